@@ -1,0 +1,115 @@
+// buildApp(config, deps) → a Fastify instance with every route, no listening (main.ts listens;
+// tests use app.inject()).
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Config } from './config/config.ts';
+import { systemClock, type Clock } from './core/clock.ts';
+import { BadRequestData, InvalidRequest, ResourceNotFound } from './core/errors.ts';
+import { EventBus } from './core/events.ts';
+import { ContextService } from './ngsi-ld/context/context.resolver.ts';
+import { CORE_CONTEXT_URL } from './ngsi-ld/context/core-context.ts';
+import { contextRoutes } from './ngsi-ld/context/context.routes.ts';
+import { EntityService } from './ngsi-ld/entities/entities.service.ts';
+import { entityRoutes, type NgsiDeps } from './ngsi-ld/entities/entities.routes.ts';
+import { batchRoutes } from './ngsi-ld/entities/batch.routes.ts';
+import { typeRoutes } from './ngsi-ld/types/types.routes.ts';
+import { ngsiErrorHandler } from './ngsi-ld/http/error-handler.ts';
+import { parseQueryString, QUERY_ERROR } from './ngsi-ld/http/request.ts';
+import type { StoragePort } from './storage/port.ts';
+import type { Logger } from 'pino';
+
+export interface AppDeps {
+  storage: StoragePort;
+  logger?: Logger | boolean;
+  clock?: Clock;
+  bus?: EventBus;
+  contexts?: ContextService;
+  fetchImpl?: typeof fetch;
+}
+
+export interface App extends FastifyInstance {
+  drehscheibe: { entities: EntityService; contexts: ContextService; bus: EventBus; storage: StoragePort };
+}
+
+const JSON_TYPES = ['application/json', 'application/ld+json', 'application/merge-patch+json', 'application/geo+json'];
+
+export async function buildApp(config: Readonly<Config>, deps: AppDeps): Promise<App> {
+  const app = Fastify({
+    loggerInstance: typeof deps.logger === 'object' ? deps.logger : undefined,
+    logger: typeof deps.logger === 'object' ? undefined : false,
+    bodyLimit: config.bodyLimit,
+    ignoreTrailingSlash: true,
+    maxParamLength: 2048,
+    querystringParser: parseQueryString,
+    requestIdHeader: 'x-request-id',
+    disableRequestLogging: true,
+  }) as unknown as App;
+
+  const clock = deps.clock ?? systemClock;
+  const bus = deps.bus ?? new EventBus();
+  const contexts = deps.contexts ?? new ContextService({
+    fetchTimeoutMs: config.contextFetchTimeoutMs,
+    maxBytes: config.contextMaxBytes,
+    contextMap: config.contextMapFile ? loadContextMap(config.contextMapFile) : undefined,
+    cacheDir: `${config.dataDir}/contexts`,
+    publicBaseUrl: config.publicUrl,
+    allowRemote: config.contextRemote,
+    fetchImpl: deps.fetchImpl,
+  });
+  const entities = new EntityService(deps.storage, bus, clock);
+  app.decorate('drehscheibe', { entities, contexts, bus, storage: deps.storage });
+
+  // One JSON parser for every JSON media type; invalid JSON is an InvalidRequest (clause 6.3.x).
+  app.removeContentTypeParser(['application/json']);
+  app.addContentTypeParser(JSON_TYPES, { parseAs: 'string' }, (_req, body, done) => {
+    const text = body as string;
+    if (text.length === 0) return done(null, undefined);
+    try {
+      done(null, JSON.parse(text));
+    } catch (e) {
+      done(new InvalidRequest(`The body is not valid JSON: ${(e as Error).message}`), undefined);
+    }
+  });
+
+  app.addHook('onRequest', async (req) => {
+    if (req.url.length > config.maxQueryLength) {
+      throw new BadRequestData(`The request URL is ${req.url.length} characters long; the limit is ${config.maxQueryLength}`);
+    }
+    const qerr = (req.query as Record<string | symbol, unknown>)[QUERY_ERROR];
+    if (qerr) throw qerr;
+  });
+
+  const ngsi: NgsiDeps = { entities, contexts, coreContextUrl: CORE_CONTEXT_URL, defaultLimit: config.defaultLimit, maxLimit: config.maxLimit };
+  await app.register(async (api) => {
+    api.setErrorHandler(ngsiErrorHandler);
+    api.setNotFoundHandler((req, reply) => ngsiErrorHandler(new ResourceNotFound(`No NGSI-LD operation at ${req.method} ${req.url.split('?')[0]}`), req, reply));
+    await entityRoutes(api, ngsi);
+    await batchRoutes(api, ngsi);
+    await typeRoutes(api, ngsi);
+    await api.register(contextRoutes(contexts));
+  }, { prefix: '/ngsi-ld/v1' });
+
+  app.get('/health', async () => ({ status: 'ok' }));
+  app.get('/ready', async (_req, reply) => {
+    try {
+      await deps.storage.ping();
+      return { status: 'ready', storage: deps.storage.engine };
+    } catch {
+      return reply.status(503).send({ status: 'unavailable', storage: deps.storage.engine });
+    }
+  });
+  app.get('/version', async () => ({ name: 'drehscheibe', version: VERSION, ngsiLd: '1.8' }));
+  app.setErrorHandler(ngsiErrorHandler);
+  return app;
+}
+
+export const VERSION = '0.1.0';
+
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+function loadContextMap(file: string): Record<string, string> {
+  const raw = JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>;
+  const base = dirname(resolve(file));
+  const out: Record<string, string> = {};
+  for (const [url, path] of Object.entries(raw)) out[url] = resolve(base, path);
+  return out;
+}

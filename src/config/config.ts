@@ -1,0 +1,116 @@
+// The one configuration schema: parsed and validated once at start-up from the environment
+// (and an optional JSON config file with the same keys), then passed down frozen.
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  databaseUrl?: string;
+  mqttUrl?: string;
+  mqttPort: number;
+  demo: 'auto' | 'on' | 'off';
+  auth: 'on' | 'off';
+  contextMapFile?: string;
+  logLevel: string;
+  /** Largest accepted request body in bytes. */
+  bodyLimit: number;
+  /** Longest accepted URL (path + query) in characters. */
+  maxQueryLength: number;
+  /** Default and maximum page size of entity queries (clause 5.5.9). */
+  defaultLimit: number;
+  maxLimit: number;
+  contextFetchTimeoutMs: number;
+  contextMaxBytes: number;
+  /** Allow fetching @context documents over the network (off = preloaded only). */
+  contextRemote: boolean;
+  /** Base URL this instance is reached at, used for hosted @context URLs. */
+  publicUrl: string;
+}
+
+type Env = Record<string, string | undefined>;
+
+const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+/** Parses the configuration; collects every problem and throws them together. */
+export function loadConfig(env: Env = process.env): Readonly<Config> {
+  const problems: string[] = [];
+  let src: Env = { ...env };
+  if (env.DREHSCHEIBE_CONFIG) {
+    try {
+      const file = JSON.parse(readFileSync(env.DREHSCHEIBE_CONFIG, 'utf8')) as Record<string, unknown>;
+      const fromFile: Env = {};
+      for (const [k, v] of Object.entries(file)) fromFile[k] = v == null ? undefined : String(v);
+      src = { ...fromFile, ...env }; // the environment wins over the file
+    } catch (e) {
+      problems.push(`DREHSCHEIBE_CONFIG: cannot read ${env.DREHSCHEIBE_CONFIG}: ${(e as Error).message}`);
+    }
+  }
+  const int = (name: string, def: number, min: number, max: number): number => {
+    const raw = src[name];
+    if (raw === undefined || raw === '') return def;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < min || n > max) {
+      problems.push(`${name}: expected an integer between ${min} and ${max}, got "${raw}"`);
+      return def;
+    }
+    return n;
+  };
+  const oneOf = <T extends string>(name: string, def: T, allowed: readonly T[]): T => {
+    const raw = (src[name] ?? '').trim().toLowerCase();
+    if (raw === '') return def;
+    if (!allowed.includes(raw as T)) {
+      problems.push(`${name}: expected one of ${allowed.join(', ')}, got "${src[name]}"`);
+      return def;
+    }
+    return raw as T;
+  };
+  const port = int('PORT', 1026, 0, 65535);
+  const host = src.HOST || '127.0.0.1';
+  const databaseUrl = src.DATABASE_URL || undefined;
+  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    problems.push(`DATABASE_URL: only postgres:// URLs are supported, got "${databaseUrl}"`);
+  }
+  const mqttUrl = src.MQTT_URL || undefined;
+  if (mqttUrl && !/^mqtts?:\/\/|^wss?:\/\//.test(mqttUrl)) problems.push(`MQTT_URL: expected mqtt://, mqtts://, ws:// or wss://, got "${mqttUrl}"`);
+  const auth = oneOf('DREHSCHEIBE_AUTH', 'on', ['on', 'off'] as const);
+  if (auth === 'off' && !isLoopback(host)) {
+    problems.push(`DREHSCHEIBE_AUTH=off is refused on the non-loopback HOST "${host}": it would open every tenant to the network`);
+  }
+  const logLevel = (src.LOG_LEVEL || 'info').toLowerCase();
+  if (!LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL: expected one of ${LEVELS.join(', ')}, got "${src.LOG_LEVEL}"`);
+  const defaultLimit = int('DREHSCHEIBE_DEFAULT_LIMIT', 20, 1, 100000);
+  const maxLimit = int('DREHSCHEIBE_MAX_LIMIT', 1000, 1, 100000);
+  if (defaultLimit > maxLimit) problems.push('DREHSCHEIBE_DEFAULT_LIMIT must not exceed DREHSCHEIBE_MAX_LIMIT');
+  const cfg: Config = {
+    port,
+    host,
+    dataDir: resolve(src.DREHSCHEIBE_DATA_DIR || './data'),
+    databaseUrl,
+    mqttUrl,
+    mqttPort: int('MQTT_PORT', 1883, 0, 65535),
+    demo: oneOf('DREHSCHEIBE_DEMO', 'auto', ['auto', 'on', 'off'] as const),
+    auth,
+    contextMapFile: src.DREHSCHEIBE_CONTEXT_MAP || undefined,
+    logLevel,
+    bodyLimit: int('DREHSCHEIBE_BODY_LIMIT', 1024 * 1024, 1024, 1024 * 1024 * 1024),
+    maxQueryLength: int('DREHSCHEIBE_MAX_QUERY_LENGTH', 8192, 256, 1024 * 1024),
+    defaultLimit,
+    maxLimit,
+    contextFetchTimeoutMs: int('DREHSCHEIBE_CONTEXT_TIMEOUT_MS', 5000, 50, 120000),
+    contextMaxBytes: int('DREHSCHEIBE_CONTEXT_MAX_BYTES', 512 * 1024, 1024, 64 * 1024 * 1024),
+    contextRemote: oneOf('DREHSCHEIBE_CONTEXT_REMOTE', 'on', ['on', 'off'] as const) === 'on',
+    publicUrl: (src.DREHSCHEIBE_PUBLIC_URL || `http://${host.includes(':') ? `[${host}]` : host}:${port}`).replace(/\/+$/, ''),
+  };
+  if (problems.length) {
+    const err = new Error(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    err.name = 'ConfigError';
+    throw err;
+  }
+  return Object.freeze(cfg);
+}
+
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host.startsWith('127.');
+}

@@ -1,0 +1,47 @@
+// Start-up: config → logger → storage → app → listen; graceful shutdown on signals.
+import pino from 'pino';
+import { buildApp } from './app.ts';
+import { loadConfig } from './config/config.ts';
+import { SqliteStorage } from './storage/sqlite/sqlite.adapter.ts';
+import type { StoragePort } from './storage/port.ts';
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (e) {
+    console.error((e as Error).message);
+    process.exit(2);
+  }
+  const logger = pino({
+    level: config.logLevel,
+    redact: ['req.headers.authorization', 'req.headers["x-api-key"]', 'req.headers.cookie'],
+  });
+  if (config.auth === 'off') logger.warn('DREHSCHEIBE_AUTH=off: access control is switched off; use this only for local development and conformance runs');
+  let storage: StoragePort;
+  if (config.databaseUrl) {
+    logger.fatal('DATABASE_URL is set, but the PostgreSQL engine is not part of this build yet; unset it to use the embedded SQLite engine');
+    process.exit(2);
+  } else {
+    storage = SqliteStorage.inDataDir(config.dataDir);
+  }
+  const app = await buildApp(config, { storage, logger });
+  await app.listen({ port: config.port, host: config.host });
+  logger.info({ port: config.port, host: config.host, dataDir: config.dataDir, engine: storage.engine }, 'Drehscheibe is listening');
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    const timer = setTimeout(() => process.exit(1), 10_000).unref();
+    await app.close();
+    await storage.close();
+    clearTimeout(timer);
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+void main();

@@ -1,0 +1,147 @@
+// Batch entity operations (clause 6.14 – 6.18, 6.23): atomic per entity, per-entity errors in a
+// BatchOperationResult. Paths work with and without a trailing slash, as IoT Agents send them.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { BadRequestData, ProblemError, TooManyResults } from '../../core/errors.ts';
+import type { EntityRecord } from '../../storage/port.ts';
+import type { Terms } from '../context/term-map.ts';
+import { bodyTerms, checkOptions, checkParams, existingTenant, intParam, negotiate, optionsOf, requireJsonContent, sendData, tenantOf, boolParam } from '../http/request.ts';
+import { checkEntityId, parseEntity } from './entity.parse.ts';
+import { renderEntity, renderFeature } from './entity.render.ts';
+import { buildFilter, hasRestriction, type QueryInput } from './entities.query.ts';
+import { renderOptions, type NgsiDeps } from './entities.routes.ts';
+import type { BatchResult } from './entities.service.ts';
+
+type Req = FastifyRequest<{ Querystring: Record<string, string> }>;
+type Item = { id: string; entity?: EntityRecord; error?: ProblemError };
+
+const MAX_BATCH = 10_000;
+
+function arrayBody(body: unknown): unknown[] {
+  if (!Array.isArray(body)) throw new BadRequestData('The body of a batch operation must be a JSON array');
+  if (body.length === 0) throw new BadRequestData('The batch is empty');
+  if (body.length > MAX_BATCH) throw new BadRequestData(`A batch may hold at most ${MAX_BATCH} entities, got ${body.length}`);
+  return body;
+}
+
+/** Parses each entity on its own so that one bad entity fails alone (clause 6.14.3.1). */
+function parseItems(list: unknown[], terms: Terms, now: string, typeRequired: boolean): Item[] {
+  return list.map((raw) => {
+    const rawId = raw && typeof raw === 'object' ? String((raw as Record<string, unknown>).id ?? '') : '';
+    try {
+      const entity = parseEntity(raw, terms, { now, typeRequired });
+      return { id: entity.id, entity };
+    } catch (e) {
+      if (e instanceof ProblemError) return { id: rawId, error: e };
+      throw e;
+    }
+  });
+}
+
+function sendBatch(reply: FastifyReply, r: BatchResult, okStatus: 201 | 204, createdBody?: string[]): FastifyReply {
+  if (r.errors.length > 0) {
+    return reply.status(207).type('application/json').send({
+      success: r.success,
+      errors: r.errors.map((e) => ({ entityId: e.entityId, error: e.error.toJSON() })),
+    });
+  }
+  if (okStatus === 201) return reply.status(201).type('application/json').send(createdBody ?? r.success);
+  return reply.status(204).send();
+}
+
+export async function batchRoutes(app: FastifyInstance, deps: NgsiDeps): Promise<void> {
+  const { entities, contexts } = deps;
+
+  // clause 6.14.3.1 — batch create
+  app.post('/entityOperations/create', async (req: Req, reply) => {
+    checkParams(req.query, new Set(['local']));
+    requireJsonContent(req);
+    const list = arrayBody(req.body);
+    const terms = await bodyTerms(req, contexts, list);
+    const r = await entities.batchCreate(tenantOf(req), parseItems(list, terms, entities.now(), true));
+    return sendBatch(reply, r, 201);
+  });
+
+  // clause 6.15.3.1 — batch upsert: 201 with the created ids, 204 when all existed
+  app.post('/entityOperations/upsert', async (req: Req, reply) => {
+    checkParams(req.query, new Set(['options', 'local']));
+    const opts = optionsOf(req.query);
+    checkOptions(opts, ['update', 'replace']);
+    if (opts.has('update') && opts.has('replace')) throw new BadRequestData('options=update and options=replace exclude each other');
+    requireJsonContent(req);
+    const list = arrayBody(req.body);
+    const terms = await bodyTerms(req, contexts, list);
+    const r = await entities.batchUpsert(tenantOf(req), parseItems(list, terms, entities.now(), true), opts.has('update') ? 'update' : 'replace');
+    if (r.errors.length === 0 && r.created.length === 0) return reply.status(204).send();
+    return sendBatch(reply, r, 201, r.created);
+  });
+
+  // clause 6.16.3.1 — batch update
+  app.post('/entityOperations/update', async (req: Req, reply) => {
+    checkParams(req.query, new Set(['options', 'local']));
+    const opts = optionsOf(req.query);
+    checkOptions(opts, ['noOverwrite']);
+    requireJsonContent(req);
+    const list = arrayBody(req.body);
+    const terms = await bodyTerms(req, contexts, list);
+    const r = await entities.batchUpdate(tenantOf(req), parseItems(list, terms, entities.now(), false), opts.has('noOverwrite'));
+    return sendBatch(reply, r, 204);
+  });
+
+  // clause 6.17.3.1 — batch delete: a JSON array of entity ids
+  app.post('/entityOperations/delete', async (req: Req, reply) => {
+    checkParams(req.query, new Set(['local']));
+    requireJsonContent(req);
+    const list = arrayBody(req.body);
+    const items: Item[] = list.map((raw) => {
+      try {
+        return { id: checkEntityId(raw, 'entity id') };
+      } catch (e) {
+        return { id: String(raw), error: e as ProblemError };
+      }
+    });
+    const tenant = await existingTenant(req, (t) => entities.tenantExists(t));
+    return sendBatch(reply, await entities.batchDelete(tenant, items), 204);
+  });
+
+  // clause 6.23.3.1 — query entities by POST (Query data type, clause 5.2.23)
+  app.post('/entityOperations/query', async (req: Req, reply) => {
+    const qs = req.query;
+    checkParams(qs, new Set(['limit', 'offset', 'count', 'options', 'format', 'lang', 'local']));
+    requireJsonContent(req);
+    const accept = negotiate(req);
+    const body = req.body as Record<string, unknown>;
+    if (!body || typeof body !== 'object' || Array.isArray(body)) throw new BadRequestData('The body must be a Query object');
+    if (body.type !== undefined && body.type !== 'Query') throw new BadRequestData('The Query object must have "type": "Query"');
+    const tenant = await existingTenant(req, (t) => entities.tenantExists(t));
+    const terms = await bodyTerms(req, contexts, body);
+    const sel = Array.isArray(body.entities) ? (body.entities as Array<Record<string, string>>) : [];
+    if (body.entities !== undefined && !Array.isArray(body.entities)) throw new BadRequestData('"entities" must be an array of EntitySelector objects');
+    const geoQ = (body.geoQ ?? {}) as Record<string, unknown>;
+    const input: QueryInput = {
+      type: sel.map((s) => s.type).filter(Boolean).join(',') || undefined,
+      id: sel.map((s) => s.id).filter(Boolean) as string[],
+      idPattern: sel.find((s) => s.idPattern)?.idPattern,
+      attrs: Array.isArray(body.attrs) ? (body.attrs as string[]) : undefined,
+      q: typeof body.q === 'string' ? body.q : undefined,
+      scopeQ: typeof body.scopeQ === 'string' ? body.scopeQ : undefined,
+      georel: geoQ.georel as string | undefined,
+      geometry: geoQ.geometry as string | undefined,
+      coordinates: geoQ.coordinates,
+      geoproperty: geoQ.geoproperty as string | undefined,
+    };
+    if ((input.id as string[]).length === 0) delete input.id;
+    if (!hasRestriction(input) && qs.local !== 'true') throw new BadRequestData('The Query needs at least one of entities, attrs, q, scopeQ or geoQ');
+    const filter = buildFilter(input, terms);
+    const limit = intParam(qs, 'limit', deps.defaultLimit, 0, deps.maxLimit, (n) => new TooManyResults(`limit=${n} exceeds the maximum page size ${deps.maxLimit}`));
+    const offset = intParam(qs, 'offset', 0, 0, Number.MAX_SAFE_INTEGER);
+    const count = boolParam(qs, 'count');
+    const o = renderOptions({ ...qs, ...(typeof body.lang === 'string' ? { lang: body.lang } : {}) }, terms);
+    if (input.attrs) o.pick = new Set([...(input.attrs as string[]).map((a) => terms.expandAttr(a)), 'id', 'type', 'scope']);
+    const res = await entities.query(tenant, filter, { limit, offset, count });
+    if (count) reply.header('NGSILD-Results-Count', String(res.count));
+    const out = accept === 'geo+json'
+      ? { type: 'FeatureCollection', features: res.entities.map((e) => renderFeature(e, terms, o, o.geometryProperty)) }
+      : res.entities.map((e) => renderEntity(e, terms, o));
+    return sendData(reply, accept, terms, out, deps.coreContextUrl);
+  });
+}

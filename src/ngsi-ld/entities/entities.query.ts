@@ -1,0 +1,106 @@
+// Builds the storage-level EntityFilter from query parameters or a POST query body: parses
+// q/scopeQ/type/geo, expands every name with the request's @context, and checks regexes.
+import { BadRequestData } from '../../core/errors.ts';
+import type { EntityFilter } from '../../storage/port.ts';
+import { compileRegex, UnsafeRegexError } from '../../storage/regex.ts';
+import type { Terms } from '../context/term-map.ts';
+import { parseGeoQuery, matchesGeoQuery } from '../geo/geo.query.ts';
+import type { AttrPath, QNode, TypeNode } from '../query/q.ast.ts';
+import { parseQ } from '../query/q.parser.ts';
+import { parseScopeQ } from '../query/scope.parser.ts';
+import { parseTypeExpression } from '../query/type.parser.ts';
+import { parseAttrList } from '../query/attrs.parser.ts';
+import { checkEntityId } from './entity.parse.ts';
+
+/** Sub-attribute names in q that address core members (stored under their short names). */
+const CORE_SUB = new Set(['observedAt', 'unitCode', 'datasetId', 'createdAt', 'modifiedAt', 'deletedAt']);
+
+export interface QueryInput {
+  type?: string;
+  id?: string | string[];
+  idPattern?: string;
+  attrs?: string | string[];
+  q?: string;
+  scopeQ?: string;
+  georel?: string;
+  geometry?: string;
+  coordinates?: string | unknown;
+  geoproperty?: string;
+}
+
+export function checkRegex(pattern: string, param: string): void {
+  try {
+    compileRegex(pattern);
+  } catch (e) {
+    if (e instanceof UnsafeRegexError) throw new BadRequestData(`${param}: ${e.message}`);
+    throw e;
+  }
+}
+
+function expandPath(p: AttrPath, terms: Terms): AttrPath {
+  return {
+    attr: terms.expandAttr(p.attr),
+    sub: p.sub.map((s) => (CORE_SUB.has(s) ? s : terms.expandAttr(s))),
+    compound: p.compound,
+  };
+}
+
+export function expandQ(n: QNode, terms: Terms): QNode {
+  switch (n.kind) {
+    case 'and': case 'or': return { kind: n.kind, items: n.items.map((i) => expandQ(i, terms)) };
+    case 'exists': return { kind: 'exists', path: expandPath(n.path, terms) };
+    case 'cmp': return { ...n, path: expandPath(n.path, terms) };
+    case 'pattern':
+      checkRegex((n.flags.includes('i') ? '(?i)' : '') + n.pattern, 'q');
+      return { ...n, path: expandPath(n.path, terms) };
+  }
+}
+
+function expandTypes(t: TypeNode, terms: Terms): TypeNode {
+  if (t.kind === 'type') return { kind: 'type', name: terms.expandType(t.name) };
+  return { kind: t.kind, items: t.items.map((i) => expandTypes(i, terms)) };
+}
+
+function list(v: string | string[] | undefined, param: string): string[] | undefined {
+  if (v === undefined) return undefined;
+  if (Array.isArray(v)) return v;
+  return parseAttrList(v, param);
+}
+
+/** Whether the input restricts the query at all (clause 6.4.3.2 requires some restriction). */
+export function hasRestriction(i: QueryInput): boolean {
+  return Boolean(i.type || i.id || i.idPattern || i.attrs || i.q || i.scopeQ || i.georel || i.geometry || i.coordinates);
+}
+
+export function buildFilter(i: QueryInput, terms: Terms): EntityFilter {
+  const f: EntityFilter = {};
+  if (i.type) f.types = expandTypes(parseTypeExpression(i.type), terms);
+  if (i.id) {
+    const ids = Array.isArray(i.id) ? i.id : i.id.split(',').map((s) => s.trim()).filter(Boolean);
+    f.ids = ids.map((x) => checkEntityId(x, 'id'));
+  }
+  if (i.idPattern) {
+    checkRegex(i.idPattern, 'idPattern');
+    f.idPattern = i.idPattern;
+  }
+  const attrs = list(i.attrs, 'attrs');
+  if (attrs) f.anyAttrs = attrs.map((a) => terms.expandAttr(a));
+  if (i.q) f.q = expandQ(parseQ(i.q), terms);
+  if (i.scopeQ) f.scopeQ = parseScopeQ(i.scopeQ);
+  const gq = parseGeoQuery({ georel: i.georel, geometry: i.geometry, coordinates: i.coordinates, geoproperty: i.geoproperty });
+  if (gq) {
+    f.geo = {
+      property: terms.expandAttr(gq.geoproperty),
+      bbox: gq.bbox,
+      predicate: (g) => matchesGeoQuery(gq, g as Parameters<typeof matchesGeoQuery>[1]),
+    };
+  }
+  return f;
+}
+
+/** Expanded names for attrs / pick / omit projections; 'id', 'type', 'scope' stay as they are. */
+export function projection(v: string | string[] | undefined, param: string, terms: Terms): Set<string> | undefined {
+  const names = list(v, param);
+  if (!names) return undefined;
+  return new Set(names.map((n) => (n === 'id' || n === 'type' || n === 'scope' ? n : terms.expandAttr(n))));
+}

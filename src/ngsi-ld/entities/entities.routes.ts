@@ -1,0 +1,244 @@
+// HTTP binding of the entity operations (clause 6.4 – 6.7): one handler per operation.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { BadRequestData, TooManyResults } from '../../core/errors.ts';
+import type { EntityRecord } from '../../storage/port.ts';
+import type { Terms } from '../context/term-map.ts';
+import {
+  boolParam, bodyTerms, checkOptions, checkParams, existingTenant, intParam, negotiate, optionsOf,
+  queryTerms, requireJsonContent, sendData, tenantOf, type Accept, type ContextResolver,
+} from '../http/request.ts';
+import { checkEntityId, parseAttribute, parseAttributes, parseEntity, parseScopes, parseTypes, checkName } from './entity.parse.ts';
+import { renderEntity, renderFeature, type Format, type RenderOptions } from './entity.render.ts';
+import { buildFilter, hasRestriction, projection, type QueryInput } from './entities.query.ts';
+import type { EntityService, UpdateResult } from './entities.service.ts';
+
+export interface NgsiDeps {
+  entities: EntityService;
+  contexts: ContextResolver;
+  coreContextUrl: string;
+  defaultLimit: number;
+  maxLimit: number;
+}
+
+type Req = FastifyRequest<{ Params: Record<string, string>; Querystring: Record<string, string> }>;
+
+const READ_OPTS = ['normalized', 'keyValues', 'simplified', 'concise', 'sysAttrs'];
+const GEO_PARAMS = ['georel', 'geometry', 'coordinates', 'geoproperty', 'geometryProperty'];
+const QUERY_PARAMS = new Set(['type', 'id', 'idPattern', 'attrs', 'pick', 'omit', 'q', 'scopeQ', 'lang', 'limit', 'offset', 'count', 'options', 'format', 'local', 'datasetId', 'csf', 'join', 'joinLevel', 'containedBy', 'entityMap', ...GEO_PARAMS]);
+const RETRIEVE_PARAMS = new Set(['type', 'attrs', 'pick', 'omit', 'lang', 'options', 'format', 'geometryProperty', 'datasetId', 'local', 'join', 'joinLevel', 'containedBy', 'entityMap']);
+
+export function renderOptions(query: Record<string, string>, terms: Terms): RenderOptions & { geometryProperty: string } {
+  const opts = optionsOf(query);
+  checkOptions(opts, READ_OPTS);
+  let format: Format = 'normalized';
+  if (opts.has('keyValues') || opts.has('simplified')) format = 'keyValues';
+  else if (opts.has('concise')) format = 'concise';
+  const n = [opts.has('keyValues') || opts.has('simplified'), opts.has('concise'), opts.has('normalized')].filter(Boolean).length;
+  if (n > 1) throw new BadRequestData('options may name only one of normalized, concise, keyValues (simplified)');
+  const attrs = projection(query.attrs, 'attrs', terms);
+  const pick = projection(query.pick, 'pick', terms);
+  if (attrs && pick) throw new BadRequestData('attrs and pick cannot be combined; use pick');
+  let keep = pick ?? attrs;
+  if (attrs) keep = new Set([...attrs, 'id', 'type', 'scope']);
+  const o: RenderOptions & { geometryProperty: string } = {
+    format,
+    sysAttrs: opts.has('sysAttrs'),
+    pick: keep,
+    omit: projection(query.omit, 'omit', terms),
+    geometryProperty: terms.expandAttr(query.geometryProperty || 'location'),
+  };
+  if (query.lang) o.lang = query.lang.split(',').map((s) => s.split(';')[0].trim()).filter(Boolean);
+  if (query.datasetId) o.datasetId = query.datasetId.split(',').map((s) => s.trim());
+  return o;
+}
+
+function entityIdParam(req: Req): string {
+  return checkEntityId(req.params.entityId, 'entityId in the URL');
+}
+
+function attrParam(req: Req, terms: Terms): { name: string; iri: string } {
+  const name = req.params.attrId;
+  checkName(name);
+  return { name, iri: terms.expandAttr(name) };
+}
+
+function sendUpdateResult(reply: FastifyReply, r: UpdateResult): FastifyReply {
+  if (r.notUpdated.length === 0) return reply.status(204).send();
+  return reply.status(207).type('application/json').send(r);
+}
+
+function renderList(list: EntityRecord[], terms: Terms, o: ReturnType<typeof renderOptions>, accept: Accept): unknown {
+  if (accept === 'geo+json') return { type: 'FeatureCollection', features: list.map((e) => renderFeature(e, terms, o, o.geometryProperty)) };
+  return list.map((e) => renderEntity(e, terms, o));
+}
+
+export async function entityRoutes(app: FastifyInstance, deps: NgsiDeps): Promise<void> {
+  const { entities, contexts } = deps;
+  const send = (reply: FastifyReply, accept: Accept, terms: Terms, body: unknown) => sendData(reply, accept, terms, body, deps.coreContextUrl);
+
+  // clause 6.4.3.1 — createEntity
+  app.post('/entities', async (req: Req, reply) => {
+    checkParams(req.query, new Set(['local']));
+    requireJsonContent(req);
+    const tenant = tenantOf(req);
+    const terms = await bodyTerms(req, contexts, req.body);
+    const e = parseEntity(req.body, terms, { now: entities.now() });
+    await entities.create(tenant, e);
+    return reply.status(201).header('Location', `/ngsi-ld/v1/entities/${encodeURIComponent(e.id)}`).send();
+  });
+
+  // clause 6.4.3.2 — queryEntities
+  app.get('/entities', async (req: Req, reply) => {
+    const q = req.query;
+    checkParams(q, QUERY_PARAMS);
+    const accept = negotiate(req);
+    const tenant = await existingTenant(req, (t) => entities.tenantExists(t));
+    const terms = await queryTerms(req, contexts);
+    const input: QueryInput = { type: q.type, id: q.id, idPattern: q.idPattern, attrs: q.attrs, q: q.q, scopeQ: q.scopeQ, georel: q.georel, geometry: q.geometry, coordinates: q.coordinates, geoproperty: q.geoproperty };
+    if (!hasRestriction(input) && q.local !== 'true') {
+      throw new BadRequestData('Give at least one of type, id, idPattern, attrs, q, scopeQ or a geo-query (georel, geometry, coordinates); or local=true to list all entities');
+    }
+    const filter = buildFilter(input, terms);
+    const limit = intParam(q, 'limit', deps.defaultLimit, 0, deps.maxLimit, (n) => new TooManyResults(`limit=${n} exceeds the maximum page size ${deps.maxLimit}; page with offset`));
+    const offset = intParam(q, 'offset', 0, 0, Number.MAX_SAFE_INTEGER);
+    const count = boolParam(q, 'count');
+    if (limit === 0 && !count) throw new BadRequestData('limit=0 is only allowed together with count=true');
+    const o = renderOptions(q, terms);
+    const res = await entities.query(tenant, filter, { limit, offset, count });
+    if (count) reply.header('NGSILD-Results-Count', String(res.count));
+    return send(reply, accept, terms, renderList(res.entities, terms, o, accept));
+  });
+
+  // clause 6.5.3.1 — retrieveEntity
+  app.get('/entities/:entityId', async (req: Req, reply) => {
+    checkParams(req.query, RETRIEVE_PARAMS);
+    const accept = negotiate(req);
+    const id = entityIdParam(req);
+    const tenant = await existingTenant(req, (t) => entities.tenantExists(t));
+    const terms = await queryTerms(req, contexts);
+    const o = renderOptions(req.query, terms);
+    const e = await entities.get(tenant, id);
+    if (req.query.type) {
+      const types = parseTypes(req.query.type.split(','), terms, true)!;
+      if (!types.some((t) => e.types.includes(t))) throw new BadRequestData(`Entity ${id} is not of type ${req.query.type}`);
+    }
+    const body = accept === 'geo+json' ? renderFeature(e, terms, o, o.geometryProperty) : renderEntity(e, terms, o);
+    return send(reply, accept, terms, body);
+  });
+
+  // clause 6.5.3.3 — replaceEntity (v1.8)
+  app.put('/entities/:entityId', async (req: Req, reply) => {
+    checkParams(req.query, new Set(['local']));
+    requireJsonContent(req);
+    const id = entityIdParam(req);
+    const tenant = tenantOf(req);
+    const terms = await bodyTerms(req, contexts, req.body);
+    const e = parseEntity(req.body, terms, { now: entities.now(), idFromPath: id, typeRequired: false });
+    await entities.replace(tenant, e);
+    return reply.status(204).send();
+  });
+
+  // clause 6.5.3.4 — mergeEntity (v1.8)
+  app.patch('/entities/:entityId', async (req: Req, reply) => {
+    checkParams(req.query, new Set(['local', 'options']));
+    requireJsonContent(req, true);
+    const id = entityIdParam(req);
+    const tenant = tenantOf(req);
+    const body = req.body as Record<string, unknown>;
+    if (!body || typeof body !== 'object' || Array.isArray(body)) throw new BadRequestData('The body must be a JSON object of attributes');
+    if (body.id !== undefined && body.id !== id) throw new BadRequestData(`The id in the body (${String(body.id)}) differs from the id in the URL (${id})`);
+    const terms = await bodyTerms(req, contexts, body);
+    const now = entities.now();
+    const attrs = parseAttributes(body, terms, { now, allowNull: true });
+    await entities.merge(tenant, id, { types: parseTypes(body.type, terms, false), scopes: parseScopes(body.scope), attrs });
+    return reply.status(204).send();
+  });
+
+  // clause 6.5.3.2 — deleteEntity
+  app.delete('/entities/:entityId', async (req: Req, reply) => {
+    checkParams(req.query, new Set(['type', 'local']));
+    const id = entityIdParam(req);
+    const tenant = await existingTenant(req, (t) => entities.tenantExists(t));
+    await entities.delete(tenant, id);
+    return reply.status(204).send();
+  });
+
+  // clause 6.6.3.1 — appendEntityAttrs
+  app.post('/entities/:entityId/attrs', async (req: Req, reply) => {
+    checkParams(req.query, new Set(['options', 'local']));
+    const opts = optionsOf(req.query);
+    checkOptions(opts, ['noOverwrite']);
+    requireJsonContent(req);
+    const id = entityIdParam(req);
+    const tenant = tenantOf(req);
+    const body = objectBody(req.body);
+    const terms = await bodyTerms(req, contexts, body);
+    const attrs = parseAttributes(body, terms, { now: entities.now() });
+    const extra = { types: parseTypes(body.type, terms, false), scopes: parseScopes(body.scope) };
+    const r = await entities.appendAttrs(tenant, id, attrs, opts.has('noOverwrite'), (i) => terms.compactAttr(i), extra);
+    return sendUpdateResult(reply, r);
+  });
+
+  // clause 6.6.3.2 — updateEntityAttrs
+  app.patch('/entities/:entityId/attrs', async (req: Req, reply) => {
+    checkParams(req.query, new Set(['local']));
+    requireJsonContent(req);
+    const id = entityIdParam(req);
+    const tenant = tenantOf(req);
+    const body = objectBody(req.body);
+    const terms = await bodyTerms(req, contexts, body);
+    const attrs = parseAttributes(body, terms, { now: entities.now() });
+    if (Object.keys(attrs).length === 0) throw new BadRequestData('The body names no attribute to update');
+    const r = await entities.updateAttrs(tenant, id, attrs, (i) => terms.compactAttr(i));
+    return sendUpdateResult(reply, r);
+  });
+
+  // clause 6.7.3.1 — partialAttrUpdate
+  app.patch('/entities/:entityId/attrs/:attrId', async (req: Req, reply) => {
+    checkParams(req.query, new Set(['local']));
+    requireJsonContent(req);
+    const id = entityIdParam(req);
+    const tenant = tenantOf(req);
+    const body = objectBody(req.body);
+    const terms = await bodyTerms(req, contexts, body);
+    const { name, iri } = attrParam(req, terms);
+    const frag = { ...body };
+    delete frag['@context'];
+    const inst = parseAttribute(name, frag, terms, { now: entities.now(), allowNull: true });
+    await entities.patchAttr(tenant, id, iri, inst, name);
+    return reply.status(204).send();
+  });
+
+  // clause 6.7.3.3 — replaceAttribute (v1.8)
+  app.put('/entities/:entityId/attrs/:attrId', async (req: Req, reply) => {
+    checkParams(req.query, new Set(['local']));
+    requireJsonContent(req);
+    const id = entityIdParam(req);
+    const tenant = tenantOf(req);
+    const body = objectBody(req.body);
+    const terms = await bodyTerms(req, contexts, body);
+    const { name, iri } = attrParam(req, terms);
+    const frag = { ...body };
+    delete frag['@context'];
+    const inst = parseAttribute(name, frag, terms, { now: entities.now() });
+    await entities.replaceAttr(tenant, id, iri, inst, name);
+    return reply.status(204).send();
+  });
+
+  // clause 6.7.3.2 — deleteAttribute
+  app.delete('/entities/:entityId/attrs/:attrId', async (req: Req, reply) => {
+    checkParams(req.query, new Set(['datasetId', 'deleteAll', 'local']));
+    const id = entityIdParam(req);
+    const tenant = await existingTenant(req, (t) => entities.tenantExists(t));
+    const terms = await queryTerms(req, contexts);
+    const { name, iri } = attrParam(req, terms);
+    const datasetId = req.query.datasetId ? checkEntityId(req.query.datasetId, 'datasetId') : undefined;
+    await entities.deleteAttr(tenant, id, iri, name, datasetId, boolParam(req.query, 'deleteAll'));
+    return reply.status(204).send();
+  });
+}
+
+function objectBody(body: unknown): Record<string, unknown> {
+  if (!body || typeof body !== 'object' || Array.isArray(body)) throw new BadRequestData('The body must be a JSON object');
+  return body as Record<string, unknown>;
+}

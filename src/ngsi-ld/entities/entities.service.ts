@@ -1,0 +1,268 @@
+// Entity operations (clause 5.6 / 5.7) and the one write path: every write runs in a storage
+// transaction, and its changes are published on the event bus after commit.
+import { AlreadyExists, ResourceNotFound, StorageConflict, ProblemError, InternalError } from '../../core/errors.ts';
+import type { Clock } from '../../core/clock.ts';
+import type { EntityChange, EventBus } from '../../core/events.ts';
+import type { AttrInstance, EntityFilter, EntityRecord, Page, QueryResult, StoragePort, WriteTx } from '../../storage/port.ts';
+import { combineInstances, hasInstances, mergeEntityAttrs, mergeInstance, replaced } from './entity.merge.ts';
+
+export interface UpdateResult {
+  updated: string[];
+  notUpdated: Array<{ attributeName: string; reason: string }>;
+}
+
+export interface BatchResult {
+  success: string[];
+  errors: Array<{ entityId: string; error: ProblemError }>;
+  /** Ids that were newly created (upsert reports 201 vs 204 from this). */
+  created: string[];
+}
+
+export type UpsertMode = 'replace' | 'update';
+
+/** Write access inside one transaction; records every change for publication after commit. */
+class Writer {
+  readonly changes: EntityChange[] = [];
+  constructor(private readonly tx: WriteTx, private readonly tenant: string, readonly now: string) {}
+  get(id: string) { return this.tx.entities.get(this.tenant, id); }
+  async mustGet(id: string): Promise<EntityRecord> {
+    const e = await this.tx.entities.get(this.tenant, id);
+    if (!e) throw new ResourceNotFound(`Entity ${id} does not exist`);
+    return e;
+  }
+  async insert(e: EntityRecord): Promise<void> {
+    try {
+      await this.tx.entities.insert(this.tenant, e);
+    } catch (err) {
+      if (err instanceof StorageConflict) throw new AlreadyExists(`Entity ${e.id} already exists`, { cause: err });
+      throw err;
+    }
+    this.changes.push({ tenant: this.tenant, kind: 'created', id: e.id, after: e, at: this.now });
+  }
+  async update(before: EntityRecord, after: EntityRecord, kind: 'updated' | 'replaced' = 'updated'): Promise<void> {
+    after.modifiedAt = this.now;
+    await this.tx.entities.update(this.tenant, after);
+    this.changes.push({ tenant: this.tenant, kind, id: after.id, before, after, at: this.now });
+  }
+  async delete(id: string): Promise<void> {
+    const before = await this.mustGet(id);
+    await this.tx.entities.delete(this.tenant, id);
+    this.changes.push({ tenant: this.tenant, kind: 'deleted', id, before, at: this.now });
+  }
+  savepoint<T>(fn: () => Promise<T>): Promise<T> {
+    const mark = this.changes.length;
+    return this.tx.savepoint(fn).catch((e) => { this.changes.length = mark; throw e; });
+  }
+}
+
+function clone(e: EntityRecord): EntityRecord {
+  return structuredClone(e);
+}
+
+export class EntityService {
+  constructor(private readonly storage: StoragePort, private readonly bus: EventBus, private readonly clock: Clock) {}
+
+  now(): string { return this.clock.now().toISOString(); }
+
+  /** The one write path: transaction, then change events. */
+  private async write<T>(tenant: string, fn: (w: Writer) => Promise<T>): Promise<T> {
+    const now = this.now();
+    let changes: EntityChange[] = [];
+    const out = await this.storage.withTransaction(async (tx) => {
+      const w = new Writer(tx, tenant, now);
+      const r = await fn(w);
+      changes = w.changes;
+      return r;
+    });
+    if (changes.length) this.bus.emit('entity.changed', changes);
+    return out;
+  }
+
+  // ---- reads ----
+  reader(): StoragePort['entities'] { return this.storage.entities; }
+  async get(tenant: string, id: string): Promise<EntityRecord> {
+    const e = await this.storage.entities.get(tenant, id);
+    if (!e) throw new ResourceNotFound(`Entity ${id} does not exist`);
+    return e;
+  }
+  query(tenant: string, filter: EntityFilter, page: Page): Promise<QueryResult> {
+    return this.storage.entities.query(tenant, filter, page);
+  }
+  tenantExists(tenant: string): Promise<boolean> {
+    return tenant === '' ? Promise.resolve(true) : this.storage.entities.tenantExists(tenant);
+  }
+
+  // ---- single-entity writes ----
+  /** clause 5.6.1 */
+  create(tenant: string, e: EntityRecord): Promise<void> {
+    return this.write(tenant, (w) => w.insert(e));
+  }
+
+  /** clause 5.6.18: replace all attributes (and types when given), keeping createdAt. */
+  replace(tenant: string, e: EntityRecord): Promise<void> {
+    return this.write(tenant, async (w) => {
+      const old = await w.mustGet(e.id);
+      const next: EntityRecord = { ...e, createdAt: old.createdAt, types: e.types.length ? e.types : old.types };
+      for (const [iri, insts] of Object.entries(next.attrs)) next.attrs[iri] = insts.map((i, k) => replaced(old.attrs[iri]?.[k], i));
+      await w.update(old, next, 'replaced');
+    });
+  }
+
+  /** clause 5.6.17: merge-patch of an entity. */
+  merge(tenant: string, id: string, patch: { types?: string[]; scopes?: string[]; attrs: Record<string, AttrInstance[]> }): Promise<void> {
+    return this.write(tenant, async (w) => {
+      const old = await w.mustGet(id);
+      const next = clone(old);
+      if (patch.types) next.types = [...new Set([...old.types, ...patch.types])];
+      if (patch.scopes) next.scopes = patch.scopes;
+      mergeEntityAttrs(next, patch.attrs, w.now);
+      await w.update(old, next);
+    });
+  }
+
+  /** clause 5.6.2: update existing attributes only; the rest is reported as not updated. */
+  updateAttrs(tenant: string, id: string, attrs: Record<string, AttrInstance[]>, names: (iri: string) => string): Promise<UpdateResult> {
+    return this.write(tenant, async (w) => {
+      const old = await w.mustGet(id);
+      const next = clone(old);
+      const res: UpdateResult = { updated: [], notUpdated: [] };
+      for (const [iri, insts] of Object.entries(attrs)) {
+        if (!hasInstances(old.attrs[iri], insts)) {
+          res.notUpdated.push({ attributeName: names(iri), reason: 'attribute (with this datasetId) does not exist' });
+          continue;
+        }
+        next.attrs[iri] = combineInstances(next.attrs[iri], insts, 'replace', w.now);
+        res.updated.push(names(iri));
+      }
+      if (res.updated.length) await w.update(old, next);
+      return res;
+    });
+  }
+
+  /** clause 5.6.3: append (or overwrite unless noOverwrite). */
+  appendAttrs(tenant: string, id: string, attrs: Record<string, AttrInstance[]>, noOverwrite: boolean, names: (iri: string) => string, extra?: { types?: string[]; scopes?: string[] }): Promise<UpdateResult> {
+    return this.write(tenant, async (w) => {
+      const old = await w.mustGet(id);
+      const next = clone(old);
+      const res: UpdateResult = { updated: [], notUpdated: [] };
+      if (extra?.types) next.types = [...new Set([...old.types, ...extra.types])];
+      if (extra?.scopes) next.scopes = extra.scopes;
+      for (const [iri, insts] of Object.entries(attrs)) {
+        if (noOverwrite && hasInstances(old.attrs[iri], insts)) {
+          res.notUpdated.push({ attributeName: names(iri), reason: 'attribute exists and options=noOverwrite was given' });
+          continue;
+        }
+        next.attrs[iri] = combineInstances(next.attrs[iri], insts, 'replace', w.now);
+        res.updated.push(names(iri));
+      }
+      if (res.updated.length || extra?.types || extra?.scopes) await w.update(old, next);
+      return res;
+    });
+  }
+
+  /** clause 5.6.4: partial update of one attribute (members merged into the existing instance). */
+  patchAttr(tenant: string, id: string, iri: string, inst: AttrInstance, attrName: string): Promise<void> {
+    return this.write(tenant, async (w) => {
+      const old = await w.mustGet(id);
+      const list = old.attrs[iri];
+      const idx = list ? list.findIndex((i) => i.datasetId === inst.datasetId) : -1;
+      if (idx < 0) throw new ResourceNotFound(`Entity ${id} has no attribute ${attrName}${inst.datasetId ? ` with datasetId ${String(inst.datasetId)}` : ''}`);
+      const next = clone(old);
+      next.attrs[iri][idx] = mergeInstance(list[idx], inst, w.now);
+      await w.update(old, next);
+    });
+  }
+
+  /** clause 5.6.19: replace one attribute. */
+  replaceAttr(tenant: string, id: string, iri: string, inst: AttrInstance, attrName: string): Promise<void> {
+    return this.write(tenant, async (w) => {
+      const old = await w.mustGet(id);
+      if (!hasInstances(old.attrs[iri], [inst])) throw new ResourceNotFound(`Entity ${id} has no attribute ${attrName}`);
+      const next = clone(old);
+      next.attrs[iri] = combineInstances(next.attrs[iri], [inst], 'replace', w.now);
+      await w.update(old, next);
+    });
+  }
+
+  /** clause 5.6.5: delete an attribute (one instance by datasetId, or all instances). */
+  deleteAttr(tenant: string, id: string, iri: string, attrName: string, datasetId: string | undefined, deleteAll: boolean): Promise<void> {
+    return this.write(tenant, async (w) => {
+      const old = await w.mustGet(id);
+      const list = old.attrs[iri];
+      if (!list) throw new ResourceNotFound(`Entity ${id} has no attribute ${attrName}`);
+      const next = clone(old);
+      if (deleteAll) delete next.attrs[iri];
+      else {
+        const rest = list.filter((i) => i.datasetId !== datasetId);
+        if (rest.length === list.length) throw new ResourceNotFound(`Entity ${id} has no instance of ${attrName} ${datasetId ? `with datasetId ${datasetId}` : 'without datasetId'}`);
+        if (rest.length) next.attrs[iri] = rest; else delete next.attrs[iri];
+      }
+      await w.update(old, next);
+    });
+  }
+
+  /** clause 5.6.6 */
+  delete(tenant: string, id: string): Promise<void> {
+    return this.write(tenant, (w) => w.delete(id));
+  }
+
+  // ---- batch operations (clause 5.6.7–5.6.10): atomic per entity ----
+  private batch(tenant: string, items: Array<{ id: string; error?: ProblemError }>, op: (w: Writer, i: number) => Promise<boolean | void>): Promise<BatchResult> {
+    return this.write(tenant, async (w) => {
+      const res: BatchResult = { success: [], errors: [], created: [] };
+      for (let i = 0; i < items.length; i++) {
+        const it = items[i];
+        if (it.error) { res.errors.push({ entityId: it.id, error: it.error }); continue; }
+        try {
+          const created = await w.savepoint(() => op(w, i));
+          res.success.push(it.id);
+          if (created === true) res.created.push(it.id);
+        } catch (e) {
+          res.errors.push({ entityId: it.id, error: e instanceof ProblemError ? e : new InternalError('The entity could not be written', { cause: e }) });
+        }
+      }
+      return res;
+    });
+  }
+
+  batchCreate(tenant: string, items: Array<{ id: string; entity?: EntityRecord; error?: ProblemError }>): Promise<BatchResult> {
+    return this.batch(tenant, items, async (w, i) => { await w.insert(items[i].entity!); return true; });
+  }
+
+  batchUpsert(tenant: string, items: Array<{ id: string; entity?: EntityRecord; error?: ProblemError }>, mode: UpsertMode): Promise<BatchResult> {
+    return this.batch(tenant, items, async (w, i) => {
+      const e = items[i].entity!;
+      const old = await w.get(e.id);
+      if (!old) { await w.insert(e); return true; }
+      if (mode === 'replace') {
+        await w.update(old, { ...e, createdAt: old.createdAt, types: e.types.length ? e.types : old.types }, 'replaced');
+      } else {
+        const next = clone(old);
+        next.types = [...new Set([...old.types, ...e.types])];
+        if (e.scopes) next.scopes = e.scopes;
+        for (const [iri, insts] of Object.entries(e.attrs)) next.attrs[iri] = combineInstances(next.attrs[iri], insts, 'replace', w.now);
+        await w.update(old, next);
+      }
+      return false;
+    });
+  }
+
+  batchUpdate(tenant: string, items: Array<{ id: string; entity?: EntityRecord; error?: ProblemError }>, noOverwrite: boolean): Promise<BatchResult> {
+    return this.batch(tenant, items, async (w, i) => {
+      const e = items[i].entity!;
+      const old = await w.mustGet(e.id);
+      const next = clone(old);
+      if (e.types.length) next.types = [...new Set([...old.types, ...e.types])];
+      for (const [iri, insts] of Object.entries(e.attrs)) {
+        if (noOverwrite && hasInstances(old.attrs[iri], insts)) continue;
+        next.attrs[iri] = combineInstances(next.attrs[iri], insts, 'replace', w.now);
+      }
+      await w.update(old, next);
+    });
+  }
+
+  batchDelete(tenant: string, items: Array<{ id: string; error?: ProblemError }>): Promise<BatchResult> {
+    return this.batch(tenant, items, async (w, i) => { await w.delete(items[i].id); });
+  }
+}
+

@@ -1,0 +1,125 @@
+// Renders stored (expanded) entities in the representation a client asked for (clause 4.5):
+// normalized, concise or keyValues, with sysAttrs, lang, pick/omit and attrs projections.
+import type { AttrInstance, EntityRecord } from '../../storage/port.ts';
+import type { Terms } from '../context/term-map.ts';
+import { CORE_MEMBERS } from './entity.parse.ts';
+
+export type Format = 'normalized' | 'keyValues' | 'concise';
+
+export interface RenderOptions {
+  format: Format;
+  sysAttrs: boolean;
+  /** Language preference (clause 4.15): tags in order, '*' = all languages. */
+  lang?: string[];
+  /** Attribute IRIs to keep (attrs / pick); 'id' and 'type' for pick. */
+  pick?: Set<string>;
+  /** Attribute IRIs (or 'id', 'type') to drop. */
+  omit?: Set<string>;
+  /** Only instances with this datasetId ('@none' = default instance). */
+  datasetId?: string[];
+}
+
+export type Rendered = Record<string, unknown>;
+
+const VALUE_MEMBER: Record<string, string> = {
+  Property: 'value', GeoProperty: 'value', Relationship: 'object', LanguageProperty: 'languageMap',
+  VocabProperty: 'vocab', ListProperty: 'valueList', ListRelationship: 'objectList', JsonProperty: 'json',
+};
+
+function pickLanguage(map: Record<string, unknown>, prefs: string[]): { lang: string; value: unknown } | undefined {
+  for (const p of prefs) {
+    if (p in map) return { lang: p, value: map[p] };
+    const prefix = Object.keys(map).find((k) => k.toLowerCase().startsWith(p.toLowerCase() + '-'));
+    if (prefix) return { lang: prefix, value: map[prefix] };
+  }
+  if ('@none' in map) return { lang: '@none', value: map['@none'] };
+  const first = Object.keys(map)[0];
+  return first === undefined ? undefined : { lang: first, value: map[first] };
+}
+
+function compactVocab(v: unknown, terms: Terms): unknown {
+  return Array.isArray(v) ? v.map((x) => terms.compactType(String(x))) : terms.compactType(String(v));
+}
+
+/** The plain value of an attribute, as keyValues shows it. */
+function simpleValue(inst: AttrInstance, terms: Terms, o: RenderOptions): unknown {
+  switch (inst.type) {
+    case 'Relationship': return inst.object;
+    case 'LanguageProperty': {
+      const map = inst.languageMap as Record<string, unknown>;
+      if (o.lang && !o.lang.includes('*')) return pickLanguage(map, o.lang)?.value;
+      return { languageMap: map };
+    }
+    case 'VocabProperty': return compactVocab(inst.vocab, terms);
+    case 'ListProperty': return inst.valueList;
+    case 'ListRelationship': return inst.objectList;
+    case 'JsonProperty': return inst.json;
+    default: return inst.value;
+  }
+}
+
+function renderInstance(inst: AttrInstance, terms: Terms, o: RenderOptions): unknown {
+  if (o.format === 'keyValues') return simpleValue(inst, terms, o);
+  const out: Rendered = {};
+  let type: string = inst.type;
+  let member = VALUE_MEMBER[type];
+  let value: unknown = inst[member];
+  if (type === 'LanguageProperty' && o.lang && !o.lang.includes('*')) {
+    // clause 4.15: with lang, a LanguageProperty is shown as a Property in the chosen language.
+    const chosen = pickLanguage(value as Record<string, unknown>, o.lang);
+    type = 'Property'; member = 'value'; value = chosen?.value;
+    if (chosen) out.lang = chosen.lang;
+  } else if (type === 'VocabProperty') {
+    value = compactVocab(value, terms);
+  }
+  let hasMeta = false;
+  for (const [k, v] of Object.entries(inst)) {
+    if (k === 'type' || k === member) continue;
+    if (CORE_MEMBERS.has(k)) {
+      if ((k === 'createdAt' || k === 'modifiedAt') && !o.sysAttrs) continue;
+      if (k === 'objectType') { out.objectType = compactVocab(v, terms); hasMeta = true; continue; }
+      out[k] = v; hasMeta = true;
+      continue;
+    }
+    out[terms.compactAttr(k)] = renderInstance(v as AttrInstance, terms, o);
+    hasMeta = true;
+  }
+  if (o.format === 'concise') {
+    // clause 4.5.9: type is implied; a Property without sub-attributes is its bare value
+    // (unless the value is an object, which would read as a compound fragment).
+    if (type === 'Property' && !hasMeta && (typeof value !== 'object' || value === null || Array.isArray(value))) return value;
+    if (type === 'GeoProperty' && !hasMeta) return value;
+    return { [member]: value, ...out };
+  }
+  return { type, [member]: value, ...out };
+}
+
+export function renderEntity(rec: EntityRecord, terms: Terms, o: RenderOptions): Rendered {
+  const out: Rendered = {};
+  const keep = (k: string) => (!o.pick || o.pick.has(k)) && !(o.omit && o.omit.has(k));
+  if (keep('id')) out.id = rec.id;
+  if (keep('type')) {
+    const types = rec.types.map((t) => terms.compactType(t));
+    out.type = types.length === 1 ? types[0] : types;
+  }
+  if (rec.scopes && keep('scope')) out.scope = rec.scopes.length === 1 ? rec.scopes[0] : rec.scopes;
+  if (o.sysAttrs) { out.createdAt = rec.createdAt; out.modifiedAt = rec.modifiedAt; }
+  for (const [iri, insts] of Object.entries(rec.attrs)) {
+    if (!keep(iri)) continue;
+    let list = insts;
+    if (o.datasetId) list = list.filter((i) => o.datasetId!.includes((i.datasetId as string | undefined) ?? '@none'));
+    if (list.length === 0) continue;
+    const name = terms.compactAttr(iri);
+    out[name] = list.length === 1 ? renderInstance(list[0], terms, o) : list.map((i) => renderInstance(i, terms, o));
+  }
+  return out;
+}
+
+/** GeoJSON Feature of an entity (clause 4.5.16). */
+export function renderFeature(rec: EntityRecord, terms: Terms, o: RenderOptions, geoProperty: string): Rendered {
+  const props = renderEntity(rec, terms, o);
+  const id = props.id;
+  delete props.id;
+  const geo = rec.attrs[geoProperty]?.[0];
+  return { id, type: 'Feature', geometry: geo && geo.type === 'GeoProperty' ? geo.value : null, properties: props };
+}

@@ -1,0 +1,37 @@
+// Maps every error of the NGSI-LD API to a ProblemDetails body (clause 5.5.2, sent as
+// application/json per 6.3.x); logs each 5xx once; never leaks a stack trace or a path.
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import {
+  BadRequestData, InternalError, InvalidRequest, MethodNotAllowed, PayloadTooLarge, ProblemError, UnsupportedMediaType,
+} from '../../core/errors.ts';
+
+export function toProblem(err: unknown): ProblemError {
+  if (err instanceof ProblemError) return err;
+  const e = err as FastifyError & { statusCode?: number };
+  switch (e?.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new PayloadTooLarge(`The body is larger than the limit of ${e.message.match(/\d+/)?.[0] ?? 'the configured'} bytes`);
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return new UnsupportedMediaType('This Content-Type is not supported; use application/json or application/ld+json');
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return new InvalidRequest('The body is empty; a JSON document was expected');
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return new InvalidRequest('The Content-Length does not match the body');
+    case 'FST_ERR_NOT_FOUND':
+      return new InvalidRequest(e.message);
+  }
+  if (e instanceof SyntaxError || e?.code === 'FST_ERR_CTP_INVALID_JSON_BODY') {
+    return new InvalidRequest(`The body is not valid JSON: ${e.message.replace(/ in JSON at position.*$/, '')}`);
+  }
+  if (e?.statusCode === 405) return new MethodNotAllowed(e.message);
+  if (typeof e?.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
+    return new BadRequestData(e.message);
+  }
+  return new InternalError('An internal error occurred; it has been logged', { cause: err });
+}
+
+export function ngsiErrorHandler(err: unknown, req: FastifyRequest, reply: FastifyReply): void {
+  const p = toProblem(err);
+  if (p.status >= 500) req.log.error({ err: p.cause ?? err }, 'request failed');
+  reply.status(p.status).type('application/json').send(p.toJSON());
+}

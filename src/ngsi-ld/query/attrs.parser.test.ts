@@ -1,0 +1,55 @@
+// Unit tests of attribute list parameters: attrs, pick, omit (v1.8 projection) and watchedAttributes (5.2.12).
+import { test, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { InvalidRequest } from '../../core/errors.ts';
+import { parseAttrList } from './attrs.parser.ts';
+
+function invalid(input: string, param: string, re: RegExp) {
+  assert.throws(
+    () => parseAttrList(input, param),
+    (e: unknown) => {
+      assert.ok(e instanceof InvalidRequest, `expected InvalidRequest for ${JSON.stringify(input)}, got ${String(e)}`);
+      assert.match(e.message, new RegExp(`^Invalid ${param}\\b`), e.message);
+      assert.match(e.message, re);
+      return true;
+    },
+  );
+}
+
+describe('parseAttrList', () => {
+  test('[attrs] comma-separated names are trimmed', () => {
+    assert.deepEqual(parseAttrList('temperature, humidity ,speed', 'attrs'), ['temperature', 'humidity', 'speed']);
+  });
+  test('[attrs] duplicates are removed, keeping the first occurrence', () => {
+    assert.deepEqual(parseAttrList('b,a,b,a', 'attrs'), ['b', 'a']);
+  });
+  test('[attrs] IRIs and prefixed names are accepted', () => {
+    assert.deepEqual(parseAttrList('https://example.org/ns?v=1#temp,schema:name,a.b', 'watchedAttributes'), [
+      'https://example.org/ns?v=1#temp',
+      'schema:name',
+      'a.b',
+    ]);
+  });
+  test('[pick/omit] id and type are allowed', () => {
+    assert.deepEqual(parseAttrList('id,type,name', 'pick'), ['id', 'type', 'name']);
+    assert.deepEqual(parseAttrList('type', 'omit'), ['type']);
+  });
+  test('[attrs] empty lists and empty names are InvalidRequest naming the parameter and position', () => {
+    invalid('', 'attrs', /empty/);
+    invalid('  ', 'watchedAttributes', /empty/);
+    invalid('a,,b', 'attrs', /position 3: empty attribute name/);
+    invalid('a, ', 'omit', /position 3: empty attribute name/);
+    invalid(',a', 'pick', /position 1: empty attribute name/);
+  });
+  test('[attrs] invalid characters are InvalidRequest naming the character', () => {
+    invalid('a,b c', 'attrs', /position 4: " " is not allowed in attribute name "b c"/);
+    invalid('te$mp', 'attrs', /position 3: "\$" is not allowed/);
+    invalid('a;b', 'pick', /";" is not allowed/);
+    invalid('a=="x"', 'attrs', /"=" is not allowed/);
+  });
+  test('[pick/omit] nested projections with braces are rejected as unsupported', () => {
+    invalid('address{city}', 'pick', /position 8: projection of compound members .* is not supported/);
+    invalid('name,address{city,street}', 'omit', /not supported/);
+    invalid('a}', 'pick', /not supported/);
+  });
+});

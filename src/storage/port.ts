@@ -1,0 +1,116 @@
+// The storage port: the only way the domain touches persistence. Shaped around our
+// operations, not generic SQL; no driver types cross it. Adapters: sqlite/ (embedded), postgres/ (scale).
+import type { QNode, ScopeNode, TypeNode } from '../ngsi-ld/query/q.ast.ts';
+
+/**
+ * One attribute instance in expanded form. Members that the core context defines keep their
+ * short names (type, value, object, languageMap, vocab, valueList, objectList, json, observedAt,
+ * unitCode, datasetId, createdAt, modifiedAt, deletedAt); every other key is the expanded IRI of a
+ * sub-attribute whose value is again an AttrInstance.
+ */
+export interface AttrInstance {
+  type: AttrType;
+  [member: string]: unknown;
+}
+
+export type AttrType =
+  | 'Property' | 'Relationship' | 'GeoProperty' | 'LanguageProperty'
+  | 'VocabProperty' | 'ListProperty' | 'ListRelationship' | 'JsonProperty';
+
+/** An entity as stored: names expanded; attrs keyed by IRI, instances with the default (no datasetId) first. */
+export interface EntityRecord {
+  id: string;
+  types: string[];
+  scopes?: string[];
+  createdAt: string;
+  modifiedAt: string;
+  attrs: Record<string, AttrInstance[]>;
+}
+
+/** Geo restriction on entity queries. `predicate` is the exact test; `bbox` narrows by index. */
+export interface GeoFilter {
+  /** Expanded IRI of the GeoProperty (default https://uri.etsi.org/ngsi-ld/location). */
+  property: string;
+  /** Search window [minX, minY, maxX, maxY]; absent when no index can narrow (disjoint, minDistance). */
+  bbox?: [number, number, number, number];
+  predicate: (geometry: unknown) => boolean;
+}
+
+/** What an entity query selects. Names are expanded IRIs; q paths use storage member keys. */
+export interface EntityFilter {
+  ids?: string[];
+  idPattern?: string;
+  types?: TypeNode;
+  q?: QNode;
+  scopeQ?: ScopeNode;
+  geo?: GeoFilter;
+  /** Entities having at least one of these attributes (clause 6.4.3.2 attrs). */
+  anyAttrs?: string[];
+}
+
+export interface Page {
+  limit: number;
+  offset: number;
+  count: boolean;
+}
+
+export interface QueryResult {
+  entities: EntityRecord[];
+  /** Total number of matches, when Page.count was set. */
+  count?: number;
+}
+
+export interface TypeAttrRow {
+  type: string;
+  attr: string;
+  attrType: AttrType;
+  /** Number of entities of this type having the attribute. */
+  entities: number;
+}
+
+/** Reads, outside any write transaction: see only committed data. */
+export interface EntityReader {
+  get(tenant: string, id: string): Promise<EntityRecord | undefined>;
+  query(tenant: string, filter: EntityFilter, page: Page): Promise<QueryResult>;
+  /** Entity counts per type (expanded type IRIs). */
+  typeCounts(tenant: string): Promise<Array<{ type: string; entities: number }>>;
+  /** Which attributes (and attribute types) occur per entity type. */
+  typeAttributes(tenant: string): Promise<TypeAttrRow[]>;
+  tenantExists(tenant: string): Promise<boolean>;
+  listTenants(): Promise<string[]>;
+}
+
+/** Reads and writes inside one transaction; nothing is visible to readers before commit. */
+export interface EntityWriteTx {
+  get(tenant: string, id: string): Promise<EntityRecord | undefined>;
+  /** Throws StorageConflict when the id exists in the tenant. */
+  insert(tenant: string, entity: EntityRecord): Promise<void>;
+  /** Replaces the stored record of entity.id; throws StorageNotFound if absent. */
+  update(tenant: string, entity: EntityRecord): Promise<void>;
+  /** Returns false when the entity did not exist. */
+  delete(tenant: string, id: string): Promise<boolean>;
+}
+
+export interface WriteTx {
+  entities: EntityWriteTx;
+  /** Runs fn in a nested savepoint: if it throws, only its writes are undone (batch operations). */
+  savepoint<T>(fn: () => Promise<T>): Promise<T>;
+}
+
+export interface StorageCapabilities {
+  /** Geometry predicates are evaluated inside the engine (PostGIS) rather than in process. */
+  nativeGeo: boolean;
+  /** Regular expressions in q are evaluated by the engine. */
+  regex: boolean;
+}
+
+export interface StoragePort {
+  readonly engine: string;
+  readonly capabilities: StorageCapabilities;
+  readonly entities: EntityReader;
+  /** Runs fn in one atomic transaction; writers are serialised. */
+  withTransaction<T>(fn: (tx: WriteTx) => Promise<T>): Promise<T>;
+  /** Storage reachable (for /ready). */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}

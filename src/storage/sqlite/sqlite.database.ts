@@ -1,0 +1,73 @@
+// Opens the embedded SQLite database (WAL), runs versioned migrations, and registers the
+// SQL functions the query compiler relies on (regexp, in-process match predicates).
+import Database from 'better-sqlite3';
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { compileRegex } from '../regex.ts';
+
+const MIGRATIONS = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
+
+export type Db = Database.Database;
+
+/** Predicates evaluated in process during one statement, addressed by a handle (see match()). */
+export class MatchRegistry {
+  private next = 1;
+  private readonly fns = new Map<number, (arg: unknown) => boolean>();
+  add(fn: (arg: unknown) => boolean): number {
+    const h = this.next++;
+    if (this.next > 1e9) this.next = 1;
+    this.fns.set(h, fn);
+    return h;
+  }
+  remove(h: number): void { this.fns.delete(h); }
+  call(h: number, arg: unknown): boolean {
+    const fn = this.fns.get(h);
+    return fn ? fn(arg) : false;
+  }
+}
+
+function configure(db: Db, registry: MatchRegistry): void {
+  db.pragma('busy_timeout = 5000');
+  db.pragma('cache_size = -32000');
+  db.pragma('temp_store = MEMORY');
+  db.function('regexp', { deterministic: true }, (pattern: unknown, value: unknown) => {
+    if (typeof pattern !== 'string' || value === null || value === undefined) return 0;
+    return compileRegex(pattern).test(String(value)) ? 1 : 0;
+  });
+  db.function('ds_match', { deterministic: false, varargs: false }, (h: unknown, arg: unknown) =>
+    registry.call(Number(h), arg) ? 1 : 0);
+}
+
+export function openWriter(file: string, registry: MatchRegistry): Db {
+  mkdirSync(dirname(file), { recursive: true });
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  // NORMAL in WAL mode: a committed transaction survives a crash of the process (kill -9);
+  // only an operating-system crash may lose the last commits.
+  db.pragma('synchronous = NORMAL');
+  configure(db, registry);
+  migrate(db);
+  return db;
+}
+
+export function openReader(file: string, registry: MatchRegistry): Db {
+  const db = new Database(file, { readonly: true, fileMustExist: true });
+  configure(db, registry);
+  return db;
+}
+
+function migrate(db: Db): void {
+  db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
+  const done = new Set((db.prepare('SELECT version FROM schema_migrations').all() as Array<{ version: number }>).map((r) => r.version));
+  const files = readdirSync(MIGRATIONS).filter((f) => /^\d+-.*\.sql$/.test(f)).sort();
+  for (const f of files) {
+    const version = parseInt(f, 10);
+    if (done.has(version)) continue;
+    const sql = readFileSync(join(MIGRATIONS, f), 'utf8');
+    db.transaction(() => {
+      db.exec(sql);
+      db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(version, f, new Date().toISOString());
+    }).immediate();
+  }
+}
