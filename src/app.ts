@@ -6,7 +6,7 @@ import { systemClock, type Clock } from './core/clock.ts';
 import { BadRequestData, InvalidRequest, ResourceNotFound } from './core/errors.ts';
 import { EventBus } from './core/events.ts';
 import { ContextService } from './ngsi-ld/context/context.resolver.ts';
-import { CORE_CONTEXT_URL } from './ngsi-ld/context/core-context.ts';
+import { CORE_CONTEXT_URL } from './ngsi-ld/context/builtin-contexts.ts';
 import { contextRoutes } from './ngsi-ld/context/context.routes.ts';
 import { EntityService } from './ngsi-ld/entities/entities.service.ts';
 import { entityRoutes, type NgsiDeps } from './ngsi-ld/entities/entities.routes.ts';

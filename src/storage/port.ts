@@ -76,6 +76,8 @@ export interface EntityReader {
   typeCounts(tenant: string): Promise<Array<{ type: string; entities: number }>>;
   /** Which attributes (and attribute types) occur per entity type. */
   typeAttributes(tenant: string): Promise<TypeAttrRow[]>;
+  /** Number of entities having each attribute (expanded IRIs). */
+  attributeCounts(tenant: string): Promise<Array<{ attr: string; entities: number }>>;
   tenantExists(tenant: string): Promise<boolean>;
   listTenants(): Promise<string[]>;
 }

@@ -2,6 +2,7 @@
 export interface Terms {
   readonly key: string;
   readonly source: unknown;
+  readonly linkUrl: string;
   expandAttr(term: string): string;
   compactAttr(iri: string): string;
   expandType(term: string): string;

@@ -62,7 +62,8 @@ function renderInstance(inst: AttrInstance, terms: Terms, o: RenderOptions): unk
   if (o.format === 'keyValues') return simpleValue(inst, terms, o);
   const out: Rendered = {};
   let type: string = inst.type;
-  let member = VALUE_MEMBER[type];
+  const stored = VALUE_MEMBER[type];
+  let member = stored;
   let value: unknown = inst[member];
   if (type === 'LanguageProperty' && o.lang && !o.lang.includes('*')) {
     // clause 4.15: with lang, a LanguageProperty is shown as a Property in the chosen language.
@@ -74,7 +75,7 @@ function renderInstance(inst: AttrInstance, terms: Terms, o: RenderOptions): unk
   }
   let hasMeta = false;
   for (const [k, v] of Object.entries(inst)) {
-    if (k === 'type' || k === member) continue;
+    if (k === 'type' || k === stored) continue;
     if (CORE_MEMBERS.has(k)) {
       if ((k === 'createdAt' || k === 'modifiedAt') && !o.sysAttrs) continue;
       if (k === 'objectType') { out.objectType = compactVocab(v, terms); hasMeta = true; continue; }

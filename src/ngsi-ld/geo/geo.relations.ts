@@ -5,12 +5,11 @@
 // (2) polygon-in-polygon: turf's isPolyInPoly ignores the container's holes (a polygon covering a hole
 // counts as within), so areal contains/within is done here by cutting boundaries at their crossings;
 // (3) overlaps: turf's booleanOverlap throws for Points and mixed dimensions, reports polygons touching
-// only at a corner or edge as overlapping, and ignores containment of lines.
+// only at a corner or edge as overlapping, ignores containment, and misses partly shared line segments.
 // All relations are planar in lon/lat (like turf) and ignore altitude.
 import { booleanContains } from '@turf/boolean-contains';
 import { booleanEqual } from '@turf/boolean-equal';
 import { booleanIntersects } from '@turf/boolean-intersects';
-import { booleanOverlap } from '@turf/boolean-overlap';
 import { classifyInPolygons, classifyInRings } from './geo.distance.ts';
 import type { Geometry, GeometryType, Position } from './geojson.validate.ts';
 
@@ -39,6 +38,12 @@ function parts(g: Geometry): Geometry[] {
     case 'MultiPolygon': return g.coordinates.map((c) => ({ type: 'Polygon', coordinates: c }));
     default: return [g];
   }
+}
+
+function pathsOf(g: Geometry): Position[][] {
+  if (g.type === 'LineString') return [g.coordinates];
+  if (g.type === 'MultiLineString') return g.coordinates;
+  return [];
 }
 
 const isMulti = (g: Geometry): boolean => g.type.startsWith('Multi');
@@ -70,11 +75,11 @@ function classifyTol(x: number, y: number, polys: Polys): 1 | 0 | -1 {
 }
 
 /**
- * Cuts every edge of `rings` where it crosses or starts/stops running along an edge of `cutters`, and
- * reports whether `test` holds for the midpoint of some piece. Between cuts a piece is entirely inside,
- * on, or outside the cutter polygons, so its midpoint speaks for all of it.
+ * Cuts every edge of the paths `rings` where it crosses or starts/stops running along an edge of the
+ * paths `cutters`, and reports whether `test` holds for the midpoint of some piece. Between cuts a piece
+ * is entirely inside, on, or outside the cutters (polygons or lines), so its midpoint speaks for all of it.
  */
-function someBoundaryPiece(rings: Position[][], cutters: Polys, test: (x: number, y: number) => boolean): boolean {
+function someBoundaryPiece(rings: Position[][], cutters: Position[][], test: (x: number, y: number) => boolean): boolean {
   const ts: number[] = [];
   for (const ring of rings) {
     for (let i = 1; i < ring.length; i++) {
@@ -84,28 +89,26 @@ function someBoundaryPiece(rings: Position[][], cutters: Polys, test: (x: number
       const loY = Math.min(py, py + ry), hiY = Math.max(py, py + ry);
       ts.length = 0;
       ts.push(0, 1);
-      for (const poly of cutters) {
-        for (const cring of poly) {
-          for (let j = 1; j < cring.length; j++) {
-            const cx = cring[j - 1][0], cy = cring[j - 1][1];
-            const dx = cring[j][0], dy = cring[j][1];
-            if (Math.max(cx, dx) < loX || Math.min(cx, dx) > hiX || Math.max(cy, dy) < loY || Math.min(cy, dy) > hiY) continue;
-            const sx = dx - cx, sy = dy - cy;
-            const qx = cx - px, qy = cy - py;
-            const denom = rx * sy - ry * sx;
-            if (denom !== 0) {
-              const t = (qx * sy - qy * sx) / denom;
-              const u = (qx * ry - qy * rx) / denom;
-              if (t > 0 && t < 1 && u >= 0 && u <= 1) ts.push(t);
-            } else if (qx * ry - qy * rx === 0) {
-              // Collinear: the shared stretch starts/ends at the cutter's endpoints.
-              const l2 = rx * rx + ry * ry;
-              if (l2 === 0) continue;
-              const t1 = (qx * rx + qy * ry) / l2;
-              const t2 = ((dx - px) * rx + (dy - py) * ry) / l2;
-              if (t1 > 0 && t1 < 1) ts.push(t1);
-              if (t2 > 0 && t2 < 1) ts.push(t2);
-            }
+      for (const cring of cutters) {
+        for (let j = 1; j < cring.length; j++) {
+          const cx = cring[j - 1][0], cy = cring[j - 1][1];
+          const dx = cring[j][0], dy = cring[j][1];
+          if (Math.max(cx, dx) < loX || Math.min(cx, dx) > hiX || Math.max(cy, dy) < loY || Math.min(cy, dy) > hiY) continue;
+          const sx = dx - cx, sy = dy - cy;
+          const qx = cx - px, qy = cy - py;
+          const denom = rx * sy - ry * sx;
+          if (denom !== 0) {
+            const t = (qx * sy - qy * sx) / denom;
+            const u = (qx * ry - qy * rx) / denom;
+            if (t > 0 && t < 1 && u >= 0 && u <= 1) ts.push(t);
+          } else if (qx * ry - qy * rx === 0) {
+            // Collinear: the shared stretch starts/ends at the cutter's endpoints.
+            const l2 = rx * rx + ry * ry;
+            if (l2 === 0) continue;
+            const t1 = (qx * rx + qy * ry) / l2;
+            const t2 = ((dx - px) * rx + (dy - py) * ry) / l2;
+            if (t1 > 0 && t1 < 1) ts.push(t1);
+            if (t2 > 0 && t2 < 1) ts.push(t2);
           }
         }
       }
@@ -146,8 +149,8 @@ function interiorSample(rings: Position[][]): [number, number] | undefined {
 function polygonContains(a: Position[][], b: Position[][]): boolean {
   const pa: Polys = [a];
   const pb: Polys = [b];
-  if (someBoundaryPiece(b, pa, (x, y) => classifyTol(x, y, pa) === -1)) return false;
-  if (someBoundaryPiece(a, pb, (x, y) => classifyTol(x, y, pb) === 1)) return false;
+  if (someBoundaryPiece(b, a, (x, y) => classifyTol(x, y, pa) === -1)) return false;
+  if (someBoundaryPiece(a, b, (x, y) => classifyTol(x, y, pb) === 1)) return false;
   const s = interiorSample(b);
   return s === undefined || classifyTol(s[0], s[1], pa) !== -1;
 }
@@ -159,8 +162,10 @@ function arealContains(a: Polys, b: Polys): boolean {
 
 /** The interiors of two areal geometries share some area. */
 function interiorsMeet(a: Polys, b: Polys): boolean {
-  for (const pa of a) if (someBoundaryPiece(pa, b, (x, y) => classifyTol(x, y, b) === 1)) return true;
-  for (const pb of b) if (someBoundaryPiece(pb, a, (x, y) => classifyTol(x, y, a) === 1)) return true;
+  const ringsA = a.flat();
+  const ringsB = b.flat();
+  for (const pa of a) if (someBoundaryPiece(pa, ringsB, (x, y) => classifyTol(x, y, b) === 1)) return true;
+  for (const pb of b) if (someBoundaryPiece(pb, ringsA, (x, y) => classifyTol(x, y, a) === 1)) return true;
   for (const pb of b) {
     const s = interiorSample(pb);
     if (s && classifyTol(s[0], s[1], a) === 1) return true;
@@ -263,6 +268,8 @@ export function geoOverlaps(a: Geometry, b: Geometry): boolean {
     const pa = polysOf(a), pb = polysOf(b);
     return interiorsMeet(pa, pb) && !arealContains(pa, pb) && !arealContains(pb, pa);
   }
-  // Lines: turf finds a shared stretch (not just a crossing point); containment is excluded here.
-  return booleanOverlap(a, b) && !geoContains(a, b) && !geoContains(b, a);
+  // Lines: a shared stretch, not just crossing points. (turf's booleanOverlap misses stretches where
+  // neither segment lies wholly on the other, e.g. [0,0]-[10,0] and [5,0]-[15,0].)
+  const la = pathsOf(a), lb = pathsOf(b);
+  return someBoundaryPiece(la, lb, (x, y) => nearRings(x, y, lb)) && !geoContains(a, b) && !geoContains(b, a);
 }

@@ -84,6 +84,14 @@ test('[RFC 7946 3.1.6] validateGeometry requires closed rings of at least 4 posi
   rejects({ type: 'MultiPolygon', coordinates: [[square], [[[0, 0], [1, 0], [1, 95], [0, 0]]]] }, /MultiPolygon polygon 1 ring 0 position 2: latitude 95/);
 });
 
+test('[RFC 7946 5] validateGeometry checks a bbox member, which turf would trust as a prefilter', () => {
+  assert.ok(validateGeometry({ type: 'Polygon', coordinates: [square], bbox: [0, 0, 10, 10] }, 'location'));
+  assert.ok(validateGeometry({ type: 'Point', coordinates: [1, 2, 3], bbox: [1, 2, 3, 1, 2, 3] }, 'location'));
+  rejects({ type: 'Polygon', coordinates: [square], bbox: [0, 0, 5, 5] }, /"bbox" \[0, 0, 5, 5\] does not enclose the geometry \(its extent is \[0, 0, 10, 10\]\)/);
+  rejects({ type: 'Point', coordinates: [1, 2], bbox: [1, 2] }, /"bbox" must be an array of 4/);
+  rejects({ type: 'Point', coordinates: [1, 2], bbox: 'x' }, /"bbox" must be an array of 4/);
+});
+
 test('[4.7.1] validateGeometry rejects empty geometries', () => {
   rejects({ type: 'MultiPoint', coordinates: [] }, /MultiPoint needs at least 1 position/);
   rejects({ type: 'Polygon', coordinates: [] }, /Polygon needs at least 1 linear ring/);

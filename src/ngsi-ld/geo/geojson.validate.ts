@@ -117,8 +117,8 @@ function checkPolygon(v: unknown, where: string, label: string): void {
 }
 
 /**
- * Checks `value` as a GeoJSON geometry and returns it (the same object, not a copy; foreign members such as
- * "bbox" are kept). `where` names the attribute or parameter and prefixes every message.
+ * Checks `value` as a GeoJSON geometry and returns it (the same object, not a copy; foreign members are
+ * kept; a "bbox" member must enclose the geometry). `where` names the attribute or parameter and prefixes every message.
  * Empty Multi* geometries are rejected: NGSI-LD has no use for a location without positions.
  * GeometryCollection is rejected: it has no coordinates to index and few brokers support it.
  * Not checked: ring orientation, self-intersection, holes lying inside their shell.
@@ -164,7 +164,23 @@ export function validateGeometry(value: unknown, where: string): Geometry {
       break;
     }
   }
+  if ('bbox' in g) checkBBoxMember((g as { bbox?: unknown }).bbox, value as Geometry, where);
   return value as Geometry;
+}
+
+/**
+ * RFC 7946 §5 bbox member: 2·n finite numbers that enclose the geometry. Checked because turf's
+ * point-in-polygon trusts a polygon's own bbox as a prefilter, so a wrong one would silently change results.
+ */
+function checkBBoxMember(b: unknown, g: Geometry, where: string): void {
+  if (!Array.isArray(b) || (b.length !== 4 && b.length !== 6) || !b.every((n) => typeof n === 'number' && Number.isFinite(n))) {
+    fail(where, `"bbox" must be an array of 4 (or 6, with altitudes) finite numbers [west, south, east, north], got ${describe(b)}`);
+  }
+  const n = b.length / 2;
+  const want = bboxOf(g);
+  if (b[0] > want[0] || b[1] > want[1] || b[n] < want[2] || b[n + 1] < want[3]) {
+    fail(where, `"bbox" ${showPos(b)} does not enclose the geometry (its extent is ${showPos(want)}); fix or omit it`);
+  }
 }
 
 /** Number of positions in a (validated) geometry; used to bound query complexity. */

@@ -100,8 +100,7 @@ export function sendData(reply: FastifyReply, accept: Accept, terms: Terms, body
     if (Array.isArray(body)) return reply.send(body.map((b) => ({ '@context': ctxValue, ...(b as object) })));
     return reply.send({ '@context': ctxValue, ...(body as object) });
   }
-  const url = typeof src === 'string' ? src : coreUrl;
-  reply.header('Link', `<${url}>; rel="${JSONLD_REL}"; type="application/ld+json"`);
+  reply.header('Link', `<${terms.linkUrl || coreUrl}>; rel="${JSONLD_REL}"; type="application/ld+json"`);
   reply.type(accept === 'geo+json' ? 'application/geo+json' : 'application/json');
   return reply.send(body);
 }

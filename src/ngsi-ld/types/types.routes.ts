@@ -61,10 +61,10 @@ export async function typeRoutes(app: FastifyInstance, deps: NgsiDeps): Promise<
 
   async function attributeSummary(tenant: string) {
     const rows = await reader().typeAttributes(tenant);
+    const counts = new Map((await reader().attributeCounts(tenant)).map((c) => [c.attr, c.entities]));
     const m = new Map<string, { count: number; types: Set<string>; typeNames: Set<string> }>();
     for (const r of rows) {
-      const a = m.get(r.attr) ?? { count: 0, types: new Set<string>(), typeNames: new Set<string>() };
-      a.count += r.entities;
+      const a = m.get(r.attr) ?? { count: counts.get(r.attr) ?? 0, types: new Set<string>(), typeNames: new Set<string>() };
       a.types.add(r.attrType);
       a.typeNames.add(r.type);
       m.set(r.attr, a);

@@ -77,6 +77,9 @@ class SqliteReader implements EntityReader {
       WHERE t.tenant = ? GROUP BY t.type, j.key, attrType ORDER BY t.type, j.key`;
     return this.stmts.get(sql).all(tenant) as Array<TypeAttrRow & { attrType: AttrType }>;
   }
+  async attributeCounts(tenant: string): Promise<Array<{ attr: string; entities: number }>> {
+    return this.stmts.get('SELECT j.key AS attr, COUNT(*) AS entities FROM entities e, json_each(e.doc) j WHERE e.tenant = ? GROUP BY j.key ORDER BY j.key').all(tenant) as Array<{ attr: string; entities: number }>;
+  }
   async tenantExists(tenant: string): Promise<boolean> {
     return this.stmts.get('SELECT 1 FROM tenants WHERE name = ?').get(tenant) !== undefined;
   }

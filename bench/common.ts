@@ -1,0 +1,110 @@
+// Shared pieces of the benchmark scripts: the Result shape, the options every run() takes and a
+// promise wrapper around autocannon that turns its output into a Result.
+import autocannon from 'autocannon';
+
+export interface Result {
+  name: string;
+  value: number;
+  unit: string;
+  /** Latency percentiles in ms, where measured. */
+  p50?: number;
+  p99?: number;
+  /** Non-2xx responses plus connection errors/timeouts seen during the measurement. */
+  errors?: number;
+  conditions: string;
+}
+
+export interface BenchOptions {
+  durationSec: number;
+  connections: number;
+  /** Smaller data sets and shorter warm-ups (runner's --quick). */
+  quick?: boolean;
+}
+
+export type BenchFn = (opts: BenchOptions) => Promise<Result[]>;
+
+export interface LoadSpec {
+  url: string;
+  connections: number;
+  durationSec: number;
+  requests: autocannon.Request[];
+  headers?: Record<string, string>;
+  /** Seconds of un-measured load before the measurement (JIT, caches). */
+  warmupSec?: number;
+}
+
+export interface LoadOutcome {
+  reqPerSec: number;
+  p50: number;
+  p99: number;
+  total: number;
+  non2xx: number;
+  socketErrors: number;
+  timeouts: number;
+  statusCodes: Record<string, number>;
+}
+
+function cannon(opts: autocannon.Options): Promise<autocannon.Result> {
+  return new Promise((res, rej) => {
+    autocannon(opts, (err, result) => (err ? rej(err) : res(result)));
+  });
+}
+
+/** Runs autocannon (keep-alive, no pipelining) after an optional warm-up and summarises it. */
+export async function load(spec: LoadSpec): Promise<LoadOutcome> {
+  const base: autocannon.Options = {
+    url: spec.url,
+    connections: spec.connections,
+    pipelining: 1,
+    headers: spec.headers,
+    requests: spec.requests,
+    timeout: 30,
+  };
+  if (spec.warmupSec && spec.warmupSec > 0) await cannon({ ...base, duration: spec.warmupSec });
+  const r = await cannon({ ...base, duration: spec.durationSec });
+  const statusCodes: Record<string, number> = {};
+  for (const [code, s] of Object.entries(r.statusCodeStats ?? {})) statusCodes[code] = s.count ?? 0;
+  return {
+    reqPerSec: r.requests.average,
+    p50: r.latency.p50,
+    p99: r.latency.p99,
+    total: r.requests.total,
+    non2xx: r.non2xx,
+    socketErrors: r.errors,
+    timeouts: r.timeouts,
+    statusCodes,
+  };
+}
+
+/** "201: 0, 404: 3" style summary of the non-2xx status codes (empty when none). */
+export function badStatuses(o: LoadOutcome): string {
+  return Object.entries(o.statusCodes)
+    .filter(([c]) => !c.startsWith('2'))
+    .map(([c, n]) => `HTTP ${c}×${n}`)
+    .join(', ');
+}
+
+/** The Result of one autocannon measurement. */
+export function loadResult(name: string, o: LoadOutcome, conditions: string): Result {
+  const bad = badStatuses(o);
+  const errs = [bad, o.socketErrors ? `${o.socketErrors} socket errors (${o.timeouts} timeouts)` : ''].filter(Boolean).join('; ');
+  return {
+    name,
+    value: o.reqPerSec,
+    unit: 'req/s',
+    p50: o.p50,
+    p99: o.p99,
+    errors: o.non2xx + o.socketErrors,
+    conditions: errs ? `${conditions}; ERRORS: ${errs}` : conditions,
+  };
+}
+
+/** Verifies one request before a load test, so that a broken endpoint fails loudly instead of measuring 4xx speed. */
+export async function expectOk(url: string, init?: RequestInit): Promise<string> {
+  const r = await fetch(url, init);
+  const text = await r.text();
+  if (!r.ok) throw new Error(`${init?.method ?? 'GET'} ${url} → HTTP ${r.status}: ${text.slice(0, 300)}`);
+  return text;
+}
+
+export const fmt = (n: number) => Math.round(n).toLocaleString('en-US');

@@ -1,0 +1,228 @@
+// The benchmark runner behind `npm run bench`: runs each benchmark N times against a fresh server,
+// prints medians (min–max) next to the targets, and writes .bench/results-<timestamp>.json + latest.json.
+// Flags: --only=patch,get,batch,query  --runs=N (3)  --duration=S (10)  --connections=C (32)  --quick  --profile
+import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { join } from 'node:path';
+import type { BenchFn, BenchOptions, Result } from './common.ts';
+import { run as batch } from './batch.bench.ts';
+import { run as get } from './get.bench.ts';
+import { run as patch } from './patch.bench.ts';
+import { run as query } from './query.bench.ts';
+import { REPO_ROOT } from './server.ts';
+
+const BENCHES: Record<string, BenchFn> = { patch, get, batch, query };
+
+interface Target {
+  match: (name: string) => boolean;
+  text: string;
+  met: (r: Summary) => boolean;
+  /** Set when the figure is not comparable to the target (e.g. smaller data set with --quick). */
+  caveat?: (quick: boolean) => string | undefined;
+}
+
+interface Summary {
+  bench: string;
+  name: string;
+  unit: string;
+  runs: number;
+  value: number;
+  min: number;
+  max: number;
+  p50?: number;
+  p99?: number;
+  errors: number;
+  conditions: string;
+  target?: string;
+  met?: boolean;
+  caveat?: string;
+}
+
+const QUICK_CAVEAT = (q: boolean) => (q ? 'target is for 100,000 entities' : undefined);
+const TARGETS: Target[] = [
+  { match: (n) => n.startsWith('PATCH'), text: '≥ 8,000 req/s, p99 ≤ 20 ms', met: (r) => r.value >= 8000 && (r.p99 ?? Infinity) <= 20 },
+  { match: (n) => n.startsWith('GET'), text: '≥ 10,000 req/s', met: (r) => r.value >= 10_000 },
+  { match: (n) => n.startsWith('batch upsert'), text: '≥ 20,000 entities/s', met: (r) => r.value >= 20_000 },
+  { match: (n) => n.includes('temperature>25 limit=100'), text: '≥ 1,500 req/s', met: (r) => r.value >= 1500, caveat: QUICK_CAVEAT },
+  { match: (n) => n.includes('temperature>25 limit=10') && !n.includes('limit=100'), text: '≥ 5,000 req/s', met: (r) => r.value >= 5000, caveat: QUICK_CAVEAT },
+  { match: (n) => n.includes('georel=near'), text: '≥ 1,000 req/s', met: (r) => r.value >= 1000, caveat: QUICK_CAVEAT },
+  { match: (n) => n.startsWith('server RSS'), text: '< 300 MB with 100k entities', met: (r) => r.value < 300, caveat: QUICK_CAVEAT },
+];
+
+function parseArgs(argv: string[]) {
+  const a = { only: Object.keys(BENCHES), runs: 3, duration: 10, connections: 32, quick: false, profile: false };
+  let runsGiven = false;
+  let durationGiven = false;
+  for (const arg of argv) {
+    const [k, v] = arg.split('=', 2);
+    const num = () => {
+      const n = Number(v);
+      if (!Number.isFinite(n) || n <= 0) throw new Error(`${k} needs a positive number, got "${v}"`);
+      return n;
+    };
+    switch (k) {
+      case '--only':
+        a.only = (v ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+        for (const b of a.only) if (!BENCHES[b]) throw new Error(`unknown benchmark "${b}"; known: ${Object.keys(BENCHES).join(', ')}`);
+        break;
+      case '--runs': a.runs = Math.floor(num()); runsGiven = true; break;
+      case '--duration': a.duration = num(); durationGiven = true; break;
+      case '--connections': a.connections = Math.floor(num()); break;
+      case '--quick': a.quick = true; break;
+      case '--profile': a.profile = true; break;
+      case '--help': case '-h':
+        console.log('npm run bench -- [--only=patch,get,batch,query] [--runs=3] [--duration=10] [--connections=32] [--quick] [--profile]');
+        process.exit(0);
+        break;
+      default: throw new Error(`unknown argument "${arg}"`);
+    }
+  }
+  if (a.quick) {
+    if (!runsGiven) a.runs = 1;
+    if (!durationGiven) a.duration = 3;
+  }
+  return a;
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((x, y) => x - y);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+
+function fmtValue(v: number, unit: string): string {
+  if (unit === 'MB') return v.toFixed(0);
+  return Math.round(v).toLocaleString('en-US');
+}
+// autocannon's latency histogram has 1 ms resolution; show decimals only where a median made some.
+const fmtMs = (v?: number) => (v === undefined ? '–' : Number.isInteger(v) ? String(v) : v.toFixed(1));
+
+function summarise(bench: string, runs: Result[][], quick: boolean): Summary[] {
+  const names = [...new Set(runs.flat().map((r) => r.name))];
+  return names.map((name) => {
+    const rs = runs.map((list) => list.find((r) => r.name === name)).filter((r): r is Result => !!r);
+    const values = rs.map((r) => r.value);
+    const med = median(values);
+    // Conditions of the run closest to the median (they carry per-run counts).
+    const mid = rs.reduce((best, r) => (Math.abs(r.value - med) < Math.abs(best.value - med) ? r : best), rs[0]);
+    const p50s = rs.map((r) => r.p50).filter((x): x is number => x !== undefined);
+    const p99s = rs.map((r) => r.p99).filter((x): x is number => x !== undefined);
+    const s: Summary = {
+      bench,
+      name,
+      unit: rs[0].unit,
+      runs: rs.length,
+      value: med,
+      min: Math.min(...values),
+      max: Math.max(...values),
+      p50: p50s.length ? median(p50s) : undefined,
+      p99: p99s.length ? median(p99s) : undefined,
+      errors: rs.reduce((n, r) => n + (r.errors ?? 0), 0),
+      conditions: mid.conditions,
+    };
+    const t = TARGETS.find((x) => x.match(name));
+    if (t) {
+      s.target = t.text;
+      s.met = t.met(s);
+      s.caveat = t.caveat?.(quick);
+    }
+    return s;
+  });
+}
+
+function verdict(s: Summary): string {
+  if (!s.target) return '';
+  return `${s.met ? '✓' : '✗'}${s.caveat ? ` (${s.caveat})` : ''}`;
+}
+
+function textTable(rows: string[][]): string {
+  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => [...r[c]].length)));
+  const line = (r: string[]) => r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  ');
+  return [line(rows[0]), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.slice(1).map(line)].join('\n');
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  if (args.profile) {
+    // server.ts adds --cpu-prof for every server it starts; summarise with bench/profile-summary.ts.
+    const dir = join(REPO_ROOT, '.bench', 'profiles');
+    mkdirSync(dir, { recursive: true });
+    process.env.BENCH_CPU_PROF_DIR = dir;
+  }
+  const cpus = os.cpus();
+  const env = {
+    node: process.version,
+    cpu: cpus[0]?.model ?? 'unknown',
+    cpuCount: cpus.length,
+    memGb: Number((os.totalmem() / 1024 ** 3).toFixed(1)),
+    platform: `${os.platform()} ${os.release()}`,
+  };
+  const opts: BenchOptions = { durationSec: args.duration, connections: args.connections, quick: args.quick };
+  const common = `Node ${env.node}, ${env.cpu} × ${env.cpuCount} (${env.memGb} GB RAM, ${env.platform}); `
+    + `${args.runs} run(s) per benchmark, each on a fresh server and data dir; autocannon runs in the runner process on the same machine `
+    + `and competes with the server for the ${env.cpuCount} (shared) cores; ${args.connections} connections, ${args.duration} s per measurement`
+    + (args.quick ? '; --quick: query bench on 20,000 entities instead of 100,000' : '')
+    + (args.profile ? '; --profile: server under --cpu-prof (slower)' : '');
+  console.log(`Drehscheibe benchmarks — ${common}\n`);
+
+  const raw: Record<string, Result[][]> = {};
+  const failures: Array<{ bench: string; run: number; error: string }> = [];
+  for (const bench of args.only) {
+    raw[bench] = [];
+    for (let k = 1; k <= args.runs; k++) {
+      const t0 = performance.now();
+      process.stdout.write(`▶ ${bench} run ${k}/${args.runs} … `);
+      try {
+        const res = await BENCHES[bench](opts);
+        raw[bench].push(res);
+        console.log(`${((performance.now() - t0) / 1000).toFixed(0)} s: ${res.map((r) => `${r.name} = ${fmtValue(r.value, r.unit)} ${r.unit}${r.p99 !== undefined ? ` (p99 ${fmtMs(r.p99)} ms)` : ''}${r.errors ? ` [${r.errors} errors]` : ''}`).join('; ')}`);
+      } catch (e) {
+        const msg = (e as Error).stack ?? String(e);
+        failures.push({ bench, run: k, error: msg });
+        console.log(`FAILED\n${msg}`);
+      }
+    }
+  }
+
+  const summary = Object.entries(raw).flatMap(([bench, runs]) => summarise(bench, runs, args.quick));
+  const head = ['Benchmark', 'Median', 'Unit', 'Range (min–max)', 'p50 ms', 'p99 ms', 'Errors', 'Target', 'Met'];
+  const rows = summary.map((s) => [
+    s.name, fmtValue(s.value, s.unit), s.unit, `${fmtValue(s.min, s.unit)}–${fmtValue(s.max, s.unit)}`,
+    fmtMs(s.p50), fmtMs(s.p99), String(s.errors), s.target ?? '–', verdict(s) || '–',
+  ]);
+  console.log(`\n${textTable([head, ...rows])}\n`);
+  console.log('Conditions per benchmark (of the median run):');
+  for (const s of summary) console.log(`  • ${s.name}: ${s.conditions}`);
+
+  const esc = (x: string) => x.replace(/\|/g, '\\|');
+  const md = [
+    `| ${head.join(' | ')} |`,
+    `|${head.map((_, i) => (i === 0 || i >= 7 ? ' --- ' : ' ---: ')).join('|')}|`,
+    ...rows.map((r) => `| ${r.map((c, i) => (i === 0 ? `\`${c}\`` : esc(c))).join(' | ')} |`),
+    '',
+    `Conditions: ${common}.`,
+    '',
+    ...summary.map((s) => `- \`${s.name}\`: ${esc(s.conditions)}`),
+  ].join('\n');
+  console.log(`\nMarkdown (for the README):\n\n${md}\n`);
+
+  if (failures.length) {
+    console.log(`${failures.length} benchmark run(s) FAILED:`);
+    for (const f of failures) console.log(`  • ${f.bench} run ${f.run}: ${f.error.split('\n')[0]}`);
+  }
+
+  const outDir = join(REPO_ROOT, '.bench');
+  mkdirSync(outDir, { recursive: true });
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  const json = JSON.stringify({ timestamp: new Date().toISOString(), options: args, environment: env, conditions: common, summary, runs: raw, failures, markdown: md }, null, 2);
+  const file = join(outDir, `results-${stamp}.json`);
+  writeFileSync(file, json);
+  writeFileSync(join(outDir, 'latest.json'), json);
+  console.log(`Results written to ${file} and .bench/latest.json`);
+  if (failures.length) process.exitCode = 1;
+}
+
+main().catch((e) => {
+  console.error(e instanceof Error ? e.message : e);
+  process.exit(2);
+});

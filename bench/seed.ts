@@ -1,0 +1,136 @@
+// Benchmark data: realistic AirQualityObserved entities around Herne and a fast loader that
+// pushes them through POST /entityOperations/upsert?options=update in batches of 1,000.
+
+export const ENTITY_TYPE = 'AirQualityObserved';
+export const HERNE: readonly [number, number] = [7.2196, 51.538];
+/** Half-widths of the ~10 km × 10 km box around Herne, in degrees (1° lat ≈ 111.3 km, 1° lon ≈ 69.3 km here). */
+const HALF_LON = 5 / (111.32 * Math.cos((HERNE[1] * Math.PI) / 180));
+const HALF_LAT = 5 / 111.32;
+
+export const UPSERT_PATH = '/ngsi-ld/v1/entityOperations/upsert?options=update';
+
+/** A small deterministic PRNG (mulberry32) so that every run stores the same data. */
+export function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export function entityId(i: number, prefix = 'bench'): string {
+  return `urn:ngsi-ld:${ENTITY_TYPE}:${prefix}-${String(i).padStart(6, '0')}`;
+}
+
+const round = (x: number, digits = 1) => Number(x.toFixed(digits));
+
+/**
+ * Exactly 1 % "maintenance" (every 100th), 2 % "degraded", the rest "ok" — so that a
+ * q on status has a known, selective match rate.
+ */
+export function statusOf(i: number): string {
+  if (i % 100 === 0) return 'maintenance';
+  if (i % 50 === 1) return 'degraded';
+  return 'ok';
+}
+
+/**
+ * One AirQualityObserved entity (normalized form) of 10 attributes: six measurements with
+ * observedAt and unitCode, status and name strings, the refDevice Relationship and a location
+ * Point uniform over the box. temperature is uniform over 0..35 °C (so q=temperature>25 matches ~29 %).
+ */
+export function makeEntity(i: number, random: () => number, observedAt: string, prefix = 'bench'): Record<string, unknown> {
+  const m = (value: number, unitCode: string) => ({ type: 'Property', value, observedAt, unitCode });
+  return {
+    id: entityId(i, prefix),
+    type: ENTITY_TYPE,
+    temperature: m(round(random() * 35), 'CEL'),
+    humidity: m(round(20 + random() * 75), 'P1'),
+    no2: m(round(random() * 120), 'GQ'),
+    pm10: m(round(random() * 80), 'GQ'),
+    pm25: m(round(random() * 50), 'GQ'),
+    noise: m(round(35 + random() * 50), '2N'),
+    status: { type: 'Property', value: statusOf(i) },
+    name: { type: 'Property', value: `Luftmessstation Herne ${String(i).padStart(6, '0')}` },
+    refDevice: { type: 'Relationship', object: `urn:ngsi-ld:Device:${prefix}-${String(i).padStart(6, '0')}` },
+    location: {
+      type: 'GeoProperty',
+      value: {
+        type: 'Point',
+        coordinates: [round(HERNE[0] + (random() * 2 - 1) * HALF_LON, 6), round(HERNE[1] + (random() * 2 - 1) * HALF_LAT, 6)],
+      },
+    },
+  };
+}
+
+/** JSON bodies of `count` entities (ids from..from+count-1), in batches of `batchSize`. */
+export function makeBatches(from: number, count: number, opts: { batchSize?: number; seed?: number; prefix?: string } = {}): string[] {
+  const size = opts.batchSize ?? 1000;
+  const random = rng(opts.seed ?? 42);
+  const observedAt = new Date().toISOString();
+  const out: string[] = [];
+  for (let start = from; start < from + count; start += size) {
+    const end = Math.min(start + size, from + count);
+    const list: Record<string, unknown>[] = [];
+    for (let i = start; i < end; i++) list.push(makeEntity(i, random, observedAt, opts.prefix));
+    out.push(JSON.stringify(list));
+  }
+  return out;
+}
+
+export interface PostOutcome {
+  status: number;
+  /** Entities the server reported as failed in a 207 BatchOperationResult. */
+  failed: number;
+  detail?: string;
+}
+
+/** POSTs one batch body to the upsert endpoint. */
+export async function postBatch(url: string, body: string, path = UPSERT_PATH): Promise<PostOutcome> {
+  const r = await fetch(url + path, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+  const text = await r.text();
+  if (r.status === 201 || r.status === 204) return { status: r.status, failed: 0 };
+  let failed = 0;
+  if (r.status === 207) {
+    try {
+      failed = ((JSON.parse(text) as { errors?: unknown[] }).errors ?? []).length;
+    } catch {
+      failed = -1;
+    }
+  }
+  return { status: r.status, failed, detail: text.slice(0, 500) };
+}
+
+/** Sends the bodies over `concurrency` parallel requests; returns the outcomes in order. */
+export async function postAll(url: string, bodies: string[], concurrency: number, path = UPSERT_PATH): Promise<PostOutcome[]> {
+  const out: PostOutcome[] = new Array(bodies.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < bodies.length) {
+      const k = next++;
+      out[k] = await postBatch(url, bodies[k], path);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, bodies.length) }, worker));
+  return out;
+}
+
+/**
+ * Loads `n` entities (ids 0..n-1) into the server; throws on any error response so that a
+ * benchmark never runs against a half-seeded store. Returns the seconds it took.
+ */
+export async function seed(url: string, n: number, opts: { batchSize?: number; concurrency?: number; seed?: number; prefix?: string } = {}): Promise<number> {
+  const t0 = performance.now();
+  // Generate and send in slices so that 100,000 entities never sit in memory as strings at once.
+  const slice = 20_000;
+  for (let from = 0; from < n; from += slice) {
+    const bodies = makeBatches(from, Math.min(slice, n - from), { batchSize: opts.batchSize, seed: (opts.seed ?? 42) + from, prefix: opts.prefix });
+    const res = await postAll(url, bodies, opts.concurrency ?? 2);
+    const bad = res.find((r) => r.status !== 201 && r.status !== 204);
+    if (bad) throw new Error(`seeding failed: HTTP ${bad.status} (${bad.failed} entities failed): ${bad.detail ?? ''}`);
+  }
+  return (performance.now() - t0) / 1000;
+}
