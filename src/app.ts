@@ -1,6 +1,6 @@
 // buildApp(config, deps) → a Fastify instance with every route, no listening (main.ts listens;
 // tests use app.inject()).
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { Config } from './config/config.ts';
 import { systemClock, type Clock } from './core/clock.ts';
 import { BadRequestData, InvalidRequest, ResourceNotFound } from './core/errors.ts';
@@ -37,11 +37,10 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps): Promise
     loggerInstance: typeof deps.logger === 'object' ? deps.logger : undefined,
     logger: typeof deps.logger === 'object' ? undefined : false,
     bodyLimit: config.bodyLimit,
-    ignoreTrailingSlash: true,
-    maxParamLength: 2048,
-    querystringParser: parseQueryString,
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 2048, querystringParser: parseQueryString },
     requestIdHeader: 'x-request-id',
-    disableRequestLogging: true,
+    // Per-request lines are written by our onResponse hook at debug level, not at info.
+    logController: new LogController({ disableRequestLogging: true }),
   }) as unknown as App;
 
   const clock = deps.clock ?? systemClock;
@@ -76,6 +75,10 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps): Promise
     }
     const qerr = (req.query as Record<string | symbol, unknown>)[QUERY_ERROR];
     if (qerr) throw qerr;
+  });
+
+  app.addHook('onResponse', async (req, reply) => {
+    if ((req.log as unknown as { isLevelEnabled(l: string): boolean }).isLevelEnabled?.('debug')) req.log.debug({ method: req.method, url: req.url, status: reply.statusCode, ms: reply.elapsedTime }, 'request');
   });
 
   const ngsi: NgsiDeps = { entities, contexts, coreContextUrl: CORE_CONTEXT_URL, defaultLimit: config.defaultLimit, maxLimit: config.maxLimit };
