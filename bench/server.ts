@@ -30,6 +30,10 @@ export interface StartOptions {
   nodeArgs?: string[];
   /** How long to wait for GET /health, in ms. */
   startTimeoutMs?: number;
+  /** Use this data directory (e.g. one seeded by an earlier server) instead of a fresh one. */
+  dataDir?: string;
+  /** Leave the data directory in place on stop() (for a following server). */
+  keepDataDir?: boolean;
 }
 
 /** Asks the OS for a free TCP port on 127.0.0.1. */
@@ -59,7 +63,7 @@ function waitExit(child: ChildProcess, ms: number): Promise<boolean> {
 
 export async function startServer(opts: StartOptions = {}): Promise<BenchServer> {
   const port = await freePort();
-  const dataDir = mkdtempSync(join(tmpdir(), 'drehscheibe-bench-'));
+  const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'drehscheibe-bench-'));
   const { BENCH_CPU_PROF_DIR: _prof, ...inherited } = process.env;
   const env: NodeJS.ProcessEnv = {
     ...inherited,
@@ -98,7 +102,9 @@ export async function startServer(opts: StartOptions = {}): Promise<BenchServer>
   child.stderr?.on('data', collect);
 
   const url = `http://127.0.0.1:${port}`;
-  const cleanup = () => rmSync(dataDir, { recursive: true, force: true });
+  const cleanup = () => {
+    if (!opts.keepDataDir) rmSync(dataDir, { recursive: true, force: true });
+  };
   const deadline = Date.now() + (opts.startTimeoutMs ?? 60_000);
   for (;;) {
     if (child.exitCode !== null || child.signalCode !== null) {

@@ -84,6 +84,12 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps): Promise
   const ngsi: NgsiDeps = { entities, contexts, coreContextUrl: CORE_CONTEXT_URL, defaultLimit: config.defaultLimit, maxLimit: config.maxLimit };
   await app.register(async (api) => {
     api.setErrorHandler(ngsiErrorHandler);
+    // JSON is UTF-8 by definition (RFC 8259); FIWARE clients such as ngsijs compare the bare media type.
+    api.addHook('onSend', async (_req, reply, payload) => {
+      const ct = reply.getHeader('content-type');
+      if (typeof ct === 'string' && ct.endsWith('; charset=utf-8') && ct.startsWith('application/')) reply.header('content-type', ct.slice(0, -15));
+      return payload;
+    });
     api.setNotFoundHandler((req, reply) => ngsiErrorHandler(new ResourceNotFound(`No NGSI-LD operation at ${req.method} ${req.url.split('?')[0]}`), req, reply));
     await entityRoutes(api, ngsi);
     await batchRoutes(api, ngsi);

@@ -141,7 +141,7 @@ export async function entityRoutes(app: FastifyInstance, deps: NgsiDeps): Promis
   // clause 6.5.3.4 — mergeEntity (v1.8)
   app.patch('/entities/:entityId', async (req: Req, reply) => {
     checkParams(req.query, new Set(['local', 'options']));
-    requireJsonContent(req, true);
+    requireJsonContent(req);
     const id = entityIdParam(req);
     const tenant = tenantOf(req);
     const body = req.body as Record<string, unknown>;

@@ -167,9 +167,12 @@ export function parseQueryString(s: string): Record<string, string> {
   return out as Record<string, string>;
 }
 
-export function requireJsonContent(req: FastifyRequest, allowMergePatch = false): void {
+/**
+ * JSON bodies: application/json and application/ld+json (clause 6.3.4); application/merge-patch+json
+ * is read like application/json everywhere, since FIWARE clients (ngsijs) send it on append too.
+ */
+export function requireJsonContent(req: FastifyRequest): void {
   const mt = mediaType(req);
-  if (mt === 'application/json' || mt === 'application/ld+json') return;
-  if (allowMergePatch && mt === 'application/merge-patch+json') return;
-  throw new UnsupportedMediaType(`Content-Type ${mt || '(none)'} is not supported; use application/json or application/ld+json${allowMergePatch ? ' or application/merge-patch+json' : ''}`);
+  if (mt === 'application/json' || mt === 'application/ld+json' || mt === 'application/merge-patch+json') return;
+  throw new UnsupportedMediaType(`Content-Type ${mt || '(none)'} is not supported; use application/json or application/ld+json`);
 }

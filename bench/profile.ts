@@ -1,0 +1,74 @@
+// CPU-profiles the server under one benchmark load: seeds with a plain server, restarts on the same
+// data dir under `node --cpu-prof`, runs the load, stops, and prints the top self-time functions.
+// Usage: tsx bench/profile.ts <patch|get|batch-create|batch-update|q100|q10|qstatus|geo> [--duration=10] [--entities=N] [--top=10]
+import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { load } from './common.ts';
+import { hotSpots } from './profile-summary.ts';
+import { ENTITY_TYPE, HERNE, entityId, makeBatches, postAll, seed } from './seed.ts';
+import { REPO_ROOT, startServer } from './server.ts';
+
+const scenario = process.argv[2] ?? '';
+const arg = (k: string, d: number) => Number(process.argv.find((a) => a.startsWith(`--${k}=`))?.split('=')[1] ?? d);
+const durationSec = arg('duration', 10);
+const top = arg('top', 10);
+const enc = (p: Record<string, string>) => Object.entries(p).map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join('&');
+const QUERIES: Record<string, Record<string, string>> = {
+  q100: { type: ENTITY_TYPE, q: 'temperature>25', limit: '100' },
+  q10: { type: ENTITY_TYPE, q: 'temperature>25', limit: '10' },
+  qstatus: { type: ENTITY_TYPE, q: 'status=="maintenance"', limit: '100' },
+  geo: { type: ENTITY_TYPE, georel: 'near;maxDistance==500', geometry: 'Point', coordinates: `[${HERNE[0]},${HERNE[1]}]` },
+};
+const known = ['patch', 'get', 'batch-create', 'batch-update', ...Object.keys(QUERIES)];
+if (!known.includes(scenario)) {
+  console.error(`usage: tsx bench/profile.ts <${known.join('|')}> [--duration=10] [--entities=N] [--top=10]`);
+  process.exit(2);
+}
+const entities = arg('entities', scenario in QUERIES ? 100_000 : scenario === 'batch-update' ? 50_000 : 1000);
+
+async function main(): Promise<void> {
+  const profDir = join(REPO_ROOT, '.bench', 'profiles', `${scenario}-${Date.now()}`);
+  mkdirSync(profDir, { recursive: true });
+  const seeder = await startServer({ keepDataDir: true });
+  const dataDir = seeder.dataDir;
+  if (scenario === 'batch-update') await seed(seeder.url, entities, { prefix: 'batch' });
+  else if (scenario !== 'batch-create') await seed(seeder.url, entities);
+  await seeder.stop();
+
+  const server = await startServer({ dataDir, nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profDir}`] });
+  let summary = '';
+  try {
+    if (scenario === 'batch-create' || scenario === 'batch-update') {
+      const bodies = makeBatches(0, 50_000, { prefix: 'batch', seed: 7 });
+      const t0 = performance.now();
+      const res = await postAll(server.url, bodies, 4);
+      const sec = (performance.now() - t0) / 1000;
+      summary = `${Math.round(50_000 / sec)} entities/s; statuses ${[...new Set(res.map((r) => r.status))].join(',')}`;
+    } else {
+      let i = 0;
+      const n = scenario in QUERIES ? 0 : entities;
+      const requests = scenario === 'patch'
+        ? [{ method: 'PATCH' as const, setupRequest: (r: object) => ({ ...r, path: `/ngsi-ld/v1/entities/${entityId(i++ % n)}/attrs`, body: JSON.stringify({ temperature: { type: 'Property', value: Math.random() * 35 }, humidity: { type: 'Property', value: Math.random() * 100 } }) }) }]
+        : scenario === 'get'
+          ? [{ method: 'GET' as const, setupRequest: (r: object) => ({ ...r, path: `/ngsi-ld/v1/entities/${entityId(i++ % n)}` }) }]
+          : [{ method: 'GET' as const, path: `/ngsi-ld/v1/entities?${enc(QUERIES[scenario])}` }];
+      const o = await load({ url: server.url, connections: 32, durationSec, headers: { 'content-type': 'application/json' }, requests });
+      summary = `${Math.round(o.reqPerSec)} req/s, p50 ${o.p50} ms, p99 ${o.p99} ms, non-2xx ${o.non2xx}`;
+    }
+  } finally {
+    await server.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+  const file = readdirSync(profDir).find((f) => f.endsWith('.cpuprofile'));
+  if (!file) throw new Error(`no .cpuprofile in ${profDir}`);
+  const { spots, totalMs, idleMs } = hotSpots(JSON.parse(readFileSync(join(profDir, file), 'utf8')), top);
+  console.log(`${scenario} (${entities.toLocaleString('en-US')} entities, under --cpu-prof): ${summary}`);
+  console.log(`profile ${join(profDir, file)}: ${(totalMs / 1000).toFixed(1)} s sampled, ${(100 * (1 - idleMs / totalMs)).toFixed(0)} % busy`);
+  console.log(`  ${'self ms'.padStart(8)} ${'%busy'.padStart(6)}  function (location)`);
+  for (const h of spots) console.log(`  ${h.selfMs.toFixed(0).padStart(8)} ${(100 * h.share).toFixed(1).padStart(6)}  ${h.fn}${h.where ? ` (${h.where})` : ''}`);
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

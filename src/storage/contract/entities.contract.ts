@@ -1,0 +1,185 @@
+// The entity-store contract: one suite every storage adapter must pass unchanged (the
+// aedes-persistence habit). Register it with a factory that opens a fresh, empty store.
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import type { EntityRecord, StoragePort } from '../port.ts';
+import { StorageConflict } from '../../core/errors.ts';
+import { parseQ } from '../../ngsi-ld/query/q.parser.ts';
+import type { QNode } from '../../ngsi-ld/query/q.ast.ts';
+
+const V = 'https://uri.etsi.org/ngsi-ld/default-context/';
+const LOC = 'https://uri.etsi.org/ngsi-ld/location';
+const T0 = '2026-11-26T10:00:00.000Z';
+
+export interface StorageFactory {
+  open(): Promise<StoragePort>;
+  /** Drops what open() created (files, schemas). */
+  destroy(s: StoragePort): Promise<void>;
+}
+
+function rec(id: string, types: string[], attrs: Record<string, unknown>, extra: Partial<EntityRecord> = {}): EntityRecord {
+  const out: EntityRecord = { id, types, createdAt: T0, modifiedAt: T0, attrs: {}, ...extra };
+  for (const [k, v] of Object.entries(attrs)) {
+    const iri = k === 'location' ? LOC : V + k;
+    out.attrs[iri] = [v && typeof v === 'object' && 'type' in (v as object)
+      ? { ...(v as object), createdAt: T0, modifiedAt: T0 } as never
+      : { type: 'Property', value: v, createdAt: T0, modifiedAt: T0 }];
+  }
+  return out;
+}
+
+/** q with names expanded the way the service does it (default vocabulary). */
+function q(text: string): QNode {
+  const expand = (n: QNode): QNode => {
+    if (n.kind === 'and' || n.kind === 'or') return { kind: n.kind, items: n.items.map(expand) };
+    const path = { ...n.path, attr: V + n.path.attr, sub: n.path.sub.map((s) => (['observedAt', 'unitCode', 'createdAt', 'modifiedAt'].includes(s) ? s : V + s)) };
+    return { ...n, path } as QNode;
+  };
+  return expand(parseQ(text));
+}
+
+const page = { limit: 100, offset: 0, count: false };
+
+export function entityStoreContract(name: string, factory: StorageFactory): void {
+  describe(`entity store contract: ${name}`, () => {
+    let s: StoragePort;
+    before(async () => {
+      s = await factory.open();
+      await s.withTransaction(async (tx) => {
+        for (let i = 0; i < 10; i++) {
+          await tx.entities.insert('', rec(`urn:e:${i}`, i % 2 ? [V + 'Odd'] : [V + 'Even', V + 'Thing'], {
+            n: i, s: `name-${i}`, flag: i % 3 === 0, list: [i, i + 100],
+            obj: { city: i < 5 ? 'Herne' : 'Bochum' },
+            rel: { type: 'Relationship', object: `urn:org:${i % 2}` },
+            location: { type: 'GeoProperty', value: { type: 'Point', coordinates: [7 + i * 0.1, 51] } },
+          }, i < 3 ? { scopes: ['/Herne'] } : {}));
+        }
+        await tx.entities.insert('other', rec('urn:e:0', [V + 'Even'], { n: 999 }));
+      });
+    });
+    after(async () => { await factory.destroy(s); });
+
+    const ids = async (filter: Parameters<StoragePort['entities']['query']>[1], tenant = '') =>
+      (await s.entities.query(tenant, filter, page)).entities.map((e) => e.id).sort();
+
+    test('get returns what was inserted, per tenant', async () => {
+      const e = await s.entities.get('', 'urn:e:1');
+      assert.equal(e?.attrs[V + 'n'][0].value, 1);
+      assert.deepEqual(e?.types, [V + 'Odd']);
+      assert.equal((await s.entities.get('other', 'urn:e:0'))?.attrs[V + 'n'][0].value, 999);
+      assert.equal(await s.entities.get('nobody', 'urn:e:0'), undefined);
+    });
+
+    test('insert of an existing id throws StorageConflict and changes nothing', async () => {
+      await assert.rejects(s.withTransaction((tx) => tx.entities.insert('', rec('urn:e:1', [V + 'Odd'], { n: -1 }))), StorageConflict);
+      assert.equal((await s.entities.get('', 'urn:e:1'))?.attrs[V + 'n'][0].value, 1);
+    });
+
+    test('a transaction that throws leaves no trace', async () => {
+      await assert.rejects(s.withTransaction(async (tx) => {
+        await tx.entities.insert('', rec('urn:e:tmp', [V + 'Odd'], { n: 1 }));
+        throw new Error('boom');
+      }));
+      assert.equal(await s.entities.get('', 'urn:e:tmp'), undefined);
+    });
+
+    test('a failed savepoint undoes only its own writes', async () => {
+      await s.withTransaction(async (tx) => {
+        await tx.entities.insert('', rec('urn:e:sp1', [V + 'Odd'], { n: 1 }));
+        await assert.rejects(tx.savepoint(async () => {
+          await tx.entities.insert('', rec('urn:e:sp2', [V + 'Odd'], { n: 2 }));
+          throw new Error('undo');
+        }));
+      });
+      assert.ok(await s.entities.get('', 'urn:e:sp1'));
+      assert.equal(await s.entities.get('', 'urn:e:sp2'), undefined);
+      await s.withTransaction((tx) => tx.entities.delete('', 'urn:e:sp1'));
+    });
+
+    test('update replaces the record, types and geo index included', async () => {
+      const e = (await s.entities.get('', 'urn:e:9'))!;
+      e.types = [V + 'Moved'];
+      e.attrs[LOC] = [{ type: 'GeoProperty', value: { type: 'Point', coordinates: [20, 40] } }];
+      await s.withTransaction((tx) => tx.entities.update('', e));
+      assert.deepEqual(await ids({ types: { kind: 'type', name: V + 'Moved' } }), ['urn:e:9']);
+      assert.deepEqual(await ids({ geo: { property: LOC, bbox: [19, 39, 21, 41], predicate: () => true } }), ['urn:e:9']);
+      e.types = [V + 'Odd'];
+      e.attrs[LOC] = [{ type: 'GeoProperty', value: { type: 'Point', coordinates: [7.9, 51] } }];
+      await s.withTransaction((tx) => tx.entities.update('', e));
+    });
+
+    test('delete removes the entity from queries', async () => {
+      await s.withTransaction((tx) => tx.entities.insert('', rec('urn:e:gone', [V + 'Odd'], { n: 5 })));
+      assert.equal(await s.withTransaction((tx) => tx.entities.delete('', 'urn:e:gone')), true);
+      assert.equal(await s.withTransaction((tx) => tx.entities.delete('', 'urn:e:gone')), false);
+      assert.deepEqual(await ids({ q: q('n==5') }), ['urn:e:5']);
+    });
+
+    test('type expressions', async () => {
+      assert.equal((await ids({ types: { kind: 'type', name: V + 'Even' } })).length, 5);
+      assert.equal((await ids({ types: { kind: 'and', items: [{ kind: 'type', name: V + 'Even' }, { kind: 'type', name: V + 'Thing' }] } })).length, 5);
+      assert.equal((await ids({ types: { kind: 'or', items: [{ kind: 'type', name: V + 'Even' }, { kind: 'type', name: V + 'Odd' }] } })).length, 10);
+    });
+
+    test('q semantics: numbers, strings, booleans, arrays, compounds, relationships, regex', async () => {
+      assert.deepEqual(await ids({ q: q('n>7') }), ['urn:e:8', 'urn:e:9']);
+      assert.deepEqual(await ids({ q: q('n==2..3') }), ['urn:e:2', 'urn:e:3']);
+      assert.deepEqual(await ids({ q: q('n==1,4') }), ['urn:e:1', 'urn:e:4']);
+      assert.deepEqual(await ids({ q: q('s=="name-3"') }), ['urn:e:3']);
+      assert.deepEqual(await ids({ q: q('flag==true') }), ['urn:e:0', 'urn:e:3', 'urn:e:6', 'urn:e:9']);
+      assert.deepEqual(await ids({ q: q('list==105') }), ['urn:e:5']);
+      assert.deepEqual(await ids({ q: q('obj[city]=="Bochum";n<7') }), ['urn:e:5', 'urn:e:6']);
+      assert.deepEqual((await ids({ q: q('rel=="urn:org:1"') })).length, 5);
+      assert.deepEqual(await ids({ q: q('s~=-[12]$') }), ['urn:e:1', 'urn:e:2']);
+      assert.deepEqual(await ids({ q: q('n>"x"') }), []);
+      assert.deepEqual(await ids({ q: q('n.observedAt') }), []);
+      assert.equal((await ids({ q: q('n!=3') })).length, 9);
+    });
+
+    test('ids, idPattern, anyAttrs and scopes', async () => {
+      assert.deepEqual(await ids({ ids: ['urn:e:1', 'urn:e:7', 'urn:none'] }), ['urn:e:1', 'urn:e:7']);
+      assert.deepEqual(await ids({ idPattern: '^urn:e:[34]$' }), ['urn:e:3', 'urn:e:4']);
+      assert.equal((await ids({ anyAttrs: [V + 'nothing'] })).length, 0);
+      assert.equal((await ids({ anyAttrs: [V + 'nothing', V + 'n'] })).length, 10);
+      assert.deepEqual(await ids({ scopeQ: { kind: 'scope', segments: ['Herne'] } }), ['urn:e:0', 'urn:e:1', 'urn:e:2']);
+    });
+
+    test('geo filter: the index window narrows, the predicate decides', async () => {
+      const within = await ids({ geo: { property: LOC, bbox: [7.05, 50.9, 7.35, 51.1], predicate: () => true } });
+      assert.deepEqual(within, ['urn:e:1', 'urn:e:2', 'urn:e:3']);
+      const exact = await ids({ geo: { property: LOC, bbox: [7.05, 50.9, 7.35, 51.1], predicate: (g) => (g as { coordinates: number[] }).coordinates[0] > 7.15 } });
+      assert.deepEqual(exact, ['urn:e:2', 'urn:e:3']);
+      const noIndex = await ids({ geo: { property: LOC, predicate: (g) => (g as { coordinates: number[] }).coordinates[0] >= 7.85 } });
+      assert.deepEqual(noIndex, ['urn:e:9']);
+    });
+
+    test('pagination is stable and count counts all matches', async () => {
+      const all = (await s.entities.query('', { q: q('n>=0') }, { limit: 100, offset: 0, count: true }));
+      assert.equal(all.count, 10);
+      const p1 = await s.entities.query('', { q: q('n>=0') }, { limit: 4, offset: 0, count: false });
+      const p2 = await s.entities.query('', { q: q('n>=0') }, { limit: 4, offset: 4, count: false });
+      const p3 = await s.entities.query('', { q: q('n>=0') }, { limit: 4, offset: 8, count: true });
+      const seen = [...p1.entities, ...p2.entities, ...p3.entities].map((e) => e.id);
+      assert.equal(new Set(seen).size, 10);
+      assert.equal(p3.count, 10);
+      const c = await s.entities.query('', { q: q('n>=0') }, { limit: 0, offset: 0, count: true });
+      assert.deepEqual(c.entities, []);
+      assert.equal(c.count, 10);
+    });
+
+    test('type and attribute summaries', async () => {
+      const counts = await s.entities.typeCounts('');
+      assert.equal(counts.find((c) => c.type === V + 'Even')?.entities, 5);
+      const rows = await s.entities.typeAttributes('');
+      assert.ok(rows.some((r) => r.type === V + 'Odd' && r.attr === V + 'rel' && r.attrType === 'Relationship' && r.entities === 5));
+      const attrs = await s.entities.attributeCounts('');
+      assert.equal(attrs.find((a) => a.attr === V + 'n')?.entities, 10);
+    });
+
+    test('tenants exist once written to', async () => {
+      assert.equal(await s.entities.tenantExists('other'), true);
+      assert.equal(await s.entities.tenantExists('nobody'), false);
+      assert.ok((await s.entities.listTenants()).includes('other'));
+    });
+  });
+}
