@@ -1,0 +1,52 @@
+// Keeps the direction of dependencies checkable (STYLE.md): core imports nothing else from src/,
+// only main.ts/app.ts import storage adapters, the port carries no driver types.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative, dirname, resolve } from 'node:path';
+
+const SRC = resolve('src');
+
+function files(dir: string): string[] {
+  return readdirSync(dir).flatMap((n) => {
+    const p = join(dir, n);
+    return statSync(p).isDirectory() ? files(p) : p.endsWith('.ts') && !p.endsWith('.test.ts') ? [p] : [];
+  });
+}
+
+function imports(file: string): string[] {
+  const text = readFileSync(file, 'utf8');
+  const out: string[] = [];
+  for (const m of text.matchAll(/^\s*(?:import|export)\s[^;]*?from\s+'([^']+)'/gms)) out.push(m[1]);
+  return out.filter((s) => s.startsWith('.')).map((s) => relative(SRC, resolve(dirname(file), s)));
+}
+
+const all = files(SRC).map((f) => ({ file: relative(SRC, f), deps: imports(f) }));
+
+test('src/core imports nothing else from src/', () => {
+  for (const { file, deps } of all.filter((x) => x.file.startsWith('core/'))) {
+    for (const d of deps) assert.ok(d.startsWith('core/'), `${file} imports ${d}`);
+  }
+});
+
+test('only main.ts and app.ts (and the adapters themselves) import storage adapters', () => {
+  for (const { file, deps } of all) {
+    if (file === 'main.ts' || file === 'app.ts' || file.startsWith('storage/sqlite/') || file.startsWith('storage/postgres/')) continue;
+    for (const d of deps) assert.ok(!d.startsWith('storage/sqlite/') && !d.startsWith('storage/postgres/'), `${file} imports adapter ${d}`);
+  }
+});
+
+test('the storage port and contract suites import no database driver', () => {
+  for (const f of files(join(SRC, 'storage')).filter((p) => !p.includes('/sqlite/') && !p.includes('/postgres/'))) {
+    const text = readFileSync(f, 'utf8');
+    assert.doesNotMatch(text, /from '(better-sqlite3|pg)'/, relative(SRC, f));
+  }
+});
+
+test('nothing but config reads process.env', () => {
+  for (const f of files(SRC)) {
+    const rel = relative(SRC, f);
+    if (rel.startsWith('config/')) continue;
+    assert.doesNotMatch(readFileSync(f, 'utf8'), /process\.env/, rel);
+  }
+});
