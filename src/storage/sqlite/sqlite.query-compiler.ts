@@ -50,24 +50,47 @@ class Compiler {
     return `@${name}`;
   }
 
-  /** SQL for the comparable value at a path: value, object, vocab or json, else a language's text. */
-  valueExpr(path: AttrPath): string {
+  /**
+   * SQL true when the value at `path` satisfies cond. The common case, a Property's `value`, costs two
+   * JSONB lookups per row: json_type picks the branch (scalar of the literal's type, array → any
+   * element, clause 4.9), then one extraction. Other members (Relationship object, vocab, json,
+   * languageMap, valueList) are tried only when there is no `value`.
+   */
+  test(path: AttrPath, kinds: readonly string[], cond: (x: string) => string): string {
     const { base, member } = instancePath(path);
-    if (member) return `e.doc ->> ${this.p(`${base}.${member}`)}`;
+    if (member) {
+      const x = `e.doc ->> ${this.p(`${base}.${member}`)}`;
+      return `(json_type(e.doc, ${this.p(`${base}.${member}`)}) IN (${kinds.map((k) => `'${k}'`).join(',')}) AND ${cond(x)})`;
+    }
     const c = compoundSuffix(path);
-    const alts = ['value', 'object', 'vocab', 'json'].map((m) => `e.doc ->> ${this.p(`${base}.${m}${c}`)}`);
-    if (path.compound.length === 1) alts.push(`e.doc ->> ${this.p(`${base}.languageMap${c}`)}`);
-    return `COALESCE(${alts.join(', ')})`;
+    const vp = this.p(`${base}.value${c}`);
+    const scalar = kinds.map((k) => `WHEN '${k}' THEN ${cond(`(e.doc ->> ${vp})`)}`).join(' ');
+    const elem = `EXISTS (SELECT 1 FROM json_each(e.doc, ${vp}) j WHERE j.type IN (${kinds.map((k) => `'${k}'`).join(',')}) AND ${cond('j.value')})`;
+    return `(CASE json_type(e.doc, ${vp}) ${scalar} WHEN 'array' THEN ${elem} WHEN 'object' THEN 0 WHEN 'null' THEN 0 ELSE ${this.fallback(path, kinds, cond)} END)`;
   }
 
-  /** JSON path whose elements are compared when the value is an array (or a language map). */
-  containerPaths(path: AttrPath): string[] {
-    const { base, member } = instancePath(path);
-    if (member) return [];
+  /** Attributes without a `value` member: object, vocab, json, valueList, languageMap (clause 4.9). */
+  private fallback(path: AttrPath, kinds: readonly string[], cond: (x: string) => string): string {
+    const { base } = instancePath(path);
     const c = compoundSuffix(path);
-    const out = [`${base}.value${c}`, `${base}.valueList${c}`, `${base}.object${c}`];
-    if (path.compound.length === 0) out.push(`${base}.languageMap`);
-    return out;
+    const members = ['object', 'vocab', 'json', 'valueList'].map((m) => `${base}.${m}${c}`);
+    if (path.compound.length === 0) members.push(`${base}.languageMap`);
+    else if (path.compound.length === 1) members.push(`${base}.languageMap${c}`);
+    const k = kinds.map((x) => `'${x}'`).join(',');
+    return `(${members.map((jp) => {
+      const pp = this.p(jp);
+      return `(CASE json_type(e.doc, ${pp}) WHEN 'array' THEN EXISTS (SELECT 1 FROM json_each(e.doc, ${pp}) j WHERE j.type IN (${k}) AND ${cond('j.value')}) `
+        + `WHEN 'object' THEN EXISTS (SELECT 1 FROM json_each(e.doc, ${pp}) j WHERE j.type IN (${k}) AND ${cond('j.value')}) `
+        + `ELSE json_type(e.doc, ${pp}) IN (${k}) AND ${cond(`(e.doc ->> ${pp})`)} END)`;
+    }).join(' OR ')})`;
+  }
+
+  /** The attribute (or the addressed member) exists at all. */
+  exists(path: AttrPath): string {
+    const { base, member } = instancePath(path);
+    if (member) return `json_type(e.doc, ${this.p(`${base}.${member}`)}) IS NOT NULL`;
+    if (path.compound.length === 0) return `json_type(e.doc, ${this.p(base)}) IS NOT NULL`;
+    return this.test(path, ['integer', 'real', 'text', 'true', 'false', 'array', 'object'], () => '1');
   }
 
   literal(l: QLiteral): unknown {
@@ -79,64 +102,50 @@ class Compiler {
     return l.v;
   }
 
-  typeGuard(expr: string, l: QLiteral): string {
-    if (l.t === 'number') return `typeof(${expr}) IN ('integer','real')`;
-    if (l.t === 'boolean') return `typeof(${expr}) = 'integer'`;
-    return `typeof(${expr}) = 'text'`;
-  }
-
-  /** Element-wise test over arrays/language maps: true if any element satisfies cond(value). */
-  anyElement(path: AttrPath, cond: (v: string) => string): string {
-    const paths = this.containerPaths(path);
-    if (paths.length === 0) return '0';
-    // json_each on a scalar would yield the scalar itself, already tested by valueExpr: only containers.
-    return paths.map((jp) => `(json_type(e.doc, ${this.p(jp)}) IN ('array','object') AND EXISTS (SELECT 1 FROM json_each(e.doc, ${this.p(jp)}) j WHERE j.type NOT IN ('array','object') AND ${cond('j.value')}))`).join(' OR ');
+  /** JSON types a literal can be compared with: comparisons across types never match. */
+  kinds(l: QLiteral): readonly string[] {
+    if (l.t === 'number') return ['integer', 'real'];
+    if (l.t === 'boolean') return l.v ? ['true'] : ['false'];
+    return ['text'];
   }
 
   node(n: QNode): string {
     switch (n.kind) {
       case 'and': return `(${n.items.map((i) => this.node(i)).join(' AND ')})`;
       case 'or': return `(${n.items.map((i) => this.node(i)).join(' OR ')})`;
-      case 'exists': {
-        const { base, member } = instancePath(n.path);
-        const c = compoundSuffix(n.path);
-        if (member) return `json_type(e.doc, ${this.p(`${base}.${member}`)}) IS NOT NULL`;
-        if (c) return `${this.valueExpr(n.path)} IS NOT NULL`;
-        return `json_type(e.doc, ${this.p(base)}) IS NOT NULL`;
-      }
+      case 'exists': return this.exists(n.path);
       case 'pattern': {
-        const pat = (n.flags.includes('i') ? '(?i)' : '') + n.pattern;
-        const v = this.valueExpr(n.path);
-        const hit = `(${v} REGEXP ${this.p(pat)})`;
-        if (!n.negated) return `(${hit} OR ${this.anyElement(n.path, (x) => `regexp(${this.p(pat)}, ${x})`)})`;
-        return `(${v} IS NOT NULL AND NOT ${hit})`;
+        const pat = this.p((n.flags.includes('i') ? '(?i)' : '') + n.pattern);
+        const hit = this.test(n.path, ['text'], (x) => `regexp(${pat}, ${x})`);
+        return n.negated ? `(${this.exists(n.path)} AND NOT ${hit})` : hit;
       }
       case 'cmp': return this.cmp(n);
     }
   }
 
+  /** == tests equality (ranges, lists); != is "exists and not ==" (clause 4.9). */
   cmp(n: Extract<QNode, { kind: 'cmp' }>): string {
-    const v = this.valueExpr(n.path);
     const val = n.value;
+    let positive: string;
     if (val.t === 'range') {
-      const inRange = (x: string) => `(${this.typeGuard(x, val.from)} AND ${x} BETWEEN ${this.p(this.literal(val.from))} AND ${this.p(this.literal(val.to))})`;
-      if (n.op === '==') return `(${inRange(v)} OR ${this.anyElement(n.path, inRange)})`;
-      return `(${v} IS NOT NULL AND NOT ${inRange(v)})`;
+      const lo = this.p(this.literal(val.from));
+      const hi = this.p(this.literal(val.to));
+      positive = this.test(n.path, this.kinds(val.from), (x) => `${x} BETWEEN ${lo} AND ${hi}`);
+    } else if (val.t === 'list') {
+      positive = `(${val.items.map((it) => this.eqTest(n.path, it)).join(' OR ')})`;
+    } else if (n.op === '==' || n.op === '!=') {
+      positive = this.eqTest(n.path, val);
+    } else {
+      const lit = this.p(this.literal(val));
+      return this.test(n.path, this.kinds(val), (x) => `${x} ${n.op} ${lit}`);
     }
-    if (val.t === 'list') {
-      const eqAny = (x: string) => `(${val.items.map((it) => this.eq(x, it)).join(' OR ')})`;
-      if (n.op === '==') return `(${eqAny(v)} OR ${this.anyElement(n.path, eqAny)})`;
-      return `(${v} IS NOT NULL AND NOT ${eqAny(v)})`;
-    }
-    if (n.op === '==') return `(${this.eq(v, val)} OR ${this.anyElement(n.path, (x) => this.eq(x, val))})`;
-    if (n.op === '!=') return `(${v} IS NOT NULL AND NOT ${this.eq(v, val)})`;
-    const ord = (x: string) => `(${this.typeGuard(x, val)} AND ${x} ${n.op} ${this.p(this.literal(val))})`;
-    return `(${ord(v)} OR ${this.anyElement(n.path, ord)})`;
+    return n.op === '!=' ? `(${this.exists(n.path)} AND NOT ${positive})` : positive;
   }
 
-  eq(x: string, l: QLiteral): string {
-    if (l.t === 'boolean') return `(${x} IS ${this.p(l.v ? 1 : 0)} AND typeof(${x}) = 'integer')`;
-    return `(${x} = ${this.p(this.literal(l))})`;
+  eqTest(path: AttrPath, l: QLiteral): string {
+    if (l.t === 'boolean') return this.test(path, this.kinds(l), () => '1');
+    const lit = this.p(this.literal(l));
+    return this.test(path, this.kinds(l), (x) => `${x} = ${lit}`);
   }
 
   types(t: TypeNode): string {
