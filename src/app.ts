@@ -11,6 +11,7 @@ import { contextRoutes } from './ngsi-ld/context/context.routes.ts';
 import { EntityService } from './ngsi-ld/entities/entities.service.ts';
 import { entityRoutes, type NgsiDeps } from './ngsi-ld/entities/entities.routes.ts';
 import { batchRoutes } from './ngsi-ld/entities/batch.routes.ts';
+import { EntityViews, RenderCache } from './ngsi-ld/entities/entity.views.ts';
 import { typeRoutes } from './ngsi-ld/types/types.routes.ts';
 import { ngsiErrorHandler } from './ngsi-ld/http/error-handler.ts';
 import { parseQueryString, QUERY_ERROR } from './ngsi-ld/http/request.ts';
@@ -81,7 +82,8 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps): Promise
     if ((req.log as unknown as { isLevelEnabled(l: string): boolean }).isLevelEnabled?.('debug')) req.log.debug({ method: req.method, url: req.url, status: reply.statusCode, ms: reply.elapsedTime }, 'request');
   });
 
-  const ngsi: NgsiDeps = { entities, contexts, coreContextUrl: CORE_CONTEXT_URL, defaultLimit: config.defaultLimit, maxLimit: config.maxLimit };
+  const views = new EntityViews(deps.storage.entities, new RenderCache(config.renderCacheMb * 1024 * 1024));
+  const ngsi: NgsiDeps = { entities, views, contexts, coreContextUrl: CORE_CONTEXT_URL, defaultLimit: config.defaultLimit, maxLimit: config.maxLimit };
   await app.register(async (api) => {
     api.setErrorHandler(ngsiErrorHandler);
     // JSON is UTF-8 by definition (RFC 8259); FIWARE clients such as ngsijs compare the bare media type.

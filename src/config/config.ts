@@ -25,6 +25,8 @@ export interface Config {
   contextMaxBytes: number;
   /** Allow fetching @context documents over the network (off = preloaded only). */
   contextRemote: boolean;
+  /** Memory for cached rendered entities (MB); 0 switches the cache off. */
+  renderCacheMb: number;
   /** Base URL this instance is reached at, used for hosted @context URLs. */
   publicUrl: string;
 }
@@ -101,6 +103,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     contextFetchTimeoutMs: int('DREHSCHEIBE_CONTEXT_TIMEOUT_MS', 5000, 50, 120000),
     contextMaxBytes: int('DREHSCHEIBE_CONTEXT_MAX_BYTES', 512 * 1024, 1024, 64 * 1024 * 1024),
     contextRemote: oneOf('DREHSCHEIBE_CONTEXT_REMOTE', 'on', ['on', 'off'] as const) === 'on',
+    renderCacheMb: int('DREHSCHEIBE_RENDER_CACHE_MB', 32, 0, 4096),
     publicUrl: (src.DREHSCHEIBE_PUBLIC_URL || `http://${host.includes(':') ? `[${host}]` : host}:${port}`).replace(/\/+$/, ''),
   };
   if (problems.length) {

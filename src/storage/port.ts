@@ -25,6 +25,14 @@ export interface EntityRecord {
   createdAt: string;
   modifiedAt: string;
   attrs: Record<string, AttrInstance[]>;
+  /** Version set by storage on read: changes with every write of the entity. */
+  rev?: number;
+}
+
+/** Identity and version of a stored entity (for caches of rendered representations). */
+export interface EntityKey {
+  id: string;
+  rev: number;
 }
 
 /** Geo restriction on entity queries. `predicate` is the exact test; `bbox` narrows by index. */
@@ -72,6 +80,12 @@ export interface TypeAttrRow {
 export interface EntityReader {
   get(tenant: string, id: string): Promise<EntityRecord | undefined>;
   query(tenant: string, filter: EntityFilter, page: Page): Promise<QueryResult>;
+  /** Like query, but only ids and versions: callers fetch what they have not cached. */
+  queryKeys(tenant: string, filter: EntityFilter, page: Page): Promise<{ keys: EntityKey[]; count?: number }>;
+  /** Entities by id, in no particular order; missing ids are left out. */
+  getMany(tenant: string, ids: string[]): Promise<EntityRecord[]>;
+  /** The version of one entity, undefined when it does not exist. */
+  revOf(tenant: string, id: string): Promise<number | undefined>;
   /** Entity counts per type (expanded type IRIs). */
   typeCounts(tenant: string): Promise<Array<{ type: string; entities: number }>>;
   /** Which attributes (and attribute types) occur per entity type. */

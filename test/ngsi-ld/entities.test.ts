@@ -270,3 +270,25 @@ describe('entities', () => {
     assert.match(r.json().detail, /colour/);
   });
 });
+
+describe('rendered-entity cache', () => {
+  test('a write in the same millisecond is never hidden by a cached representation', async () => {
+    const { fixedClock } = await import('../../src/core/clock.ts');
+    const clock = fixedClock('2026-11-26T12:00:00Z');
+    const t = await testApp({}, { clock });
+    try {
+      await t.app.inject({ method: 'POST', url: '/ngsi-ld/v1/entities', headers: JSON_HEADERS, payload: { id: 'urn:c:1', type: 'T', n: 1 } });
+      for (let i = 2; i <= 4; i++) {
+        const before = await t.app.inject({ method: 'GET', url: '/ngsi-ld/v1/entities?type=T&options=keyValues' });
+        assert.equal(before.json()[0].n, i - 1);
+        await t.app.inject({ method: 'PATCH', url: '/ngsi-ld/v1/entities/urn:c:1/attrs', headers: JSON_HEADERS, payload: { n: i } });
+        const one = await t.app.inject({ method: 'GET', url: '/ngsi-ld/v1/entities/urn:c:1?options=keyValues' });
+        assert.equal(one.json().n, i, 'same modifiedAt, new version');
+      }
+      const ld = await t.app.inject({ method: 'GET', url: '/ngsi-ld/v1/entities?type=T', headers: { accept: 'application/ld+json' } });
+      assert.equal(ld.json()[0]['@context'], CORE);
+    } finally {
+      await t.close();
+    }
+  });
+});

@@ -1,19 +1,21 @@
 // HTTP binding of the entity operations (clause 6.4 – 6.7): one handler per operation.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { BadRequestData, TooManyResults } from '../../core/errors.ts';
+import { BadRequestData, ResourceNotFound, TooManyResults } from '../../core/errors.ts';
 import type { EntityRecord } from '../../storage/port.ts';
 import type { Terms } from '../context/term-map.ts';
 import {
-  boolParam, bodyTerms, checkOptions, checkParams, existingTenant, intParam, negotiate, optionsOf,
+  contextJson, sendText, boolParam, bodyTerms, checkOptions, checkParams, existingTenant, intParam, negotiate, optionsOf,
   queryTerms, requireJsonContent, sendData, tenantOf, type Accept, type ContextResolver,
 } from '../http/request.ts';
 import { checkEntityId, parseAttribute, parseAttributes, parseEntity, parseScopes, parseTypes, checkName } from './entity.parse.ts';
 import { renderEntity, renderFeature, type Format, type RenderOptions } from './entity.render.ts';
 import { buildFilter, hasRestriction, projection, type QueryInput } from './entities.query.ts';
 import type { EntityService, UpdateResult } from './entities.service.ts';
+import { withContext, type EntityViews } from './entity.views.ts';
 
 export interface NgsiDeps {
   entities: EntityService;
+  views: EntityViews;
   contexts: ContextResolver;
   coreContextUrl: string;
   defaultLimit: number;
@@ -104,9 +106,20 @@ export async function entityRoutes(app: FastifyInstance, deps: NgsiDeps): Promis
     const count = boolParam(q, 'count');
     if (limit === 0 && !count) throw new BadRequestData('limit=0 is only allowed together with count=true');
     const o = renderOptions(q, terms);
-    const res = await entities.query(tenant, filter, { limit, offset, count });
+    if (accept === 'geo+json') {
+      const res = await entities.query(tenant, filter, { limit, offset, count });
+      if (count) reply.header('NGSILD-Results-Count', String(res.count));
+      return send(reply, accept, terms, renderList(res.entities, terms, o, accept));
+    }
+    // The common path: ids and versions first, then only the entities not rendered before.
+    const res = await entities.reader().queryKeys(tenant, filter, { limit, offset, count });
     if (count) reply.header('NGSILD-Results-Count', String(res.count));
-    return send(reply, accept, terms, renderList(res.entities, terms, o, accept));
+    let texts = await deps.views.many(tenant, res.keys, terms, o);
+    if (accept === 'ld+json') {
+      const cj = contextJson(terms, deps.coreContextUrl);
+      texts = texts.map((t) => withContext(t, cj));
+    }
+    return sendText(reply, accept, terms, `[${texts.join(',')}]`, deps.coreContextUrl);
   });
 
   // clause 6.5.3.1 — retrieveEntity
@@ -117,6 +130,11 @@ export async function entityRoutes(app: FastifyInstance, deps: NgsiDeps): Promis
     const tenant = await existingTenant(req, (t) => entities.tenantExists(t));
     const terms = await queryTerms(req, contexts);
     const o = renderOptions(req.query, terms);
+    if (accept !== 'geo+json' && !req.query.type) {
+      const v = await deps.views.one(tenant, id, terms, o);
+      if (!v) throw new ResourceNotFound(`Entity ${id} does not exist`);
+      return sendText(reply, accept, terms, accept === 'ld+json' ? withContext(v.text, contextJson(terms, deps.coreContextUrl)) : v.text, deps.coreContextUrl);
+    }
     const e = await entities.get(tenant, id);
     if (req.query.type) {
       const types = parseTypes(req.query.type.split(','), terms, true)!;

@@ -105,6 +105,18 @@ export function sendData(reply: FastifyReply, accept: Accept, terms: Terms, body
   return reply.send(body);
 }
 
+/** Sends JSON text rendered ahead (a cached entity or a list of them) with the @context header. */
+export function sendText(reply: FastifyReply, accept: Accept, terms: Terms, text: string, coreUrl: string): FastifyReply {
+  if (accept !== 'ld+json') reply.header('Link', `<${terms.linkUrl || coreUrl}>; rel="${JSONLD_REL}"; type="application/ld+json"`);
+  reply.type(accept === 'ld+json' ? 'application/ld+json' : accept === 'geo+json' ? 'application/geo+json' : 'application/json');
+  return reply.send(text);
+}
+
+/** The @context member's JSON for application/ld+json bodies. */
+export function contextJson(terms: Terms, coreUrl: string): string {
+  return JSON.stringify(terms.source ?? coreUrl);
+}
+
 /** Rejects unknown query parameters (clause 6.x lists them per operation; typos should not pass silently). */
 export function checkParams(query: Record<string, string>, allowed: ReadonlySet<string>): void {
   for (const k of Object.keys(query)) {

@@ -4,16 +4,16 @@ import type { Statement } from 'better-sqlite3';
 import { join } from 'node:path';
 import { StorageConflict, StorageNotFound } from '../../core/errors.ts';
 import type {
-  EntityFilter, EntityReader, EntityRecord, EntityWriteTx, Page, QueryResult,
+  EntityFilter, EntityKey, EntityReader, EntityRecord, EntityWriteTx, Page, QueryResult,
   StoragePort, TypeAttrRow, WriteTx, AttrType,
 } from '../port.ts';
 import { bboxOf } from '../../ngsi-ld/geo/geojson.validate.ts';
 import { compileFilter } from './sqlite.query-compiler.ts';
 import { MatchRegistry, openReader, openWriter, type Db } from './sqlite.database.ts';
 
-interface Row { pk: number; id: string; types: string; scopes: string | null; created_at: string; modified_at: string; doc: string }
+interface Row { pk: number; id: string; types: string; scopes: string | null; created_at: string; modified_at: string; rev: number; doc: string }
 
-const COLS = 'e.pk, e.id, e.types, e.scopes, e.created_at, e.modified_at, json(e.doc) AS doc';
+const COLS = 'e.pk, e.id, e.types, e.scopes, e.created_at, e.modified_at, e.rev, json(e.doc) AS doc';
 
 function toRecord(r: Row): EntityRecord {
   const rec: EntityRecord = {
@@ -22,6 +22,7 @@ function toRecord(r: Row): EntityRecord {
     createdAt: r.created_at,
     modifiedAt: r.modified_at,
     attrs: JSON.parse(r.doc) as EntityRecord['attrs'],
+    rev: r.rev,
   };
   if (r.scopes) rec.scopes = JSON.parse(r.scopes) as string[];
   return rec;
@@ -67,6 +68,29 @@ class SqliteReader implements EntityReader {
     } finally {
       for (const h of c.handles) this.registry.remove(h);
     }
+  }
+  async queryKeys(tenant: string, filter: EntityFilter, page: Page): Promise<{ keys: EntityKey[]; count?: number }> {
+    const c = compileFilter(tenant, filter, this.registry);
+    try {
+      const out: { keys: EntityKey[]; count?: number } = { keys: [] };
+      if (page.limit > 0) {
+        const sql = `SELECT e.id, e.rev FROM ${c.from} WHERE ${c.where} ORDER BY ${c.order} LIMIT @limit OFFSET @offset`;
+        out.keys = this.stmts.get(sql).all({ ...c.params, limit: page.limit, offset: page.offset }) as EntityKey[];
+      }
+      if (page.count) out.count = (this.stmts.get(`SELECT COUNT(*) AS n FROM ${c.from} WHERE ${c.where}`).get(c.params) as { n: number }).n;
+      return out;
+    } finally {
+      for (const h of c.handles) this.registry.remove(h);
+    }
+  }
+  async getMany(tenant: string, ids: string[]): Promise<EntityRecord[]> {
+    if (ids.length === 0) return [];
+    // json_each keeps one prepared statement for any number of ids.
+    const rows = this.stmts.get(`SELECT ${COLS} FROM json_each(?) k JOIN entities e ON e.tenant = ? AND e.id = k.value`).all(JSON.stringify(ids), tenant) as Row[];
+    return rows.map(toRecord);
+  }
+  async revOf(tenant: string, id: string): Promise<number | undefined> {
+    return (this.stmts.get('SELECT rev FROM entities WHERE tenant = ? AND id = ?').get(tenant, id) as { rev: number } | undefined)?.rev;
   }
   async typeCounts(tenant: string): Promise<Array<{ type: string; entities: number }>> {
     return this.stmts.get('SELECT type, COUNT(*) AS entities FROM entity_types WHERE tenant = ? GROUP BY type ORDER BY type').all(tenant) as Array<{ type: string; entities: number }>;
@@ -116,7 +140,7 @@ class SqliteWriteTx implements EntityWriteTx {
     const row = this.stmts.get('SELECT pk, types FROM entities WHERE tenant = ? AND id = ?').get(tenant, e.id) as { pk: number; types: string } | undefined;
     if (!row) throw new StorageNotFound(`entity ${e.id} not found`);
     const types = JSON.stringify(e.types);
-    this.stmts.get('UPDATE entities SET types = ?, scopes = ?, created_at = ?, modified_at = ?, doc = jsonb(?) WHERE pk = ?')
+    this.stmts.get('UPDATE entities SET types = ?, scopes = ?, created_at = ?, modified_at = ?, rev = rev + 1, doc = jsonb(?) WHERE pk = ?')
       .run(types, e.scopes ? JSON.stringify(e.scopes) : null, e.createdAt, e.modifiedAt, JSON.stringify(e.attrs), row.pk);
     if (row.types !== types) {
       this.stmts.get('DELETE FROM entity_types WHERE pk = ?').run(row.pk);

@@ -12,6 +12,8 @@ CREATE TABLE entities (
   scopes TEXT,
   created_at TEXT NOT NULL,
   modified_at TEXT NOT NULL,
+  -- Incremented on every write: identifies a version for caches of rendered representations.
+  rev INTEGER NOT NULL DEFAULT 1,
   doc BLOB NOT NULL
 );
 CREATE UNIQUE INDEX entities_tenant_id ON entities (tenant, id);
