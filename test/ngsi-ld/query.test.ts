@@ -199,3 +199,18 @@ describe('query entities', () => {
     assert.equal((await t.app.inject({ method: 'GET', url: '/ngsi-ld/v1/types/Nope' })).statusCode, 404);
   });
 });
+
+describe('parameters not offered', () => {
+  test('[4.3] join, entityMap and csf give 422 OperationNotSupported instead of being ignored', async () => {
+    const t = await testApp();
+    try {
+      for (const p of ['join=flat', 'entityMap=true', 'csf=x']) {
+        const r = await t.app.inject({ method: 'GET', url: `/ngsi-ld/v1/entities?type=T&${p}` });
+        assert.equal(r.statusCode, 422, p);
+        assert.equal(r.json().type, 'https://uri.etsi.org/ngsi-ld/errors/OperationNotSupported');
+      }
+    } finally {
+      await t.close();
+    }
+  });
+});

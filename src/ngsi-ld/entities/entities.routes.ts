@@ -1,6 +1,6 @@
 // HTTP binding of the entity operations (clause 6.4 – 6.7): one handler per operation.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { BadRequestData, ResourceNotFound, TooManyResults } from '../../core/errors.ts';
+import { BadRequestData, OperationNotSupported, ResourceNotFound, TooManyResults } from '../../core/errors.ts';
 import type { EntityRecord } from '../../storage/port.ts';
 import type { Terms } from '../context/term-map.ts';
 import {
@@ -93,6 +93,7 @@ export async function entityRoutes(app: FastifyInstance, deps: NgsiDeps): Promis
   app.get('/entities', async (req: Req, reply) => {
     const q = req.query;
     checkParams(q, QUERY_PARAMS);
+    unsupported(q);
     const accept = negotiate(req);
     const tenant = await existingTenant(req, (t) => entities.tenantExists(t));
     const terms = await queryTerms(req, contexts);
@@ -125,6 +126,7 @@ export async function entityRoutes(app: FastifyInstance, deps: NgsiDeps): Promis
   // clause 6.5.3.1 — retrieveEntity
   app.get('/entities/:entityId', async (req: Req, reply) => {
     checkParams(req.query, RETRIEVE_PARAMS);
+    unsupported(req.query);
     const accept = negotiate(req);
     const id = entityIdParam(req);
     const tenant = await existingTenant(req, (t) => entities.tenantExists(t));
@@ -254,6 +256,12 @@ export async function entityRoutes(app: FastifyInstance, deps: NgsiDeps): Promis
     await entities.deleteAttr(tenant, id, iri, name, datasetId, boolParam(req.query, 'deleteAll'));
     return reply.status(204).send();
   });
+}
+
+/** Parameters of distributed operation and linked-entity retrieval (v1.8 clauses 4.3.x, 4.5.23): known, not offered. */
+const UNSUPPORTED = ['csf', 'join', 'joinLevel', 'containedBy', 'entityMap'];
+function unsupported(q: Record<string, string>): void {
+  for (const p of UNSUPPORTED) if (q[p] !== undefined) throw new OperationNotSupported(`The parameter ${p} is not supported by this broker (no context sources, no linked-entity retrieval)`);
 }
 
 function objectBody(body: unknown): Record<string, unknown> {
