@@ -1,6 +1,16 @@
-// Shared pieces of the benchmark scripts: the Result shape, the options every run() takes and a
-// promise wrapper around autocannon that turns its output into a Result.
+// Shared pieces of the benchmark scripts: the Result shape, the options every run() takes and load(),
+// which runs wrk (bench/wrk.ts) or autocannon and turns the output into a Result.
+//
+// Load generator: `apt-get install wrk` gives the more accurate figures. wrk is a C program running in its
+// own process on one thread; autocannon (the fallback, used when wrk is not installed or with
+// --generator=autocannon) runs in the runner's Node process and saturates a core by itself at ~7–8k req/s
+// on a 2-core machine, so PATCH and GET figures measured with it are capped by the generator, not the server.
+// The runner prints which generator it used, and each Result's conditions name it.
 import autocannon from 'autocannon';
+import { createRequire } from 'node:module';
+import { wrkLoad } from './wrk.ts';
+
+export type GeneratorName = 'wrk' | 'autocannon';
 
 export interface Result {
   name: string;
@@ -19,6 +29,8 @@ export interface BenchOptions {
   connections: number;
   /** Smaller data sets and shorter warm-ups (runner's --quick). */
   quick?: boolean;
+  /** Load generator for the benchmarks that support wrk (patch, get, query); autocannon when unset. */
+  generator?: GeneratorName;
 }
 
 export type BenchFn = (opts: BenchOptions) => Promise<Result[]>;
@@ -27,10 +39,15 @@ export interface LoadSpec {
   url: string;
   connections: number;
   durationSec: number;
+  /** The workload for autocannon. */
   requests: autocannon.Request[];
   headers?: Record<string, string>;
   /** Seconds of un-measured load before the measurement (JIT, caches). */
   warmupSec?: number;
+  /** autocannon unless set; 'wrk' needs wrkScript. */
+  generator?: GeneratorName;
+  /** The same workload as a wrk Lua script (bench/wrk.ts luaScript()); headers must be in it too. */
+  wrkScript?: string;
 }
 
 export interface LoadOutcome {
@@ -42,6 +59,8 @@ export interface LoadOutcome {
   socketErrors: number;
   timeouts: number;
   statusCodes: Record<string, number>;
+  /** Which generator measured it, with its threads (for the conditions). */
+  generator: string;
 }
 
 function cannon(opts: autocannon.Options): Promise<autocannon.Result> {
@@ -50,8 +69,25 @@ function cannon(opts: autocannon.Options): Promise<autocannon.Result> {
   });
 }
 
+const autocannonVersion = (): string => {
+  try {
+    return (createRequire(import.meta.url)('autocannon/package.json') as { version: string }).version;
+  } catch {
+    return 'unknown version';
+  }
+};
+
+/** Runs the load with spec.generator: wrk when asked for (and given its script), otherwise autocannon. */
+export function load(spec: LoadSpec): Promise<LoadOutcome> {
+  if (spec.generator === 'wrk') {
+    if (!spec.wrkScript) throw new Error('load: generator wrk needs a wrkScript');
+    return wrkLoad({ url: spec.url, connections: spec.connections, durationSec: spec.durationSec, warmupSec: spec.warmupSec, script: spec.wrkScript });
+  }
+  return autocannonLoad(spec);
+}
+
 /** Runs autocannon (keep-alive, no pipelining) after an optional warm-up and summarises it. */
-export async function load(spec: LoadSpec): Promise<LoadOutcome> {
+export async function autocannonLoad(spec: LoadSpec): Promise<LoadOutcome> {
   const base: autocannon.Options = {
     url: spec.url,
     connections: spec.connections,
@@ -73,6 +109,7 @@ export async function load(spec: LoadSpec): Promise<LoadOutcome> {
     socketErrors: r.errors,
     timeouts: r.timeouts,
     statusCodes,
+    generator: `autocannon ${autocannonVersion()}, 1 thread (in the runner's Node process)`,
   };
 }
 
@@ -84,10 +121,11 @@ export function badStatuses(o: LoadOutcome): string {
     .join(', ');
 }
 
-/** The Result of one autocannon measurement. */
+/** The Result of one load measurement; its conditions end with the generator used. */
 export function loadResult(name: string, o: LoadOutcome, conditions: string): Result {
   const bad = badStatuses(o);
   const errs = [bad, o.socketErrors ? `${o.socketErrors} socket errors (${o.timeouts} timeouts)` : ''].filter(Boolean).join('; ');
+  conditions = `${conditions}; load generator: ${o.generator}`;
   return {
     name,
     value: o.reqPerSec,

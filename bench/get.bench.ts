@@ -3,6 +3,7 @@
 import { expectOk, load, loadResult, type BenchOptions, type Result } from './common.ts';
 import { entityId, seed } from './seed.ts';
 import { startServer } from './server.ts';
+import { luaScript } from './wrk.ts';
 
 export const NAME = 'GET /entities/{id}';
 const N = 1000;
@@ -19,6 +20,8 @@ export async function run(opts: BenchOptions): Promise<Result[]> {
       durationSec: opts.durationSec,
       warmupSec: opts.quick ? 1 : 2,
       requests: [{ method: 'GET', setupRequest: (req) => ({ ...req, path: `/ngsi-ld/v1/entities/${entityId(i++ % N)}` }) }],
+      generator: opts.generator,
+      wrkScript: luaScript({ method: 'GET', paths: Array.from({ length: N }, (_, k) => `/ngsi-ld/v1/entities/${entityId(k)}`) }),
     });
     const cond = `${N.toLocaleString('en-US')} entities of 10 attributes, ids rotating, normalized (~${sample.length} B per response), `
       + `${opts.connections} connections, keep-alive, ${opts.durationSec} s after ${opts.quick ? 1 : 2} s warm-up; ${o.total.toLocaleString('en-US')} requests`;

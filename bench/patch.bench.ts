@@ -3,6 +3,7 @@
 import { expectOk, load, loadResult, type BenchOptions, type Result } from './common.ts';
 import { entityId, seed } from './seed.ts';
 import { startServer } from './server.ts';
+import { luaScript } from './wrk.ts';
 
 export const NAME = 'PATCH /entities/{id}/attrs';
 const N = 1000;
@@ -14,6 +15,14 @@ function body(): string {
     humidity: { type: 'Property', value: Math.round(200 + Math.random() * 750) / 10, observedAt, unitCode: 'P1' },
   });
 }
+
+/** body() for wrk: the same JSON, built in the script's request() (keep the two in step). */
+const BODY_LUA = `function(i)
+  local t = iso_now()
+  return string.format('{"temperature":{"type":"Property","value":%.1f,"observedAt":"%s","unitCode":"CEL"},'
+    .. '"humidity":{"type":"Property","value":%.1f,"observedAt":"%s","unitCode":"P1"}}',
+    math.random(0, 350) / 10, t, math.random(200, 950) / 10, t)
+end`;
 
 export async function run(opts: BenchOptions): Promise<Result[]> {
   const server = await startServer();
@@ -31,6 +40,13 @@ export async function run(opts: BenchOptions): Promise<Result[]> {
         method: 'PATCH',
         setupRequest: (req) => ({ ...req, path: `/ngsi-ld/v1/entities/${entityId(i++ % N)}/attrs`, body: body() }),
       }],
+      generator: opts.generator,
+      wrkScript: luaScript({
+        method: 'PATCH',
+        paths: Array.from({ length: N }, (_, k) => `/ngsi-ld/v1/entities/${entityId(k)}/attrs`),
+        headers: { 'Content-Type': 'application/json' },
+        bodyLua: BODY_LUA,
+      }),
     });
     const cond = `${N.toLocaleString('en-US')} entities, ids rotating, body of 2 attributes (temperature, humidity + observedAt, unitCode), `
       + `${opts.connections} connections, keep-alive, ${opts.durationSec} s after ${opts.quick ? 1 : 2} s warm-up; ${o.total.toLocaleString('en-US')} requests`;

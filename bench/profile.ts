@@ -1,10 +1,10 @@
 // CPU-profiles the server under one benchmark load: seeds with a plain server, restarts on the same
 // data dir under `node --cpu-prof`, runs the load, stops, and prints the top self-time functions.
 // Usage: tsx bench/profile.ts <patch|get|batch-create|batch-update|q100|q10|qstatus|geo> [--duration=10] [--entities=N] [--top=10]
-import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { load } from './common.ts';
-import { hotSpots } from './profile-summary.ts';
+import { formatSpot, hotSpots } from './profile-summary.ts';
 import { ENTITY_TYPE, HERNE, entityId, makeBatches, postAll, seed } from './seed.ts';
 import { REPO_ROOT, startServer } from './server.ts';
 
@@ -59,13 +59,14 @@ async function main(): Promise<void> {
     await server.stop();
     rmSync(dataDir, { recursive: true, force: true });
   }
-  const file = readdirSync(profDir).find((f) => f.endsWith('.cpuprofile'));
+  // Node also writes a profile for tsx's loader thread; the main thread's is the largest.
+  const file = readdirSync(profDir).filter((f) => f.endsWith('.cpuprofile')).sort((a, b) => statSync(join(profDir, b)).size - statSync(join(profDir, a)).size)[0];
   if (!file) throw new Error(`no .cpuprofile in ${profDir}`);
   const { spots, totalMs, idleMs } = hotSpots(JSON.parse(readFileSync(join(profDir, file), 'utf8')), top);
   console.log(`${scenario} (${entities.toLocaleString('en-US')} entities, under --cpu-prof): ${summary}`);
   console.log(`profile ${join(profDir, file)}: ${(totalMs / 1000).toFixed(1)} s sampled, ${(100 * (1 - idleMs / totalMs)).toFixed(0)} % busy`);
   console.log(`  ${'self ms'.padStart(8)} ${'%busy'.padStart(6)}  function (location)`);
-  for (const h of spots) console.log(`  ${h.selfMs.toFixed(0).padStart(8)} ${(100 * h.share).toFixed(1).padStart(6)}  ${h.fn}${h.where ? ` (${h.where})` : ''}`);
+  for (const h of spots) console.log(formatSpot(h));
 }
 
 main().catch((e) => {

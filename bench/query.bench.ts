@@ -3,6 +3,7 @@
 import { expectOk, load, loadResult, type BenchOptions, type Result } from './common.ts';
 import { ENTITY_TYPE, HERNE, seed } from './seed.ts';
 import { startServer } from './server.ts';
+import { luaScript } from './wrk.ts';
 
 export const NAME_Q100 = 'query q=temperature>25 limit=100';
 export const NAME_Q10 = 'query q=temperature>25 limit=10';
@@ -45,6 +46,8 @@ export async function run(opts: BenchOptions): Promise<Result[]> {
         durationSec: opts.durationSec,
         warmupSec: opts.quick ? 1 : 2,
         requests: [{ method: 'GET', path }],
+        generator: opts.generator,
+        wrkScript: luaScript({ method: 'GET', paths: [path] }),
       });
       const cond = `${dataset}; ${matches.toLocaleString('en-US')} match (${((100 * matches) / n).toFixed(1)} %, ${s.note}), ${returned} returned per page (~${Math.round(sample.length / 1024)} KB); `
         + `${opts.connections} connections, keep-alive, ${opts.durationSec} s after ${opts.quick ? 1 : 2} s warm-up; ${o.total.toLocaleString('en-US')} requests`;

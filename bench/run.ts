@@ -1,17 +1,21 @@
 // The benchmark runner behind `npm run bench`: runs each benchmark N times against a fresh server,
 // prints medians (min–max) next to the targets, and writes .bench/results-<timestamp>.json + latest.json.
 // Flags: --only=patch,get,batch,query  --runs=N (3)  --duration=S (10)  --connections=C (32)  --quick  --profile
+//        --generator=wrk|autocannon (wrk if installed): load generator of the patch, get and query benchmarks.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
-import type { BenchFn, BenchOptions, Result } from './common.ts';
+import type { BenchFn, BenchOptions, GeneratorName, Result } from './common.ts';
 import { run as batch } from './batch.bench.ts';
 import { run as get } from './get.bench.ts';
 import { run as patch } from './patch.bench.ts';
 import { run as query } from './query.bench.ts';
+import { run as temporal } from './temporal.bench.ts';
+import { run as subscriptions } from './subscriptions.bench.ts';
 import { REPO_ROOT } from './server.ts';
+import { WRK_THREADS, wrkVersion } from './wrk.ts';
 
-const BENCHES: Record<string, BenchFn> = { patch, get, batch, query };
+const BENCHES: Record<string, BenchFn> = { patch, get, batch, query, temporal, subscriptions };
 
 interface Target {
   match: (name: string) => boolean;
@@ -46,11 +50,21 @@ const TARGETS: Target[] = [
   { match: (n) => n.includes('temperature>25 limit=100'), text: '≥ 1,500 req/s', met: (r) => r.value >= 1500, caveat: QUICK_CAVEAT },
   { match: (n) => n.includes('temperature>25 limit=10') && !n.includes('limit=100'), text: '≥ 5,000 req/s', met: (r) => r.value >= 5000, caveat: QUICK_CAVEAT },
   { match: (n) => n.includes('georel=near'), text: '≥ 1,000 req/s', met: (r) => r.value >= 1000, caveat: QUICK_CAVEAT },
+  { match: (n) => n.startsWith('temporal: write-path cost'), text: '≤ 30 %', met: (r) => r.value <= 30 },
+  { match: (n) => n.includes('aggrPeriodDuration=P1D'), text: '≤ 150 ms', met: (r) => r.value <= 150, caveat: (q) => (q ? 'target is for 525,600 instances' : undefined) },
+  { match: (n) => n.includes('aggrPeriodDuration=PT1H'), text: '≤ 300 ms', met: (r) => r.value <= 300, caveat: (q) => (q ? 'target is for 525,600 instances' : undefined) },
+  { match: (n) => n === 'temporal: lastN=100', text: '≤ 10 ms', met: (r) => r.value <= 10 },
+  { match: (n) => n.startsWith('temporal: bytes on disk'), text: '≤ 100 bytes', met: (r) => r.value <= 100 },
+  { match: (n) => n.startsWith('subscriptions: write-path throughput loss'), text: '≤ 20 %', met: (r) => r.value <= 20 },
+  { match: (n) => n.startsWith('subscriptions: notification latency'), text: 'p50 ≤ 5 ms, p99 ≤ 50 ms at 5,000/s', met: (r) => r.value >= 4900 && (r.p50 ?? Infinity) <= 5 && (r.p99 ?? Infinity) <= 50 },
   { match: (n) => n.startsWith('server RSS'), text: '< 300 MB with 100k entities', met: (r) => r.value < 300, caveat: QUICK_CAVEAT },
 ];
 
 function parseArgs(argv: string[]) {
-  const a = { only: Object.keys(BENCHES), runs: 3, duration: 10, connections: 32, quick: false, profile: false };
+  const a = {
+    only: Object.keys(BENCHES), runs: 3, duration: 10, connections: 32, quick: false, profile: false,
+    generator: (wrkVersion() ? 'wrk' : 'autocannon') as GeneratorName,
+  };
   let runsGiven = false;
   let durationGiven = false;
   for (const arg of argv) {
@@ -70,8 +84,13 @@ function parseArgs(argv: string[]) {
       case '--connections': a.connections = Math.floor(num()); break;
       case '--quick': a.quick = true; break;
       case '--profile': a.profile = true; break;
+      case '--generator':
+        if (v !== 'wrk' && v !== 'autocannon') throw new Error(`--generator must be wrk or autocannon, got "${v}"`);
+        if (v === 'wrk' && !wrkVersion()) throw new Error('--generator=wrk: wrk is not installed (apt-get install wrk)');
+        a.generator = v;
+        break;
       case '--help': case '-h':
-        console.log('npm run bench -- [--only=patch,get,batch,query] [--runs=3] [--duration=10] [--connections=32] [--quick] [--profile]');
+        console.log('npm run bench -- [--only=patch,get,batch,query] [--runs=3] [--duration=10] [--connections=32] [--quick] [--profile] [--generator=wrk|autocannon]');
         process.exit(0);
         break;
       default: throw new Error(`unknown argument "${arg}"`);
@@ -94,7 +113,7 @@ function fmtValue(v: number, unit: string): string {
   if (unit === 'MB') return v.toFixed(0);
   return Math.round(v).toLocaleString('en-US');
 }
-// autocannon's latency histogram has 1 ms resolution; show decimals only where a median made some.
+// autocannon's latency histogram has 1 ms resolution, wrk's report 10 µs; show decimals only where there are some.
 const fmtMs = (v?: number) => (v === undefined ? '–' : Number.isInteger(v) ? String(v) : v.toFixed(1));
 
 function summarise(bench: string, runs: Result[][], quick: boolean): Summary[] {
@@ -157,13 +176,19 @@ async function main(): Promise<void> {
     memGb: Number((os.totalmem() / 1024 ** 3).toFixed(1)),
     platform: `${os.platform()} ${os.release()}`,
   };
-  const opts: BenchOptions = { durationSec: args.duration, connections: args.connections, quick: args.quick };
+  const opts: BenchOptions = { durationSec: args.duration, connections: args.connections, quick: args.quick, generator: args.generator };
+  const generator = args.generator === 'wrk'
+    ? `wrk ${wrkVersion()} (${WRK_THREADS} thread${WRK_THREADS === 1 ? '' : 's'}, own process) generates the load of patch, get and query, `
+      + 'autocannon in the runner process that of subscriptions (batch and temporal use their own clients)'
+    : 'autocannon generates the load in the runner process'
+      + (wrkVersion() ? ' (--generator=autocannon)' : ' (wrk is not installed: apt-get install wrk gives more accurate figures)');
   const common = `Node ${env.node}, ${env.cpu} × ${env.cpuCount} (${env.memGb} GB RAM, ${env.platform}); `
-    + `${args.runs} run(s) per benchmark, each on a fresh server and data dir; autocannon runs in the runner process on the same machine `
+    + `${args.runs} run(s) per benchmark, each on a fresh server and data dir; ${generator}; the generator runs on the same machine `
     + `and competes with the server for the ${env.cpuCount} (shared) cores; ${args.connections} connections, ${args.duration} s per measurement`
     + (args.quick ? '; --quick: query bench on 20,000 entities instead of 100,000' : '')
     + (args.profile ? '; --profile: server under --cpu-prof (slower)' : '');
   console.log(`Drehscheibe benchmarks — ${common}\n`);
+  console.log(`Load generator: ${args.generator}${args.generator === 'wrk' ? ` ${wrkVersion()}, ${WRK_THREADS} thread(s)` : ''}\n`);
 
   const raw: Record<string, Result[][]> = {};
   const failures: Array<{ bench: string; run: number; error: string }> = [];

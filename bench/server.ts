@@ -102,13 +102,14 @@ export async function startServer(opts: StartOptions = {}): Promise<BenchServer>
   child.stderr?.on('data', collect);
 
   const url = `http://127.0.0.1:${port}`;
-  const cleanup = () => {
-    if (!opts.keepDataDir) rmSync(dataDir, { recursive: true, force: true });
+  // A failed start removes a directory made here; stop() removes it unless asked to keep it.
+  const cleanup = (failed = false) => {
+    if ((failed && !opts.dataDir) || !opts.keepDataDir) rmSync(dataDir, { recursive: true, force: true });
   };
   const deadline = Date.now() + (opts.startTimeoutMs ?? 60_000);
   for (;;) {
     if (child.exitCode !== null || child.signalCode !== null) {
-      cleanup();
+      cleanup(true);
       throw new Error(`the server exited during start-up (code ${child.exitCode}, signal ${child.signalCode}):\n${lines.join('\n')}`);
     }
     try {
@@ -120,7 +121,7 @@ export async function startServer(opts: StartOptions = {}): Promise<BenchServer>
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
       await waitExit(child, 5000);
-      cleanup();
+      cleanup(true);
       throw new Error(`the server did not answer GET /health within ${opts.startTimeoutMs ?? 60_000} ms:\n${lines.join('\n')}`);
     }
     await new Promise((r) => setTimeout(r, 100));

@@ -13,6 +13,8 @@ import { entityRoutes, type NgsiDeps } from './ngsi-ld/entities/entities.routes.
 import { batchRoutes } from './ngsi-ld/entities/batch.routes.ts';
 import { EntityViews, RenderCache } from './ngsi-ld/entities/entity.views.ts';
 import { typeRoutes } from './ngsi-ld/types/types.routes.ts';
+import { SubscriptionService, subscriptionRoutes } from './ngsi-ld/subscriptions/index.ts';
+import { temporalRoutes } from './ngsi-ld/temporal/index.ts';
 import { ngsiErrorHandler } from './ngsi-ld/http/error-handler.ts';
 import { parseQueryString, QUERY_ERROR } from './ngsi-ld/http/request.ts';
 import type { StoragePort } from './storage/port.ts';
@@ -28,7 +30,7 @@ export interface AppDeps {
 }
 
 export interface App extends FastifyInstance {
-  drehscheibe: { entities: EntityService; contexts: ContextService; bus: EventBus; storage: StoragePort };
+  drehscheibe: { entities: EntityService; contexts: ContextService; bus: EventBus; storage: StoragePort; subscriptions: SubscriptionService };
 }
 
 const JSON_TYPES = ['application/json', 'application/ld+json', 'application/merge-patch+json', 'application/geo+json'];
@@ -56,7 +58,10 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps): Promise
     fetchImpl: deps.fetchImpl,
   });
   const entities = new EntityService(deps.storage, bus, clock);
-  app.decorate('drehscheibe', { entities, contexts, bus, storage: deps.storage });
+  const subscriptions = new SubscriptionService({ store: deps.storage.subscriptions, entities: deps.storage.entities, contexts, bus, clock, config: config.notify, coreContextUrl: CORE_CONTEXT_URL, logger: app.log.child({ module: 'ngsi-ld.subscriptions' }) });
+  await subscriptions.start();
+  app.addHook('onClose', async () => { await subscriptions.stop(); });
+  app.decorate('drehscheibe', { entities, contexts, bus, storage: deps.storage, subscriptions });
 
   // One JSON parser for every JSON media type; invalid JSON is an InvalidRequest (clause 6.3.x).
   app.removeContentTypeParser(['application/json']);
@@ -82,6 +87,7 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps): Promise
     if ((req.log as unknown as { isLevelEnabled(l: string): boolean }).isLevelEnabled?.('debug')) req.log.debug({ method: req.method, url: req.url, status: reply.statusCode, ms: reply.elapsedTime }, 'request');
   });
 
+  await deps.storage.ensureAttributeIndexes(config.indexedAttributes.map((a) => contexts.core.expandAttr(a)));
   const views = new EntityViews(deps.storage.entities, new RenderCache(config.renderCacheMb * 1024 * 1024));
   const ngsi: NgsiDeps = { entities, views, contexts, coreContextUrl: CORE_CONTEXT_URL, defaultLimit: config.defaultLimit, maxLimit: config.maxLimit };
   await app.register(async (api) => {
@@ -96,6 +102,8 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps): Promise
     await entityRoutes(api, ngsi);
     await batchRoutes(api, ngsi);
     await typeRoutes(api, ngsi);
+    await temporalRoutes(api, ngsi, { storage: deps.storage, clock, config: config.temporal });
+    await subscriptionRoutes(api, { subscriptions, contexts, coreContextUrl: CORE_CONTEXT_URL, defaultLimit: config.defaultLimit, maxLimit: config.maxLimit, tenantExists: (t) => entities.tenantExists(t) });
     await api.register(contextRoutes(contexts));
   }, { prefix: '/ngsi-ld/v1' });
 

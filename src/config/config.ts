@@ -25,10 +25,16 @@ export interface Config {
   contextMaxBytes: number;
   /** Allow fetching @context documents over the network (off = preloaded only). */
   contextRemote: boolean;
+  /** Attributes with value indexes for fast q equality (names as in the core context, or IRIs). */
+  indexedAttributes: string[];
   /** Memory for cached rendered entities (MB); 0 switches the cache off. */
   renderCacheMb: number;
   /** Base URL this instance is reached at, used for hosted @context URLs. */
   publicUrl: string;
+  /** Subscriptions' notifications (docs/subscriptions.md): SSRF guard, queue bound, timeouts, retries, initial notification. */
+  notify: { allowPrivate: boolean; queueMax: number; concurrency: number; timeoutMs: number; retries: number; backoffMs: number; backoffMaxMs: number; initial: boolean; maxEntities: number; tickMs: number; worker: boolean };
+  /** Temporal API and history (docs/temporal.md): recording, response caps, retention (ISO 8601 durations; unset = forever). */
+  temporal: { history: boolean; maxInstances: number; maxPeriods: number; retention?: string; retentionByType: Record<string, string>; retentionIntervalS: number };
 }
 
 type Env = Record<string, string | undefined>;
@@ -85,6 +91,17 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
   const defaultLimit = int('DREHSCHEIBE_DEFAULT_LIMIT', 20, 1, 100000);
   const maxLimit = int('DREHSCHEIBE_MAX_LIMIT', 1000, 1, 100000);
   if (defaultLimit > maxLimit) problems.push('DREHSCHEIBE_DEFAULT_LIMIT must not exceed DREHSCHEIBE_MAX_LIMIT');
+  const duration = (name: string, raw: string | undefined): string | undefined => {
+    if (!raw) return undefined;
+    if (!/^P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$/.test(raw)) problems.push(`${name}: expected an ISO 8601 duration such as P30D or P2Y, got "${raw}"`);
+    return raw;
+  };
+  const retentionByType: Record<string, string> = {};
+  for (const pair of (src.DREHSCHEIBE_TEMPORAL_RETENTION_TYPES ?? '').split(',').map((x) => x.trim()).filter(Boolean)) {
+    const eq = pair.lastIndexOf('=');
+    if (eq <= 0) { problems.push(`DREHSCHEIBE_TEMPORAL_RETENTION_TYPES: expected Type=Duration pairs separated by commas, got "${pair}"`); continue; }
+    retentionByType[pair.slice(0, eq).trim()] = duration('DREHSCHEIBE_TEMPORAL_RETENTION_TYPES', pair.slice(eq + 1).trim()) ?? '';
+  }
   const cfg: Config = {
     port,
     host,
@@ -103,9 +120,35 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     contextFetchTimeoutMs: int('DREHSCHEIBE_CONTEXT_TIMEOUT_MS', 5000, 50, 120000),
     contextMaxBytes: int('DREHSCHEIBE_CONTEXT_MAX_BYTES', 512 * 1024, 1024, 64 * 1024 * 1024),
     contextRemote: oneOf('DREHSCHEIBE_CONTEXT_REMOTE', 'on', ['on', 'off'] as const) === 'on',
+    indexedAttributes: (src.DREHSCHEIBE_INDEXED_ATTRIBUTES ?? '').split(',').map((x) => x.trim()).filter(Boolean),
     renderCacheMb: int('DREHSCHEIBE_RENDER_CACHE_MB', 32, 0, 4096),
     publicUrl: (src.DREHSCHEIBE_PUBLIC_URL || `http://${host.includes(':') ? `[${host}]` : host}:${port}`).replace(/\/+$/, ''),
+    notify: {
+      // SSRF guard: private endpoints are refused by default when serving the network (HOST not loopback).
+      allowPrivate: oneOf('DREHSCHEIBE_NOTIFY_PRIVATE', isLoopback(host) ? 'allow' : 'deny', ['allow', 'deny'] as const) === 'allow',
+      queueMax: int('DREHSCHEIBE_NOTIFY_QUEUE', 10000, 1, 10_000_000),
+      concurrency: int('DREHSCHEIBE_NOTIFY_CONCURRENCY', 16, 1, 1024),
+      timeoutMs: int('DREHSCHEIBE_NOTIFY_TIMEOUT_MS', 10000, 10, 600000),
+      retries: int('DREHSCHEIBE_NOTIFY_RETRIES', 3, 0, 100),
+      backoffMs: int('DREHSCHEIBE_NOTIFY_BACKOFF_MS', 500, 1, 3600000),
+      backoffMaxMs: int('DREHSCHEIBE_NOTIFY_BACKOFF_MAX_MS', 60000, 1, 86400000),
+      initial: oneOf('DREHSCHEIBE_NOTIFY_INITIAL', 'on', ['on', 'off'] as const) === 'on',
+      maxEntities: int('DREHSCHEIBE_NOTIFY_MAX_ENTITIES', 1000, 1, 100000),
+      tickMs: int('DREHSCHEIBE_NOTIFY_TICK_MS', 250, 10, 60000),
+      worker: oneOf('DREHSCHEIBE_NOTIFY_WORKER', 'on', ['on', 'off'] as const) === 'on',
+    },
+    temporal: {
+      history: oneOf('DREHSCHEIBE_TEMPORAL', 'on', ['on', 'off'] as const) === 'on',
+      maxInstances: int('DREHSCHEIBE_TEMPORAL_MAX_INSTANCES', 10000, 1, 10_000_000),
+      maxPeriods: int('DREHSCHEIBE_TEMPORAL_MAX_PERIODS', 10000, 1, 10_000_000),
+      retention: duration('DREHSCHEIBE_TEMPORAL_RETENTION', src.DREHSCHEIBE_TEMPORAL_RETENTION),
+      retentionByType,
+      retentionIntervalS: int('DREHSCHEIBE_TEMPORAL_RETENTION_INTERVAL', 3600, 1, 30 * 86400),
+    },
   };
+  for (const a of cfg.indexedAttributes) {
+    if (/["'\\\s]/.test(a)) problems.push(`DREHSCHEIBE_INDEXED_ATTRIBUTES: invalid attribute name "${a}"`);
+  }
   if (problems.length) {
     const err = new Error(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
     err.name = 'ConfigError';

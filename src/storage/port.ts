@@ -1,6 +1,8 @@
 // The storage port: the only way the domain touches persistence. Shaped around our
 // operations, not generic SQL; no driver types cross it. Adapters: sqlite/ (embedded), postgres/ (scale).
 import type { QNode, ScopeNode, TypeNode } from '../ngsi-ld/query/q.ast.ts';
+import type { HistoryWriter, TemporalStore } from './port.temporal.ts';
+import type { SubscriptionStore } from './port.subscriptions.ts';
 
 /**
  * One attribute instance in expanded form. Members that the core context defines keep their
@@ -101,14 +103,18 @@ export interface EntityWriteTx {
   get(tenant: string, id: string): Promise<EntityRecord | undefined>;
   /** Throws StorageConflict when the id exists in the tenant. */
   insert(tenant: string, entity: EntityRecord): Promise<void>;
-  /** Replaces the stored record of entity.id; throws StorageNotFound if absent. */
-  update(tenant: string, entity: EntityRecord): Promise<void>;
+  /**
+   * Replaces the stored record of entity.id; throws StorageNotFound if absent. `before` (the record
+   * as read in this transaction) lets the adapter skip index work for unchanged parts.
+   */
+  update(tenant: string, entity: EntityRecord, before?: EntityRecord): Promise<void>;
   /** Returns false when the entity did not exist. */
   delete(tenant: string, id: string): Promise<boolean>;
 }
 
 export interface WriteTx {
   entities: EntityWriteTx;
+  history: HistoryWriter;
   /** Runs fn in a nested savepoint: if it throws, only its writes are undone (batch operations). */
   savepoint<T>(fn: () => Promise<T>): Promise<T>;
 }
@@ -124,8 +130,12 @@ export interface StoragePort {
   readonly engine: string;
   readonly capabilities: StorageCapabilities;
   readonly entities: EntityReader;
+  readonly subscriptions: SubscriptionStore;
+  readonly temporal: TemporalStore;
   /** Runs fn in one atomic transaction; writers are serialised. */
   withTransaction<T>(fn: (tx: WriteTx) => Promise<T>): Promise<T>;
+  /** Value indexes for these attributes (expanded IRIs), replacing the previous set. */
+  ensureAttributeIndexes(iris: string[]): Promise<void>;
   /** Storage reachable (for /ready). */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -25,7 +25,8 @@ function city() {
   return out;
 }
 
-describe('query entities', () => {
+for (const [label, env] of [['', {}], [' (with value indexes)', { DREHSCHEIBE_INDEXED_ATTRIBUTES: 'status,tags,operator,temperature' }]] as const) {
+describe('query entities' + label, () => {
   let t: TestApp;
   const ids = async (url: string, headers: Record<string, string> = {}) => {
     const r = await t.app.inject({ method: 'GET', url: '/ngsi-ld/v1/entities?' + url, headers });
@@ -33,7 +34,7 @@ describe('query entities', () => {
     return (r.json() as Array<{ id: string }>).map((e) => e.id.slice(-2)).sort();
   };
   before(async () => {
-    t = await testApp();
+    t = await testApp(env);
     const r = await t.app.inject({ method: 'POST', url: '/ngsi-ld/v1/entityOperations/create', headers: JSON_HEADERS, payload: city() });
     assert.equal(r.statusCode, 201, r.body);
   });
@@ -199,6 +200,8 @@ describe('query entities', () => {
     assert.equal((await t.app.inject({ method: 'GET', url: '/ngsi-ld/v1/types/Nope' })).statusCode, 404);
   });
 });
+
+}
 
 describe('parameters not offered', () => {
   test('[4.3] join, entityMap and csf give 422 OperationNotSupported instead of being ignored', async () => {

@@ -47,9 +47,17 @@ export function smartDataModelsContextUrl(repo: string): string {
   return `https://raw.githubusercontent.com/smart-data-models/${repo}/master/context.jsonld`;
 }
 
-/** url → absolute file path of each preloaded Smart Data Models context. */
+/** The same files as published on GitHub Pages (some model examples name this form). */
+export function smartDataModelsPagesUrl(repo: string): string {
+  return `https://smart-data-models.github.io/${repo}/context.jsonld`;
+}
+
+/** url → absolute file path of each preloaded Smart Data Models context (both published forms). */
 export const SMART_DATA_MODELS_CONTEXTS: ReadonlyMap<string, string> = new Map(
-  SDM_REPOS.map((repo) => [smartDataModelsContextUrl(repo), `${CONTEXTS_DIR}smart-data-models/${repo}.context.jsonld`]),
+  SDM_REPOS.flatMap((repo) => {
+    const file = `${CONTEXTS_DIR}smart-data-models/${repo}.context.jsonld`;
+    return [[smartDataModelsContextUrl(repo), file], [smartDataModelsPagesUrl(repo), file]] as Array<[string, string]>;
+  }),
 );
 
 /**

@@ -1,10 +1,11 @@
 // Entity operations (clause 5.6 / 5.7) and the one write path: every write runs in a storage
 // transaction, and its changes are published on the event bus after commit.
-import { AlreadyExists, ResourceNotFound, StorageConflict, ProblemError, InternalError } from '../../core/errors.ts';
+import { AlreadyExists, ResourceNotFound, StorageConflict, ProblemError } from '../../core/errors.ts';
 import type { Clock } from '../../core/clock.ts';
 import type { EntityChange, EventBus } from '../../core/events.ts';
 import type { AttrInstance, EntityFilter, EntityRecord, Page, QueryResult, StoragePort, WriteTx } from '../../storage/port.ts';
 import { combineInstances, hasInstances, mergeEntityAttrs, mergeInstance, replaced } from './entity.merge.ts';
+import { recordHistory } from '../temporal/index.ts';
 
 export interface UpdateResult {
   updated: string[];
@@ -37,26 +38,29 @@ class Writer {
       if (err instanceof StorageConflict) throw new AlreadyExists(`Entity ${e.id} already exists`, { cause: err });
       throw err;
     }
+    await recordHistory(this.tx, this.tenant, undefined, e, this.now);
     this.changes.push({ tenant: this.tenant, kind: 'created', id: e.id, after: e, at: this.now });
   }
   async update(before: EntityRecord, after: EntityRecord, kind: 'updated' | 'replaced' = 'updated'): Promise<void> {
     after.modifiedAt = this.now;
-    await this.tx.entities.update(this.tenant, after);
+    await this.tx.entities.update(this.tenant, after, before);
+    await recordHistory(this.tx, this.tenant, before, after, this.now);
     this.changes.push({ tenant: this.tenant, kind, id: after.id, before, after, at: this.now });
   }
   async delete(id: string): Promise<void> {
     const before = await this.mustGet(id);
     await this.tx.entities.delete(this.tenant, id);
+    await recordHistory(this.tx, this.tenant, before, undefined, this.now);
     this.changes.push({ tenant: this.tenant, kind: 'deleted', id, before, at: this.now });
-  }
-  savepoint<T>(fn: () => Promise<T>): Promise<T> {
-    const mark = this.changes.length;
-    return this.tx.savepoint(fn).catch((e) => { this.changes.length = mark; throw e; });
   }
 }
 
+/**
+ * Copy for modification: attribute lists are replaced, never mutated in place, so a shallow copy
+ * suffices and unchanged attributes keep their instance objects (adapters compare by reference).
+ */
 function clone(e: EntityRecord): EntityRecord {
-  return structuredClone(e);
+  return { ...e, types: [...e.types], scopes: e.scopes && [...e.scopes], attrs: { ...e.attrs } };
 }
 
 export class EntityService {
@@ -168,6 +172,7 @@ export class EntityService {
       const idx = list ? list.findIndex((i) => i.datasetId === inst.datasetId) : -1;
       if (idx < 0) throw new ResourceNotFound(`Entity ${id} has no attribute ${attrName}${inst.datasetId ? ` with datasetId ${String(inst.datasetId)}` : ''}`);
       const next = clone(old);
+      next.attrs[iri] = [...list];
       next.attrs[iri][idx] = mergeInstance(list[idx], inst, w.now);
       await w.update(old, next);
     });
@@ -207,6 +212,9 @@ export class EntityService {
   }
 
   // ---- batch operations (clause 5.6.7–5.6.10): atomic per entity ----
+  // Each per-entity operation checks its preconditions (exists / does not exist) before its first
+  // write, so an entity that fails leaves nothing behind without a savepoint per entity (which
+  // doubled the cost of R*Tree writes). Any other error aborts the whole batch transaction.
   private batch(tenant: string, items: Array<{ id: string; error?: ProblemError }>, op: (w: Writer, i: number) => Promise<boolean | void>): Promise<BatchResult> {
     return this.write(tenant, async (w) => {
       const res: BatchResult = { success: [], errors: [], created: [] };
@@ -214,11 +222,12 @@ export class EntityService {
         const it = items[i];
         if (it.error) { res.errors.push({ entityId: it.id, error: it.error }); continue; }
         try {
-          const created = await w.savepoint(() => op(w, i));
+          const created = await op(w, i);
           res.success.push(it.id);
           if (created === true) res.created.push(it.id);
         } catch (e) {
-          res.errors.push({ entityId: it.id, error: e instanceof ProblemError ? e : new InternalError('The entity could not be written', { cause: e }) });
+          if (!(e instanceof ProblemError)) throw e;
+          res.errors.push({ entityId: it.id, error: e });
         }
       }
       return res;

@@ -3,6 +3,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { BadRequestData, InvalidRequest, NotAcceptable, NonexistentTenant, UnsupportedMediaType } from '../../core/errors.ts';
 import type { Terms } from '../context/term-map.ts';
+import { isCoreContextUrl } from '../context/builtin-contexts.ts';
 
 export const JSONLD_REL = 'http://www.w3.org/ns/json-ld#context';
 const TENANT = /^[A-Za-z0-9_-]{1,64}$/;
@@ -93,10 +94,9 @@ export function negotiate(req: FastifyRequest, allowGeo = true): Accept {
 
 /** Sends NGSI-LD data with the @context in the body (ld+json) or in a Link header. */
 export function sendData(reply: FastifyReply, accept: Accept, terms: Terms, body: unknown, coreUrl: string): FastifyReply {
-  const src = terms.source ?? coreUrl;
   if (accept === 'ld+json') {
     reply.type('application/ld+json');
-    const ctxValue = src;
+    const ctxValue = responseContext(terms, coreUrl);
     if (Array.isArray(body)) return reply.send(body.map((b) => ({ '@context': ctxValue, ...(b as object) })));
     return reply.send({ '@context': ctxValue, ...(body as object) });
   }
@@ -112,9 +112,20 @@ export function sendText(reply: FastifyReply, accept: Accept, terms: Terms, text
   return reply.send(text);
 }
 
-/** The @context member's JSON for application/ld+json bodies. */
+/**
+ * The @context of application/ld+json bodies: the request's @context with the core @context
+ * appended when it is not named already, so that generic JSON-LD processors read the body as
+ * NGSI-LD does (the core @context always applies, clause 4.4).
+ */
+export function responseContext(terms: Terms, coreUrl: string): unknown {
+  const src = terms.source ?? coreUrl;
+  const list = Array.isArray(src) ? src : [src];
+  if (list.some((c) => typeof c === 'string' && isCoreContextUrl(c))) return src;
+  return [...list, coreUrl];
+}
+
 export function contextJson(terms: Terms, coreUrl: string): string {
-  return JSON.stringify(terms.source ?? coreUrl);
+  return JSON.stringify(responseContext(terms, coreUrl));
 }
 
 /** Rejects unknown query parameters (clause 6.x lists them per operation; typos should not pass silently). */

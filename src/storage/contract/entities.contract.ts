@@ -96,6 +96,33 @@ export function entityStoreContract(name: string, factory: StorageFactory): void
       await s.withTransaction((tx) => tx.entities.delete('', 'urn:e:sp1'));
     });
 
+    test('a rolled-back update is never read back, even when the next write reuses its version', async () => {
+      const read = () => s.withTransaction((tx) => tx.entities.get('', 'urn:e:4'));
+      const base = (await read())!;
+      await assert.rejects(s.withTransaction(async (tx) => {
+        await tx.entities.update('', { ...base, attrs: { ...base.attrs, [V + 's']: [{ type: 'Property', value: 'rolled back' }] } }, base);
+        throw new Error('undo');
+      }));
+      const again = (await read())!;
+      assert.equal(again.attrs[V + 's'][0].value, 'name-4');
+      await s.withTransaction((tx) => tx.entities.update('', { ...again, attrs: { ...again.attrs, [V + 's']: [{ type: 'Property', value: 'kept' }] } }, again));
+      assert.equal((await read())!.attrs[V + 's'][0].value, 'kept');
+      assert.equal((await s.entities.get('', 'urn:e:4'))!.attrs[V + 's'][0].value, 'kept');
+      await s.withTransaction((tx) => tx.entities.update('', base, undefined));
+    });
+
+    test('concurrent transactions each see their own outcome (one fails, the others commit)', async () => {
+      const results = await Promise.allSettled([0, 1, 2, 3].map((i) => s.withTransaction(async (tx) => {
+        await tx.entities.insert('', rec(`urn:e:c${i}`, [V + 'Odd'], { n: 100 + i }));
+        if (i === 2) throw new Error('fail');
+        return i;
+      })));
+      assert.deepEqual(results.map((r) => r.status), ['fulfilled', 'fulfilled', 'rejected', 'fulfilled']);
+      assert.ok(await s.entities.get('', 'urn:e:c1'));
+      assert.equal(await s.entities.get('', 'urn:e:c2'), undefined);
+      await s.withTransaction(async (tx) => { for (const i of [0, 1, 3]) await tx.entities.delete('', `urn:e:c${i}`); });
+    });
+
     test('update replaces the record, types and geo index included', async () => {
       const e = (await s.entities.get('', 'urn:e:9'))!;
       e.types = [V + 'Moved'];
@@ -151,6 +178,18 @@ export function entityStoreContract(name: string, factory: StorageFactory): void
       assert.deepEqual(exact, ['urn:e:2', 'urn:e:3']);
       const noIndex = await ids({ geo: { property: LOC, predicate: (g) => (g as { coordinates: number[] }).coordinates[0] >= 7.85 } });
       assert.deepEqual(noIndex, ['urn:e:9']);
+    });
+
+    test('geo filter on a second GeoProperty uses its own index entries', async () => {
+      const OS = 'https://uri.etsi.org/ngsi-ld/observationSpace';
+      const e = rec('urn:e:geo2', [V + 'Odd'], { location: { type: 'GeoProperty', value: { type: 'Point', coordinates: [0, 0] } } });
+      e.attrs[OS] = [{ type: 'GeoProperty', value: { type: 'Polygon', coordinates: [[[30, 30], [31, 30], [31, 31], [30, 30]]] } }];
+      await s.withTransaction((tx) => tx.entities.insert('', e));
+      assert.deepEqual(await ids({ geo: { property: OS, bbox: [30.5, 30.1, 30.6, 30.2], predicate: () => true } }), ['urn:e:geo2']);
+      assert.deepEqual(await ids({ geo: { property: LOC, bbox: [30.5, 30.1, 30.6, 30.2], predicate: () => true } }), []);
+      assert.deepEqual(await ids({ geo: { property: V + 'nowhere', bbox: [30.5, 30.1, 30.6, 30.2], predicate: () => true } }), []);
+      await s.withTransaction((tx) => tx.entities.delete('', 'urn:e:geo2'));
+      assert.deepEqual(await ids({ geo: { property: OS, bbox: [30.5, 30.1, 30.6, 30.2], predicate: () => true } }), []);
     });
 
     test('pagination is stable and count counts all matches', async () => {

@@ -8,8 +8,12 @@ import type {
   StoragePort, TypeAttrRow, WriteTx, AttrType,
 } from '../port.ts';
 import { bboxOf } from '../../ngsi-ld/geo/geojson.validate.ts';
-import { compileFilter } from './sqlite.query-compiler.ts';
+import { compileFilter, indexExpressions } from './sqlite.query-compiler.ts';
+import { createHash } from 'node:crypto';
+import { Checkpointer } from './sqlite.checkpoint.ts';
 import { MatchRegistry, openReader, openWriter, type Db } from './sqlite.database.ts';
+import { SqliteHistoryWriter, SqliteTemporalStore } from './sqlite.temporal.ts';
+import { SqliteSubscriptionStore } from './sqlite.subscriptions.ts';
 
 interface Row { pk: number; id: string; types: string; scopes: string | null; created_at: string; modified_at: string; rev: number; doc: string }
 
@@ -45,6 +49,8 @@ class StatementCache {
 
 class SqliteReader implements EntityReader {
   private readonly stmts: StatementCache;
+  /** Attribute IRIs that have value indexes (ensureAttributeIndexes). */
+  readonly indexed = new Set<string>();
   constructor(private readonly db: Db, private readonly registry: MatchRegistry) {
     this.stmts = new StatementCache(db);
   }
@@ -52,7 +58,7 @@ class SqliteReader implements EntityReader {
     return getOne(this.stmts, tenant, id);
   }
   async query(tenant: string, filter: EntityFilter, page: Page): Promise<QueryResult> {
-    const c = compileFilter(tenant, filter, this.registry);
+    const c = compileFilter(tenant, filter, this.registry, this.indexed, (iri, values) => this.selective(tenant, iri, values), (iri) => this.geoAttrId(iri));
     try {
       const out: QueryResult = { entities: [] };
       if (page.limit > 0) {
@@ -69,8 +75,28 @@ class SqliteReader implements EntityReader {
       for (const h of c.handles) this.registry.remove(h);
     }
   }
+  private readonly geoAttrs = new Map<string, number>();
+  /** Id of a GeoProperty name in the R*Tree ids; undefined when no value of it was ever indexed. */
+  private geoAttrId(iri: string): number | undefined {
+    let id = this.geoAttrs.get(iri);
+    if (id === undefined) {
+      id = (this.stmts.get('SELECT id FROM geo_attrs WHERE iri = ?').get(iri) as { id: number } | undefined)?.id;
+      if (id !== undefined) this.geoAttrs.set(iri, id);
+    }
+    return id;
+  }
+
+  /** Whether the value index narrows enough: at most PROBE entities have one of the values. */
+  private selective(tenant: string, iri: string, values: unknown[]): boolean {
+    const ix = indexExpressions(iri);
+    const sql = `SELECT count(*) AS n FROM (SELECT 1 FROM entities WHERE tenant = ? AND (${values.map(() => `${ix.scalar} = ?`).join(' OR ')}) LIMIT ${SqliteReader.PROBE + 1})`;
+    const n = (this.stmts.get(sql).get(tenant, ...values) as { n: number }).n;
+    return n <= SqliteReader.PROBE;
+  }
+  private static readonly PROBE = 2000;
+
   async queryKeys(tenant: string, filter: EntityFilter, page: Page): Promise<{ keys: EntityKey[]; count?: number }> {
-    const c = compileFilter(tenant, filter, this.registry);
+    const c = compileFilter(tenant, filter, this.registry, this.indexed, (iri, values) => this.selective(tenant, iri, values), (iri) => this.geoAttrId(iri));
     try {
       const out: { keys: EntityKey[]; count?: number } = { keys: [] };
       if (page.limit > 0) {
@@ -117,10 +143,43 @@ function getOne(stmts: StatementCache, tenant: string, id: string): EntityRecord
   return row ? toRecord(row) : undefined;
 }
 
+function geoChanged(a: EntityRecord, b: EntityRecord): boolean {
+  for (const [k, v] of Object.entries(b.attrs)) if (v[0]?.type === 'GeoProperty' && a.attrs[k]?.[0] !== v[0]) return true;
+  for (const [k, v] of Object.entries(a.attrs)) if (v[0]?.type === 'GeoProperty' && b.attrs[k]?.[0] !== v[0]) return true;
+  return false;
+}
+
 class SqliteWriteTx implements EntityWriteTx {
+  /**
+   * The last written version of recently written entities, so a read-modify-write (PATCH) skips
+   * loading and parsing the document when the stored rev still matches. Only this connection
+   * writes; after a rollback the cache is dropped (a rolled-back rev could be reused).
+   */
+  private readonly recent = new Map<string, EntityRecord>();
+  private static readonly RECENT_MAX = 10_000;
   constructor(private readonly stmts: StatementCache) {}
+  private remember(tenant: string, e: EntityRecord): void {
+    const k = `${tenant}\u0000${e.id}`;
+    this.recent.delete(k);
+    this.recent.set(k, e);
+    if (this.recent.size > SqliteWriteTx.RECENT_MAX) this.recent.delete(this.recent.keys().next().value as string);
+  }
+  rolledBack(): void {
+    this.recent.clear();
+    this.geoAttrs.clear();
+  }
   async get(tenant: string, id: string): Promise<EntityRecord | undefined> {
-    return getOne(this.stmts, tenant, id);
+    const k = `${tenant}\u0000${id}`;
+    const cached = this.recent.get(k);
+    if (cached) {
+      const row = this.stmts.get('SELECT rev FROM entities WHERE tenant = ? AND id = ?').get(tenant, id) as { rev: number } | undefined;
+      if (row && row.rev === cached.rev) return cached;
+      this.recent.delete(k);
+      if (!row) return undefined;
+    }
+    const e = getOne(this.stmts, tenant, id);
+    if (e) this.remember(tenant, e);
+    return e;
   }
   async insert(tenant: string, e: EntityRecord): Promise<void> {
     this.stmts.get('INSERT OR IGNORE INTO tenants (name, created_at) VALUES (?, ?)').run(tenant, e.createdAt);
@@ -135,21 +194,27 @@ class SqliteWriteTx implements EntityWriteTx {
     }
     this.writeTypes(tenant, pk, e.types);
     this.writeGeo(pk, e);
+    this.remember(tenant, { ...e, rev: 1 });
   }
-  async update(tenant: string, e: EntityRecord): Promise<void> {
-    const row = this.stmts.get('SELECT pk, types FROM entities WHERE tenant = ? AND id = ?').get(tenant, e.id) as { pk: number; types: string } | undefined;
-    if (!row) throw new StorageNotFound(`entity ${e.id} not found`);
+  async update(tenant: string, e: EntityRecord, before?: EntityRecord): Promise<void> {
     const types = JSON.stringify(e.types);
-    this.stmts.get('UPDATE entities SET types = ?, scopes = ?, created_at = ?, modified_at = ?, rev = rev + 1, doc = jsonb(?) WHERE pk = ?')
-      .run(types, e.scopes ? JSON.stringify(e.scopes) : null, e.createdAt, e.modifiedAt, JSON.stringify(e.attrs), row.pk);
-    if (row.types !== types) {
+    const row = this.stmts.get('UPDATE entities SET types = ?, scopes = ?, created_at = ?, modified_at = ?, rev = rev + 1, doc = jsonb(?) WHERE tenant = ? AND id = ? RETURNING pk, rev')
+      .get(types, e.scopes ? JSON.stringify(e.scopes) : null, e.createdAt, e.modifiedAt, JSON.stringify(e.attrs), tenant, e.id) as { pk: number; rev: number } | undefined;
+    if (!row) throw new StorageNotFound(`entity ${e.id} not found`);
+    if (!before || JSON.stringify(before.types) !== types) {
       this.stmts.get('DELETE FROM entity_types WHERE pk = ?').run(row.pk);
       this.writeTypes(tenant, row.pk, e.types);
     }
-    this.clearGeo(row.pk);
-    this.writeGeo(row.pk, e);
+    // Unchanged attributes keep their instance objects, so the geo index is rewritten only when a
+    // GeoProperty was written.
+    if (!before || geoChanged(before, e)) {
+      this.clearGeo(row.pk);
+      this.writeGeo(row.pk, e);
+    }
+    this.remember(tenant, { ...e, rev: row.rev });
   }
   async delete(tenant: string, id: string): Promise<boolean> {
+    this.recent.delete(`${tenant}\u0000${id}`);
     const row = this.stmts.get('DELETE FROM entities WHERE tenant = ? AND id = ? RETURNING pk').get(tenant, id) as { pk: number } | undefined;
     if (!row) return false;
     this.stmts.get('DELETE FROM entity_types WHERE pk = ?').run(row.pk);
@@ -170,10 +235,29 @@ class SqliteWriteTx implements EntityWriteTx {
     for (const [attr, insts] of Object.entries(e.attrs)) {
       const inst = insts[0];
       if (!inst || inst.type !== 'GeoProperty' || inst.value === undefined) continue;
+      const attrId = this.geoAttrId(attr);
+      if (attrId === undefined) continue; // beyond 63 geo attribute names: queried without index
+      const gid = pk * 64 + attrId;
       const [minX, minY, maxX, maxY] = bboxOf(inst.value as Parameters<typeof bboxOf>[0]);
-      const r = this.stmts.get('INSERT INTO geo_index (min_x, max_x, min_y, max_y, pk, attr) VALUES (?, ?, ?, ?, ?, ?)').run(minX, maxX, minY, maxY, pk, attr);
-      this.stmts.get('INSERT INTO geo_rows (pk, gid) VALUES (?, ?)').run(pk, Number(r.lastInsertRowid));
+      this.stmts.get('INSERT INTO geo_index (gid, min_x, max_x, min_y, max_y) VALUES (?, ?, ?, ?, ?)').run(gid, minX, maxX, minY, maxY);
+      this.stmts.get('INSERT INTO geo_rows (pk, gid) VALUES (?, ?)').run(pk, gid);
     }
+  }
+  private readonly geoAttrs = new Map<string, number>();
+  private geoAttrId(iri: string): number | undefined {
+    let id = this.geoAttrs.get(iri);
+    if (id !== undefined) return id;
+    const row = this.stmts.get('SELECT id FROM geo_attrs WHERE iri = ?').get(iri) as { id: number } | undefined;
+    if (row) id = row.id;
+    else {
+      const next = (this.stmts.get('SELECT COALESCE(MAX(id), 0) + 1 AS id FROM geo_attrs').get() as { id: number }).id;
+      if (next > 63) return undefined;
+      this.stmts.get('INSERT INTO geo_attrs (id, iri) VALUES (?, ?)').run(next, iri);
+      id = next;
+    }
+    // Ids are only cached once committed-safe: a rolled-back insert is reread (rolledBack clears).
+    this.geoAttrs.set(iri, id);
+    return id;
   }
 }
 
@@ -181,44 +265,88 @@ export class SqliteStorage implements StoragePort {
   readonly engine = 'sqlite';
   readonly capabilities = { nativeGeo: false, regex: true };
   readonly entities: EntityReader;
+  readonly subscriptions: SqliteSubscriptionStore;
+  readonly temporal: SqliteTemporalStore;
+  private readonly history: SqliteHistoryWriter;
   private readonly writer: Db;
   private readonly reader: Db;
   private readonly wstmts: StatementCache;
   private readonly tx: WriteTx;
   private chain: Promise<unknown> = Promise.resolve();
   private spDepth = 0;
+  private pending: Array<{ fn: (tx: WriteTx) => Promise<unknown>; resolve: (v: unknown) => void; reject: (e: unknown) => void }> = [];
+  private scheduled = false;
+  private readonly checkpointer: Checkpointer;
+  private readonly writeTx: SqliteWriteTx;
+  /** Upper bound of transactions per group commit, so one group never holds the loop for long. */
+  static MAX_GROUP = 256;
 
   constructor(readonly file: string) {
     const registry = new MatchRegistry();
     this.writer = openWriter(file, registry);
     this.reader = openReader(file, registry);
     this.wstmts = new StatementCache(this.writer);
+    this.checkpointer = new Checkpointer(file);
     this.entities = new SqliteReader(this.reader, registry);
     const entities = new SqliteWriteTx(this.wstmts);
-    this.tx = { entities, savepoint: (fn) => this.savepoint(fn) };
+    this.writeTx = entities;
+    this.history = new SqliteHistoryWriter(this.writer);
+    this.temporal = new SqliteTemporalStore(this.reader, registry, this.history);
+    this.tx = { entities, history: this.history, savepoint: (fn) => this.savepoint(fn) };
+    this.subscriptions = new SqliteSubscriptionStore(this.writer, this.reader, (fn) => this.withTransaction(() => fn()));
   }
 
   static inDataDir(dataDir: string): SqliteStorage {
     return new SqliteStorage(join(dataDir, 'drehscheibe.sqlite'));
   }
 
+  /**
+   * Group commit: transactions arriving in the same turn of the event loop run in one SQLite
+   * transaction, each inside its own savepoint (a failing one is undone alone). Every caller is
+   * answered only after COMMIT, so an acknowledged write is durable; one WAL commit serves many.
+   */
   withTransaction<T>(fn: (tx: WriteTx) => Promise<T>): Promise<T> {
-    // Writers are serialised: the callback awaits only already-resolved storage calls, but other
-    // requests' microtasks could otherwise interleave on the one connection.
-    const run = async (): Promise<T> => {
-      this.wstmts.get('BEGIN IMMEDIATE').run();
-      try {
-        const out = await fn(this.tx);
-        this.wstmts.get('COMMIT').run();
-        return out;
-      } catch (e) {
-        if (this.writer.inTransaction) this.wstmts.get('ROLLBACK').run();
-        throw e;
+    return new Promise<T>((resolve, reject) => {
+      this.pending.push({ fn: fn as (tx: WriteTx) => Promise<unknown>, resolve: resolve as (v: unknown) => void, reject });
+      if (!this.scheduled) {
+        this.scheduled = true;
+        setImmediate(() => { this.chain = this.chain.then(() => this.flush()); });
       }
-    };
-    const p = this.chain.then(run, run);
-    this.chain = p.catch(() => undefined);
-    return p;
+    });
+  }
+
+  private async flush(): Promise<void> {
+    this.scheduled = false;
+    const group = this.pending.splice(0, SqliteStorage.MAX_GROUP);
+    if (this.pending.length > 0 && !this.scheduled) {
+      this.scheduled = true;
+      setImmediate(() => { this.chain = this.chain.then(() => this.flush()); });
+    }
+    if (group.length === 0) return;
+    const outcomes: Array<{ ok: boolean; value: unknown }> = [];
+    try {
+      this.wstmts.get('BEGIN IMMEDIATE').run();
+      for (const item of group) {
+        this.wstmts.get('SAVEPOINT grp').run();
+        try {
+          const value = await item.fn(this.tx);
+          this.wstmts.get('RELEASE grp').run();
+          outcomes.push({ ok: true, value });
+        } catch (e) {
+          this.wstmts.get('ROLLBACK TO grp').run();
+          this.wstmts.get('RELEASE grp').run();
+          this.rolledBack();
+          outcomes.push({ ok: false, value: e });
+        }
+      }
+      this.wstmts.get('COMMIT').run();
+    } catch (e) {
+      if (this.writer.inTransaction) this.wstmts.get('ROLLBACK').run();
+      this.rolledBack();
+      for (const item of group) item.reject(e);
+      return;
+    }
+    group.forEach((item, i) => (outcomes[i].ok ? item.resolve(outcomes[i].value) : item.reject(outcomes[i].value)));
   }
 
   private async savepoint<T>(fn: () => Promise<T>): Promise<T> {
@@ -231,10 +359,42 @@ export class SqliteStorage implements StoragePort {
     } catch (e) {
       this.writer.exec(`ROLLBACK TO ${name}`);
       this.writer.exec(`RELEASE ${name}`);
+      this.rolledBack();
       throw e;
     } finally {
       this.spDepth--;
     }
+  }
+
+  /**
+   * Value indexes for the named attributes (expanded IRIs), so that q equality on them does not
+   * scan: an expression index on the scalar value or relationship object, and a partial index of
+   * the entities where it is an array. Indexes for attributes no longer named are dropped.
+   */
+  async ensureAttributeIndexes(iris: string[]): Promise<void> {
+    const want = new Map(iris.map((iri) => [`ix_attr_${createHash('sha1').update(iri).digest('hex').slice(0, 16)}`, iri]));
+    const have = (this.writer.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'ix_attr_%'").all() as Array<{ name: string }>).map((r) => r.name);
+    await this.withTransaction(async () => {
+      for (const name of have) {
+        const base = name.replace(/_(v|a)$/, '');
+        if (!want.has(base)) this.writer.exec(`DROP INDEX IF EXISTS ${name}`);
+      }
+      for (const [name, iri] of want) {
+        if (iri.includes("'") || iri.includes('"')) throw new Error(`cannot index attribute ${iri}`);
+        const ix = indexExpressions(iri);
+        this.writer.exec(`CREATE INDEX IF NOT EXISTS ${name}_v ON entities (tenant, (${ix.scalar}))`);
+        this.writer.exec(`CREATE INDEX IF NOT EXISTS ${name}_a ON entities (tenant) WHERE ${ix.isArray}`);
+      }
+    });
+
+    const reader = this.entities as SqliteReader;
+    reader.indexed.clear();
+    for (const iri of iris) reader.indexed.add(iri);
+  }
+
+  private rolledBack(): void {
+    this.history.rolledBack();
+    this.writeTx.rolledBack();
   }
 
   async ping(): Promise<void> {
@@ -242,7 +402,9 @@ export class SqliteStorage implements StoragePort {
   }
 
   async close(): Promise<void> {
+    while (this.pending.length > 0 || this.scheduled) await new Promise((r) => setImmediate(r));
     await this.chain;
+    await this.checkpointer.stop();
     this.reader.close();
     this.writer.close();
   }

@@ -46,6 +46,9 @@ export function openWriter(file: string, registry: MatchRegistry): Db {
   // NORMAL in WAL mode: a committed transaction survives a crash of the process (kill -9);
   // only an operating-system crash may lose the last commits.
   db.pragma('synchronous = NORMAL');
+  // Checkpoints normally run in a worker (sqlite.checkpoint.ts); this is only the high-water
+  // fallback (about 64 MB of WAL) should the worker fall behind.
+  db.pragma('wal_autocheckpoint = 16000');
   configure(db, registry);
   migrate(db);
   return db;

@@ -37,11 +37,31 @@ function compoundSuffix(path: AttrPath): string {
   return path.compound.map(key).join('');
 }
 
+/** SQL text literal of a JSON path into an attribute's default instance (IRIs never hold quotes). */
+function pathLiteral(iri: string, member: string): string {
+  return `'$."${iri.replace(/'/g, "''")}"[0].${member}'`;
+}
+
+/**
+ * The expressions of the per-attribute indexes (see ensureAttributeIndexes in the adapter): the
+ * scalar value (a Property's value or a Relationship's object) and whether it is an array. The
+ * compiler must emit exactly these texts for SQLite to use the indexes.
+ */
+export function indexExpressions(iri: string): { scalar: string; isArray: string } {
+  const v = pathLiteral(iri, 'value');
+  const o = pathLiteral(iri, 'object');
+  return {
+    scalar: `COALESCE(doc ->> ${v}, doc ->> ${o})`,
+    isArray: `(json_type(doc, ${v}) = 'array' OR json_type(doc, ${o}) = 'array')`,
+  };
+}
+
 class Compiler {
   readonly params: Record<string, unknown> = {};
   private n = 0;
   readonly handles: number[] = [];
-  constructor(private readonly registry: MatchRegistry) {}
+  constructor(private readonly registry: MatchRegistry, private readonly tenantParam: string, private readonly indexed: ReadonlySet<string>,
+    private readonly selective: (iri: string, values: unknown[]) => boolean) {}
 
   /** Named parameters, so that one compiled expression may appear several times in the SQL. */
   p(v: unknown): string {
@@ -133,13 +153,31 @@ class Compiler {
       positive = this.test(n.path, this.kinds(val.from), (x) => `${x} BETWEEN ${lo} AND ${hi}`);
     } else if (val.t === 'list') {
       positive = `(${val.items.map((it) => this.eqTest(n.path, it)).join(' OR ')})`;
+      if (n.op === '==') positive = this.narrow(n.path, val.items, positive);
     } else if (n.op === '==' || n.op === '!=') {
       positive = this.eqTest(n.path, val);
+      if (n.op === '==') positive = this.narrow(n.path, [val], positive);
     } else {
       const lit = this.p(this.literal(val));
       return this.test(n.path, this.kinds(val), (x) => `${x} ${n.op} ${lit}`);
     }
     return n.op === '!=' ? `(${this.exists(n.path)} AND NOT ${positive})` : positive;
+  }
+
+  /**
+   * Equality on an indexed attribute: the candidates come from the attribute's indexes (equal
+   * scalar, or an array to look into), and the exact test still decides.
+   */
+  narrow(path: AttrPath, items: QLiteral[], exact: string): string {
+    if (!this.indexed.has(path.attr) || path.sub.length || path.compound.length) return exact;
+    if (items.some((i) => i.t === 'boolean')) return exact;
+    // For a common value the type-ordered scan stops after `limit` matches sooner than the index
+    // list could be built; the adapter probes the index to tell (SQLite's statistics cannot).
+    const values = items.map((i) => this.literal(i));
+    if (!this.selective(path.attr, values)) return exact;
+    const ix = indexExpressions(path.attr);
+    const eq = values.map((v) => `${ix.scalar} = ${this.p(v)}`).join(' OR ');
+    return `(e.pk IN (SELECT pk FROM entities WHERE tenant = ${this.tenantParam} AND (${eq}) UNION SELECT pk FROM entities WHERE tenant = ${this.tenantParam} AND ${ix.isArray}) AND ${exact})`;
   }
 
   eqTest(path: AttrPath, l: QLiteral): string {
@@ -163,8 +201,11 @@ class Compiler {
   }
 }
 
-export function compileFilter(tenant: string, f: EntityFilter, registry: MatchRegistry): CompiledQuery {
-  const c = new Compiler(registry);
+export function compileFilter(tenant: string, f: EntityFilter, registry: MatchRegistry, indexed: ReadonlySet<string> = new Set(),
+  selective: (iri: string, values: unknown[]) => boolean = () => true,
+  geoAttrId: (iri: string) => number | undefined = () => undefined): CompiledQuery {
+  const c = new Compiler(registry, '@tenant', indexed, selective);
+  c.params.tenant = tenant;
   const where: string[] = [];
   let from = 'entities e';
   let order = 'e.pk';
@@ -189,9 +230,11 @@ export function compileFilter(tenant: string, f: EntityFilter, registry: MatchRe
   }
   if (f.geo) {
     const g = f.geo;
-    if (g.bbox) {
+    const attrId = geoAttrId(g.property);
+    if (g.bbox && attrId !== undefined) {
+      // R*Tree ids are pk * 64 + attribute id (see migrations/001): the search reads nothing else.
       const [minX, minY, maxX, maxY] = g.bbox;
-      where.push(`e.pk IN (SELECT pk FROM geo_index WHERE attr = ${c.p(g.property)} AND max_x >= ${c.p(minX)} AND min_x <= ${c.p(maxX)} AND max_y >= ${c.p(minY)} AND min_y <= ${c.p(maxY)})`);
+      where.push(`e.pk IN (SELECT gid >> 6 FROM geo_index WHERE max_x >= ${c.p(minX)} AND min_x <= ${c.p(maxX)} AND max_y >= ${c.p(minY)} AND min_y <= ${c.p(maxY)} AND (gid & 63) = ${c.p(attrId)})`);
     }
     where.push(c.match((v) => typeof v === 'string' && g.predicate(JSON.parse(v)), `e.doc ->> ${c.p(`$${key(g.property)}[0].value`)}`));
   }

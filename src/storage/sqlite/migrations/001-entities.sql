@@ -27,8 +27,13 @@ CREATE TABLE entity_types (
 ) WITHOUT ROWID;
 CREATE INDEX entity_types_pk ON entity_types (pk);
 
--- Bounding boxes of GeoProperty values (default instance), for geo-queries.
-CREATE VIRTUAL TABLE geo_index USING rtree (gid, min_x, max_x, min_y, max_y, +pk INTEGER, +attr TEXT);
+-- Bounding boxes of GeoProperty values (default instance), for geo-queries. The R*Tree id
+-- encodes entity and attribute (gid = pk * 64 + geo_attrs.id) so a search reads no other table.
+CREATE VIRTUAL TABLE geo_index USING rtree (gid, min_x, max_x, min_y, max_y);
+CREATE TABLE geo_attrs (
+  id INTEGER PRIMARY KEY CHECK (id BETWEEN 1 AND 63),
+  iri TEXT NOT NULL UNIQUE
+);
 CREATE TABLE geo_rows (
   pk INTEGER NOT NULL,
   gid INTEGER NOT NULL,

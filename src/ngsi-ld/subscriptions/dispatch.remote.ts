@@ -1,0 +1,108 @@
+// The main thread's side of the dispatch worker: batches deliveries to it once per event-loop turn and turns
+// the outcomes it reports back into counter updates. Same surface as the in-process Dispatcher.
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { Delivery } from './subscriptions.dispatcher.ts';
+
+export interface WorkerInit {
+  queueMax: number;
+  concurrency: number;
+  timeoutMs: number;
+  retries: number;
+  backoffMs: number;
+  backoffMaxMs: number;
+  allowPrivate: boolean;
+}
+
+/** Outcomes of one subscription's attempts, summed over a short batch (one message, not one per attempt). */
+export interface OutcomeCounts {
+  tenant: string;
+  subId: string;
+  uri: string;
+  /** Attempts made (dropped notifications are not attempts). */
+  sent: number;
+  ok: number;
+  failed: number;
+  /** Whether the batch's last outcome was a success. */
+  lastOk: boolean;
+  reason?: string;
+  /** Deliveries that need no further attempt. */
+  finals: number;
+}
+
+export type ToWorker = { type: 'deliver'; list: Delivery[] } | { type: 'stop' };
+type FromWorker = { type: 'outcomes'; list: OutcomeCounts[] } | { type: 'stopped' };
+
+/** What the subscription service needs from a dispatcher, in process or in a worker. */
+export interface DispatchPort {
+  enqueue(d: Delivery): void;
+  /** Deliveries handed over whose last attempt has not been reported yet. */
+  readonly busy: boolean;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the worker. Under tsx (how Drehscheibe runs today) the worker registers tsx's loader first, since
+ * workers do not inherit loader hooks; compiled JavaScript would be started directly.
+ */
+function startWorker(url: URL, init: WorkerInit): Worker {
+  if (!url.pathname.endsWith('.ts')) return new Worker(url, { workerData: init });
+  const meta = import.meta as ImportMeta & { resolve?: (s: string) => string };
+  const api = typeof meta.resolve === 'function' ? meta.resolve('tsx/esm/api')
+    : pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
+  const code = `import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(url.href)}); })`;
+  return new Worker(code, { eval: true, workerData: init });
+}
+
+export class RemoteDispatcher implements DispatchPort {
+  private readonly worker: Worker;
+  private batch: Delivery[] = [];
+  private scheduled = false;
+  private outstanding = 0;
+  private stopped?: Promise<void>;
+
+  constructor(init: WorkerInit, private readonly onOutcome: (c: OutcomeCounts, at: Date) => void, private readonly now: () => Date) {
+    this.worker = startWorker(new URL('./dispatch.worker.ts', import.meta.url), init);
+    this.worker.unref();
+    this.worker.on('message', (m: FromWorker) => {
+      if (m.type !== 'outcomes') return;
+      const at = this.now();
+      for (const c of m.list) {
+        this.outstanding -= c.finals;
+        this.onOutcome(c, at);
+      }
+    });
+    this.worker.on('error', (e) => {
+      this.outstanding = 0;
+      this.onOutcome({ tenant: '', subId: '', uri: '', sent: 0, ok: 0, failed: 1, lastOk: false, reason: `dispatch worker failed: ${e.message}`, finals: 0 }, this.now());
+    });
+  }
+
+  get busy(): boolean { return this.outstanding > 0 || this.batch.length > 0; }
+
+  enqueue(d: Delivery): void {
+    if (this.stopped) return;
+    this.batch.push(d);
+    this.outstanding++;
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      const list = this.batch;
+      this.batch = [];
+      if (list.length) this.worker.postMessage({ type: 'deliver', list } satisfies ToWorker);
+    });
+  }
+
+  stop(): Promise<void> {
+    this.stopped ??= new Promise<void>((resolve) => {
+      const timer = setTimeout(() => { void this.worker.terminate().then(() => resolve()); }, 3000);
+      this.worker.on('message', (m: FromWorker) => {
+        if (m.type === 'stopped') { clearTimeout(timer); void this.worker.terminate().then(() => resolve()); }
+      });
+      this.worker.postMessage({ type: 'stop' } satisfies ToWorker);
+    });
+    return this.stopped;
+  }
+}

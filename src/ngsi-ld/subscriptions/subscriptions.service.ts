@@ -1,0 +1,397 @@
+// Subscription operations (clause 5.8) and notification behaviour (clause 5.11): reacts to the write path's
+// 'entity.changed' events, matches by index, renders, throttles, and hands notifications to the dispatcher.
+import { randomUUID } from 'node:crypto';
+import { AlreadyExists, ResourceNotFound, StorageConflict, StorageNotFound } from '../../core/errors.ts';
+import type { Clock } from '../../core/clock.ts';
+import type { EntityChange, EventBus } from '../../core/events.ts';
+import type { EntityFilter, EntityReader, EntityRecord } from '../../storage/port.ts';
+import type { DeliveryDelta, DeliveryStats, StoredSubscription, SubscriptionStore } from '../../storage/port.subscriptions.ts';
+import type { Terms } from '../context/term-map.ts';
+import { matchesGeoQuery } from '../geo/geo.query.ts';
+import { buildNotification, renderCurrent, renderMatch } from './notification.render.ts';
+import { HttpNotifier } from './notifier.http.ts';
+import { MqttNotifier } from './notifier.mqtt.ts';
+import { Dispatcher, type Delivery, type Notifier, type Outcome } from './subscriptions.dispatcher.ts';
+import { RemoteDispatcher, type DispatchPort, type OutcomeCounts } from './dispatch.remote.ts';
+import { diffAttrs, evaluateChange, matchesNow, statusOf, SubscriptionIndex, toLive, type LiveSub, type MatchResult } from './subscriptions.matcher.ts';
+import { COMPILED_SOURCES, compile, mergeFragment, parseDefinition, type CompiledSub, type SubscriptionDef } from './subscriptions.schema.ts';
+
+export interface NotifyConfig {
+  /** Allow endpoints at private addresses (SSRF guard off). */
+  allowPrivate: boolean;
+  queueMax: number;
+  concurrency: number;
+  timeoutMs: number;
+  retries: number;
+  backoffMs: number;
+  backoffMaxMs: number;
+  /** Send an initial notification with the currently matching entities on creation. */
+  initial: boolean;
+  /** Most entities in one initial or periodic notification. */
+  maxEntities: number;
+  /** How often throttled and periodic notifications are checked, and counters flushed, in ms. */
+  tickMs: number;
+  /** Run the dispatcher and its sockets in a worker thread (off: on the main event loop). */
+  worker: boolean;
+}
+
+interface Log {
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
+export interface SubscriptionServiceDeps {
+  store: SubscriptionStore;
+  entities: EntityReader;
+  contexts: { resolve(context: unknown): Promise<Terms> };
+  bus: EventBus;
+  clock: Clock;
+  config: NotifyConfig;
+  coreContextUrl: string;
+  logger?: Log;
+  /** Replaces the HTTP/MQTT notifiers (tests). */
+  notifiers?: Record<string, Notifier>;
+}
+
+type Live = LiveSub & { terms?: Terms };
+
+export class SubscriptionService {
+  readonly index = new SubscriptionIndex();
+  private readonly dispatcher: DispatchPort;
+  private readonly deltas = new Map<string, DeliveryDelta>();
+  /** Counters being written by flush(): still shown by GET until the store has them. */
+  private writing = new Map<string, DeliveryDelta>();
+  private readonly throttled = new Map<Live, Map<string, Record<string, unknown>>>();
+  private buffer: EntityChange[] = [];
+  private scheduled = false;
+  private timer?: NodeJS.Timeout;
+  private unsubscribe?: () => void;
+  private flushing: Promise<void> = Promise.resolve();
+  private lastFlush = 0;
+
+  constructor(private readonly d: SubscriptionServiceDeps) {
+    const cfg = d.config;
+    const init = { queueMax: cfg.queueMax, concurrency: cfg.concurrency, timeoutMs: cfg.timeoutMs, retries: cfg.retries, backoffMs: cfg.backoffMs, backoffMaxMs: cfg.backoffMaxMs };
+    if (cfg.worker && !d.notifiers) {
+      this.dispatcher = new RemoteDispatcher({ ...init, allowPrivate: cfg.allowPrivate }, (c, at) => this.record(c, at), () => d.clock.now());
+      return;
+    }
+    let notifiers = d.notifiers;
+    if (!notifiers) {
+      const httpN = new HttpNotifier({ allowPrivate: cfg.allowPrivate, maxSockets: cfg.concurrency });
+      const mqttN = new MqttNotifier({ allowPrivate: cfg.allowPrivate });
+      notifiers = { 'http:': httpN, 'https:': httpN, 'mqtt:': mqttN, 'mqtts:': mqttN };
+    }
+    this.dispatcher = new Dispatcher({
+      ...init, notifiers, now: () => d.clock.now(),
+      onOutcome: (del: Delivery, o: Outcome) => this.record({
+        tenant: del.tenant, subId: del.subId, uri: del.uri, sent: o.dropped ? 0 : 1, ok: o.ok ? 1 : 0, failed: o.ok ? 0 : 1, lastOk: o.ok, reason: o.reason, finals: 0,
+      }, o.at),
+    });
+  }
+
+  private now(): Date { return this.d.clock.now(); }
+
+  /** Loads every stored subscription (they survive restarts) and starts listening to changes. */
+  async start(): Promise<void> {
+    const nowMs = this.now().getTime();
+    for (const { tenant, sub } of await this.d.store.all()) {
+      const live = toLive(tenant, sub.definition as unknown as SubscriptionDef, sub.compiled as CompiledSub, sub.context);
+      if (live.timeIntervalMs) live.nextPeriodicMs = nowMs + live.timeIntervalMs;
+      this.index.add(live);
+    }
+    this.unsubscribe = this.d.bus.on('entity.changed', (chs) => this.onChanges(chs));
+    this.timer = setInterval(() => { void this.tick().catch((e) => this.d.logger?.error({ err: e }, 'subscription tick failed')); }, this.d.config.tickMs);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    this.unsubscribe?.();
+    if (this.timer) clearInterval(this.timer);
+    await this.dispatcher.stop();
+    await this.flush();
+  }
+
+  // ---- operations (clause 5.8) ----
+
+  /** clause 5.8.1 */
+  async create(tenant: string, body: Record<string, unknown>, terms: Terms): Promise<string> {
+    const now = this.now();
+    const def = parseDefinition(body, { allowPrivate: this.d.config.allowPrivate }, { now, checkExpiry: true }, () => `urn:ngsi-ld:Subscription:${randomUUID()}`);
+    const compiled = compile(def, terms);
+    // clause 5.2.12 jsonldContext: it must be resolvable now, not fail every notification later.
+    if (def.jsonldContext) await this.d.contexts.resolve(def.jsonldContext);
+    const context = terms.source ?? this.d.coreContextUrl;
+    const at = now.toISOString();
+    try {
+      await this.d.store.create(tenant, { id: def.id, createdAt: at, modifiedAt: at, definition: def as unknown as Record<string, unknown>, context, compiled });
+    } catch (e) {
+      if (e instanceof StorageConflict) throw new AlreadyExists(`Subscription ${def.id} already exists`, { cause: e });
+      throw e;
+    }
+    const live: Live = toLive(tenant, def, compiled, context);
+    this.index.add(live);
+    if (statusOf(live, now.getTime()) === 'active') {
+      if (live.timeIntervalMs) {
+        live.nextPeriodicMs = now.getTime() + live.timeIntervalMs;
+        void this.sendCurrent(live);
+      } else if (this.d.config.initial) {
+        void this.sendCurrent(live);
+      }
+    }
+    return def.id;
+  }
+
+  /** clause 5.8.3 */
+  async get(tenant: string, id: string): Promise<StoredSubscription> {
+    const s = await this.d.store.get(tenant, id);
+    if (!s) throw new ResourceNotFound(`Subscription ${id} does not exist`);
+    return this.overlay(tenant, s);
+  }
+
+  /** clause 5.8.4 */
+  async list(tenant: string, page: { limit: number; offset: number }): Promise<{ items: StoredSubscription[]; count: number }> {
+    const r = await this.d.store.list(tenant, page);
+    return { items: r.items.map((s) => this.overlay(tenant, s)), count: r.count };
+  }
+
+  tenantHasSubscriptions(tenant: string): Promise<boolean> {
+    return this.d.store.tenantHasSubscriptions(tenant);
+  }
+
+  /** clause 5.8.2: the fragment's names are expanded with the PATCH request's @context. */
+  async update(tenant: string, id: string, fragment: Record<string, unknown>, terms: Terms): Promise<void> {
+    const stored = await this.d.store.get(tenant, id);
+    if (!stored) throw new ResourceNotFound(`Subscription ${id} does not exist`);
+    const now = this.now();
+    const merged = mergeFragment(stored.definition as unknown as SubscriptionDef, fragment);
+    const def = parseDefinition(merged, { allowPrivate: this.d.config.allowPrivate }, { now, checkExpiry: 'expiresAt' in fragment }, () => id);
+    const fresh = compile(def, terms);
+    if (def.jsonldContext && 'jsonldContext' in fragment) await this.d.contexts.resolve(def.jsonldContext);
+    const old = stored.compiled as CompiledSub;
+    const compiled: CompiledSub = {};
+    for (const [k, member] of Object.entries(COMPILED_SOURCES) as Array<[keyof CompiledSub, string]>) {
+      const piece = member in fragment ? fresh[k] : old[k];
+      if (piece !== undefined) (compiled as Record<string, unknown>)[k] = piece;
+    }
+    try {
+      await this.d.store.update(tenant, { id, createdAt: stored.createdAt, modifiedAt: now.toISOString(), definition: def as unknown as Record<string, unknown>, context: stored.context, compiled });
+    } catch (e) {
+      if (e instanceof StorageNotFound) throw new ResourceNotFound(`Subscription ${id} does not exist`, { cause: e });
+      throw e;
+    }
+    const prev = this.index.get(tenant, id);
+    const live: Live = toLive(tenant, def, compiled, stored.context);
+    live.lastSentMs = prev?.lastSentMs;
+    if (live.timeIntervalMs) live.nextPeriodicMs = prev?.timeIntervalMs === live.timeIntervalMs && prev.nextPeriodicMs ? prev.nextPeriodicMs : now.getTime() + live.timeIntervalMs;
+    if (prev) this.throttled.delete(prev as Live);
+    this.index.add(live);
+  }
+
+  /** clause 5.8.5 */
+  async delete(tenant: string, id: string): Promise<void> {
+    if (!(await this.d.store.delete(tenant, id))) throw new ResourceNotFound(`Subscription ${id} does not exist`);
+    const live = this.index.remove(tenant, id);
+    if (live) this.throttled.delete(live as Live);
+    this.deltas.delete(`${tenant}\u0000${id}`);
+  }
+
+  /** Status of a stored subscription as clause 5.2.12 shows it. */
+  statusOf(s: StoredSubscription): 'active' | 'paused' | 'expired' {
+    const def = s.definition as unknown as SubscriptionDef;
+    return statusOf({ def, expiresAtMs: def.expiresAt ? new Date(def.expiresAt).getTime() : undefined }, this.now().getTime());
+  }
+
+  /** Stored counters plus what this node has not flushed yet. */
+  private overlay(tenant: string, s: StoredSubscription): StoredSubscription {
+    const key = `${tenant}\u0000${s.id}`;
+    for (const dl of [this.writing.get(key), this.deltas.get(key)]) if (dl) s = this.apply(s, dl);
+    return s;
+  }
+
+  private apply(s: StoredSubscription, dl: DeliveryDelta): StoredSubscription {
+    const st: DeliveryStats = { ...s.stats, timesSent: s.stats.timesSent + dl.sent, timesFailed: s.stats.timesFailed + dl.failed };
+    const later = (a?: string, b?: string) => (a && (!b || a > b) ? a : b);
+    st.lastNotification = later(dl.lastNotification, st.lastNotification);
+    st.lastSuccess = later(dl.lastSuccess, st.lastSuccess);
+    if (dl.lastFailure && (!st.lastFailure || dl.lastFailure >= st.lastFailure)) { st.lastFailure = dl.lastFailure; st.lastFailureReason = dl.lastFailureReason; }
+    return { ...s, stats: st };
+  }
+
+  // ---- notification behaviour (clause 5.11) ----
+
+  /** Runs after the write's commit: the write path only appends to a buffer. */
+  private onChanges(chs: EntityChange[]): void {
+    if (this.index.size === 0) return;
+    for (const c of chs) this.buffer.push(c);
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => this.process());
+  }
+
+  private process(): void {
+    this.scheduled = false;
+    const changes = this.buffer;
+    this.buffer = [];
+    if (this.index.size === 0) return;
+    const nowMs = this.now().getTime();
+    const bySub = new Map<Live, { at: string; matches: MatchResult[] }>();
+    for (const ch of changes) {
+      const upd = ch.kind === 'updated' || ch.kind === 'replaced';
+      const diff = upd ? diffAttrs(ch.before as EntityRecord, ch.after as EntityRecord) : { created: [], updated: [], deleted: [] };
+      for (const sub of this.index.candidates(ch, diff)) {
+        if (statusOf(sub, nowMs) !== 'active' || sub.timeIntervalMs) continue;
+        let m: MatchResult | undefined;
+        try {
+          m = evaluateChange(sub, ch, diff);
+        } catch (e) {
+          this.d.logger?.warn({ err: e, subscription: sub.id }, 'subscription could not be evaluated');
+        }
+        if (!m) continue;
+        let e = bySub.get(sub as Live);
+        if (!e) bySub.set(sub as Live, (e = { at: ch.at, matches: [] }));
+        e.matches.push(m);
+      }
+    }
+    for (const [sub, { at, matches }] of bySub) {
+      const terms = sub.terms;
+      if (terms) this.notifyMatches(sub, terms, at, matches);
+      else {
+        void this.termsOf(sub).then((t) => this.notifyMatches(sub, t, at, matches))
+          .catch((e) => this.d.logger?.warn({ err: e, subscription: sub.id }, 'the @context of a subscription could not be resolved'));
+      }
+    }
+  }
+
+  private async termsOf(sub: Live): Promise<Terms> {
+    if (!sub.terms) sub.terms = await this.d.contexts.resolve(sub.context);
+    return sub.terms;
+  }
+
+  private notifyMatches(sub: Live, terms: Terms, at: string, matches: MatchResult[]): void {
+    const data: Array<Record<string, unknown>> = [];
+    for (const m of matches) data.push(renderMatch(m, terms, at));
+    const nowMs = this.now().getTime();
+    if (sub.throttlingMs && sub.lastSentMs !== undefined && nowMs - sub.lastSentMs < sub.throttlingMs) {
+      // Throttling: within the window changes are coalesced (latest state per entity) and sent when it ends.
+      let pending = this.throttled.get(sub);
+      if (!pending) this.throttled.set(sub, (pending = new Map()));
+      for (const item of data) pending.set(String(item.id), item);
+      return;
+    }
+    this.send(sub, terms, data);
+  }
+
+  private send(sub: Live, terms: Terms, data: Array<Record<string, unknown>>): void {
+    if (this.index.get(sub.tenant, sub.id) !== sub) return; // deleted or replaced meanwhile
+    const now = this.now();
+    sub.lastSentMs = now.getTime();
+    const ep = sub.def.notification.endpoint;
+    const delivery: Delivery = {
+      tenant: sub.tenant, subId: sub.id, uri: ep.uri, message: buildNotification(sub, data, terms, now.toISOString(), this.d.coreContextUrl),
+      receiverInfo: ep.receiverInfo, notifierInfo: ep.notifierInfo, timeoutMs: ep.timeout, cooldownMs: ep.cooldown, attempt: 0,
+    };
+    this.dispatcher.enqueue(delivery);
+  }
+
+  /** Initial (clause 5.8.1) and periodic (timeInterval) notifications: the entities matching now. */
+  private async sendCurrent(sub: Live): Promise<void> {
+    try {
+      const list = await this.currentEntities(sub);
+      if (list.length === 0) return;
+      const terms = await this.termsOf(sub);
+      this.send(sub, terms, list.map((e) => renderCurrent(sub, e, terms)));
+    } catch (e) {
+      this.d.logger?.warn({ err: e, subscription: sub.id }, 'current entities of a subscription could not be queried');
+    }
+  }
+
+  private async currentEntities(sub: LiveSub): Promise<EntityRecord[]> {
+    const c = sub.c;
+    const max = this.d.config.maxEntities;
+    const out = new Map<string, EntityRecord>();
+    for (const sel of c.entities ?? [undefined]) {
+      const f: EntityFilter = {};
+      if (sel?.id) f.ids = [sel.id];
+      else if (sel?.idPattern) f.idPattern = sel.idPattern;
+      if (sel) f.types = sel.types;
+      if (c.q) f.q = c.q;
+      if (c.scopeQ) f.scopeQ = c.scopeQ;
+      if (c.watched) f.anyAttrs = c.watched;
+      if (c.geoQ) {
+        const g = c.geoQ;
+        f.geo = { property: g.property, bbox: g.bbox, predicate: (v) => matchesGeoQuery(g, v as Parameters<typeof matchesGeoQuery>[1]) };
+      }
+      const r = await this.d.entities.query(sub.tenant, f, { limit: max, offset: 0, count: false });
+      for (const e of r.entities) if (out.size < max && matchesNow(sub, e)) out.set(e.id, e);
+    }
+    return [...out.values()];
+  }
+
+  /** Periodic work: due timeInterval notifications, ends of throttling windows, counter flush. */
+  async tick(): Promise<void> {
+    const nowMs = this.now().getTime();
+    const work: Array<Promise<void>> = [];
+    for (const sub of this.index.all() as IterableIterator<Live>) {
+      if (!sub.timeIntervalMs || statusOf(sub, nowMs) !== 'active') continue;
+      if ((sub.nextPeriodicMs ?? 0) <= nowMs) {
+        sub.nextPeriodicMs = nowMs + sub.timeIntervalMs;
+        work.push(this.sendCurrent(sub));
+      }
+    }
+    for (const [sub, pending] of this.throttled) {
+      if (sub.lastSentMs !== undefined && nowMs - sub.lastSentMs < (sub.throttlingMs ?? 0)) continue;
+      this.throttled.delete(sub);
+      if (statusOf(sub, nowMs) === 'active' && pending.size) work.push(this.termsOf(sub).then((t) => this.send(sub, t, [...pending.values()])));
+    }
+    await Promise.all(work);
+    // Counters reach the store about once a second (GET adds what is not written yet).
+    if (Date.now() - this.lastFlush >= 1000) await this.flush();
+  }
+
+  /** clause 5.2.14 counters: every attempt is sent; failures also count as failed; last* are stamped on our clock. */
+  private record(c: OutcomeCounts, atDate: Date): void {
+    if (!c.subId) {
+      this.d.logger?.error({ reason: c.reason }, 'notification dispatch failed');
+      return;
+    }
+    const key = `${c.tenant}\u0000${c.subId}`;
+    let dl = this.deltas.get(key);
+    if (!dl) this.deltas.set(key, (dl = { tenant: c.tenant, id: c.subId, sent: 0, failed: 0 }));
+    const at = atDate.toISOString();
+    // Both in one batch: the one that happened last gets the later timestamp, so status shows it.
+    const earlier = new Date(atDate.getTime() - 1).toISOString();
+    if (c.sent) { dl.sent += c.sent; dl.lastNotification = at; }
+    if (c.ok) dl.lastSuccess = c.failed && !c.lastOk ? earlier : at;
+    if (c.failed) {
+      dl.failed += c.failed;
+      dl.lastFailure = c.ok && c.lastOk ? earlier : at;
+      dl.lastFailureReason = c.reason;
+      this.d.logger?.warn({ subscription: c.subId, endpoint: c.uri, reason: c.reason, failed: c.failed }, 'notification failed');
+    }
+  }
+
+  /** Writes the counters gathered since the last flush (additive, so several nodes can report). */
+  flush(): Promise<void> {
+    this.lastFlush = Date.now();
+    this.flushing = this.flushing.then(async () => {
+      if (this.deltas.size === 0) return;
+      this.writing = new Map(this.deltas);
+      this.deltas.clear();
+      try {
+        await this.d.store.addDeliveryStats([...this.writing.values()]);
+      } catch (e) {
+        this.d.logger?.error({ err: e }, 'subscription counters could not be stored');
+      } finally {
+        this.writing = new Map();
+      }
+    });
+    return this.flushing;
+  }
+
+  /** Waits until queued notifications have been attempted (tests, benchmarks). */
+  async idle(timeoutMs = 5000): Promise<void> {
+    const end = Date.now() + timeoutMs;
+    while ((this.scheduled || this.dispatcher.busy) && Date.now() < end) await new Promise((r) => setTimeout(r, 5));
+  }
+}

@@ -1,0 +1,175 @@
+// The history contract (port.temporal.ts): one suite every storage adapter must pass unchanged.
+// Register it with the same factory as the entity contract (a fresh, empty store per suite).
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import type { AttrInstance, StoragePort } from '../port.ts';
+import type { HistoryEntry, TemporalSeries } from '../port.temporal.ts';
+import type { StorageFactory } from './entities.contract.ts';
+
+const V = 'https://uri.etsi.org/ngsi-ld/default-context/';
+const T = V + 'T';
+const TEMP = V + 'temperature';
+const BASE = Date.parse('2026-01-01T00:00:00.000Z');
+const iso = (ms: number) => new Date(ms).toISOString();
+const at = (min: number) => iso(BASE + min * 60_000);
+
+function num(v: number, min: number, extra: Partial<AttrInstance> = {}): HistoryEntry {
+  return { attr: TEMP, instance: { type: 'Property', value: v, observedAt: at(min), ...extra } };
+}
+
+export function temporalStoreContract(name: string, factory: StorageFactory): void {
+  describe(`temporal store contract (${name})`, () => {
+    let s: StoragePort;
+    const series = async (id: string, tenant = 'c'): Promise<TemporalSeries[]> => (await s.temporal.getEntity(tenant, id))?.series ?? [];
+    const temp = async (id: string, datasetId?: string) => (await series(id)).find((x) => x.attr === TEMP && x.datasetId === datasetId)!;
+
+    before(async () => {
+      s = await factory.open();
+      await s.withTransaction(async (tx) => {
+        const values: HistoryEntry[] = [];
+        for (let i = 0; i < 120; i++) values.push(num(i % 10, i, { unitCode: 'CEL' }));
+        assert.equal(await tx.history.append('c', { id: 'urn:e:1', types: [T] }, values, at(200)), true);
+        await tx.history.append('c', { id: 'urn:e:1', types: [T] }, [
+          num(99, 5, { datasetId: 'urn:ds:b' }),
+          { attr: V + 'status', instance: { type: 'Property', value: 'ok', observedAt: at(3) } },
+          { attr: V + 'on', instance: { type: 'Property', value: true, observedAt: at(4) } },
+          { attr: V + 'owner', instance: { type: 'Relationship', object: 'urn:o:1', observedAt: at(4) } },
+        ], at(200));
+      });
+    });
+    after(async () => { await factory.destroy(s); });
+
+    test('append reports a new entity once, and the types accumulate', async () => {
+      const again = await s.withTransaction((tx) => tx.history.append('c', { id: 'urn:e:1', types: [V + 'U'] }, [], at(201)));
+      assert.equal(again, false);
+      const e = await s.temporal.getEntity('c', 'urn:e:1');
+      assert.deepEqual(e?.types, [T, V + 'U']);
+      assert.equal(await s.temporal.getEntity('other', 'urn:e:1'), undefined);
+    });
+
+    test('series are listed per attribute and datasetId', async () => {
+      const list = (await series('urn:e:1')).map((x) => `${x.attr.slice(V.length)}|${x.datasetId ?? ''}`);
+      assert.deepEqual(list, ['on|', 'owner|', 'status|', 'temperature|', 'temperature|urn:ds:b']);
+    });
+
+    test('instances round-trip values, units, types and observedAt in time order', async () => {
+      const list = await s.temporal.instances(await temp('urn:e:1'), { window: { property: 'observedAt' }, limit: 3 });
+      assert.deepEqual(list.map((i) => [i.instance.value, i.instance.observedAt, i.instance.unitCode]), [[0, at(0), 'CEL'], [1, at(1), 'CEL'], [2, at(2), 'CEL']]);
+      assert.equal(list[0].instance.createdAt, at(200));
+      const on = (await series('urn:e:1')).find((x) => x.attr === V + 'on')!;
+      assert.equal((await s.temporal.instances(on, { window: { property: 'observedAt' }, limit: 5 }))[0].instance.value, true);
+      const owner = (await series('urn:e:1')).find((x) => x.attr === V + 'owner')!;
+      const rel = (await s.temporal.instances(owner, { window: { property: 'observedAt' }, limit: 5 }))[0].instance;
+      assert.equal(rel.type, 'Relationship');
+      assert.equal(rel.object, 'urn:o:1');
+      const b = await s.temporal.instances(await temp('urn:e:1', 'urn:ds:b'), { window: { property: 'observedAt' }, limit: 5 });
+      assert.equal(b[0].instance.datasetId, 'urn:ds:b');
+    });
+
+    test('windows, newest-first limits and keyset paging', async () => {
+      const sr = await temp('urn:e:1');
+      const w = await s.temporal.instances(sr, { window: { property: 'observedAt', gte: BASE + 10 * 60_000, lt: BASE + 13 * 60_000 }, limit: 100 });
+      assert.deepEqual(w.map((i) => i.instance.observedAt), [at(10), at(11), at(12)]);
+      const gt = await s.temporal.instances(sr, { window: { property: 'observedAt', gt: BASE + 118 * 60_000 }, limit: 100 });
+      assert.deepEqual(gt.map((i) => i.instance.observedAt), [at(119)]);
+      const last = await s.temporal.instances(sr, { window: { property: 'observedAt' }, limit: 3, newest: true });
+      assert.deepEqual(last.map((i) => i.instance.observedAt), [at(117), at(118), at(119)]);
+      const page2 = await s.temporal.instances(sr, { window: { property: 'observedAt' }, limit: 2, after: w[0].cursor });
+      assert.deepEqual(page2.map((i) => i.instance.observedAt), [at(11), at(12)]);
+      assert.deepEqual(await s.temporal.span(sr, { property: 'observedAt' }), { first: BASE, last: BASE + 119 * 60_000 });
+    });
+
+    test('aggregates per period match values computed here', async () => {
+      const sr = await temp('urn:e:1');
+      const bounds: Array<[number, number]> = [[BASE, BASE + 30 * 60_000], [BASE + 30 * 60_000, BASE + 60 * 60_000], [BASE + 500 * 60_000, BASE + 600 * 60_000]];
+      const rows = await s.temporal.aggregate(sr, { window: { property: 'observedAt' }, methods: ['totalCount', 'distinctCount', 'sum', 'avg', 'min', 'max', 'sumsq', 'varianceSum', 'stddev'], bounds });
+      assert.deepEqual(rows.map((r) => r.period), [0, 1], 'empty periods are left out');
+      const xs = Array.from({ length: 30 }, (_, i) => i % 10);
+      const mean = xs.reduce((a, b) => a + b, 0) / 30;
+      const vs = xs.reduce((a, b) => a + (b - mean) ** 2, 0);
+      const v = rows[0].values;
+      assert.equal(v.totalCount, 30);
+      assert.equal(v.distinctCount, 10);
+      assert.equal(v.sum, 135);
+      assert.equal(v.avg, 4.5);
+      assert.equal(v.min, 0);
+      assert.equal(v.max, 9);
+      assert.equal(v.sumsq, xs.reduce((a, b) => a + b * b, 0));
+      assert.ok(Math.abs((v.varianceSum as number) - vs) < 1e-9);
+      assert.ok(Math.abs((v.stddev as number) - Math.sqrt(vs / 29)) < 1e-9);
+    });
+
+    test('string values aggregate by count and lexical min/max only', async () => {
+      const st = (await series('urn:e:1')).find((x) => x.attr === V + 'status')!;
+      const [r] = await s.temporal.aggregate(st, { window: { property: 'observedAt' }, methods: ['totalCount', 'min', 'avg'], bounds: [[BASE, BASE + 3600_000]] });
+      assert.deepEqual(r.values, { totalCount: 1, min: 'ok', avg: null });
+    });
+
+    test('patch, delete instance, delete attribute and entity history', async () => {
+      await s.withTransaction((tx) => tx.history.append('c', { id: 'urn:e:2', types: [T] }, [num(1, 0), num(2, 1), num(3, 2)], at(10)));
+      const sr = await temp('urn:e:2');
+      const [a, b] = await s.temporal.instances(sr, { window: { property: 'observedAt' }, limit: 10 });
+      const patched = await s.withTransaction((tx) => tx.history.patchInstance('c', 'urn:e:2', TEMP, a.instanceId, (old) => ({ ...old, value: 10 }), at(20)));
+      assert.equal(patched, true);
+      const after1 = await s.temporal.instances(sr, { window: { property: 'observedAt' }, limit: 10 });
+      assert.equal(after1[0].instance.value, 10);
+      assert.equal(after1[0].instance.modifiedAt, at(20));
+      assert.equal(after1[0].instanceId, a.instanceId);
+      assert.equal(await s.withTransaction((tx) => tx.history.deleteInstance('c', 'urn:e:2', TEMP, b.instanceId)), true);
+      assert.equal(await s.withTransaction((tx) => tx.history.deleteInstance('c', 'urn:e:2', TEMP, b.instanceId)), false);
+      assert.equal(await s.withTransaction((tx) => tx.history.deleteInstance('c', 'urn:e:2', V + 'other', a.instanceId)), false);
+      assert.equal((await s.temporal.instances(sr, { window: { property: 'observedAt' }, limit: 10 })).length, 2);
+      assert.equal(await s.withTransaction((tx) => tx.history.deleteAttr('c', 'urn:e:2', TEMP, undefined)), true);
+      assert.deepEqual(await series('urn:e:2'), []);
+      assert.equal(await s.withTransaction((tx) => tx.history.deleteEntity('c', 'urn:e:2')), true);
+      assert.equal(await s.temporal.getEntity('c', 'urn:e:2'), undefined);
+    });
+
+    test('deletion markers carry deletedAt and are found by timeproperty=deletedAt', async () => {
+      await s.withTransaction(async (tx) => {
+        await tx.history.append('c', { id: 'urn:e:3', types: [T] }, [num(1, 0)], at(1));
+        await tx.history.record('c', { id: 'urn:e:3', types: [T], deleted: true }, [{ attr: TEMP, instance: { type: 'Property' }, deleted: true }], at(5));
+      });
+      const e = await s.temporal.getEntity('c', 'urn:e:3');
+      assert.equal(e?.deletedAt, at(5));
+      const sr = await temp('urn:e:3');
+      const del = await s.temporal.instances(sr, { window: { property: 'deletedAt' }, limit: 10 });
+      assert.deepEqual(del.map((i) => [i.instance.value, i.instance.deletedAt, i.deleted]), [['urn:ngsi-ld:null', at(5), true]]);
+      const [agg] = await s.temporal.aggregate(sr, { window: { property: 'observedAt' }, methods: ['totalCount'], bounds: [[BASE, BASE + 3600_000]] });
+      assert.equal(agg.values.totalCount, 1, 'markers are not counted');
+    });
+
+    test('a rolled-back savepoint leaves no history, and new attribute names stay usable', async () => {
+      const NEW = V + 'brandNew';
+      await s.withTransaction(async (tx) => {
+        await assert.rejects(tx.savepoint(async () => {
+          await tx.history.append('c', { id: 'urn:e:4', types: [T] }, [{ attr: NEW, instance: { type: 'Property', value: 1, observedAt: at(0) } }], at(1));
+          throw new Error('undo');
+        }));
+        await tx.history.append('c', { id: 'urn:e:4', types: [T] }, [{ attr: V + 'other', instance: { type: 'Property', value: 2, observedAt: at(0) } }], at(1));
+        await tx.history.append('c', { id: 'urn:e:4', types: [T] }, [{ attr: NEW, instance: { type: 'Property', value: 3, observedAt: at(0) } }], at(1));
+      });
+      const list = await series('urn:e:4');
+      assert.deepEqual(list.map((x) => x.attr).sort(), [NEW, V + 'other']);
+      const v = await s.temporal.instances(list.find((x) => x.attr === NEW)!, { window: { property: 'observedAt' }, limit: 5 });
+      assert.deepEqual(v.map((i) => i.instance.value), [3]);
+    });
+
+    test('retention helpers list entities and drop instances older than a cutoff', async () => {
+      const list = await s.withTransaction((tx) => tx.history.listEntities(0, 100));
+      const e1 = list.find((x) => x.types.includes(T))!;
+      const removed = await s.withTransaction((tx) => tx.history.deleteBefore(e1.key, BASE + 100 * 60_000));
+      assert.ok(removed >= 100);
+      const sr = await temp('urn:e:1');
+      assert.equal((await s.temporal.span(sr, { property: 'observedAt' }))?.first, BASE + 100 * 60_000);
+    });
+
+    test('queryEntities filters by type, id and attrs and counts', async () => {
+      const res = await s.temporal.queryEntities('c', { types: { kind: 'type', name: T }, anyAttrs: [V + 'brandNew'] }, { limit: 10, offset: 0, count: true });
+      assert.deepEqual(res.entities.map((e) => e.id), ['urn:e:4']);
+      assert.equal(res.count, 1);
+      const byId = await s.temporal.queryEntities('c', { ids: ['urn:e:3'] }, { limit: 10, offset: 0, count: false });
+      assert.deepEqual(byId.entities.map((e) => e.id), ['urn:e:3']);
+    });
+  });
+}

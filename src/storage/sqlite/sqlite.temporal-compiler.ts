@@ -1,0 +1,230 @@
+// SQL and row codec of the SQLite history (migration 002): how an attribute instance becomes a
+// compact row and back, time windows, the temporal entity filter and per-period aggregates.
+import type { AttrInstance, EntityFilter } from '../port.ts';
+import type { AggrMethod, TimeProperty, TimeWindow } from '../port.temporal.ts';
+import type { TypeNode } from '../../ngsi-ld/query/q.ast.ts';
+import { compileFilter } from './sqlite.query-compiler.ts';
+import type { MatchRegistry } from './sqlite.database.ts';
+
+export const NULL_URI = 'urn:ngsi-ld:null';
+const INSTANCE_PREFIX = 'urn:ngsi-ld:attribute:instance:';
+const INSTANCE_ID = /^urn:ngsi-ld:attribute:instance:(\d+)\.(\d+)\.(-?\d+)\.(\d+)$/;
+
+export const F_OBSERVED = 1;
+export const F_DELETED = 2;
+export const F_BOOLEAN = 4;
+
+/** The member that holds an attribute's value, per type (clause 4.5.x). */
+export const VALUE_MEMBER: Record<string, string> = {
+  Property: 'value', GeoProperty: 'value', Relationship: 'object', LanguageProperty: 'languageMap',
+  VocabProperty: 'vocab', ListProperty: 'valueList', ListRelationship: 'objectList', JsonProperty: 'json',
+};
+/** Members kept in their own columns (or derived), never in doc. */
+const OWN = new Set(['type', 'observedAt', 'createdAt', 'modifiedAt', 'deletedAt', 'datasetId', 'instanceId', 'unitCode']);
+
+export interface InstanceRow {
+  ts: number;
+  seq: number;
+  num: number | null;
+  val: string | null;
+  doc: string | null;
+  unit: string | null;
+  /** Recording time minus ts. */
+  created: number;
+  modified: number | null;
+  flags: number;
+}
+
+export type EncodedFields = Omit<InstanceRow, 'seq'>;
+
+/** Instance → row fields. ts is observedAt, else the instance's modifiedAt, else the recording time. */
+export function encodeInstance(inst: AttrInstance, deleted: boolean, atMs: number): EncodedFields {
+  let flags = 0;
+  let ts: number;
+  let num: number | null = null;
+  let val: string | null = null;
+  let rest: Record<string, unknown> | undefined;
+  const type = inst.type ?? 'Property';
+  const member = VALUE_MEMBER[type] ?? 'value';
+  if (type !== 'Property') rest = { type };
+  if (deleted) {
+    flags = F_DELETED;
+    ts = atMs;
+  } else {
+    if (typeof inst.observedAt === 'string') {
+      ts = Date.parse(inst.observedAt);
+      flags |= F_OBSERVED;
+    } else {
+      ts = typeof inst.modifiedAt === 'string' ? Date.parse(inst.modifiedAt) : atMs;
+    }
+    if (Number.isNaN(ts)) ts = atMs;
+    const v = inst[member];
+    if (type === 'Property' && typeof v === 'number' && Number.isFinite(v)) num = v;
+    else if (type === 'Property' && typeof v === 'boolean') { num = v ? 1 : 0; flags |= F_BOOLEAN; }
+    else if (v !== undefined) val = JSON.stringify(v);
+    for (const k in inst) {
+      if (k === member || OWN.has(k)) continue;
+      (rest ??= {})[k] = inst[k];
+    }
+  }
+  const unit = typeof inst.unitCode === 'string' && !deleted ? inst.unitCode : null;
+  return { ts, num, val, doc: rest ? JSON.stringify(rest) : null, unit, created: atMs - ts, modified: null, flags };
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/** Row → expanded instance as the temporal representation shows it (clause 4.5.7). */
+export function decodeInstance(r: InstanceRow, datasetId: string | undefined, instanceId: string): AttrInstance {
+  const inst = (r.doc ? JSON.parse(r.doc) : {}) as AttrInstance;
+  const type = inst.type ?? 'Property';
+  const member = VALUE_MEMBER[type] ?? 'value';
+  const out: AttrInstance = { type };
+  if (r.flags & F_DELETED) {
+    out[member] = type === 'LanguageProperty' ? { '@none': NULL_URI } : NULL_URI;
+  } else if (r.num !== null) {
+    out[member] = r.flags & F_BOOLEAN ? r.num === 1 : r.num;
+  } else if (r.val !== null) {
+    out[member] = JSON.parse(r.val);
+  }
+  if (r.unit !== null) out.unitCode = r.unit;
+  for (const k in inst) if (k !== 'type') out[k] = inst[k];
+  if (r.flags & F_OBSERVED) out.observedAt = iso(r.ts);
+  const created = r.ts + r.created;
+  out.createdAt = iso(created);
+  out.modifiedAt = iso(r.modified ?? created);
+  if (r.flags & F_DELETED) out.deletedAt = iso(r.ts);
+  if (datasetId !== undefined) out.datasetId = datasetId;
+  out.instanceId = instanceId;
+  return out;
+}
+
+export function instanceIdOf(entity: number, name: number, ts: number, seq: number): string {
+  return `${INSTANCE_PREFIX}${entity}.${name}.${ts}.${seq}`;
+}
+
+export function parseInstanceId(id: string): { entity: number; name: number; ts: number; seq: number } | undefined {
+  const m = INSTANCE_ID.exec(id);
+  if (!m) return undefined;
+  return { entity: Number(m[1]), name: Number(m[2]), ts: Number(m[3]), seq: Number(m[4]) };
+}
+
+/** SQL expression of a time property over temporal_instances. */
+export function timeColumn(p: TimeProperty): string {
+  switch (p) {
+    case 'observedAt': case 'deletedAt': return 'ts';
+    case 'createdAt': return '(ts + created)';
+    case 'modifiedAt': return 'COALESCE(modified, ts + created)';
+  }
+}
+
+/** Conditions of a window (named parameters wgt, wgte, wlt, wlte). */
+export function windowSql(w: TimeWindow, params: Record<string, unknown>): string {
+  const t = timeColumn(w.property);
+  const out: string[] = [];
+  if (w.property === 'deletedAt') out.push(`(flags & ${F_DELETED}) != 0`);
+  if (w.gt !== undefined) { out.push(`${t} > @wgt`); params.wgt = w.gt; }
+  if (w.gte !== undefined) { out.push(`${t} >= @wgte`); params.wgte = w.gte; }
+  if (w.lt !== undefined) { out.push(`${t} < @wlt`); params.wlt = w.lt; }
+  if (w.lte !== undefined) { out.push(`${t} <= @wlte`); params.wlte = w.lte; }
+  return out.length ? ' AND ' + out.join(' AND ') : '';
+}
+
+/** The temporal entity filter: ids, types and attrs on the history; q, scopeQ and geo on the current state. */
+export function compileTemporalFilter(tenant: string, f: EntityFilter, registry: MatchRegistry): { where: string; params: Record<string, unknown>; handles: number[] } {
+  const params: Record<string, unknown> = { tt: tenant };
+  let n = 0;
+  const p = (v: unknown) => { const k = `tp${++n}`; params[k] = v; return `@${k}`; };
+  const where = ['te.tenant = @tt'];
+  const types = (t: TypeNode): string => {
+    if (t.kind === 'type') return `EXISTS (SELECT 1 FROM json_each(te.types) j WHERE j.value = ${p(t.name)})`;
+    return `(${t.items.map(types).join(t.kind === 'and' ? ' AND ' : ' OR ')})`;
+  };
+  if (f.types) where.push(types(f.types));
+  if (f.ids?.length) where.push(`te.id IN (${f.ids.map(p).join(', ')})`);
+  if (f.idPattern) where.push(`te.id REGEXP ${p(f.idPattern)}`);
+  if (f.anyAttrs?.length) {
+    where.push(`EXISTS (SELECT 1 FROM temporal_names n WHERE n.attr IN (${f.anyAttrs.map(p).join(', ')}) AND EXISTS (SELECT 1 FROM temporal_instances i WHERE i.entity = te.pk AND i.name = n.nid))`);
+  }
+  let handles: number[] = [];
+  if (f.q || f.scopeQ || f.geo) {
+    const c = compileFilter(tenant, { q: f.q, scopeQ: f.scopeQ, geo: f.geo }, registry);
+    Object.assign(params, c.params);
+    handles = c.handles;
+    where.push(`te.id IN (SELECT e.id FROM ${c.from} WHERE ${c.where})`);
+  }
+  return { where: where.join(' AND '), params, handles };
+}
+
+/** Aggregate expressions of one period; the names are the keys of the json_array result. */
+const SLOTS = ['n', 'dc', 's', 'a', 'mn', 'mnv', 'mx', 'mxv', 'ssq', 'cn', 'sk', 'sk2'] as const;
+type Slot = typeof SLOTS[number];
+const SLOT_SQL: Record<Slot, string> = {
+  n: 'count(COALESCE(num, val))',
+  dc: 'count(DISTINCT COALESCE(num, val))',
+  s: 'sum(num)',
+  a: 'avg(num)',
+  mn: 'min(num)', mnv: 'min(val)',
+  mx: 'max(num)', mxv: 'max(val)',
+  ssq: 'sum(num * num)',
+  cn: 'count(num)', sk: 'sum(num - @k)', sk2: 'sum((num - @k) * (num - @k))',
+};
+const METHOD_SLOTS: Record<AggrMethod, Slot[]> = {
+  totalCount: ['n'], distinctCount: ['dc'], sum: ['s', 'cn'], avg: ['a'], min: ['mn', 'mnv'], max: ['mx', 'mxv'],
+  sumsq: ['ssq', 'cn'], varianceSum: ['cn', 'sk', 'sk2'], stddev: ['cn', 'sk', 'sk2'],
+};
+
+export interface CompiledAggregate {
+  sql: string;
+  slots: Slot[];
+  needsShift: boolean;
+}
+
+/**
+ * One statement for all periods: per period (a [lo, hi) pair of the JSON bounds parameter) a
+ * correlated subquery seeks the (entity, name, ts) key range and aggregates it — no sort, no
+ * row reaches JavaScript. Variance uses sums shifted by a value of the series (@k) for stability.
+ */
+export function compileAggregate(methods: AggrMethod[], w: TimeWindow, params: Record<string, unknown>): CompiledAggregate {
+  const slots = [...new Set(['n' as Slot, ...methods.flatMap((m) => METHOD_SLOTS[m])])];
+  const t = timeColumn(w.property);
+  const sql = `SELECT b.key AS k, (SELECT json_array(${slots.map((s) => SLOT_SQL[s]).join(', ')}) FROM temporal_instances
+    WHERE entity = @e AND name = @n AND ${t} >= (b.value ->> 0) AND ${t} < (b.value ->> 1)${windowSql(w, params)}) AS r
+    FROM json_each(@bounds) b`;
+  return { sql, slots, needsShift: slots.includes('sk') };
+}
+
+/** Turns one period's json_array into method values; undefined when the period is empty. */
+export function aggregateValues(methods: AggrMethod[], slots: Slot[], raw: string): Partial<Record<AggrMethod, number | string | null>> | undefined {
+  const arr = JSON.parse(raw) as Array<number | string | null>;
+  const v = {} as Record<Slot, number | string | null>;
+  slots.forEach((s, i) => { v[s] = arr[i]; });
+  if (!v.n) return undefined;
+  const str = (x: number | string | null) => (typeof x === 'string' && x.startsWith('"') ? (JSON.parse(x) as string) : null);
+  const num = (x: number | string | null) => (typeof x === 'number' ? x : null);
+  const cn = num(v.cn) ?? 0;
+  const varianceSum = () => {
+    if (cn === 0) return null;
+    const sk = num(v.sk) ?? 0;
+    return Math.max(0, (num(v.sk2) ?? 0) - (sk * sk) / cn);
+  };
+  const out: Partial<Record<AggrMethod, number | string | null>> = {};
+  for (const m of methods) {
+    switch (m) {
+      case 'totalCount': out[m] = num(v.n); break;
+      case 'distinctCount': out[m] = num(v.dc); break;
+      case 'sum': out[m] = cn ? num(v.s) : null; break;
+      case 'avg': out[m] = num(v.a); break;
+      case 'min': out[m] = v.mn !== null ? num(v.mn) : str(v.mnv); break;
+      case 'max': out[m] = v.mx !== null ? num(v.mx) : str(v.mxv); break;
+      case 'sumsq': out[m] = cn ? num(v.ssq) : null; break;
+      case 'varianceSum': out[m] = varianceSum(); break;
+      case 'stddev': {
+        const vs = varianceSum();
+        // Sample standard deviation (n − 1), as PostgreSQL's stddev; a single value deviates by 0.
+        out[m] = vs === null ? null : cn > 1 ? Math.sqrt(vs / (cn - 1)) : 0;
+        break;
+      }
+    }
+  }
+  return out;
+}
