@@ -292,3 +292,31 @@ describe('rendered-entity cache', () => {
     }
   });
 });
+
+describe('conditional writes', () => {
+  test('[RFC 9110 13.1.1] GET gives an ETag; a write with a stale If-Match gets 412 and changes nothing', async () => {
+    const t = await testApp();
+    try {
+      await t.app.inject({ method: 'POST', url: '/ngsi-ld/v1/entities', headers: JSON_HEADERS, payload: { id: 'urn:etag:1', type: 'T', n: 1 } });
+      const g = await t.app.inject({ method: 'GET', url: '/ngsi-ld/v1/entities/urn:etag:1' });
+      const etag = g.headers.etag as string;
+      assert.match(etag, /^"\d+"$/);
+      const ok = await t.app.inject({ method: 'PATCH', url: '/ngsi-ld/v1/entities/urn:etag:1/attrs', headers: { ...JSON_HEADERS, 'if-match': etag }, payload: { n: 2 } });
+      assert.equal(ok.statusCode, 204, ok.body);
+      const stale = await t.app.inject({ method: 'PATCH', url: '/ngsi-ld/v1/entities/urn:etag:1/attrs', headers: { ...JSON_HEADERS, 'if-match': etag }, payload: { n: 3 } });
+      assert.equal(stale.statusCode, 412);
+      assert.equal(stale.json().type, 'https://uri.etsi.org/ngsi-ld/errors/PreconditionFailed');
+      const del = await t.app.inject({ method: 'DELETE', url: '/ngsi-ld/v1/entities/urn:etag:1', headers: { 'if-match': etag } });
+      assert.equal(del.statusCode, 412);
+      const now = await t.app.inject({ method: 'GET', url: '/ngsi-ld/v1/entities/urn:etag:1?options=keyValues' });
+      assert.equal(now.json().n, 2);
+      assert.notEqual(now.headers.etag, etag);
+      const any = await t.app.inject({ method: 'PATCH', url: '/ngsi-ld/v1/entities/urn:etag:1', headers: { ...JSON_HEADERS, 'if-match': '*' }, payload: { n: 4 } });
+      assert.equal(any.statusCode, 204);
+      const bad = await t.app.inject({ method: 'PATCH', url: '/ngsi-ld/v1/entities/urn:etag:1', headers: { ...JSON_HEADERS, 'if-match': 'nonsense' }, payload: { n: 5 } });
+      assert.equal(bad.statusCode, 400);
+    } finally {
+      await t.close();
+    }
+  });
+});

@@ -10,7 +10,7 @@ import {
 import { checkEntityId, parseAttribute, parseAttributes, parseEntity, parseScopes, parseTypes, checkName } from './entity.parse.ts';
 import { renderEntity, renderFeature, type Format, type RenderOptions } from './entity.render.ts';
 import { buildFilter, hasRestriction, projection, type QueryInput } from './entities.query.ts';
-import type { EntityService, UpdateResult } from './entities.service.ts';
+import type { EntityService, UpdateResult, WriteCondition } from './entities.service.ts';
 import { withContext, type EntityViews } from './entity.views.ts';
 
 export interface NgsiDeps {
@@ -135,6 +135,7 @@ export async function entityRoutes(app: FastifyInstance, deps: NgsiDeps): Promis
     if (accept !== 'geo+json' && !req.query.type) {
       const v = await deps.views.one(tenant, id, terms, o);
       if (!v) throw new ResourceNotFound(`Entity ${id} does not exist`);
+      reply.header('ETag', `"${v.rev}"`);
       return sendText(reply, accept, terms, accept === 'ld+json' ? withContext(v.text, contextJson(terms, deps.coreContextUrl)) : v.text, deps.coreContextUrl);
     }
     const e = await entities.get(tenant, id);
@@ -142,6 +143,7 @@ export async function entityRoutes(app: FastifyInstance, deps: NgsiDeps): Promis
       const types = parseTypes(req.query.type.split(','), terms, true)!;
       if (!types.some((t) => e.types.includes(t))) throw new BadRequestData(`Entity ${id} is not of type ${req.query.type}`);
     }
+    if (e.rev !== undefined) reply.header('ETag', `"${e.rev}"`);
     const body = accept === 'geo+json' ? renderFeature(e, terms, o, o.geometryProperty) : renderEntity(e, terms, o);
     return send(reply, accept, terms, body);
   });
@@ -154,7 +156,7 @@ export async function entityRoutes(app: FastifyInstance, deps: NgsiDeps): Promis
     const tenant = tenantOf(req);
     const terms = await bodyTerms(req, contexts, req.body);
     const e = parseEntity(req.body, terms, { now: entities.now(), idFromPath: id, typeRequired: false });
-    await entities.replace(tenant, e);
+    await entities.withCondition(ifMatch(req)).replace(tenant, e);
     return reply.status(204).send();
   });
 
@@ -170,7 +172,7 @@ export async function entityRoutes(app: FastifyInstance, deps: NgsiDeps): Promis
     const terms = await bodyTerms(req, contexts, body);
     const now = entities.now();
     const attrs = parseAttributes(body, terms, { now, allowNull: true });
-    await entities.merge(tenant, id, { types: parseTypes(body.type, terms, false), scopes: parseScopes(body.scope), attrs });
+    await entities.withCondition(ifMatch(req)).merge(tenant, id, { types: parseTypes(body.type, terms, false), scopes: parseScopes(body.scope), attrs });
     return reply.status(204).send();
   });
 
@@ -179,7 +181,7 @@ export async function entityRoutes(app: FastifyInstance, deps: NgsiDeps): Promis
     checkParams(req.query, new Set(['type', 'local']));
     const id = entityIdParam(req);
     const tenant = await existingTenant(req, (t) => entities.tenantExists(t));
-    await entities.delete(tenant, id);
+    await entities.withCondition(ifMatch(req)).delete(tenant, id);
     return reply.status(204).send();
   });
 
@@ -195,7 +197,7 @@ export async function entityRoutes(app: FastifyInstance, deps: NgsiDeps): Promis
     const terms = await bodyTerms(req, contexts, body);
     const attrs = parseAttributes(body, terms, { now: entities.now() });
     const extra = { types: parseTypes(body.type, terms, false), scopes: parseScopes(body.scope) };
-    const r = await entities.appendAttrs(tenant, id, attrs, opts.has('noOverwrite'), (i) => terms.compactAttr(i), extra);
+    const r = await entities.withCondition(ifMatch(req)).appendAttrs(tenant, id, attrs, opts.has('noOverwrite'), (i) => terms.compactAttr(i), extra);
     return sendUpdateResult(reply, r);
   });
 
@@ -209,7 +211,7 @@ export async function entityRoutes(app: FastifyInstance, deps: NgsiDeps): Promis
     const terms = await bodyTerms(req, contexts, body);
     const attrs = parseAttributes(body, terms, { now: entities.now() });
     if (Object.keys(attrs).length === 0) throw new BadRequestData('The body names no attribute to update');
-    const r = await entities.updateAttrs(tenant, id, attrs, (i) => terms.compactAttr(i));
+    const r = await entities.withCondition(ifMatch(req)).updateAttrs(tenant, id, attrs, (i) => terms.compactAttr(i));
     return sendUpdateResult(reply, r);
   });
 
@@ -225,7 +227,7 @@ export async function entityRoutes(app: FastifyInstance, deps: NgsiDeps): Promis
     const frag = { ...body };
     delete frag['@context'];
     const inst = parseAttribute(name, frag, terms, { now: entities.now(), allowNull: true });
-    await entities.patchAttr(tenant, id, iri, inst, name);
+    await entities.withCondition(ifMatch(req)).patchAttr(tenant, id, iri, inst, name);
     return reply.status(204).send();
   });
 
@@ -241,7 +243,7 @@ export async function entityRoutes(app: FastifyInstance, deps: NgsiDeps): Promis
     const frag = { ...body };
     delete frag['@context'];
     const inst = parseAttribute(name, frag, terms, { now: entities.now() });
-    await entities.replaceAttr(tenant, id, iri, inst, name);
+    await entities.withCondition(ifMatch(req)).replaceAttr(tenant, id, iri, inst, name);
     return reply.status(204).send();
   });
 
@@ -253,9 +255,23 @@ export async function entityRoutes(app: FastifyInstance, deps: NgsiDeps): Promis
     const terms = await queryTerms(req, contexts);
     const { name, iri } = attrParam(req, terms);
     const datasetId = req.query.datasetId ? checkEntityId(req.query.datasetId, 'datasetId') : undefined;
-    await entities.deleteAttr(tenant, id, iri, name, datasetId, boolParam(req.query, 'deleteAll'));
+    await entities.withCondition(ifMatch(req)).deleteAttr(tenant, id, iri, name, datasetId, boolParam(req.query, 'deleteAll'));
     return reply.status(204).send();
   });
+}
+
+/** If-Match (RFC 9110 13.1.1) against entity versions: "*" or ETags as sent by GET ("<rev>"). */
+function ifMatch(req: FastifyRequest): WriteCondition | undefined {
+  const raw = req.headers['if-match'];
+  if (raw === undefined) return undefined;
+  const out: Array<number | '*'> = [];
+  for (const tag of (Array.isArray(raw) ? raw.join(',') : raw).split(',').map((x) => x.trim()).filter(Boolean)) {
+    if (tag === '*') { out.push('*'); continue; }
+    const m = /^(?:W\/)?"(\d+)"$/.exec(tag);
+    if (!m) throw new BadRequestData(`If-Match must list ETags as sent by GET (e.g. "3") or *, got ${tag.slice(0, 40)}`);
+    out.push(Number(m[1]));
+  }
+  return { ifMatch: out };
 }
 
 /** Parameters of distributed operation and linked-entity retrieval (v1.8 clauses 4.3.x, 4.5.23): known, not offered. */

@@ -1,6 +1,6 @@
 // Entity operations (clause 5.6 / 5.7) and the one write path: every write runs in a storage
 // transaction, and its changes are published on the event bus after commit.
-import { AlreadyExists, ResourceNotFound, StorageConflict, ProblemError } from '../../core/errors.ts';
+import { AlreadyExists, PreconditionFailed, ResourceNotFound, StorageConflict, ProblemError } from '../../core/errors.ts';
 import type { Clock } from '../../core/clock.ts';
 import type { EntityChange, EventBus } from '../../core/events.ts';
 import type { AttrInstance, EntityFilter, EntityRecord, Page, QueryResult, StoragePort, WriteTx } from '../../storage/port.ts';
@@ -21,14 +21,24 @@ export interface BatchResult {
 
 export type UpsertMode = 'replace' | 'update';
 
+/** Preconditions of a single-entity write (RFC 9110 If-Match on the entity's version). */
+export interface WriteCondition {
+  /** Entity versions (ETag values) the write may apply to; '*' = the entity must exist. */
+  ifMatch?: Array<number | '*'>;
+}
+
 /** Write access inside one transaction; records every change for publication after commit. */
 class Writer {
   readonly changes: EntityChange[] = [];
-  constructor(private readonly tx: WriteTx, private readonly tenant: string, readonly now: string) {}
+  constructor(private readonly tx: WriteTx, private readonly tenant: string, readonly now: string, private readonly cond?: WriteCondition) {}
   get(id: string) { return this.tx.entities.get(this.tenant, id); }
   async mustGet(id: string): Promise<EntityRecord> {
     const e = await this.tx.entities.get(this.tenant, id);
     if (!e) throw new ResourceNotFound(`Entity ${id} does not exist`);
+    const m = this.cond?.ifMatch;
+    if (m && !m.includes('*') && !(e.rev !== undefined && m.includes(e.rev))) {
+      throw new PreconditionFailed(`Entity ${id} has changed: its current ETag is "${e.rev}", the request's If-Match names ${m.map((x) => `"${x}"`).join(', ')}; read it again and retry`);
+    }
     return e;
   }
   async insert(e: EntityRecord): Promise<void> {
@@ -66,14 +76,24 @@ function clone(e: EntityRecord): EntityRecord {
 export class EntityService {
   constructor(private readonly storage: StoragePort, private readonly bus: EventBus, private readonly clock: Clock) {}
 
+  private cond?: WriteCondition;
+
   now(): string { return this.clock.now().toISOString(); }
+
+  /** The same service with preconditions for the next single-entity write (If-Match). */
+  withCondition(cond: WriteCondition | undefined): EntityService {
+    if (!cond) return this;
+    const bound = Object.create(this) as EntityService;
+    bound.cond = cond;
+    return bound;
+  }
 
   /** The one write path: transaction, then change events. */
   private async write<T>(tenant: string, fn: (w: Writer) => Promise<T>): Promise<T> {
     const now = this.now();
     let changes: EntityChange[] = [];
     const out = await this.storage.withTransaction(async (tx) => {
-      const w = new Writer(tx, tenant, now);
+      const w = new Writer(tx, tenant, now, this.cond);
       const r = await fn(w);
       changes = w.changes;
       return r;

@@ -82,15 +82,15 @@ export class EntityViews {
   }
 
   /** JSON text of one entity, or undefined when it does not exist. */
-  async one(tenant: string, id: string, terms: Terms, o: RenderOptions): Promise<{ text: string; types?: string[] } | undefined> {
+  async one(tenant: string, id: string, terms: Terms, o: RenderOptions): Promise<{ text: string; rev: number } | undefined> {
     const ok = optionsKey(terms, o);
     const rev = await this.reader.revOf(tenant, id);
     if (rev === undefined) return undefined;
     const hit = this.cache.get(this.key(tenant, id, rev, ok));
-    if (hit !== undefined) return { text: hit };
+    if (hit !== undefined) return { text: hit, rev };
     const e = await this.reader.get(tenant, id);
     if (!e) return undefined;
-    return { text: this.render(tenant, e, terms, o, ok), types: e.types };
+    return { text: this.render(tenant, e, terms, o, ok), rev: e.rev ?? rev };
   }
 }
 
