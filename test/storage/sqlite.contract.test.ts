@@ -1,12 +1,15 @@
-// Runs the storage contract suites against the embedded SQLite adapter on a real file.
+// Runs every storage contract suite against the embedded SQLite adapter on a real file; a
+// PostgreSQL adapter registers the same suites with its own factory.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
-import { entityStoreContract } from '../../src/storage/contract/entities.contract.ts';
+import { entityStoreContract, type StorageFactory } from '../../src/storage/contract/entities.contract.ts';
+import { subscriptionStoreContract } from '../../src/storage/contract/subscriptions.contract.ts';
+import { temporalStoreContract } from '../../src/storage/contract/temporal.contract.ts';
 import { SqliteStorage } from '../../src/storage/sqlite/sqlite.adapter.ts';
 import type { StoragePort } from '../../src/storage/port.ts';
 
-entityStoreContract('sqlite', {
+const sqlite: StorageFactory = {
   async open() {
     return SqliteStorage.inDataDir(mkdtempSync(join(tmpdir(), 'ds-contract-')));
   },
@@ -14,4 +17,8 @@ entityStoreContract('sqlite', {
     await s.close();
     rmSync(dirname((s as SqliteStorage).file), { recursive: true, force: true });
   },
-});
+};
+
+entityStoreContract('sqlite', sqlite);
+temporalStoreContract('sqlite', sqlite);
+subscriptionStoreContract('sqlite', sqlite);
