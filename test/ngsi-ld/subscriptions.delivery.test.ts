@@ -148,7 +148,7 @@ describe('subscriptions: failing endpoints', () => {
     for (let v = 0; v < 20; v++) assert.equal((await h.setTemp('urn:ngsi-ld:Sensor:h1', v)).statusCode, 204);
     const arrived = await good.waitFor(20, 1500);
     assert.ok(performance.now() - t0 < 1500);
-    assert.equal((arrived[19].body.data[0] as Record<string, any>).temperature.value, 19);
+    assert.equal(Math.max(...arrived.map((n) => (n.body.data[0] as Record<string, any>).temperature.value)), 19);
     assert.ok(hang.attempts >= 1 && hang.attempts <= 4, `per-endpoint concurrency bounds the hanging requests (${hang.attempts})`);
     await hang.close(); await good.close();
   });
@@ -165,7 +165,8 @@ describe('subscriptions: failing endpoints', () => {
     await victim.kill();
     for (let v = 6; v <= 10; v++) await h.setTemp('urn:ngsi-ld:Sensor:k1', v);
     const got = await other.waitFor(10);
-    assert.deepEqual(got.map((n) => (n.body.data[0] as Record<string, any>).temperature.value), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    // Order is not guaranteed with a per-endpoint concurrency above 1 (docs/subscriptions.md); completeness is.
+    assert.deepEqual(got.map((n) => (n.body.data[0] as Record<string, any>).temperature.value).sort((a, b) => a - b), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
     await t.app.drehscheibe.subscriptions.idle();
     const v = (await h.getSub('urn:ngsi-ld:Subscription:victim')).notification;
     // Retries are off here; during backoff the lane keeps the remaining ones queued, then each attempt fails.
