@@ -8,7 +8,7 @@ import type {
   StoragePort, TypeAttrRow, WriteTx, AttrType,
 } from '../port.ts';
 import { bboxOf } from '../../ngsi-ld/geo/geojson.validate.ts';
-import { compileFilter, indexExpressions } from './sqlite.query-compiler.ts';
+import { compileFilter, indexExpressions, limitLiteral } from './sqlite.query-compiler.ts';
 import { createHash } from 'node:crypto';
 import { Checkpointer } from './sqlite.checkpoint.ts';
 import { MatchRegistry, openReader, openWriter, type Db } from './sqlite.database.ts';
@@ -62,8 +62,8 @@ class SqliteReader implements EntityReader {
     try {
       const out: QueryResult = { entities: [] };
       if (page.limit > 0) {
-        const sql = `SELECT ${COLS} FROM ${c.from} WHERE ${c.where} ORDER BY ${c.order} LIMIT @limit OFFSET @offset`;
-        const rows = this.stmts.get(sql).all({ ...c.params, limit: page.limit, offset: page.offset }) as Row[];
+        const sql = `SELECT ${COLS} FROM ${c.from} WHERE ${c.where} ORDER BY ${c.order} LIMIT ${limitLiteral(page.limit)} OFFSET @offset`;
+        const rows = this.stmts.get(sql).all({ ...c.params, offset: page.offset }) as Row[];
         out.entities = rows.map(toRecord);
       }
       if (page.count) {
@@ -100,8 +100,8 @@ class SqliteReader implements EntityReader {
     try {
       const out: { keys: EntityKey[]; count?: number } = { keys: [] };
       if (page.limit > 0) {
-        const sql = `SELECT e.id, e.rev FROM ${c.from} WHERE ${c.where} ORDER BY ${c.order} LIMIT @limit OFFSET @offset`;
-        out.keys = this.stmts.get(sql).all({ ...c.params, limit: page.limit, offset: page.offset }) as EntityKey[];
+        const sql = `SELECT e.id, e.rev FROM ${c.from} WHERE ${c.where} ORDER BY ${c.order} LIMIT ${limitLiteral(page.limit)} OFFSET @offset`;
+        out.keys = this.stmts.get(sql).all({ ...c.params, offset: page.offset }) as EntityKey[];
       }
       if (page.count) out.count = (this.stmts.get(`SELECT COUNT(*) AS n FROM ${c.from} WHERE ${c.where}`).get(c.params) as { n: number }).n;
       return out;

