@@ -29,13 +29,15 @@ const entities = arg('entities', scenario in QUERIES ? 100_000 : scenario === 'b
 async function main(): Promise<void> {
   const profDir = join(REPO_ROOT, '.bench', 'profiles', `${scenario}-${Date.now()}`);
   mkdirSync(profDir, { recursive: true });
-  const seeder = await startServer({ keepDataDir: true });
+  // The same server settings as query.bench.ts: status has a value index.
+  const env = { DREHSCHEIBE_INDEXED_ATTRIBUTES: 'status' };
+  const seeder = await startServer({ keepDataDir: true, env });
   const dataDir = seeder.dataDir;
   if (scenario === 'batch-update') await seed(seeder.url, entities, { prefix: 'batch' });
   else if (scenario !== 'batch-create') await seed(seeder.url, entities);
   await seeder.stop();
 
-  const server = await startServer({ dataDir, nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profDir}`] });
+  const server = await startServer({ dataDir, env, nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profDir}`] });
   let summary = '';
   try {
     if (scenario === 'batch-create' || scenario === 'batch-update') {
