@@ -27,9 +27,10 @@ export class MatchRegistry {
   }
 }
 
-function configure(db: Db, registry: MatchRegistry): void {
+/** Page cache per connection in KiB: the reader scans (more), the writer touches hot pages (less). */
+function configure(db: Db, registry: MatchRegistry, cacheKiB: number): void {
   db.pragma('busy_timeout = 5000');
-  db.pragma('cache_size = -32000');
+  db.pragma(`cache_size = -${cacheKiB}`);
   db.pragma('temp_store = MEMORY');
   db.function('regexp', { deterministic: true }, (pattern: unknown, value: unknown) => {
     if (typeof pattern !== 'string' || value === null || value === undefined) return 0;
@@ -49,14 +50,14 @@ export function openWriter(file: string, registry: MatchRegistry): Db {
   // Checkpoints normally run in a worker (sqlite.checkpoint.ts); this is only the high-water
   // fallback (about 64 MB of WAL) should the worker fall behind.
   db.pragma('wal_autocheckpoint = 16000');
-  configure(db, registry);
+  configure(db, registry, 16_000);
   migrate(db);
   return db;
 }
 
 export function openReader(file: string, registry: MatchRegistry): Db {
   const db = new Database(file, { readonly: true, fileMustExist: true });
-  configure(db, registry);
+  configure(db, registry, 32_000);
   return db;
 }
 
