@@ -3,15 +3,10 @@
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { Delivery } from './subscriptions.dispatcher.ts';
+import type { Delivery, DeliveryPolicy } from './subscriptions.dispatcher.ts';
 
-export interface WorkerInit {
-  queueMax: number;
-  concurrency: number;
-  timeoutMs: number;
-  retries: number;
-  backoffMs: number;
-  backoffMaxMs: number;
+/** What the worker thread is started with. */
+export interface WorkerInit extends DeliveryPolicy {
   allowPrivate: boolean;
 }
 

@@ -32,7 +32,8 @@ export interface Outcome {
   dropped?: boolean;
 }
 
-export interface DispatcherOptions {
+/** How notifications are delivered: shared by the dispatcher, its worker thread and the config. */
+export interface DeliveryPolicy {
   /** Notifications waiting in all lanes together; one lane may hold at most half. */
   queueMax: number;
   /** Attempts in flight per endpoint. */
@@ -42,6 +43,9 @@ export interface DispatcherOptions {
   retries: number;
   backoffMs: number;
   backoffMaxMs: number;
+}
+
+export interface DispatcherOptions extends DeliveryPolicy {
   /** Notifier per URI scheme ('http:', 'https:', 'mqtt:', 'mqtts:'). */
   notifiers: Record<string, Notifier>;
   onOutcome(d: Delivery, o: Outcome): void;

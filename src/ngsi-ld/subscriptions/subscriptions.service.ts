@@ -11,20 +11,14 @@ import { matchesGeoQuery } from '../geo/geo.query.ts';
 import { buildNotification, renderCurrent, renderMatch } from './notification.render.ts';
 import { HttpNotifier } from './notifier.http.ts';
 import { MqttNotifier } from './notifier.mqtt.ts';
-import { Dispatcher, type Delivery, type Notifier, type Outcome } from './subscriptions.dispatcher.ts';
+import { Dispatcher, type Delivery, type DeliveryPolicy, type Notifier, type Outcome } from './subscriptions.dispatcher.ts';
 import { RemoteDispatcher, type DispatchPort, type OutcomeCounts } from './dispatch.remote.ts';
 import { diffAttrs, evaluateChange, matchesNow, statusOf, SubscriptionIndex, toLive, type LiveSub, type MatchResult } from './subscriptions.matcher.ts';
 import { COMPILED_SOURCES, compile, mergeFragment, parseDefinition, type CompiledSub, type SubscriptionDef } from './subscriptions.schema.ts';
 
-export interface NotifyConfig {
+export interface NotifyConfig extends DeliveryPolicy {
   /** Allow endpoints at private addresses (SSRF guard off). */
   allowPrivate: boolean;
-  queueMax: number;
-  concurrency: number;
-  timeoutMs: number;
-  retries: number;
-  backoffMs: number;
-  backoffMaxMs: number;
   /** Send an initial notification with the currently matching entities on creation. */
   initial: boolean;
   /** Most entities in one initial or periodic notification. */
