@@ -38,6 +38,9 @@ const SERIES_SQL = `WITH RECURSIVE s(n) AS (
 const COLS = 'ts, seq, num, val, doc, unit, created, modified, flags';
 const INSERT_ROW = '(?, ?, ?, COALESCE((SELECT max(seq) + 1 FROM temporal_instances WHERE entity = ? AND name = ? AND ts = ?), 0), ?, ?, ?, ?, ?, ?, ?)';
 const INSERT_SQL = Array.from({ length: 33 }, (_, n) => `INSERT INTO temporal_instances (entity, name, ts, seq, num, val, doc, unit, created, modified, flags) VALUES ${Array(n).fill(INSERT_ROW).join(', ')}`);
+/** For an entity whose history starts in this write: no earlier rows, so every seq is 0. */
+const INSERT_NEW_ROW = '(?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?)';
+const INSERT_NEW_SQL = Array.from({ length: 33 }, (_, n) => `INSERT INTO temporal_instances (entity, name, ts, seq, num, val, doc, unit, created, modified, flags) VALUES ${Array(n).fill(INSERT_NEW_ROW).join(', ')}`);
 const MAX_ROWS = 32;
 
 function seriesKey(key: string): { e: number; n: number } {
@@ -69,6 +72,7 @@ export class SqliteHistoryWriter implements HistoryWriter {
   /** The adapter calls this when a transaction or savepoint rolls back. */
   rolledBack(): void {
     this.names.clear();
+    this.entityRows.clear();
   }
 
   private nameId(attr: string, datasetId: string | undefined): number {
@@ -83,8 +87,22 @@ export class SqliteHistoryWriter implements HistoryWriter {
     return nid;
   }
 
+  /** temporal_entities rows of recently written entities (saves a lookup per write); dropped on rollback. */
+  private readonly entityRows = new Map<string, { pk: number; types: string; deleted_at: string | null }>();
+
   private entityRow(tenant: string, id: string): { pk: number; types: string; deleted_at: string | null } | undefined {
-    return this.stmts.get('SELECT pk, types, deleted_at FROM temporal_entities WHERE tenant = ? AND id = ?').get(tenant, id) as { pk: number; types: string; deleted_at: string | null } | undefined;
+    const k = `${tenant}\u0000${id}`;
+    const hit = this.entityRows.get(k);
+    if (hit) return hit;
+    const row = this.stmts.get('SELECT pk, types, deleted_at FROM temporal_entities WHERE tenant = ? AND id = ?').get(tenant, id) as { pk: number; types: string; deleted_at: string | null } | undefined;
+    if (row) this.rememberRow(k, row);
+    return row;
+  }
+
+  private rememberRow(k: string, row: { pk: number; types: string; deleted_at: string | null }): void {
+    this.entityRows.delete(k);
+    this.entityRows.set(k, row);
+    if (this.entityRows.size > 10_000) this.entityRows.delete(this.entityRows.keys().next().value as string);
   }
 
   async record(tenant: string, entity: HistoryEntityRef, entries: HistoryEntry[], at: string): Promise<boolean> {
@@ -100,35 +118,41 @@ export class SqliteHistoryWriter implements HistoryWriter {
       this.stmts.get('INSERT OR IGNORE INTO tenants (name, created_at) VALUES (?, ?)').run(tenant, at);
       const pk = Number(this.stmts.get('INSERT INTO temporal_entities (tenant, id, types, created_at, deleted_at) VALUES (?, ?, ?, ?, ?)')
         .run(tenant, entity.id, types, at, entity.deleted ? at : null).lastInsertRowid);
-      row = { pk, types, deleted_at: null };
+      row = { pk, types, deleted_at: entity.deleted ? at : null };
+      this.rememberRow(`${tenant}\u0000${entity.id}`, row);
       created = true;
     } else if ((row.types !== types && entity.types.length) || Boolean(row.deleted_at) !== Boolean(entity.deleted)) {
       const have = JSON.parse(row.types) as string[];
       const merged = JSON.stringify([...new Set([...have, ...entity.types])]);
       this.stmts.get('UPDATE temporal_entities SET types = ?, deleted_at = ? WHERE pk = ?').run(merged, entity.deleted ? at : null, row.pk);
+      this.rememberRow(`${tenant}\u0000${entity.id}`, { pk: row.pk, types: merged, deleted_at: entity.deleted ? at : null });
     }
     const atMs = Date.parse(at);
     const rows = entries.map((x) => ({ name: this.nameId(x.attr, x.instance.datasetId as string | undefined), f: encodeInstance(x.instance, x.deleted === true, atMs) }));
-    this.insertRows(row.pk, rows);
+    this.insertRows(row.pk, rows, created);
     return created;
   }
 
   /** Multi-row inserts; a statement never holds two rows with the same (name, ts), so each seq sees the rows before. */
-  private insertRows(pk: number, rows: Array<{ name: number; f: EncodedFields }>): void {
+  private insertRows(pk: number, rows: Array<{ name: number; f: EncodedFields }>, fresh = false): void {
     let chunk: unknown[] = [];
     let keys = new Set<string>();
     const flush = () => {
       const n = keys.size;
       if (n === 0) return;
-      this.stmts.get(INSERT_SQL[n]).run(chunk);
+      this.stmts.get((fresh ? INSERT_NEW_SQL : INSERT_SQL)[n]).run(chunk);
       chunk = [];
       keys = new Set();
     };
     for (const { name, f } of rows) {
       const k = `${name}.${f.ts}`;
-      if (keys.has(k) || keys.size >= MAX_ROWS) flush();
+      if (keys.has(k)) {
+        flush();
+        fresh = false; // a second row at the same (name, ts) needs the seq lookup
+      } else if (keys.size >= MAX_ROWS) flush();
       keys.add(k);
-      chunk.push(pk, name, f.ts, pk, name, f.ts, f.num, f.val, f.doc, f.unit, f.created, f.modified, f.flags);
+      if (fresh) chunk.push(pk, name, f.ts, f.num, f.val, f.doc, f.unit, f.created, f.modified, f.flags);
+      else chunk.push(pk, name, f.ts, pk, name, f.ts, f.num, f.val, f.doc, f.unit, f.created, f.modified, f.flags);
     }
     flush();
   }
@@ -196,6 +220,7 @@ export class SqliteHistoryWriter implements HistoryWriter {
     if (!ent) return false;
     this.stmts.get('DELETE FROM temporal_instances WHERE entity = ?').run(ent.pk);
     this.stmts.get('DELETE FROM temporal_entities WHERE pk = ?').run(ent.pk);
+    this.entityRows.clear();
     return true;
   }
 
