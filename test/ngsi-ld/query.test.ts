@@ -175,12 +175,13 @@ describe('query entities' + label, () => {
   });
 
   test('[6.23.3.1] POST entityOperations/query takes a Query object', async () => {
-    const r = await t.app.inject({ method: 'POST', url: '/ngsi-ld/v1/entityOperations/query?limit=100', headers: JSON_HEADERS, payload: {
+    const r = await t.app.inject({ method: 'POST', url: '/ngsi-ld/v1/entityOperations/query?limit=100&count=true', headers: JSON_HEADERS, payload: {
       type: 'Query', entities: [{ type: 'Device' }], q: 'temperature>10',
       geoQ: { georel: 'near;maxDistance==100000', geometry: 'Point', coordinates: [7.2, 51.53] },
     } });
     assert.equal(r.statusCode, 200, r.body);
     assert.deepEqual(r.json().map((e: { id: string }) => e.id.slice(-2)).sort(), ['03', '06', '09']);
+    assert.equal(r.headers['ngsild-results-count'], '3');
   });
 
   test('[6.25] /types and /attributes describe what is stored', async () => {

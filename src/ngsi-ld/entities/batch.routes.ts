@@ -1,14 +1,13 @@
 // Batch entity operations (clause 6.14 – 6.18, 6.23): atomic per entity, per-entity errors in a
 // BatchOperationResult. Paths work with and without a trailing slash, as IoT Agents send them.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { BadRequestData, ProblemError, TooManyResults } from '../../core/errors.ts';
+import { BadRequestData, ProblemError } from '../../core/errors.ts';
 import type { EntityRecord } from '../../storage/port.ts';
 import type { Terms } from '../context/term-map.ts';
-import { bodyTerms, checkOptions, checkParams, existingTenant, intParam, negotiate, optionsOf, requireJsonContent, sendData, tenantOf, boolParam } from '../http/request.ts';
+import { bodyTerms, checkOptions, checkParams, existingTenant, negotiate, optionsOf, requireJsonContent, tenantOf } from '../http/request.ts';
 import { checkEntityId, parseEntity } from './entity.parse.ts';
-import { renderEntity, renderFeature } from './entity.render.ts';
 import { buildFilter, hasRestriction, type QueryInput } from './entities.query.ts';
-import { renderOptions, type NgsiDeps } from './entities.routes.ts';
+import { answerQuery, renderOptions, type NgsiDeps } from './entities.routes.ts';
 import type { BatchResult } from './entities.service.ts';
 
 type Req = FastifyRequest<{ Querystring: Record<string, string> }>;
@@ -132,16 +131,8 @@ export async function batchRoutes(app: FastifyInstance, deps: NgsiDeps): Promise
     if ((input.id as string[]).length === 0) delete input.id;
     if (!hasRestriction(input) && qs.local !== 'true') throw new BadRequestData('The Query needs at least one of entities, attrs, q, scopeQ or geoQ');
     const filter = buildFilter(input, terms);
-    const limit = intParam(qs, 'limit', deps.defaultLimit, 0, deps.maxLimit, (n) => new TooManyResults(`limit=${n} exceeds the maximum page size ${deps.maxLimit}`));
-    const offset = intParam(qs, 'offset', 0, 0, Number.MAX_SAFE_INTEGER);
-    const count = boolParam(qs, 'count');
     const o = renderOptions({ ...qs, ...(typeof body.lang === 'string' ? { lang: body.lang } : {}) }, terms);
     if (input.attrs) o.pick = new Set([...(input.attrs as string[]).map((a) => terms.expandAttr(a)), 'id', 'type', 'scope']);
-    const res = await entities.query(tenant, filter, { limit, offset, count });
-    if (count) reply.header('NGSILD-Results-Count', String(res.count));
-    const out = accept === 'geo+json'
-      ? { type: 'FeatureCollection', features: res.entities.map((e) => renderFeature(e, terms, o, o.geometryProperty)) }
-      : res.entities.map((e) => renderEntity(e, terms, o));
-    return sendData(reply, accept, terms, out, deps.coreContextUrl);
+    return answerQuery(reply, deps, { tenant, accept, terms, filter, query: qs, render: o });
   });
 }

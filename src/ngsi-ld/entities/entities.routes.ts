@@ -1,7 +1,7 @@
 // HTTP binding of the entity operations (clause 6.4 – 6.7): one handler per operation.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { BadRequestData, OperationNotSupported, ResourceNotFound, TooManyResults } from '../../core/errors.ts';
-import type { EntityRecord } from '../../storage/port.ts';
+import type { EntityFilter, EntityRecord } from '../../storage/port.ts';
 import type { Terms } from '../context/term-map.ts';
 import {
   contextJson, sendText, boolParam, bodyTerms, checkOptions, checkParams, existingTenant, intParam, negotiate, optionsOf,
@@ -69,6 +69,31 @@ function sendUpdateResult(reply: FastifyReply, r: UpdateResult): FastifyReply {
   return reply.status(207).type('application/json').send(r);
 }
 
+/** Paging, counting and the response of an entity query (GET /entities and POST entityOperations/query). */
+export async function answerQuery(reply: FastifyReply, deps: NgsiDeps, a: {
+  tenant: string; accept: Accept; terms: Terms; filter: EntityFilter; query: Record<string, string>; render: ReturnType<typeof renderOptions>;
+}): Promise<FastifyReply> {
+  const { tenant, accept, terms, filter, query: q, render: o } = a;
+  const limit = intParam(q, 'limit', deps.defaultLimit, 0, deps.maxLimit, (n) => new TooManyResults(`limit=${n} exceeds the maximum page size ${deps.maxLimit}; page with offset`));
+  const offset = intParam(q, 'offset', 0, 0, Number.MAX_SAFE_INTEGER);
+  const count = boolParam(q, 'count');
+  if (limit === 0 && !count) throw new BadRequestData('limit=0 is only allowed together with count=true');
+  if (accept === 'geo+json') {
+    const res = await deps.entities.query(tenant, filter, { limit, offset, count });
+    if (count) reply.header('NGSILD-Results-Count', String(res.count));
+    return sendData(reply, accept, terms, renderList(res.entities, terms, o, accept), deps.coreContextUrl);
+  }
+  // The common path: ids and versions first, then only the entities not rendered before.
+  const res = await deps.entities.reader().queryKeys(tenant, filter, { limit, offset, count });
+  if (count) reply.header('NGSILD-Results-Count', String(res.count));
+  let texts = await deps.views.many(tenant, res.keys, terms, o);
+  if (accept === 'ld+json') {
+    const cj = contextJson(terms, deps.coreContextUrl);
+    texts = texts.map((t) => withContext(t, cj));
+  }
+  return sendText(reply, accept, terms, `[${texts.join(',')}]`, deps.coreContextUrl);
+}
+
 function renderList(list: EntityRecord[], terms: Terms, o: ReturnType<typeof renderOptions>, accept: Accept): unknown {
   if (accept === 'geo+json') return { type: 'FeatureCollection', features: list.map((e) => renderFeature(e, terms, o, o.geometryProperty)) };
   return list.map((e) => renderEntity(e, terms, o));
@@ -102,25 +127,7 @@ export async function entityRoutes(app: FastifyInstance, deps: NgsiDeps): Promis
       throw new BadRequestData('Give at least one of type, id, idPattern, attrs, q, scopeQ or a geo-query (georel, geometry, coordinates); or local=true to list all entities');
     }
     const filter = buildFilter(input, terms);
-    const limit = intParam(q, 'limit', deps.defaultLimit, 0, deps.maxLimit, (n) => new TooManyResults(`limit=${n} exceeds the maximum page size ${deps.maxLimit}; page with offset`));
-    const offset = intParam(q, 'offset', 0, 0, Number.MAX_SAFE_INTEGER);
-    const count = boolParam(q, 'count');
-    if (limit === 0 && !count) throw new BadRequestData('limit=0 is only allowed together with count=true');
-    const o = renderOptions(q, terms);
-    if (accept === 'geo+json') {
-      const res = await entities.query(tenant, filter, { limit, offset, count });
-      if (count) reply.header('NGSILD-Results-Count', String(res.count));
-      return send(reply, accept, terms, renderList(res.entities, terms, o, accept));
-    }
-    // The common path: ids and versions first, then only the entities not rendered before.
-    const res = await entities.reader().queryKeys(tenant, filter, { limit, offset, count });
-    if (count) reply.header('NGSILD-Results-Count', String(res.count));
-    let texts = await deps.views.many(tenant, res.keys, terms, o);
-    if (accept === 'ld+json') {
-      const cj = contextJson(terms, deps.coreContextUrl);
-      texts = texts.map((t) => withContext(t, cj));
-    }
-    return sendText(reply, accept, terms, `[${texts.join(',')}]`, deps.coreContextUrl);
+    return answerQuery(reply, deps, { tenant, accept, terms, filter, query: q, render: renderOptions(q, terms) });
   });
 
   // clause 6.5.3.1 — retrieveEntity
