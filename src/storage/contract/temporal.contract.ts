@@ -66,6 +66,26 @@ export function temporalStoreContract(name: string, factory: StorageFactory): vo
       assert.equal(b[0].instance.datasetId, 'urn:ds:b');
     });
 
+    test('every instance is kept: same time as an earlier one, later, back-filled, and moved by a patch', async () => {
+      const id = 'urn:e:times';
+      const write = (entries: HistoryEntry[]) => s.withTransaction((tx) => tx.history.append('c', { id, types: [T] }, entries, at(3000)));
+      await write([num(1, 1000)]);
+      await write([num(2, 1000), num(3, 1001)]);
+      await write([num(4, 999), num(5, 1000), num(6, 1002)]);
+      const t = await temp(id);
+      const all = async () => (await s.temporal.instances(t, { window: { property: 'observedAt' }, limit: 100 }))
+        .map((i) => `${i.instance.value}@${(i.instance.observedAt as string).slice(11, 16)}`);
+      assert.deepEqual((await all()).sort(), ['1@16:40', '2@16:40', '3@16:41', '4@16:39', '5@16:40', '6@16:42'].sort());
+      // Moving an instance past every other one, then writing at that time, keeps both.
+      const first = (await s.temporal.instances(t, { window: { property: 'observedAt' }, limit: 1 }))[0];
+      const moved = await s.withTransaction((tx) => tx.history.patchInstance('c', id, TEMP, first.instanceId, (old) => ({ ...old, observedAt: at(2000) }), at(3001)));
+      assert.equal(moved, true);
+      await write([num(7, 2000)]);
+      const after = await all();
+      assert.equal(after.length, 7);
+      assert.deepEqual(after.filter((x) => x.endsWith('@09:20')).sort(), ['4@09:20', '7@09:20']);
+    });
+
     test('windows, newest-first limits and keyset paging', async () => {
       const sr = await temp('urn:e:1');
       const w = await s.temporal.instances(sr, { window: { property: 'observedAt', gte: BASE + 10 * 60_000, lt: BASE + 13 * 60_000 }, limit: 100 });

@@ -28,6 +28,8 @@ class Stmts {
 }
 
 interface EntityRow { pk: number; id: string; types: string; created_at: string; deleted_at: string | null }
+/** What the writer keeps of a temporal_entities row; last_ts ≥ every instance's ts (NULL: no instances yet). */
+interface WriterEntityRow { pk: number; types: string; deleted_at: string | null; last_ts: number | null }
 
 const SERIES_SQL = `WITH RECURSIVE s(n) AS (
     SELECT (SELECT name FROM temporal_instances WHERE entity = @e ORDER BY name LIMIT 1)
@@ -93,18 +95,25 @@ export class SqliteHistoryWriter implements HistoryWriter {
   }
 
   /** temporal_entities rows of recently written entities (saves a lookup per write); dropped on rollback. */
-  private readonly entityRows = new Map<string, { pk: number; types: string; deleted_at: string | null }>();
+  private readonly entityRows = new Map<string, WriterEntityRow>();
 
-  private entityRow(tenant: string, id: string): { pk: number; types: string; deleted_at: string | null } | undefined {
+  private entityRow(tenant: string, id: string): WriterEntityRow | undefined {
     const k = `${tenant}\u0000${id}`;
     const hit = this.entityRows.get(k);
     if (hit) return hit;
-    const row = this.stmts.get('SELECT pk, types, deleted_at FROM temporal_entities WHERE tenant = ? AND id = ?').get(tenant, id) as { pk: number; types: string; deleted_at: string | null } | undefined;
+    const row = this.stmts.get('SELECT pk, types, deleted_at, last_ts FROM temporal_entities WHERE tenant = ? AND id = ?').get(tenant, id) as WriterEntityRow | undefined;
     if (row) this.rememberRow(k, row);
     return row;
   }
 
-  private rememberRow(k: string, row: { pk: number; types: string; deleted_at: string | null }): void {
+  /** Keeps temporal_entities.last_ts an upper bound of the entity's instance times. */
+  private bumpLastTs(row: WriterEntityRow, ts: number): void {
+    if (row.last_ts !== null && row.last_ts >= ts) return;
+    this.stmts.get('UPDATE temporal_entities SET last_ts = ? WHERE pk = ?').run(ts, row.pk);
+    row.last_ts = ts;
+  }
+
+  private rememberRow(k: string, row: WriterEntityRow): void {
     this.entityRows.delete(k);
     this.entityRows.set(k, row);
     if (this.entityRows.size > 10_000) this.entityRows.delete(this.entityRows.keys().next().value as string);
@@ -123,18 +132,30 @@ export class SqliteHistoryWriter implements HistoryWriter {
       this.stmts.get('INSERT OR IGNORE INTO tenants (name, created_at) VALUES (?, ?)').run(tenant, at);
       const pk = Number(this.stmts.get('INSERT INTO temporal_entities (tenant, id, types, created_at, deleted_at) VALUES (?, ?, ?, ?, ?)')
         .run(tenant, entity.id, types, at, entity.deleted ? at : null).lastInsertRowid);
-      row = { pk, types, deleted_at: entity.deleted ? at : null };
+      row = { pk, types, deleted_at: entity.deleted ? at : null, last_ts: null };
       this.rememberRow(`${tenant}\u0000${entity.id}`, row);
       created = true;
     } else if ((row.types !== types && entity.types.length) || Boolean(row.deleted_at) !== Boolean(entity.deleted)) {
       const have = JSON.parse(row.types) as string[];
       const merged = JSON.stringify([...new Set([...have, ...entity.types])]);
       this.stmts.get('UPDATE temporal_entities SET types = ?, deleted_at = ? WHERE pk = ?').run(merged, entity.deleted ? at : null, row.pk);
-      this.rememberRow(`${tenant}\u0000${entity.id}`, { pk: row.pk, types: merged, deleted_at: entity.deleted ? at : null });
+      row = { pk: row.pk, types: merged, deleted_at: entity.deleted ? at : null, last_ts: row.last_ts };
+      this.rememberRow(`${tenant}\u0000${entity.id}`, row);
     }
     const atMs = Date.parse(at);
-    const rows = entries.map((x) => ({ name: this.nameId(x.attr, x.instance.datasetId as string | undefined), f: encodeInstance(x.instance, x.deleted === true, atMs) }));
-    this.insertRows(row.pk, rows, created);
+    let minTs = Infinity;
+    let maxTs = -Infinity;
+    const rows = entries.map((x) => {
+      const f = encodeInstance(x.instance, x.deleted === true, atMs);
+      if (f.ts < minTs) minTs = f.ts;
+      if (f.ts > maxTs) maxTs = f.ts;
+      return { name: this.nameId(x.attr, x.instance.datasetId as string | undefined), f };
+    });
+    if (rows.length === 0) return created;
+    // Instances later than every earlier one of the entity cannot share a (name, ts) with them:
+    // seq is 0 without looking (the common case: a sensor's next value).
+    this.insertRows(row.pk, rows, row.last_ts === null || minTs > row.last_ts);
+    this.bumpLastTs(row, maxTs);
     return created;
   }
 
@@ -198,6 +219,8 @@ export class SqliteHistoryWriter implements HistoryWriter {
       // A changed observedAt moves the instance in time (and so changes its instanceId).
       this.stmts.get('DELETE FROM temporal_instances WHERE entity = ? AND name = ? AND ts = ? AND seq = ?').run(ref.entity, ref.name, ref.ts, ref.seq);
       this.insertRows(ref.entity, [{ name: ref.name, f }]);
+      const ent = this.entityRow(tenant, id);
+      if (ent) this.bumpLastTs(ent, f.ts);
     }
     return true;
   }
