@@ -28,6 +28,15 @@ async function main(): Promise<void> {
   const app = await buildApp(config, { storage, logger });
   await app.listen({ port: config.port, host: config.host });
   logger.info({ port: config.port, host: config.host, dataDir: config.dataDir, engine: storage.engine }, 'Drehscheibe is listening');
+  try {
+    await app.drehscheibe.ingest.startMqtt();
+  } catch (e) {
+    logger.fatal({ err: (e as Error).message, mqttUrl: config.mqttUrl ? 'set' : undefined, mqttPort: config.mqttPort }, 'MQTT ingest could not start (MQTT_PORT=0 switches the embedded broker off)');
+    await app.close();
+    await storage.close();
+    process.exit(2);
+  }
+  app.drehscheibe.ingest.watchSilence();
 
   let stopping = false;
   const stop = async (signal: string) => {
