@@ -11,6 +11,8 @@ export interface Config {
   mqttUrl?: string;
   mqttPort: number;
   demo: 'auto' | 'on' | 'off';
+  /** Seconds between two messages of one simulated demo device. */
+  demoIntervalS: number;
   auth: 'on' | 'off';
   contextMapFile?: string;
   logLevel: string;
@@ -136,6 +138,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     mqttUrl,
     mqttPort: int('MQTT_PORT', 1883, 0, 65535),
     demo: oneOf('DREHSCHEIBE_DEMO', 'auto', ['auto', 'on', 'off'] as const),
+    demoIntervalS: int('DREHSCHEIBE_DEMO_INTERVAL', 5, 1, 3600),
     auth,
     contextMapFile: src.DREHSCHEIBE_CONTEXT_MAP || undefined,
     logLevel,

@@ -15,6 +15,8 @@ import { ingestErrorHandler } from './http/ingest.http.ts';
 import { lorawanRoutes } from './lorawan/lorawan.routes.ts';
 import { EmbeddedBroker } from './mqtt/embedded.broker.ts';
 import { ExternalBrokerIngest } from './mqtt/external.client.ts';
+import { Simulator, type Provisioner } from './simulator/simulator.ts';
+import { AlreadyExists } from '../core/errors.ts';
 
 export { IngestStats, type StatsSnapshot } from './mapping/ingest.stats.ts';
 export type { Outcome, RawMeasurement } from './mapping/ingest.pipeline.ts';
@@ -94,6 +96,44 @@ export class Ingest {
     return this.broker.port;
   }
 
+  /**
+   * The demo: provisions the simulated Herne fleet through the registry (the provisioning API's
+   * operations, in process) and publishes over MQTT to the embedded broker or MQTT_URL.
+   */
+  async startDemo(opts: { password: string; intervalMs: number; embeddedPort?: number }): Promise<Simulator> {
+    const c = this.d.config;
+    const brokerUrl = c.mqttUrl ?? `mqtt://127.0.0.1:${opts.embeddedPort ?? this.broker?.port ?? 0}`;
+    if (!c.mqttUrl && !this.broker) throw new Error('the demo simulator needs MQTT: the embedded broker is off (MQTT_PORT=0) and MQTT_URL is unset');
+    const sim = new Simulator({
+      service: 'herne', servicePath: '/simulated', intervalMs: opts.intervalMs, password: opts.password,
+      brokerCredentials: !c.mqttUrl, log: this.d.log.child({ module: 'ingest.simulator' }), now: () => this.d.clock.now(),
+    });
+    await sim.provision(this.inProcessProvisioner());
+    await sim.start(brokerUrl);
+    this.simulator = sim;
+    return sim;
+  }
+  private simulator?: Simulator;
+
+  private inProcessProvisioner(): Provisioner {
+    const r = this.registry;
+    return {
+      async groups(service, path, groups) {
+        for (const g of groups) {
+          try { await r.createGroups(service, path, [g]); } catch (e) {
+            if (!(e instanceof AlreadyExists)) throw e;
+            await r.updateGroup(service, path, String(g.apikey), '/iot/json', g);
+          }
+        }
+      },
+      async devices(service, path, devices) {
+        for (const d of devices) {
+          try { await r.createDevices(service, path, [d]); } catch (e) { if (!(e instanceof AlreadyExists)) throw e; }
+        }
+      },
+    };
+  }
+
   /** Logs devices that fell silent, once a minute. */
   watchSilence(intervalMs = 60_000): void {
     const reported = new Set<string>();
@@ -111,6 +151,7 @@ export class Ingest {
 
   async close(): Promise<void> {
     if (this.silentTimer) clearInterval(this.silentTimer);
+    await this.simulator?.stop();
     await this.external?.stop();
     await this.broker?.stop();
     await this.pipeline.close();

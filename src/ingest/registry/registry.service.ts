@@ -112,21 +112,22 @@ export class DeviceRegistry {
   }
   private changed(): void { this.resolved.clear(); }
 
-  /** The group a device belongs to: its own apikey's group, else the group of its tenant and path (same entity_type first). */
+  /** The group a device belongs to: its own apikey's group, else the group of its tenant and path with its entity_type (or the only one). */
   private groupFor(e: DeviceEntry): GroupEntry | undefined {
     if (e.rec.apikey) {
       const own = this.groupsByKey.get(e.rec.apikey)?.find((g) => g.rec.tenant === e.rec.tenant);
       if (own) return own;
     }
-    let fallback: GroupEntry | undefined;
+    // Same tenant and path: the group of the device's entity_type, else the only group there.
+    const here: GroupEntry[] = [];
     for (const list of this.groupsByKey.values()) {
       for (const g of list) {
         if (g.rec.tenant !== e.rec.tenant || g.rec.servicePath !== e.rec.servicePath) continue;
-        if (!e.spec.entity_type || g.spec.entity_type === e.spec.entity_type) return g;
-        fallback ??= g;
+        if (e.spec.entity_type && g.spec.entity_type === e.spec.entity_type) return g;
+        here.push(g);
       }
     }
-    return fallback;
+    return here.length === 1 ? here[0] : undefined;
   }
 
   private build(e: DeviceEntry, g: GroupEntry | undefined, apikey: string): ResolvedDevice {
