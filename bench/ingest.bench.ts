@@ -109,24 +109,34 @@ async function measure(external: boolean, opts: BenchOptions): Promise<Result[]>
     const samples: number[] = [];
     const pending = new Map<number, { seq: number; at: number }>();
     const sampleEvery = 10;
-    const polls: Array<Promise<void>> = [];
-    const poll = async (dev: number, seq: number, at: number) => {
-      const url = `${s.server.url}/ngsi-ld/v1/entities/urn:ngsi-ld:AirQualityObserved:aq-${dev}?attrs=temperature&options=keyValues`;
-      const deadline = at + 5000;
-      while (performance.now() < deadline) {
-        const r = await fetch(url, { headers: { 'ngsild-tenant': 'bench' } });
-        const e = await r.json() as { temperature?: number };
-        if ((e.temperature ?? 0) >= seq) { samples.push(performance.now() - at); return; }
-        await new Promise((r2) => setTimeout(r2, 1));
+    // One poller asks for all pending samples in one query every ~2 ms, so the measuring load stays
+    // bounded (≤ ~500 req/s) however long the latency gets.
+    let publishing = true;
+    const poller = (async () => {
+      while (publishing || pending.size) {
+        if (pending.size) {
+          const ids = [...pending.keys()].map((d) => `urn:ngsi-ld:AirQualityObserved:aq-${d}`).join(',');
+          const r = await fetch(`${s.server.url}/ngsi-ld/v1/entities?type=AirQualityObserved&id=${ids}&attrs=temperature&options=keyValues&limit=1000`, { headers: { 'ngsild-tenant': 'bench' } });
+          const now = performance.now();
+          for (const e of await r.json() as Array<{ id: string; temperature?: number }>) {
+            const dev = Number(e.id.slice(e.id.lastIndexOf('-') + 1));
+            const p = pending.get(dev);
+            if (p && (e.temperature ?? 0) >= p.seq) { samples.push(now - p.at); pending.delete(dev); }
+          }
+          for (const [dev, p] of pending) if (now - p.at > 10_000) pending.delete(dev); // counted as missing below
+        }
+        await new Promise((r2) => setTimeout(r2, 2));
       }
-    };
+    })();
     let n = 0;
+    let sampled = 0;
     const latSent = await publish(s, rate, sec, (dev, seq, at) => {
       if (n++ % sampleEvery !== 0 || pending.has(dev)) return;
+      sampled++;
       pending.set(dev, { seq, at });
-      polls.push(poll(dev, seq, at).finally(() => pending.delete(dev)));
     });
-    await Promise.all(polls);
+    publishing = false;
+    await poller;
     samples.sort((a, b) => a - b);
     // Throughput: offered above capacity (10,000 msg/s = 50,000 meas/s unless BENCH_INGEST_OFFERED says otherwise).
     const base = await metrics(s.server);
@@ -149,7 +159,7 @@ async function measure(external: boolean, opts: BenchOptions): Promise<Result[]>
       {
         name: `ingest (${label}): end-to-end latency at 5,000 meas/s`,
         value: Math.round((latSent * ATTRS) / sec), unit: 'meas/s', p50: pct(0.5), p99: pct(0.99),
-        conditions: `${cond}; ${rate} msg/s for ${sec} s; latency = publish → the value visible in GET /entities/{id} (polled every ~1 ms, 1 in ${sampleEvery} messages sampled, ${samples.length} samples)`,
+        conditions: `${cond}; ${rate} msg/s for ${sec} s; latency = publish → the value visible in a query (GET /entities?id=<all pending samples>, every ~2 ms), 1 in ${sampleEvery} messages sampled, ${samples.length} of ${sampled} seen within 10 s`,
       },
     ];
   } finally {
