@@ -18,6 +18,7 @@ import { temporalRoutes } from './ngsi-ld/temporal/index.ts';
 import { ngsiErrorHandler } from './ngsi-ld/http/error-handler.ts';
 import { parseQueryString, QUERY_ERROR } from './ngsi-ld/http/request.ts';
 import type { StoragePort } from './storage/port.ts';
+import { Ingest } from './ingest/index.ts';
 import type { Logger } from 'pino';
 
 export interface AppDeps {
@@ -30,7 +31,7 @@ export interface AppDeps {
 }
 
 export interface App extends FastifyInstance {
-  drehscheibe: { entities: EntityService; contexts: ContextService; bus: EventBus; storage: StoragePort; subscriptions: SubscriptionService };
+  drehscheibe: { entities: EntityService; contexts: ContextService; bus: EventBus; storage: StoragePort; subscriptions: SubscriptionService; ingest: Ingest };
 }
 
 const JSON_TYPES = ['application/json', 'application/ld+json', 'application/merge-patch+json', 'application/geo+json'];
@@ -61,7 +62,14 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps): Promise
   const subscriptions = new SubscriptionService({ store: deps.storage.subscriptions, entities: deps.storage.entities, contexts, bus, clock, config: config.notify, coreContextUrl: CORE_CONTEXT_URL, logger: app.log.child({ module: 'ngsi-ld.subscriptions' }) });
   await subscriptions.start();
   app.addHook('onClose', async () => { await subscriptions.stop(); });
-  app.decorate('drehscheibe', { entities, contexts, bus, storage: deps.storage, subscriptions });
+  const ingest = new Ingest({
+    config, store: deps.storage.ingest, entities, clock, version: VERSION, log: app.log.child({ module: 'ingest' }) as never,
+    resolveTerms: (url) => contexts.resolve(url),
+  });
+  await ingest.init();
+  // Queued measurements are written before the storage closes.
+  app.addHook('onClose', async () => { await ingest.close(); });
+  app.decorate('drehscheibe', { entities, contexts, bus, storage: deps.storage, subscriptions, ingest });
 
   // One JSON parser for every JSON media type; invalid JSON is an InvalidRequest (clause 6.3.x).
   app.removeContentTypeParser(['application/json']);
@@ -106,6 +114,8 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps): Promise
     await subscriptionRoutes(api, { subscriptions, contexts, coreContextUrl: CORE_CONTEXT_URL, defaultLimit: config.defaultLimit, maxLimit: config.maxLimit, tenantExists: (t) => entities.tenantExists(t) });
     await api.register(contextRoutes(contexts));
   }, { prefix: '/ngsi-ld/v1' });
+
+  await ingest.routes(app);
 
   app.get('/health', async () => ({ status: 'ok' }));
   app.get('/ready', async (_req, reply) => {

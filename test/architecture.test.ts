@@ -50,3 +50,10 @@ test('nothing but config reads process.env', () => {
     assert.doesNotMatch(readFileSync(f, 'utf8'), /process\.env/, rel);
   }
 });
+
+test('the ingest writes entities only through EntityService (no storage transactions, no adapters)', () => {
+  for (const { file, deps } of all.filter((x) => x.file.startsWith('ingest/'))) {
+    for (const d of deps) assert.ok(!d.startsWith('storage/sqlite/') && !d.startsWith('storage/postgres/'), `${file} imports adapter ${d}`);
+    assert.doesNotMatch(readFileSync(join(SRC, file), 'utf8'), /withTransaction|\.savepoint\(/, `${file} opens storage transactions`);
+  }
+});

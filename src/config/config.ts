@@ -11,6 +11,8 @@ export interface Config {
   mqttUrl?: string;
   mqttPort: number;
   demo: 'auto' | 'on' | 'off';
+  /** Seconds between two messages of one simulated demo device. */
+  demoIntervalS: number;
   auth: 'on' | 'off';
   contextMapFile?: string;
   logLevel: string;
@@ -34,7 +36,33 @@ export interface Config {
   /** Subscriptions' notifications (docs/subscriptions.md): SSRF guard, queue bound, timeouts, retries, initial notification. */
   notify: { allowPrivate: boolean; queueMax: number; concurrency: number; timeoutMs: number; retries: number; backoffMs: number; backoffMaxMs: number; initial: boolean; maxEntities: number; tickMs: number; worker: boolean };
   /** Temporal API and history (docs/temporal.md): recording, response caps, retention (ISO 8601 durations; unset = forever). */
+  /** Sensor ingest (docs/ingest.md): autoprovisioning, limits, write batching, MQTT options. */
+  ingest: IngestConfig;
   temporal: { history: boolean; maxInstances: number; maxPeriods: number; retention?: string; retentionByType: Record<string, string>; retentionIntervalS: number };
+}
+
+export interface IngestConfig {
+  autoprovision: boolean;
+  /** Messages per second per device (0 = unlimited) and the token bucket's size. */
+  deviceRate: number;
+  deviceBurst: number;
+  /** A device not heard from for this long is marked silent (seconds). */
+  silentAfterS: number;
+  maxPayload: number;
+  queueMax: number;
+  batchMax: number;
+  flushMs: number;
+  /** Embedded broker: allow clients without username (the apikey in the topic is the only check). */
+  mqttAnonymous: boolean;
+  /** Embedded broker TLS (PEM files); unset = plain TCP. */
+  mqttTlsCert?: string;
+  mqttTlsKey?: string;
+  /** External broker: shared-subscription group and TLS client options. */
+  mqttShareGroup: string;
+  mqttCa?: string;
+  mqttCert?: string;
+  mqttKey?: string;
+  mqttRejectUnauthorized: boolean;
 }
 
 type Env = Record<string, string | undefined>;
@@ -110,6 +138,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     mqttUrl,
     mqttPort: int('MQTT_PORT', 1883, 0, 65535),
     demo: oneOf('DREHSCHEIBE_DEMO', 'auto', ['auto', 'on', 'off'] as const),
+    demoIntervalS: int('DREHSCHEIBE_DEMO_INTERVAL', 5, 1, 3600),
     auth,
     contextMapFile: src.DREHSCHEIBE_CONTEXT_MAP || undefined,
     logLevel,
@@ -137,6 +166,24 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
       tickMs: int('DREHSCHEIBE_NOTIFY_TICK_MS', 250, 10, 60000),
       worker: oneOf('DREHSCHEIBE_NOTIFY_WORKER', 'on', ['on', 'off'] as const) === 'on',
     },
+    ingest: {
+      autoprovision: oneOf('DREHSCHEIBE_INGEST_AUTOPROVISION', 'on', ['on', 'off'] as const) === 'on',
+      deviceRate: int('DREHSCHEIBE_INGEST_DEVICE_RATE', 10, 0, 1_000_000),
+      deviceBurst: int('DREHSCHEIBE_INGEST_DEVICE_BURST', 20, 1, 1_000_000),
+      silentAfterS: int('DREHSCHEIBE_INGEST_SILENT_AFTER', 3600, 1, 365 * 86400),
+      maxPayload: int('DREHSCHEIBE_INGEST_MAX_PAYLOAD', 64 * 1024, 64, 16 * 1024 * 1024),
+      queueMax: int('DREHSCHEIBE_INGEST_QUEUE', 100_000, 1, 10_000_000),
+      batchMax: int('DREHSCHEIBE_INGEST_BATCH', 1000, 1, 100_000),
+      flushMs: int('DREHSCHEIBE_INGEST_FLUSH_MS', 5, 0, 10_000),
+      mqttAnonymous: oneOf('DREHSCHEIBE_MQTT_ANONYMOUS', 'off', ['on', 'off'] as const) === 'on',
+      mqttTlsCert: src.DREHSCHEIBE_MQTT_TLS_CERT || undefined,
+      mqttTlsKey: src.DREHSCHEIBE_MQTT_TLS_KEY || undefined,
+      mqttShareGroup: src.DREHSCHEIBE_MQTT_SHARE_GROUP || 'drehscheibe',
+      mqttCa: src.DREHSCHEIBE_MQTT_CA || undefined,
+      mqttCert: src.DREHSCHEIBE_MQTT_CERT || undefined,
+      mqttKey: src.DREHSCHEIBE_MQTT_KEY || undefined,
+      mqttRejectUnauthorized: oneOf('DREHSCHEIBE_MQTT_REJECT_UNAUTHORIZED', 'on', ['on', 'off'] as const) === 'on',
+    },
     temporal: {
       history: oneOf('DREHSCHEIBE_TEMPORAL', 'on', ['on', 'off'] as const) === 'on',
       maxInstances: int('DREHSCHEIBE_TEMPORAL_MAX_INSTANCES', 10000, 1, 10_000_000),
@@ -146,6 +193,8 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
       retentionIntervalS: int('DREHSCHEIBE_TEMPORAL_RETENTION_INTERVAL', 3600, 1, 30 * 86400),
     },
   };
+  if (!!cfg.ingest.mqttTlsCert !== !!cfg.ingest.mqttTlsKey) problems.push('DREHSCHEIBE_MQTT_TLS_CERT and DREHSCHEIBE_MQTT_TLS_KEY must be set together');
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(cfg.ingest.mqttShareGroup)) problems.push(`DREHSCHEIBE_MQTT_SHARE_GROUP: use 1-64 letters, digits, _ or -, got "${cfg.ingest.mqttShareGroup}"`);
   for (const a of cfg.indexedAttributes) {
     if (/["'\\\s]/.test(a)) problems.push(`DREHSCHEIBE_INDEXED_ATTRIBUTES: invalid attribute name "${a}"`);
   }

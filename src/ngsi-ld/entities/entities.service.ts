@@ -21,6 +21,15 @@ export interface BatchResult {
 
 export type UpsertMode = 'replace' | 'update';
 
+/** One measurement for the ingest: the entity to create when absent, else the attributes to write. */
+export interface MeasurementWrite {
+  id: string;
+  /** The entity to create when it does not exist (static and measured attributes). */
+  initial: EntityRecord;
+  /** The measured attributes (expanded IRIs), each replacing the instance with its datasetId. */
+  attrs: Record<string, AttrInstance[]>;
+}
+
 /** Preconditions of a single-entity write (RFC 9110 If-Match on the entity's version). */
 export interface WriteCondition {
   /** Entity versions (ETag values) the write may apply to; '*' = the entity must exist. */
@@ -274,6 +283,38 @@ export class EntityService {
       }
       return false;
     });
+  }
+
+  /**
+   * Ingest (micro-batched measurements): per item, in order, creates the entity from `initial` when
+   * absent, else replaces the measured attributes' instances. Atomic per item, one transaction for all;
+   * the answer holds each item's error (undefined = written), in the order of `items`.
+   */
+  async batchMeasure(tenant: string, items: MeasurementWrite[]): Promise<Array<ProblemError | undefined>> {
+    const out: Array<ProblemError | undefined> = new Array(items.length).fill(undefined);
+    await this.batch(tenant, items, async (w, i) => {
+      const m = items[i];
+      try {
+        const old = await w.get(m.id);
+        if (!old) {
+          const e = m.initial;
+          e.createdAt = e.modifiedAt = w.now;
+          for (const insts of Object.values(e.attrs)) for (const inst of insts) inst.createdAt = inst.modifiedAt = w.now;
+          await w.insert(e);
+          return;
+        }
+        const next = clone(old);
+        for (const [iri, insts] of Object.entries(m.attrs)) {
+          for (const inst of insts) inst.createdAt = inst.modifiedAt = w.now;
+          next.attrs[iri] = combineInstances(next.attrs[iri], insts, 'replace', w.now);
+        }
+        await w.update(old, next);
+      } catch (e) {
+        if (e instanceof ProblemError) { out[i] = e; return; }
+        throw e;
+      }
+    });
+    return out;
   }
 
   batchUpdate(tenant: string, items: Array<{ id: string; entity?: EntityRecord; error?: ProblemError }>, noOverwrite: boolean): Promise<BatchResult> {
