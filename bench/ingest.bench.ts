@@ -20,9 +20,10 @@ async function post(url: string, body: unknown, headers: Record<string, string>)
   if (r.status >= 300) throw new Error(`POST ${url}: ${r.status} ${await r.text()}`);
 }
 
-async function metrics(server: BenchServer): Promise<{ accepted: number; rejected: number; received: number; rejectedBy: Record<string, number> }> {
-  const m = await (await fetch(`${server.url}/iot/metrics`)).json() as { total: { accepted: number; rejected: number; received: number; rejectedBy: Record<string, number> } };
-  return m.total;
+/** The bench group's counters (an external broker may carry other publishers' messages too). */
+async function metrics(server: BenchServer, apikey: string): Promise<{ accepted: number; rejected: number; received: number; rejectedBy: Record<string, number> }> {
+  const m = await (await fetch(`${server.url}/iot/metrics`)).json() as { groups: Record<string, { accepted: number; rejected: number; received: number; rejectedBy: Record<string, number> }> };
+  return m.groups[apikey] ?? { accepted: 0, rejected: 0, received: 0, rejectedBy: {} };
 }
 
 function reachable(port: number): Promise<boolean> {
@@ -88,10 +89,10 @@ async function publish(s: Setup, msgPerSec: number, sec: number, onSent?: (devic
 
 async function settle(s: Setup, base: { accepted: number; rejected: number }, sent: number, timeoutMs: number): Promise<{ accepted: number; rejected: number; at: number; rejectedBy: Record<string, number> }> {
   const end = performance.now() + timeoutMs;
-  let last = await metrics(s.server);
+  let last = await metrics(s.server, s.apikey);
   while (last.accepted + last.rejected - base.accepted - base.rejected < sent && performance.now() < end) {
     await new Promise((r) => setTimeout(r, 20));
-    last = await metrics(s.server);
+    last = await metrics(s.server, s.apikey);
   }
   return { accepted: last.accepted - base.accepted, rejected: last.rejected - base.rejected, at: performance.now(), rejectedBy: last.rejectedBy };
 }
@@ -108,9 +109,9 @@ async function measure(external: boolean, opts: BenchOptions): Promise<Result[]>
     const rate = 5000 / ATTRS;
     const samples: number[] = [];
     const pending = new Map<number, { seq: number; at: number }>();
-    const sampleEvery = 10;
-    // One poller asks for all pending samples in one query every ~2 ms, so the measuring load stays
-    // bounded (≤ ~500 req/s) however long the latency gets.
+    const sampleEvery = 20;
+    // One poller asks for all pending samples in one query every ~5 ms, so the measuring load stays
+    // small (≤ 200 queries/s of a few entities) and does not grow into the measurement when latency rises.
     let publishing = true;
     const poller = (async () => {
       while (publishing || pending.size) {
@@ -125,7 +126,7 @@ async function measure(external: boolean, opts: BenchOptions): Promise<Result[]>
           }
           for (const [dev, p] of pending) if (now - p.at > 10_000) pending.delete(dev); // counted as missing below
         }
-        await new Promise((r2) => setTimeout(r2, 2));
+        await new Promise((r2) => setTimeout(r2, 5));
       }
     })();
     let n = 0;
@@ -138,9 +139,11 @@ async function measure(external: boolean, opts: BenchOptions): Promise<Result[]>
     publishing = false;
     await poller;
     samples.sort((a, b) => a - b);
-    // Throughput: offered above capacity (10,000 msg/s = 50,000 meas/s unless BENCH_INGEST_OFFERED says otherwise).
-    const base = await metrics(s.server);
-    const offered = Number(process.env.BENCH_INGEST_OFFERED ?? 10_000);
+    // Throughput, offered above the target: 10,000 msg/s (50,000 meas/s) to the embedded broker, whose TCP
+    // back-pressure loses nothing; 4,000 msg/s (20,000 meas/s) through Mosquitto, which drops QoS 0 messages
+    // it cannot queue for a subscriber that falls behind (BENCH_INGEST_OFFERED overrides both).
+    const base = await metrics(s.server, s.apikey);
+    const offered = Number(process.env.BENCH_INGEST_OFFERED ?? (external ? 4_000 : 10_000));
     const t0 = performance.now();
     const sent = await publish(s, offered, sec);
     const done = await settle(s, base, sent, 30_000);
@@ -159,7 +162,7 @@ async function measure(external: boolean, opts: BenchOptions): Promise<Result[]>
       {
         name: `ingest (${label}): end-to-end latency at 5,000 meas/s`,
         value: Math.round((latSent * ATTRS) / sec), unit: 'meas/s', p50: pct(0.5), p99: pct(0.99),
-        conditions: `${cond}; ${rate} msg/s for ${sec} s; latency = publish → the value visible in a query (GET /entities?id=<all pending samples>, every ~2 ms), 1 in ${sampleEvery} messages sampled, ${samples.length} of ${sampled} seen within 10 s`,
+        conditions: `${cond}; ${rate} msg/s for ${sec} s; latency = publish → the value visible in a query (GET /entities?id=<all pending samples>, every ~5 ms), 1 in ${sampleEvery} messages sampled, ${samples.length} of ${sampled} seen within 10 s`,
       },
     ];
   } finally {

@@ -63,7 +63,7 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps): Promise
   await subscriptions.start();
   app.addHook('onClose', async () => { await subscriptions.stop(); });
   const ingest = new Ingest({
-    config, store: deps.storage.ingest, entities, clock, version: VERSION, log: app.log.child({ module: 'ingest' }) as never,
+    config, store: deps.storage.ingest, entities, clock, version: VERSION, log: app.log.child({ module: 'ingest' }),
     resolveTerms: (url) => contexts.resolve(url),
   });
   await ingest.init();

@@ -89,7 +89,7 @@ export class Ingest {
     const port = opts.port ?? c.mqttPort;
     if (port === 0 && opts.port === undefined) return 0;
     this.broker = new EmbeddedBroker(this.registry, this.pipeline, {
-      port, host: c.host, anonymous: c.ingest.mqttAnonymous,
+      port, host: c.host, anonymous: c.ingest.mqttAnonymous, maxPacket: c.ingest.maxPayload + 64 * 1024,
       tls: c.ingest.mqttTlsCert && c.ingest.mqttTlsKey ? { certFile: c.ingest.mqttTlsCert, keyFile: c.ingest.mqttTlsKey } : undefined,
     }, log);
     await this.broker.start();

@@ -90,6 +90,20 @@ describe('embedded MQTT broker (aedes)', () => {
     const d = (await metrics(t)).devices.find((x: { deviceId: string }) => x.deviceId === 'aq-1');
     assert.equal(d.rejectedBy.invalid_json, 1);
   });
+  test('giant payloads: above the payload limit counted as payload_too_large; a giant packet closes the connection first', async () => {
+    const before = (await metrics(t)).total.rejectedBy.payload_too_large ?? 0;
+    const c = await connect({ username: 'aq-devices', password: 'aq-password-1' });
+    await c.publishAsync('/aq-key/aq-1/attrs', JSON.stringify({ st: 'x'.repeat(100 * 1024) }), { qos: 1 });
+    await until(async () => ((await metrics(t)).total.rejectedBy.payload_too_large === before + 1 ? true : undefined), 'the oversized payload counted');
+    assert.equal(c.connected, true, 'a payload over the limit but within the packet limit keeps the connection');
+    const closed = new Promise<void>((r) => c.once('close', () => r()));
+    c.publish('/aq-key/aq-1/attrs', Buffer.alloc(4 * 1024 * 1024, 0x20), { qos: 0 });
+    await closed;
+    assert.equal((await metrics(t)).total.rejectedBy.payload_too_large, before + 2);
+    const other = await connect({ username: 'aq-devices', password: 'aq-password-1' });
+    await other.publishAsync('/aq-key/aq-1/attrs', JSON.stringify({ t: 31.5 }), { qos: 1 });
+    await until(async () => (((await entity(t, 'herne', AQ + 'aq-1'))?.temperature as { value: number }).value === 31.5 ? true : undefined), 'other clients unaffected');
+  });
 });
 
 describe('embedded MQTT broker with anonymous clients allowed', () => {

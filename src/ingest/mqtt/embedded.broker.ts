@@ -2,16 +2,19 @@
 // username/password (or anonymously when allowed) and may publish and subscribe only under their
 // group's apikey. Measurements are taken in process from the broker's publish event (no network hop).
 import { Aedes, type AuthenticateError, type Client } from 'aedes';
-import { createServer, type Server } from 'node:net';
+import { createServer, type Server, type Socket } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
 import { readFileSync } from 'node:fs';
 import type { DeviceRegistry } from '../registry/registry.service.ts';
 import type { IngestPipeline } from '../mapping/ingest.pipeline.ts';
 import { parseMeasureTopic, topicApikey } from './mqtt.topics.ts';
+import { limitPackets } from './packet-limit.ts';
 
 export interface EmbeddedBrokerOptions {
   port: number;
   host: string;
+  /** Largest MQTT packet in bytes (payload limit plus room for topic and properties). */
+  maxPacket: number;
   /** Clients without username may connect; the apikey in the topic is then the only check (IoT Agent default). */
   anonymous: boolean;
   tls?: { certFile: string; keyFile: string };
@@ -70,9 +73,12 @@ export class EmbeddedBroker {
     });
     aedes.on('clientError', (client, err) => this.log.warn({ clientId: client.id, err: err.message }, 'mqtt client error'));
     this.aedes = aedes;
+    const handle = (socket: Socket) => aedes.handle(limitPackets(socket, this.opts.maxPacket, (bytes) => {
+      this.pipeline.refuse({ source: 'mqtt', payload: undefined }, 'payload_too_large', `an MQTT packet of ${bytes} bytes (limit ${this.opts.maxPacket}); connection closed`);
+    }));
     const server = this.opts.tls
-      ? createTlsServer({ cert: readFileSync(this.opts.tls.certFile), key: readFileSync(this.opts.tls.keyFile) }, aedes.handle)
-      : createServer(aedes.handle);
+      ? createTlsServer({ cert: readFileSync(this.opts.tls.certFile), key: readFileSync(this.opts.tls.keyFile) }, handle)
+      : createServer(handle);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(this.opts.port, this.opts.host, () => { server.off('error', reject); resolve(); });
