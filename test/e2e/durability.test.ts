@@ -42,6 +42,6 @@ test('acknowledged writes survive kill -9 and a restart', async () => {
 });
 
 test('invalid configuration stops start-up with every problem listed', async () => {
-  await assert.rejects(startServer({ PORT: 'x', LOG_LEVEL: 'loud', DREHSCHEIBE_AUTH: 'off', HOST: '0.0.0.0' }, 5000), (e: Error) =>
+  await assert.rejects(startServer({ PORT: 'x', LOG_LEVEL: 'loud', DREHSCHEIBE_AUTH: 'off', HOST: '0.0.0.0' }, 30_000), (e: Error) =>
     /PORT/.test(e.message) && /LOG_LEVEL/.test(e.message) && /DREHSCHEIBE_AUTH=off is refused/.test(e.message));
 });

@@ -86,7 +86,7 @@ export function closedPort(): Promise<number> {
 }
 
 /** Whether a TCP service answers at host:port within timeoutMs. */
-export function reachable(host: string, port: number, timeoutMs = 500): Promise<boolean> {
+export function reachable(host: string, port: number, timeoutMs = 5000): Promise<boolean> {
   return new Promise((res) => {
     const sock = net.connect({ host, port });
     const done = (ok: boolean) => { sock.destroy(); res(ok); };
