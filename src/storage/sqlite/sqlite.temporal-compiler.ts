@@ -37,6 +37,17 @@ export interface InstanceRow {
 
 export type EncodedFields = Omit<InstanceRow, 'seq'>;
 
+/** Date.parse of the last string seen: the instances of one write (and of one batch) mostly share their times. */
+let lastDate = '';
+let lastDateMs = NaN;
+function parseDate(s: string): number {
+  if (s !== lastDate) {
+    lastDate = s;
+    lastDateMs = Date.parse(s);
+  }
+  return lastDateMs;
+}
+
 /** Instance → row fields. ts is observedAt, else the instance's modifiedAt, else the recording time. */
 export function encodeInstance(inst: AttrInstance, deleted: boolean, atMs: number): EncodedFields {
   let flags = 0;
@@ -52,10 +63,10 @@ export function encodeInstance(inst: AttrInstance, deleted: boolean, atMs: numbe
     ts = atMs;
   } else {
     if (typeof inst.observedAt === 'string') {
-      ts = Date.parse(inst.observedAt);
+      ts = parseDate(inst.observedAt);
       flags |= F_OBSERVED;
     } else {
-      ts = typeof inst.modifiedAt === 'string' ? Date.parse(inst.modifiedAt) : atMs;
+      ts = typeof inst.modifiedAt === 'string' ? parseDate(inst.modifiedAt) : atMs;
     }
     if (Number.isNaN(ts)) ts = atMs;
     const v = inst[member];
