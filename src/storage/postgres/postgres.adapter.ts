@@ -1,0 +1,296 @@
+// The PostgreSQL + PostGIS engine: a pool of connections shared by readers and writers. Writers run
+// in real transactions (row locks on the entities they read for writing; deadlocks and serialization
+// failures are retried a bounded number of times); readers only ever see committed data.
+import type pg from 'pg';
+import { createHash } from 'node:crypto';
+import { StorageConflict, StorageNotFound, StorageUnavailable } from '../../core/errors.ts';
+import type {
+  AttrType, EntityFilter, EntityKey, EntityReader, EntityRecord, EntityWriteTx, Page, QueryResult,
+  StoragePort, TypeAttrRow, WriteTx,
+} from '../port.ts';
+import { compileFilter, indexExpressions, type CompiledQuery } from './postgres.query-compiler.ts';
+import { createPool, ensurePartitions, isUnavailable, mapError, migrate, q, type PgOptions, type Queryable } from './postgres.database.ts';
+import { PgHistoryWriter, PgTemporalStore, TemporalShared } from './postgres.temporal.ts';
+import { PgSubscriptionStore } from './postgres.subscriptions.ts';
+
+interface Row { pk: number; id: string; types: string[]; scopes: string[] | null; created_at: string; modified_at: string; rev: number; doc: EntityRecord['attrs'] }
+
+const COLS = 'e.pk, e.id, e.types, e.scopes, e.created_at, e.modified_at, e.rev, e.doc';
+
+function toRecord(r: Row): EntityRecord {
+  const rec: EntityRecord = { id: r.id, types: r.types, createdAt: r.created_at, modifiedAt: r.modified_at, attrs: r.doc, rev: r.rev };
+  if (r.scopes) rec.scopes = r.scopes;
+  return rec;
+}
+
+function limitLiteral(n: number): string {
+  if (!Number.isSafeInteger(n) || n < 0) throw new RangeError(`invalid limit ${n}`);
+  return String(n);
+}
+
+/** Matching entity keys of a filter, with the in-process part (geo predicate, scopeQ) applied. */
+async function matchKeys(db: Queryable, c: CompiledQuery, page: Page): Promise<{ pks: number[]; keys: EntityKey[]; count?: number }> {
+  if (!c.residual) {
+    const out: { pks: number[]; keys: EntityKey[]; count?: number } = { pks: [], keys: [] };
+    if (page.limit > 0) {
+      const rows = await q<{ pk: number; id: string; rev: number }>(db, `SELECT e.pk, e.id, e.rev FROM entities e WHERE ${c.where} ORDER BY e.pk LIMIT ${limitLiteral(page.limit)} OFFSET ${limitLiteral(page.offset)}`, c.params);
+      out.pks = rows.map((r) => r.pk);
+      out.keys = rows.map((r) => ({ id: r.id, rev: r.rev }));
+    }
+    if (page.count) out.count = (await q<{ n: number }>(db, `SELECT count(*) AS n FROM entities e WHERE ${c.where}`, c.params))[0].n;
+    return out;
+  }
+  // The index (GiST window, value indexes) narrows in SQL; the exact test runs here, in pk order.
+  const rows = await q<{ pk: number; id: string; rev: number; scopes: string[] | null; geo: unknown }>(db,
+    `SELECT e.pk, e.id, e.rev, e.scopes, ${c.geoSelect ?? 'NULL'} AS geo FROM entities e WHERE ${c.where} ORDER BY e.pk`, c.params);
+  const hits = rows.filter((r) => c.residual!(r));
+  const slice = hits.slice(page.offset, page.offset + page.limit);
+  return { pks: slice.map((r) => r.pk), keys: slice.map((r) => ({ id: r.id, rev: r.rev })), count: page.count ? hits.length : undefined };
+}
+
+class PgReader implements EntityReader {
+  /** Attribute IRIs that have value indexes (ensureAttributeIndexes). */
+  readonly indexed = new Set<string>();
+  constructor(private readonly pool: pg.Pool) {}
+
+  async get(tenant: string, id: string): Promise<EntityRecord | undefined> {
+    const rows = await q<Row>(this.pool, `SELECT ${COLS} FROM entities e WHERE e.tenant = $1 AND e.id = $2`, [tenant, id]);
+    return rows[0] ? toRecord(rows[0]) : undefined;
+  }
+  async query(tenant: string, filter: EntityFilter, page: Page): Promise<QueryResult> {
+    const c = compileFilter(tenant, filter, this.indexed);
+    const m = await matchKeys(this.pool, c, page);
+    const out: QueryResult = { entities: [] };
+    if (m.pks.length) {
+      const rows = await q<Row>(this.pool, `SELECT ${COLS} FROM entities e WHERE e.pk = ANY($1::bigint[]) ORDER BY e.pk`, [m.pks]);
+      out.entities = rows.map(toRecord);
+    }
+    if (m.count !== undefined) out.count = m.count;
+    return out;
+  }
+  async queryKeys(tenant: string, filter: EntityFilter, page: Page): Promise<{ keys: EntityKey[]; count?: number }> {
+    const m = await matchKeys(this.pool, compileFilter(tenant, filter, this.indexed), page);
+    return m.count !== undefined ? { keys: m.keys, count: m.count } : { keys: m.keys };
+  }
+  /** Ids of every entity matching the filter (the temporal API filters history by current state). */
+  async matchingIds(tenant: string, filter: EntityFilter): Promise<string[]> {
+    const c = compileFilter(tenant, filter, this.indexed);
+    if (!c.residual) return (await q<{ id: string }>(this.pool, `SELECT e.id FROM entities e WHERE ${c.where}`, c.params)).map((r) => r.id);
+    const rows = await q<{ id: string; scopes: string[] | null; geo: unknown }>(this.pool, `SELECT e.id, e.scopes, ${c.geoSelect ?? 'NULL'} AS geo FROM entities e WHERE ${c.where}`, c.params);
+    return rows.filter((r) => c.residual!(r)).map((r) => r.id);
+  }
+  async getMany(tenant: string, ids: string[]): Promise<EntityRecord[]> {
+    if (ids.length === 0) return [];
+    return (await q<Row>(this.pool, `SELECT ${COLS} FROM entities e WHERE e.tenant = $1 AND e.id = ANY($2::text[])`, [tenant, ids])).map(toRecord);
+  }
+  async revOf(tenant: string, id: string): Promise<number | undefined> {
+    return (await q<{ rev: number }>(this.pool, 'SELECT rev FROM entities WHERE tenant = $1 AND id = $2', [tenant, id]))[0]?.rev;
+  }
+  async typeCounts(tenant: string): Promise<Array<{ type: string; entities: number }>> {
+    return q(this.pool, 'SELECT t AS type, count(*)::int AS entities FROM entities e, unnest(e.types) t WHERE e.tenant = $1 GROUP BY t ORDER BY t COLLATE "C"', [tenant]);
+  }
+  async typeAttributes(tenant: string): Promise<TypeAttrRow[]> {
+    return q<TypeAttrRow & { attrType: AttrType }>(this.pool, `SELECT t AS type, j.key AS attr, j.value -> 0 ->> 'type' AS "attrType", count(*)::int AS entities
+      FROM entities e, unnest(e.types) t, jsonb_each(e.doc) j WHERE e.tenant = $1
+      GROUP BY t, j.key, "attrType" ORDER BY t COLLATE "C", j.key COLLATE "C"`, [tenant]);
+  }
+  async attributeCounts(tenant: string): Promise<Array<{ attr: string; entities: number }>> {
+    return q(this.pool, 'SELECT j AS attr, count(*)::int AS entities FROM entities e, jsonb_object_keys(e.doc) j WHERE e.tenant = $1 GROUP BY j ORDER BY j COLLATE "C"', [tenant]);
+  }
+  async tenantExists(tenant: string): Promise<boolean> {
+    return (await q(this.pool, 'SELECT 1 FROM tenants WHERE name = $1', [tenant])).length > 0;
+  }
+  async listTenants(): Promise<string[]> {
+    return (await q<{ name: string }>(this.pool, 'SELECT name FROM tenants ORDER BY name COLLATE "C"')).map((r) => r.name);
+  }
+}
+
+function geoRows(e: EntityRecord): { attrs: string[]; geoms: string[] } {
+  const attrs: string[] = [];
+  const geoms: string[] = [];
+  for (const [attr, insts] of Object.entries(e.attrs)) {
+    const inst = insts[0];
+    if (!inst || inst.type !== 'GeoProperty' || inst.value === undefined || inst.value === null) continue;
+    attrs.push(attr);
+    geoms.push(JSON.stringify(inst.value));
+  }
+  return { attrs, geoms };
+}
+
+function geoChanged(a: EntityRecord, b: EntityRecord): boolean {
+  for (const [k, v] of Object.entries(b.attrs)) if (v[0]?.type === 'GeoProperty' && a.attrs[k]?.[0] !== v[0]) return true;
+  for (const [k, v] of Object.entries(a.attrs)) if (v[0]?.type === 'GeoProperty' && b.attrs[k]?.[0] !== v[0]) return true;
+  return false;
+}
+
+/** Tenants known to exist (rows are never deleted), so writes skip the tenant upsert. */
+const GEO_INSERT = 'INSERT INTO entity_geo (pk, attr, geom) SELECT $1, a, ST_SetSRID(ST_GeomFromGeoJSON(g), 4326) FROM unnest($2::text[], $3::text[]) u(a, g)';
+
+class PgEntityTx implements EntityWriteTx {
+  constructor(private readonly c: pg.PoolClient, private readonly tenants: Set<string>, private readonly newTenants: Set<string>) {}
+  async get(tenant: string, id: string): Promise<EntityRecord | undefined> {
+    // FOR UPDATE: a read-modify-write (PATCH, upsert) holds the row until commit, so two nodes never lose an update.
+    const rows = await q<Row>(this.c, `SELECT ${COLS} FROM entities e WHERE e.tenant = $1 AND e.id = $2 FOR UPDATE`, [tenant, id]);
+    return rows[0] ? toRecord(rows[0]) : undefined;
+  }
+  async insert(tenant: string, e: EntityRecord): Promise<void> {
+    if (!this.tenants.has(tenant) && !this.newTenants.has(tenant)) {
+      await q(this.c, 'INSERT INTO tenants (name, created_at) VALUES ($1, $2) ON CONFLICT DO NOTHING', [tenant, e.createdAt]);
+      this.newTenants.add(tenant);
+    }
+    // ON CONFLICT DO NOTHING keeps the transaction usable after a duplicate (no aborted state).
+    const rows = await q<{ pk: number }>(this.c, 'INSERT INTO entities (tenant, id, types, scopes, created_at, modified_at, doc) VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb) ON CONFLICT (tenant, id) DO NOTHING RETURNING pk',
+      [tenant, e.id, e.types, e.scopes ?? null, e.createdAt, e.modifiedAt, JSON.stringify(e.attrs)]);
+    if (rows.length === 0) throw new StorageConflict(`entity ${e.id} exists`);
+    const g = geoRows(e);
+    if (g.attrs.length) await q(this.c, GEO_INSERT, [rows[0].pk, g.attrs, g.geoms]);
+  }
+  async update(tenant: string, e: EntityRecord, before?: EntityRecord): Promise<void> {
+    const rows = await q<{ pk: number }>(this.c, 'UPDATE entities SET types = $1, scopes = $2, created_at = $3, modified_at = $4, rev = rev + 1, doc = $5::jsonb WHERE tenant = $6 AND id = $7 RETURNING pk',
+      [e.types, e.scopes ?? null, e.createdAt, e.modifiedAt, JSON.stringify(e.attrs), tenant, e.id]);
+    if (rows.length === 0) throw new StorageNotFound(`entity ${e.id} not found`);
+    if (!before || geoChanged(before, e)) {
+      await q(this.c, 'DELETE FROM entity_geo WHERE pk = $1', [rows[0].pk]);
+      const g = geoRows(e);
+      if (g.attrs.length) await q(this.c, GEO_INSERT, [rows[0].pk, g.attrs, g.geoms]);
+    }
+  }
+  async delete(tenant: string, id: string): Promise<boolean> {
+    return (await q(this.c, 'DELETE FROM entities WHERE tenant = $1 AND id = $2 RETURNING pk', [tenant, id])).length > 0;
+  }
+}
+
+/** SQLSTATEs after which the whole transaction is run again: serialization failure, deadlock. */
+const RETRY_CODES = new Set(['40001', '40P01']);
+
+export interface PostgresStorageOptions extends PgOptions {
+  /** Attempts of a transaction that hits a serialization failure or deadlock. */
+  maxAttempts?: number;
+}
+
+export class PostgresStorage implements StoragePort {
+  readonly engine = 'postgres';
+  readonly capabilities = { nativeGeo: false, regex: true };
+  readonly entities: PgReader;
+  readonly subscriptions: PgSubscriptionStore;
+  readonly temporal: PgTemporalStore;
+  readonly pool: pg.Pool;
+  readonly schema: string;
+  private readonly shared = new TemporalShared();
+  private readonly tenants = new Set<string>();
+  private readonly maxAttempts: number;
+  private partitionTimer?: NodeJS.Timeout;
+
+  private constructor(o: PostgresStorageOptions) {
+    this.schema = o.schema ?? 'public';
+    this.pool = createPool(o);
+    this.maxAttempts = o.maxAttempts ?? 5;
+    this.entities = new PgReader(this.pool);
+    this.subscriptions = new PgSubscriptionStore(this.pool);
+    this.temporal = new PgTemporalStore(this.pool, this.shared, this.entities);
+  }
+
+  /** Connects, migrates (under an advisory lock) and creates the current history partitions. */
+  static async open(o: PostgresStorageOptions): Promise<PostgresStorage> {
+    const s = new PostgresStorage(o);
+    try {
+      await migrate(s.pool, s.schema);
+      await ensurePartitions(s.pool, Date.now());
+    } catch (e) {
+      await s.pool.end();
+      throw e;
+    }
+    // New months get their partition ahead of time; a missed run only sends rows to the default partition.
+    s.partitionTimer = setInterval(() => { ensurePartitions(s.pool, Date.now()).catch(() => {}); }, 6 * 3600_000);
+    s.partitionTimer.unref();
+    return s;
+  }
+
+  async withTransaction<T>(fn: (tx: WriteTx) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      const c = await this.pool.connect().catch(mapError);
+      const newTenants = new Set<string>();
+      const history = new PgHistoryWriter(c, this.shared);
+      let sp = 0;
+      const tx: WriteTx = {
+        entities: new PgEntityTx(c, this.tenants, newTenants),
+        history,
+        savepoint: async <R>(f: () => Promise<R>): Promise<R> => {
+          const name = `sp${++sp}`;
+          await q(c, `SAVEPOINT ${name}`);
+          try {
+            const out = await f();
+            await q(c, `RELEASE SAVEPOINT ${name}`);
+            return out;
+          } catch (e) {
+            await q(c, `ROLLBACK TO SAVEPOINT ${name}`);
+            await q(c, `RELEASE SAVEPOINT ${name}`);
+            history.rolledBack();
+            throw e;
+          }
+        },
+      };
+      let broken = false;
+      try {
+        await q(c, 'BEGIN');
+        const out = await fn(tx);
+        await q(c, 'COMMIT');
+        for (const t of newTenants) this.tenants.add(t);
+        history.committed();
+        return out;
+      } catch (e) {
+        broken = e instanceof StorageUnavailable;
+        if (!broken) await c.query('ROLLBACK').catch(() => { broken = true; });
+        const code = (e as { code?: string }).code ?? ((e as { cause?: { code?: string } }).cause?.code);
+        if (code && RETRY_CODES.has(code) && attempt < this.maxAttempts) {
+          await new Promise((r) => setTimeout(r, Math.random() * 10 * attempt));
+          continue;
+        }
+        throw e;
+      } finally {
+        // A client whose connection failed is destroyed, not returned to the pool.
+        c.release(broken ? true : undefined);
+      }
+    }
+  }
+
+  /**
+   * Value indexes for the named attributes: an expression index on the scalar value (or
+   * relationship object) and a partial index of entities where it is an array. Indexes for
+   * attributes no longer named are dropped. One node at a time (transaction advisory lock).
+   */
+  async ensureAttributeIndexes(iris: string[]): Promise<void> {
+    const want = new Map(iris.map((iri) => [`ix_attr_${createHash('sha1').update(iri).digest('hex').slice(0, 16)}`, iri]));
+    const c = await this.pool.connect().catch(mapError);
+    let broken = false;
+    try {
+      await q(c, 'BEGIN');
+      await q(c, 'SELECT pg_advisory_xact_lock(7242110)');
+      const have = (await q<{ name: string }>(c, "SELECT indexname AS name FROM pg_indexes WHERE schemaname = current_schema() AND tablename = 'entities' AND indexname LIKE 'ix_attr_%'")).map((r) => r.name);
+      for (const name of have) if (!want.has(name.replace(/_(v|a)$/, ''))) await q(c, `DROP INDEX IF EXISTS ${name}`);
+      for (const [name, iri] of want) {
+        const ix = indexExpressions(iri);
+        await q(c, `CREATE INDEX IF NOT EXISTS ${name}_v ON entities (tenant, (${ix.scalar}))`);
+        await q(c, `CREATE INDEX IF NOT EXISTS ${name}_a ON entities (tenant) WHERE ${ix.isArray}`);
+      }
+      await q(c, 'COMMIT');
+    } catch (e) {
+      broken = isUnavailable(e) || e instanceof StorageUnavailable;
+      await c.query('ROLLBACK').catch(() => {});
+      throw e;
+    } finally {
+      c.release(broken ? true : undefined);
+    }
+    this.entities.indexed.clear();
+    for (const iri of iris) this.entities.indexed.add(iri);
+  }
+
+  async ping(): Promise<void> {
+    await q(this.pool, 'SELECT 1');
+  }
+
+  async close(): Promise<void> {
+    if (this.partitionTimer) clearInterval(this.partitionTimer);
+    await this.pool.end();
+  }
+}
