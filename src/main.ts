@@ -3,6 +3,7 @@ import pino from 'pino';
 import { buildApp } from './app.ts';
 import { loadConfig } from './config/config.ts';
 import { SqliteStorage } from './storage/sqlite/sqlite.adapter.ts';
+import { PostgresStorage } from './storage/postgres/postgres.adapter.ts';
 import type { StoragePort } from './storage/port.ts';
 
 async function main(): Promise<void> {
@@ -20,14 +21,19 @@ async function main(): Promise<void> {
   if (config.auth === 'off') logger.warn('DREHSCHEIBE_AUTH=off: access control is switched off; use this only for local development and conformance runs');
   let storage: StoragePort;
   if (config.databaseUrl) {
-    logger.fatal('DATABASE_URL is set, but the PostgreSQL engine is not part of this build yet; unset it to use the embedded SQLite engine');
-    process.exit(2);
+    try {
+      const pg = config.postgres;
+      storage = await PostgresStorage.open({ url: config.databaseUrl, schema: pg.schema, poolSize: pg.poolSize, statementTimeoutMs: pg.statementTimeoutMs, maxAttempts: pg.txAttempts });
+    } catch (e) {
+      logger.fatal({ err: e }, `cannot open the PostgreSQL database: ${(e as Error).message}`);
+      process.exit(2);
+    }
   } else {
     storage = SqliteStorage.inDataDir(config.dataDir);
   }
   const app = await buildApp(config, { storage, logger });
   await app.listen({ port: config.port, host: config.host });
-  logger.info({ port: config.port, host: config.host, dataDir: config.dataDir, engine: storage.engine }, 'Drehscheibe is listening');
+  logger.info({ port: config.port, host: config.host, dataDir: config.dataDir, engine: storage.engine, ...(config.databaseUrl ? { schema: config.postgres.schema } : {}) }, 'Drehscheibe is listening');
 
   let stopping = false;
   const stop = async (signal: string) => {

@@ -8,6 +8,8 @@ export interface Config {
   host: string;
   dataDir: string;
   databaseUrl?: string;
+  /** PostgreSQL engine (docs/scaling.md): schema, pool size per node, statement timeout, transaction attempts. */
+  postgres: { schema: string; poolSize: number; statementTimeoutMs: number; txAttempts: number };
   mqttUrl?: string;
   mqttPort: number;
   demo: 'auto' | 'on' | 'off';
@@ -107,6 +109,12 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     host,
     dataDir: resolve(src.DREHSCHEIBE_DATA_DIR || './data'),
     databaseUrl,
+    postgres: {
+      schema: src.DREHSCHEIBE_PG_SCHEMA || 'public',
+      poolSize: int('DREHSCHEIBE_PG_POOL', 10, 1, 1000),
+      statementTimeoutMs: int('DREHSCHEIBE_PG_STATEMENT_TIMEOUT_MS', 30000, 0, 3600000),
+      txAttempts: int('DREHSCHEIBE_PG_TX_ATTEMPTS', 5, 1, 100),
+    },
     mqttUrl,
     mqttPort: int('MQTT_PORT', 1883, 0, 65535),
     demo: oneOf('DREHSCHEIBE_DEMO', 'auto', ['auto', 'on', 'off'] as const),
@@ -146,6 +154,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
       retentionIntervalS: int('DREHSCHEIBE_TEMPORAL_RETENTION_INTERVAL', 3600, 1, 30 * 86400),
     },
   };
+  if (!/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(cfg.postgres.schema)) problems.push(`DREHSCHEIBE_PG_SCHEMA: expected a plain identifier (letters, digits, _), got "${cfg.postgres.schema}"`);
   for (const a of cfg.indexedAttributes) {
     if (/["'\\\s]/.test(a)) problems.push(`DREHSCHEIBE_INDEXED_ATTRIBUTES: invalid attribute name "${a}"`);
   }

@@ -19,6 +19,8 @@ export interface PgOptions {
   poolSize?: number;
   /** Statement timeout in ms (0 = none). */
   statementTimeoutMs?: number;
+  /** application_name of the sessions (default drehscheibe:<schema>). */
+  applicationName?: string;
 }
 
 /** int8 and numeric as JS numbers (counts, epoch milliseconds); every other type as pg parses it. */
@@ -67,6 +69,8 @@ export function createPool(o: PgOptions): pg.Pool {
     connectionString: o.url,
     max: o.poolSize ?? 10,
     connectionTimeoutMillis: 5000,
+    // Lets operators (and tests) tell this node's sessions apart in pg_stat_activity.
+    application_name: o.applicationName ?? `drehscheibe:${schema}`,
     idleTimeoutMillis: 30_000,
     types,
     // search_path: our schema first, then public (where the postgis extension usually lives).
