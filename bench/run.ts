@@ -12,10 +12,11 @@ import { run as patch } from './patch.bench.ts';
 import { run as query } from './query.bench.ts';
 import { run as temporal } from './temporal.bench.ts';
 import { run as subscriptions } from './subscriptions.bench.ts';
+import { run as engines } from './engines.bench.ts';
 import { REPO_ROOT } from './server.ts';
 import { WRK_THREADS, wrkVersion } from './wrk.ts';
 
-const BENCHES: Record<string, BenchFn> = { patch, get, batch, query, temporal, subscriptions };
+const BENCHES: Record<string, BenchFn> = { patch, get, batch, query, temporal, subscriptions, engines };
 
 interface Target {
   match: (name: string) => boolean;
@@ -58,6 +59,9 @@ const TARGETS: Target[] = [
   { match: (n) => n.startsWith('temporal: bytes on disk'), text: '≤ 100 bytes', met: (r) => r.value <= 100 },
   { match: (n) => n.startsWith('subscriptions: write-path throughput loss'), text: '≤ 20 %', met: (r) => r.value <= 20 },
   { match: (n) => n.startsWith('subscriptions: notification latency'), text: 'p50 ≤ 5 ms, p99 ≤ 50 ms at 5,000/s', met: (r) => r.value >= 4900 && (r.p50 ?? Infinity) <= 5 && (r.p99 ?? Infinity) <= 50 },
+  { match: (n) => n.startsWith('engines: batch upsert') && n.endsWith('— postgres'), text: '≥ 15,000 entities/s', met: (r) => r.value >= 15_000 },
+  { match: (n) => /^engines: (query|temporal).*relative to SQLite$/.test(n), text: '≤ 200 % (within 2×)', met: (r) => r.value <= 200 },
+  { match: (n) => n.startsWith('engines: two nodes / one node'), text: '≥ 150 %', met: (r) => r.value >= 150 },
   { match: (n) => n.startsWith('server RSS'), text: '< 300 MB with 100k entities', met: (r) => r.value < 300, caveat: QUICK_CAVEAT },
 ];
 

@@ -113,7 +113,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
       schema: src.DREHSCHEIBE_PG_SCHEMA || 'public',
       poolSize: int('DREHSCHEIBE_PG_POOL', 10, 1, 1000),
       statementTimeoutMs: int('DREHSCHEIBE_PG_STATEMENT_TIMEOUT_MS', 30000, 0, 3600000),
-      txAttempts: int('DREHSCHEIBE_PG_TX_ATTEMPTS', 5, 1, 100),
+      txAttempts: int('DREHSCHEIBE_PG_TX_ATTEMPTS', 8, 1, 100),
     },
     mqttUrl,
     mqttPort: int('MQTT_PORT', 1883, 0, 65535),

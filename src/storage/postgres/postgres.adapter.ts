@@ -3,25 +3,19 @@
 // failures are retried a bounded number of times); readers only ever see committed data.
 import type pg from 'pg';
 import { createHash } from 'node:crypto';
-import { StorageConflict, StorageNotFound, StorageUnavailable } from '../../core/errors.ts';
+import { StorageUnavailable } from '../../core/errors.ts';
 import type {
-  AttrType, EntityFilter, EntityKey, EntityReader, EntityRecord, EntityWriteTx, Page, QueryResult,
+  AttrType, EntityFilter, EntityKey, EntityReader, EntityRecord, Page, QueryResult,
   StoragePort, TypeAttrRow, WriteTx,
 } from '../port.ts';
 import { compileFilter, indexExpressions, type CompiledQuery } from './postgres.query-compiler.ts';
-import { createPool, ensurePartitions, isUnavailable, mapError, migrate, q, type PgOptions, type Queryable } from './postgres.database.ts';
+import { createPool, ensurePartitions, isUnavailable, mapError, migrate, q, qp, type PgOptions, type Queryable } from './postgres.database.ts';
 import { PgHistoryWriter, PgTemporalStore, TemporalShared } from './postgres.temporal.ts';
 import { PgSubscriptionStore } from './postgres.subscriptions.ts';
+import { ENTITY_COLS, PgTransaction, toRecord } from './postgres.transaction.ts';
 
-interface Row { pk: number; id: string; types: string[]; scopes: string[] | null; created_at: string; modified_at: string; rev: number; doc: EntityRecord['attrs'] }
-
-const COLS = 'e.pk, e.id, e.types, e.scopes, e.created_at, e.modified_at, e.rev, e.doc';
-
-function toRecord(r: Row): EntityRecord {
-  const rec: EntityRecord = { id: r.id, types: r.types, createdAt: r.created_at, modifiedAt: r.modified_at, attrs: r.doc, rev: r.rev };
-  if (r.scopes) rec.scopes = r.scopes;
-  return rec;
-}
+type Row = Parameters<typeof toRecord>[0];
+const COLS = ENTITY_COLS;
 
 function limitLiteral(n: number): string {
   if (!Number.isSafeInteger(n) || n < 0) throw new RangeError(`invalid limit ${n}`);
@@ -54,7 +48,7 @@ class PgReader implements EntityReader {
   constructor(private readonly pool: pg.Pool) {}
 
   async get(tenant: string, id: string): Promise<EntityRecord | undefined> {
-    const rows = await q<Row>(this.pool, `SELECT ${COLS} FROM entities e WHERE e.tenant = $1 AND e.id = $2`, [tenant, id]);
+    const rows = await qp<Row>(this.pool, 'ds_get', `SELECT ${COLS} FROM entities e WHERE e.tenant = $1 AND e.id = $2`, [tenant, id]);
     return rows[0] ? toRecord(rows[0]) : undefined;
   }
   async query(tenant: string, filter: EntityFilter, page: Page): Promise<QueryResult> {
@@ -62,7 +56,7 @@ class PgReader implements EntityReader {
     const m = await matchKeys(this.pool, c, page);
     const out: QueryResult = { entities: [] };
     if (m.pks.length) {
-      const rows = await q<Row>(this.pool, `SELECT ${COLS} FROM entities e WHERE e.pk = ANY($1::bigint[]) ORDER BY e.pk`, [m.pks]);
+      const rows = await qp<Row>(this.pool, 'ds_get_pks', `SELECT ${COLS} FROM entities e WHERE e.pk = ANY($1::bigint[]) ORDER BY e.pk`, [m.pks]);
       out.entities = rows.map(toRecord);
     }
     if (m.count !== undefined) out.count = m.count;
@@ -81,10 +75,10 @@ class PgReader implements EntityReader {
   }
   async getMany(tenant: string, ids: string[]): Promise<EntityRecord[]> {
     if (ids.length === 0) return [];
-    return (await q<Row>(this.pool, `SELECT ${COLS} FROM entities e WHERE e.tenant = $1 AND e.id = ANY($2::text[])`, [tenant, ids])).map(toRecord);
+    return (await qp<Row>(this.pool, 'ds_get_many', `SELECT ${COLS} FROM entities e WHERE e.tenant = $1 AND e.id = ANY($2::text[])`, [tenant, ids])).map(toRecord);
   }
   async revOf(tenant: string, id: string): Promise<number | undefined> {
-    return (await q<{ rev: number }>(this.pool, 'SELECT rev FROM entities WHERE tenant = $1 AND id = $2', [tenant, id]))[0]?.rev;
+    return (await qp<{ rev: number }>(this.pool, 'ds_rev_of', 'SELECT rev FROM entities WHERE tenant = $1 AND id = $2', [tenant, id]))[0]?.rev;
   }
   async typeCounts(tenant: string): Promise<Array<{ type: string; entities: number }>> {
     return q(this.pool, 'SELECT t AS type, count(*)::int AS entities FROM entities e, unnest(e.types) t WHERE e.tenant = $1 GROUP BY t ORDER BY t COLLATE "C"', [tenant]);
@@ -102,61 +96,6 @@ class PgReader implements EntityReader {
   }
   async listTenants(): Promise<string[]> {
     return (await q<{ name: string }>(this.pool, 'SELECT name FROM tenants ORDER BY name COLLATE "C"')).map((r) => r.name);
-  }
-}
-
-function geoRows(e: EntityRecord): { attrs: string[]; geoms: string[] } {
-  const attrs: string[] = [];
-  const geoms: string[] = [];
-  for (const [attr, insts] of Object.entries(e.attrs)) {
-    const inst = insts[0];
-    if (!inst || inst.type !== 'GeoProperty' || inst.value === undefined || inst.value === null) continue;
-    attrs.push(attr);
-    geoms.push(JSON.stringify(inst.value));
-  }
-  return { attrs, geoms };
-}
-
-function geoChanged(a: EntityRecord, b: EntityRecord): boolean {
-  for (const [k, v] of Object.entries(b.attrs)) if (v[0]?.type === 'GeoProperty' && a.attrs[k]?.[0] !== v[0]) return true;
-  for (const [k, v] of Object.entries(a.attrs)) if (v[0]?.type === 'GeoProperty' && b.attrs[k]?.[0] !== v[0]) return true;
-  return false;
-}
-
-/** Tenants known to exist (rows are never deleted), so writes skip the tenant upsert. */
-const GEO_INSERT = 'INSERT INTO entity_geo (pk, attr, geom) SELECT $1, a, ST_SetSRID(ST_GeomFromGeoJSON(g), 4326) FROM unnest($2::text[], $3::text[]) u(a, g)';
-
-class PgEntityTx implements EntityWriteTx {
-  constructor(private readonly c: pg.PoolClient, private readonly tenants: Set<string>, private readonly newTenants: Set<string>) {}
-  async get(tenant: string, id: string): Promise<EntityRecord | undefined> {
-    // FOR UPDATE: a read-modify-write (PATCH, upsert) holds the row until commit, so two nodes never lose an update.
-    const rows = await q<Row>(this.c, `SELECT ${COLS} FROM entities e WHERE e.tenant = $1 AND e.id = $2 FOR UPDATE`, [tenant, id]);
-    return rows[0] ? toRecord(rows[0]) : undefined;
-  }
-  async insert(tenant: string, e: EntityRecord): Promise<void> {
-    if (!this.tenants.has(tenant) && !this.newTenants.has(tenant)) {
-      await q(this.c, 'INSERT INTO tenants (name, created_at) VALUES ($1, $2) ON CONFLICT DO NOTHING', [tenant, e.createdAt]);
-      this.newTenants.add(tenant);
-    }
-    // ON CONFLICT DO NOTHING keeps the transaction usable after a duplicate (no aborted state).
-    const rows = await q<{ pk: number }>(this.c, 'INSERT INTO entities (tenant, id, types, scopes, created_at, modified_at, doc) VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb) ON CONFLICT (tenant, id) DO NOTHING RETURNING pk',
-      [tenant, e.id, e.types, e.scopes ?? null, e.createdAt, e.modifiedAt, JSON.stringify(e.attrs)]);
-    if (rows.length === 0) throw new StorageConflict(`entity ${e.id} exists`);
-    const g = geoRows(e);
-    if (g.attrs.length) await q(this.c, GEO_INSERT, [rows[0].pk, g.attrs, g.geoms]);
-  }
-  async update(tenant: string, e: EntityRecord, before?: EntityRecord): Promise<void> {
-    const rows = await q<{ pk: number }>(this.c, 'UPDATE entities SET types = $1, scopes = $2, created_at = $3, modified_at = $4, rev = rev + 1, doc = $5::jsonb WHERE tenant = $6 AND id = $7 RETURNING pk',
-      [e.types, e.scopes ?? null, e.createdAt, e.modifiedAt, JSON.stringify(e.attrs), tenant, e.id]);
-    if (rows.length === 0) throw new StorageNotFound(`entity ${e.id} not found`);
-    if (!before || geoChanged(before, e)) {
-      await q(this.c, 'DELETE FROM entity_geo WHERE pk = $1', [rows[0].pk]);
-      const g = geoRows(e);
-      if (g.attrs.length) await q(this.c, GEO_INSERT, [rows[0].pk, g.attrs, g.geoms]);
-    }
-  }
-  async delete(tenant: string, id: string): Promise<boolean> {
-    return (await q(this.c, 'DELETE FROM entities WHERE tenant = $1 AND id = $2 RETURNING pk', [tenant, id])).length > 0;
   }
 }
 
@@ -184,7 +123,7 @@ export class PostgresStorage implements StoragePort {
   private constructor(o: PostgresStorageOptions) {
     this.schema = o.schema ?? 'public';
     this.pool = createPool(o);
-    this.maxAttempts = o.maxAttempts ?? 5;
+    this.maxAttempts = o.maxAttempts ?? 8;
     this.entities = new PgReader(this.pool);
     this.subscriptions = new PgSubscriptionStore(this.pool);
     this.temporal = new PgTemporalStore(this.pool, this.shared, this.entities);
@@ -209,23 +148,27 @@ export class PostgresStorage implements StoragePort {
   async withTransaction<T>(fn: (tx: WriteTx) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       const c = await this.pool.connect().catch(mapError);
-      const newTenants = new Set<string>();
-      const history = new PgHistoryWriter(c, this.shared);
+      const t = new PgTransaction(c, this.tenants, new Set<string>());
+      const history = new PgHistoryWriter(t, this.shared);
       let sp = 0;
       const tx: WriteTx = {
-        entities: new PgEntityTx(c, this.tenants, newTenants),
+        entities: t,
         history,
         savepoint: async <R>(f: () => Promise<R>): Promise<R> => {
+          // Buffered writes go out first, so each lands on its side of the savepoint.
+          await t.flush();
           const name = `sp${++sp}`;
           await q(c, `SAVEPOINT ${name}`);
           try {
             const out = await f();
+            await t.flush();
             await q(c, `RELEASE SAVEPOINT ${name}`);
             return out;
           } catch (e) {
+            t.discard();
+            history.rolledBack();
             await q(c, `ROLLBACK TO SAVEPOINT ${name}`);
             await q(c, `RELEASE SAVEPOINT ${name}`);
-            history.rolledBack();
             throw e;
           }
         },
@@ -234,8 +177,9 @@ export class PostgresStorage implements StoragePort {
       try {
         await q(c, 'BEGIN');
         const out = await fn(tx);
+        await t.flush();
         await q(c, 'COMMIT');
-        for (const t of newTenants) this.tenants.add(t);
+        for (const n of t.newTenants) this.tenants.add(n);
         history.committed();
         return out;
       } catch (e) {
@@ -243,7 +187,8 @@ export class PostgresStorage implements StoragePort {
         if (!broken) await c.query('ROLLBACK').catch(() => { broken = true; });
         const code = (e as { code?: string }).code ?? ((e as { cause?: { code?: string } }).cause?.code);
         if (code && RETRY_CODES.has(code) && attempt < this.maxAttempts) {
-          await new Promise((r) => setTimeout(r, Math.random() * 10 * attempt));
+          // Exponential backoff with jitter, so that the transactions that collided do not collide again.
+          await new Promise((r) => setTimeout(r, Math.random() * Math.min(2000, 25 * 2 ** attempt)));
           continue;
         }
         throw e;

@@ -59,6 +59,15 @@ export async function q<R extends pg.QueryResultRow = pg.QueryResultRow>(db: Que
   }
 }
 
+/** Like q, as a named prepared statement: parsed and planned once per connection (hot statements). */
+export async function qp<R extends pg.QueryResultRow = pg.QueryResultRow>(db: Queryable, name: string, sql: string, params: unknown[] = []): Promise<R[]> {
+  try {
+    return (await db.query<R>({ name, text: sql, values: params })).rows;
+  } catch (e) {
+    return mapError(e);
+  }
+}
+
 export function quoteIdent(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;
 }

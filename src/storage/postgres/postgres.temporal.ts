@@ -9,6 +9,7 @@ import type {
 } from '../port.temporal.ts';
 import type { TypeNode } from '../../ngsi-ld/query/q.ast.ts';
 import { q } from './postgres.database.ts';
+import type { PgTransaction } from './postgres.transaction.ts';
 import {
   aggregateSql, aggregateValues, decodeInstance, encodeInstance, instanceIdOf, parseInstanceId, timeColumn, windowSql,
   type EncodedFields, type InstanceRow,
@@ -17,7 +18,6 @@ import {
 interface EntityRow { pk: number; id: string; types: string[]; created_at: string; deleted_at: string | null }
 
 const COLS = 'ts, seq, num, val, doc, unit, created, modified, flags';
-const MAX_ROWS = 200;
 
 function seriesKey(key: string): { e: number; n: number } {
   const [e, n] = key.split('.');
@@ -47,17 +47,18 @@ export class TemporalShared {
   readonly names = new Map<string, number>();
 }
 
-/** The history writer of one transaction (bound to its client). */
+/** The history writer of one transaction: instances are buffered in the transaction (PgTransaction). */
 export class PgHistoryWriter implements HistoryWriter {
   private readonly pendingNames = new Map<string, number>();
-  private readonly rows = new Map<string, { pk: number; types: string[]; deleted: boolean }>();
-  constructor(private readonly c: pg.PoolClient, private readonly shared: TemporalShared) {}
+  private readonly c: pg.PoolClient;
+  constructor(private readonly tx: PgTransaction, private readonly shared: TemporalShared) {
+    this.c = tx.c;
+  }
 
   get recording(): boolean { return this.shared.recording; }
 
   rolledBack(): void {
     this.pendingNames.clear();
-    this.rows.clear();
   }
   committed(): void {
     for (const [k, v] of this.pendingNames) this.shared.names.set(k, v);
@@ -74,15 +75,11 @@ export class PgHistoryWriter implements HistoryWriter {
     return rows[0].nid;
   }
 
-  private async entityRow(tenant: string, id: string): Promise<{ pk: number; types: string[]; deleted: boolean } | undefined> {
-    const k = `${tenant}\u0000${id}`;
-    const hit = this.rows.get(k);
-    if (hit) return hit;
-    const r = (await q<{ pk: number; types: string[]; deleted_at: string | null }>(this.c, 'SELECT pk, types, deleted_at FROM temporal_entities WHERE tenant = $1 AND id = $2', [tenant, id]))[0];
-    if (!r) return undefined;
-    const row = { pk: r.pk, types: r.types, deleted: r.deleted_at !== null };
-    this.rows.set(k, row);
-    return row;
+  /** The entity's history row, with its pk (pending inserts are sent first). */
+  private async entityRow(tenant: string, id: string): Promise<{ pk: number } | undefined> {
+    await this.tx.flush();
+    const r = await this.tx.temporalRow(tenant, id);
+    return r ? { pk: r.pk! } : undefined;
   }
 
   async record(tenant: string, entity: HistoryEntityRef, entries: HistoryEntry[], at: string): Promise<boolean> {
@@ -91,69 +88,18 @@ export class PgHistoryWriter implements HistoryWriter {
   }
 
   async append(tenant: string, entity: HistoryEntityRef, entries: HistoryEntry[], at: string): Promise<boolean> {
-    const k = `${tenant}\u0000${entity.id}`;
-    let row = await this.entityRow(tenant, entity.id);
-    let created = false;
-    if (!row) {
-      await q(this.c, 'INSERT INTO tenants (name, created_at) VALUES ($1, $2) ON CONFLICT DO NOTHING', [tenant, at]);
-      const ins = await q<{ pk: number }>(this.c, 'INSERT INTO temporal_entities (tenant, id, types, created_at, deleted_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (tenant, id) DO NOTHING RETURNING pk',
-        [tenant, entity.id, entity.types, at, entity.deleted ? at : null]);
-      if (ins.length) {
-        row = { pk: ins[0].pk, types: entity.types, deleted: entity.deleted === true };
-        this.rows.set(k, row);
-        created = true;
-      } else {
-        row = (await this.entityRow(tenant, entity.id))!; // another writer created it meanwhile
-      }
-    }
-    const newTypes = entity.types.filter((t) => !row!.types.includes(t));
-    if (!created && (newTypes.length || row.deleted !== (entity.deleted === true))) {
-      // Types accumulate; merged in SQL so that concurrent writers do not drop each other's types.
-      const r = await q<{ types: string[] }>(this.c, 'UPDATE temporal_entities SET types = types || ARRAY(SELECT x FROM unnest($1::text[]) x WHERE x <> ALL(types)), deleted_at = $2 WHERE pk = $3 RETURNING types',
-        [newTypes, entity.deleted ? at : null, row.pk]);
-      row = { pk: row.pk, types: r[0]?.types ?? row.types, deleted: entity.deleted === true };
-      this.rows.set(k, row);
-    }
     const atMs = Date.parse(at);
     const rows: Array<{ name: number; f: EncodedFields }> = [];
     for (const x of entries) rows.push({ name: await this.nameId(x.attr, x.instance.datasetId as string | undefined), f: encodeInstance(x.instance, x.deleted === true, atMs) });
-    await this.insertRows(row.pk, rows, created);
-    return created;
+    return this.tx.bufferHistory(tenant, entity.id, entity.types, entity.deleted === true, at, rows);
   }
 
-  /** Multi-row inserts; a statement never holds two rows with the same (name, ts), so each seq sees the rows before. */
-  private async insertRows(pk: number, rows: Array<{ name: number; f: EncodedFields }>, fresh = false): Promise<void> {
-    let chunk: Array<{ name: number; f: EncodedFields }> = [];
-    let keys = new Set<string>();
-    const flush = async () => {
-      if (chunk.length === 0) return;
-      const cols = { name: [] as number[], ts: [] as number[], num: [] as Array<number | null>, val: [] as Array<string | null>, doc: [] as Array<string | null>, unit: [] as Array<string | null>, created: [] as number[], modified: [] as Array<number | null>, flags: [] as number[] };
-      for (const { name, f } of chunk) {
-        cols.name.push(name); cols.ts.push(f.ts); cols.num.push(f.num); cols.val.push(f.val); cols.doc.push(f.doc);
-        cols.unit.push(f.unit); cols.created.push(f.created); cols.modified.push(f.modified); cols.flags.push(f.flags);
-      }
-      const seq = fresh ? '0' : 'COALESCE((SELECT max(i.seq) + 1 FROM temporal_instances i WHERE i.entity = $1 AND i.name = u.name AND i.ts = u.ts), 0)';
-      await q(this.c, `INSERT INTO temporal_instances (entity, name, ts, seq, num, val, doc, unit, created, modified, flags)
-        SELECT $1, u.name, u.ts, ${seq}, u.num, u.val, u.doc, u.unit, u.created, u.modified, u.flags
-        FROM unnest($2::int[], $3::bigint[], $4::float8[], $5::text[], $6::text[], $7::text[], $8::bigint[], $9::bigint[], $10::int[]) AS u(name, ts, num, val, doc, unit, created, modified, flags)`,
-      [pk, cols.name, cols.ts, cols.num, cols.val, cols.doc, cols.unit, cols.created, cols.modified, cols.flags]);
-      chunk = [];
-      keys = new Set();
-    };
-    for (const r of rows) {
-      const k = `${r.name}.${r.f.ts}`;
-      if (keys.has(k)) {
-        await flush();
-        fresh = false; // a second row at the same (name, ts) needs the seq lookup
-      } else if (chunk.length >= MAX_ROWS) await flush();
-      keys.add(k);
-      chunk.push(r);
-    }
-    await flush();
+  private async insertRows(pk: number, rows: Array<{ name: number; f: EncodedFields }>): Promise<void> {
+    await this.tx.insertInstances(rows.map((r) => ({ pk, name: r.name, f: r.f })));
   }
 
   async entityExists(tenant: string, id: string): Promise<boolean> {
-    return (await this.entityRow(tenant, id)) !== undefined;
+    return (await this.tx.temporalRow(tenant, id)) !== undefined;
   }
 
   private async findInstance(tenant: string, id: string, attr: string, instanceId: string) {
@@ -209,16 +155,18 @@ export class PgHistoryWriter implements HistoryWriter {
     if (!ent) return false;
     await q(this.c, 'DELETE FROM temporal_instances WHERE entity = $1', [ent.pk]);
     await q(this.c, 'DELETE FROM temporal_entities WHERE pk = $1', [ent.pk]);
-    this.rows.clear();
+    this.tx.temporal.set(`${tenant}\u0000${id}`, { pk: -1, types: [], deleted: false });
     return true;
   }
 
   async listEntities(afterKey: number, n: number): Promise<Array<{ key: number; types: string[] }>> {
+    await this.tx.flush();
     const rows = await q<{ pk: number; types: string[] }>(this.c, 'SELECT pk, types FROM temporal_entities WHERE pk > $1 ORDER BY pk LIMIT $2', [afterKey, n]);
     return rows.map((r) => ({ key: r.pk, types: r.types }));
   }
 
   async deleteBefore(key: number, cutoff: number): Promise<number> {
+    await this.tx.flush();
     const n = (await q(this.c, 'DELETE FROM temporal_instances WHERE entity = $1 AND ts < $2 RETURNING 1', [key, cutoff])).length;
     // A deleted entity whose history has run out leaves no trace.
     if (n > 0) await q(this.c, 'DELETE FROM temporal_entities WHERE pk = $1 AND deleted_at IS NOT NULL AND NOT EXISTS (SELECT 1 FROM temporal_instances WHERE entity = $1)', [key]);
