@@ -180,6 +180,7 @@ export class PostgresStorage implements StoragePort {
         await t.flush();
         await q(c, 'COMMIT');
         for (const n of t.newTenants) this.tenants.add(n);
+        if (t.inserted) this.afterInserts(t.inserted);
         history.committed();
         return out;
       } catch (e) {
@@ -197,6 +198,35 @@ export class PostgresStorage implements StoragePort {
         c.release(broken ? true : undefined);
       }
     }
+  }
+
+  private insertedSinceAnalyze = 0;
+  private lastAnalyze = 0;
+  private analyzing = false;
+  /**
+   * Planner statistics right after bulk loads: without them PostgreSQL misjudges every JSONB
+   * condition (it assumes a handful of rows per type) and scans instead of walking the primary key
+   * for a page. Autovacuum catches up only after a minute; this runs ANALYZE when a tenth of the
+   * table (at least 1,000 entities) is new, at most every 10 s.
+   */
+  private afterInserts(n: number): void {
+    this.insertedSinceAnalyze += n;
+    const now = Date.now();
+    if (this.analyzing || this.insertedSinceAnalyze < 1000 || now - this.lastAnalyze < 10_000) return;
+    this.analyzing = true;
+    const since = this.insertedSinceAnalyze;
+    void (async () => {
+      try {
+        const est = (await q<{ n: number }>(this.pool, "SELECT reltuples::float8 AS n FROM pg_class WHERE oid = 'entities'::regclass"))[0]?.n ?? 0;
+        if (since >= Math.max(1000, est * 0.1)) {
+          await q(this.pool, 'ANALYZE entities, entity_geo');
+          this.insertedSinceAnalyze = 0;
+          this.lastAnalyze = Date.now();
+        }
+      } catch { /* statistics are an optimisation; autovacuum will do it */ } finally {
+        this.analyzing = false;
+      }
+    })();
   }
 
   /**

@@ -63,6 +63,8 @@ export class PgTransaction implements EntityWriteTx {
   private readonly temporalUpdates = new Map<string, { pk: number; newTypes: string[]; deleted: boolean; at: string }>();
   private instances: PendingInstance[] = [];
   private size = 0;
+  /** Entities inserted by this transaction (the storage refreshes planner statistics after bulk loads). */
+  inserted = 0;
 
   constructor(readonly c: pg.PoolClient, private readonly tenants: Set<string>, readonly newTenants: Set<string>) {}
 
@@ -103,6 +105,7 @@ export class PgTransaction implements EntityWriteTx {
       // Known absent in this transaction: buffered. A concurrent insert of the same id is found at
       // flush and makes the whole transaction run again (then the id is seen as existing).
       this.entities.set(k, { tenant, rec: { ...e, rev: 1 }, insert: true, geo: true });
+      this.inserted++;
       this.locked.delete(k);
       await this.grow();
       return;
@@ -115,6 +118,7 @@ export class PgTransaction implements EntityWriteTx {
       SELECT (SELECT pk FROM ins) AS pk, te.pk AS tpk, te.types AS ttypes, te.deleted_at AS tdeleted FROM (SELECT 1) one ${TEMPORAL_JOIN}`,
     [tenant, e.id, e.types, e.scopes ?? null, e.createdAt, e.modifiedAt, JSON.stringify(e.attrs)]);
     if (rows[0].pk === null) throw new StorageConflict(`entity ${e.id} exists`);
+    this.inserted++;
     this.rememberTemporal(k, rows[0]);
     this.locked.set(k, { pk: rows[0].pk, rev: 1 });
     const g = geoOf(e);
