@@ -35,10 +35,29 @@ async function matchKeys(db: Queryable, c: CompiledQuery, page: Page): Promise<{
     return out;
   }
   // The index (GiST window, value indexes) narrows in SQL; the exact test runs here, in pk order.
-  const rows = await q<{ pk: number; id: string; rev: number; scopes: string[] | null; geo: unknown }>(db,
-    `SELECT e.pk, e.id, e.rev, e.scopes, ${c.geoSelect ?? 'NULL'} AS geo FROM entities e WHERE ${c.where} ORDER BY e.pk`, c.params);
-  const hits = rows.filter((r) => c.residual!(r));
-  const slice = hits.slice(page.offset, page.offset + page.limit);
+  // Without count, candidates are read in growing chunks until the page is full: a "near" query
+  // whose window holds thousands of entities then reads a few dozen of them.
+  const cols = `e.pk, e.id, e.rev, e.scopes, ${c.geoSelect ?? 'NULL'} AS geo`;
+  type Cand = { pk: number; id: string; rev: number; scopes: string[] | null; geo: unknown };
+  const want = page.offset + page.limit;
+  const hits: Cand[] = [];
+  if (page.count || want === 0) {
+    if (page.limit > 0 || page.count) {
+      const rows = await q<Cand>(db, `SELECT ${cols} FROM entities e WHERE ${c.where} ORDER BY e.pk`, c.params);
+      for (const r of rows) if (c.residual(r)) hits.push(r);
+    }
+  } else {
+    let last = 0;
+    let chunk = Math.max(64, 2 * want);
+    for (;;) {
+      const rows = await q<Cand>(db, `SELECT ${cols} FROM entities e WHERE ${c.where} AND e.pk > ${Number(last)} ORDER BY e.pk LIMIT ${limitLiteral(chunk)}`, c.params);
+      for (const r of rows) if (c.residual(r)) hits.push(r);
+      if (rows.length < chunk || hits.length >= want) break;
+      last = rows[rows.length - 1].pk;
+      chunk = Math.min(chunk * 4, 100_000);
+    }
+  }
+  const slice = hits.slice(page.offset, want);
   return { pks: slice.map((r) => r.pk), keys: slice.map((r) => ({ id: r.id, rev: r.rev })), count: page.count ? hits.length : undefined };
 }
 
