@@ -9,7 +9,7 @@ import type {
   StoragePort, TypeAttrRow, WriteTx,
 } from '../port.ts';
 import { compileFilter, indexExpressions, type CompiledQuery } from './postgres.query-compiler.ts';
-import { createPool, ensurePartitions, isUnavailable, mapError, migrate, q, qp, type PgOptions, type Queryable } from './postgres.database.ts';
+import { createPool, ensurePartitions, isUnavailable, mapError, migrate, q, qp, qs, type PgOptions, type Queryable } from './postgres.database.ts';
 import { PgHistoryWriter, PgTemporalStore, TemporalShared } from './postgres.temporal.ts';
 import { PgSubscriptionStore } from './postgres.subscriptions.ts';
 import { ENTITY_COLS, PgTransaction, toRecord } from './postgres.transaction.ts';
@@ -27,7 +27,7 @@ async function matchKeys(db: Queryable, c: CompiledQuery, page: Page): Promise<{
   if (!c.residual) {
     const out: { pks: number[]; keys: EntityKey[]; count?: number } = { pks: [], keys: [] };
     if (page.limit > 0) {
-      const rows = await q<{ pk: number; id: string; rev: number }>(db, `SELECT e.pk, e.id, e.rev FROM entities e WHERE ${c.where} ORDER BY e.pk LIMIT ${limitLiteral(page.limit)} OFFSET ${limitLiteral(page.offset)}`, c.params);
+      const rows = await qs<{ pk: number; id: string; rev: number }>(db, `SELECT e.pk, e.id, e.rev FROM entities e WHERE ${c.where} ORDER BY e.pk LIMIT ${limitLiteral(page.limit)} OFFSET ${limitLiteral(page.offset)}`, c.params);
       out.pks = rows.map((r) => r.pk);
       out.keys = rows.map((r) => ({ id: r.id, rev: r.rev }));
     }
