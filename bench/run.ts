@@ -13,10 +13,11 @@ import { run as query } from './query.bench.ts';
 import { run as temporal } from './temporal.bench.ts';
 import { run as subscriptions } from './subscriptions.bench.ts';
 import { run as ingest } from './ingest.bench.ts';
+import { run as engines } from './engines.bench.ts';
 import { REPO_ROOT } from './server.ts';
 import { WRK_THREADS, wrkVersion } from './wrk.ts';
 
-const BENCHES: Record<string, BenchFn> = { patch, get, batch, query, temporal, subscriptions, ingest };
+const BENCHES: Record<string, BenchFn> = { patch, get, batch, query, temporal, subscriptions, ingest, engines };
 
 interface Target {
   match: (name: string) => boolean;
@@ -24,6 +25,8 @@ interface Target {
   met: (r: Summary) => boolean;
   /** Set when the figure is not comparable to the target (e.g. smaller data set with --quick). */
   caveat?: (quick: boolean) => string | undefined;
+  /** Applies to the side-by-side engine figures (names starting with "engines:"); the others never do. */
+  engines?: boolean;
 }
 
 interface Summary {
@@ -61,6 +64,9 @@ const TARGETS: Target[] = [
   { match: (n) => n.startsWith('subscriptions: notification latency'), text: 'p50 ≤ 5 ms, p99 ≤ 50 ms at 5,000/s', met: (r) => r.value >= 4900 && (r.p50 ?? Infinity) <= 5 && (r.p99 ?? Infinity) <= 50 },
   { match: (n) => n.startsWith('ingest (embedded broker): measurements stored'), text: '≥ 15,000 meas/s', met: (r) => r.value >= 15_000 },
   { match: (n) => n.startsWith('ingest (embedded broker): end-to-end latency'), text: 'p99 ≤ 200 ms at 5,000 meas/s', met: (r) => r.value >= 4900 && (r.p99 ?? Infinity) <= 200 },
+  { engines: true, match: (n) => n.startsWith('engines: batch upsert') && n.endsWith('— postgres'), text: '≥ 15,000 entities/s', met: (r) => r.value >= 15_000 },
+  { engines: true, match: (n) => /^engines: (query|temporal).*relative to SQLite$/.test(n), text: '≤ 200 % (within 2×)', met: (r) => r.value <= 200 },
+  { engines: true, match: (n) => n.startsWith('engines: two nodes / one node'), text: '≥ 150 %', met: (r) => r.value >= 150 },
   { match: (n) => n.startsWith('server RSS'), text: '< 300 MB with 100k entities', met: (r) => r.value < 300, caveat: QUICK_CAVEAT },
 ];
 
@@ -144,7 +150,7 @@ function summarise(bench: string, runs: Result[][], quick: boolean): Summary[] {
       errors: rs.reduce((n, r) => n + (r.errors ?? 0), 0),
       conditions: mid.conditions,
     };
-    const t = TARGETS.find((x) => x.match(name));
+    const t = TARGETS.find((x) => x.match(name) && Boolean(x.engines) === name.startsWith('engines:'));
     if (t) {
       s.target = t.text;
       s.met = t.met(s);

@@ -1,12 +1,15 @@
-// Start-up: config → logger → storage → app → listen; graceful shutdown on signals.
+// Start-up: config → logger → storage → app → listen; graceful shutdown on signals. With a command
+// (export, import, backup) it moves data instead of serving: `npm run drehscheibe -- export --out=f`.
 import pino from 'pino';
+import { join } from 'node:path';
 import { buildApp } from './app.ts';
 import { loadConfig } from './config/config.ts';
 import { SqliteStorage } from './storage/sqlite/sqlite.adapter.ts';
+import { PostgresStorage } from './storage/postgres/postgres.adapter.ts';
 import type { StoragePort } from './storage/port.ts';
 import { existsSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { runCommand, COMMANDS } from './storage/transfer/transfer.cli.ts';
 
 async function main(): Promise<void> {
   let config;
@@ -21,19 +24,45 @@ async function main(): Promise<void> {
     redact: ['req.headers.authorization', 'req.headers["x-api-key"]', 'req.headers.cookie'],
   });
   if (config.auth === 'off') logger.warn('DREHSCHEIBE_AUTH=off: access control is switched off; use this only for local development and conformance runs');
+  const command = process.argv[2];
+  if (command && !command.startsWith('-')) {
+    if (!COMMANDS.includes(command)) {
+      console.error(`unknown command "${command}"; known: ${COMMANDS.join(', ')} (no command: serve)`);
+      process.exit(2);
+    }
+    if (command === 'backup' && !config.databaseUrl) {
+      // SQLite's online backup API: a consistent copy while the server keeps running.
+      const dest = process.argv[3];
+      if (!dest) { console.error('usage: drehscheibe backup <file>'); process.exit(2); }
+      const Database = (await import('better-sqlite3')).default;
+      const db = new Database(join(config.dataDir, 'drehscheibe.sqlite'), { readonly: true, fileMustExist: true });
+      try {
+        await db.backup(dest);
+      } finally {
+        db.close();
+      }
+      console.error(`backup of ${join(config.dataDir, 'drehscheibe.sqlite')} written to ${dest}`);
+      process.exit(0);
+    }
+    if (command === 'backup') {
+      console.error('With PostgreSQL, back up with pg_dump (docs/scaling.md#backup), e.g.:\n  pg_dump --format=custom --schema=' + config.postgres.schema + ' "$DATABASE_URL" > drehscheibe.dump');
+      process.exit(2);
+    }
+    const s = await openStorage(config, (m) => console.error(m));
+    try {
+      process.exitCode = await runCommand(command, process.argv.slice(3), s);
+    } finally {
+      await s.close();
+    }
+    return;
+  }
   // A new data directory gets the demo (DREHSCHEIBE_DEMO=auto); a marker keeps it on across restarts.
   const fresh = !config.databaseUrl && !existsSync(join(config.dataDir, 'drehscheibe.sqlite'));
   const demoMarker = join(config.dataDir, 'demo-simulator');
-  let storage: StoragePort;
-  if (config.databaseUrl) {
-    logger.fatal('DATABASE_URL is set, but the PostgreSQL engine is not part of this build yet; unset it to use the embedded SQLite engine');
-    process.exit(2);
-  } else {
-    storage = SqliteStorage.inDataDir(config.dataDir);
-  }
+  const storage = await openStorage(config, (m) => logger.fatal(m));
   const app = await buildApp(config, { storage, logger });
   await app.listen({ port: config.port, host: config.host });
-  logger.info({ port: config.port, host: config.host, dataDir: config.dataDir, engine: storage.engine }, 'Drehscheibe is listening');
+  logger.info({ port: config.port, host: config.host, dataDir: config.dataDir, engine: storage.engine, ...(config.databaseUrl ? { schema: config.postgres.schema } : {}) }, 'Drehscheibe is listening');
   try {
     await app.drehscheibe.ingest.startMqtt();
   } catch (e) {
@@ -66,6 +95,17 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+async function openStorage(config: ReturnType<typeof loadConfig>, fail: (msg: string) => void): Promise<StoragePort> {
+  if (!config.databaseUrl) return SqliteStorage.inDataDir(config.dataDir);
+  try {
+    const pg = config.postgres;
+    return await PostgresStorage.open({ url: config.databaseUrl, schema: pg.schema, poolSize: pg.poolSize, statementTimeoutMs: pg.statementTimeoutMs, maxAttempts: pg.txAttempts });
+  } catch (e) {
+    fail(`cannot open the PostgreSQL database: ${(e as Error).message}`);
+    process.exit(2);
+  }
 }
 
 void main();

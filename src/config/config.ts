@@ -8,6 +8,8 @@ export interface Config {
   host: string;
   dataDir: string;
   databaseUrl?: string;
+  /** PostgreSQL engine (docs/scaling.md): schema, pool size per node, statement timeout, transaction attempts. */
+  postgres: { schema: string; poolSize: number; statementTimeoutMs: number; txAttempts: number };
   mqttUrl?: string;
   mqttPort: number;
   demo: 'auto' | 'on' | 'off';
@@ -135,6 +137,12 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     host,
     dataDir: resolve(src.DREHSCHEIBE_DATA_DIR || './data'),
     databaseUrl,
+    postgres: {
+      schema: src.DREHSCHEIBE_PG_SCHEMA || 'public',
+      poolSize: int('DREHSCHEIBE_PG_POOL', 10, 1, 1000),
+      statementTimeoutMs: int('DREHSCHEIBE_PG_STATEMENT_TIMEOUT_MS', 30000, 0, 3600000),
+      txAttempts: int('DREHSCHEIBE_PG_TX_ATTEMPTS', 8, 1, 100),
+    },
     mqttUrl,
     mqttPort: int('MQTT_PORT', 1883, 0, 65535),
     demo: oneOf('DREHSCHEIBE_DEMO', 'auto', ['auto', 'on', 'off'] as const),
@@ -195,6 +203,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
   };
   if (!!cfg.ingest.mqttTlsCert !== !!cfg.ingest.mqttTlsKey) problems.push('DREHSCHEIBE_MQTT_TLS_CERT and DREHSCHEIBE_MQTT_TLS_KEY must be set together');
   if (!/^[A-Za-z0-9_-]{1,64}$/.test(cfg.ingest.mqttShareGroup)) problems.push(`DREHSCHEIBE_MQTT_SHARE_GROUP: use 1-64 letters, digits, _ or -, got "${cfg.ingest.mqttShareGroup}"`);
+  if (!/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(cfg.postgres.schema)) problems.push(`DREHSCHEIBE_PG_SCHEMA: expected a plain identifier (letters, digits, _), got "${cfg.postgres.schema}"`);
   for (const a of cfg.indexedAttributes) {
     if (/["'\\\s]/.test(a)) problems.push(`DREHSCHEIBE_INDEXED_ATTRIBUTES: invalid attribute name "${a}"`);
   }

@@ -54,3 +54,7 @@ export class StorageNotFound extends Error {
 export class StorageConflict extends Error {
   constructor(message: string, options?: { cause?: unknown }) { super(message, options); this.name = 'StorageConflict'; }
 }
+/** The database cannot be reached (connection lost, server restarting): answered with 503, the client may retry. */
+export class StorageUnavailable extends Error {
+  constructor(message: string, options?: { cause?: unknown }) { super(message, options); this.name = 'StorageUnavailable'; }
+}

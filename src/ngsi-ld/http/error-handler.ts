@@ -2,11 +2,13 @@
 // application/json per 6.3.x); logs each 5xx once; never leaks a stack trace or a path.
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import {
-  BadRequestData, InternalError, InvalidRequest, MethodNotAllowed, PayloadTooLarge, ProblemError, UnsupportedMediaType,
+  BadRequestData, InternalError, InvalidRequest, MethodNotAllowed, PayloadTooLarge, ProblemError, StorageUnavailable, Unavailable,
+  UnsupportedMediaType,
 } from '../../core/errors.ts';
 
 export function toProblem(err: unknown): ProblemError {
   if (err instanceof ProblemError) return err;
+  if (err instanceof StorageUnavailable) return new Unavailable('The database is not reachable at the moment; retry the request shortly', { cause: err });
   const e = err as FastifyError & { statusCode?: number };
   switch (e?.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':

@@ -1,0 +1,293 @@
+// The PostgreSQL + PostGIS engine: a pool of connections shared by readers and writers. Writers run
+// in real transactions (row locks on the entities they read for writing; deadlocks and serialization
+// failures are retried a bounded number of times); readers only ever see committed data.
+import type pg from 'pg';
+import { createHash } from 'node:crypto';
+import { StorageUnavailable } from '../../core/errors.ts';
+import type {
+  AttrType, EntityFilter, EntityKey, EntityReader, EntityRecord, Page, QueryResult,
+  StoragePort, TypeAttrRow, WriteTx,
+} from '../port.ts';
+import { compileFilter, indexExpressions, type CompiledQuery } from './postgres.query-compiler.ts';
+import { createPool, ensurePartitions, isUnavailable, mapError, migrate, q, qp, qs, type PgOptions, type Queryable } from './postgres.database.ts';
+import { PgHistoryWriter, PgTemporalStore, TemporalShared } from './postgres.temporal.ts';
+import { PgSubscriptionStore } from './postgres.subscriptions.ts';
+import { PgIngestStore } from './postgres.ingest.ts';
+import { ENTITY_COLS, PgTransaction, toRecord } from './postgres.transaction.ts';
+
+type Row = Parameters<typeof toRecord>[0];
+const COLS = ENTITY_COLS;
+
+function limitLiteral(n: number): string {
+  if (!Number.isSafeInteger(n) || n < 0) throw new RangeError(`invalid limit ${n}`);
+  return String(n);
+}
+
+/** Matching entity keys of a filter, with the in-process part (geo predicate, scopeQ) applied. */
+async function matchKeys(db: Queryable, c: CompiledQuery, page: Page): Promise<{ pks: number[]; keys: EntityKey[]; count?: number }> {
+  if (!c.residual) {
+    const out: { pks: number[]; keys: EntityKey[]; count?: number } = { pks: [], keys: [] };
+    if (page.limit > 0) {
+      const rows = await qs<{ pk: number; id: string; rev: number }>(db, `SELECT e.pk, e.id, e.rev FROM entities e WHERE ${c.where} ORDER BY e.pk LIMIT ${limitLiteral(page.limit)} OFFSET ${limitLiteral(page.offset)}`, c.params);
+      out.pks = rows.map((r) => r.pk);
+      out.keys = rows.map((r) => ({ id: r.id, rev: r.rev }));
+    }
+    if (page.count) out.count = (await q<{ n: number }>(db, `SELECT count(*) AS n FROM entities e WHERE ${c.where}`, c.params))[0].n;
+    return out;
+  }
+  // The index (GiST window, value indexes) narrows in SQL; the exact test runs here, in pk order.
+  // Without count, candidates are read in growing chunks until the page is full: a "near" query
+  // whose window holds thousands of entities then reads a few dozen of them.
+  const cols = `e.pk, e.id, e.rev, e.scopes, ${c.geoSelect ?? 'NULL'} AS geo`;
+  type Cand = { pk: number; id: string; rev: number; scopes: string[] | null; geo: unknown };
+  const want = page.offset + page.limit;
+  const hits: Cand[] = [];
+  if (page.count || want === 0) {
+    if (page.limit > 0 || page.count) {
+      const rows = await q<Cand>(db, `SELECT ${cols} FROM entities e WHERE ${c.where} ORDER BY e.pk`, c.params);
+      for (const r of rows) if (c.residual(r)) hits.push(r);
+    }
+  } else {
+    let last = 0;
+    let chunk = Math.max(64, 2 * want);
+    for (;;) {
+      const rows = await q<Cand>(db, `SELECT ${cols} FROM entities e WHERE ${c.where} AND e.pk > ${Number(last)} ORDER BY e.pk LIMIT ${limitLiteral(chunk)}`, c.params);
+      for (const r of rows) if (c.residual(r)) hits.push(r);
+      if (rows.length < chunk || hits.length >= want) break;
+      last = rows[rows.length - 1].pk;
+      chunk = Math.min(chunk * 4, 100_000);
+    }
+  }
+  const slice = hits.slice(page.offset, want);
+  return { pks: slice.map((r) => r.pk), keys: slice.map((r) => ({ id: r.id, rev: r.rev })), count: page.count ? hits.length : undefined };
+}
+
+class PgReader implements EntityReader {
+  /** Attribute IRIs that have value indexes (ensureAttributeIndexes). */
+  readonly indexed = new Set<string>();
+  constructor(private readonly pool: pg.Pool) {}
+
+  async get(tenant: string, id: string): Promise<EntityRecord | undefined> {
+    const rows = await qp<Row>(this.pool, 'ds_get', `SELECT ${COLS} FROM entities e WHERE e.tenant = $1 AND e.id = $2`, [tenant, id]);
+    return rows[0] ? toRecord(rows[0]) : undefined;
+  }
+  async query(tenant: string, filter: EntityFilter, page: Page): Promise<QueryResult> {
+    const c = compileFilter(tenant, filter, this.indexed);
+    const m = await matchKeys(this.pool, c, page);
+    const out: QueryResult = { entities: [] };
+    if (m.pks.length) {
+      const rows = await qp<Row>(this.pool, 'ds_get_pks', `SELECT ${COLS} FROM entities e WHERE e.pk = ANY($1::bigint[]) ORDER BY e.pk`, [m.pks]);
+      out.entities = rows.map(toRecord);
+    }
+    if (m.count !== undefined) out.count = m.count;
+    return out;
+  }
+  async queryKeys(tenant: string, filter: EntityFilter, page: Page): Promise<{ keys: EntityKey[]; count?: number }> {
+    const m = await matchKeys(this.pool, compileFilter(tenant, filter, this.indexed), page);
+    return m.count !== undefined ? { keys: m.keys, count: m.count } : { keys: m.keys };
+  }
+  /** Ids of every entity matching the filter (the temporal API filters history by current state). */
+  async matchingIds(tenant: string, filter: EntityFilter): Promise<string[]> {
+    const c = compileFilter(tenant, filter, this.indexed);
+    if (!c.residual) return (await q<{ id: string }>(this.pool, `SELECT e.id FROM entities e WHERE ${c.where}`, c.params)).map((r) => r.id);
+    const rows = await q<{ id: string; scopes: string[] | null; geo: unknown }>(this.pool, `SELECT e.id, e.scopes, ${c.geoSelect ?? 'NULL'} AS geo FROM entities e WHERE ${c.where}`, c.params);
+    return rows.filter((r) => c.residual!(r)).map((r) => r.id);
+  }
+  async getMany(tenant: string, ids: string[]): Promise<EntityRecord[]> {
+    if (ids.length === 0) return [];
+    return (await qp<Row>(this.pool, 'ds_get_many', `SELECT ${COLS} FROM entities e WHERE e.tenant = $1 AND e.id = ANY($2::text[])`, [tenant, ids])).map(toRecord);
+  }
+  async revOf(tenant: string, id: string): Promise<number | undefined> {
+    return (await qp<{ rev: number }>(this.pool, 'ds_rev_of', 'SELECT rev FROM entities WHERE tenant = $1 AND id = $2', [tenant, id]))[0]?.rev;
+  }
+  async typeCounts(tenant: string): Promise<Array<{ type: string; entities: number }>> {
+    return q(this.pool, 'SELECT t AS type, count(*)::int AS entities FROM entities e, unnest(e.types) t WHERE e.tenant = $1 GROUP BY t ORDER BY t COLLATE "C"', [tenant]);
+  }
+  async typeAttributes(tenant: string): Promise<TypeAttrRow[]> {
+    return q<TypeAttrRow & { attrType: AttrType }>(this.pool, `SELECT t AS type, j.key AS attr, j.value -> 0 ->> 'type' AS "attrType", count(*)::int AS entities
+      FROM entities e, unnest(e.types) t, jsonb_each(e.doc) j WHERE e.tenant = $1
+      GROUP BY t, j.key, "attrType" ORDER BY t COLLATE "C", j.key COLLATE "C"`, [tenant]);
+  }
+  async attributeCounts(tenant: string): Promise<Array<{ attr: string; entities: number }>> {
+    return q(this.pool, 'SELECT j AS attr, count(*)::int AS entities FROM entities e, jsonb_object_keys(e.doc) j WHERE e.tenant = $1 GROUP BY j ORDER BY j COLLATE "C"', [tenant]);
+  }
+  async tenantExists(tenant: string): Promise<boolean> {
+    return (await q(this.pool, 'SELECT 1 FROM tenants WHERE name = $1', [tenant])).length > 0;
+  }
+  async listTenants(): Promise<string[]> {
+    return (await q<{ name: string }>(this.pool, 'SELECT name FROM tenants ORDER BY name COLLATE "C"')).map((r) => r.name);
+  }
+}
+
+/** SQLSTATEs after which the whole transaction is run again: serialization failure, deadlock. */
+const RETRY_CODES = new Set(['40001', '40P01']);
+
+export interface PostgresStorageOptions extends PgOptions {
+  /** Attempts of a transaction that hits a serialization failure or deadlock. */
+  maxAttempts?: number;
+}
+
+export class PostgresStorage implements StoragePort {
+  readonly engine = 'postgres';
+  readonly capabilities = { nativeGeo: false, regex: true };
+  readonly entities: PgReader;
+  readonly subscriptions: PgSubscriptionStore;
+  readonly ingest: PgIngestStore;
+  readonly temporal: PgTemporalStore;
+  readonly pool: pg.Pool;
+  readonly schema: string;
+  private readonly shared = new TemporalShared();
+  private readonly tenants = new Set<string>();
+  private readonly maxAttempts: number;
+  private partitionTimer?: NodeJS.Timeout;
+
+  private constructor(o: PostgresStorageOptions) {
+    this.schema = o.schema ?? 'public';
+    this.pool = createPool(o);
+    this.maxAttempts = o.maxAttempts ?? 8;
+    this.entities = new PgReader(this.pool);
+    this.subscriptions = new PgSubscriptionStore(this.pool);
+    this.ingest = new PgIngestStore(this.pool);
+    this.temporal = new PgTemporalStore(this.pool, this.shared, this.entities);
+  }
+
+  /** Connects, migrates (under an advisory lock) and creates the current history partitions. */
+  static async open(o: PostgresStorageOptions): Promise<PostgresStorage> {
+    const s = new PostgresStorage(o);
+    try {
+      await migrate(s.pool, s.schema);
+      await ensurePartitions(s.pool, Date.now());
+    } catch (e) {
+      await s.pool.end();
+      throw e;
+    }
+    // New months get their partition ahead of time; a missed run only sends rows to the default partition.
+    s.partitionTimer = setInterval(() => { ensurePartitions(s.pool, Date.now()).catch(() => {}); }, 6 * 3600_000);
+    s.partitionTimer.unref();
+    return s;
+  }
+
+  async withTransaction<T>(fn: (tx: WriteTx) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      const c = await this.pool.connect().catch(mapError);
+      const t = new PgTransaction(c, this.tenants, new Set<string>());
+      const history = new PgHistoryWriter(t, this.shared);
+      let sp = 0;
+      const tx: WriteTx = {
+        entities: t,
+        history,
+        savepoint: async <R>(f: () => Promise<R>): Promise<R> => {
+          // Buffered writes go out first, so each lands on its side of the savepoint.
+          await t.flush();
+          const name = `sp${++sp}`;
+          await q(c, `SAVEPOINT ${name}`);
+          try {
+            const out = await f();
+            await t.flush();
+            await q(c, `RELEASE SAVEPOINT ${name}`);
+            return out;
+          } catch (e) {
+            t.discard();
+            history.rolledBack();
+            await q(c, `ROLLBACK TO SAVEPOINT ${name}`);
+            await q(c, `RELEASE SAVEPOINT ${name}`);
+            throw e;
+          }
+        },
+      };
+      let broken = false;
+      try {
+        await q(c, 'BEGIN');
+        const out = await fn(tx);
+        await t.flush();
+        await q(c, 'COMMIT');
+        for (const n of t.newTenants) this.tenants.add(n);
+        if (t.inserted) this.afterInserts(t.inserted);
+        history.committed();
+        return out;
+      } catch (e) {
+        broken = e instanceof StorageUnavailable;
+        if (!broken) await c.query('ROLLBACK').catch(() => { broken = true; });
+        const code = (e as { code?: string }).code ?? ((e as { cause?: { code?: string } }).cause?.code);
+        if (code && RETRY_CODES.has(code) && attempt < this.maxAttempts) {
+          // Exponential backoff with jitter, so that the transactions that collided do not collide again.
+          await new Promise((r) => setTimeout(r, Math.random() * Math.min(2000, 25 * 2 ** attempt)));
+          continue;
+        }
+        throw e;
+      } finally {
+        // A client whose connection failed is destroyed, not returned to the pool.
+        c.release(broken ? true : undefined);
+      }
+    }
+  }
+
+  private insertedSinceAnalyze = 0;
+  private lastAnalyze = 0;
+  private analyzing = false;
+  /**
+   * Planner statistics right after bulk loads: without them PostgreSQL misjudges every JSONB
+   * condition (it assumes a handful of rows per type) and scans instead of walking the primary key
+   * for a page. Autovacuum catches up only after a minute; this runs ANALYZE when a tenth of the
+   * table (at least 1,000 entities) is new, at most every 10 s.
+   */
+  private afterInserts(n: number): void {
+    this.insertedSinceAnalyze += n;
+    const now = Date.now();
+    if (this.analyzing || this.insertedSinceAnalyze < 1000 || now - this.lastAnalyze < 10_000) return;
+    this.analyzing = true;
+    const since = this.insertedSinceAnalyze;
+    void (async () => {
+      try {
+        const est = (await q<{ n: number }>(this.pool, "SELECT reltuples::float8 AS n FROM pg_class WHERE oid = 'entities'::regclass"))[0]?.n ?? 0;
+        if (since >= Math.max(1000, est * 0.1)) {
+          await q(this.pool, 'ANALYZE entities, entity_geo');
+          this.insertedSinceAnalyze = 0;
+          this.lastAnalyze = Date.now();
+        }
+      } catch { /* statistics are an optimisation; autovacuum will do it */ } finally {
+        this.analyzing = false;
+      }
+    })();
+  }
+
+  /**
+   * Value indexes for the named attributes: an expression index on the scalar value (or
+   * relationship object) and a partial index of entities where it is an array. Indexes for
+   * attributes no longer named are dropped. One node at a time (transaction advisory lock).
+   */
+  async ensureAttributeIndexes(iris: string[]): Promise<void> {
+    const want = new Map(iris.map((iri) => [`ix_attr_${createHash('sha1').update(iri).digest('hex').slice(0, 16)}`, iri]));
+    const c = await this.pool.connect().catch(mapError);
+    let broken = false;
+    try {
+      await q(c, 'BEGIN');
+      await q(c, 'SELECT pg_advisory_xact_lock(7242110)');
+      const have = (await q<{ name: string }>(c, "SELECT indexname AS name FROM pg_indexes WHERE schemaname = current_schema() AND tablename = 'entities' AND indexname LIKE 'ix_attr_%'")).map((r) => r.name);
+      for (const name of have) if (!want.has(name.replace(/_(v|a)$/, ''))) await q(c, `DROP INDEX IF EXISTS ${name}`);
+      for (const [name, iri] of want) {
+        const ix = indexExpressions(iri);
+        await q(c, `CREATE INDEX IF NOT EXISTS ${name}_v ON entities (tenant, (${ix.scalar}))`);
+        await q(c, `CREATE INDEX IF NOT EXISTS ${name}_a ON entities (tenant) WHERE ${ix.isArray}`);
+      }
+      await q(c, 'COMMIT');
+    } catch (e) {
+      broken = isUnavailable(e) || e instanceof StorageUnavailable;
+      await c.query('ROLLBACK').catch(() => {});
+      throw e;
+    } finally {
+      c.release(broken ? true : undefined);
+    }
+    this.entities.indexed.clear();
+    for (const iri of iris) this.entities.indexed.add(iri);
+  }
+
+  async ping(): Promise<void> {
+    await q(this.pool, 'SELECT 1');
+  }
+
+  async close(): Promise<void> {
+    if (this.partitionTimer) clearInterval(this.partitionTimer);
+    await this.pool.end();
+  }
+}

@@ -1,0 +1,234 @@
+// Compiles an EntityFilter (q, types, ids, idPattern, attrs, geo window) into SQL over the JSONB
+// documents, with the semantics of the embedded engine's compiler (clause 4.9). What SQL cannot
+// decide exactly — the geo predicate and scopeQ — is returned as a residual test run in process.
+import type { EntityFilter } from '../port.ts';
+import type { AttrPath, QLiteral, QNode, TypeNode } from '../../ngsi-ld/query/q.ast.ts';
+import { scopeMatches } from '../../ngsi-ld/query/scope.parser.ts';
+
+/** Attribute members that are stored under their short core names, never as sub-attributes. */
+const CORE_MEMBERS = new Set(['observedAt', 'unitCode', 'datasetId', 'createdAt', 'modifiedAt', 'deletedAt']);
+
+/** A row as the residual test sees it. */
+export interface ResidualRow { scopes: string[] | null; geo: unknown }
+
+export interface CompiledQuery {
+  where: string;
+  params: unknown[];
+  /** In-process test on candidate rows (geo predicate, scopeQ); undefined when SQL decides alone. */
+  residual?: (row: ResidualRow) => boolean;
+  /** SQL expression of the geometry the residual needs (select it AS geo). */
+  geoSelect?: string;
+}
+
+/** Literal SQL text of a string (IRIs and keys), for expressions that must match index definitions. */
+export function lit(s: string): string {
+  return `'${s.replace(/'/g, "''")}'`;
+}
+
+/**
+ * The expressions of the per-attribute indexes (ensureAttributeIndexes): the scalar value (a
+ * Property's value or a Relationship's object) as text, and whether it is an array. The compiler
+ * emits exactly these texts so that PostgreSQL matches them to the indexes.
+ */
+export function indexExpressions(iri: string): { scalar: string; isArray: string } {
+  const a = `(doc -> ${lit(iri)} -> 0)`;
+  return {
+    scalar: `COALESCE(${a} ->> 'value', ${a} ->> 'object')`,
+    isArray: `(jsonb_typeof(${a} -> 'value') = 'array' OR jsonb_typeof(${a} -> 'object') = 'array')`,
+  };
+}
+
+/** How a literal tests a JSON value: which JSON values are comparable, and as what SQL type. */
+interface Kind {
+  /** SQL true when the jsonb expression x may be compared with the literal. */
+  ok: (x: string) => string;
+  /** The SQL scalar of x to compare (float8 for numbers, text in byte order for strings). */
+  val: (x: string) => string;
+}
+const NUMBER: Kind = { ok: (x) => `jsonb_typeof(${x}) = 'number'`, val: (x) => `(${x})::float8` };
+const STRING: Kind = { ok: (x) => `jsonb_typeof(${x}) = 'string'`, val: (x) => `((${x}) #>> '{}') COLLATE "C"` };
+const TRUE: Kind = { ok: (x) => `(${x}) = 'true'::jsonb`, val: () => 'true' };
+const FALSE: Kind = { ok: (x) => `(${x}) = 'false'::jsonb`, val: () => 'true' };
+const ANY: Kind = { ok: (x) => `jsonb_typeof(${x}) <> 'null'`, val: () => 'true' };
+
+export class PgCompiler {
+  readonly params: unknown[] = [];
+  constructor(private readonly indexed: ReadonlySet<string> = new Set()) {}
+
+  p(v: unknown, cast = ''): string {
+    this.params.push(v);
+    return `$${this.params.length}${cast}`;
+  }
+
+  /** jsonb path (text[] parameter) of the attribute instance a path points at, default instance first. */
+  private instancePath(path: AttrPath): { base: string[]; member?: string } {
+    const base = [path.attr, '0'];
+    for (let i = 0; i < path.sub.length; i++) {
+      if (i === path.sub.length - 1 && CORE_MEMBERS.has(path.sub[i])) return { base, member: path.sub[i] };
+      base.push(path.sub[i]);
+    }
+    return { base };
+  }
+
+  private at(parts: string[]): string {
+    return `(e.doc #> ${this.p(parts, '::text[]')})`;
+  }
+
+  /** Mirrors the embedded compiler: scalar of the literal's kind, array → any element, else other members. */
+  test(path: AttrPath, kind: Kind, cond: (x: string) => string): string {
+    const { base, member } = this.instancePath(path);
+    if (member) {
+      const x = this.at([...base, member]);
+      return `(${kind.ok(x)} AND ${cond(x)})`;
+    }
+    const v = this.at([...base, 'value', ...path.compound]);
+    const elem = `EXISTS (SELECT 1 FROM jsonb_array_elements(${v}) j(v) WHERE ${kind.ok('j.v')} AND ${cond('j.v')})`;
+    return `(CASE WHEN ${v} IS NULL THEN ${this.fallback(path, kind, cond)} WHEN ${kind.ok(v)} THEN ${cond(v)} `
+      + `WHEN jsonb_typeof(${v}) = 'array' THEN ${elem} WHEN jsonb_typeof(${v}) IN ('object', 'null') THEN false `
+      + `ELSE ${this.fallback(path, kind, cond)} END)`;
+  }
+
+  /** Attributes without a `value` member: object, vocab, json, valueList, languageMap (clause 4.9). */
+  private fallback(path: AttrPath, kind: Kind, cond: (x: string) => string): string {
+    const { base } = this.instancePath(path);
+    const members = ['object', 'vocab', 'json', 'valueList'].map((m) => [...base, m, ...path.compound]);
+    if (path.compound.length <= 1) members.push([...base, 'languageMap', ...path.compound]);
+    return `(${members.map((parts) => {
+      const m = this.at(parts);
+      return `(CASE jsonb_typeof(${m}) WHEN 'array' THEN EXISTS (SELECT 1 FROM jsonb_array_elements(${m}) j(v) WHERE ${kind.ok('j.v')} AND ${cond('j.v')}) `
+        + `WHEN 'object' THEN EXISTS (SELECT 1 FROM jsonb_each(${m}) j(k, v) WHERE ${kind.ok('j.v')} AND ${cond('j.v')}) `
+        + `ELSE COALESCE(${kind.ok(m)} AND ${cond(m)}, false) END)`;
+    }).join(' OR ')})`;
+  }
+
+  exists(path: AttrPath): string {
+    const { base, member } = this.instancePath(path);
+    if (member) return `${this.at([...base, member])} IS NOT NULL`;
+    if (path.compound.length === 0) return `${this.at(base)} IS NOT NULL`;
+    return this.test(path, ANY, () => 'true');
+  }
+
+  literal(l: QLiteral): unknown {
+    if (l.t === 'datetime') {
+      const d = new Date(l.v);
+      return Number.isNaN(d.getTime()) ? l.v : d.toISOString();
+    }
+    return l.v;
+  }
+
+  kind(l: QLiteral): Kind {
+    if (l.t === 'number') return NUMBER;
+    if (l.t === 'boolean') return l.v ? TRUE : FALSE;
+    return STRING;
+  }
+
+  /** Parameter of a literal, typed like the kind compares. */
+  private lp(l: QLiteral): string {
+    return l.t === 'number' ? this.p(l.v, '::float8') : this.p(String(this.literal(l)), '::text COLLATE "C"');
+  }
+
+  node(n: QNode): string {
+    switch (n.kind) {
+      case 'and': return `(${n.items.map((i) => this.node(i)).join(' AND ')})`;
+      case 'or': return `(${n.items.map((i) => this.node(i)).join(' OR ')})`;
+      case 'exists': return this.exists(n.path);
+      case 'pattern': {
+        const op = n.flags.includes('i') ? '~*' : '~';
+        const pat = this.p(n.pattern, '::text');
+        const hit = this.test(n.path, STRING, (x) => `((${x}) #>> '{}') ${op} ${pat}`);
+        return n.negated ? `(${this.exists(n.path)} AND NOT ${hit})` : hit;
+      }
+      case 'cmp': return this.cmp(n);
+    }
+  }
+
+  cmp(n: Extract<QNode, { kind: 'cmp' }>): string {
+    const val = n.value;
+    let positive: string;
+    if (val.t === 'range') {
+      const k = this.kind(val.from);
+      const lo = this.lp(val.from);
+      const hi = this.lp(val.to);
+      positive = this.test(n.path, k, (x) => `${k.val(x)} BETWEEN ${lo} AND ${hi}`);
+    } else if (val.t === 'list') {
+      positive = `(${val.items.map((it) => this.eqTest(n.path, it)).join(' OR ')})`;
+      if (n.op === '==') positive = this.narrow(n.path, val.items, positive);
+    } else if (n.op === '==' || n.op === '!=') {
+      positive = this.eqTest(n.path, val);
+      if (n.op === '==') positive = this.narrow(n.path, [val], positive);
+    } else {
+      const k = this.kind(val);
+      const l = this.lp(val);
+      return this.test(n.path, k, (x) => `${k.val(x)} ${n.op} ${l}`);
+    }
+    return n.op === '!=' ? `(${this.exists(n.path)} AND NOT ${positive})` : positive;
+  }
+
+  /** Equality on an indexed attribute: candidates from the value index (or an array to look into); the exact test decides. */
+  narrow(path: AttrPath, items: QLiteral[], exact: string): string {
+    if (!this.indexed.has(path.attr) || path.sub.length || path.compound.length) return exact;
+    const texts: string[] = [];
+    for (const i of items) {
+      if (i.t === 'boolean') return exact;
+      // jsonb ->> prints numbers in its own way; only integers are certain to print as JS does.
+      if (i.t === 'number' && !(Number.isSafeInteger(i.v))) return exact;
+      texts.push(String(this.literal(i)));
+    }
+    const ix = indexExpressions(path.attr).scalar.replaceAll('doc', 'e.doc');
+    const arr = indexExpressions(path.attr).isArray.replaceAll('doc', 'e.doc');
+    return `((${ix} = ANY(${this.p(texts, '::text[]')}) OR ${arr}) AND ${exact})`;
+  }
+
+  eqTest(path: AttrPath, l: QLiteral): string {
+    const k = this.kind(l);
+    if (l.t === 'boolean') return this.test(path, k, () => 'true');
+    const v = this.lp(l);
+    return this.test(path, k, (x) => `${k.val(x)} = ${v}`);
+  }
+
+  types(t: TypeNode): string {
+    switch (t.kind) {
+      case 'and': return `(${t.items.map((i) => this.types(i)).join(' AND ')})`;
+      case 'or': return `(${t.items.map((i) => this.types(i)).join(' OR ')})`;
+      case 'type': return `e.types @> ARRAY[${this.p(t.name, '::text')}]`;
+    }
+  }
+}
+
+/** The WHERE clause over `entities e` (plus the residual in-process test) of an entity filter. */
+export function compileFilter(tenant: string, f: EntityFilter, indexed: ReadonlySet<string> = new Set(), c = new PgCompiler(indexed)): CompiledQuery {
+  const where: string[] = [`e.tenant = ${c.p(tenant, '::text')}`];
+  if (f.types) where.push(c.types(f.types));
+  if (f.ids && f.ids.length) where.push(`e.id = ANY(${c.p(f.ids, '::text[]')})`);
+  if (f.idPattern) {
+    const ci = f.idPattern.startsWith('(?i)');
+    where.push(`e.id ${ci ? '~*' : '~'} ${c.p(ci ? f.idPattern.slice(4) : f.idPattern, '::text')}`);
+  }
+  if (f.anyAttrs && f.anyAttrs.length) where.push(`e.doc ?| ${c.p(f.anyAttrs, '::text[]')}`);
+  if (f.q) where.push(c.node(f.q));
+  const tests: Array<(r: ResidualRow) => boolean> = [];
+  let geoSelect: string | undefined;
+  if (f.scopeQ) {
+    const sq = f.scopeQ;
+    where.push('e.scopes IS NOT NULL');
+    tests.push((r) => r.scopes !== null && scopeMatches(sq, r.scopes));
+  }
+  if (f.geo) {
+    const g = f.geo;
+    const prop = c.p(g.property, '::text');
+    if (g.bbox) {
+      const [minX, minY, maxX, maxY] = g.bbox;
+      where.push(`EXISTS (SELECT 1 FROM entity_geo g WHERE g.pk = e.pk AND g.attr = ${prop} AND g.geom && ST_MakeEnvelope(${c.p(minX, '::float8')}, ${c.p(minY, '::float8')}, ${c.p(maxX, '::float8')}, ${c.p(maxY, '::float8')}, 4326))`);
+    } else {
+      where.push(`e.doc ? ${prop}`);
+    }
+    geoSelect = `e.doc -> ${prop} -> 0 -> 'value'`;
+    tests.push((r) => r.geo !== null && r.geo !== undefined && g.predicate(r.geo));
+  }
+  return {
+    where: where.join(' AND '),
+    params: c.params,
+    residual: tests.length ? (r) => tests.every((t) => t(r)) : undefined,
+    geoSelect,
+  };
+}

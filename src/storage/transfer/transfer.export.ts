@@ -1,0 +1,58 @@
+// Streams everything a store holds as the export format (transfer.format.ts): tenants' entities,
+// their history (instances in keyset pages) and subscriptions with their delivery counters.
+import type { StoragePort } from '../port.ts';
+import { FORMAT, VERSION, type Line } from './transfer.format.ts';
+
+const PAGE = 500;
+const INSTANCE_PAGE = 5000;
+
+/** Yields the export line by line (the caller writes them, one JSON document per line). */
+export async function* exportLines(s: StoragePort, now = () => new Date().toISOString()): AsyncGenerator<Line> {
+  const counts: Record<string, number> = { entity: 0, 'history.entity': 0, history: 0, instances: 0, subscription: 0 };
+  yield { kind: 'header', format: FORMAT, version: VERSION, engine: s.engine, exportedAt: now() };
+  const tenants = new Set(await s.entities.listTenants());
+  for (const { tenant } of await s.subscriptions.all()) tenants.add(tenant);
+  for (const tenant of [...tenants].sort()) {
+    for (let offset = 0; ; offset += PAGE) {
+      const { entities } = await s.entities.query(tenant, {}, { limit: PAGE, offset, count: false });
+      for (const e of entities) {
+        const { rev: _rev, ...entity } = e;
+        counts.entity++;
+        yield { kind: 'entity', tenant, entity };
+      }
+      if (entities.length < PAGE) break;
+    }
+    for (let offset = 0; ; offset += PAGE) {
+      const { entities } = await s.temporal.queryEntities(tenant, {}, { limit: PAGE, offset, count: false });
+      for (const te of entities) {
+        counts['history.entity']++;
+        yield { kind: 'history.entity', tenant, id: te.id, types: te.types, createdAt: te.createdAt, ...(te.deletedAt ? { deletedAt: te.deletedAt } : {}) };
+        for (const series of te.series) {
+          let after: string | undefined;
+          for (;;) {
+            const list = await s.temporal.instances(series, { window: { property: 'observedAt' }, limit: INSTANCE_PAGE, after });
+            if (list.length === 0) break;
+            counts.history++;
+            counts.instances += list.length;
+            yield {
+              kind: 'history', tenant, id: te.id, attr: series.attr, ...(series.datasetId !== undefined ? { datasetId: series.datasetId } : {}),
+              instances: list.map((i) => {
+                const { instanceId: _id, ...instance } = i.instance;
+                return { instance: instance as typeof i.instance, deleted: i.deleted, ts: i.time };
+              }),
+            };
+            if (list.length < INSTANCE_PAGE) break;
+            after = list[list.length - 1].cursor;
+          }
+        }
+      }
+      if (entities.length < PAGE) break;
+    }
+  }
+  for (const { tenant, sub } of await s.subscriptions.all()) {
+    const { stats, ...subscription } = sub;
+    counts.subscription++;
+    yield { kind: 'subscription', tenant, subscription, stats };
+  }
+  yield { kind: 'end', counts };
+}

@@ -1,0 +1,27 @@
+// The export format (docs/scaling.md "Moving data between engines"): NDJSON, one record per line,
+// streamed; the first line is a header naming the format and its version. Engine-neutral: written
+// and read through the storage port only, so any engine exports to any other.
+import type { AttrInstance, EntityRecord } from '../port.ts';
+import type { DeliveryStats, SubscriptionRecord } from '../port.subscriptions.ts';
+
+export const FORMAT = 'drehscheibe-export';
+export const VERSION = 1;
+
+export interface HeaderLine { kind: 'header'; format: typeof FORMAT; version: number; engine: string; exportedAt: string }
+/** The current state of one entity (rev is left out: the importing store starts its own versions). */
+export interface EntityLine { kind: 'entity'; tenant: string; entity: Omit<EntityRecord, 'rev'> }
+/** The history of one entity: its identity, then its instances per attribute (and datasetId). */
+export interface HistoryEntityLine { kind: 'history.entity'; tenant: string; id: string; types: string[]; createdAt: string; deletedAt?: string }
+export interface HistoryLine {
+  kind: 'history'; tenant: string; id: string; attr: string; datasetId?: string;
+  /**
+   * Instances in time order as the temporal API shows them (instanceId dropped: engines number their
+   * own); ts is the instance's place in time (observedAt, else its modification time when written).
+   */
+  instances: Array<{ instance: AttrInstance; deleted: boolean; ts: number }>;
+}
+export interface SubscriptionLine { kind: 'subscription'; tenant: string; subscription: SubscriptionRecord; stats: DeliveryStats }
+/** Reserved kinds for modules that do not exist yet (devices, catalog, participation): importers skip unknown kinds with a count. */
+export interface EndLine { kind: 'end'; counts: Record<string, number> }
+
+export type Line = HeaderLine | EntityLine | HistoryEntityLine | HistoryLine | SubscriptionLine | EndLine;
