@@ -19,6 +19,7 @@ import { ngsiErrorHandler } from './ngsi-ld/http/error-handler.ts';
 import { parseQueryString, QUERY_ERROR } from './ngsi-ld/http/request.ts';
 import type { StoragePort } from './storage/port.ts';
 import type { Logger } from 'pino';
+import { setupAuth, type Auth } from './auth/index.ts';
 
 export interface AppDeps {
   storage: StoragePort;
@@ -30,7 +31,7 @@ export interface AppDeps {
 }
 
 export interface App extends FastifyInstance {
-  drehscheibe: { entities: EntityService; contexts: ContextService; bus: EventBus; storage: StoragePort; subscriptions: SubscriptionService };
+  drehscheibe: { entities: EntityService; contexts: ContextService; bus: EventBus; storage: StoragePort; subscriptions: SubscriptionService; auth: Auth };
 }
 
 const JSON_TYPES = ['application/json', 'application/ld+json', 'application/merge-patch+json', 'application/geo+json'];
@@ -61,7 +62,9 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps): Promise
   const subscriptions = new SubscriptionService({ store: deps.storage.subscriptions, entities: deps.storage.entities, contexts, bus, clock, config: config.notify, coreContextUrl: CORE_CONTEXT_URL, logger: app.log.child({ module: 'ngsi-ld.subscriptions' }) });
   await subscriptions.start();
   app.addHook('onClose', async () => { await subscriptions.stop(); });
-  app.decorate('drehscheibe', { entities, contexts, bus, storage: deps.storage, subscriptions });
+  // Access control before any route: one hook decides for every module (docs/security.md).
+  const auth = await setupAuth(app, config, { store: deps.storage.auth, clock, log: app.log, expandType: (n) => contexts.core.expandType(n), fetchImpl: deps.fetchImpl });
+  app.decorate('drehscheibe', { entities, contexts, bus, storage: deps.storage, subscriptions, auth });
 
   // One JSON parser for every JSON media type; invalid JSON is an InvalidRequest (clause 6.3.x).
   app.removeContentTypeParser(['application/json']);
@@ -107,8 +110,9 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps): Promise
     await api.register(contextRoutes(contexts));
   }, { prefix: '/ngsi-ld/v1' });
 
-  app.get('/health', async () => ({ status: 'ok' }));
-  app.get('/ready', async (_req, reply) => {
+  const open = { config: { access: { op: 'public' as const } } };
+  app.get('/health', open, async () => ({ status: 'ok' }));
+  app.get('/ready', open, async (_req, reply) => {
     try {
       await deps.storage.ping();
       return { status: 'ready', storage: deps.storage.engine };
@@ -116,7 +120,7 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps): Promise
       return reply.status(503).send({ status: 'unavailable', storage: deps.storage.engine });
     }
   });
-  app.get('/version', async () => ({ name: 'drehscheibe', version: VERSION, ngsiLd: '1.8' }));
+  app.get('/version', open, async () => ({ name: 'drehscheibe', version: VERSION, ngsiLd: '1.8' }));
   app.setErrorHandler(ngsiErrorHandler);
   return app;
 }

@@ -33,6 +33,27 @@ export interface Config {
   publicUrl: string;
   /** Subscriptions' notifications (docs/subscriptions.md): SSRF guard, queue bound, timeouts, retries, initial notification. */
   notify: { allowPrivate: boolean; queueMax: number; concurrency: number; timeoutMs: number; retries: number; backoffMs: number; backoffMaxMs: number; initial: boolean; maxEntities: number; tickMs: number; worker: boolean };
+  /** Access control (docs/security.md): policy file, bootstrap key, OpenID Connect. */
+  security: {
+    policyFile?: string;
+    /** Operator key taken from DREHSCHEIBE_ADMIN_KEY or the file DREHSCHEIBE_ADMIN_KEY_FILE names. */
+    adminKey?: string;
+    oidc?: { issuer: string; audience: string; rolesClaim: string; roleMap: Record<string, string>; jwksUrl?: string; jwksCooldownMs: number };
+    rateLimit: { enabled: boolean; address: { rps: number; burst: number }; principal: { rps: number; burst: number } };
+    audit: { enabled: boolean; flushMs: number; retentionDays: number };
+  };
+  /** Operations and hardening (docs/security.md). */
+  ops: {
+    /** Serve /metrics on this separate port (bound to HOST) instead of the main port (operator only). */
+    metricsPort?: number;
+    /** Honour X-Forwarded-For/-Proto from a reverse proxy. */
+    trustProxy: boolean;
+    /** Origins allowed by CORS; ['*'] = any; empty = no CORS headers. */
+    corsOrigins: string[];
+    requestTimeoutMs: number;
+    headersTimeoutMs: number;
+    keepAliveTimeoutMs: number;
+  };
   /** Temporal API and history (docs/temporal.md): recording, response caps, retention (ISO 8601 durations; unset = forever). */
   temporal: { history: boolean; maxInstances: number; maxPeriods: number; retention?: string; retentionByType: Record<string, string>; retentionIntervalS: number };
 }
@@ -102,6 +123,43 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     if (eq <= 0) { problems.push(`DREHSCHEIBE_TEMPORAL_RETENTION_TYPES: expected Type=Duration pairs separated by commas, got "${pair}"`); continue; }
     retentionByType[pair.slice(0, eq).trim()] = duration('DREHSCHEIBE_TEMPORAL_RETENTION_TYPES', pair.slice(eq + 1).trim()) ?? '';
   }
+  const secret = (name: string): string | undefined => {
+    if (src[`${name}_FILE`]) {
+      try {
+        return readFileSync(src[`${name}_FILE`]!, 'utf8').trim();
+      } catch (e) {
+        problems.push(`${name}_FILE: cannot read ${src[`${name}_FILE`]}: ${(e as Error).message}`);
+        return undefined;
+      }
+    }
+    return src[name] || undefined;
+  };
+  const adminKey = secret('DREHSCHEIBE_ADMIN_KEY');
+  if (adminKey !== undefined && (adminKey.length < 24 || /\s/.test(adminKey))) problems.push('DREHSCHEIBE_ADMIN_KEY: use at least 24 characters without spaces (e.g. openssl rand -base64 32)');
+  let oidc: Config['security']['oidc'];
+  if (src.DREHSCHEIBE_OIDC_ISSUER) {
+    const roleMap: Record<string, string> = {};
+    for (const pair of (src.DREHSCHEIBE_OIDC_ROLE_MAP ?? '').split(',').map((x) => x.trim()).filter(Boolean)) {
+      const eq = pair.lastIndexOf('=');
+      const role = pair.slice(eq + 1).trim();
+      if (eq <= 0 || !/^(operator|steward|moderator|citizen)(@[A-Za-z0-9_-]{0,64})?$/.test(role)) {
+        problems.push(`DREHSCHEIBE_OIDC_ROLE_MAP: expected issuerRole=role[@tenant] pairs (roles operator, steward, moderator, citizen), got "${pair}"`);
+        continue;
+      }
+      roleMap[pair.slice(0, eq).trim()] = role;
+    }
+    if (!/^https?:\/\//.test(src.DREHSCHEIBE_OIDC_ISSUER)) problems.push(`DREHSCHEIBE_OIDC_ISSUER: expected an http(s) URL, got "${src.DREHSCHEIBE_OIDC_ISSUER}"`);
+    if (!src.DREHSCHEIBE_OIDC_AUDIENCE) problems.push('DREHSCHEIBE_OIDC_AUDIENCE: required with DREHSCHEIBE_OIDC_ISSUER (the client id tokens are issued for)');
+    oidc = {
+      issuer: src.DREHSCHEIBE_OIDC_ISSUER,
+      audience: src.DREHSCHEIBE_OIDC_AUDIENCE ?? '',
+      rolesClaim: src.DREHSCHEIBE_OIDC_ROLES_CLAIM || 'realm_access.roles',
+      roleMap,
+      jwksUrl: src.DREHSCHEIBE_OIDC_JWKS_URL || undefined,
+      jwksCooldownMs: int('DREHSCHEIBE_OIDC_JWKS_COOLDOWN_MS', 30_000, 0, 3_600_000),
+    };
+  }
+  const metricsPort = src.METRICS_PORT ? int('METRICS_PORT', 0, 0, 65535) : undefined;
   const cfg: Config = {
     port,
     host,
@@ -137,6 +195,29 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
       tickMs: int('DREHSCHEIBE_NOTIFY_TICK_MS', 250, 10, 60000),
       worker: oneOf('DREHSCHEIBE_NOTIFY_WORKER', 'on', ['on', 'off'] as const) === 'on',
     },
+    security: {
+      policyFile: src.DREHSCHEIBE_POLICY_FILE || undefined,
+      adminKey,
+      oidc,
+      rateLimit: {
+        enabled: oneOf('DREHSCHEIBE_RATE_LIMIT', 'on', ['on', 'off'] as const) === 'on',
+        address: { rps: int('DREHSCHEIBE_RATE_ADDRESS_RPS', 50, 1, 1_000_000), burst: int('DREHSCHEIBE_RATE_ADDRESS_BURST', 200, 1, 10_000_000) },
+        principal: { rps: int('DREHSCHEIBE_RATE_PRINCIPAL_RPS', 1000, 1, 1_000_000), burst: int('DREHSCHEIBE_RATE_PRINCIPAL_BURST', 5000, 1, 10_000_000) },
+      },
+      audit: {
+        enabled: oneOf('DREHSCHEIBE_AUDIT', 'on', ['on', 'off'] as const) === 'on',
+        flushMs: int('DREHSCHEIBE_AUDIT_FLUSH_MS', 1000, 10, 60_000),
+        retentionDays: int('DREHSCHEIBE_AUDIT_RETENTION_DAYS', 365, 1, 36500),
+      },
+    },
+    ops: {
+      metricsPort,
+      trustProxy: oneOf('TRUST_PROXY', 'off', ['on', 'off'] as const) === 'on',
+      corsOrigins: (src.DREHSCHEIBE_CORS_ORIGINS ?? '').split(',').map((x) => x.trim().replace(/\/+$/, '')).filter(Boolean),
+      requestTimeoutMs: int('DREHSCHEIBE_REQUEST_TIMEOUT_MS', 30_000, 0, 3_600_000),
+      headersTimeoutMs: int('DREHSCHEIBE_HEADERS_TIMEOUT_MS', 10_000, 0, 600_000),
+      keepAliveTimeoutMs: int('DREHSCHEIBE_KEEPALIVE_TIMEOUT_MS', 5_000, 1, 600_000),
+    },
     temporal: {
       history: oneOf('DREHSCHEIBE_TEMPORAL', 'on', ['on', 'off'] as const) === 'on',
       maxInstances: int('DREHSCHEIBE_TEMPORAL_MAX_INSTANCES', 10000, 1, 10_000_000),
@@ -146,6 +227,8 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
       retentionIntervalS: int('DREHSCHEIBE_TEMPORAL_RETENTION_INTERVAL', 3600, 1, 30 * 86400),
     },
   };
+  if (cfg.ops.metricsPort !== undefined && cfg.ops.metricsPort === port && port !== 0) problems.push('METRICS_PORT must differ from PORT');
+  for (const o of cfg.ops.corsOrigins) if (o !== '*' && !/^https?:\/\/[^/\s]+$/.test(o)) problems.push(`DREHSCHEIBE_CORS_ORIGINS: expected origins like https://portal.example.org or *, got "${o}"`);
   for (const a of cfg.indexedAttributes) {
     if (/["'\\\s]/.test(a)) problems.push(`DREHSCHEIBE_INDEXED_ATTRIBUTES: invalid attribute name "${a}"`);
   }

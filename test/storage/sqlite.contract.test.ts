@@ -6,6 +6,7 @@ import { join, dirname } from 'node:path';
 import { entityStoreContract, type StorageFactory } from '../../src/storage/contract/entities.contract.ts';
 import { subscriptionStoreContract } from '../../src/storage/contract/subscriptions.contract.ts';
 import { temporalStoreContract } from '../../src/storage/contract/temporal.contract.ts';
+import { authStoreContract } from '../../src/storage/contract/auth.contract.ts';
 import { SqliteStorage } from '../../src/storage/sqlite/sqlite.adapter.ts';
 import type { StoragePort } from '../../src/storage/port.ts';
 
@@ -22,3 +23,4 @@ const sqlite: StorageFactory = {
 entityStoreContract('sqlite', sqlite);
 temporalStoreContract('sqlite', sqlite);
 subscriptionStoreContract('sqlite', sqlite);
+authStoreContract('sqlite', sqlite);

@@ -8,7 +8,7 @@ import { BadRequestData, TooManyResults } from '../../core/errors.ts';
 import type { AttrInstance, StoragePort } from '../../storage/port.ts';
 import type { Terms } from '../context/term-map.ts';
 import type { NgsiDeps } from '../entities/entities.routes.ts';
-import { buildFilter, hasRestriction, projection, type QueryInput } from '../entities/entities.query.ts';
+import { buildFilter, hasRestriction, mayReadEntity, projection, readableOnly, type QueryInput } from '../entities/entities.query.ts';
 import { checkEntityId, checkName, isUri, parseAttribute, parseTypes } from '../entities/entity.parse.ts';
 import {
   boolParam, bodyTerms, checkParams, existingTenant, intParam, negotiate, optionsOf, queryTerms, requireJsonContent,
@@ -106,7 +106,7 @@ export async function temporalRoutes(app: FastifyInstance, ngsi: NgsiDeps, deps:
     const terms = await queryTerms(req, contexts);
     const input: QueryInput = { type: q.type, id: q.id, idPattern: q.idPattern, attrs: q.attrs, q: q.q, scopeQ: q.scopeQ, georel: q.georel, geometry: q.geometry, coordinates: q.coordinates, geoproperty: q.geoproperty };
     if (!hasRestriction(input) && q.local !== 'true') throw new BadRequestData('Give at least one of type, id, idPattern, attrs, q, scopeQ or a geo-query; or local=true to list all temporal entities');
-    const filter = buildFilter(input, terms);
+    const filter = readableOnly(buildFilter(input, terms), req.access);
     const page = paging(q);
     const res = await svc.query(tenant, filter, page, tq, selection(q, terms));
     if (page.count) reply.header('NGSILD-Results-Count', String(res.count));
@@ -123,6 +123,7 @@ export async function temporalRoutes(app: FastifyInstance, ngsi: NgsiDeps, deps:
     const tenant = await existingTenant(req, tenantExists);
     const terms = await queryTerms(req, contexts);
     const { result, range } = await svc.retrieve(tenant, id, tq, selection(q, terms));
+    if (req.access) await mayReadEntity(req.access, result.entity);
     if (q.type) {
       const types = parseTypes(q.type.split(','), terms, true)!;
       if (!types.some((t) => result.entity.types.includes(t))) throw new BadRequestData(`Entity ${id} is not of type ${q.type}`);
@@ -131,7 +132,7 @@ export async function temporalRoutes(app: FastifyInstance, ngsi: NgsiDeps, deps:
   });
 
   // clause 6.24.3.1 — query temporal evolution by POST (Query data type with temporalQ, clause 5.2.23)
-  app.post('/temporal/entityOperations/query', async (req: Req, reply) => {
+  app.post('/temporal/entityOperations/query', { config: { access: { op: 'read' } } }, async (req: Req, reply) => {
     const qs = req.query;
     checkParams(qs, new Set(['limit', 'offset', 'count', 'options', 'format', 'lang', 'local', 'aggrMethods', 'aggrPeriodDuration', 'lastN', 'datasetId']));
     requireJsonContent(req);
@@ -159,7 +160,7 @@ export async function temporalRoutes(app: FastifyInstance, ngsi: NgsiDeps, deps:
     };
     if (!hasRestriction(input) && qs.local !== 'true') throw new BadRequestData('The Query needs at least one of entities, attrs, q, scopeQ or geoQ');
     const page = paging(qs);
-    const res = await svc.query(tenant, buildFilter(input, terms), page, tq, selection({ attrs: input.attrs as string[] | undefined, datasetId: qs.datasetId }, terms));
+    const res = await svc.query(tenant, readableOnly(buildFilter(input, terms), req.access), page, tq, selection({ attrs: input.attrs as string[] | undefined, datasetId: qs.datasetId }, terms));
     if (page.count) reply.header('NGSILD-Results-Count', String(res.count));
     return send(reply, accept, terms, render(res.results, tq, terms, langOf(body.lang ?? qs.lang)), res.range);
   });

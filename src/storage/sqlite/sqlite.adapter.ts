@@ -14,6 +14,7 @@ import { Checkpointer } from './sqlite.checkpoint.ts';
 import { MatchRegistry, openReader, openWriter, type Db } from './sqlite.database.ts';
 import { SqliteHistoryWriter, SqliteTemporalStore } from './sqlite.temporal.ts';
 import { SqliteSubscriptionStore } from './sqlite.subscriptions.ts';
+import { SqliteAuthStore } from './sqlite.auth.ts';
 
 interface Row { pk: number; id: string; types: string; scopes: string | null; created_at: string; modified_at: string; rev: number; doc: string }
 
@@ -277,6 +278,7 @@ export class SqliteStorage implements StoragePort {
   readonly entities: EntityReader;
   readonly subscriptions: SqliteSubscriptionStore;
   readonly temporal: SqliteTemporalStore;
+  readonly auth: SqliteAuthStore;
   private readonly history: SqliteHistoryWriter;
   private readonly writer: Db;
   private readonly reader: Db;
@@ -304,6 +306,7 @@ export class SqliteStorage implements StoragePort {
     this.temporal = new SqliteTemporalStore(this.reader, registry, this.history);
     this.tx = { entities, history: this.history, savepoint: (fn) => this.savepoint(fn) };
     this.subscriptions = new SqliteSubscriptionStore(this.writer, this.reader, (fn) => this.withTransaction(() => fn()));
+    this.auth = new SqliteAuthStore(this.writer, this.reader, (fn) => this.withTransaction(() => fn()));
   }
 
   static inDataDir(dataDir: string): SqliteStorage {
