@@ -20,6 +20,8 @@ import { parseQueryString, QUERY_ERROR } from './ngsi-ld/http/request.ts';
 import type { StoragePort } from './storage/port.ts';
 import type { Logger } from 'pino';
 import { setupAuth, type Auth } from './auth/index.ts';
+import { guardedFetch } from './core/net.guard.ts';
+import { installHardening, Metrics } from './ops/index.ts';
 
 export interface AppDeps {
   storage: StoragePort;
@@ -31,7 +33,7 @@ export interface AppDeps {
 }
 
 export interface App extends FastifyInstance {
-  drehscheibe: { entities: EntityService; contexts: ContextService; bus: EventBus; storage: StoragePort; subscriptions: SubscriptionService; auth: Auth };
+  drehscheibe: { entities: EntityService; contexts: ContextService; bus: EventBus; storage: StoragePort; subscriptions: SubscriptionService; auth: Auth; metrics: Metrics };
 }
 
 const JSON_TYPES = ['application/json', 'application/ld+json', 'application/merge-patch+json', 'application/geo+json'];
@@ -45,6 +47,10 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps): Promise
     requestIdHeader: 'x-request-id',
     // Per-request lines are written by our onResponse hook at debug level, not at info.
     logController: new LogController({ disableRequestLogging: true }),
+    trustProxy: config.ops.trustProxy,
+    requestTimeout: config.ops.requestTimeoutMs,
+    keepAliveTimeout: config.ops.keepAliveTimeoutMs,
+    connectionTimeout: config.ops.requestTimeoutMs,
   }) as unknown as App;
 
   const clock = deps.clock ?? systemClock;
@@ -56,15 +62,19 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps): Promise
     cacheDir: `${config.dataDir}/contexts`,
     publicBaseUrl: config.publicUrl,
     allowRemote: config.contextRemote,
-    fetchImpl: deps.fetchImpl,
+    // SSRF guard: remote @context documents are not fetched from private addresses unless allowed.
+    fetchImpl: deps.fetchImpl ?? (config.contextAllowPrivate ? undefined : guardedFetch()),
   });
   const entities = new EntityService(deps.storage, bus, clock);
   const subscriptions = new SubscriptionService({ store: deps.storage.subscriptions, entities: deps.storage.entities, contexts, bus, clock, config: config.notify, coreContextUrl: CORE_CONTEXT_URL, logger: app.log.child({ module: 'ngsi-ld.subscriptions' }) });
   await subscriptions.start();
   app.addHook('onClose', async () => { await subscriptions.stop(); });
-  // Access control before any route: one hook decides for every module (docs/security.md).
+  // Hardening and access control before any route: one hook decides for every module (docs/security.md).
+  installHardening(app, { corsOrigins: config.ops.corsOrigins, headersTimeoutMs: config.ops.headersTimeoutMs });
   const auth = await setupAuth(app, config, { store: deps.storage.auth, clock, log: app.log, expandType: (n) => contexts.core.expandType(n), fetchImpl: deps.fetchImpl });
-  app.decorate('drehscheibe', { entities, contexts, bus, storage: deps.storage, subscriptions, auth });
+  const metrics = new Metrics({ storage: deps.storage, notifications: () => subscriptions.deliveryStats(), auditQueued: auth.audit && (() => auth.audit!.queued) });
+  metrics.install(app);
+  app.decorate('drehscheibe', { entities, contexts, bus, storage: deps.storage, subscriptions, auth, metrics });
 
   // One JSON parser for every JSON media type; invalid JSON is an InvalidRequest (clause 6.3.x).
   app.removeContentTypeParser(['application/json']);
@@ -120,6 +130,13 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps): Promise
       return reply.status(503).send({ status: 'unavailable', storage: deps.storage.engine });
     }
   });
+  // Prometheus metrics: here for operators only, or on METRICS_PORT instead (main.ts).
+  if (config.ops.metricsPort === undefined) {
+    app.get('/metrics', { config: { access: { op: 'admin' } } }, async (_req, reply) => {
+      const m = await metrics.text();
+      return reply.type(m.contentType).send(m.body);
+    });
+  }
   app.get('/version', open, async () => ({ name: 'drehscheibe', version: VERSION, ngsiLd: '1.8' }));
   app.setErrorHandler(ngsiErrorHandler);
   return app;

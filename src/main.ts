@@ -1,4 +1,5 @@
 // Start-up: config → logger → storage → app → listen; graceful shutdown on signals.
+import { createServer, type Server } from 'node:http';
 import pino from 'pino';
 import { buildApp } from './app.ts';
 import { loadConfig } from './config/config.ts';
@@ -25,9 +26,26 @@ async function main(): Promise<void> {
   } else {
     storage = SqliteStorage.inDataDir(config.dataDir);
   }
-  const app = await buildApp(config, { storage, logger });
+  let app;
+  try {
+    app = await buildApp(config, { storage, logger });
+  } catch (e) {
+    logger.fatal({ err: e }, (e as Error).message);
+    process.exit(2);
+  }
   await app.listen({ port: config.port, host: config.host });
-  logger.info({ port: config.port, host: config.host, dataDir: config.dataDir, engine: storage.engine }, 'Drehscheibe is listening');
+  logger.info({ port: config.port, host: config.host, dataDir: config.dataDir, engine: storage.engine, auth: config.auth }, 'Drehscheibe is listening');
+  // Prometheus metrics on their own port (bound to HOST), so the main port need not expose them.
+  let metricsServer: Server | undefined;
+  if (config.ops.metricsPort !== undefined) {
+    const metrics = app.drehscheibe.metrics;
+    metricsServer = createServer((req, res) => {
+      if (req.url !== '/metrics') { res.statusCode = 404; res.end(); return; }
+      void metrics.text().then((m) => { res.setHeader('content-type', m.contentType); res.end(m.body); }, () => { res.statusCode = 500; res.end(); });
+    });
+    await new Promise<void>((r) => metricsServer!.listen(config.ops.metricsPort, config.host, r));
+    logger.info({ port: (metricsServer.address() as { port: number }).port, host: config.host }, 'metrics are served on their own port');
+  }
 
   let stopping = false;
   const stop = async (signal: string) => {
@@ -35,6 +53,9 @@ async function main(): Promise<void> {
     stopping = true;
     logger.info({ signal }, 'shutting down');
     const timer = setTimeout(() => process.exit(1), 10_000).unref();
+    // Fastify stops accepting, lets in-flight requests finish; onClose hooks flush the audit log
+    // and stop subscriptions; then the storage closes after its last transaction.
+    metricsServer?.close();
     await app.close();
     await storage.close();
     clearTimeout(timer);

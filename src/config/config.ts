@@ -25,6 +25,8 @@ export interface Config {
   contextMaxBytes: number;
   /** Allow fetching @context documents over the network (off = preloaded only). */
   contextRemote: boolean;
+  /** Allow remote @context fetches from private addresses (SSRF guard; deny by default off loopback). */
+  contextAllowPrivate: boolean;
   /** Attributes with value indexes for fast q equality (names as in the core context, or IRIs). */
   indexedAttributes: string[];
   /** Memory for cached rendered entities (MB); 0 switches the cache off. */
@@ -178,6 +180,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     contextFetchTimeoutMs: int('DREHSCHEIBE_CONTEXT_TIMEOUT_MS', 5000, 50, 120000),
     contextMaxBytes: int('DREHSCHEIBE_CONTEXT_MAX_BYTES', 512 * 1024, 1024, 64 * 1024 * 1024),
     contextRemote: oneOf('DREHSCHEIBE_CONTEXT_REMOTE', 'on', ['on', 'off'] as const) === 'on',
+    contextAllowPrivate: oneOf('DREHSCHEIBE_CONTEXT_PRIVATE', isLoopback(host) ? 'allow' : 'deny', ['allow', 'deny'] as const) === 'allow',
     indexedAttributes: (src.DREHSCHEIBE_INDEXED_ATTRIBUTES ?? '').split(',').map((x) => x.trim()).filter(Boolean),
     renderCacheMb: int('DREHSCHEIBE_RENDER_CACHE_MB', 32, 0, 4096),
     publicUrl: (src.DREHSCHEIBE_PUBLIC_URL || `http://${host.includes(':') ? `[${host}]` : host}:${port}`).replace(/\/+$/, ''),
