@@ -1,6 +1,6 @@
 // The benchmark runner behind `npm run bench`: runs each benchmark N times against a fresh server,
 // prints medians (min–max) next to the targets, and writes .bench/results-<timestamp>.json + latest.json.
-// Flags: --only=patch,get,batch,query  --runs=N (3)  --duration=S (10)  --connections=C (32)  --quick  --profile
+// Flags: --only=patch,get,batch,query,temporal,subscriptions,auth  --runs=N (3)  --duration=S (10)  --connections=C (32)  --quick  --profile
 //        --generator=wrk|autocannon (autocannon; wrk if installed and asked for): load generator of the patch, get and query benchmarks.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -12,10 +12,11 @@ import { run as patch } from './patch.bench.ts';
 import { run as query } from './query.bench.ts';
 import { run as temporal } from './temporal.bench.ts';
 import { run as subscriptions } from './subscriptions.bench.ts';
+import { run as auth } from './auth.bench.ts';
 import { REPO_ROOT } from './server.ts';
 import { WRK_THREADS, wrkVersion } from './wrk.ts';
 
-const BENCHES: Record<string, BenchFn> = { patch, get, batch, query, temporal, subscriptions };
+const BENCHES: Record<string, BenchFn> = { patch, get, batch, query, temporal, subscriptions, auth };
 
 interface Target {
   match: (name: string) => boolean;
@@ -58,6 +59,8 @@ const TARGETS: Target[] = [
   { match: (n) => n.startsWith('temporal: bytes on disk'), text: '≤ 100 bytes', met: (r) => r.value <= 100 },
   { match: (n) => n.startsWith('subscriptions: write-path throughput loss'), text: '≤ 20 %', met: (r) => r.value <= 20 },
   { match: (n) => n.startsWith('subscriptions: notification latency'), text: 'p50 ≤ 5 ms, p99 ≤ 50 ms at 5,000/s', met: (r) => r.value >= 4900 && (r.p50 ?? Infinity) <= 5 && (r.p99 ?? Infinity) <= 50 },
+  { match: (n) => n === 'auth: throughput loss with an API key', text: '≤ 10 %', met: (r) => r.value <= 10 },
+  { match: (n) => n === 'auth: throughput loss with a JWT', text: '≤ 15 %', met: (r) => r.value <= 15 },
   { match: (n) => n.startsWith('server RSS'), text: '< 300 MB with 100k entities', met: (r) => r.value < 300, caveat: QUICK_CAVEAT },
 ];
 
@@ -113,6 +116,7 @@ const median = (xs: number[]) => {
 
 function fmtValue(v: number, unit: string): string {
   if (unit === 'MB') return v.toFixed(0);
+  if (unit === '%') return v.toFixed(1);
   return Math.round(v).toLocaleString('en-US');
 }
 // autocannon's latency histogram has 1 ms resolution, wrk's report 10 µs; show decimals only where there are some.

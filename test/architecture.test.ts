@@ -50,3 +50,10 @@ test('nothing but config reads process.env', () => {
     assert.doesNotMatch(readFileSync(f, 'utf8'), /process\.env/, rel);
   }
 });
+
+test('access control reaches the NGSI-LD domain only through core/access.ts: ngsi-ld imports neither auth nor ops, and they import no ngsi-ld', () => {
+  for (const { file, deps } of all) {
+    if (file.startsWith('ngsi-ld/')) for (const d of deps) assert.ok(!d.startsWith('auth/') && !d.startsWith('ops/'), `${file} imports ${d}`);
+    if (file.startsWith('auth/') || file.startsWith('ops/')) for (const d of deps) assert.ok(!d.startsWith('ngsi-ld/'), `${file} imports ${d}`);
+  }
+});

@@ -30,10 +30,14 @@ export function info(k: ApiKeyRecord): KeyInfo {
   return rest;
 }
 
-interface Cached { principal?: Principal; rec?: ApiKeyRecord; until: number }
+interface Cached { hash: string; principal?: Principal; rec?: ApiKeyRecord; until: number }
 
 export class ApiKeyService {
-  /** hash → verified principal (or a known miss). Entries expire so other nodes' revocations arrive too. */
+  /**
+   * Presented key → verified principal (or a known miss). Keyed by the key itself so a hit costs
+   * no hashing; the process holds the keys it was sent anyway. Entries expire so that other
+   * nodes' revocations arrive too.
+   */
   private readonly cache = new Map<string, Cached>();
   private static readonly TTL_MS = 30_000;
   private static readonly MISS_TTL_MS = 5_000;
@@ -65,7 +69,7 @@ export class ApiKeyService {
       if (e instanceof StorageConflict) throw new AlreadyExists(`An API key named ${k.name} exists`);
       throw e;
     }
-    this.cache.delete(rec.hash);
+    this.forget(rec.hash);
     return { key, info: info(rec) };
   }
 
@@ -77,7 +81,12 @@ export class ApiKeyService {
     const rec = await this.store.keyById(id);
     if (!rec || rec.revokedAt) throw new ResourceNotFound(`No active API key with id ${id}`);
     await this.store.revokeKey(id, this.clock.now().toISOString());
-    this.cache.delete(rec.hash);
+    this.forget(rec.hash);
+  }
+
+  /** Drops every cached entry of a key (revocation takes effect on the next request). */
+  private forget(hash: string): void {
+    for (const [k, c] of this.cache) if (c.hash === hash) this.cache.delete(k);
   }
 
   /** Whether any key exists (bootstrap). */
@@ -91,14 +100,14 @@ export class ApiKeyService {
 
   /** The principal a key stands for; 401 when unknown, revoked or expired. */
   async authenticate(secret: string): Promise<Principal> {
-    const hash = hashKey(secret);
     const now = this.clock.now().getTime();
-    let c = this.cache.get(hash);
+    let c = this.cache.get(secret);
     if (!c || c.until < now) {
+      const hash = hashKey(secret);
       const rec = await this.store.keyByHash(hash);
-      c = { rec, principal: rec && !rec.revokedAt ? toPrincipal(rec) : undefined, until: now + (rec ? ApiKeyService.TTL_MS : ApiKeyService.MISS_TTL_MS) };
+      c = { hash, rec, principal: rec && !rec.revokedAt ? toPrincipal(rec) : undefined, until: now + (rec ? ApiKeyService.TTL_MS : ApiKeyService.MISS_TTL_MS) };
       if (this.cache.size >= ApiKeyService.MAX) this.cache.delete(this.cache.keys().next().value as string);
-      this.cache.set(hash, c);
+      this.cache.set(secret, c);
     }
     const p = c.principal;
     if (!p) throw new Unauthorized(c.rec ? 'This API key has been revoked' : 'Unknown API key');
