@@ -97,9 +97,26 @@ test('type-level read restriction narrows queries and hides single entities', as
     assert.equal((await t.app.inject({ method: 'GET', url: '/ngsi-ld/v1/entities?type=WaterMeter', headers: headers('citizen', '') })).statusCode, 403);
     assert.equal((await t.app.inject({ method: 'GET', url: '/ngsi-ld/v1/entities?q=no2>1', headers: headers('citizen', '') })).statusCode, 403, 'a query naming no types cannot be narrowed');
     assert.equal((await t.app.inject({ method: 'POST', url: '/ngsi-ld/v1/subscriptions', headers: headers('citizen', ''), payload: { type: 'Subscription', entities: [{ type: 'Building' }], notification: { endpoint: { uri: 'http://127.0.0.1:9/n' } } } })).statusCode, 403, 'subscriptions need unrestricted read');
+    const typeList = (who: string) => t.app.inject({ method: 'GET', url: '/ngsi-ld/v1/types', headers: headers(who, '') }).then((r) => r.json().typeList as string[]);
+    assert.ok(!(await typeList('citizen')).includes('WaterMeter'), 'unreadable types are not listed');
+    assert.ok((await typeList('steward')).includes('WaterMeter'));
+    assert.equal((await t.app.inject({ method: 'GET', url: '/ngsi-ld/v1/types/WaterMeter', headers: headers('citizen', '') })).statusCode, 404);
   } finally {
     assert.equal((await t.app.inject({ method: 'DELETE', url: '/admin/policy', headers: { 'x-api-key': t.operatorKey } })).statusCode, 204);
   }
+});
+
+test('type-level write grants hold for history writes of the temporal API too', async () => {
+  const body = (value: number) => ({ id: 'urn:ngsi-ld:AirQualityObserved:herne-1', type: 'AirQualityObserved', no2: [{ type: 'Property', value, observedAt: '2026-11-01T10:00:00Z' }] });
+  const post = (who: string, value: number) => t.app.inject({ method: 'POST', url: '/ngsi-ld/v1/temporal/entities', headers: headers(who, ''), payload: body(value) });
+  assert.equal((await post('steward', 1)).statusCode, 403);
+  assert.equal((await post('umweltamt', 2)).statusCode, 204);
+  const append = await t.app.inject({ method: 'POST', url: '/ngsi-ld/v1/temporal/entities/urn:ngsi-ld:AirQualityObserved:herne-1/attrs', headers: headers('steward', ''), payload: { no2: [{ type: 'Property', value: 3, observedAt: '2026-11-02T10:00:00Z' }] } });
+  assert.equal(append.statusCode, 403);
+  const hist = await t.app.inject({ method: 'GET', url: '/ngsi-ld/v1/temporal/entities/urn:ngsi-ld:AirQualityObserved:herne-1?attrs=no2&timerel=before&timeAt=2026-11-30T00:00:00Z&options=temporalValues' });
+  assert.equal(hist.statusCode, 200);
+  const values = (hist.json().no2.values as Array<[number, string]>).map((v) => v[0]);
+  assert.ok(values.includes(2) && !values.includes(1) && !values.includes(3), JSON.stringify(values));
 });
 
 test('an API key limited to some types and operations cannot step outside them', async () => {

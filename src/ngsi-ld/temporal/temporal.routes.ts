@@ -4,7 +4,7 @@ import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../../config/config.ts';
 import type { Clock } from '../../core/clock.ts';
-import { BadRequestData, TooManyResults } from '../../core/errors.ts';
+import { BadRequestData, Forbidden, TooManyResults } from '../../core/errors.ts';
 import type { AttrInstance, StoragePort } from '../../storage/port.ts';
 import type { Terms } from '../context/term-map.ts';
 import type { NgsiDeps } from '../entities/entities.routes.ts';
@@ -87,6 +87,17 @@ export async function temporalRoutes(app: FastifyInstance, ngsi: NgsiDeps, deps:
   };
   const render = (results: EntityResult[], tq: TemporalQuery, terms: Terms, lang?: string[]) =>
     results.map((r) => renderTemporalEntity(r, tq, terms, { sysAttrs: tq.sysAttrs, lang }));
+
+  /**
+   * Type-level write access for history writes (docs/security.md): the entity's current types plus
+   * any the request names. History of an entity that no longer exists is checked on the named types only.
+   */
+  const mayWriteHistory = async (req: Req, tenant: string, id: string, named: string[] = []) => {
+    if (!req.access) return;
+    const current = await ngsi.entities.reader().get(tenant, id);
+    const types = [...new Set([...(current?.types ?? []), ...named])];
+    if (!req.access.mayWrite(types)) throw new Forbidden(`${req.access.who} may not write entities of type ${types.join(', ')}`);
+  };
 
   const paging = (q: Record<string, string>) => {
     const limit = intParam(q, 'limit', ngsi.defaultLimit, 0, ngsi.maxLimit, (n) => new TooManyResults(`limit=${n} exceeds the maximum page size ${ngsi.maxLimit}; page with offset`));
@@ -174,6 +185,7 @@ export async function temporalRoutes(app: FastifyInstance, ngsi: NgsiDeps, deps:
     const terms = await bodyTerms(req, contexts, body);
     const id = checkEntityId(body.id ?? body['@id']);
     const types = parseTypes(body.type ?? body['@type'], terms, false);
+    await mayWriteHistory(req, tenant, id, types);
     const created = await svc.upsert(tenant, id, types, parseInstances(body, terms, svc.now()));
     if (!created) return reply.status(204).send();
     return reply.status(201).header('Location', `/ngsi-ld/v1/temporal/entities/${encodeURIComponent(id)}`).send();
@@ -183,7 +195,9 @@ export async function temporalRoutes(app: FastifyInstance, ngsi: NgsiDeps, deps:
   app.delete('/temporal/entities/:entityId', async (req: Req, reply) => {
     checkParams(req.query, new Set(['type', 'local']));
     const id = checkEntityId(req.params.entityId, 'entityId in the URL');
-    await svc.deleteEntity(await existingTenant(req, tenantExists), id);
+    const tenant = await existingTenant(req, tenantExists);
+    await mayWriteHistory(req, tenant, id);
+    await svc.deleteEntity(tenant, id);
     return reply.status(204).send();
   });
 
@@ -195,6 +209,7 @@ export async function temporalRoutes(app: FastifyInstance, ngsi: NgsiDeps, deps:
     const body = objectBody(req.body);
     const tenant = tenantOf(req);
     const terms = await bodyTerms(req, contexts, body);
+    await mayWriteHistory(req, tenant, id);
     await svc.appendAttrs(tenant, id, parseInstances(body, terms, svc.now()));
     return reply.status(204).send();
   });
@@ -210,6 +225,7 @@ export async function temporalRoutes(app: FastifyInstance, ngsi: NgsiDeps, deps:
     const all = boolParam(req.query, 'deleteAll');
     const ds = req.query.datasetId ? checkEntityId(req.query.datasetId, 'datasetId') : undefined;
     if (all && ds) throw new BadRequestData('deleteAll and datasetId exclude each other');
+    await mayWriteHistory(req, tenant, id);
     await svc.deleteAttr(tenant, id, terms.expandAttr(name), all ? '*' : ds, name);
     return reply.status(204).send();
   });
@@ -227,6 +243,7 @@ export async function temporalRoutes(app: FastifyInstance, ngsi: NgsiDeps, deps:
     const terms = await bodyTerms(req, contexts, body);
     delete body['@context'];
     const patch = parseAttribute(name, body, terms, { now: svc.now() });
+    await mayWriteHistory(req, tenant, id);
     await svc.patchInstance(tenant, id, terms.expandAttr(name), instanceId, patch, name);
     return reply.status(204).send();
   });
@@ -239,6 +256,7 @@ export async function temporalRoutes(app: FastifyInstance, ngsi: NgsiDeps, deps:
     checkName(name);
     const tenant = await existingTenant(req, tenantExists);
     const terms = await queryTerms(req, contexts);
+    await mayWriteHistory(req, tenant, id);
     await svc.deleteInstance(tenant, id, terms.expandAttr(name), instanceId, name);
     return reply.status(204).send();
   });
