@@ -54,6 +54,15 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps): Promise
   }) as unknown as App;
 
   const clock = deps.clock ?? systemClock;
+  // Metrics first: the storage port is used through its timed view from here on.
+  let subscriptions: SubscriptionService | undefined;
+  let auth: Auth | undefined;
+  const metrics = new Metrics({
+    storage: deps.storage,
+    notifications: () => subscriptions?.deliveryStats() ?? { queued: 0, sent: 0, failed: 0 },
+    auditQueued: () => auth?.audit?.queued ?? 0,
+  });
+  const storage = metrics.timeStorage(deps.storage);
   const bus = deps.bus ?? new EventBus();
   const contexts = deps.contexts ?? new ContextService({
     fetchTimeoutMs: config.contextFetchTimeoutMs,
@@ -65,16 +74,15 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps): Promise
     // SSRF guard: remote @context documents are not fetched from private addresses unless allowed.
     fetchImpl: deps.fetchImpl ?? (config.contextAllowPrivate ? undefined : guardedFetch()),
   });
-  const entities = new EntityService(deps.storage, bus, clock);
-  const subscriptions = new SubscriptionService({ store: deps.storage.subscriptions, entities: deps.storage.entities, contexts, bus, clock, config: config.notify, coreContextUrl: CORE_CONTEXT_URL, logger: app.log.child({ module: 'ngsi-ld.subscriptions' }) });
+  const entities = new EntityService(storage, bus, clock);
+  subscriptions = new SubscriptionService({ store: storage.subscriptions, entities: storage.entities, contexts, bus, clock, config: config.notify, coreContextUrl: CORE_CONTEXT_URL, logger: app.log.child({ module: 'ngsi-ld.subscriptions' }) });
   await subscriptions.start();
-  app.addHook('onClose', async () => { await subscriptions.stop(); });
+  app.addHook('onClose', async () => { await subscriptions!.stop(); });
   // Hardening and access control before any route: one hook decides for every module (docs/security.md).
   installHardening(app, { corsOrigins: config.ops.corsOrigins, headersTimeoutMs: config.ops.headersTimeoutMs });
-  const auth = await setupAuth(app, config, { store: deps.storage.auth, clock, log: app.log, expandType: (n) => contexts.core.expandType(n), fetchImpl: deps.fetchImpl });
-  const metrics = new Metrics({ storage: deps.storage, notifications: () => subscriptions.deliveryStats(), auditQueued: auth.audit && (() => auth.audit!.queued) });
+  auth = await setupAuth(app, config, { store: storage.auth, clock, log: app.log, expandType: (n) => contexts.core.expandType(n), fetchImpl: deps.fetchImpl });
   metrics.install(app);
-  app.decorate('drehscheibe', { entities, contexts, bus, storage: deps.storage, subscriptions, auth, metrics });
+  app.decorate('drehscheibe', { entities, contexts, bus, storage, subscriptions, auth, metrics });
 
   // One JSON parser for every JSON media type; invalid JSON is an InvalidRequest (clause 6.3.x).
   app.removeContentTypeParser(['application/json']);
@@ -100,8 +108,8 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps): Promise
     if ((req.log as unknown as { isLevelEnabled(l: string): boolean }).isLevelEnabled?.('debug')) req.log.debug({ method: req.method, url: req.url, status: reply.statusCode, ms: reply.elapsedTime }, 'request');
   });
 
-  await deps.storage.ensureAttributeIndexes(config.indexedAttributes.map((a) => contexts.core.expandAttr(a)));
-  const views = new EntityViews(deps.storage.entities, new RenderCache(config.renderCacheMb * 1024 * 1024));
+  await storage.ensureAttributeIndexes(config.indexedAttributes.map((a) => contexts.core.expandAttr(a)));
+  const views = new EntityViews(storage.entities, new RenderCache(config.renderCacheMb * 1024 * 1024));
   const ngsi: NgsiDeps = { entities, views, contexts, coreContextUrl: CORE_CONTEXT_URL, defaultLimit: config.defaultLimit, maxLimit: config.maxLimit };
   await app.register(async (api) => {
     api.setErrorHandler(ngsiErrorHandler);
@@ -115,8 +123,8 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps): Promise
     await entityRoutes(api, ngsi);
     await batchRoutes(api, ngsi);
     await typeRoutes(api, ngsi);
-    await temporalRoutes(api, ngsi, { storage: deps.storage, clock, config: config.temporal });
-    await subscriptionRoutes(api, { subscriptions, contexts, coreContextUrl: CORE_CONTEXT_URL, defaultLimit: config.defaultLimit, maxLimit: config.maxLimit, tenantExists: (t) => entities.tenantExists(t) });
+    await temporalRoutes(api, ngsi, { storage, clock, config: config.temporal });
+    await subscriptionRoutes(api, { subscriptions: subscriptions!, contexts, coreContextUrl: CORE_CONTEXT_URL, defaultLimit: config.defaultLimit, maxLimit: config.maxLimit, tenantExists: (t) => entities.tenantExists(t) });
     await api.register(contextRoutes(contexts));
   }, { prefix: '/ngsi-ld/v1' });
 
@@ -124,10 +132,10 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps): Promise
   app.get('/health', open, async () => ({ status: 'ok' }));
   app.get('/ready', open, async (_req, reply) => {
     try {
-      await deps.storage.ping();
-      return { status: 'ready', storage: deps.storage.engine };
+      await storage.ping();
+      return { status: 'ready', storage: storage.engine };
     } catch {
-      return reply.status(503).send({ status: 'unavailable', storage: deps.storage.engine });
+      return reply.status(503).send({ status: 'unavailable', storage: storage.engine });
     }
   });
   // Prometheus metrics: here for operators only, or on METRICS_PORT instead (main.ts).

@@ -3,6 +3,7 @@
 // Other modules (ingest) register their own counters on `registry`.
 import type { FastifyInstance } from 'fastify';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { StoragePort } from '../storage/port.ts';
 
 export interface MetricsSources {
   storage: { engine: string; ping(): Promise<void> };
@@ -50,6 +51,47 @@ export class Metrics {
       const q = src.auditQueued;
       new Gauge({ name: 'drehscheibe_audit_queue_depth', help: 'Audit entries waiting to be written', registers: [r], collect() { this.set(q()); } });
     }
+  }
+
+  private storageOps?: Histogram<'op'>;
+
+  /**
+   * The storage port with its transactions and entity reads timed (drehscheibe_storage_operation_seconds
+   * by operation). A transaction's time includes waiting for its group commit, as callers see it.
+   */
+  timeStorage<S extends StoragePort>(storage: S): S {
+    const h = (this.storageOps ??= new Histogram({
+      name: 'drehscheibe_storage_operation_seconds',
+      help: 'Storage operations as the caller sees them: write transactions (with group-commit wait) and entity reads',
+      labelNames: ['op'],
+      buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+      registers: [this.registry],
+    }));
+    const timed = <T extends object>(target: T, prefix: string, only?: Set<string>): T => {
+      const cache = new Map<PropertyKey, unknown>();
+      return new Proxy(target, {
+        get(t, prop) {
+          const v = Reflect.get(t, prop, t) as unknown;
+          if (typeof v !== 'function' || (only && !only.has(String(prop)))) return typeof v === 'function' ? v.bind(t) : v;
+          let w = cache.get(prop);
+          if (!w) {
+            const op = `${prefix}${String(prop)}`;
+            w = (...args: unknown[]) => {
+              const end = h.startTimer({ op });
+              const out = (v as (...a: unknown[]) => unknown).apply(t, args);
+              if (out instanceof Promise) return out.finally(end);
+              end();
+              return out;
+            };
+            cache.set(prop, w);
+          }
+          return w;
+        },
+      });
+    };
+    const entities = timed(storage.entities, 'entities.');
+    const top = timed(storage, '', new Set(['withTransaction', 'ping']));
+    return new Proxy(top, { get: (t, prop) => (prop === 'entities' ? entities : Reflect.get(t, prop)) }) as S;
   }
 
   /** Observes every request by route pattern (never the raw URL: bounded label sets). */

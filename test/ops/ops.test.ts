@@ -26,6 +26,8 @@ test('/health and /ready are public; /metrics needs the operator and reports by 
     assert.match(body, /drehscheibe_notification_queue_depth 0/);
     assert.match(body, /drehscheibe_notifications_failed_total 0/);
     assert.match(body, /drehscheibe_audit_queue_depth \d/);
+    assert.match(body, /drehscheibe_storage_operation_seconds_count\{op="withTransaction"\} [1-9]/);
+    assert.match(body, /drehscheibe_storage_operation_seconds_count\{op="entities.get"\} [1-9]/);
   } finally { await t.close(); }
 });
 
