@@ -86,6 +86,11 @@ function limit(reply: FastifyReply, d: AuthHookDeps, key: string, rate: Rate, wh
 }
 
 export function installAuth(app: FastifyInstance, d: AuthHookDeps): void {
+  // Declared up front so every request object keeps one shape (properties added later would
+  // change it per request and slow down every property access in Fastify's hot path).
+  app.decorateRequest('principal', undefined);
+  app.decorateRequest('access', undefined);
+  app.decorateRequest('auditTarget', undefined);
   app.addHook('onRequest', async (req, reply) => {
     const op = opOf(req);
     if (op === 'public' || !d.enabled) {

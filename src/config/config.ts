@@ -203,7 +203,8 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
       adminKey,
       oidc,
       rateLimit: {
-        enabled: oneOf('DREHSCHEIBE_RATE_LIMIT', 'on', ['on', 'off'] as const) === 'on',
+        // Off by default with auth off (only allowed on loopback: local development, conformance runs).
+        enabled: oneOf('DREHSCHEIBE_RATE_LIMIT', auth === 'on' ? 'on' : 'off', ['on', 'off'] as const) === 'on',
         address: { rps: int('DREHSCHEIBE_RATE_ADDRESS_RPS', 50, 1, 1_000_000), burst: int('DREHSCHEIBE_RATE_ADDRESS_BURST', 200, 1, 10_000_000) },
         principal: { rps: int('DREHSCHEIBE_RATE_PRINCIPAL_RPS', 1000, 1, 1_000_000), burst: int('DREHSCHEIBE_RATE_PRINCIPAL_BURST', 5000, 1, 10_000_000) },
       },
