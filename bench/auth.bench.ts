@@ -81,10 +81,10 @@ async function localIssuer(): Promise<{ issuer: string; token: () => Promise<str
 }
 
 export async function run(opts: BenchOptions): Promise<Result[]> {
-  const rounds = opts.quick ? 1 : 2;
+  const rounds = opts.quick ? 1 : 3;
   const cond = (what: string, total: number) => `${what}; ${N.toLocaleString('en-US')} entities, ids rotating, PATCH of 2 attributes, `
     + `${opts.connections} connections, ${opts.durationSec} s after ${opts.quick ? 1 : 2} s warm-up; ${total.toLocaleString('en-US')} requests; `
-    + `two servers (auth off / auth on) seeded alike and both running; off, API key, JWT measured in turn, ${rounds} round(s), best round shown; audit log on, rate limits off in all`;
+    + `two servers (auth off / auth on) seeded alike, both running and warmed up; off, API key, JWT measured in alternating order, ${rounds} round(s), best round shown; audit log on, rate limits off in all`;
   const issuer = await localIssuer();
   const adminKey = `bench-${randomBytes(24).toString('base64url')}`;
   const off = await startServer({ env: { DREHSCHEIBE_AUTH: 'off' } });
@@ -107,11 +107,17 @@ export async function run(opts: BenchOptions): Promise<Result[]> {
       cpu[k].push(o.cpuPerReq);
       if (!best[k] || o.reqPerSec > best[k]!.reqPerSec) best[k] = o;
     };
-    for (let r = 0; r < rounds; r++) {
-      keep('off', await patchLoad(off, opts, {}));
-      keep('key', await patchLoad(on, opts, { 'x-api-key': created.key }));
-      keep('jwt', await patchLoad(on, opts, { authorization: `Bearer ${token}` }));
-    }
+    const variants = {
+      off: () => patchLoad(off, opts, {}),
+      key: () => patchLoad(on!, opts, { 'x-api-key': created.key }),
+      jwt: () => patchLoad(on!, opts, { authorization: `Bearer ${token}` }),
+    };
+    // Both servers warmed up alike before anything is measured (JIT, caches), then the order of
+    // the variants alternates per round so that no variant always runs on a colder or warmer server.
+    await patchLoad(off, { ...opts, durationSec: opts.quick ? 1 : 5 }, {});
+    await patchLoad(on, { ...opts, durationSec: opts.quick ? 1 : 5 }, { 'x-api-key': created.key });
+    const orders: Array<Array<keyof typeof variants>> = [['off', 'key', 'jwt'], ['jwt', 'key', 'off'], ['key', 'off', 'jwt']];
+    for (let r = 0; r < rounds; r++) for (const v of orders[r % orders.length]) keep(v, await variants[v]());
     const oOff = best.off!;
     const oKey = best.key!;
     const oJwt = best.jwt!;
