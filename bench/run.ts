@@ -1,6 +1,6 @@
 // The benchmark runner behind `npm run bench`: runs each benchmark N times against a fresh server,
 // prints medians (min–max) next to the targets, and writes .bench/results-<timestamp>.json + latest.json.
-// Flags: --only=patch,get,batch,query,temporal,subscriptions,ingest  --runs=N (3)  --duration=S (10)  --connections=C (32)  --quick  --profile
+// Flags: --only=patch,get,batch,query,temporal,subscriptions,ingest,engines,auth  --runs=N (3)  --duration=S (10)  --connections=C (32)  --quick  --profile
 //        --generator=wrk|autocannon (autocannon; wrk if installed and asked for): load generator of the patch, get and query benchmarks.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -14,10 +14,11 @@ import { run as temporal } from './temporal.bench.ts';
 import { run as subscriptions } from './subscriptions.bench.ts';
 import { run as ingest } from './ingest.bench.ts';
 import { run as engines } from './engines.bench.ts';
+import { run as auth } from './auth.bench.ts';
 import { REPO_ROOT } from './server.ts';
 import { WRK_THREADS, wrkVersion } from './wrk.ts';
 
-const BENCHES: Record<string, BenchFn> = { patch, get, batch, query, temporal, subscriptions, ingest, engines };
+const BENCHES: Record<string, BenchFn> = { patch, get, batch, query, temporal, subscriptions, ingest, engines, auth };
 
 interface Target {
   match: (name: string) => boolean;
@@ -67,6 +68,8 @@ const TARGETS: Target[] = [
   { engines: true, match: (n) => n.startsWith('engines: batch upsert') && n.endsWith('— postgres'), text: '≥ 15,000 entities/s', met: (r) => r.value >= 15_000 },
   { engines: true, match: (n) => /^engines: (query|temporal).*relative to SQLite$/.test(n), text: '≤ 200 % (within 2×)', met: (r) => r.value <= 200 },
   { engines: true, match: (n) => n.startsWith('engines: two nodes / one node'), text: '≥ 150 %', met: (r) => r.value >= 150 },
+  { match: (n) => n === 'auth: throughput loss with an API key', text: '≤ 10 %', met: (r) => r.value <= 10 },
+  { match: (n) => n === 'auth: throughput loss with a JWT', text: '≤ 15 %', met: (r) => r.value <= 15 },
   { match: (n) => n.startsWith('server RSS'), text: '< 300 MB with 100k entities', met: (r) => r.value < 300, caveat: QUICK_CAVEAT },
 ];
 
@@ -122,6 +125,7 @@ const median = (xs: number[]) => {
 
 function fmtValue(v: number, unit: string): string {
   if (unit === 'MB') return v.toFixed(0);
+  if (unit === '%') return v.toFixed(1);
   return Math.round(v).toLocaleString('en-US');
 }
 // autocannon's latency histogram has 1 ms resolution, wrk's report 10 µs; show decimals only where there are some.

@@ -71,6 +71,8 @@ export async function startServer(opts: StartOptions = {}): Promise<BenchServer>
     HOST: '127.0.0.1',
     DREHSCHEIBE_DATA_DIR: dataDir,
     DREHSCHEIBE_AUTH: 'off',
+    // The load generators send thousands of requests per second from one address.
+    DREHSCHEIBE_RATE_LIMIT: 'off',
     DREHSCHEIBE_DEMO: 'off',
     MQTT_PORT: '0',
     LOG_LEVEL: 'warn',

@@ -20,6 +20,9 @@ import { parseQueryString, QUERY_ERROR } from './ngsi-ld/http/request.ts';
 import type { StoragePort } from './storage/port.ts';
 import { Ingest } from './ingest/index.ts';
 import type { Logger } from 'pino';
+import { setupAuth, type Auth } from './auth/index.ts';
+import { guardedFetch } from './core/net.guard.ts';
+import { installHardening, Metrics } from './ops/index.ts';
 
 export interface AppDeps {
   storage: StoragePort;
@@ -31,7 +34,7 @@ export interface AppDeps {
 }
 
 export interface App extends FastifyInstance {
-  drehscheibe: { entities: EntityService; contexts: ContextService; bus: EventBus; storage: StoragePort; subscriptions: SubscriptionService; ingest: Ingest };
+  drehscheibe: { entities: EntityService; contexts: ContextService; bus: EventBus; storage: StoragePort; subscriptions: SubscriptionService; ingest: Ingest; auth: Auth; metrics: Metrics };
 }
 
 const JSON_TYPES = ['application/json', 'application/ld+json', 'application/merge-patch+json', 'application/geo+json'];
@@ -45,9 +48,22 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps): Promise
     requestIdHeader: 'x-request-id',
     // Per-request lines are written by our onResponse hook at debug level, not at info.
     logController: new LogController({ disableRequestLogging: true }),
+    trustProxy: config.ops.trustProxy,
+    requestTimeout: config.ops.requestTimeoutMs,
+    keepAliveTimeout: config.ops.keepAliveTimeoutMs,
+    connectionTimeout: config.ops.requestTimeoutMs,
   }) as unknown as App;
 
   const clock = deps.clock ?? systemClock;
+  // Metrics first: the storage port is used through its timed view from here on.
+  let subscriptions: SubscriptionService | undefined;
+  let auth: Auth | undefined;
+  const metrics = new Metrics({
+    storage: deps.storage,
+    notifications: () => subscriptions?.deliveryStats() ?? { queued: 0, sent: 0, failed: 0 },
+    auditQueued: () => auth?.audit?.queued ?? 0,
+  });
+  const storage = metrics.timeStorage(deps.storage);
   const bus = deps.bus ?? new EventBus();
   const contexts = deps.contexts ?? new ContextService({
     fetchTimeoutMs: config.contextFetchTimeoutMs,
@@ -56,20 +72,26 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps): Promise
     cacheDir: `${config.dataDir}/contexts`,
     publicBaseUrl: config.publicUrl,
     allowRemote: config.contextRemote,
-    fetchImpl: deps.fetchImpl,
+    // SSRF guard: remote @context documents are not fetched from private addresses unless allowed.
+    fetchImpl: deps.fetchImpl ?? (config.contextAllowPrivate ? undefined : guardedFetch()),
   });
-  const entities = new EntityService(deps.storage, bus, clock);
-  const subscriptions = new SubscriptionService({ store: deps.storage.subscriptions, entities: deps.storage.entities, contexts, bus, clock, config: config.notify, coreContextUrl: CORE_CONTEXT_URL, logger: app.log.child({ module: 'ngsi-ld.subscriptions' }) });
+  const entities = new EntityService(storage, bus, clock);
+  subscriptions = new SubscriptionService({ store: storage.subscriptions, entities: storage.entities, contexts, bus, clock, config: config.notify, coreContextUrl: CORE_CONTEXT_URL, logger: app.log.child({ module: 'ngsi-ld.subscriptions' }) });
   await subscriptions.start();
-  app.addHook('onClose', async () => { await subscriptions.stop(); });
+  app.addHook('onClose', async () => { await subscriptions!.stop(); });
   const ingest = new Ingest({
-    config, store: deps.storage.ingest, entities, clock, version: VERSION, log: app.log.child({ module: 'ingest' }),
+    config, store: storage.ingest, entities, clock, version: VERSION, log: app.log.child({ module: 'ingest' }),
     resolveTerms: (url) => contexts.resolve(url),
   });
   await ingest.init();
   // Queued measurements are written before the storage closes.
   app.addHook('onClose', async () => { await ingest.close(); });
-  app.decorate('drehscheibe', { entities, contexts, bus, storage: deps.storage, subscriptions, ingest });
+  // Hardening and access control before any route: one hook decides for every module (docs/security.md).
+  installHardening(app, { corsOrigins: config.ops.corsOrigins, headersTimeoutMs: config.ops.headersTimeoutMs });
+  auth = await setupAuth(app, config, { store: storage.auth, clock, log: app.log, expandType: (n) => contexts.core.expandType(n), fetchImpl: deps.fetchImpl });
+  metrics.install(app);
+  metrics.ingest(() => ingest.stats.snapshot(ingest.pipeline.queued));
+  app.decorate('drehscheibe', { entities, contexts, bus, storage, subscriptions, ingest, auth, metrics });
 
   // One JSON parser for every JSON media type; invalid JSON is an InvalidRequest (clause 6.3.x).
   app.removeContentTypeParser(['application/json']);
@@ -95,8 +117,8 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps): Promise
     if ((req.log as unknown as { isLevelEnabled(l: string): boolean }).isLevelEnabled?.('debug')) req.log.debug({ method: req.method, url: req.url, status: reply.statusCode, ms: reply.elapsedTime }, 'request');
   });
 
-  await deps.storage.ensureAttributeIndexes(config.indexedAttributes.map((a) => contexts.core.expandAttr(a)));
-  const views = new EntityViews(deps.storage.entities, new RenderCache(config.renderCacheMb * 1024 * 1024));
+  await storage.ensureAttributeIndexes(config.indexedAttributes.map((a) => contexts.core.expandAttr(a)));
+  const views = new EntityViews(storage.entities, new RenderCache(config.renderCacheMb * 1024 * 1024));
   const ngsi: NgsiDeps = { entities, views, contexts, coreContextUrl: CORE_CONTEXT_URL, defaultLimit: config.defaultLimit, maxLimit: config.maxLimit };
   await app.register(async (api) => {
     api.setErrorHandler(ngsiErrorHandler);
@@ -110,23 +132,31 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps): Promise
     await entityRoutes(api, ngsi);
     await batchRoutes(api, ngsi);
     await typeRoutes(api, ngsi);
-    await temporalRoutes(api, ngsi, { storage: deps.storage, clock, config: config.temporal });
-    await subscriptionRoutes(api, { subscriptions, contexts, coreContextUrl: CORE_CONTEXT_URL, defaultLimit: config.defaultLimit, maxLimit: config.maxLimit, tenantExists: (t) => entities.tenantExists(t) });
+    await temporalRoutes(api, ngsi, { storage, clock, config: config.temporal });
+    await subscriptionRoutes(api, { subscriptions: subscriptions!, contexts, coreContextUrl: CORE_CONTEXT_URL, defaultLimit: config.defaultLimit, maxLimit: config.maxLimit, tenantExists: (t) => entities.tenantExists(t) });
     await api.register(contextRoutes(contexts));
   }, { prefix: '/ngsi-ld/v1' });
 
   await ingest.routes(app);
 
-  app.get('/health', async () => ({ status: 'ok' }));
-  app.get('/ready', async (_req, reply) => {
+  const open = { config: { access: { op: 'public' as const } } };
+  app.get('/health', open, async () => ({ status: 'ok' }));
+  app.get('/ready', open, async (_req, reply) => {
     try {
-      await deps.storage.ping();
-      return { status: 'ready', storage: deps.storage.engine };
+      await storage.ping();
+      return { status: 'ready', storage: storage.engine };
     } catch {
-      return reply.status(503).send({ status: 'unavailable', storage: deps.storage.engine });
+      return reply.status(503).send({ status: 'unavailable', storage: storage.engine });
     }
   });
-  app.get('/version', async () => ({ name: 'drehscheibe', version: VERSION, ngsiLd: '1.8' }));
+  // Prometheus metrics: here for operators only, or on METRICS_PORT instead (main.ts).
+  if (config.ops.metricsPort === undefined) {
+    app.get('/metrics', { config: { access: { op: 'admin' } } }, async (_req, reply) => {
+      const m = await metrics.text();
+      return reply.type(m.contentType).send(m.body);
+    });
+  }
+  app.get('/version', open, async () => ({ name: 'drehscheibe', version: VERSION, ngsiLd: '1.8' }));
   app.setErrorHandler(ngsiErrorHandler);
   return app;
 }

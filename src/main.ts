@@ -1,5 +1,6 @@
 // Start-up: config → logger → storage → app → listen; graceful shutdown on signals. With a command
 // (export, import, backup) it moves data instead of serving: `npm run drehscheibe -- export --out=f`.
+import { createServer, type Server } from 'node:http';
 import pino from 'pino';
 import { join } from 'node:path';
 import { buildApp } from './app.ts';
@@ -60,11 +61,28 @@ async function main(): Promise<void> {
   const fresh = !config.databaseUrl && !existsSync(join(config.dataDir, 'drehscheibe.sqlite'));
   const demoMarker = join(config.dataDir, 'demo-simulator');
   const storage = await openStorage(config, (m) => logger.fatal(m));
-  const app = await buildApp(config, { storage, logger });
-  await app.listen({ port: config.port, host: config.host });
-  logger.info({ port: config.port, host: config.host, dataDir: config.dataDir, engine: storage.engine, ...(config.databaseUrl ? { schema: config.postgres.schema } : {}) }, 'Drehscheibe is listening');
+  let app;
   try {
-    await app.drehscheibe.ingest.startMqtt();
+    app = await buildApp(config, { storage, logger });
+  } catch (e) {
+    logger.fatal({ err: e }, (e as Error).message);
+    process.exit(2);
+  }
+  await app.listen({ port: config.port, host: config.host });
+  logger.info({ port: config.port, host: config.host, dataDir: config.dataDir, engine: storage.engine, auth: config.auth, ...(config.databaseUrl ? { schema: config.postgres.schema } : {}) }, 'Drehscheibe is listening');
+  // Prometheus metrics on their own port (bound to HOST), so the main port need not expose them.
+  let metricsServer: Server | undefined;
+  if (config.ops.metricsPort !== undefined) {
+    const metrics = app.drehscheibe.metrics;
+    metricsServer = createServer((req, res) => {
+      if (req.url !== '/metrics') { res.statusCode = 404; res.end(); return; }
+      void metrics.text().then((m) => { res.setHeader('content-type', m.contentType); res.end(m.body); }, () => { res.statusCode = 500; res.end(); });
+    });
+    await new Promise<void>((r) => metricsServer!.listen(config.ops.metricsPort, config.host, r));
+    logger.info({ port: (metricsServer.address() as { port: number }).port, host: config.host }, 'metrics are served on their own port');
+  }
+  try {
+    await startMqtt(app, config, logger);
   } catch (e) {
     logger.fatal({ err: (e as Error).message, mqttUrl: config.mqttUrl ? 'set' : undefined, mqttPort: config.mqttPort }, 'MQTT ingest could not start (MQTT_PORT=0 switches the embedded broker off)');
     await app.close();
@@ -88,6 +106,9 @@ async function main(): Promise<void> {
     stopping = true;
     logger.info({ signal }, 'shutting down');
     const timer = setTimeout(() => process.exit(1), 10_000).unref();
+    // Fastify stops accepting, lets in-flight requests finish; onClose hooks flush the audit log
+    // and stop subscriptions; then the storage closes after its last transaction.
+    metricsServer?.close();
     await app.close();
     await storage.close();
     clearTimeout(timer);
@@ -95,6 +116,21 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+/**
+ * The embedded broker on MQTT_PORT. When MQTT_PORT was not set and its default (1883) is taken,
+ * e.g. by a Mosquitto on the same machine, `npm start` still comes up: the broker takes a free port
+ * and says which, loudly. An explicitly configured port that is taken stops the start.
+ */
+async function startMqtt(app: Awaited<ReturnType<typeof buildApp>>, config: ReturnType<typeof loadConfig>, logger: pino.Logger): Promise<void> {
+  try {
+    await app.drehscheibe.ingest.startMqtt();
+  } catch (e) {
+    if ((e as { code?: string }).code !== 'EADDRINUSE' || config.mqttUrl || config.mqttPortSet) throw e;
+    const port = await app.drehscheibe.ingest.startMqtt({ port: 0 });
+    logger.warn({ port, taken: config.mqttPort }, `MQTT port ${config.mqttPort} is in use (another broker?): the embedded MQTT broker listens on port ${port} instead; set MQTT_PORT to choose one, or MQTT_URL to use the other broker`);
+  }
 }
 
 async function openStorage(config: ReturnType<typeof loadConfig>, fail: (msg: string) => void): Promise<StoragePort> {

@@ -57,3 +57,10 @@ test('the ingest writes entities only through EntityService (no storage transact
     assert.doesNotMatch(readFileSync(join(SRC, file), 'utf8'), /withTransaction|\.savepoint\(/, `${file} opens storage transactions`);
   }
 });
+
+test('access control reaches the NGSI-LD domain only through core/access.ts: ngsi-ld imports neither auth nor ops, and they import no ngsi-ld', () => {
+  for (const { file, deps } of all) {
+    if (file.startsWith('ngsi-ld/')) for (const d of deps) assert.ok(!d.startsWith('auth/') && !d.startsWith('ops/'), `${file} imports ${d}`);
+    if (file.startsWith('auth/') || file.startsWith('ops/')) for (const d of deps) assert.ok(!d.startsWith('ngsi-ld/'), `${file} imports ${d}`);
+  }
+});

@@ -12,6 +12,8 @@ export interface Config {
   postgres: { schema: string; poolSize: number; statementTimeoutMs: number; txAttempts: number };
   mqttUrl?: string;
   mqttPort: number;
+  /** MQTT_PORT was given (else the default, which may move to a free port when taken: main.ts). */
+  mqttPortSet: boolean;
   demo: 'auto' | 'on' | 'off';
   /** Seconds between two messages of one simulated demo device. */
   demoIntervalS: number;
@@ -29,6 +31,8 @@ export interface Config {
   contextMaxBytes: number;
   /** Allow fetching @context documents over the network (off = preloaded only). */
   contextRemote: boolean;
+  /** Allow remote @context fetches from private addresses (SSRF guard; deny by default off loopback). */
+  contextAllowPrivate: boolean;
   /** Attributes with value indexes for fast q equality (names as in the core context, or IRIs). */
   indexedAttributes: string[];
   /** Memory for cached rendered entities (MB); 0 switches the cache off. */
@@ -37,6 +41,27 @@ export interface Config {
   publicUrl: string;
   /** Subscriptions' notifications (docs/subscriptions.md): SSRF guard, queue bound, timeouts, retries, initial notification. */
   notify: { allowPrivate: boolean; queueMax: number; concurrency: number; timeoutMs: number; retries: number; backoffMs: number; backoffMaxMs: number; initial: boolean; maxEntities: number; tickMs: number; worker: boolean };
+  /** Access control (docs/security.md): policy file, bootstrap key, OpenID Connect. */
+  security: {
+    policyFile?: string;
+    /** Operator key taken from DREHSCHEIBE_ADMIN_KEY or the file DREHSCHEIBE_ADMIN_KEY_FILE names. */
+    adminKey?: string;
+    oidc?: { issuer: string; audience: string; rolesClaim: string; roleMap: Record<string, string>; jwksUrl?: string; jwksCooldownMs: number };
+    rateLimit: { enabled: boolean; address: { rps: number; burst: number }; principal: { rps: number; burst: number } };
+    audit: { enabled: boolean; flushMs: number; retentionDays: number };
+  };
+  /** Operations and hardening (docs/security.md). */
+  ops: {
+    /** Serve /metrics on this separate port (bound to HOST) instead of the main port (operator only). */
+    metricsPort?: number;
+    /** Honour X-Forwarded-For/-Proto from a reverse proxy. */
+    trustProxy: boolean;
+    /** Origins allowed by CORS; ['*'] = any; empty = no CORS headers. */
+    corsOrigins: string[];
+    requestTimeoutMs: number;
+    headersTimeoutMs: number;
+    keepAliveTimeoutMs: number;
+  };
   /** Temporal API and history (docs/temporal.md): recording, response caps, retention (ISO 8601 durations; unset = forever). */
   /** Sensor ingest (docs/ingest.md): autoprovisioning, limits, write batching, MQTT options. */
   ingest: IngestConfig;
@@ -132,6 +157,43 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     if (eq <= 0) { problems.push(`DREHSCHEIBE_TEMPORAL_RETENTION_TYPES: expected Type=Duration pairs separated by commas, got "${pair}"`); continue; }
     retentionByType[pair.slice(0, eq).trim()] = duration('DREHSCHEIBE_TEMPORAL_RETENTION_TYPES', pair.slice(eq + 1).trim()) ?? '';
   }
+  const secret = (name: string): string | undefined => {
+    if (src[`${name}_FILE`]) {
+      try {
+        return readFileSync(src[`${name}_FILE`]!, 'utf8').trim();
+      } catch (e) {
+        problems.push(`${name}_FILE: cannot read ${src[`${name}_FILE`]}: ${(e as Error).message}`);
+        return undefined;
+      }
+    }
+    return src[name] || undefined;
+  };
+  const adminKey = secret('DREHSCHEIBE_ADMIN_KEY');
+  if (adminKey !== undefined && (adminKey.length < 24 || /\s/.test(adminKey))) problems.push('DREHSCHEIBE_ADMIN_KEY: use at least 24 characters without spaces (e.g. openssl rand -base64 32)');
+  let oidc: Config['security']['oidc'];
+  if (src.DREHSCHEIBE_OIDC_ISSUER) {
+    const roleMap: Record<string, string> = {};
+    for (const pair of (src.DREHSCHEIBE_OIDC_ROLE_MAP ?? '').split(',').map((x) => x.trim()).filter(Boolean)) {
+      const eq = pair.lastIndexOf('=');
+      const role = pair.slice(eq + 1).trim();
+      if (eq <= 0 || !/^(operator|steward|moderator|citizen)(@[A-Za-z0-9_-]{0,64})?$/.test(role)) {
+        problems.push(`DREHSCHEIBE_OIDC_ROLE_MAP: expected issuerRole=role[@tenant] pairs (roles operator, steward, moderator, citizen), got "${pair}"`);
+        continue;
+      }
+      roleMap[pair.slice(0, eq).trim()] = role;
+    }
+    if (!/^https?:\/\//.test(src.DREHSCHEIBE_OIDC_ISSUER)) problems.push(`DREHSCHEIBE_OIDC_ISSUER: expected an http(s) URL, got "${src.DREHSCHEIBE_OIDC_ISSUER}"`);
+    if (!src.DREHSCHEIBE_OIDC_AUDIENCE) problems.push('DREHSCHEIBE_OIDC_AUDIENCE: required with DREHSCHEIBE_OIDC_ISSUER (the client id tokens are issued for)');
+    oidc = {
+      issuer: src.DREHSCHEIBE_OIDC_ISSUER,
+      audience: src.DREHSCHEIBE_OIDC_AUDIENCE ?? '',
+      rolesClaim: src.DREHSCHEIBE_OIDC_ROLES_CLAIM || 'realm_access.roles',
+      roleMap,
+      jwksUrl: src.DREHSCHEIBE_OIDC_JWKS_URL || undefined,
+      jwksCooldownMs: int('DREHSCHEIBE_OIDC_JWKS_COOLDOWN_MS', 30_000, 0, 3_600_000),
+    };
+  }
+  const metricsPort = src.METRICS_PORT ? int('METRICS_PORT', 0, 0, 65535) : undefined;
   const cfg: Config = {
     port,
     host,
@@ -145,6 +207,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     },
     mqttUrl,
     mqttPort: int('MQTT_PORT', 1883, 0, 65535),
+    mqttPortSet: (src.MQTT_PORT ?? '') !== '',
     demo: oneOf('DREHSCHEIBE_DEMO', 'auto', ['auto', 'on', 'off'] as const),
     demoIntervalS: int('DREHSCHEIBE_DEMO_INTERVAL', 5, 1, 3600),
     auth,
@@ -157,6 +220,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     contextFetchTimeoutMs: int('DREHSCHEIBE_CONTEXT_TIMEOUT_MS', 5000, 50, 120000),
     contextMaxBytes: int('DREHSCHEIBE_CONTEXT_MAX_BYTES', 512 * 1024, 1024, 64 * 1024 * 1024),
     contextRemote: oneOf('DREHSCHEIBE_CONTEXT_REMOTE', 'on', ['on', 'off'] as const) === 'on',
+    contextAllowPrivate: oneOf('DREHSCHEIBE_CONTEXT_PRIVATE', isLoopback(host) ? 'allow' : 'deny', ['allow', 'deny'] as const) === 'allow',
     indexedAttributes: (src.DREHSCHEIBE_INDEXED_ATTRIBUTES ?? '').split(',').map((x) => x.trim()).filter(Boolean),
     renderCacheMb: int('DREHSCHEIBE_RENDER_CACHE_MB', 32, 0, 4096),
     publicUrl: (src.DREHSCHEIBE_PUBLIC_URL || `http://${host.includes(':') ? `[${host}]` : host}:${port}`).replace(/\/+$/, ''),
@@ -192,6 +256,30 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
       mqttKey: src.DREHSCHEIBE_MQTT_KEY || undefined,
       mqttRejectUnauthorized: oneOf('DREHSCHEIBE_MQTT_REJECT_UNAUTHORIZED', 'on', ['on', 'off'] as const) === 'on',
     },
+    security: {
+      policyFile: src.DREHSCHEIBE_POLICY_FILE || undefined,
+      adminKey,
+      oidc,
+      rateLimit: {
+        // Off by default with auth off (only allowed on loopback: local development, conformance runs).
+        enabled: oneOf('DREHSCHEIBE_RATE_LIMIT', auth === 'on' ? 'on' : 'off', ['on', 'off'] as const) === 'on',
+        address: { rps: int('DREHSCHEIBE_RATE_ADDRESS_RPS', 50, 1, 1_000_000), burst: int('DREHSCHEIBE_RATE_ADDRESS_BURST', 200, 1, 10_000_000) },
+        principal: { rps: int('DREHSCHEIBE_RATE_PRINCIPAL_RPS', 1000, 1, 1_000_000), burst: int('DREHSCHEIBE_RATE_PRINCIPAL_BURST', 5000, 1, 10_000_000) },
+      },
+      audit: {
+        enabled: oneOf('DREHSCHEIBE_AUDIT', 'on', ['on', 'off'] as const) === 'on',
+        flushMs: int('DREHSCHEIBE_AUDIT_FLUSH_MS', 1000, 10, 60_000),
+        retentionDays: int('DREHSCHEIBE_AUDIT_RETENTION_DAYS', 365, 1, 36500),
+      },
+    },
+    ops: {
+      metricsPort,
+      trustProxy: oneOf('TRUST_PROXY', 'off', ['on', 'off'] as const) === 'on',
+      corsOrigins: (src.DREHSCHEIBE_CORS_ORIGINS ?? '').split(',').map((x) => x.trim().replace(/\/+$/, '')).filter(Boolean),
+      requestTimeoutMs: int('DREHSCHEIBE_REQUEST_TIMEOUT_MS', 30_000, 0, 3_600_000),
+      headersTimeoutMs: int('DREHSCHEIBE_HEADERS_TIMEOUT_MS', 10_000, 0, 600_000),
+      keepAliveTimeoutMs: int('DREHSCHEIBE_KEEPALIVE_TIMEOUT_MS', 5_000, 1, 600_000),
+    },
     temporal: {
       history: oneOf('DREHSCHEIBE_TEMPORAL', 'on', ['on', 'off'] as const) === 'on',
       maxInstances: int('DREHSCHEIBE_TEMPORAL_MAX_INSTANCES', 10000, 1, 10_000_000),
@@ -204,6 +292,8 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
   if (!!cfg.ingest.mqttTlsCert !== !!cfg.ingest.mqttTlsKey) problems.push('DREHSCHEIBE_MQTT_TLS_CERT and DREHSCHEIBE_MQTT_TLS_KEY must be set together');
   if (!/^[A-Za-z0-9_-]{1,64}$/.test(cfg.ingest.mqttShareGroup)) problems.push(`DREHSCHEIBE_MQTT_SHARE_GROUP: use 1-64 letters, digits, _ or -, got "${cfg.ingest.mqttShareGroup}"`);
   if (!/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(cfg.postgres.schema)) problems.push(`DREHSCHEIBE_PG_SCHEMA: expected a plain identifier (letters, digits, _), got "${cfg.postgres.schema}"`);
+  if (cfg.ops.metricsPort !== undefined && cfg.ops.metricsPort === port && port !== 0) problems.push('METRICS_PORT must differ from PORT');
+  for (const o of cfg.ops.corsOrigins) if (o !== '*' && !/^https?:\/\/[^/\s]+$/.test(o)) problems.push(`DREHSCHEIBE_CORS_ORIGINS: expected origins like https://portal.example.org or *, got "${o}"`);
   for (const a of cfg.indexedAttributes) {
     if (/["'\\\s]/.test(a)) problems.push(`DREHSCHEIBE_INDEXED_ATTRIBUTES: invalid attribute name "${a}"`);
   }

@@ -58,3 +58,18 @@ export class StorageConflict extends Error {
 export class StorageUnavailable extends Error {
   constructor(message: string, options?: { cause?: unknown }) { super(message, options); this.name = 'StorageUnavailable'; }
 }
+
+/**
+ * Access control errors. NGSI-LD (GS CIM 009 v1.8) names no error types for authentication,
+ * authorisation or rate limiting, so these carry Drehscheibe's own type URIs (docs/security.md).
+ */
+export const DREHSCHEIBE_ERRORS = 'https://drehscheibe.dev/errors/';
+export class Unauthorized extends ProblemError {
+  constructor(detail: string) { super(`${DREHSCHEIBE_ERRORS}Unauthorized`, 401, 'Authentication is required or has failed', detail); this.name = 'Unauthorized'; }
+}
+export class Forbidden extends ProblemError {
+  constructor(detail: string) { super(`${DREHSCHEIBE_ERRORS}Forbidden`, 403, 'The principal may not perform this operation', detail); this.name = 'Forbidden'; }
+}
+export class TooManyRequests extends ProblemError {
+  constructor(detail: string, readonly retryAfterS: number) { super(`${DREHSCHEIBE_ERRORS}TooManyRequests`, 429, 'Too many requests', detail); this.name = 'TooManyRequests'; }
+}

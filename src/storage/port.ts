@@ -4,6 +4,7 @@ import type { QNode, ScopeNode, TypeNode } from '../ngsi-ld/query/q.ast.ts';
 import type { HistoryWriter, TemporalStore } from './port.temporal.ts';
 import type { SubscriptionStore } from './port.subscriptions.ts';
 import type { IngestStore } from './port.ingest.ts';
+import type { AuthStore } from './port.auth.ts';
 
 /**
  * One attribute instance in expanded form. Members that the core context defines keep their
@@ -135,6 +136,8 @@ export interface StoragePort {
   readonly temporal: TemporalStore;
   /** Device registry of the ingest (port.ingest.ts). */
   readonly ingest: IngestStore;
+  /** API keys and the audit log (port.auth.ts). */
+  readonly auth: AuthStore;
   /** Runs fn in one atomic transaction; writers are serialised. */
   withTransaction<T>(fn: (tx: WriteTx) => Promise<T>): Promise<T>;
   /** Value indexes for these attributes (expanded IRIs), replacing the previous set. */

@@ -5,6 +5,7 @@ import { entityStoreContract, type StorageFactory } from '../../src/storage/cont
 import { subscriptionStoreContract } from '../../src/storage/contract/subscriptions.contract.ts';
 import { temporalStoreContract } from '../../src/storage/contract/temporal.contract.ts';
 import { ingestStoreContract } from '../../src/storage/contract/ingest.contract.ts';
+import { authStoreContract } from '../../src/storage/contract/auth.contract.ts';
 import type { PostgresStorage } from '../../src/storage/postgres/postgres.adapter.ts';
 import type { StoragePort } from '../../src/storage/port.ts';
 import { PG_SKIP, dropSchema, openPgStorage } from '../support/pg.ts';
@@ -25,4 +26,5 @@ if (PG_SKIP) {
   temporalStoreContract('postgres', postgres);
   subscriptionStoreContract('postgres', postgres);
   ingestStoreContract('postgres', postgres);
+  authStoreContract('postgres', postgres);
 }

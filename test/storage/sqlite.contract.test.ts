@@ -7,6 +7,7 @@ import { entityStoreContract, type StorageFactory } from '../../src/storage/cont
 import { subscriptionStoreContract } from '../../src/storage/contract/subscriptions.contract.ts';
 import { temporalStoreContract } from '../../src/storage/contract/temporal.contract.ts';
 import { ingestStoreContract } from '../../src/storage/contract/ingest.contract.ts';
+import { authStoreContract } from '../../src/storage/contract/auth.contract.ts';
 import { SqliteStorage } from '../../src/storage/sqlite/sqlite.adapter.ts';
 import type { StoragePort } from '../../src/storage/port.ts';
 
@@ -24,3 +25,4 @@ entityStoreContract('sqlite', sqlite);
 temporalStoreContract('sqlite', sqlite);
 subscriptionStoreContract('sqlite', sqlite);
 ingestStoreContract('sqlite', sqlite);
+authStoreContract('sqlite', sqlite);

@@ -21,12 +21,12 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-export async function testApp(env: Record<string, string> = {}, opts: { clock?: Clock } = {}): Promise<TestApp> {
+export async function testApp(env: Record<string, string> = {}, opts: { clock?: Clock; fetchImpl?: typeof fetch } = {}): Promise<TestApp> {
   const dir = mkdtempSync(join(tmpdir(), 'drehscheibe-test-'));
-  const config = loadConfig({ DREHSCHEIBE_DATA_DIR: dir, DREHSCHEIBE_AUTH: 'off', DREHSCHEIBE_CONTEXT_REMOTE: 'off', ...env });
+  const config = loadConfig({ DREHSCHEIBE_DATA_DIR: dir, DREHSCHEIBE_AUTH: 'off', DREHSCHEIBE_RATE_LIMIT: 'off', DREHSCHEIBE_CONTEXT_REMOTE: 'off', ...env });
   const schema = freshSchema();
   const storage: StoragePort = TEST_ENGINE === 'postgres' ? await openPgStorage(schema) : SqliteStorage.inDataDir(dir);
-  const app = await buildApp(config, { storage, clock: opts.clock });
+  const app = await buildApp(config, { storage, clock: opts.clock, fetchImpl: opts.fetchImpl });
   return {
     app, dir, storage,
     async close() {

@@ -6,7 +6,7 @@ import type { IngestPipeline } from '../mapping/ingest.pipeline.ts';
 import { ingestErrorHandler, sendOutcome } from './ingest.http.ts';
 
 type Req = FastifyRequest<{ Querystring: Record<string, string>; Params: { attr?: string } }>;
-export const PUBLIC = { access: { op: 'public' } };
+export const PUBLIC = { access: { op: 'public' as const } };
 
 /**
  * The body is taken raw (any content type), so the pipeline parses, limits and counts it: malformed

@@ -8,7 +8,7 @@ import type { IngestPipeline } from '../mapping/ingest.pipeline.ts';
 import { servicePathOf, tenantOf } from './ingest.http.ts';
 
 type Req = FastifyRequest<{ Querystring: Record<string, string>; Params: { id: string } }>;
-const admin = { access: { op: 'admin' } };
+const admin = { access: { op: 'admin' as const } };
 
 function list(body: unknown, member: string): unknown[] {
   const l = body && typeof body === 'object' ? (body as Record<string, unknown>)[member] : undefined;

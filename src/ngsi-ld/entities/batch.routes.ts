@@ -6,7 +6,7 @@ import type { EntityRecord } from '../../storage/port.ts';
 import type { Terms } from '../context/term-map.ts';
 import { bodyTerms, checkOptions, checkParams, existingTenant, negotiate, optionsOf, requireJsonContent, tenantOf } from '../http/request.ts';
 import { checkEntityId, parseEntity } from './entity.parse.ts';
-import { buildFilter, hasRestriction, type QueryInput } from './entities.query.ts';
+import { buildFilter, hasRestriction, readableOnly, type QueryInput } from './entities.query.ts';
 import { answerQuery, renderOptions, type NgsiDeps } from './entities.routes.ts';
 import type { BatchResult } from './entities.service.ts';
 
@@ -56,7 +56,7 @@ export async function batchRoutes(app: FastifyInstance, deps: NgsiDeps): Promise
     requireJsonContent(req);
     const list = arrayBody(req.body);
     const terms = await bodyTerms(req, contexts, list);
-    const r = await entities.batchCreate(tenantOf(req), parseItems(list, terms, entities.now(), true));
+    const r = await entities.withAccess(req.access).batchCreate(tenantOf(req), parseItems(list, terms, entities.now(), true));
     return sendBatch(reply, r, 201);
   });
 
@@ -69,7 +69,7 @@ export async function batchRoutes(app: FastifyInstance, deps: NgsiDeps): Promise
     requireJsonContent(req);
     const list = arrayBody(req.body);
     const terms = await bodyTerms(req, contexts, list);
-    const r = await entities.batchUpsert(tenantOf(req), parseItems(list, terms, entities.now(), true), opts.has('update') ? 'update' : 'replace');
+    const r = await entities.withAccess(req.access).batchUpsert(tenantOf(req), parseItems(list, terms, entities.now(), true), opts.has('update') ? 'update' : 'replace');
     if (r.errors.length === 0 && r.created.length === 0) return reply.status(204).send();
     return sendBatch(reply, r, 201, r.created);
   });
@@ -82,7 +82,7 @@ export async function batchRoutes(app: FastifyInstance, deps: NgsiDeps): Promise
     requireJsonContent(req);
     const list = arrayBody(req.body);
     const terms = await bodyTerms(req, contexts, list);
-    const r = await entities.batchUpdate(tenantOf(req), parseItems(list, terms, entities.now(), false), opts.has('noOverwrite'));
+    const r = await entities.withAccess(req.access).batchUpdate(tenantOf(req), parseItems(list, terms, entities.now(), false), opts.has('noOverwrite'));
     return sendBatch(reply, r, 204);
   });
 
@@ -99,11 +99,11 @@ export async function batchRoutes(app: FastifyInstance, deps: NgsiDeps): Promise
       }
     });
     const tenant = await existingTenant(req, (t) => entities.tenantExists(t));
-    return sendBatch(reply, await entities.batchDelete(tenant, items), 204);
+    return sendBatch(reply, await entities.withAccess(req.access).batchDelete(tenant, items), 204);
   });
 
   // clause 6.23.3.1 — query entities by POST (Query data type, clause 5.2.23)
-  app.post('/entityOperations/query', async (req: Req, reply) => {
+  app.post('/entityOperations/query', { config: { access: { op: 'read' } } }, async (req: Req, reply) => {
     const qs = req.query;
     checkParams(qs, new Set(['limit', 'offset', 'count', 'options', 'format', 'lang', 'local']));
     requireJsonContent(req);
@@ -130,7 +130,7 @@ export async function batchRoutes(app: FastifyInstance, deps: NgsiDeps): Promise
     };
     if ((input.id as string[]).length === 0) delete input.id;
     if (!hasRestriction(input) && qs.local !== 'true') throw new BadRequestData('The Query needs at least one of entities, attrs, q, scopeQ or geoQ');
-    const filter = buildFilter(input, terms);
+    const filter = readableOnly(buildFilter(input, terms), req.access);
     const o = renderOptions({ ...qs, ...(typeof body.lang === 'string' ? { lang: body.lang } : {}) }, terms);
     if (input.attrs) o.pick = new Set([...(input.attrs as string[]).map((a) => terms.expandAttr(a)), 'id', 'type', 'scope']);
     return answerQuery(reply, deps, { tenant, accept, terms, filter, query: qs, render: o });

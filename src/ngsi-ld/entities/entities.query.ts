@@ -1,6 +1,7 @@
 // Builds the storage-level EntityFilter from query parameters or a POST query body: parses
 // q/scopeQ/type/geo, expands every name with the request's @context, and checks regexes.
-import { BadRequestData } from '../../core/errors.ts';
+import { BadRequestData, Forbidden } from '../../core/errors.ts';
+import type { AccessGuard } from '../../core/access.ts';
 import type { EntityFilter } from '../../storage/port.ts';
 import { compileRegex, UnsafeRegexError } from '../../storage/regex.ts';
 import type { Terms } from '../context/term-map.ts';
@@ -103,4 +104,46 @@ export function projection(v: string | string[] | undefined, param: string, term
   const names = list(v, param);
   if (!names) return undefined;
   return new Set(names.map((n) => (n === 'id' || n === 'type' || n === 'scope' ? n : terms.expandAttr(n))));
+}
+
+/**
+ * Narrows a query to the entity types the principal may read (docs/security.md). With `only`, the
+ * query is AND-ed with those types; with `except`, the query must name its types (a plain list)
+ * and the unreadable ones are dropped. Nothing readable left: 403.
+ */
+export function readableOnly(f: EntityFilter, access: AccessGuard | undefined): EntityFilter {
+  const rt = access?.readTypes;
+  if (!rt) return f;
+  const none = () => new Forbidden(`${access!.who} may read no entity type this query asks for`);
+  if (rt.only) {
+    if (rt.only.length === 0) throw none();
+    const only: TypeNode = { kind: 'or', items: rt.only.map((name) => ({ kind: 'type', name })) };
+    return { ...f, types: f.types ? { kind: 'and', items: [f.types, only] } : only };
+  }
+  const except = new Set(rt.except ?? []);
+  if (except.size === 0) return f;
+  const names = f.types && plainTypes(f.types);
+  if (!names) throw new Forbidden(`Some entity types of this tenant are not readable for ${access!.who}: name the types to query (type=...)`);
+  const keep = names.filter((n) => !except.has(n));
+  if (keep.length === 0) throw none();
+  return { ...f, types: { kind: 'or', items: keep.map((name) => ({ kind: 'type', name })) } };
+}
+
+function plainTypes(t: TypeNode): string[] | undefined {
+  if (t.kind === 'type') return [t.name];
+  if (t.kind === 'or') {
+    const out: string[] = [];
+    for (const i of t.items) {
+      const sub = plainTypes(i);
+      if (!sub) return undefined;
+      out.push(...sub);
+    }
+    return out;
+  }
+  return undefined;
+}
+
+/** Single-entity reads: 403 when the entity's types are not readable (absent entities answer 404 later). */
+export async function mayReadEntity(access: AccessGuard, e: { types: string[] } | undefined): Promise<void> {
+  if (e && !access.mayRead(e.types)) throw new Forbidden(`${access.who} may not read entities of type ${e.types.join(', ')}`);
 }

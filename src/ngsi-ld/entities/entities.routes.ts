@@ -9,7 +9,7 @@ import {
 } from '../http/request.ts';
 import { checkEntityId, parseAttribute, parseAttributes, parseEntity, parseScopes, parseTypes, checkName } from './entity.parse.ts';
 import { renderEntity, renderFeature, type Format, type RenderOptions } from './entity.render.ts';
-import { buildFilter, hasRestriction, projection, type QueryInput } from './entities.query.ts';
+import { buildFilter, hasRestriction, mayReadEntity, projection, readableOnly, type QueryInput } from './entities.query.ts';
 import type { EntityService, UpdateResult, WriteCondition } from './entities.service.ts';
 import { withContext, type EntityViews } from './entity.views.ts';
 
@@ -110,7 +110,7 @@ export async function entityRoutes(app: FastifyInstance, deps: NgsiDeps): Promis
     const tenant = tenantOf(req);
     const terms = await bodyTerms(req, contexts, req.body);
     const e = parseEntity(req.body, terms, { now: entities.now() });
-    await entities.create(tenant, e);
+    await entities.withAccess(req.access).create(tenant, e);
     return reply.status(201).header('Location', `/ngsi-ld/v1/entities/${encodeURIComponent(e.id)}`).send();
   });
 
@@ -126,7 +126,7 @@ export async function entityRoutes(app: FastifyInstance, deps: NgsiDeps): Promis
     if (!hasRestriction(input) && q.local !== 'true') {
       throw new BadRequestData('Give at least one of type, id, idPattern, attrs, q, scopeQ or a geo-query (georel, geometry, coordinates); or local=true to list all entities');
     }
-    const filter = buildFilter(input, terms);
+    const filter = readableOnly(buildFilter(input, terms), req.access);
     return answerQuery(reply, deps, { tenant, accept, terms, filter, query: q, render: renderOptions(q, terms) });
   });
 
@@ -139,6 +139,7 @@ export async function entityRoutes(app: FastifyInstance, deps: NgsiDeps): Promis
     const tenant = await existingTenant(req, (t) => entities.tenantExists(t));
     const terms = await queryTerms(req, contexts);
     const o = renderOptions(req.query, terms);
+    if (req.access) await mayReadEntity(req.access, await entities.reader().get(tenant, id));
     if (accept !== 'geo+json' && !req.query.type) {
       const v = await deps.views.one(tenant, id, terms, o);
       if (!v) throw new ResourceNotFound(`Entity ${id} does not exist`);
@@ -163,7 +164,7 @@ export async function entityRoutes(app: FastifyInstance, deps: NgsiDeps): Promis
     const tenant = tenantOf(req);
     const terms = await bodyTerms(req, contexts, req.body);
     const e = parseEntity(req.body, terms, { now: entities.now(), idFromPath: id, typeRequired: false });
-    await entities.withCondition(ifMatch(req)).replace(tenant, e);
+    await entities.withAccess(req.access).withCondition(ifMatch(req)).replace(tenant, e);
     return reply.status(204).send();
   });
 
@@ -179,7 +180,7 @@ export async function entityRoutes(app: FastifyInstance, deps: NgsiDeps): Promis
     const terms = await bodyTerms(req, contexts, body);
     const now = entities.now();
     const attrs = parseAttributes(body, terms, { now, allowNull: true });
-    await entities.withCondition(ifMatch(req)).merge(tenant, id, { types: parseTypes(body.type, terms, false), scopes: parseScopes(body.scope), attrs });
+    await entities.withAccess(req.access).withCondition(ifMatch(req)).merge(tenant, id, { types: parseTypes(body.type, terms, false), scopes: parseScopes(body.scope), attrs });
     return reply.status(204).send();
   });
 
@@ -188,7 +189,7 @@ export async function entityRoutes(app: FastifyInstance, deps: NgsiDeps): Promis
     checkParams(req.query, new Set(['type', 'local']));
     const id = entityIdParam(req);
     const tenant = await existingTenant(req, (t) => entities.tenantExists(t));
-    await entities.withCondition(ifMatch(req)).delete(tenant, id);
+    await entities.withAccess(req.access).withCondition(ifMatch(req)).delete(tenant, id);
     return reply.status(204).send();
   });
 
@@ -204,7 +205,7 @@ export async function entityRoutes(app: FastifyInstance, deps: NgsiDeps): Promis
     const terms = await bodyTerms(req, contexts, body);
     const attrs = parseAttributes(body, terms, { now: entities.now() });
     const extra = { types: parseTypes(body.type, terms, false), scopes: parseScopes(body.scope) };
-    const r = await entities.withCondition(ifMatch(req)).appendAttrs(tenant, id, attrs, opts.has('noOverwrite'), (i) => terms.compactAttr(i), extra);
+    const r = await entities.withAccess(req.access).withCondition(ifMatch(req)).appendAttrs(tenant, id, attrs, opts.has('noOverwrite'), (i) => terms.compactAttr(i), extra);
     return sendUpdateResult(reply, r);
   });
 
@@ -218,7 +219,7 @@ export async function entityRoutes(app: FastifyInstance, deps: NgsiDeps): Promis
     const terms = await bodyTerms(req, contexts, body);
     const attrs = parseAttributes(body, terms, { now: entities.now() });
     if (Object.keys(attrs).length === 0) throw new BadRequestData('The body names no attribute to update');
-    const r = await entities.withCondition(ifMatch(req)).updateAttrs(tenant, id, attrs, (i) => terms.compactAttr(i));
+    const r = await entities.withAccess(req.access).withCondition(ifMatch(req)).updateAttrs(tenant, id, attrs, (i) => terms.compactAttr(i));
     return sendUpdateResult(reply, r);
   });
 
@@ -234,7 +235,7 @@ export async function entityRoutes(app: FastifyInstance, deps: NgsiDeps): Promis
     const frag = { ...body };
     delete frag['@context'];
     const inst = parseAttribute(name, frag, terms, { now: entities.now(), allowNull: true });
-    await entities.withCondition(ifMatch(req)).patchAttr(tenant, id, iri, inst, name);
+    await entities.withAccess(req.access).withCondition(ifMatch(req)).patchAttr(tenant, id, iri, inst, name);
     return reply.status(204).send();
   });
 
@@ -250,7 +251,7 @@ export async function entityRoutes(app: FastifyInstance, deps: NgsiDeps): Promis
     const frag = { ...body };
     delete frag['@context'];
     const inst = parseAttribute(name, frag, terms, { now: entities.now() });
-    await entities.withCondition(ifMatch(req)).replaceAttr(tenant, id, iri, inst, name);
+    await entities.withAccess(req.access).withCondition(ifMatch(req)).replaceAttr(tenant, id, iri, inst, name);
     return reply.status(204).send();
   });
 
@@ -262,7 +263,7 @@ export async function entityRoutes(app: FastifyInstance, deps: NgsiDeps): Promis
     const terms = await queryTerms(req, contexts);
     const { name, iri } = attrParam(req, terms);
     const datasetId = req.query.datasetId ? checkEntityId(req.query.datasetId, 'datasetId') : undefined;
-    await entities.withCondition(ifMatch(req)).deleteAttr(tenant, id, iri, name, datasetId, boolParam(req.query, 'deleteAll'));
+    await entities.withAccess(req.access).withCondition(ifMatch(req)).deleteAttr(tenant, id, iri, name, datasetId, boolParam(req.query, 'deleteAll'));
     return reply.status(204).send();
   });
 }

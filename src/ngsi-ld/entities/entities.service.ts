@@ -1,6 +1,7 @@
 // Entity operations (clause 5.6 / 5.7) and the one write path: every write runs in a storage
 // transaction, and its changes are published on the event bus after commit.
-import { AlreadyExists, PreconditionFailed, ResourceNotFound, StorageConflict, ProblemError } from '../../core/errors.ts';
+import { AlreadyExists, Forbidden, PreconditionFailed, ResourceNotFound, StorageConflict, ProblemError } from '../../core/errors.ts';
+import type { AccessGuard } from '../../core/access.ts';
 import type { Clock } from '../../core/clock.ts';
 import type { EntityChange, EventBus } from '../../core/events.ts';
 import type { AttrInstance, EntityFilter, EntityRecord, Page, QueryResult, StoragePort, WriteTx } from '../../storage/port.ts';
@@ -39,8 +40,12 @@ export interface WriteCondition {
 /** Write access inside one transaction; records every change for publication after commit. */
 class Writer {
   readonly changes: EntityChange[] = [];
-  constructor(private readonly tx: WriteTx, private readonly tenant: string, readonly now: string, private readonly cond?: WriteCondition) {}
+  constructor(private readonly tx: WriteTx, private readonly tenant: string, readonly now: string, private readonly cond?: WriteCondition, private readonly access?: AccessGuard) {}
   get(id: string) { return this.tx.entities.get(this.tenant, id); }
+  /** Type-level write access (docs/security.md): every type of the entity, before and after, must be writable. */
+  private allowed(e: EntityRecord | undefined): void {
+    if (e && this.access && !this.access.mayWrite(e.types)) throw new Forbidden(`${this.access.who} may not write entities of type ${e.types.join(', ')}`);
+  }
   async mustGet(id: string): Promise<EntityRecord> {
     const e = await this.tx.entities.get(this.tenant, id);
     if (!e) throw new ResourceNotFound(`Entity ${id} does not exist`);
@@ -51,6 +56,7 @@ class Writer {
     return e;
   }
   async insert(e: EntityRecord): Promise<void> {
+    this.allowed(e);
     try {
       await this.tx.entities.insert(this.tenant, e);
     } catch (err) {
@@ -61,6 +67,8 @@ class Writer {
     this.changes.push({ tenant: this.tenant, kind: 'created', id: e.id, after: e, at: this.now });
   }
   async update(before: EntityRecord, after: EntityRecord, kind: 'updated' | 'replaced' = 'updated'): Promise<void> {
+    this.allowed(before);
+    this.allowed(after);
     after.modifiedAt = this.now;
     await this.tx.entities.update(this.tenant, after, before);
     await recordHistory(this.tx, this.tenant, before, after, this.now);
@@ -68,6 +76,7 @@ class Writer {
   }
   async delete(id: string): Promise<void> {
     const before = await this.mustGet(id);
+    this.allowed(before);
     await this.tx.entities.delete(this.tenant, id);
     await recordHistory(this.tx, this.tenant, before, undefined, this.now);
     this.changes.push({ tenant: this.tenant, kind: 'deleted', id, before, at: this.now });
@@ -86,6 +95,7 @@ export class EntityService {
   constructor(private readonly storage: StoragePort, private readonly bus: EventBus, private readonly clock: Clock) {}
 
   private cond?: WriteCondition;
+  private access?: AccessGuard;
 
   now(): string { return this.clock.now().toISOString(); }
 
@@ -97,12 +107,20 @@ export class EntityService {
     return bound;
   }
 
+  /** The same service limited to the entity types the principal may write (absent guard = unrestricted). */
+  withAccess(access: AccessGuard | undefined): EntityService {
+    if (!access) return this;
+    const bound = Object.create(this) as EntityService;
+    bound.access = access;
+    return bound;
+  }
+
   /** The one write path: transaction, then change events. */
   private async write<T>(tenant: string, fn: (w: Writer) => Promise<T>): Promise<T> {
     const now = this.now();
     let changes: EntityChange[] = [];
     const out = await this.storage.withTransaction(async (tx) => {
-      const w = new Writer(tx, tenant, now, this.cond);
+      const w = new Writer(tx, tenant, now, this.cond, this.access);
       const r = await fn(w);
       changes = w.changes;
       return r;

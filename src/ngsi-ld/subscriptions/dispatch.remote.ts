@@ -34,6 +34,8 @@ export interface DispatchPort {
   enqueue(d: Delivery): void;
   /** Deliveries handed over whose last attempt has not been reported yet. */
   readonly busy: boolean;
+  /** Deliveries waiting or in flight (metrics: notification queue depth). */
+  readonly pending: number;
   stop(): Promise<void>;
 }
 
@@ -75,6 +77,7 @@ export class RemoteDispatcher implements DispatchPort {
   }
 
   get busy(): boolean { return this.outstanding > 0 || this.batch.length > 0; }
+  get pending(): number { return this.outstanding; }
 
   enqueue(d: Delivery): void {
     if (this.stopped) return;

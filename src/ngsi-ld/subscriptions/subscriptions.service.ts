@@ -343,8 +343,18 @@ export class SubscriptionService {
     if (Date.now() - this.lastFlush >= 1000) await this.flush();
   }
 
+  /** Notification attempts and failures since start (operations metrics). */
+  private readonly totals = { sent: 0, failed: 0 };
+
+  /** For operations metrics: deliveries waiting or in flight, attempts and failures since start. */
+  deliveryStats(): { queued: number; sent: number; failed: number } {
+    return { queued: this.dispatcher.pending, ...this.totals };
+  }
+
   /** clause 5.2.14 counters: every attempt is sent; failures also count as failed; last* are stamped on our clock. */
   private record(c: OutcomeCounts, atDate: Date): void {
+    this.totals.sent += c.sent;
+    this.totals.failed += c.failed;
     if (!c.subId) {
       this.d.logger?.error({ reason: c.reason }, 'notification dispatch failed');
       return;

@@ -4,11 +4,11 @@ import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../../config/config.ts';
 import type { Clock } from '../../core/clock.ts';
-import { BadRequestData, TooManyResults } from '../../core/errors.ts';
+import { BadRequestData, Forbidden, TooManyResults } from '../../core/errors.ts';
 import type { AttrInstance, StoragePort } from '../../storage/port.ts';
 import type { Terms } from '../context/term-map.ts';
 import type { NgsiDeps } from '../entities/entities.routes.ts';
-import { buildFilter, hasRestriction, projection, type QueryInput } from '../entities/entities.query.ts';
+import { buildFilter, hasRestriction, mayReadEntity, projection, readableOnly, type QueryInput } from '../entities/entities.query.ts';
 import { checkEntityId, checkName, isUri, parseAttribute, parseTypes } from '../entities/entity.parse.ts';
 import {
   boolParam, bodyTerms, checkParams, existingTenant, intParam, negotiate, optionsOf, queryTerms, requireJsonContent,
@@ -88,6 +88,17 @@ export async function temporalRoutes(app: FastifyInstance, ngsi: NgsiDeps, deps:
   const render = (results: EntityResult[], tq: TemporalQuery, terms: Terms, lang?: string[]) =>
     results.map((r) => renderTemporalEntity(r, tq, terms, { sysAttrs: tq.sysAttrs, lang }));
 
+  /**
+   * Type-level write access for history writes (docs/security.md): the entity's current types plus
+   * any the request names. History of an entity that no longer exists is checked on the named types only.
+   */
+  const mayWriteHistory = async (req: Req, tenant: string, id: string, named: string[] = []) => {
+    if (!req.access) return;
+    const current = await ngsi.entities.reader().get(tenant, id);
+    const types = [...new Set([...(current?.types ?? []), ...named])];
+    if (!req.access.mayWrite(types)) throw new Forbidden(`${req.access.who} may not write entities of type ${types.join(', ')}`);
+  };
+
   const paging = (q: Record<string, string>) => {
     const limit = intParam(q, 'limit', ngsi.defaultLimit, 0, ngsi.maxLimit, (n) => new TooManyResults(`limit=${n} exceeds the maximum page size ${ngsi.maxLimit}; page with offset`));
     const offset = intParam(q, 'offset', 0, 0, Number.MAX_SAFE_INTEGER);
@@ -106,7 +117,7 @@ export async function temporalRoutes(app: FastifyInstance, ngsi: NgsiDeps, deps:
     const terms = await queryTerms(req, contexts);
     const input: QueryInput = { type: q.type, id: q.id, idPattern: q.idPattern, attrs: q.attrs, q: q.q, scopeQ: q.scopeQ, georel: q.georel, geometry: q.geometry, coordinates: q.coordinates, geoproperty: q.geoproperty };
     if (!hasRestriction(input) && q.local !== 'true') throw new BadRequestData('Give at least one of type, id, idPattern, attrs, q, scopeQ or a geo-query; or local=true to list all temporal entities');
-    const filter = buildFilter(input, terms);
+    const filter = readableOnly(buildFilter(input, terms), req.access);
     const page = paging(q);
     const res = await svc.query(tenant, filter, page, tq, selection(q, terms));
     if (page.count) reply.header('NGSILD-Results-Count', String(res.count));
@@ -123,6 +134,7 @@ export async function temporalRoutes(app: FastifyInstance, ngsi: NgsiDeps, deps:
     const tenant = await existingTenant(req, tenantExists);
     const terms = await queryTerms(req, contexts);
     const { result, range } = await svc.retrieve(tenant, id, tq, selection(q, terms));
+    if (req.access) await mayReadEntity(req.access, result.entity);
     if (q.type) {
       const types = parseTypes(q.type.split(','), terms, true)!;
       if (!types.some((t) => result.entity.types.includes(t))) throw new BadRequestData(`Entity ${id} is not of type ${q.type}`);
@@ -131,7 +143,7 @@ export async function temporalRoutes(app: FastifyInstance, ngsi: NgsiDeps, deps:
   });
 
   // clause 6.24.3.1 — query temporal evolution by POST (Query data type with temporalQ, clause 5.2.23)
-  app.post('/temporal/entityOperations/query', async (req: Req, reply) => {
+  app.post('/temporal/entityOperations/query', { config: { access: { op: 'read' } } }, async (req: Req, reply) => {
     const qs = req.query;
     checkParams(qs, new Set(['limit', 'offset', 'count', 'options', 'format', 'lang', 'local', 'aggrMethods', 'aggrPeriodDuration', 'lastN', 'datasetId']));
     requireJsonContent(req);
@@ -159,7 +171,7 @@ export async function temporalRoutes(app: FastifyInstance, ngsi: NgsiDeps, deps:
     };
     if (!hasRestriction(input) && qs.local !== 'true') throw new BadRequestData('The Query needs at least one of entities, attrs, q, scopeQ or geoQ');
     const page = paging(qs);
-    const res = await svc.query(tenant, buildFilter(input, terms), page, tq, selection({ attrs: input.attrs as string[] | undefined, datasetId: qs.datasetId }, terms));
+    const res = await svc.query(tenant, readableOnly(buildFilter(input, terms), req.access), page, tq, selection({ attrs: input.attrs as string[] | undefined, datasetId: qs.datasetId }, terms));
     if (page.count) reply.header('NGSILD-Results-Count', String(res.count));
     return send(reply, accept, terms, render(res.results, tq, terms, langOf(body.lang ?? qs.lang)), res.range);
   });
@@ -173,6 +185,7 @@ export async function temporalRoutes(app: FastifyInstance, ngsi: NgsiDeps, deps:
     const terms = await bodyTerms(req, contexts, body);
     const id = checkEntityId(body.id ?? body['@id']);
     const types = parseTypes(body.type ?? body['@type'], terms, false);
+    await mayWriteHistory(req, tenant, id, types);
     const created = await svc.upsert(tenant, id, types, parseInstances(body, terms, svc.now()));
     if (!created) return reply.status(204).send();
     return reply.status(201).header('Location', `/ngsi-ld/v1/temporal/entities/${encodeURIComponent(id)}`).send();
@@ -182,7 +195,9 @@ export async function temporalRoutes(app: FastifyInstance, ngsi: NgsiDeps, deps:
   app.delete('/temporal/entities/:entityId', async (req: Req, reply) => {
     checkParams(req.query, new Set(['type', 'local']));
     const id = checkEntityId(req.params.entityId, 'entityId in the URL');
-    await svc.deleteEntity(await existingTenant(req, tenantExists), id);
+    const tenant = await existingTenant(req, tenantExists);
+    await mayWriteHistory(req, tenant, id);
+    await svc.deleteEntity(tenant, id);
     return reply.status(204).send();
   });
 
@@ -194,6 +209,7 @@ export async function temporalRoutes(app: FastifyInstance, ngsi: NgsiDeps, deps:
     const body = objectBody(req.body);
     const tenant = tenantOf(req);
     const terms = await bodyTerms(req, contexts, body);
+    await mayWriteHistory(req, tenant, id);
     await svc.appendAttrs(tenant, id, parseInstances(body, terms, svc.now()));
     return reply.status(204).send();
   });
@@ -209,6 +225,7 @@ export async function temporalRoutes(app: FastifyInstance, ngsi: NgsiDeps, deps:
     const all = boolParam(req.query, 'deleteAll');
     const ds = req.query.datasetId ? checkEntityId(req.query.datasetId, 'datasetId') : undefined;
     if (all && ds) throw new BadRequestData('deleteAll and datasetId exclude each other');
+    await mayWriteHistory(req, tenant, id);
     await svc.deleteAttr(tenant, id, terms.expandAttr(name), all ? '*' : ds, name);
     return reply.status(204).send();
   });
@@ -226,6 +243,7 @@ export async function temporalRoutes(app: FastifyInstance, ngsi: NgsiDeps, deps:
     const terms = await bodyTerms(req, contexts, body);
     delete body['@context'];
     const patch = parseAttribute(name, body, terms, { now: svc.now() });
+    await mayWriteHistory(req, tenant, id);
     await svc.patchInstance(tenant, id, terms.expandAttr(name), instanceId, patch, name);
     return reply.status(204).send();
   });
@@ -238,6 +256,7 @@ export async function temporalRoutes(app: FastifyInstance, ngsi: NgsiDeps, deps:
     checkName(name);
     const tenant = await existingTenant(req, tenantExists);
     const terms = await queryTerms(req, contexts);
+    await mayWriteHistory(req, tenant, id);
     await svc.deleteInstance(tenant, id, terms.expandAttr(name), instanceId, name);
     return reply.status(204).send();
   });

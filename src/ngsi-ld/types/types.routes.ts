@@ -18,12 +18,14 @@ export async function typeRoutes(app: FastifyInstance, deps: NgsiDeps): Promise<
     const accept = negotiate(req, false);
     const tenant = await existingTenant(req, (t) => entities.tenantExists(t));
     const terms = await queryTerms(req, contexts);
+    // Types the principal may not read are left out (docs/security.md).
+    const readable = (c: { type: string }) => !req.access || req.access.mayRead([c.type]);
     if (!boolParam(req.query, 'details')) {
-      const counts = await reader().typeCounts(tenant);
+      const counts = (await reader().typeCounts(tenant)).filter(readable);
       return sendData(reply, accept, terms, { id: `urn:ngsi-ld:EntityTypeList:${randomUUID()}`, type: 'EntityTypeList', typeList: counts.map((c) => terms.compactType(c.type)) }, deps.coreContextUrl);
     }
     const rows = await reader().typeAttributes(tenant);
-    const counts = await reader().typeCounts(tenant);
+    const counts = (await reader().typeCounts(tenant)).filter(readable);
     const out = counts.map((c) => ({
       id: c.type,
       type: 'EntityType',
@@ -41,7 +43,7 @@ export async function typeRoutes(app: FastifyInstance, deps: NgsiDeps): Promise<
     const terms = await queryTerms(req, contexts);
     checkName(req.params.type, 'entity type');
     const iri = terms.expandType(req.params.type);
-    const count = (await reader().typeCounts(tenant)).find((c) => c.type === iri);
+    const count = (await reader().typeCounts(tenant)).find((c) => c.type === iri && (!req.access || req.access.mayRead([c.type])));
     if (!count) throw new ResourceNotFound(`No entity of type ${req.params.type} exists`);
     const rows = (await reader().typeAttributes(tenant)).filter((r) => r.type === iri);
     const byAttr = new Map<string, Set<string>>();

@@ -13,6 +13,7 @@ import { createPool, ensurePartitions, isUnavailable, mapError, migrate, q, qp, 
 import { PgHistoryWriter, PgTemporalStore, TemporalShared } from './postgres.temporal.ts';
 import { PgSubscriptionStore } from './postgres.subscriptions.ts';
 import { PgIngestStore } from './postgres.ingest.ts';
+import { PgAuthStore } from './postgres.auth.ts';
 import { ENTITY_COLS, PgTransaction, toRecord } from './postgres.transaction.ts';
 
 type Row = Parameters<typeof toRecord>[0];
@@ -133,6 +134,7 @@ export class PostgresStorage implements StoragePort {
   readonly entities: PgReader;
   readonly subscriptions: PgSubscriptionStore;
   readonly ingest: PgIngestStore;
+  readonly auth: PgAuthStore;
   readonly temporal: PgTemporalStore;
   readonly pool: pg.Pool;
   readonly schema: string;
@@ -148,6 +150,7 @@ export class PostgresStorage implements StoragePort {
     this.entities = new PgReader(this.pool);
     this.subscriptions = new PgSubscriptionStore(this.pool);
     this.ingest = new PgIngestStore(this.pool);
+    this.auth = new PgAuthStore(this.pool);
     this.temporal = new PgTemporalStore(this.pool, this.shared, this.entities);
   }
 

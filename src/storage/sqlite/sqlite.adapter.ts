@@ -15,6 +15,7 @@ import { MatchRegistry, openReader, openWriter, type Db } from './sqlite.databas
 import { SqliteHistoryWriter, SqliteTemporalStore } from './sqlite.temporal.ts';
 import { SqliteSubscriptionStore } from './sqlite.subscriptions.ts';
 import { SqliteIngestStore } from './sqlite.ingest.ts';
+import { SqliteAuthStore } from './sqlite.auth.ts';
 
 interface Row { pk: number; id: string; types: string; scopes: string | null; created_at: string; modified_at: string; rev: number; doc: string }
 
@@ -279,6 +280,7 @@ export class SqliteStorage implements StoragePort {
   readonly subscriptions: SqliteSubscriptionStore;
   readonly temporal: SqliteTemporalStore;
   readonly ingest: SqliteIngestStore;
+  readonly auth: SqliteAuthStore;
   private readonly history: SqliteHistoryWriter;
   private readonly writer: Db;
   private readonly reader: Db;
@@ -307,6 +309,7 @@ export class SqliteStorage implements StoragePort {
     this.tx = { entities, history: this.history, savepoint: (fn) => this.savepoint(fn) };
     this.subscriptions = new SqliteSubscriptionStore(this.writer, this.reader, (fn) => this.withTransaction(() => fn()));
     this.ingest = new SqliteIngestStore(this.writer, this.reader, (fn) => this.withTransaction(() => fn()));
+    this.auth = new SqliteAuthStore(this.writer, this.reader, (fn) => this.withTransaction(() => fn()));
   }
 
   static inDataDir(dataDir: string): SqliteStorage {

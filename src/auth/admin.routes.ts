@@ -1,0 +1,100 @@
+// The administration API (operators only): API keys, the audit log, the access policy.
+// Errors are application/problem+json with Drehscheibe's or ETSI's type URIs.
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { BadRequestData, ProblemError } from '../core/errors.ts';
+import type { AuthStore } from '../storage/port.auth.ts';
+import { BUILTIN_RULES, policyProblems, type AccessPolicy, type Policy } from './access.model.ts';
+import type { ApiKeyService, NewKey } from './api-keys.service.ts';
+import type { AuditLog } from './audit.log.ts';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The resource an administrative action created or changed, for the audit log. */
+    auditTarget?: string;
+  }
+}
+
+export interface AdminDeps {
+  keys: ApiKeyService;
+  audit?: AuditLog;
+  store: AuthStore;
+  policy: AccessPolicy;
+  /** The policy from DREHSCHEIBE_POLICY_FILE (or empty). */
+  filePolicy: Policy;
+}
+
+export const POLICY_SETTING = 'policy';
+
+export function problemJson(err: unknown, req: FastifyRequest, reply: FastifyReply): void {
+  let p: ProblemError;
+  if (err instanceof ProblemError) p = err;
+  else {
+    const e = err as FastifyError;
+    if (typeof e?.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) p = new ProblemError('https://drehscheibe.dev/errors/BadRequest', e.statusCode, 'Bad request', e.message);
+    else {
+      req.log.error({ err }, 'request failed');
+      p = new ProblemError('https://drehscheibe.dev/errors/InternalError', 500, 'Internal error', 'An internal error occurred; it has been logged');
+    }
+  }
+  reply.status(p.status).type('application/problem+json').send(p.toJSON());
+}
+
+function str(q: Record<string, string>, name: string): string | undefined {
+  const v = q[name];
+  return typeof v === 'string' && v !== '' ? v : undefined;
+}
+
+export async function adminRoutes(app: FastifyInstance, d: AdminDeps): Promise<void> {
+  app.setErrorHandler(problemJson);
+  const admin = { config: { access: { op: 'admin' as const } } };
+
+  app.post('/api-keys', admin, async (req, reply) => {
+    const body = req.body as NewKey & { expiresIn?: number };
+    if (!body || typeof body !== 'object' || Array.isArray(body)) throw new BadRequestData('The body must be a JSON object: { name, roles, tenants?, types?, ops?, expiresAt? }');
+    const { key, info } = await d.keys.create(body, req.principal?.id ?? 'auth-off');
+    req.auditTarget = info.id;
+    return reply.status(201).header('Location', `/admin/api-keys/${info.id}`).type('application/json').send({ ...info, key });
+  });
+
+  app.get('/api-keys', admin, async () => d.keys.list());
+
+  app.delete('/api-keys/:id', admin, async (req: FastifyRequest<{ Params: { id: string } }>, reply) => {
+    await d.keys.revoke(req.params.id);
+    return reply.status(204).send();
+  });
+
+  app.get('/audit', admin, async (req: FastifyRequest<{ Querystring: Record<string, string> }>) => {
+    const q = req.query;
+    const known = new Set(['since', 'until', 'principal', 'tenant', 'action', 'limit', 'offset']);
+    for (const k of Object.keys(q)) if (!known.has(k)) throw new BadRequestData(`Unknown parameter ${k}; known: ${[...known].join(', ')}`);
+    const limit = q.limit === undefined ? 100 : Number(q.limit);
+    const offset = q.offset === undefined ? 0 : Number(q.offset);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new BadRequestData('limit: an integer from 1 to 1000');
+    if (!Number.isInteger(offset) || offset < 0) throw new BadRequestData('offset: a non-negative integer');
+    for (const t of ['since', 'until'] as const) if (q[t] !== undefined && Number.isNaN(Date.parse(q[t]))) throw new BadRequestData(`${t}: an ISO 8601 date-time`);
+    await d.audit?.flush();
+    return d.store.queryAudit({
+      since: q.since && new Date(q.since).toISOString(), until: q.until && new Date(q.until).toISOString(),
+      principal: str(q, 'principal'), tenant: q.tenant, action: str(q, 'action'), limit, offset,
+    });
+  });
+
+  app.get('/policy', admin, async () => {
+    const stored = await d.store.getSetting(POLICY_SETTING);
+    return { source: stored ? 'admin-api' : 'file', policy: d.policy.document, defaults: BUILTIN_RULES };
+  });
+
+  app.put('/policy', admin, async (req, reply) => {
+    const problems = policyProblems(req.body);
+    if (problems.length) throw new BadRequestData(`Invalid policy: ${problems.join('; ')}`);
+    await d.store.putSetting(POLICY_SETTING, req.body);
+    d.policy.replace(req.body as Policy);
+    return reply.status(204).send();
+  });
+
+  app.delete('/policy', admin, async (_req, reply) => {
+    await d.store.putSetting(POLICY_SETTING, undefined);
+    d.policy.replace(d.filePolicy);
+    return reply.status(204).send();
+  });
+}

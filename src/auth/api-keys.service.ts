@@ -1,0 +1,142 @@
+// API keys for machines: high-entropy random secrets shown once, stored as SHA-256 hashes, scoped
+// (tenants, types, operations), expiring and revocable. Verified keys are cached in memory so a
+// request costs one hash and one map lookup; revocation on this node drops the cache entry at once.
+import { createHash, randomBytes } from 'node:crypto';
+import { BadRequestData, ResourceNotFound, StorageConflict, AlreadyExists, Unauthorized } from '../core/errors.ts';
+import type { Clock } from '../core/clock.ts';
+import type { ApiKeyRecord, AuthStore } from '../storage/port.auth.ts';
+import { OPS, ROLES, type Principal, type Role } from './access.model.ts';
+
+export interface NewKey {
+  name: string;
+  roles: string[];
+  tenants?: string[];
+  types?: string[];
+  ops?: string[];
+  expiresAt?: string;
+}
+
+/** What lists and the admin API show: never the secret, never its hash. */
+export type KeyInfo = Omit<ApiKeyRecord, 'hash'>;
+
+export const KEY_PREFIX = 'ds_';
+
+export function hashKey(secret: string): string {
+  return createHash('sha256').update(secret).digest('hex');
+}
+
+export function info(k: ApiKeyRecord): KeyInfo {
+  const { hash: _hash, ...rest } = k;
+  return rest;
+}
+
+interface Cached { hash: string; principal?: Principal; rec?: ApiKeyRecord; until: number }
+
+export class ApiKeyService {
+  /**
+   * Presented key → verified principal (or a known miss). Keyed by the key itself so a hit costs
+   * no hashing; the process holds the keys it was sent anyway. Entries expire so that other
+   * nodes' revocations arrive too.
+   */
+  private readonly cache = new Map<string, Cached>();
+  private static readonly TTL_MS = 30_000;
+  private static readonly MISS_TTL_MS = 5_000;
+  private static readonly MAX = 50_000;
+
+  constructor(private readonly store: AuthStore, private readonly clock: Clock, private readonly expandType: (name: string) => string) {}
+
+  /** Creates a key; the returned secret is shown once and never stored. */
+  async create(k: NewKey, createdBy: string, secret?: string): Promise<{ key: string; info: KeyInfo }> {
+    const problems = validate(k);
+    if (problems.length) throw new BadRequestData(problems.join('; '));
+    const key = secret ?? KEY_PREFIX + randomBytes(32).toString('base64url');
+    const rec: ApiKeyRecord = {
+      id: randomBytes(9).toString('base64url'),
+      name: k.name,
+      hash: hashKey(key),
+      prefix: key.slice(0, KEY_PREFIX.length + 6),
+      roles: k.roles,
+      createdAt: this.clock.now().toISOString(),
+      createdBy,
+    };
+    if (k.tenants) rec.tenants = k.tenants;
+    if (k.types) rec.types = k.types.map((t) => (t.includes(':') ? t : this.expandType(t)));
+    if (k.ops) rec.ops = k.ops;
+    if (k.expiresAt) rec.expiresAt = new Date(k.expiresAt).toISOString();
+    try {
+      await this.store.createKey(rec);
+    } catch (e) {
+      if (e instanceof StorageConflict) throw new AlreadyExists(`An API key named ${k.name} exists`);
+      throw e;
+    }
+    this.forget(rec.hash);
+    return { key, info: info(rec) };
+  }
+
+  async list(): Promise<KeyInfo[]> {
+    return (await this.store.listKeys()).map(info);
+  }
+
+  async revoke(id: string): Promise<void> {
+    const rec = await this.store.keyById(id);
+    if (!rec || rec.revokedAt) throw new ResourceNotFound(`No active API key with id ${id}`);
+    await this.store.revokeKey(id, this.clock.now().toISOString());
+    this.forget(rec.hash);
+  }
+
+  /** Drops every cached entry of a key (revocation takes effect on the next request). */
+  private forget(hash: string): void {
+    for (const [k, c] of this.cache) if (c.hash === hash) this.cache.delete(k);
+  }
+
+  /** Whether any key exists (bootstrap). */
+  async any(): Promise<boolean> {
+    return (await this.store.listKeys()).length > 0;
+  }
+
+  async byHash(hash: string): Promise<ApiKeyRecord | undefined> {
+    return this.store.keyByHash(hash);
+  }
+
+  /** The principal a key stands for; 401 when unknown, revoked or expired. */
+  async authenticate(secret: string): Promise<Principal> {
+    const now = this.clock.now().getTime();
+    let c = this.cache.get(secret);
+    if (!c || c.until < now) {
+      const hash = hashKey(secret);
+      const rec = await this.store.keyByHash(hash);
+      c = { hash, rec, principal: rec && !rec.revokedAt ? toPrincipal(rec) : undefined, until: now + (rec ? ApiKeyService.TTL_MS : ApiKeyService.MISS_TTL_MS) };
+      if (this.cache.size >= ApiKeyService.MAX) this.cache.delete(this.cache.keys().next().value as string);
+      this.cache.set(secret, c);
+    }
+    const p = c.principal;
+    if (!p) throw new Unauthorized(c.rec ? 'This API key has been revoked' : 'Unknown API key');
+    if (p.expiresAt !== undefined && p.expiresAt <= now) throw new Unauthorized('This API key has expired');
+    return p;
+  }
+}
+
+function toPrincipal(k: ApiKeyRecord): Principal {
+  const p: Principal = {
+    id: `key:${k.name}`,
+    kind: 'apikey',
+    roles: k.roles.map((role) => ({ role: role as Role, tenants: k.tenants })),
+  };
+  if (k.tenants || k.types || k.ops) p.scope = { tenants: k.tenants, types: k.types, ops: k.ops };
+  if (k.expiresAt) p.expiresAt = Date.parse(k.expiresAt);
+  return p;
+}
+
+function validate(k: NewKey): string[] {
+  const out: string[] = [];
+  if (!k || typeof k !== 'object') return ['the body must be a JSON object'];
+  if (typeof k.name !== 'string' || !/^[A-Za-z0-9_.-]{1,64}$/.test(k.name)) out.push('name: 1-64 letters, digits, _ . or -');
+  if (!Array.isArray(k.roles) || k.roles.length === 0 || k.roles.some((r) => !(ROLES as readonly string[]).includes(r) || r === 'anonymous')) {
+    out.push(`roles: a non-empty list of ${ROLES.filter((r) => r !== 'anonymous').join(', ')}`);
+  }
+  if (k.tenants !== undefined && (!Array.isArray(k.tenants) || k.tenants.some((t) => typeof t !== 'string' || (t !== '' && !/^[A-Za-z0-9_-]{1,64}$/.test(t))))) out.push('tenants: a list of tenant names ("" = default tenant)');
+  if (k.types !== undefined && (!Array.isArray(k.types) || k.types.some((t) => typeof t !== 'string' || t.length === 0 || t.length > 1024))) out.push('types: a list of entity type names or IRIs');
+  if (k.ops !== undefined && (!Array.isArray(k.ops) || k.ops.some((o) => !OPS.includes(o as never) || o === 'public'))) out.push('ops: a list of read, write, subscriptions, admin');
+  if (k.expiresAt !== undefined && (typeof k.expiresAt !== 'string' || Number.isNaN(Date.parse(k.expiresAt)))) out.push('expiresAt: an ISO 8601 date-time');
+  return out;
+}

@@ -1,0 +1,24 @@
+// What a request may touch below the tenant level (entity types), as decided by the auth module
+// and consulted by services on their one write path and by queries. Pure: no framework, no policy.
+
+/** Type-level access of one principal in one tenant. Types are expanded IRIs. */
+export interface AccessGuard {
+  /** Whether entities having all these types may be written (created, changed, deleted). */
+  mayWrite(types: readonly string[]): boolean;
+  /** Whether an entity having these types may be read. */
+  mayRead(types: readonly string[]): boolean;
+  /**
+   * How queries are narrowed: `only` = just these types are readable; `except` = every type but
+   * these. Absent: reads are not restricted by type.
+   */
+  readonly readTypes?: { only?: readonly string[]; except?: readonly string[] };
+  /** Who is acting (for messages and audit), e.g. "key:umweltamt". */
+  readonly who: string;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Set by the auth hook when the principal's access depends on entity types; absent = unrestricted. */
+    access?: AccessGuard;
+  }
+}
