@@ -1,6 +1,7 @@
 // SQL of the PostgreSQL history: time columns, windows and per-period aggregates (clause 4.5.19).
 // The row codec (instance ↔ row, instance ids) is the embedded engine's, so both engines store
 // and name instances identically and export/import round-trips them.
+import { aggregateFromSlots, slotsFor, type AggrSlot } from '../temporal.aggregate.ts';
 import type { AggrMethod, TimeProperty, TimeWindow } from '../port.temporal.ts';
 export {
   decodeInstance, encodeInstance, instanceIdOf, parseInstanceId, type EncodedFields, type InstanceRow,
@@ -28,8 +29,7 @@ export function windowSql(w: TimeWindow, params: unknown[]): string {
   return out.length ? ' AND ' + out.join(' AND ') : '';
 }
 
-const SLOTS = ['n', 'dc', 's', 'a', 'mn', 'mnv', 'mx', 'mxv', 'ssq', 'cn', 'sk', 'sk2'] as const;
-export type Slot = typeof SLOTS[number];
+export type Slot = AggrSlot;
 const SLOT_SQL: Record<Slot, (k: string) => string> = {
   n: () => 'count(*) FILTER (WHERE num IS NOT NULL OR val IS NOT NULL)::float8',
   dc: () => 'count(DISTINCT COALESCE(num::text, val))::float8',
@@ -39,10 +39,6 @@ const SLOT_SQL: Record<Slot, (k: string) => string> = {
   mx: () => 'max(num)', mxv: () => 'max(val COLLATE "C")',
   ssq: () => 'sum(num * num)',
   cn: () => 'count(num)::float8', sk: (k) => `sum(num - ${k})`, sk2: (k) => `sum((num - ${k}) * (num - ${k}))`,
-};
-const METHOD_SLOTS: Record<AggrMethod, Slot[]> = {
-  totalCount: ['n'], distinctCount: ['dc'], sum: ['s', 'cn'], avg: ['a'], min: ['mn', 'mnv'], max: ['mx', 'mxv'],
-  sumsq: ['ssq', 'cn'], varianceSum: ['cn', 'sk', 'sk2'], stddev: ['cn', 'sk', 'sk2'],
 };
 
 export interface CompiledAggregate {
@@ -61,7 +57,7 @@ export interface CompiledAggregate {
  * Variance uses sums shifted by a value of the series (k) for numerical stability.
  */
 export function aggregateSql(methods: AggrMethod[], w: TimeWindow, params: unknown[]): CompiledAggregate {
-  const slots = [...new Set(['n' as Slot, ...methods.flatMap((m) => METHOD_SLOTS[m])])];
+  const slots = slotsFor(methods);
   const t = timeColumn(w.property);
   const win = windowSql(w, params);
   const needsShift = slots.includes('sk');
@@ -82,33 +78,5 @@ export function aggregateSql(methods: AggrMethod[], w: TimeWindow, params: unkno
 export function aggregateValues(methods: AggrMethod[], slots: Slot[], row: Record<string, number | string | null>): Partial<Record<AggrMethod, number | string | null>> | undefined {
   const v = {} as Record<Slot, number | string | null>;
   for (const s of slots) v[s] = row[s] ?? null;
-  if (!v.n) return undefined;
-  const str = (x: number | string | null) => (typeof x === 'string' && x.startsWith('"') ? (JSON.parse(x) as string) : null);
-  const num = (x: number | string | null) => (typeof x === 'number' ? x : null);
-  const cn = num(v.cn) ?? 0;
-  const varianceSum = () => {
-    if (cn === 0) return null;
-    const sk = num(v.sk) ?? 0;
-    return Math.max(0, (num(v.sk2) ?? 0) - (sk * sk) / cn);
-  };
-  const out: Partial<Record<AggrMethod, number | string | null>> = {};
-  for (const m of methods) {
-    switch (m) {
-      case 'totalCount': out[m] = num(v.n); break;
-      case 'distinctCount': out[m] = num(v.dc); break;
-      case 'sum': out[m] = cn ? num(v.s) : null; break;
-      case 'avg': out[m] = num(v.a); break;
-      case 'min': out[m] = v.mn !== null ? num(v.mn) : str(v.mnv); break;
-      case 'max': out[m] = v.mx !== null ? num(v.mx) : str(v.mxv); break;
-      case 'sumsq': out[m] = cn ? num(v.ssq) : null; break;
-      case 'varianceSum': out[m] = varianceSum(); break;
-      case 'stddev': {
-        const vs = varianceSum();
-        // Sample standard deviation (n − 1); a single value deviates by 0.
-        out[m] = vs === null ? null : cn > 1 ? Math.sqrt(vs / (cn - 1)) : 0;
-        break;
-      }
-    }
-  }
-  return out;
+  return aggregateFromSlots(methods, v);
 }

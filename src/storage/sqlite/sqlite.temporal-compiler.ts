@@ -1,5 +1,6 @@
 // SQL and row codec of the SQLite history (migration 002): how an attribute instance becomes a
 // compact row and back, time windows, the temporal entity filter and per-period aggregates.
+import { aggregateFromSlots, slotsFor, type AggrSlot } from '../temporal.aggregate.ts';
 import type { AttrInstance, EntityFilter } from '../port.ts';
 import type { AggrMethod, TimeProperty, TimeWindow } from '../port.temporal.ts';
 import type { TypeNode } from '../../ngsi-ld/query/q.ast.ts';
@@ -167,8 +168,7 @@ export function compileTemporalFilter(tenant: string, f: EntityFilter, registry:
 }
 
 /** Aggregate expressions of one period; the names are the keys of the json_array result. */
-const SLOTS = ['n', 'dc', 's', 'a', 'mn', 'mnv', 'mx', 'mxv', 'ssq', 'cn', 'sk', 'sk2'] as const;
-type Slot = typeof SLOTS[number];
+type Slot = AggrSlot;
 const SLOT_SQL: Record<Slot, string> = {
   n: 'count(COALESCE(num, val))',
   dc: 'count(DISTINCT COALESCE(num, val))',
@@ -178,10 +178,6 @@ const SLOT_SQL: Record<Slot, string> = {
   mx: 'max(num)', mxv: 'max(val)',
   ssq: 'sum(num * num)',
   cn: 'count(num)', sk: 'sum(num - @k)', sk2: 'sum((num - @k) * (num - @k))',
-};
-const METHOD_SLOTS: Record<AggrMethod, Slot[]> = {
-  totalCount: ['n'], distinctCount: ['dc'], sum: ['s', 'cn'], avg: ['a'], min: ['mn', 'mnv'], max: ['mx', 'mxv'],
-  sumsq: ['ssq', 'cn'], varianceSum: ['cn', 'sk', 'sk2'], stddev: ['cn', 'sk', 'sk2'],
 };
 
 export interface CompiledAggregate {
@@ -196,7 +192,7 @@ export interface CompiledAggregate {
  * row reaches JavaScript. Variance uses sums shifted by a value of the series (@k) for stability.
  */
 export function compileAggregate(methods: AggrMethod[], w: TimeWindow, params: Record<string, unknown>): CompiledAggregate {
-  const slots = [...new Set(['n' as Slot, ...methods.flatMap((m) => METHOD_SLOTS[m])])];
+  const slots = slotsFor(methods);
   const t = timeColumn(w.property);
   const sql = `SELECT b.key AS k, (SELECT json_array(${slots.map((s) => SLOT_SQL[s]).join(', ')}) FROM temporal_instances
     WHERE entity = @e AND name = @n AND ${t} >= (b.value ->> 0) AND ${t} < (b.value ->> 1)${windowSql(w, params)}) AS r
@@ -209,33 +205,5 @@ export function aggregateValues(methods: AggrMethod[], slots: Slot[], raw: strin
   const arr = JSON.parse(raw) as Array<number | string | null>;
   const v = {} as Record<Slot, number | string | null>;
   slots.forEach((s, i) => { v[s] = arr[i]; });
-  if (!v.n) return undefined;
-  const str = (x: number | string | null) => (typeof x === 'string' && x.startsWith('"') ? (JSON.parse(x) as string) : null);
-  const num = (x: number | string | null) => (typeof x === 'number' ? x : null);
-  const cn = num(v.cn) ?? 0;
-  const varianceSum = () => {
-    if (cn === 0) return null;
-    const sk = num(v.sk) ?? 0;
-    return Math.max(0, (num(v.sk2) ?? 0) - (sk * sk) / cn);
-  };
-  const out: Partial<Record<AggrMethod, number | string | null>> = {};
-  for (const m of methods) {
-    switch (m) {
-      case 'totalCount': out[m] = num(v.n); break;
-      case 'distinctCount': out[m] = num(v.dc); break;
-      case 'sum': out[m] = cn ? num(v.s) : null; break;
-      case 'avg': out[m] = num(v.a); break;
-      case 'min': out[m] = v.mn !== null ? num(v.mn) : str(v.mnv); break;
-      case 'max': out[m] = v.mx !== null ? num(v.mx) : str(v.mxv); break;
-      case 'sumsq': out[m] = cn ? num(v.ssq) : null; break;
-      case 'varianceSum': out[m] = varianceSum(); break;
-      case 'stddev': {
-        const vs = varianceSum();
-        // Sample standard deviation (n − 1), as PostgreSQL's stddev; a single value deviates by 0.
-        out[m] = vs === null ? null : cn > 1 ? Math.sqrt(vs / (cn - 1)) : 0;
-        break;
-      }
-    }
-  }
-  return out;
+  return aggregateFromSlots(methods, v);
 }
