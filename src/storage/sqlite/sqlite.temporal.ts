@@ -82,6 +82,7 @@ export class SqliteHistoryWriter implements HistoryWriter {
   rolledBack(): void {
     this.names.clear();
     this.entityRows.clear();
+    this.tenants.clear();
   }
 
   private nameId(attr: string, datasetId: string | undefined): number {
@@ -100,6 +101,8 @@ export class SqliteHistoryWriter implements HistoryWriter {
 
   /** temporal_entities rows of recently written entities (saves a lookup per write); dropped on rollback. */
   private readonly entityRows = new Map<string, WriterEntityRow>();
+  /** Tenants known to exist in the tenants table (saves an INSERT OR IGNORE per new entity); cleared on rollback. */
+  private readonly tenants = new Set<string>();
 
   private entityRow(tenant: string, id: string): WriterEntityRow | undefined {
     const k = `${tenant}\u0000${id}`;
@@ -136,23 +139,6 @@ export class SqliteHistoryWriter implements HistoryWriter {
   }
 
   async append(tenant: string, entity: HistoryEntityRef, entries: HistoryEntry[], at: string): Promise<boolean> {
-    let row = this.entityRow(tenant, entity.id);
-    let created = false;
-    const types = JSON.stringify(entity.types);
-    if (!row) {
-      this.stmts.get('INSERT OR IGNORE INTO tenants (name, created_at) VALUES (?, ?)').run(tenant, at);
-      const pk = Number(this.stmts.get('INSERT INTO temporal_entities (tenant, id, types, created_at, deleted_at) VALUES (?, ?, ?, ?, ?)')
-        .run(tenant, entity.id, types, at, entity.deleted ? at : null).lastInsertRowid);
-      row = { pk, types, deleted_at: entity.deleted ? at : null, last_ts: null };
-      this.rememberRow(`${tenant}\u0000${entity.id}`, row);
-      created = true;
-    } else if ((row.types !== types && entity.types.length) || Boolean(row.deleted_at) !== Boolean(entity.deleted)) {
-      const have = JSON.parse(row.types) as string[];
-      const merged = JSON.stringify([...new Set([...have, ...entity.types])]);
-      this.stmts.get('UPDATE temporal_entities SET types = ?, deleted_at = ? WHERE pk = ?').run(merged, entity.deleted ? at : null, row.pk);
-      row = { pk: row.pk, types: merged, deleted_at: entity.deleted ? at : null, last_ts: row.last_ts };
-      this.rememberRow(`${tenant}\u0000${entity.id}`, row);
-    }
     const atMs = Date.parse(at);
     let minTs = Infinity;
     let maxTs = -Infinity;
@@ -162,13 +148,36 @@ export class SqliteHistoryWriter implements HistoryWriter {
       if (f.ts > maxTs) maxTs = f.ts;
       return { name: this.nameId(x.attr, x.instance.datasetId as string | undefined), f };
     });
-    if (rows.length === 0) return created;
+    let row = this.entityRow(tenant, entity.id);
+    const types = JSON.stringify(entity.types);
+    if (!row) {
+      if (!this.tenants.has(tenant)) {
+        this.stmts.get('INSERT OR IGNORE INTO tenants (name, created_at) VALUES (?, ?)').run(tenant, at);
+        this.tenants.add(tenant);
+      }
+      const lastTs = rows.length ? maxTs : null;
+      const pk = Number(this.stmts.get('INSERT INTO temporal_entities (tenant, id, types, created_at, deleted_at, last_ts) VALUES (?, ?, ?, ?, ?, ?)')
+        .run(tenant, entity.id, types, at, entity.deleted ? at : null, lastTs).lastInsertRowid);
+      row = { pk, types, deleted_at: entity.deleted ? at : null, last_ts: lastTs };
+      this.rememberRow(`${tenant}\u0000${entity.id}`, row);
+      if (rows.length) this.insertRows(pk, rows, true);
+      return true;
+    }
+    if ((row.types !== types && entity.types.length) || Boolean(row.deleted_at) !== Boolean(entity.deleted)) {
+      const have = JSON.parse(row.types) as string[];
+      const merged = JSON.stringify([...new Set([...have, ...entity.types])]);
+      this.stmts.get('UPDATE temporal_entities SET types = ?, deleted_at = ? WHERE pk = ?').run(merged, entity.deleted ? at : null, row.pk);
+      row = { pk: row.pk, types: merged, deleted_at: entity.deleted ? at : null, last_ts: row.last_ts };
+      this.rememberRow(`${tenant}\u0000${entity.id}`, row);
+    }
+    if (rows.length === 0) return false;
     // Instances later than every earlier one of the entity cannot share a (name, ts) with them:
     // seq is 0 without looking (the common case: a sensor's next value).
     this.insertRows(row.pk, rows, row.last_ts === null || minTs > row.last_ts);
     this.bumpLastTs(row, maxTs);
-    return created;
+    return false;
   }
+
 
   /** Multi-row inserts; a statement never holds two rows with the same (name, ts), so each seq sees the rows before. */
   private insertRows(pk: number, rows: Array<{ name: number; f: EncodedFields }>, fresh = false): void {
