@@ -3,6 +3,7 @@
 import type { QNode, ScopeNode, TypeNode } from '../ngsi-ld/query/q.ast.ts';
 import type { HistoryWriter, TemporalStore } from './port.temporal.ts';
 import type { SubscriptionStore } from './port.subscriptions.ts';
+import type { ClusterFeed } from './port.cluster.ts';
 
 /**
  * One attribute instance in expanded form. Members that the core context defines keep their
@@ -132,6 +133,8 @@ export interface StoragePort {
   readonly entities: EntityReader;
   readonly subscriptions: SubscriptionStore;
   readonly temporal: TemporalStore;
+  /** Change feed and live nodes when several nodes share the engine's database (PostgreSQL); absent on SQLite. */
+  readonly cluster?: ClusterFeed;
   /** Runs fn in one atomic transaction; writers are serialised. */
   withTransaction<T>(fn: (tx: WriteTx) => Promise<T>): Promise<T>;
   /** Value indexes for these attributes (expanded IRIs), replacing the previous set. */

@@ -12,6 +12,7 @@ import { compileFilter, indexExpressions, type CompiledQuery } from './postgres.
 import { createPool, ensurePartitions, isUnavailable, mapError, migrate, q, qp, qs, type PgOptions, type Queryable } from './postgres.database.ts';
 import { PgHistoryWriter, PgTemporalStore, TemporalShared } from './postgres.temporal.ts';
 import { PgSubscriptionStore } from './postgres.subscriptions.ts';
+import { PgClusterFeed } from './postgres.cluster.ts';
 import { ENTITY_COLS, PgTransaction, toRecord } from './postgres.transaction.ts';
 
 type Row = Parameters<typeof toRecord>[0];
@@ -132,6 +133,7 @@ export class PostgresStorage implements StoragePort {
   readonly entities: PgReader;
   readonly subscriptions: PgSubscriptionStore;
   readonly temporal: PgTemporalStore;
+  readonly cluster: PgClusterFeed;
   readonly pool: pg.Pool;
   readonly schema: string;
   private readonly shared = new TemporalShared();
@@ -146,6 +148,7 @@ export class PostgresStorage implements StoragePort {
     this.entities = new PgReader(this.pool);
     this.subscriptions = new PgSubscriptionStore(this.pool);
     this.temporal = new PgTemporalStore(this.pool, this.shared, this.entities);
+    this.cluster = new PgClusterFeed(this.pool, o.url, this.schema);
   }
 
   /** Connects, migrates (under an advisory lock) and creates the current history partitions. */
@@ -285,6 +288,7 @@ export class PostgresStorage implements StoragePort {
 
   async close(): Promise<void> {
     if (this.partitionTimer) clearInterval(this.partitionTimer);
+    await this.cluster.stop();
     await this.pool.end();
   }
 }
