@@ -58,7 +58,8 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps): Promise
     fetchImpl: deps.fetchImpl,
   });
   const entities = new EntityService(deps.storage, bus, clock);
-  const subscriptions = new SubscriptionService({ store: deps.storage.subscriptions, entities: deps.storage.entities, contexts, bus, clock, config: config.notify, coreContextUrl: CORE_CONTEXT_URL, logger: app.log.child({ module: 'ngsi-ld.subscriptions' }) });
+  const subscriptions = new SubscriptionService({ store: deps.storage.subscriptions, entities: deps.storage.entities, contexts, bus, clock, config: config.notify, coreContextUrl: CORE_CONTEXT_URL, logger: app.log.child({ module: 'ngsi-ld.subscriptions' }),
+    cluster: deps.storage.cluster ? { feed: deps.storage.cluster, timing: config.cluster } : undefined });
   await subscriptions.start();
   app.addHook('onClose', async () => { await subscriptions.stop(); });
   app.decorate('drehscheibe', { entities, contexts, bus, storage: deps.storage, subscriptions });
