@@ -168,3 +168,39 @@ test('cluster: when node A dies (no clean-up), node B takes over its subscriptio
     await dropSchema(schema);
   }
 });
+
+test('cluster: a node whose LISTEN connection is cut reconnects and catches up on the changes it missed', { skip: PG_SKIP }, async () => {
+  const schema = freshSchema();
+  const rx = await Receiver.start();
+  const a = await startNode(schema);
+  const b = await startNode(schema);
+  const admin = new pg.Client({ connectionString: PG_URL });
+  await admin.connect();
+  const feeds = async () => (await admin.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = $1`, [`drehscheibe:${schema}:feed`])).rows[0].n as number;
+  try {
+    await converged([a, b], 0);
+    // A subscription node A owns, created through node B: only A may notify it.
+    const nodes = a.storage.cluster.liveNodes();
+    let sid = '';
+    for (let i = 0; !sid; i++) if (ownerOf(`\u0000urn:ngsi-ld:Subscription:cut-${i}`, nodes) === a.storage.cluster.nodeId) sid = `urn:ngsi-ld:Subscription:cut-${i}`;
+    assert.equal(await subscribe(b, rx.url, { id: sid, entities: [{ type: 'Sensor' }] }), sid);
+    await converged([a, b], 1);
+    assert.equal(await feeds(), 2);
+    await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1`, [`drehscheibe:${schema}:feed`]);
+    await upsert(b, 'urn:ngsi-ld:Sensor:cut', { n: { type: 'Property', value: 1 } });
+    await rx.waitFor(1, 5000);
+    let n = 0;
+    await until('both feed connections are back', () => { void feeds().then((x) => { n = x; }); return n === 2; });
+    await upsert(b, 'urn:ngsi-ld:Sensor:cut', { n: { type: 'Property', value: 2 } });
+    await rx.waitFor(2, 5000);
+    await settle();
+    assert.deepEqual([...counts(rx)], [[`${sid} urn:ngsi-ld:Sensor:cut`, 2]]);
+    assert.deepEqual(rx.received.map((r) => (r.body.data[0] as { n: { value: number } }).n.value), [1, 2]);
+  } finally {
+    await admin.end();
+    await stopNode(a);
+    await stopNode(b);
+    await rx.close();
+    await dropSchema(schema);
+  }
+});
