@@ -118,8 +118,8 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
       txAttempts: int('DREHSCHEIBE_PG_TX_ATTEMPTS', 8, 1, 100),
     },
     cluster: {
-      heartbeatMs: int('DREHSCHEIBE_CLUSTER_HEARTBEAT_MS', 2000, 50, 600000),
-      leaseMs: int('DREHSCHEIBE_CLUSTER_LEASE_MS', 6000, 150, 3600000),
+      heartbeatMs: int('DREHSCHEIBE_CLUSTER_HEARTBEAT_MS', 2000, 50, 60000),
+      leaseMs: int('DREHSCHEIBE_CLUSTER_LEASE_MS', 6000, 150, 300000),
     },
     mqttUrl,
     mqttPort: int('MQTT_PORT', 1883, 0, 65535),

@@ -14,21 +14,32 @@ export interface ClusterTiming {
   leaseMs: number;
 }
 
+export interface ClusterHandlers {
+  /** Events other nodes published (never this node's own). */
+  events(events: ClusterEvent[]): void;
+  /**
+   * Nodes dropped out of the live set (lease expired or left). `events` are all events published
+   * since shortly before their last heartbeat, by any node, this node's own included, so that what
+   * the gone nodes owned can be matched again. `before` is the live set until now.
+   */
+  nodesGone(gone: string[], before: readonly string[], events: ClusterEvent[]): void;
+}
+
 export interface ClusterFeed {
   /** This node's id (unique per process start). */
   readonly nodeId: string;
   /**
-   * Joins the cluster: registers this node, renews its lease every heartbeat and delivers the events
-   * other nodes publish (never this node's own) to the handler. Idempotent.
+   * Joins the cluster: registers this node, renews its lease every heartbeat, delivers the events
+   * other nodes publish and reports nodes that are gone. Idempotent.
    */
-  start(timing: ClusterTiming, handler: (events: ClusterEvent[]) => void): Promise<void>;
+  start(timing: ClusterTiming, handlers: ClusterHandlers): Promise<void>;
   /** Sends events to every other live node (after the commit they describe). */
   publish(events: ClusterEvent[]): Promise<void>;
   /** Ids of the live nodes as last read (this node always included), sorted. */
   liveNodes(): readonly string[];
   /**
-   * Stops heartbeat and listening. `leave` (default true) removes this node's lease at once, so the
-   * others take over without waiting; false simulates a crash (tests). Idempotent.
+   * Stops heartbeat and listening. `leave` (default true) ends this node's lease at once, so the
+   * others take over at their next heartbeat; false simulates a crash (tests). Idempotent.
    */
   stop(opts?: { leave?: boolean }): Promise<void>;
 }

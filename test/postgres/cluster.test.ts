@@ -133,7 +133,7 @@ test('cluster: 20 subscriptions on two nodes, writes on both: each change notifi
   }
 });
 
-test('cluster: when node A dies (no clean-up), node B takes over its subscriptions after the lease expires', { skip: PG_SKIP }, async () => {
+test('cluster: when node A dies (no clean-up), node B takes over its subscriptions after the lease, including the changes made meanwhile', { skip: PG_SKIP }, async () => {
   const schema = freshSchema();
   const rx = await Receiver.start();
   const a = await startNode(schema);
@@ -145,24 +145,51 @@ test('cluster: when node A dies (no clean-up), node B takes over its subscriptio
     await converged([a, b], 20);
     const nodes = b.storage.cluster.liveNodes();
     const ofA = [...b.app.drehscheibe.subscriptions.index.all()].filter((s) => ownerOf(`${s.tenant}\u0000${s.id}`, nodes) === a.storage.cluster.nodeId);
-    assert.ok(ofA.length > 0, 'node A owns some subscriptions before it dies');
-    // Death: heartbeat and LISTEN stop, the lease row stays (as after kill -9).
+    assert.ok(ofA.length > 0 && ofA.length < 20, 'each node owns some subscriptions before A dies');
+    // Death: heartbeat and LISTEN stop, the lease stays valid until it expires (as after kill -9).
     await a.storage.cluster.stop({ leave: false });
     await stopNode(a);
     aStopped = true;
     const admin = new pg.Client({ connectionString: PG_URL });
     await admin.connect();
-    const rows = (await admin.query(`SELECT count(*)::int AS n FROM "${schema}".cluster_nodes`)).rows[0].n;
+    const leases = (await admin.query(`SELECT count(*)::int AS n FROM "${schema}".cluster_nodes WHERE expires_at > now()`)).rows[0].n;
     await admin.end();
-    assert.equal(rows, 2, 'the dead node left its lease behind');
+    assert.equal(leases, 2, 'the dead node left its lease behind');
+    // Written while B still counts A as live: B notifies its own subscriptions now, A's after the takeover.
+    await upsert(b, 'urn:ngsi-ld:Sensor:during', { n: { type: 'Property', value: 1 } });
     await until('node B sees only itself', () => b.storage.cluster.liveNodes().length === 1, LEASE_MS + 20 * HEARTBEAT_MS + 2000);
     await upsert(b, 'urn:ngsi-ld:Sensor:after', { n: { type: 'Property', value: 1 } });
-    await until('20 notifications arrived', () => rx.received.length >= 20);
+    await until('40 notified entities arrived', () => [...counts(rx).values()].reduce((x, y) => x + y, 0) >= 40);
     await settle();
-    const got = counts(rx);
-    assert.deepEqual(new Map([...got].sort()), new Map(sids.map((s) => [`${s} urn:ngsi-ld:Sensor:after`, 1] as [string, number]).sort()), 'every subscription once, including those node A owned');
+    const expected = sids.flatMap((s) => [[`${s} urn:ngsi-ld:Sensor:during`, 1], [`${s} urn:ngsi-ld:Sensor:after`, 1]] as Array<[string, number]>);
+    assert.deepEqual(new Map([...counts(rx)].sort()), new Map(expected.sort()), 'every subscription once per change, including those node A owned');
   } finally {
     if (!aStopped) await stopNode(a);
+    await stopNode(b);
+    await rx.close();
+    await dropSchema(schema);
+  }
+});
+
+test('cluster: a node that shuts down cleanly hands its subscriptions over at the next heartbeat, without waiting for the lease', { skip: PG_SKIP }, async () => {
+  const schema = freshSchema();
+  const rx = await Receiver.start();
+  const a = await startNode(schema);
+  const b = await startNode(schema);
+  try {
+    for (let i = 0; i < 10; i++) await subscribe(a, rx.url, { entities: [{ type: 'Sensor' }] });
+    await converged([a, b], 10);
+    await stopNode(a);
+    const t0 = Date.now();
+    await until('node B sees only itself', () => b.storage.cluster.liveNodes().length === 1, LEASE_MS + 20 * HEARTBEAT_MS + 2000);
+    const tookMs = Date.now() - t0;
+    await upsert(b, 'urn:ngsi-ld:Sensor:left', { n: { type: 'Property', value: 1 } });
+    await rx.waitFor(10);
+    await settle();
+    assert.equal(new Set(rx.received.map((r) => r.body.subscriptionId)).size, 10);
+    assert.equal(rx.received.length, 10);
+    assert.ok(tookMs < LEASE_MS, `takeover after ${tookMs} ms, before the lease of ${LEASE_MS} ms`);
+  } finally {
     await stopNode(b);
     await rx.close();
     await dropSchema(schema);

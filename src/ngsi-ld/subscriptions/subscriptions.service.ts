@@ -15,7 +15,7 @@ import { MqttNotifier } from './notifier.mqtt.ts';
 import { Dispatcher, type Delivery, type DeliveryPolicy, type Notifier, type Outcome } from './subscriptions.dispatcher.ts';
 import { RemoteDispatcher, type DispatchPort, type OutcomeCounts } from './dispatch.remote.ts';
 import { diffAttrs, evaluateChange, matchesNow, statusOf, SubscriptionIndex, toLive, type LiveSub, type MatchResult } from './subscriptions.matcher.ts';
-import { Ownership } from './subscriptions.ownership.ts';
+import { Ownership, ownerOf } from './subscriptions.ownership.ts';
 import { COMPILED_SOURCES, compile, mergeFragment, parseDefinition, type CompiledSub, type SubscriptionDef } from './subscriptions.schema.ts';
 
 export interface NotifyConfig extends DeliveryPolicy {
@@ -109,7 +109,10 @@ export class SubscriptionService {
       this.onChanges(chs);
       this.publishChanges(chs);
     });
-    if (this.d.cluster) await this.d.cluster.feed.start(this.d.cluster.timing, (events) => this.onClusterEvents(events));
+    if (this.d.cluster) await this.d.cluster.feed.start(this.d.cluster.timing, {
+      events: (events) => this.onClusterEvents(events),
+      nodesGone: (gone, before, events) => this.takeOver(gone, before, events),
+    });
     this.timer = setInterval(() => { void this.tick().catch((e) => this.d.logger?.error({ err: e }, 'subscription tick failed')); }, this.d.config.tickMs);
     this.timer.unref();
   }
@@ -271,6 +274,18 @@ export class SubscriptionService {
     }
   }
 
+  /**
+   * Nodes are gone: the changes since shortly before their last heartbeat are matched again for the
+   * subscriptions they owned that this node owns now (at-least-once: they may have sent some).
+   */
+  private takeOver(gone: string[], before: readonly string[], events: ClusterEvent[]): void {
+    const changes: EntityChange[] = [];
+    for (const ev of events) if (ev.kind === 'entities') changes.push(...ev.changes);
+    if (changes.length === 0 || this.index.size === 0) return;
+    const wasGone = (sub: LiveSub) => gone.includes(ownerOf(`${sub.tenant}\u0000${sub.id}`, before) ?? '');
+    this.match(changes, (sub) => this.owns(sub) && wasGone(sub));
+  }
+
   /** Takes over what another node stored for a subscription (or drops it when deleted there). */
   private async reload(tenant: string, id: string): Promise<void> {
     const s = await this.d.store.get(tenant, id);
@@ -303,6 +318,11 @@ export class SubscriptionService {
     this.scheduled = false;
     const changes = this.buffer;
     this.buffer = [];
+    this.match(changes, (sub) => this.owns(sub));
+  }
+
+  /** Matches changes against the subscriptions `accept` lets through and notifies them. */
+  private match(changes: EntityChange[], accept: (sub: LiveSub) => boolean): void {
     if (this.index.size === 0) return;
     const nowMs = this.now().getTime();
     const bySub = new Map<Live, { at: string; matches: MatchResult[] }>();
@@ -310,7 +330,7 @@ export class SubscriptionService {
       const upd = ch.kind === 'updated' || ch.kind === 'replaced';
       const diff = upd ? diffAttrs(ch.before as EntityRecord, ch.after as EntityRecord) : { created: [], updated: [], deleted: [] };
       for (const sub of this.index.candidates(ch, diff)) {
-        if (statusOf(sub, nowMs) !== 'active' || sub.timeIntervalMs || !this.owns(sub)) continue;
+        if (statusOf(sub, nowMs) !== 'active' || sub.timeIntervalMs || !accept(sub)) continue;
         let m: MatchResult | undefined;
         try {
           m = evaluateChange(sub, ch, diff);

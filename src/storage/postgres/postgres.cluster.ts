@@ -3,7 +3,7 @@
 // One dedicated connection LISTENs; when it breaks it reconnects and catches up on the rows it missed.
 import pg from 'pg';
 import { createHash, randomUUID } from 'node:crypto';
-import type { ClusterEvent, ClusterFeed, ClusterTiming } from '../port.cluster.ts';
+import type { ClusterEvent, ClusterFeed, ClusterHandlers, ClusterTiming } from '../port.cluster.ts';
 import { q, quoteIdent } from './postgres.database.ts';
 
 /** How long published rows are kept (catch-up after a reconnect reaches this far back). */
@@ -21,7 +21,7 @@ export class PgClusterFeed implements ClusterFeed {
   readonly nodeId = `${process.pid}-${randomUUID()}`;
   private readonly channel: string;
   private live: string[] = [this.nodeId];
-  private handler?: (events: ClusterEvent[]) => void;
+  private handlers?: ClusterHandlers;
   private listener?: pg.Client;
   private heartbeat?: NodeJS.Timeout;
   private reconnect?: NodeJS.Timeout;
@@ -39,11 +39,11 @@ export class PgClusterFeed implements ClusterFeed {
 
   liveNodes(): readonly string[] { return this.live; }
 
-  async start(timing: ClusterTiming, handler: (events: ClusterEvent[]) => void): Promise<void> {
+  async start(timing: ClusterTiming, handlers: ClusterHandlers): Promise<void> {
     if (this.running) return;
     this.running = true;
     this.timing = timing;
-    this.handler = handler;
+    this.handlers = handlers;
     this.lastSeq = (await q<{ n: number }>(this.pool, 'SELECT coalesce(max(seq), 0) AS n FROM cluster_changes'))[0].n;
     await this.listen();
     await this.beat();
@@ -66,7 +66,8 @@ export class PgClusterFeed implements ClusterFeed {
     this.listener = undefined;
     if (l) await l.end().catch(() => {});
     await this.reading.catch(() => {});
-    if (opts.leave ?? true) await q(this.pool, 'DELETE FROM cluster_nodes WHERE node_id = $1', [this.nodeId]).catch(() => {});
+    // The row stays (with its last heartbeat) so that the others know since when to re-match.
+    if (opts.leave ?? true) await q(this.pool, 'UPDATE cluster_nodes SET expires_at = now() WHERE node_id = $1', [this.nodeId]).catch(() => {});
   }
 
   /** Renews this node's lease and reads who else is live; prunes old feed rows now and then. */
@@ -79,12 +80,27 @@ export class PgClusterFeed implements ClusterFeed {
       SELECT node_id FROM cluster_nodes WHERE expires_at > now() AND node_id <> $1 UNION SELECT node_id FROM up`, [this.nodeId, lease]);
     if (!this.running) return;
     const live = rows.map((r) => r.node_id).sort();
-    if (live.join('\n') !== this.live.join('\n')) this.live = live;
+    if (live.join('\n') !== this.live.join('\n')) {
+      const before = this.live;
+      this.live = live;
+      const gone = before.filter((n) => !live.includes(n));
+      if (gone.length) await this.reportGone(gone, before);
+    }
     if (Date.now() - this.lastPrune > 60_000) {
       this.lastPrune = Date.now();
       await q(this.pool, `DELETE FROM cluster_changes WHERE at < now() - $1 * interval '1 millisecond'`, [KEEP_MS]);
       await q(this.pool, `DELETE FROM cluster_nodes WHERE expires_at < now() - interval '1 day'`);
     }
+  }
+
+  /**
+   * Hands over every event published since a heartbeat before the gone nodes' last one: what they
+   * may not have notified. Read after the live set changed, so nothing is left between the two.
+   */
+  private async reportGone(gone: string[], before: readonly string[]): Promise<void> {
+    const rows = await q<{ events: ClusterEvent[] }>(this.pool, `SELECT events FROM cluster_changes
+      WHERE at >= (SELECT min(heartbeat_at) FROM cluster_nodes WHERE node_id = ANY($1)) - $2 * interval '1 millisecond' ORDER BY seq`, [gone, this.timing.heartbeatMs]);
+    if (this.running) this.handlers?.nodesGone(gone, before, rows.flatMap((r) => r.events));
   }
 
   /** Opens the LISTEN connection; on failure or loss, retries every heartbeat and then catches up. */
@@ -134,7 +150,7 @@ export class PgClusterFeed implements ClusterFeed {
         this.seen.add(r.seq);
         if (this.seen.size > 10_000) this.seen.delete(this.seen.values().next().value as number);
         if (r.seq > this.lastSeq) this.lastSeq = r.seq;
-        if (this.running) this.handler?.(r.events);
+        if (this.running) this.handlers?.events(r.events);
       }
     }).catch((e) => this.log?.warn({ err: e }, 'cluster feed: changes could not be read'));
   }
