@@ -148,7 +148,7 @@ export class PostgresStorage implements StoragePort {
     this.entities = new PgReader(this.pool);
     this.subscriptions = new PgSubscriptionStore(this.pool);
     this.temporal = new PgTemporalStore(this.pool, this.shared, this.entities);
-    this.cluster = new PgClusterFeed(this.pool, o.url, this.schema);
+    this.cluster = new PgClusterFeed(o);
   }
 
   /** Connects, migrates (under an advisory lock) and creates the current history partitions. */

@@ -1,10 +1,12 @@
 // The cluster feed of the PostgreSQL engine: node leases in cluster_nodes (renewed every heartbeat, on
 // the database's clock), and committed changes as cluster_changes rows announced by NOTIFY <seq>.
 // One dedicated connection LISTENs; when it breaks it reconnects and catches up on the rows it missed.
+// Heartbeats, publishing and reading use a pool of their own (two sessions, "drehscheibe:<schema>:cluster"),
+// so that a saturated request pool cannot delay a heartbeat past the lease.
 import pg from 'pg';
 import { createHash, randomUUID } from 'node:crypto';
 import type { ClusterEvent, ClusterFeed, ClusterHandlers, ClusterTiming } from '../port.cluster.ts';
-import { q, quoteIdent } from './postgres.database.ts';
+import { createPool, q, quoteIdent, type PgOptions } from './postgres.database.ts';
 
 /** How long published rows are kept (catch-up after a reconnect reaches this far back). */
 const KEEP_MS = 10 * 60_000;
@@ -33,8 +35,14 @@ export class PgClusterFeed implements ClusterFeed {
   private readonly seen = new Set<number>();
   private reading: Promise<void> = Promise.resolve();
 
-  constructor(private readonly pool: pg.Pool, private readonly url: string, private readonly schema: string, private readonly log?: Log) {
-    this.channel = channelOf(schema);
+  private readonly pool: pg.Pool;
+  private readonly schema: string;
+  private ended = false;
+
+  constructor(private readonly o: PgOptions, private readonly log?: Log) {
+    this.schema = o.schema ?? 'public';
+    this.channel = channelOf(this.schema);
+    this.pool = createPool({ ...o, poolSize: 2, applicationName: `drehscheibe:${this.schema}:cluster` });
   }
 
   liveNodes(): readonly string[] { return this.live; }
@@ -58,7 +66,7 @@ export class PgClusterFeed implements ClusterFeed {
   }
 
   async stop(opts: { leave?: boolean } = {}): Promise<void> {
-    if (!this.running) return;
+    if (!this.running) return this.end();
     this.running = false;
     if (this.heartbeat) clearInterval(this.heartbeat);
     if (this.reconnect) clearTimeout(this.reconnect);
@@ -68,6 +76,13 @@ export class PgClusterFeed implements ClusterFeed {
     await this.reading.catch(() => {});
     // The row stays (with its last heartbeat) so that the others know since when to re-match.
     if (opts.leave ?? true) await q(this.pool, 'UPDATE cluster_nodes SET expires_at = now() WHERE node_id = $1', [this.nodeId]).catch(() => {});
+    await this.end();
+  }
+
+  private async end(): Promise<void> {
+    if (this.ended) return;
+    this.ended = true;
+    await this.pool.end().catch(() => {});
   }
 
   /** Renews this node's lease and reads who else is live; prunes old feed rows now and then. */
@@ -105,7 +120,7 @@ export class PgClusterFeed implements ClusterFeed {
 
   /** Opens the LISTEN connection; on failure or loss, retries every heartbeat and then catches up. */
   private async listen(): Promise<void> {
-    const c = new pg.Client({ connectionString: this.url, application_name: `drehscheibe:${this.schema}:feed` });
+    const c = new pg.Client({ connectionString: this.o.url, application_name: `drehscheibe:${this.schema}:feed` });
     const lost = () => {
       if (this.listener !== c) return;
       this.listener = undefined;
