@@ -80,9 +80,17 @@ test('cluster: a subscription created on node A notifies exactly once for an ent
   const rx = await Receiver.start();
   const a = await startNode(schema);
   const b = await startNode(schema);
+  const admin = new pg.Client({ connectionString: PG_URL });
+  await admin.connect();
+  const feedRows = async () => (await admin.query(`SELECT count(*)::int AS n FROM "${schema}".cluster_changes`)).rows[0].n as number;
   try {
+    await converged([a, b], 0);
+    await upsert(b, 'urn:ngsi-ld:Sensor:0', { n: { type: 'Property', value: 0 } });
+    await b.app.drehscheibe.subscriptions.idle();
+    assert.equal(await feedRows(), 0, 'no subscription in the cluster: writes publish nothing');
     const sid = await subscribe(a, rx.url, { entities: [{ type: 'Sensor' }] });
     await converged([a, b], 1);
+    assert.equal(await feedRows(), 1, 'the new subscription was announced');
     await upsert(b, 'urn:ngsi-ld:Sensor:1', { n: { type: 'Property', value: 1 } });
     await rx.waitFor(1);
     await upsert(a, 'urn:ngsi-ld:Sensor:1', { n: { type: 'Property', value: 2 } });
@@ -91,6 +99,7 @@ test('cluster: a subscription created on node A notifies exactly once for an ent
     assert.deepEqual([...counts(rx)], [[`${sid} urn:ngsi-ld:Sensor:1`, 2]], 'one notification per change, whichever node wrote');
     assert.deepEqual(rx.received.map((n) => (n.body.data[0] as { n: { value: number } }).n.value), [1, 2]);
   } finally {
+    await admin.end();
     await stopNode(a);
     await stopNode(b);
     await rx.close();

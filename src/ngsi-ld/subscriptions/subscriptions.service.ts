@@ -252,10 +252,11 @@ export class SubscriptionService {
   /**
    * Sends this node's committed changes to the others, batched per turn of the event loop. Alone,
    * a node publishes nothing: by its view it owns every subscription and matches every change itself.
+   * Nor while the cluster has no subscription (every node loads all of them): nothing to match.
    */
   private publishChanges(chs: EntityChange[]): void {
     const feed = this.d.cluster?.feed;
-    if (!feed || feed.liveNodes().length <= 1) return;
+    if (!feed || this.index.size === 0 || feed.liveNodes().length <= 1) return;
     this.outgoing.push({ kind: 'entities', changes: chs });
     if (this.publishing) return;
     this.publishing = true;
