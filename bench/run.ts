@@ -13,10 +13,11 @@ import { run as query } from './query.bench.ts';
 import { run as temporal } from './temporal.bench.ts';
 import { run as subscriptions } from './subscriptions.bench.ts';
 import { run as engines } from './engines.bench.ts';
+import { run as cluster } from './cluster.bench.ts';
 import { REPO_ROOT } from './server.ts';
 import { WRK_THREADS, wrkVersion } from './wrk.ts';
 
-const BENCHES: Record<string, BenchFn> = { patch, get, batch, query, temporal, subscriptions, engines };
+const BENCHES: Record<string, BenchFn> = { patch, get, batch, query, temporal, subscriptions, engines, cluster };
 
 interface Target {
   match: (name: string) => boolean;
