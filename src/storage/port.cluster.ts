@@ -23,6 +23,8 @@ export interface ClusterHandlers {
    * the gone nodes owned can be matched again. `before` is the live set until now.
    */
   nodesGone(gone: string[], before: readonly string[], events: ClusterEvent[]): void;
+  /** Trouble the feed recovers from by itself (failed heartbeat, lost LISTEN connection). */
+  warn?(obj: object, msg: string): void;
 }
 
 export interface ClusterFeed {

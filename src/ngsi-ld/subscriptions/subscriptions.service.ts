@@ -112,6 +112,7 @@ export class SubscriptionService {
     if (this.d.cluster) await this.d.cluster.feed.start(this.d.cluster.timing, {
       events: (events) => this.onClusterEvents(events),
       nodesGone: (gone, before, events) => this.takeOver(gone, before, events),
+      warn: (obj, msg) => this.d.logger?.warn(obj, msg),
     });
     this.timer = setInterval(() => { void this.tick().catch((e) => this.d.logger?.error({ err: e }, 'subscription tick failed')); }, this.d.config.tickMs);
     this.timer.unref();

@@ -11,8 +11,6 @@ import { createPool, q, quoteIdent, type PgOptions } from './postgres.database.t
 /** How long published rows are kept (catch-up after a reconnect reaches this far back). */
 const KEEP_MS = 10 * 60_000;
 
-interface Log { warn(obj: object, msg: string): void }
-
 /** NOTIFY channel of a schema (channels are per database; names are limited to 63 bytes). */
 export function channelOf(schema: string): string {
   const name = `drehscheibe_feed_${schema}`;
@@ -39,7 +37,7 @@ export class PgClusterFeed implements ClusterFeed {
   private readonly schema: string;
   private ended = false;
 
-  constructor(private readonly o: PgOptions, private readonly log?: Log) {
+  constructor(private readonly o: PgOptions) {
     this.schema = o.schema ?? 'public';
     this.channel = channelOf(this.schema);
     this.pool = createPool({ ...o, poolSize: 2, applicationName: `drehscheibe:${this.schema}:cluster` });
@@ -55,7 +53,7 @@ export class PgClusterFeed implements ClusterFeed {
     this.lastSeq = (await q<{ n: number }>(this.pool, 'SELECT coalesce(max(seq), 0) AS n FROM cluster_changes'))[0].n;
     await this.listen();
     await this.beat();
-    this.heartbeat = setInterval(() => { void this.beat().catch((e) => this.log?.warn({ err: e }, 'cluster heartbeat failed')); }, timing.heartbeatMs);
+    this.heartbeat = setInterval(() => { void this.beat().catch((e) => this.handlers?.warn?.({ err: e }, 'cluster heartbeat failed')); }, timing.heartbeatMs);
     this.heartbeat.unref();
   }
 
@@ -125,6 +123,7 @@ export class PgClusterFeed implements ClusterFeed {
       if (this.listener !== c) return;
       this.listener = undefined;
       c.end().catch(() => {});
+      this.handlers?.warn?.({}, 'cluster feed: LISTEN connection lost, reconnecting');
       this.retry();
     };
     c.on('error', lost);
@@ -139,7 +138,7 @@ export class PgClusterFeed implements ClusterFeed {
       await c.query(`LISTEN ${quoteIdent(this.channel)}`);
     } catch (e) {
       c.end().catch(() => {});
-      this.log?.warn({ err: e }, 'cluster feed: LISTEN connection failed, retrying');
+      this.handlers?.warn?.({ err: e }, 'cluster feed: LISTEN connection failed, retrying');
       this.retry();
       return;
     }
@@ -167,6 +166,6 @@ export class PgClusterFeed implements ClusterFeed {
         if (r.seq > this.lastSeq) this.lastSeq = r.seq;
         if (this.running) this.handlers?.events(r.events);
       }
-    }).catch((e) => this.log?.warn({ err: e }, 'cluster feed: changes could not be read'));
+    }).catch((e) => this.handlers?.warn?.({ err: e }, 'cluster feed: changes could not be read'));
   }
 }
