@@ -15,10 +15,11 @@ import { run as subscriptions } from './subscriptions.bench.ts';
 import { run as ingest } from './ingest.bench.ts';
 import { run as engines } from './engines.bench.ts';
 import { run as auth } from './auth.bench.ts';
+import { run as cluster } from './cluster.bench.ts';
 import { REPO_ROOT } from './server.ts';
 import { WRK_THREADS, wrkVersion } from './wrk.ts';
 
-const BENCHES: Record<string, BenchFn> = { patch, get, batch, query, temporal, subscriptions, ingest, engines, auth };
+const BENCHES: Record<string, BenchFn> = { patch, get, batch, query, temporal, subscriptions, ingest, engines, auth, cluster };
 
 interface Target {
   match: (name: string) => boolean;

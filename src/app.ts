@@ -76,7 +76,8 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps): Promise
     fetchImpl: deps.fetchImpl ?? (config.contextAllowPrivate ? undefined : guardedFetch()),
   });
   const entities = new EntityService(storage, bus, clock);
-  subscriptions = new SubscriptionService({ store: storage.subscriptions, entities: storage.entities, contexts, bus, clock, config: config.notify, coreContextUrl: CORE_CONTEXT_URL, logger: app.log.child({ module: 'ngsi-ld.subscriptions' }) });
+  subscriptions = new SubscriptionService({ store: storage.subscriptions, entities: storage.entities, contexts, bus, clock, config: config.notify, coreContextUrl: CORE_CONTEXT_URL, logger: app.log.child({ module: 'ngsi-ld.subscriptions' }),
+    cluster: storage.cluster ? { feed: storage.cluster, timing: config.cluster } : undefined });
   await subscriptions.start();
   app.addHook('onClose', async () => { await subscriptions!.stop(); });
   const ingest = new Ingest({

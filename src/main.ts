@@ -68,6 +68,14 @@ async function main(): Promise<void> {
     logger.fatal({ err: e }, (e as Error).message);
     process.exit(2);
   }
+  // The embedded broker lives in one process: devices connected to it would reach one node only.
+  const others = (storage.cluster?.liveNodes().length ?? 1) - 1;
+  if (others > 0 && !config.mqttUrl && config.mqttPort !== 0) {
+    logger.fatal({ otherNodes: others }, 'several nodes share this database: the embedded MQTT broker cannot serve them; set MQTT_URL to an external broker (Mosquitto, EMQX: the nodes split the stream by shared subscription) or MQTT_PORT=0');
+    await app.close();
+    await storage.close();
+    process.exit(2);
+  }
   await app.listen({ port: config.port, host: config.host });
   logger.info({ port: config.port, host: config.host, dataDir: config.dataDir, engine: storage.engine, auth: config.auth, ...(config.databaseUrl ? { schema: config.postgres.schema } : {}) }, 'Drehscheibe is listening');
   // Prometheus metrics on their own port (bound to HOST), so the main port need not expose them.

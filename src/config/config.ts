@@ -10,6 +10,8 @@ export interface Config {
   databaseUrl?: string;
   /** PostgreSQL engine (docs/scaling.md): schema, pool size per node, statement timeout, transaction attempts. */
   postgres: { schema: string; poolSize: number; statementTimeoutMs: number; txAttempts: number };
+  /** Several nodes on one PostgreSQL database (docs/scaling.md#several-nodes): lease renewal and expiry in ms. */
+  cluster: { heartbeatMs: number; leaseMs: number };
   mqttUrl?: string;
   mqttPort: number;
   /** MQTT_PORT was given (else the default, which may move to a free port when taken: main.ts). */
@@ -205,6 +207,10 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
       statementTimeoutMs: int('DREHSCHEIBE_PG_STATEMENT_TIMEOUT_MS', 30000, 0, 3600000),
       txAttempts: int('DREHSCHEIBE_PG_TX_ATTEMPTS', 8, 1, 100),
     },
+    cluster: {
+      heartbeatMs: int('DREHSCHEIBE_CLUSTER_HEARTBEAT_MS', 2000, 50, 60000),
+      leaseMs: int('DREHSCHEIBE_CLUSTER_LEASE_MS', 6000, 150, 300000),
+    },
     mqttUrl,
     mqttPort: int('MQTT_PORT', 1883, 0, 65535),
     mqttPortSet: (src.MQTT_PORT ?? '') !== '',
@@ -294,6 +300,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
   if (!/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(cfg.postgres.schema)) problems.push(`DREHSCHEIBE_PG_SCHEMA: expected a plain identifier (letters, digits, _), got "${cfg.postgres.schema}"`);
   if (cfg.ops.metricsPort !== undefined && cfg.ops.metricsPort === port && port !== 0) problems.push('METRICS_PORT must differ from PORT');
   for (const o of cfg.ops.corsOrigins) if (o !== '*' && !/^https?:\/\/[^/\s]+$/.test(o)) problems.push(`DREHSCHEIBE_CORS_ORIGINS: expected origins like https://portal.example.org or *, got "${o}"`);
+  if (cfg.cluster.leaseMs < 2 * cfg.cluster.heartbeatMs) problems.push(`DREHSCHEIBE_CLUSTER_LEASE_MS: must be at least twice DREHSCHEIBE_CLUSTER_HEARTBEAT_MS (${cfg.cluster.heartbeatMs}), got ${cfg.cluster.leaseMs}`);
   for (const a of cfg.indexedAttributes) {
     if (/["'\\\s]/.test(a)) problems.push(`DREHSCHEIBE_INDEXED_ATTRIBUTES: invalid attribute name "${a}"`);
   }

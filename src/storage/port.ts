@@ -5,6 +5,7 @@ import type { HistoryWriter, TemporalStore } from './port.temporal.ts';
 import type { SubscriptionStore } from './port.subscriptions.ts';
 import type { IngestStore } from './port.ingest.ts';
 import type { AuthStore } from './port.auth.ts';
+import type { ClusterFeed } from './port.cluster.ts';
 
 /**
  * One attribute instance in expanded form. Members that the core context defines keep their
@@ -138,6 +139,8 @@ export interface StoragePort {
   readonly ingest: IngestStore;
   /** API keys and the audit log (port.auth.ts). */
   readonly auth: AuthStore;
+  /** Change feed and live nodes when several nodes share the engine's database (PostgreSQL); absent on SQLite. */
+  readonly cluster?: ClusterFeed;
   /** Runs fn in one atomic transaction; writers are serialised. */
   withTransaction<T>(fn: (tx: WriteTx) => Promise<T>): Promise<T>;
   /** Value indexes for these attributes (expanded IRIs), replacing the previous set. */

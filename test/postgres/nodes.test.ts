@@ -7,7 +7,7 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { startServer } from '../support/server.ts';
+import { freePort, startServer } from '../support/server.ts';
 import { PG_SKIP, PG_URL, dropSchema, freshSchema } from '../support/pg.ts';
 
 test('two nodes on one PostgreSQL schema: concurrent start-up migrates once; writes on one are read on the other', { skip: PG_SKIP }, async () => {
@@ -48,3 +48,24 @@ test('an invalid DREHSCHEIBE_PG_SCHEMA is refused at start-up with the reason', 
   const { loadConfig } = await import('../../src/config/config.ts');
   assert.throws(() => loadConfig({ DATABASE_URL: 'postgres://x@127.0.0.1/db', DREHSCHEIBE_PG_SCHEMA: 'a; drop' }), /DREHSCHEIBE_PG_SCHEMA: expected a plain identifier/);
 });
+
+test('a second node on the same database refuses the embedded MQTT broker, saying what to use instead', { skip: PG_SKIP }, async () => {
+  const schema = freshSchema();
+  const dirs = [mkdtempSync(join(tmpdir(), 'ds-node-a-')), mkdtempSync(join(tmpdir(), 'ds-node-b-'))];
+  const env = (dir: string, extra: Record<string, string> = {}) => ({ DATABASE_URL: PG_URL!, DREHSCHEIBE_PG_SCHEMA: schema, DREHSCHEIBE_DATA_DIR: dir, DREHSCHEIBE_PG_POOL: '4', ...extra });
+  const a = await startServer(env(dirs[0]));
+  try {
+    await assert.rejects(startServer(env(dirs[1], { MQTT_PORT: String(await freePort()) }), 30_000), (e: Error) =>
+      /server exited with 2/.test(e.message) && /several nodes share this database/.test(e.message) && /MQTT_URL/.test(e.message));
+    // With MQTT_PORT=0 (the default of startServer) the second node starts.
+    const b = await startServer(env(dirs[1]));
+    b.child.kill('SIGTERM');
+    await b.exited;
+  } finally {
+    a.child.kill('SIGTERM');
+    await a.exited;
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+    await dropSchema(schema);
+  }
+});
+

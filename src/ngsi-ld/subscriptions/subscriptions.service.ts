@@ -5,6 +5,7 @@ import { AlreadyExists, ResourceNotFound, StorageConflict, StorageNotFound } fro
 import type { Clock } from '../../core/clock.ts';
 import type { EntityChange, EventBus } from '../../core/events.ts';
 import type { EntityFilter, EntityReader, EntityRecord } from '../../storage/port.ts';
+import type { ClusterEvent, ClusterFeed, ClusterTiming } from '../../storage/port.cluster.ts';
 import type { DeliveryDelta, DeliveryStats, StoredSubscription, SubscriptionStore } from '../../storage/port.subscriptions.ts';
 import type { Terms } from '../context/term-map.ts';
 import { matchesGeoQuery } from '../geo/geo.query.ts';
@@ -14,6 +15,7 @@ import { MqttNotifier } from './notifier.mqtt.ts';
 import { Dispatcher, type Delivery, type DeliveryPolicy, type Notifier, type Outcome } from './subscriptions.dispatcher.ts';
 import { RemoteDispatcher, type DispatchPort, type OutcomeCounts } from './dispatch.remote.ts';
 import { diffAttrs, evaluateChange, matchesNow, statusOf, SubscriptionIndex, toLive, type LiveSub, type MatchResult } from './subscriptions.matcher.ts';
+import { Ownership, ownerOf } from './subscriptions.ownership.ts';
 import { COMPILED_SOURCES, compile, mergeFragment, parseDefinition, type CompiledSub, type SubscriptionDef } from './subscriptions.schema.ts';
 
 export interface NotifyConfig extends DeliveryPolicy {
@@ -45,6 +47,8 @@ export interface SubscriptionServiceDeps {
   logger?: Log;
   /** Replaces the HTTP/MQTT notifiers (tests). */
   notifiers?: Record<string, Notifier>;
+  /** Several nodes on one database: changes and subscription notices travel over this feed, and each subscription is notified by its one owner. */
+  cluster?: { feed: ClusterFeed; timing: ClusterTiming };
 }
 
 type Live = LiveSub & { terms?: Terms };
@@ -62,9 +66,16 @@ export class SubscriptionService {
   private unsubscribe?: () => void;
   private flushing: Promise<void> = Promise.resolve();
   private lastFlush = 0;
+  private readonly ownership?: Ownership;
+  /** Changes of this node waiting to be published to the other nodes. */
+  private outgoing: ClusterEvent[] = [];
+  private publishing = false;
+  private reloads: Promise<void> = Promise.resolve();
 
   constructor(private readonly d: SubscriptionServiceDeps) {
     const cfg = d.config;
+    const feed = d.cluster?.feed;
+    if (feed) this.ownership = new Ownership(feed.nodeId, () => feed.liveNodes());
     const init = { queueMax: cfg.queueMax, concurrency: cfg.concurrency, timeoutMs: cfg.timeoutMs, retries: cfg.retries, backoffMs: cfg.backoffMs, backoffMaxMs: cfg.backoffMaxMs };
     if (cfg.worker && !d.notifiers) {
       this.dispatcher = new RemoteDispatcher({ ...init, allowPrivate: cfg.allowPrivate }, (c, at) => this.record(c, at), () => d.clock.now());
@@ -94,7 +105,15 @@ export class SubscriptionService {
       if (live.timeIntervalMs) live.nextPeriodicMs = nowMs + live.timeIntervalMs;
       this.index.add(live);
     }
-    this.unsubscribe = this.d.bus.on('entity.changed', (chs) => this.onChanges(chs));
+    this.unsubscribe = this.d.bus.on('entity.changed', (chs) => {
+      this.onChanges(chs);
+      this.publishChanges(chs);
+    });
+    if (this.d.cluster) await this.d.cluster.feed.start(this.d.cluster.timing, {
+      events: (events) => this.onClusterEvents(events),
+      nodesGone: (gone, before, events) => this.takeOver(gone, before, events),
+      warn: (obj, msg) => this.d.logger?.warn(obj, msg),
+    });
     this.timer = setInterval(() => { void this.tick().catch((e) => this.d.logger?.error({ err: e }, 'subscription tick failed')); }, this.d.config.tickMs);
     this.timer.unref();
   }
@@ -102,6 +121,8 @@ export class SubscriptionService {
   async stop(): Promise<void> {
     this.unsubscribe?.();
     if (this.timer) clearInterval(this.timer);
+    await this.d.cluster?.feed.stop();
+    await this.reloads;
     await this.dispatcher.stop();
     await this.flush();
   }
@@ -125,6 +146,7 @@ export class SubscriptionService {
     }
     const live: Live = toLive(tenant, def, compiled, context);
     this.index.add(live);
+    this.announce(tenant, def.id);
     if (statusOf(live, now.getTime()) === 'active') {
       if (live.timeIntervalMs) {
         live.nextPeriodicMs = now.getTime() + live.timeIntervalMs;
@@ -180,6 +202,7 @@ export class SubscriptionService {
     if (live.timeIntervalMs) live.nextPeriodicMs = prev?.timeIntervalMs === live.timeIntervalMs && prev.nextPeriodicMs ? prev.nextPeriodicMs : now.getTime() + live.timeIntervalMs;
     if (prev) this.throttled.delete(prev as Live);
     this.index.add(live);
+    this.announce(tenant, id);
   }
 
   /** clause 5.8.5 */
@@ -188,6 +211,7 @@ export class SubscriptionService {
     const live = this.index.remove(tenant, id);
     if (live) this.throttled.delete(live as Live);
     this.deltas.delete(`${tenant}\u0000${id}`);
+    this.announce(tenant, id);
   }
 
   /** Status of a stored subscription as clause 5.2.12 shows it. */
@@ -212,6 +236,75 @@ export class SubscriptionService {
     return { ...s, stats: st };
   }
 
+  // ---- several nodes (docs/scaling.md#several-nodes) ----
+
+  /** Whether this node notifies the subscription: always on one node, its rendezvous owner in a cluster. */
+  private owns(sub: LiveSub): boolean {
+    return this.ownership ? this.ownership.owns(sub.tenant, sub.id) : true;
+  }
+
+  /** Tells the other nodes that a subscription was created, changed or deleted (they reload it). */
+  private announce(tenant: string, id: string): void {
+    const feed = this.d.cluster?.feed;
+    if (!feed) return;
+    feed.publish([{ kind: 'subscription', tenant, id }]).catch((e) => this.d.logger?.error({ err: e, subscription: id }, 'subscription change could not be announced to the other nodes'));
+  }
+
+  /**
+   * Sends this node's committed changes to the others, batched per turn of the event loop. Alone,
+   * a node publishes nothing: by its view it owns every subscription and matches every change itself.
+   * Nor while the cluster has no subscription (every node loads all of them): nothing to match.
+   */
+  private publishChanges(chs: EntityChange[]): void {
+    const feed = this.d.cluster?.feed;
+    if (!feed || this.index.size === 0 || feed.liveNodes().length <= 1) return;
+    this.outgoing.push({ kind: 'entities', changes: chs });
+    if (this.publishing) return;
+    this.publishing = true;
+    setImmediate(() => {
+      const events = this.outgoing;
+      this.outgoing = [];
+      this.publishing = false;
+      feed.publish(events).catch((e) => this.d.logger?.error({ err: e }, 'changes could not be published to the other nodes'));
+    });
+  }
+
+  private onClusterEvents(events: ClusterEvent[]): void {
+    for (const ev of events) {
+      if (ev.kind === 'entities') this.onChanges(ev.changes);
+      else this.reloads = this.reloads.then(() => this.reload(ev.tenant, ev.id)).catch((e) => this.d.logger?.warn({ err: e, subscription: ev.id }, 'subscription could not be reloaded'));
+    }
+  }
+
+  /**
+   * Nodes are gone: the changes since shortly before their last heartbeat are matched again for the
+   * subscriptions they owned that this node owns now (at-least-once: they may have sent some).
+   */
+  private takeOver(gone: string[], before: readonly string[], events: ClusterEvent[]): void {
+    const changes: EntityChange[] = [];
+    for (const ev of events) if (ev.kind === 'entities') changes.push(...ev.changes);
+    if (changes.length === 0 || this.index.size === 0) return;
+    const wasGone = (sub: LiveSub) => gone.includes(ownerOf(`${sub.tenant}\u0000${sub.id}`, before) ?? '');
+    this.match(changes, (sub) => this.owns(sub) && wasGone(sub));
+  }
+
+  /** Takes over what another node stored for a subscription (or drops it when deleted there). */
+  private async reload(tenant: string, id: string): Promise<void> {
+    const s = await this.d.store.get(tenant, id);
+    const prev = this.index.get(tenant, id);
+    if (!s) {
+      const gone = this.index.remove(tenant, id);
+      if (gone) this.throttled.delete(gone as Live);
+      return;
+    }
+    const live: Live = toLive(tenant, s.definition as unknown as SubscriptionDef, s.compiled as CompiledSub, s.context);
+    live.lastSentMs = prev?.lastSentMs;
+    const nowMs = this.now().getTime();
+    if (live.timeIntervalMs) live.nextPeriodicMs = prev?.timeIntervalMs === live.timeIntervalMs && prev.nextPeriodicMs ? prev.nextPeriodicMs : nowMs + live.timeIntervalMs;
+    if (prev) this.throttled.delete(prev as Live);
+    this.index.add(live);
+  }
+
   // ---- notification behaviour (clause 5.11) ----
 
   /** Runs after the write's commit: the write path only appends to a buffer. */
@@ -227,6 +320,11 @@ export class SubscriptionService {
     this.scheduled = false;
     const changes = this.buffer;
     this.buffer = [];
+    this.match(changes, (sub) => this.owns(sub));
+  }
+
+  /** Matches changes against the subscriptions `accept` lets through and notifies them. */
+  private match(changes: EntityChange[], accept: (sub: LiveSub) => boolean): void {
     if (this.index.size === 0) return;
     const nowMs = this.now().getTime();
     const bySub = new Map<Live, { at: string; matches: MatchResult[] }>();
@@ -234,7 +332,7 @@ export class SubscriptionService {
       const upd = ch.kind === 'updated' || ch.kind === 'replaced';
       const diff = upd ? diffAttrs(ch.before as EntityRecord, ch.after as EntityRecord) : { created: [], updated: [], deleted: [] };
       for (const sub of this.index.candidates(ch, diff)) {
-        if (statusOf(sub, nowMs) !== 'active' || sub.timeIntervalMs) continue;
+        if (statusOf(sub, nowMs) !== 'active' || sub.timeIntervalMs || !accept(sub)) continue;
         let m: MatchResult | undefined;
         try {
           m = evaluateChange(sub, ch, diff);
@@ -327,7 +425,7 @@ export class SubscriptionService {
     const nowMs = this.now().getTime();
     const work: Array<Promise<void>> = [];
     for (const sub of this.index.all() as IterableIterator<Live>) {
-      if (!sub.timeIntervalMs || statusOf(sub, nowMs) !== 'active') continue;
+      if (!sub.timeIntervalMs || statusOf(sub, nowMs) !== 'active' || !this.owns(sub)) continue;
       if ((sub.nextPeriodicMs ?? 0) <= nowMs) {
         sub.nextPeriodicMs = nowMs + sub.timeIntervalMs;
         work.push(this.sendCurrent(sub));

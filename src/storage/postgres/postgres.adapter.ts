@@ -14,6 +14,7 @@ import { PgHistoryWriter, PgTemporalStore, TemporalShared } from './postgres.tem
 import { PgSubscriptionStore } from './postgres.subscriptions.ts';
 import { PgIngestStore } from './postgres.ingest.ts';
 import { PgAuthStore } from './postgres.auth.ts';
+import { PgClusterFeed } from './postgres.cluster.ts';
 import { ENTITY_COLS, PgTransaction, toRecord } from './postgres.transaction.ts';
 
 type Row = Parameters<typeof toRecord>[0];
@@ -136,6 +137,7 @@ export class PostgresStorage implements StoragePort {
   readonly ingest: PgIngestStore;
   readonly auth: PgAuthStore;
   readonly temporal: PgTemporalStore;
+  readonly cluster: PgClusterFeed;
   readonly pool: pg.Pool;
   readonly schema: string;
   private readonly shared = new TemporalShared();
@@ -152,6 +154,7 @@ export class PostgresStorage implements StoragePort {
     this.ingest = new PgIngestStore(this.pool);
     this.auth = new PgAuthStore(this.pool);
     this.temporal = new PgTemporalStore(this.pool, this.shared, this.entities);
+    this.cluster = new PgClusterFeed(o);
   }
 
   /** Connects, migrates (under an advisory lock) and creates the current history partitions. */
@@ -291,6 +294,7 @@ export class PostgresStorage implements StoragePort {
 
   async close(): Promise<void> {
     if (this.partitionTimer) clearInterval(this.partitionTimer);
+    await this.cluster.stop();
     await this.pool.end();
   }
 }
