@@ -30,14 +30,16 @@ export function installHardening(app: FastifyInstance, o: HardeningOptions): voi
       }
     });
   }
-  app.addHook('onSend', async (req, reply, payload) => {
+  // Callback style, not async: this runs on every response, and a promise per hook costs (the GET
+  // benchmark lost about a sixth of its throughput to an async version of this hook).
+  app.addHook('onSend', (req, reply, payload, done) => {
     reply.header('X-Content-Type-Options', 'nosniff');
     if (!reply.hasHeader('Content-Security-Policy')) reply.header('Content-Security-Policy', "default-src 'none'; frame-ancestors 'none'");
     reply.header('X-Frame-Options', 'DENY');
     reply.header('Referrer-Policy', 'no-referrer');
     // req.protocol honours X-Forwarded-Proto only with TRUST_PROXY=on.
     if (req.protocol === 'https') reply.header('Strict-Transport-Security', 'max-age=31536000; includeSubDomains');
-    return payload;
+    done(null, payload);
   });
   app.addHook('onReady', async () => {
     // Slow clients: a request's headers must arrive within this time (slowloris).
