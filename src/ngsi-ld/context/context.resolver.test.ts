@@ -60,7 +60,7 @@ after(async () => {
 });
 
 function service(extra: Partial<ContextServiceOptions> = {}): ContextService {
-  return new ContextService({ fetchTimeoutMs: 200, maxBytes: 4096, publicBaseUrl: 'http://127.0.0.1:1026', ...extra });
+  return new ContextService({ fetchTimeoutMs: 1000, maxBytes: 4096, publicBaseUrl: 'http://127.0.0.1:1026', ...extra });
 }
 
 async function rejectsWith(p: Promise<unknown>, type: typeof BadRequestData | typeof LdContextNotAvailable, text: RegExp) {
@@ -95,15 +95,15 @@ describe('remote @context retrieval (clauses 5.5.6, 5.13.1)', () => {
     assert.equal(tm.expandAttr('speed'), 'https://vocab.example.org/speed');
   });
 
-  test('a server that does not answer → LdContextNotAvailable after fetchTimeoutMs (200 ms), naming the URL', async () => {
+  test('a server that does not answer → LdContextNotAvailable after fetchTimeoutMs (1 s here), naming the URL', async () => {
     const t0 = Date.now();
-    await rejectsWith(service().resolve(`${base}/hang.jsonld`), LdContextNotAvailable, /hang\.jsonld.*did not answer within 200 ms/);
+    await rejectsWith(service().resolve(`${base}/hang.jsonld`), LdContextNotAvailable, /hang\.jsonld.*did not answer within 1000 ms/);
     const took = Date.now() - t0;
-    assert.ok(took >= 190 && took < 2000, `took ${took} ms`);
+    assert.ok(took >= 990 && took < 5000, `took ${took} ms`);
   });
 
   test('a body that never ends → LdContextNotAvailable after the same time limit', async () => {
-    await rejectsWith(service().resolve(`${base}/trickle.jsonld`), LdContextNotAvailable, /trickle\.jsonld.*did not answer within 200 ms/);
+    await rejectsWith(service().resolve(`${base}/trickle.jsonld`), LdContextNotAvailable, /trickle\.jsonld.*did not answer within 1000 ms/);
   });
 
   test('a body over maxBytes → LdContextNotAvailable, by Content-Length or while streaming', async () => {
