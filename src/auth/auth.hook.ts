@@ -91,52 +91,63 @@ export function installAuth(app: FastifyInstance, d: AuthHookDeps): void {
   app.decorateRequest('principal', undefined);
   app.decorateRequest('access', undefined);
   app.decorateRequest('auditTarget', undefined);
-  app.addHook('onRequest', async (req, reply) => {
-    const op = opOf(req);
-    if (op === 'public' || !d.enabled) {
-      if (d.limiter && req.method !== 'OPTIONS') limit(reply, d, `a:${req.ip}`, req.routeOptions.config?.access?.rate ?? d.limits.address, 'client address');
+  // Callback style, not async: the public / auth-off path runs on every request and needs no promise.
+  app.addHook('onRequest', (req, reply, done) => {
+    let op: Op;
+    try {
+      op = opOf(req);
+      if (op === 'public' || !d.enabled) {
+        if (d.limiter && req.method !== 'OPTIONS') limit(reply, d, `a:${req.ip}`, req.routeOptions.config?.access?.rate ?? d.limits.address, 'client address');
+        done();
+        return;
+      }
+    } catch (e) {
+      done(e as Error);
       return;
     }
-    let p: Principal;
-    try {
-      p = await principalOf(req, d);
-    } catch (e) {
+    principalOf(req, d).then((p) => {
+      req.principal = p;
+      if (d.limiter) {
+        if (p.kind === 'anonymous') limit(reply, d, `a:${req.ip}`, d.limits.address, 'client address');
+        else limit(reply, d, `p:${p.id}`, d.limits.principal, 'principal');
+      }
+      const dec = d.policy.decide(p, tenantHeader(req), op);
+      if (!dec.allowed) {
+        if (p.kind === 'anonymous') {
+          reply.header('WWW-Authenticate', d.oidc ? 'ApiKey, Bearer' : 'ApiKey');
+          throw new Unauthorized(`This operation needs a credential (X-API-Key header${d.oidc ? ' or a Bearer token' : ''}): ${dec.reason}`);
+        }
+        throw new Forbidden(dec.reason ?? `${p.id} may not do this`);
+      }
+      if (dec.guard) req.access = dec.guard;
+      done();
+    }, (e: unknown) => {
       // Failed credentials count against the address: guessing keys is limited too.
       if (d.limiter) limit(reply, d, `a:${req.ip}`, d.limits.address, 'client address');
       throw e;
-    }
-    req.principal = p;
-    if (d.limiter) {
-      if (p.kind === 'anonymous') limit(reply, d, `a:${req.ip}`, d.limits.address, 'client address');
-      else limit(reply, d, `p:${p.id}`, d.limits.principal, 'principal');
-    }
-    const dec = d.policy.decide(p, tenantHeader(req), op);
-    if (!dec.allowed) {
-      if (p.kind === 'anonymous') {
-        reply.header('WWW-Authenticate', d.oidc ? 'ApiKey, Bearer' : 'ApiKey');
-        throw new Unauthorized(`This operation needs a credential (X-API-Key header${d.oidc ? ' or a Bearer token' : ''}): ${dec.reason}`);
-      }
-      throw new Forbidden(dec.reason ?? `${p.id} may not do this`);
-    }
-    if (dec.guard) req.access = dec.guard;
+    }).catch((e: unknown) => done(e as Error));
   });
 
   if (d.audit) {
     const audit = d.audit;
-    app.addHook('onResponse', async (req, reply) => {
-      if (SAFE.has(req.method) || req.is404) return;
-      const op = opOf(req);
-      if (op === 'public') return;
-      const path = req.url.split('?')[0];
-      audit.record({
-        principal: d.enabled ? (req.principal?.id ?? 'anonymous') : 'auth-off',
-        action: `${req.method} ${req.routeOptions.url ?? path}`,
-        tenant: op === 'admin' ? undefined : tenantHeader(req),
-        target: req.auditTarget ?? path,
-        status: reply.statusCode,
-        address: req.ip,
-        requestId: String(req.id),
-      });
+    app.addHook('onResponse', (req, reply, done) => {
+      try {
+        if (SAFE.has(req.method) || req.is404) return;
+        const op = opOf(req);
+        if (op === 'public') return;
+        const path = req.url.split('?')[0];
+        audit.record({
+          principal: d.enabled ? (req.principal?.id ?? 'anonymous') : 'auth-off',
+          action: `${req.method} ${req.routeOptions.url ?? path}`,
+          tenant: op === 'admin' ? undefined : tenantHeader(req),
+          target: req.auditTarget ?? path,
+          status: reply.statusCode,
+          address: req.ip,
+          requestId: String(req.id),
+        });
+      } finally {
+        done();
+      }
     });
   }
 }
