@@ -1,5 +1,6 @@
 // Benchmark data: realistic AirQualityObserved entities around Herne and a fast loader that
 // pushes them through POST /entityOperations/upsert?options=update in batches of 1,000.
+import { seededRandom } from '../src/core/random.ts';
 
 export const ENTITY_TYPE = 'AirQualityObserved';
 export const HERNE: readonly [number, number] = [7.2196, 51.538];
@@ -9,17 +10,8 @@ const HALF_LAT = 5 / 111.32;
 
 export const UPSERT_PATH = '/ngsi-ld/v1/entityOperations/upsert?options=update';
 
-/** A small deterministic PRNG (mulberry32) so that every run stores the same data. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A small deterministic PRNG so that every run stores the same data. */
+export const rng = seededRandom;
 
 export function entityId(i: number, prefix = 'bench'): string {
   return `urn:ngsi-ld:${ENTITY_TYPE}:${prefix}-${String(i).padStart(6, '0')}`;

@@ -2,6 +2,7 @@
 // parking and traffic counters) as IoT Agent service groups and devices with Smart Data Models types
 // and @contexts, plus plausible value generators (daily cycles, random walks). Every entity carries
 // dataProvider/source attributes that say the data is simulated.
+import { seededRandom } from '../../core/random.ts';
 
 const SDM = (repo: string) => `https://raw.githubusercontent.com/smart-data-models/${repo}/master/context.jsonld`;
 export const SIMULATED = 'Drehscheibe demo simulator (simulated data, not measured)';
@@ -33,17 +34,7 @@ export interface SimGroup {
   devices: Array<Record<string, unknown>>;
 }
 
-/** Deterministic pseudo-random numbers (mulberry32), so a fleet behaves the same on every start. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = seededRandom;
 const hour = (d: Date) => d.getUTCHours() + 1 + d.getUTCMinutes() / 60; // Herne: UTC+1 in winter (good enough for a demo)
 /** Two rush-hour peaks (8 and 17 h) on a base of 0..1. */
 const rush = (h: number) => Math.max(Math.exp(-((h - 8) ** 2) / 3), Math.exp(-((h - 17) ** 2) / 4));

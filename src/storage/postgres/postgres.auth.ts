@@ -1,5 +1,6 @@
 // The PostgreSQL AuthStore: API keys, the audit log (appended in one multi-row statement per batch)
 // and named settings; one statement per operation, unique violations become StorageConflict.
+import { auditEntryFromRow, type AuditRow } from '../auth.rows.ts';
 import type pg from 'pg';
 import { StorageConflict } from '../../core/errors.ts';
 import type { ApiKeyRecord, AuditEntry, AuditQuery, AuthStore } from '../port.auth.ts';
@@ -9,7 +10,6 @@ interface KeyRow {
   id: string; name: string; hash: string; prefix: string; roles: string[]; tenants: string[] | null; types: string[] | null; ops: string[] | null;
   created_at: string; created_by: string | null; expires_at: string | null; revoked_at: string | null;
 }
-interface AuditRow { at: string; principal: string; action: string; tenant: string | null; target: string | null; status: number; address: string | null; request_id: string | null }
 
 const KCOLS = 'id, name, hash, prefix, roles, tenants, types, ops, created_at, created_by, expires_at, revoked_at';
 
@@ -22,14 +22,6 @@ function toKey(r: KeyRow): ApiKeyRecord {
   if (r.expires_at) k.expiresAt = r.expires_at;
   if (r.revoked_at) k.revokedAt = r.revoked_at;
   return k;
-}
-function toEntry(r: AuditRow): AuditEntry {
-  const e: AuditEntry = { at: r.at, principal: r.principal, action: r.action, status: r.status };
-  if (r.tenant !== null) e.tenant = r.tenant;
-  if (r.target !== null) e.target = r.target;
-  if (r.address !== null) e.address = r.address;
-  if (r.request_id !== null) e.requestId = r.request_id;
-  return e;
 }
 const json = (v: unknown) => (v === undefined ? null : JSON.stringify(v));
 
@@ -81,7 +73,7 @@ export class PgAuthStore implements AuthStore {
     if (a.tenant !== undefined) where.push(`tenant = ${p(a.tenant)}`);
     if (a.action) where.push(`strpos(action, ${p(a.action)}) > 0`);
     const sql = `SELECT at, principal, action, tenant, target, status, address, request_id FROM audit_log ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT ${p(a.limit)} OFFSET ${p(a.offset)}`;
-    return (await q<AuditRow>(this.pool, sql, params)).map(toEntry);
+    return (await q<AuditRow>(this.pool, sql, params)).map(auditEntryFromRow);
   }
   async pruneAudit(before: string): Promise<number> {
     return (await q(this.pool, 'DELETE FROM audit_log WHERE at < $1 RETURNING seq', [before])).length;

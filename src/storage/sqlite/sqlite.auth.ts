@@ -1,5 +1,6 @@
 // The embedded engine's AuthStore: writes through the adapter's serialised write transactions,
 // reads through the reader connection (committed data only).
+import { auditEntryFromRow, type AuditRow } from '../auth.rows.ts';
 import type { Statement } from 'better-sqlite3';
 import { StorageConflict } from '../../core/errors.ts';
 import type { ApiKeyRecord, AuditEntry, AuditQuery, AuthStore } from '../port.auth.ts';
@@ -10,7 +11,6 @@ interface KeyRow {
   id: string; name: string; hash: string; prefix: string; roles: string; tenants: string | null; types: string | null; ops: string | null;
   created_at: string; created_by: string | null; expires_at: string | null; revoked_at: string | null;
 }
-interface AuditRow { at: string; principal: string; action: string; tenant: string | null; target: string | null; status: number; address: string | null; request_id: string | null }
 
 function toKey(r: KeyRow): ApiKeyRecord {
   const k: ApiKeyRecord = { id: r.id, name: r.name, hash: r.hash, prefix: r.prefix, roles: JSON.parse(r.roles) as string[], createdAt: r.created_at };
@@ -23,14 +23,6 @@ function toKey(r: KeyRow): ApiKeyRecord {
   return k;
 }
 
-function toEntry(r: AuditRow): AuditEntry {
-  const e: AuditEntry = { at: r.at, principal: r.principal, action: r.action, status: r.status };
-  if (r.tenant !== null) e.tenant = r.tenant;
-  if (r.target !== null) e.target = r.target;
-  if (r.address !== null) e.address = r.address;
-  if (r.request_id !== null) e.requestId = r.request_id;
-  return e;
-}
 
 export class SqliteAuthStore implements AuthStore {
   private readonly w: Record<string, Statement> = {};
@@ -84,7 +76,7 @@ export class SqliteAuthStore implements AuthStore {
     if (q.tenant !== undefined) { where.push('tenant = ?'); params.push(q.tenant); }
     if (q.action) { where.push("instr(action, ?) > 0"); params.push(q.action); }
     const sql = `SELECT at, principal, action, tenant, target, status, address, request_id FROM audit_log ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT ? OFFSET ?`;
-    return (this.rs(sql).all(...params, q.limit, q.offset) as AuditRow[]).map(toEntry);
+    return (this.rs(sql).all(...params, q.limit, q.offset) as AuditRow[]).map(auditEntryFromRow);
   }
   pruneAudit(before: string): Promise<number> {
     return this.serialise(async () => this.ws('DELETE FROM audit_log WHERE at < ?').run(before).changes);
