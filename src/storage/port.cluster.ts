@@ -37,6 +37,12 @@ export interface ClusterFeed {
   start(timing: ClusterTiming, handlers: ClusterHandlers): Promise<void>;
   /** Sends events to every other live node (after the commit they describe). */
   publish(events: ClusterEvent[]): Promise<void>;
+  /**
+   * Whether write transactions hand their entity changes to the other nodes (WriteTx.share): set by
+   * the subscription service, true only while other nodes are live and subscriptions exist. The
+   * changes then travel in the transaction that makes them, committed (or not) with it.
+   */
+  shareChanges: () => boolean;
   /** Ids of the live nodes as last read (this node always included), sorted. */
   liveNodes(): readonly string[];
   /**

@@ -6,6 +6,7 @@ import type { SubscriptionStore } from './port.subscriptions.ts';
 import type { IngestStore } from './port.ingest.ts';
 import type { AuthStore } from './port.auth.ts';
 import type { ClusterFeed } from './port.cluster.ts';
+import type { EntityChange } from '../core/events.ts';
 
 /**
  * One attribute instance in expanded form. Members that the core context defines keep their
@@ -113,6 +114,12 @@ export interface EntityWriteTx {
   update(tenant: string, entity: EntityRecord, before?: EntityRecord): Promise<void>;
   /** Returns false when the entity did not exist. */
   delete(tenant: string, id: string): Promise<boolean>;
+  /**
+   * Optional: reads (and, where the engine locks, locks) these entities ahead of a batch in one
+   * statement, so that the get/insert calls that follow cost no round trip each. Engines whose
+   * reads are in process (SQLite) leave it out.
+   */
+  prefetch?(tenant: string, ids: string[]): Promise<void>;
 }
 
 export interface WriteTx {
@@ -120,6 +127,11 @@ export interface WriteTx {
   history: HistoryWriter;
   /** Runs fn in a nested savepoint: if it throws, only its writes are undone (batch operations). */
   savepoint<T>(fn: () => Promise<T>): Promise<T>;
+  /**
+   * The transaction's entity changes for the other nodes (engines with a cluster feed): written
+   * to the feed inside this transaction, so they are announced exactly when it commits.
+   */
+  share?(changes: EntityChange[]): void;
 }
 
 export interface StorageCapabilities {

@@ -240,3 +240,40 @@ test('cluster: a node whose LISTEN connection is cut reconnects and catches up o
     await dropSchema(schema);
   }
 });
+
+test('cluster: a write\'s changes are in the feed when it is answered; a rolled-back write leaves no feed row', { skip: PG_SKIP }, async () => {
+  const schema = freshSchema();
+  const rx = await Receiver.start();
+  const a = await startNode(schema);
+  const b = await startNode(schema);
+  const admin = new pg.Client({ connectionString: PG_URL });
+  await admin.connect();
+  const entityRows = async () => (await admin.query(`SELECT events FROM "${schema}".cluster_changes ORDER BY seq`)).rows
+    .flatMap((r: { events: Array<{ kind: string; changes?: Array<{ id: string }> }> }) => r.events)
+    .filter((e) => e.kind === 'entities').flatMap((e) => e.changes!.map((c) => c.id));
+  try {
+    await subscribe(a, rx.url, { entities: [{ type: 'Sensor' }] });
+    await converged([a, b], 1);
+    // Answered = committed = in the feed: no later publishing step that a crash could skip.
+    await upsert(b, 'urn:ngsi-ld:Sensor:feed', { n: { type: 'Property', value: 1 } });
+    assert.deepEqual(await entityRows(), ['urn:ngsi-ld:Sensor:feed']);
+    // A transaction that shares its changes and then fails: neither the entity nor its feed row stays.
+    await assert.rejects(b.storage.withTransaction(async (tx) => {
+      const rec = { id: 'urn:ngsi-ld:Sensor:gone', types: ['https://uri.etsi.org/ngsi-ld/default-context/Sensor'], createdAt: new Date().toISOString(), modifiedAt: new Date().toISOString(), attrs: {} };
+      await tx.entities.insert('', rec);
+      tx.share?.([{ tenant: '', kind: 'created', id: rec.id, after: rec, at: rec.createdAt }]);
+      throw new Error('fails after sharing');
+    }), /fails after sharing/);
+    assert.deepEqual(await entityRows(), ['urn:ngsi-ld:Sensor:feed']);
+    assert.equal(await b.storage.entities.get('', 'urn:ngsi-ld:Sensor:gone'), undefined);
+    await rx.waitFor(1);
+    await settle();
+    assert.equal(rx.received.length, 1, 'the committed change notified once, the rolled-back one never');
+  } finally {
+    await admin.end();
+    await stopNode(a);
+    await stopNode(b);
+    await rx.close();
+    await dropSchema(schema);
+  }
+});

@@ -17,6 +17,7 @@ const postgres: StorageFactory = {
     await s.close();
     await dropSchema(schema);
   },
+  prefetch: true,
 };
 
 if (PG_SKIP) {

@@ -42,6 +42,10 @@ class Writer {
   readonly changes: EntityChange[] = [];
   constructor(private readonly tx: WriteTx, private readonly tenant: string, readonly now: string, private readonly cond?: WriteCondition, private readonly access?: AccessGuard) {}
   get(id: string) { return this.tx.entities.get(this.tenant, id); }
+  /** Reads the entities of a batch ahead in one go, where the engine benefits (PostgreSQL). */
+  async prefetch(ids: string[]): Promise<void> {
+    if (this.tx.entities.prefetch && ids.length > 1) await this.tx.entities.prefetch(this.tenant, ids);
+  }
   /** Type-level write access (docs/security.md): every type of the entity, before and after, must be writable. */
   private allowed(e: EntityRecord | undefined): void {
     if (e && this.access && !this.access.mayWrite(e.types)) throw new Forbidden(`${this.access.who} may not write entities of type ${e.types.join(', ')}`);
@@ -123,6 +127,7 @@ export class EntityService {
       const w = new Writer(tx, tenant, now, this.cond, this.access);
       const r = await fn(w);
       changes = w.changes;
+      if (changes.length) tx.share?.(changes);
       return r;
     });
     if (changes.length) this.bus.emit('entity.changed', changes);
@@ -265,6 +270,7 @@ export class EntityService {
   private batch(tenant: string, items: Array<{ id: string; error?: ProblemError }>, op: (w: Writer, i: number) => Promise<boolean | void>): Promise<BatchResult> {
     return this.write(tenant, async (w) => {
       const res: BatchResult = { success: [], errors: [], created: [] };
+      await w.prefetch(items.filter((it) => !it.error).map((it) => it.id));
       for (let i = 0; i < items.length; i++) {
         const it = items[i];
         if (it.error) { res.errors.push({ entityId: it.id, error: it.error }); continue; }

@@ -46,11 +46,16 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+/** The last DateTime parsed: measurements of one request usually share their observedAt. */
+let lastIso: { in: unknown; out: string } = { in: Symbol('none'), out: '' };
+
 function isoDate(v: unknown, where: string): string {
+  if (v === lastIso.in) return lastIso.out;
   if (typeof v !== 'string') throw new BadRequestData(`${where} must be a DateTime string, got ${JSON.stringify(v)}`);
   const d = new Date(v);
   if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(v) || Number.isNaN(d.getTime())) throw new BadRequestData(`${where} is not a valid ISO 8601 DateTime: "${v}"`);
-  return d.toISOString();
+  lastIso = { in: v, out: d.toISOString() };
+  return lastIso.out;
 }
 
 function isGeoJson(v: unknown): boolean {

@@ -67,9 +67,6 @@ export class SubscriptionService {
   private flushing: Promise<void> = Promise.resolve();
   private lastFlush = 0;
   private readonly ownership?: Ownership;
-  /** Changes of this node waiting to be published to the other nodes. */
-  private outgoing: ClusterEvent[] = [];
-  private publishing = false;
   private reloads: Promise<void> = Promise.resolve();
 
   constructor(private readonly d: SubscriptionServiceDeps) {
@@ -105,10 +102,11 @@ export class SubscriptionService {
       if (live.timeIntervalMs) live.nextPeriodicMs = nowMs + live.timeIntervalMs;
       this.index.add(live);
     }
-    this.unsubscribe = this.d.bus.on('entity.changed', (chs) => {
-      this.onChanges(chs);
-      this.publishChanges(chs);
-    });
+    this.unsubscribe = this.d.bus.on('entity.changed', (chs) => this.onChanges(chs));
+    const feed = this.d.cluster?.feed;
+    // Alone, a node shares nothing: by its view it owns every subscription and matches every change
+    // itself. Nor while the cluster has no subscription (every node loads all of them).
+    if (feed) feed.shareChanges = () => this.index.size > 0 && feed.liveNodes().length > 1;
     if (this.d.cluster) await this.d.cluster.feed.start(this.d.cluster.timing, {
       events: (events) => this.onClusterEvents(events),
       nodesGone: (gone, before, events) => this.takeOver(gone, before, events),
@@ -248,25 +246,6 @@ export class SubscriptionService {
     const feed = this.d.cluster?.feed;
     if (!feed) return;
     feed.publish([{ kind: 'subscription', tenant, id }]).catch((e) => this.d.logger?.error({ err: e, subscription: id }, 'subscription change could not be announced to the other nodes'));
-  }
-
-  /**
-   * Sends this node's committed changes to the others, batched per turn of the event loop. Alone,
-   * a node publishes nothing: by its view it owns every subscription and matches every change itself.
-   * Nor while the cluster has no subscription (every node loads all of them): nothing to match.
-   */
-  private publishChanges(chs: EntityChange[]): void {
-    const feed = this.d.cluster?.feed;
-    if (!feed || this.index.size === 0 || feed.liveNodes().length <= 1) return;
-    this.outgoing.push({ kind: 'entities', changes: chs });
-    if (this.publishing) return;
-    this.publishing = true;
-    setImmediate(() => {
-      const events = this.outgoing;
-      this.outgoing = [];
-      this.publishing = false;
-      feed.publish(events).catch((e) => this.d.logger?.error({ err: e }, 'changes could not be published to the other nodes'));
-    });
   }
 
   private onClusterEvents(events: ClusterEvent[]): void {

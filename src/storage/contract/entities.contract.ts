@@ -15,6 +15,8 @@ export interface StorageFactory {
   open(): Promise<StoragePort>;
   /** Drops what open() created (files, schemas). */
   destroy(s: StoragePort): Promise<void>;
+  /** The engine's write transactions offer prefetch (port.ts EntityWriteTx.prefetch). */
+  prefetch?: boolean;
 }
 
 function rec(id: string, types: string[], attrs: Record<string, unknown>, extra: Partial<EntityRecord> = {}): EntityRecord {
@@ -109,6 +111,51 @@ export function entityStoreContract(name: string, factory: StorageFactory): void
       assert.equal((await read())!.attrs[V + 's'][0].value, 'kept');
       assert.equal((await s.entities.get('', 'urn:e:4'))!.attrs[V + 's'][0].value, 'kept');
       await s.withTransaction((tx) => tx.entities.update('', base, undefined));
+    });
+
+    if (factory.prefetch) test('prefetch: later gets answer what is stored, inserts of existing ids conflict, writes land', async () => {
+      await s.withTransaction(async (tx) => {
+        assert.ok(tx.entities.prefetch, 'the factory declares prefetch');
+        await tx.entities.prefetch('', ['urn:e:6', 'urn:e:7', 'urn:e:pf-new', 'urn:e:6']);
+        const six = await tx.entities.get('', 'urn:e:6');
+        assert.equal(six?.attrs[V + 'n'][0].value, 6);
+        assert.equal(await tx.entities.get('', 'urn:e:pf-new'), undefined);
+        await assert.rejects(tx.entities.insert('', rec('urn:e:7', [V + 'Odd'], { n: -7 })), StorageConflict);
+        await tx.entities.insert('', rec('urn:e:pf-new', [V + 'Odd'], { n: 1 }));
+        await tx.entities.update('', { ...six!, attrs: { ...six!.attrs, [V + 's']: [{ type: 'Property', value: 'prefetched' }] } }, six);
+        // Read again after its update in the same transaction: the new state, not the prefetched one.
+        assert.equal((await tx.entities.get('', 'urn:e:6'))?.attrs[V + 's'][0].value, 'prefetched');
+      });
+      assert.ok(await s.entities.get('', 'urn:e:pf-new'));
+      assert.equal((await s.entities.get('', 'urn:e:6'))?.attrs[V + 's'][0].value, 'prefetched');
+      assert.equal((await s.entities.get('', 'urn:e:7'))?.attrs[V + 'n'][0].value, 7);
+      await s.withTransaction(async (tx) => {
+        const six = (await tx.entities.get('', 'urn:e:6'))!;
+        await tx.entities.update('', { ...six, attrs: { ...six.attrs, [V + 's']: [{ type: 'Property', value: 'name-6' }] } }, six);
+        await tx.entities.delete('', 'urn:e:pf-new');
+      });
+    });
+
+    if (factory.prefetch) test('prefetching transactions over the same ids serialise: no lost update', async () => {
+      const ids = ['urn:e:8', 'urn:e:9'];
+      const bump = () => s.withTransaction(async (tx) => {
+        await tx.entities.prefetch!('', [...ids].reverse());
+        for (const id of ids) {
+          const e = (await tx.entities.get('', id))!;
+          const n = e.attrs[V + 'list'][0].value as number[];
+          await tx.entities.update('', { ...e, attrs: { ...e.attrs, [V + 'list']: [{ type: 'Property', value: [n[0], n[1] + 1] }] } }, e);
+        }
+      });
+      await Promise.all(Array.from({ length: 6 }, bump));
+      for (const [i, id] of ids.entries()) {
+        assert.deepEqual((await s.entities.get('', id))?.attrs[V + 'list'][0].value, [8 + i, 108 + i + 6]);
+      }
+      await s.withTransaction(async (tx) => {
+        for (const [i, id] of ids.entries()) {
+          const e = (await tx.entities.get('', id))!;
+          await tx.entities.update('', { ...e, attrs: { ...e.attrs, [V + 'list']: [{ type: 'Property', value: [8 + i, 108 + i] }] } }, e);
+        }
+      });
     });
 
     test('concurrent transactions each see their own outcome (one fails, the others commit)', async () => {

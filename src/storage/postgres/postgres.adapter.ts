@@ -4,6 +4,7 @@
 import type pg from 'pg';
 import { createHash } from 'node:crypto';
 import { StorageUnavailable } from '../../core/errors.ts';
+import type { EntityChange } from '../../core/events.ts';
 import type {
   AttrType, EntityFilter, EntityKey, EntityReader, EntityRecord, Page, QueryResult,
   StoragePort, TypeAttrRow, WriteTx,
@@ -179,7 +180,9 @@ export class PostgresStorage implements StoragePort {
       const t = new PgTransaction(c, this.tenants, new Set<string>());
       const history = new PgHistoryWriter(t, this.shared);
       let sp = 0;
+      let shared: EntityChange[] | undefined;
       const tx: WriteTx = {
+        share: (changes) => { if (this.cluster.shareChanges()) (shared ??= []).push(...changes); },
         entities: t,
         history,
         savepoint: async <R>(f: () => Promise<R>): Promise<R> => {
@@ -206,6 +209,9 @@ export class PostgresStorage implements StoragePort {
         await q(c, 'BEGIN');
         const out = await fn(tx);
         await t.flush();
+        // The feed row commits with the changes it describes: no change is lost to the other
+        // nodes when this node dies between commit and publishing.
+        if (shared) await this.cluster.publishIn(c, [{ kind: 'entities', changes: shared }]);
         await q(c, 'COMMIT');
         for (const n of t.newTenants) this.tenants.add(n);
         if (t.inserted) this.afterInserts(t.inserted);

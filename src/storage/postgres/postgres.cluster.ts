@@ -57,6 +57,15 @@ export class PgClusterFeed implements ClusterFeed {
     this.heartbeat.unref();
   }
 
+  shareChanges: () => boolean = () => false;
+
+  /** Writes events as one feed row on a transaction's connection: NOTIFY is delivered at its commit. */
+  async publishIn(c: pg.PoolClient, events: ClusterEvent[]): Promise<void> {
+    if (!this.running || events.length === 0) return;
+    await q(c, `WITH ins AS (INSERT INTO cluster_changes (origin, events) VALUES ($1, $2) RETURNING seq)
+      SELECT pg_notify($3, ins.seq::text || ' ' || $1) FROM ins`, [this.nodeId, JSON.stringify(events), this.channel]);
+  }
+
   async publish(events: ClusterEvent[]): Promise<void> {
     if (!this.running || events.length === 0) return;
     await q(this.pool, `WITH ins AS (INSERT INTO cluster_changes (origin, events) VALUES ($1, $2) RETURNING seq)

@@ -27,6 +27,17 @@ function arr(xs: string[] | undefined): string | null {
   return xs ? `{${xs.map((x) => `"${x.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`).join(',')}}` : null;
 }
 
+/**
+ * A PostgreSQL array literal of scalars (text, numbers, booleans, null) made by one native
+ * JSON.stringify: JSON's escapes of quote and backslash are also the array syntax's, and JSON's
+ * null is SQL NULL. Escapes that PostgreSQL would read differently (\n, \t, \uXXXX…) fall back to
+ * the driver's element-wise escaping, which costs about ten times more for a batch's columns.
+ */
+export function pgArray(xs: unknown[]): string | unknown[] {
+  const j = JSON.stringify(xs);
+  return /\\[bfnrtu]/.test(j) ? xs : `{${j.slice(1, -1)}}`;
+}
+
 export class RetryableConflict extends Error {
   readonly code = '40001';
 }
@@ -48,6 +59,7 @@ function geoChanged(a: EntityRecord, b: EntityRecord): boolean {
 
 const key = (tenant: string, id: string) => `${tenant}\u0000${id}`;
 const BUFFER_MAX = 2000;
+const PREFETCH_CHUNK = 2000;
 
 interface PendingEntity { tenant: string; rec: EntityRecord; pk?: number; insert: boolean; geo: boolean }
 interface PendingTemporal { tenant: string; id: string; types: string[]; deleted: boolean; at: string }
@@ -56,6 +68,8 @@ interface PendingInstance { k: string; name: number; f: EncodedFields; fresh: bo
 export class PgTransaction implements EntityWriteTx {
   /** Rows this transaction has read with FOR UPDATE (locked until commit): pk and version. */
   private readonly locked = new Map<string, { pk: number; rev: number }>();
+  /** Records as read by prefetch (valid while `locked` holds the same rev). */
+  private readonly read = new Map<string, EntityRecord>();
   private readonly entities = new Map<string, PendingEntity>();
   /** Known temporal_entities rows (pk undefined while its insert is pending). */
   readonly temporal = new Map<string, TemporalRow>();
@@ -74,10 +88,45 @@ export class PgTransaction implements EntityWriteTx {
     else this.temporal.set(k, { types: [], deleted: false, pk: -1 }); // -1: known to have no history
   }
 
+  /**
+   * Reads and locks (FOR UPDATE, in id order so that two batches never wait on each other in a
+   * cycle) the entities of a batch in one statement per PREFETCH_CHUNK ids, with their history
+   * rows. Later get/insert calls for these ids answer from what was read.
+   */
+  async prefetch(tenant: string, ids: string[]): Promise<void> {
+    const want = [...new Set(ids)].filter((id) => {
+      const k = key(tenant, id);
+      return !this.entities.has(k) && !this.locked.has(k);
+    }).sort();
+    for (let i = 0; i < want.length; i += PREFETCH_CHUNK) {
+      const part = want.slice(i, i + PREFETCH_CHUNK);
+      const rows = await qp<Row & TRow & { qid: string }>(this.c, 'ds_tx_prefetch', `WITH l AS (SELECT ${ENTITY_COLS} FROM entities e WHERE e.tenant = $1 AND e.id = ANY($2::text[]) ORDER BY e.id FOR UPDATE)
+        SELECT x.id AS qid, l.*, te.pk AS tpk, te.types AS ttypes, te.deleted_at AS tdeleted
+        FROM unnest($2::text[]) x(id) LEFT JOIN l ON l.id = x.id LEFT JOIN temporal_entities te ON te.tenant = $1 AND te.id = x.id`, [tenant, part]);
+      for (const r of rows) {
+        const k = key(tenant, r.qid);
+        this.rememberTemporal(k, r);
+        if (r.pk === null) this.locked.set(k, { pk: -1, rev: 0 });
+        else {
+          this.locked.set(k, { pk: r.pk, rev: r.rev });
+          this.read.set(k, toRecord(r));
+        }
+      }
+    }
+  }
+
   async get(tenant: string, id: string): Promise<EntityRecord | undefined> {
     const k = key(tenant, id);
     const p = this.entities.get(k);
     if (p) return p.rec;
+    const l = this.locked.get(k);
+    if (l) {
+      // Read before in this transaction (and locked since, if it existed). An absent id stays
+      // absent to this transaction: a concurrent insert of it is found at flush (then all runs again).
+      if (l.pk === -1) return undefined;
+      const rec = this.read.get(k);
+      if (rec && rec.rev === l.rev) return rec;
+    }
     // FOR UPDATE: a read-modify-write (PATCH, upsert) holds the row until commit, so two nodes never
     // lose an update. The history row comes along, saving the history writer a lookup.
     const rows = await qp<Row & TRow>(this.c, 'ds_tx_get', `WITH x AS (SELECT ${ENTITY_COLS} FROM entities e WHERE e.tenant = $1 AND e.id = $2 FOR UPDATE)
@@ -101,7 +150,9 @@ export class PgTransaction implements EntityWriteTx {
   async insert(tenant: string, e: EntityRecord): Promise<void> {
     const k = key(tenant, e.id);
     await this.ensureTenant(tenant, e.createdAt);
-    if (this.locked.get(k)?.pk === -1) {
+    const l = this.locked.get(k);
+    if (l && l.pk > 0) throw new StorageConflict(`entity ${e.id} exists`);
+    if (l?.pk === -1) {
       // Known absent in this transaction: buffered. A concurrent insert of the same id is found at
       // flush and makes the whole transaction run again (then the id is seen as existing).
       this.entities.set(k, { tenant, rec: { ...e, rev: 1 }, insert: true, geo: true });
@@ -152,6 +203,7 @@ export class PgTransaction implements EntityWriteTx {
     await this.flush();
     const k = key(tenant, id);
     this.locked.delete(k);
+    this.read.delete(k);
     return (await q(this.c, 'DELETE FROM entities WHERE tenant = $1 AND id = $2 RETURNING pk', [tenant, id])).length > 0;
   }
 
@@ -160,7 +212,7 @@ export class PgTransaction implements EntityWriteTx {
     const a: string[] = [];
     const g: string[] = [];
     pks.forEach((pk, i) => { for (const [attr, json] of geos[i]) { p.push(pk); a.push(attr); g.push(json); } });
-    if (p.length) await q(this.c, 'INSERT INTO entity_geo (pk, attr, geom) SELECT u.pk, u.a, ST_SetSRID(ST_GeomFromGeoJSON(u.g), 4326) FROM unnest($1::bigint[], $2::text[], $3::text[]) u(pk, a, g)', [p, a, g]);
+    if (p.length) await q(this.c, 'INSERT INTO entity_geo (pk, attr, geom) SELECT u.pk, u.a, ST_SetSRID(ST_GeomFromGeoJSON(u.g), 4326) FROM unnest($1::bigint[], $2::text[], $3::text[]) u(pk, a, g)', [pgArray(p), pgArray(a), pgArray(g)]);
   }
 
   // ---- history rows, buffered for PgHistoryWriter.record ----
@@ -219,6 +271,7 @@ export class PgTransaction implements EntityWriteTx {
     this.instances = [];
     this.size = 0;
     this.locked.clear();
+    this.read.clear();
     this.temporal.clear();
   }
 
@@ -233,12 +286,15 @@ export class PgTransaction implements EntityWriteTx {
 
     const ins = ents.filter((p) => p.insert);
     if (ins.length) {
+      // The documents travel as one JSON array (parsed once, no text-array escaping); the other
+      // columns as array literals.
       const rows = await q<{ pk: number; tenant: string; id: string }>(this.c, `INSERT INTO entities (tenant, id, types, scopes, created_at, modified_at, rev, doc)
-        SELECT u.tenant, u.id, u.types::text[], u.scopes::text[], u.c, u.m, u.rev, u.doc::jsonb
-        FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::int[], $8::text[]) WITH ORDINALITY u(tenant, id, types, scopes, c, m, rev, doc, o) ORDER BY u.o
+        SELECT u.tenant, u.id, u.types::text[], u.scopes::text[], u.c, u.m, u.rev, d.doc
+        FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::int[]) WITH ORDINALITY u(tenant, id, types, scopes, c, m, rev, o)
+        JOIN jsonb_array_elements($8::jsonb) WITH ORDINALITY d(doc, o) ON d.o = u.o ORDER BY u.o
         ON CONFLICT (tenant, id) DO NOTHING RETURNING pk, tenant, id`,
-      [ins.map((p) => p.tenant), ins.map((p) => p.rec.id), ins.map((p) => arr(p.rec.types)), ins.map((p) => arr(p.rec.scopes)),
-        ins.map((p) => p.rec.createdAt), ins.map((p) => p.rec.modifiedAt), ins.map((p) => p.rec.rev ?? 1), ins.map((p) => JSON.stringify(p.rec.attrs))]);
+      [pgArray(ins.map((p) => p.tenant)), pgArray(ins.map((p) => p.rec.id)), pgArray(ins.map((p) => arr(p.rec.types))), pgArray(ins.map((p) => arr(p.rec.scopes))),
+        pgArray(ins.map((p) => p.rec.createdAt)), pgArray(ins.map((p) => p.rec.modifiedAt)), pgArray(ins.map((p) => p.rec.rev ?? 1)), JSON.stringify(ins.map((p) => p.rec.attrs))]);
       if (rows.length !== ins.length) throw new RetryableConflict('another transaction created one of these entities meanwhile');
       const pkOf = new Map(rows.map((r) => [key(r.tenant, r.id), r.pk]));
       for (const p of ins) {
@@ -249,10 +305,11 @@ export class PgTransaction implements EntityWriteTx {
     const upd = ents.filter((p) => !p.insert);
     if (upd.length) {
       await q(this.c, `UPDATE entities e SET types = u.types::text[], scopes = u.scopes::text[],
-          created_at = u.c, modified_at = u.m, rev = u.rev, doc = u.doc::jsonb
-        FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int[], $7::text[]) u(pk, types, scopes, c, m, rev, doc) WHERE e.pk = u.pk`,
-      [upd.map((p) => p.pk), upd.map((p) => arr(p.rec.types)), upd.map((p) => arr(p.rec.scopes)),
-        upd.map((p) => p.rec.createdAt), upd.map((p) => p.rec.modifiedAt), upd.map((p) => p.rec.rev), upd.map((p) => JSON.stringify(p.rec.attrs))]);
+          created_at = u.c, modified_at = u.m, rev = u.rev, doc = d.doc
+        FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int[]) WITH ORDINALITY u(pk, types, scopes, c, m, rev, o)
+        JOIN jsonb_array_elements($7::jsonb) WITH ORDINALITY d(doc, o) ON d.o = u.o WHERE e.pk = u.pk`,
+      [pgArray(upd.map((p) => p.pk)), pgArray(upd.map((p) => arr(p.rec.types))), pgArray(upd.map((p) => arr(p.rec.scopes))),
+        pgArray(upd.map((p) => p.rec.createdAt)), pgArray(upd.map((p) => p.rec.modifiedAt)), pgArray(upd.map((p) => p.rec.rev)), JSON.stringify(upd.map((p) => p.rec.attrs))]);
       for (const p of upd) this.locked.set(key(p.tenant, p.rec.id), { pk: p.pk!, rev: p.rec.rev! });
     }
     const geoUpd = upd.filter((p) => p.geo).map((p) => p.pk!);
@@ -268,7 +325,7 @@ export class PgTransaction implements EntityWriteTx {
         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bool[]) u(tenant, id, types, at, del)
         ON CONFLICT (tenant, id) DO UPDATE SET types = t.types || ARRAY(SELECT x FROM unnest(EXCLUDED.types) x WHERE x <> ALL(t.types)), deleted_at = EXCLUDED.deleted_at
         RETURNING pk, tenant, id, types, (xmax = 0) AS inserted`,
-      [newT.map(([, t]) => t.tenant), newT.map(([, t]) => t.id), newT.map(([, t]) => JSON.stringify(t.types)), newT.map(([, t]) => t.at), newT.map(([, t]) => t.deleted)]);
+      [pgArray(newT.map(([, t]) => t.tenant)), pgArray(newT.map(([, t]) => t.id)), pgArray(newT.map(([, t]) => JSON.stringify(t.types))), pgArray(newT.map(([, t]) => t.at)), pgArray(newT.map(([, t]) => t.deleted))]);
       const existed = new Set<string>();
       for (const r of rows) {
         const t = this.temporal.get(key(r.tenant, r.id));
@@ -295,7 +352,7 @@ export class PgTransaction implements EntityWriteTx {
     const send = async () => {
       if (chunk.length === 0) return;
       const seq = 'CASE WHEN u.fresh THEN 0 ELSE COALESCE((SELECT max(i.seq) + 1 FROM temporal_instances i WHERE i.entity = u.pk AND i.name = u.name AND i.ts = u.ts), 0) END';
-      const col = <T>(f: (r: typeof rows[number]) => T) => chunk.map(f);
+      const col = <T>(f: (r: typeof rows[number]) => T) => pgArray(chunk.map(f));
       try {
         await q(this.c, `INSERT INTO temporal_instances (entity, name, ts, seq, num, val, doc, unit, created, modified, flags)
           SELECT u.pk, u.name, u.ts, ${seq}, u.num, u.val, u.doc, u.unit, u.created, u.modified, u.flags
