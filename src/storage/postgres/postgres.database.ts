@@ -5,7 +5,7 @@ import pg from 'pg';
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { StorageUnavailable } from '../../core/errors.ts';
+import { BadRequestData, StorageUnavailable } from '../../core/errors.ts';
 
 const MIGRATIONS = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
 /** Advisory lock key of the migration runner ("drehsche" as bytes). */
@@ -44,9 +44,16 @@ export function isUnavailable(err: unknown): boolean {
   return /Connection terminated|connection timeout|Client has encountered a connection error|not queryable/i.test(e.message ?? '');
 }
 
-/** Rethrows connection failures as StorageUnavailable, anything else unchanged. */
+/**
+ * Rethrows connection failures as StorageUnavailable, and a regular expression that JavaScript
+ * accepts but PostgreSQL's engine does not (SQLSTATE 2201B: named groups, some escapes) as a
+ * 400 naming the difference; anything else unchanged.
+ */
 export function mapError(err: unknown): never {
   if (isUnavailable(err)) throw new StorageUnavailable(`database unavailable: ${(err as Error).message}`, { cause: err });
+  if ((err as { code?: string }).code === '2201B') {
+    throw new BadRequestData(`the regular expression is not supported by this deployment's PostgreSQL engine (${(err as Error).message}); use POSIX-style syntax: no named groups, no \\p{…} classes`, { cause: err });
+  }
   throw err;
 }
 
