@@ -86,6 +86,25 @@ export function temporalStoreContract(name: string, factory: StorageFactory): vo
       assert.deepEqual(after.filter((x) => x.endsWith('@09:20')).sort(), ['4@09:20', '7@09:20']);
     });
 
+    test('instants repeated within one transaction, across a savepoint, and shared by other attributes are all kept', async () => {
+      const id = 'urn:e:repeat';
+      const hum = (v: number, min: number): HistoryEntry => ({ attr: V + 'humidity', instance: { type: 'Property', value: v, observedAt: at(min) } });
+      await s.withTransaction(async (tx) => {
+        await tx.history.append('c', { id, types: [T] }, [num(1, 500), hum(10, 500)], at(3000));
+        await tx.history.append('c', { id, types: [T] }, [num(2, 500), hum(20, 500)], at(3000));
+        await tx.savepoint(async () => { await tx.history.append('c', { id, types: [T] }, [num(3, 500), num(4, 501)], at(3000)); });
+        await tx.history.append('c', { id, types: [T] }, [num(5, 501), num(6, 499)], at(3000));
+      });
+      // A later transaction at the same instants, and one past them.
+      await s.withTransaction((tx) => tx.history.append('c', { id, types: [T] }, [num(7, 501), hum(30, 500), num(8, 502)], at(3001)));
+      const values = async (attr: string) => {
+        const sr = (await series(id)).find((x) => x.attr === attr)!;
+        return (await s.temporal.instances(sr, { window: { property: 'observedAt' }, limit: 100 })).map((i) => `${i.instance.value}@${(i.instance.observedAt as string).slice(11, 16)}`).sort();
+      };
+      assert.deepEqual(await values(TEMP), ['1@08:20', '2@08:20', '3@08:20', '4@08:21', '5@08:21', '6@08:19', '7@08:21', '8@08:22'].sort());
+      assert.deepEqual(await values(V + 'humidity'), ['10@08:20', '20@08:20', '30@08:20']);
+    });
+
     test('windows, newest-first limits and keyset paging', async () => {
       const sr = await temp('urn:e:1');
       const w = await s.temporal.instances(sr, { window: { property: 'observedAt', gte: BASE + 10 * 60_000, lt: BASE + 13 * 60_000 }, limit: 100 });

@@ -155,7 +155,7 @@ export class PgHistoryWriter implements HistoryWriter {
     if (!ent) return false;
     await q(this.c, 'DELETE FROM temporal_instances WHERE entity = $1', [ent.pk]);
     await q(this.c, 'DELETE FROM temporal_entities WHERE pk = $1', [ent.pk]);
-    this.tx.temporal.set(`${tenant}\u0000${id}`, { pk: -1, types: [], deleted: false });
+    this.tx.temporal.set(`${tenant}\u0000${id}`, { pk: -1, types: [], deleted: false, last: null });
     return true;
   }
 

@@ -9,8 +9,13 @@ import type { EncodedFields } from './postgres.temporal-compiler.ts';
 import { q, qp } from './postgres.database.ts';
 
 interface Row { pk: number; id: string; types: string[]; scopes: string[] | null; created_at: string; modified_at: string; rev: number; doc: EntityRecord['attrs'] }
-export interface TemporalRow { pk?: number; types: string[]; deleted: boolean }
-type TRow = { tpk: number | null; ttypes: string[] | null; tdeleted: string | null };
+/**
+ * A history's row. `last`: its latest instance time as stored before this transaction (an upper
+ * bound; null = no instance); `wrote`: per attribute name, the latest instance time this
+ * transaction wrote.
+ */
+export interface TemporalRow { pk?: number; types: string[]; deleted: boolean; last: number | null; wrote?: Map<number, number> }
+type TRow = { tpk: number | null; ttypes: string[] | null; tdeleted: string | null; tlast: number | null };
 
 export const ENTITY_COLS = 'e.pk, e.id, e.types, e.scopes, e.created_at, e.modified_at, e.rev, e.doc';
 const TEMPORAL_JOIN = 'LEFT JOIN temporal_entities te ON te.tenant = $1 AND te.id = $2';
@@ -58,7 +63,7 @@ function geoChanged(a: EntityRecord, b: EntityRecord): boolean {
 }
 
 const key = (tenant: string, id: string) => `${tenant}\u0000${id}`;
-const BUFFER_MAX = 2000;
+const BUFFER_MAX = 20_000;
 const PREFETCH_CHUNK = 2000;
 
 interface PendingEntity { tenant: string; rec: EntityRecord; pk?: number; insert: boolean; geo: boolean }
@@ -84,8 +89,8 @@ export class PgTransaction implements EntityWriteTx {
 
   private rememberTemporal(k: string, r: TRow): void {
     if (this.temporal.has(k)) return;
-    if (r.tpk !== null && r.tpk !== undefined) this.temporal.set(k, { pk: r.tpk, types: r.ttypes ?? [], deleted: r.tdeleted !== null });
-    else this.temporal.set(k, { types: [], deleted: false, pk: -1 }); // -1: known to have no history
+    if (r.tpk !== null && r.tpk !== undefined) this.temporal.set(k, { pk: r.tpk, types: r.ttypes ?? [], deleted: r.tdeleted !== null, last: r.tlast });
+    else this.temporal.set(k, { types: [], deleted: false, pk: -1, last: null }); // -1: known to have no history
   }
 
   /**
@@ -101,7 +106,7 @@ export class PgTransaction implements EntityWriteTx {
     for (let i = 0; i < want.length; i += PREFETCH_CHUNK) {
       const part = want.slice(i, i + PREFETCH_CHUNK);
       const rows = await qp<Row & TRow & { qid: string }>(this.c, 'ds_tx_prefetch', `WITH l AS (SELECT ${ENTITY_COLS} FROM entities e WHERE e.tenant = $1 AND e.id = ANY($2::text[]) ORDER BY e.id FOR UPDATE)
-        SELECT x.id AS qid, l.*, te.pk AS tpk, te.types AS ttypes, te.deleted_at AS tdeleted
+        SELECT x.id AS qid, l.*, te.pk AS tpk, te.types AS ttypes, te.deleted_at AS tdeleted, te.last_ts AS tlast
         FROM unnest($2::text[]) x(id) LEFT JOIN l ON l.id = x.id LEFT JOIN temporal_entities te ON te.tenant = $1 AND te.id = x.id`, [tenant, part]);
       for (const r of rows) {
         const k = key(tenant, r.qid);
@@ -130,7 +135,7 @@ export class PgTransaction implements EntityWriteTx {
     // FOR UPDATE: a read-modify-write (PATCH, upsert) holds the row until commit, so two nodes never
     // lose an update. The history row comes along, saving the history writer a lookup.
     const rows = await qp<Row & TRow>(this.c, 'ds_tx_get', `WITH x AS (SELECT ${ENTITY_COLS} FROM entities e WHERE e.tenant = $1 AND e.id = $2 FOR UPDATE)
-      SELECT x.*, te.pk AS tpk, te.types AS ttypes, te.deleted_at AS tdeleted FROM (SELECT 1) one LEFT JOIN x ON true ${TEMPORAL_JOIN}`, [tenant, id]);
+      SELECT x.*, te.pk AS tpk, te.types AS ttypes, te.deleted_at AS tdeleted, te.last_ts AS tlast FROM (SELECT 1) one LEFT JOIN x ON true ${TEMPORAL_JOIN}`, [tenant, id]);
     const r = rows[0];
     this.rememberTemporal(k, r);
     if (!r || r.pk === null) {
@@ -166,7 +171,7 @@ export class PgTransaction implements EntityWriteTx {
     const rows = await qp<{ pk: number | null } & TRow>(this.c, 'ds_tx_insert', `WITH ins AS (
         INSERT INTO entities (tenant, id, types, scopes, created_at, modified_at, doc) VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb)
         ON CONFLICT (tenant, id) DO NOTHING RETURNING pk)
-      SELECT (SELECT pk FROM ins) AS pk, te.pk AS tpk, te.types AS ttypes, te.deleted_at AS tdeleted FROM (SELECT 1) one ${TEMPORAL_JOIN}`,
+      SELECT (SELECT pk FROM ins) AS pk, te.pk AS tpk, te.types AS ttypes, te.deleted_at AS tdeleted, te.last_ts AS tlast FROM (SELECT 1) one ${TEMPORAL_JOIN}`,
     [tenant, e.id, e.types, e.scopes ?? null, e.createdAt, e.modifiedAt, JSON.stringify(e.attrs)]);
     if (rows[0].pk === null) throw new StorageConflict(`entity ${e.id} exists`);
     this.inserted++;
@@ -204,7 +209,9 @@ export class PgTransaction implements EntityWriteTx {
     const k = key(tenant, id);
     this.locked.delete(k);
     this.read.delete(k);
-    return (await q(this.c, 'DELETE FROM entities WHERE tenant = $1 AND id = $2 RETURNING pk', [tenant, id])).length > 0;
+    // Geometry rows go with their entity (no foreign key: migration 008).
+    return (await q(this.c, `WITH d AS (DELETE FROM entities WHERE tenant = $1 AND id = $2 RETURNING pk),
+      g AS (DELETE FROM entity_geo WHERE pk IN (SELECT pk FROM d)) SELECT pk FROM d`, [tenant, id])).length > 0;
   }
 
   private async writeGeo(pks: number[], geos: Array<Array<[string, string]>>): Promise<void> {
@@ -222,8 +229,8 @@ export class PgTransaction implements EntityWriteTx {
     const k = key(tenant, id);
     let r = this.temporal.get(k);
     if (!r) {
-      const row = (await qp<{ pk: number; types: string[]; deleted_at: string | null }>(this.c, 'ds_tx_temporal_row', 'SELECT pk, types, deleted_at FROM temporal_entities WHERE tenant = $1 AND id = $2', [tenant, id]))[0];
-      r = row ? { pk: row.pk, types: row.types, deleted: row.deleted_at !== null } : { pk: -1, types: [], deleted: false };
+      const row = (await qp<{ pk: number; types: string[]; deleted_at: string | null; last_ts: number | null }>(this.c, 'ds_tx_temporal_row', 'SELECT pk, types, deleted_at, last_ts FROM temporal_entities WHERE tenant = $1 AND id = $2', [tenant, id]))[0];
+      r = row ? { pk: row.pk, types: row.types, deleted: row.deleted_at !== null, last: row.last_ts } : { pk: -1, types: [], deleted: false, last: null };
       this.temporal.set(k, r);
     }
     return r.pk === -1 ? undefined : r;
@@ -237,7 +244,7 @@ export class PgTransaction implements EntityWriteTx {
     if (!have) {
       await this.ensureTenant(tenant, at);
       this.newTemporal.set(k, { tenant, id, types: [...types], deleted, at });
-      this.temporal.set(k, { pk: undefined, types: [...types], deleted });
+      this.temporal.set(k, { pk: undefined, types: [...types], deleted, last: null });
       created = true;
     } else {
       const newTypes = types.filter((t) => !have.types.includes(t));
@@ -251,9 +258,16 @@ export class PgTransaction implements EntityWriteTx {
         }
       }
     }
-    // Rows of a history that starts in this transaction need no seq lookup (unless an instant repeats).
-    const fresh = this.newTemporal.has(k);
-    for (const r of rows) this.instances.push({ k, name: r.name, f: r.f, fresh });
+    // An instance later than every earlier one of its history (as far as this transaction knows)
+    // gets seq 0 without a lookup; a repeated or earlier instant looks its seq up.
+    const t = this.temporal.get(k)!;
+    const wrote = (t.wrote ??= new Map());
+    for (const r of rows) {
+      const mine = wrote.get(r.name);
+      const fresh = (t.last === null || r.f.ts > t.last) && (mine === undefined || r.f.ts > mine);
+      if (mine === undefined || r.f.ts > mine) wrote.set(r.name, r.f.ts);
+      this.instances.push({ k, name: r.name, f: r.f, fresh });
+    }
     this.size += rows.length;
     await this.grow();
     return created;
@@ -366,16 +380,23 @@ export class PgTransaction implements EntityWriteTx {
       chunk = [];
       keys = new Set();
     };
+    // Each history's latest instance time goes up with the rows (temporal_entities.last_ts).
+    const last = new Map<number, number>();
+    for (const r of rows) if (!(last.get(r.pk)! >= r.f.ts)) last.set(r.pk, r.f.ts);
     for (let r of rows) {
       const k = `${r.pk}.${r.name}.${r.f.ts}`;
       if (keys.has(k)) {
         await send();
         // The repeated instant needs the seq lookup: it now sees the row just sent.
         r = { ...r, fresh: false };
-      } else if (chunk.length >= 1000) await send();
+      } else if (chunk.length >= 5000) await send();
       keys.add(k);
       chunk.push(r);
     }
     await send();
+    if (last.size) {
+      await q(this.c, 'UPDATE temporal_entities t SET last_ts = GREATEST(t.last_ts, u.ts) FROM unnest($1::bigint[], $2::bigint[]) u(pk, ts) WHERE t.pk = u.pk AND (t.last_ts IS NULL OR t.last_ts < u.ts)',
+        [pgArray([...last.keys()]), pgArray([...last.values()])]);
+    }
   }
 }
