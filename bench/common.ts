@@ -8,6 +8,7 @@
 // The runner prints which generator it used, and each Result's conditions name it.
 import autocannon from 'autocannon';
 import { createRequire } from 'node:module';
+import { readdirSync, readFileSync } from 'node:fs';
 import { wrkLoad } from './wrk.ts';
 
 export type GeneratorName = 'wrk' | 'autocannon';
@@ -146,3 +147,23 @@ export async function expectOk(url: string, init?: RequestInit): Promise<string>
 }
 
 export const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+
+/**
+ * CPU seconds (user + system) used so far by the processes the predicate picks, from /proc
+ * (Linux): e.g. every `postgres` process, or one server's pid. Processes that exit between two
+ * readings drop out of the sum, so take differences over a window in which they live.
+ */
+export function cpuSeconds(pick: (comm: string, pid: number) => boolean): number {
+  let t = 0;
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const st = readFileSync(`/proc/${d}/stat`, 'utf8');
+      const comm = st.slice(st.indexOf('(') + 1, st.lastIndexOf(')'));
+      if (!pick(comm, Number(d))) continue;
+      const f = st.slice(st.lastIndexOf(')') + 2).split(' ');
+      t += (Number(f[11]) + Number(f[12])) / 100; // utime, stime in clock ticks (100 Hz)
+    } catch { /* the process ended meanwhile */ }
+  }
+  return t;
+}

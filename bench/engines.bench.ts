@@ -4,7 +4,7 @@
 // PostgreSQL from BENCH_PG_URL (default postgres://postgres@127.0.0.1:5432/test), a fresh schema per server.
 import pg from 'pg';
 import { randomBytes } from 'node:crypto';
-import { expectOk, load, loadResult, type BenchOptions, type Result } from './common.ts';
+import { cpuSeconds, expectOk, load, loadResult, type BenchOptions, type Result } from './common.ts';
 import { ENTITY_TYPE, HERNE, makeBatches, postAll, seed } from './seed.ts';
 import { startServer, type BenchServer } from './server.ts';
 
@@ -31,14 +31,24 @@ async function stop(n: Node, drop = true): Promise<void> {
   if (drop && n.schema) await dropSchema(n.schema);
 }
 
-async function batchRate(urls: string[], bodies: string[], size: number, concurrencyPerNode: number): Promise<number> {
+/** CPU per entity of the last batchRate run, in µs: the server processes and all of PostgreSQL. */
+const lastCpu = { nodes: 0, postgres: 0 };
+
+async function batchRate(urls: string[], bodies: string[], size: number, concurrencyPerNode: number, pids: number[] = []): Promise<number> {
+  const isNode = (_c: string, pid: number) => pids.includes(pid);
+  const isPg = (c: string) => c === 'postgres';
+  const n0 = cpuSeconds(isNode);
+  const p0 = cpuSeconds(isPg);
   const t0 = performance.now();
   // Batches are dealt to the nodes round robin; each node gets its own connections.
   const parts = urls.map((url, k) => postAll(url, bodies.filter((_, i) => i % urls.length === k), concurrencyPerNode));
   const res = (await Promise.all(parts)).flat();
   const bad = res.find((r) => r.status !== 201 && r.status !== 204);
   if (bad) throw new Error(`batch upsert failed: HTTP ${bad.status}: ${bad.detail ?? ''}`);
-  return (bodies.length * size) / ((performance.now() - t0) / 1000);
+  const rate = (bodies.length * size) / ((performance.now() - t0) / 1000);
+  lastCpu.nodes = ((cpuSeconds(isNode) - n0) * 1e6) / (bodies.length * size);
+  lastCpu.postgres = ((cpuSeconds(isPg) - p0) * 1e6) / (bodies.length * size);
+  return rate;
 }
 
 const TEMPORAL_ENTITY = 'urn:ngsi-ld:WeatherObserved:bench-engines';
@@ -70,6 +80,8 @@ export async function run(opts: BenchOptions): Promise<Result[]> {
   const out: Result[] = [];
   const per: Record<string, Partial<Record<Engine, number>>> = {};
   const note = (name: string, e: Engine, v: number) => { (per[name] ??= {})[e] = v; };
+  /** CPU per entity written (where the time goes: the bottleneck of these figures on a shared machine). */
+  const cpu: Array<{ name: string; us: number }> = [];
 
   // 1. Batch upsert, creates then updates, 4 connections.
   const batches = opts.quick ? 10 : 30;
@@ -78,8 +90,11 @@ export async function run(opts: BenchOptions): Promise<Result[]> {
     const n = await start(e);
     try {
       await postAll(n.server.url, makeBatches(0, 2 * size, { batchSize: size, seed: 3, prefix: 'warmup' }), 2);
-      note('batch upsert (create)', e, await batchRate([n.server.url], makeBatches(0, batches * size, { batchSize: size, seed: 1, prefix: 'eb' }), size, 4));
-      note('batch upsert (update)', e, await batchRate([n.server.url], makeBatches(0, batches * size, { batchSize: size, seed: 2, prefix: 'eb' }), size, 4));
+      for (const [phase, seed] of [['create', 1], ['update', 2]] as const) {
+        note(`batch upsert (${phase})`, e, await batchRate([n.server.url], makeBatches(0, batches * size, { batchSize: size, seed, prefix: 'eb' }), size, 4, [n.server.pid]));
+        cpu.push({ name: `batch upsert (${phase}) — ${e}: server process`, us: lastCpu.nodes });
+        if (e === 'postgres') cpu.push({ name: `batch upsert (${phase}) — postgres: PostgreSQL processes`, us: lastCpu.postgres });
+      }
     } finally { await stop(n); }
   }
 
@@ -129,8 +144,10 @@ export async function run(opts: BenchOptions): Promise<Result[]> {
       const bodies = (p: string) => makeBatches(0, batches * size, { batchSize: size, seed: 1, prefix: p });
       await postAll(a.server.url, makeBatches(0, 2 * size, { batchSize: size, seed: 3, prefix: 'warmup' }), 2);
       await postAll(b.server.url, makeBatches(0, 2 * size, { batchSize: size, seed: 3, prefix: 'warmup2' }), 2);
-      note('postgres write throughput, 1 node', 'postgres', await batchRate([a.server.url], bodies('one'), size, 4));
-      note('postgres write throughput, 2 nodes', 'postgres', await batchRate([a.server.url, b.server.url], bodies('two'), size, 4));
+      note('postgres write throughput, 1 node', 'postgres', await batchRate([a.server.url], bodies('one'), size, 4, [a.server.pid]));
+      cpu.push({ name: 'write throughput, 1 node: server process', us: lastCpu.nodes }, { name: 'write throughput, 1 node: PostgreSQL processes', us: lastCpu.postgres });
+      note('postgres write throughput, 2 nodes', 'postgres', await batchRate([a.server.url, b.server.url], bodies('two'), size, 4, [a.server.pid, b.server.pid]));
+      cpu.push({ name: 'write throughput, 2 nodes: both server processes', us: lastCpu.nodes }, { name: 'write throughput, 2 nodes: PostgreSQL processes', us: lastCpu.postgres });
     } finally {
       await stop(a, false);
       await stop(b);
@@ -156,5 +173,8 @@ export async function run(opts: BenchOptions): Promise<Result[]> {
   const one = per['postgres write throughput, 1 node']?.postgres;
   const two = per['postgres write throughput, 2 nodes']?.postgres;
   if (one && two) out.push({ name: 'engines: two nodes / one node write throughput (PostgreSQL)', value: (two / one) * 100, unit: '%', conditions: `1 node ${Math.round(one)}, 2 nodes ${Math.round(two)} entities/s; ${conds}` });
+  // Where the time goes: CPU per entity written, from /proc (user + system time of the server
+  // processes, and of every postgres process — other work on the database counts too).
+  for (const c of cpu) out.push({ name: `engines: CPU per entity, ${c.name}`, value: c.us, unit: 'µs', conditions: `CPU time / entities written; ${conds}` });
   return out;
 }

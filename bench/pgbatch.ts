@@ -4,23 +4,7 @@ import pg from 'pg';
 import { randomBytes } from 'node:crypto';
 import { makeBatches, postAll } from './seed.ts';
 import { startServer } from './server.ts';
-import { readdirSync, readFileSync } from 'node:fs';
-
-/** CPU seconds (user+system) of processes by name, and of one pid. */
-function cpu(pred: (comm: string, pid: number) => boolean): number {
-  let t = 0;
-  for (const d of readdirSync('/proc')) {
-    if (!/^\d+$/.test(d)) continue;
-    try {
-      const st = readFileSync(`/proc/${d}/stat`, 'utf8');
-      const comm = st.slice(st.indexOf('(') + 1, st.lastIndexOf(')'));
-      if (!pred(comm, Number(d))) continue;
-      const f = st.slice(st.lastIndexOf(')') + 2).split(' ');
-      t += (Number(f[11]) + Number(f[12])) / 100;
-    } catch { /* gone */ }
-  }
-  return t;
-}
+import { cpuSeconds as cpu } from './common.ts';
 
 const PG_URL = process.env.BENCH_PG_URL || 'postgres://postgres@127.0.0.1:5432/test';
 const arg = (k: string, d: string) => process.argv.find((a) => a.startsWith(`--${k}=`))?.split('=')[1] ?? d;
