@@ -283,7 +283,7 @@ const RETRY_MS = 60_000;
 
 /**
  * The months this process knows to have a partition, for the history writer: a range check (the
- * last month hit) or one Set lookup per instance; a month not seen before costs one short
+ * last month hit) or a binary search of the known months per instance, no allocation; a month not seen before costs one short
  * transaction on a connection of its own (never one of the pool: writers hold those), after which
  * its rows go to their partition. Concurrent creators of one month serialise on the advisory lock;
  * the later one finds the partition there.
@@ -292,6 +292,9 @@ export class MonthPartitions {
   private readonly known = new Set<number>();
   private readonly retryAt = new Map<number, number>();
   private readonly inFlight = new Map<number, Promise<void>>();
+  /** Sorted starts and ends of the known months (rebuilt when one is added; that is rare). */
+  private starts: number[] = [];
+  private ends: number[] = [];
   private lo = 0;
   private hi = 0;
   private loaded = false;
@@ -300,11 +303,25 @@ export class MonthPartitions {
   /** True when t's month needs no work (it has a partition, or stays in the default). */
   covers(t: number): boolean {
     if (t >= this.lo && t < this.hi) return true;
-    const m = monthStart(t);
-    if (!this.known.has(m)) return false;
-    this.lo = m;
-    this.hi = nextMonth(m);
+    const s = this.starts;
+    let a = 0;
+    let b = s.length - 1;
+    let at = -1;
+    while (a <= b) {
+      const mid = (a + b) >> 1;
+      if (s[mid] <= t) { at = mid; a = mid + 1; } else b = mid - 1;
+    }
+    if (at < 0 || t >= this.ends[at]) return false;
+    this.lo = s[at];
+    this.hi = this.ends[at];
     return true;
+  }
+
+  private add(m: number): void {
+    if (this.known.has(m)) return;
+    this.known.add(m);
+    this.starts = [...this.known].sort((x, y) => x - y);
+    this.ends = this.starts.map(nextMonth);
   }
 
   /** Creates the partitions of these times' months; holder is the writer's own connection. Never throws. */
@@ -325,12 +342,14 @@ export class MonthPartitions {
   /** Months whose partitions were dropped (retention). */
   forget(months: number[]): void {
     for (const m of months) this.known.delete(m);
+    this.starts = [...this.known].sort((x, y) => x - y);
+    this.ends = this.starts.map(nextMonth);
     this.lo = this.hi = 0;
   }
 
   private async create(m: number, pid: number | undefined): Promise<void> {
     if (!monthPartition(m)) {
-      this.known.add(m);
+      this.add(m);
       return;
     }
     const c = new pg.Client(this.pool.options as pg.ClientConfig);
@@ -342,7 +361,7 @@ export class MonthPartitions {
         const rows = await c.query<{ name: string }>("SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = 'temporal_instances'::regclass");
         for (const r of rows.rows) {
           const k = partitionMonth(r.name);
-          if (k !== undefined) this.known.add(k);
+          if (k !== undefined) this.add(k);
         }
         this.loaded = true;
         if (this.known.has(m)) return;
@@ -350,7 +369,7 @@ export class MonthPartitions {
       const r = await createMonthPartition(c, m, { lockTimeoutMs: this.lockTimeoutMs, holderPid: pid });
       if (r === 'busy') this.retryAt.set(m, Date.now() + RETRY_MS);
       else {
-        this.known.add(m);
+        this.add(m);
         this.retryAt.delete(m);
       }
     } catch {
