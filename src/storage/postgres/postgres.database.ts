@@ -256,20 +256,33 @@ export async function ensurePartitions(pool: pg.Pool, now: number, back = 1, ahe
   const d = new Date(now);
   const months = new Set<number>();
   for (let k = -back; k <= ahead; k++) months.add(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + k, 1));
-  const stray = await q<{ m: number }>(pool, `SELECT DISTINCT (extract(epoch FROM date_trunc('month', to_timestamp(ts / 1000.0) AT TIME ZONE 'UTC')) * 1000)::bigint AS m
-    FROM ${DEFAULT_PARTITION} WHERE ts >= $1 AND ts < $2`, [FIRST_PARTITIONED, END_PARTITIONED]);
-  for (const r of stray) months.add(r.m);
   const created: number[] = [];
   const c = await pool.connect().catch(mapError);
   let broken = false;
+  const fatal = (e: unknown) => {
+    if (isUnavailable(e) || e instanceof StorageUnavailable) { broken = true; throw e; }
+  };
   try {
+    try {
+      // One scan of the default partition (nearly empty once healed); no statement timeout, so a
+      // large back-fill of an older release is found, however long the first scan takes.
+      await c.query('BEGIN');
+      await c.query('SET LOCAL statement_timeout = 0');
+      const stray = await q<{ m: number }>(c, `SELECT DISTINCT (extract(epoch FROM date_trunc('month', to_timestamp(ts / 1000.0) AT TIME ZONE 'UTC')) * 1000)::bigint AS m
+        FROM ${DEFAULT_PARTITION} WHERE ts >= $1 AND ts < $2`, [FIRST_PARTITIONED, END_PARTITIONED]);
+      await c.query('COMMIT');
+      for (const r of stray) months.add(r.m);
+    } catch (e) {
+      await c.query('ROLLBACK').catch(() => {});
+      fatal(e);
+    }
     for (const m of [...months].sort((a, b) => a - b)) {
       try {
         // No statement timeout: healing a large back-fill moves many rows once; lock waits stay bounded.
         if ((await createMonthPartition(c, m, { lockTimeoutMs, statementTimeoutMs: 0 })) === 'created') created.push(m);
       } catch (e) {
         // Anything but an unreachable database: this month stays as it is until the next run.
-        if (isUnavailable(e) || e instanceof StorageUnavailable) { broken = true; throw e; }
+        fatal(e);
       }
     }
   } finally {
