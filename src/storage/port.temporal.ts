@@ -101,6 +101,13 @@ export interface TemporalStore {
   stats(): Promise<{ instances: number; bytes?: number }>;
   /** Switches recording on the write path on or off (configuration DREHSCHEIBE_TEMPORAL). */
   setRecording(on: boolean): void;
+  /**
+   * Optional, for engines that keep history in time partitions (PostgreSQL: one per month): drops
+   * every partition holding only instances older than cutoff (epoch ms of the instance time) — much
+   * cheaper than deleting its rows. Returns how many instances went (an estimate for very large
+   * partitions). Instances outside such partitions stay: the retention job deletes them row by row.
+   */
+  dropPartitionsBefore?(cutoff: number): Promise<number>;
 }
 
 /** Writes inside the one write transaction (WriteTx.history). */

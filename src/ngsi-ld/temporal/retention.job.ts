@@ -1,6 +1,7 @@
 // Retention of history: removes instances older than the configured duration (globally, or per
 // entity type) in the background, in short transactions with a yield in between, so that writes
-// wait at most one small batch and reads (WAL snapshots) never wait.
+// wait at most one small batch and reads (WAL snapshots) never wait. Where the engine keeps history
+// in time partitions (PostgreSQL), partitions older than every rule's cutoff are dropped whole first.
 import type { Clock } from '../../core/clock.ts';
 import type { StoragePort } from '../../storage/port.ts';
 import { addDuration, parseDuration, type Duration } from './temporal.duration.ts';
@@ -42,6 +43,16 @@ export class RetentionJob {
     return Math.min(...list.map((d) => addDuration(now, d, -1)));
   }
 
+  /**
+   * The oldest time any entity keeps: with a global retention, the earliest cutoff of it and every
+   * per-type rule (a type whose rule keeps longer holds the partitions back). Without a global
+   * retention, entities of types without a rule keep everything: undefined.
+   */
+  floor(now: number): number | undefined {
+    if (!this.global) return undefined;
+    return Math.min(addDuration(now, this.global, -1), ...this.rules.map((r) => addDuration(now, r.d, -1)));
+  }
+
   /** One pass over all entities with history; returns the number of instances removed. */
   runOnce(): Promise<number> {
     this.running ??= this.pass().finally(() => { this.running = undefined; });
@@ -52,6 +63,10 @@ export class RetentionJob {
     const now = this.clock.now().getTime();
     let after = 0;
     let removed = 0;
+    const floor = this.floor(now);
+    if (floor !== undefined && this.storage.temporal.dropPartitionsBefore && !this.stopped) {
+      removed += await this.storage.temporal.dropPartitionsBefore(floor);
+    }
     for (;;) {
       if (this.stopped) break;
       const n = await this.storage.withTransaction(async (tx) => {

@@ -168,22 +168,275 @@ export async function migrate(pool: pg.Pool, schema: string): Promise<void> {
   }
 }
 
-/** Monthly partitions of temporal_instances from `back` months before now to `ahead` after. */
-export async function ensurePartitions(pool: pg.Pool, now: number, back = 1, ahead = 2): Promise<void> {
-  const d = new Date(now);
-  for (let k = -back; k <= ahead; k++) {
-    const from = Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + k, 1);
-    const to = Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + k + 1, 1);
-    const f = new Date(from);
-    const name = `temporal_instances_${f.getUTCFullYear()}_${String(f.getUTCMonth() + 1).padStart(2, '0')}`;
-    try {
-      const exists = (await pool.query('SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relname = $1 AND n.nspname = current_schema()', [name])).rowCount;
-      if (exists) continue;
-      await pool.query(`CREATE TABLE IF NOT EXISTS ${name} PARTITION OF temporal_instances FOR VALUES FROM (${from}) TO (${to})`);
-    } catch (e) {
-      // Rows of that month already in the default partition (a backfill), or another node was
-      // faster: the month stays where it is; queries are correct either way.
-      if (isUnavailable(e)) mapError(e);
+// ---- monthly partitions of temporal_instances (migration 002) ----
+// Every change of the partition set runs in its own short transaction on a connection of its own,
+// one at a time per schema (a transaction advisory lock), with a bounded lock wait: a node that
+// cannot get the locks in time leaves the rows where they are (the default partition is correct,
+// only unpartitioned) and tries again later, so partition upkeep never deadlocks with writers.
+
+/** First and last epoch ms of the years that get partitions (four-digit years; others stay in the default). */
+const FIRST_PARTITIONED = Date.UTC(1000, 0, 1);
+const END_PARTITIONED = Date.UTC(10000, 0, 1);
+const PARTITION_LOCK = "SELECT pg_advisory_xact_lock(1885434482, hashtext(current_schema()))";
+const DEFAULT_PARTITION = 'temporal_instances_default';
+
+/** Start (epoch ms, UTC) of the month holding t. */
+export function monthStart(t: number): number {
+  const d = new Date(t);
+  return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1);
+}
+
+/** Start of the month after the one starting at m. */
+export function nextMonth(m: number): number {
+  const d = new Date(m);
+  return Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1);
+}
+
+/** The partition of the month starting at m, or undefined when that month stays in the default partition. */
+export function monthPartition(m: number): { name: string; from: number; to: number } | undefined {
+  if (!(m >= FIRST_PARTITIONED && m < END_PARTITIONED)) return undefined;
+  const d = new Date(m);
+  return { name: `temporal_instances_${d.getUTCFullYear()}_${String(d.getUTCMonth() + 1).padStart(2, '0')}`, from: m, to: nextMonth(m) };
+}
+
+/** The month start a partition name stands for (undefined for the default partition and foreign tables). */
+export function partitionMonth(name: string): number | undefined {
+  const m = /^temporal_instances_(\d{4})_(\d{2})$/.exec(name);
+  return m ? Date.UTC(Number(m[1]), Number(m[2]) - 1, 1) : undefined;
+}
+
+function isLockTimeout(e: unknown): boolean {
+  const code = (e as { code?: string } | undefined)?.code ?? (e as { cause?: { code?: string } } | undefined)?.cause?.code;
+  return code === '55P03';
+}
+
+/**
+ * Creates the partition of the month starting at m in one transaction: rows of that month already in
+ * the default partition (back-filled before, or written while creation was not possible) move into
+ * it, then it is attached. 'exists' when the partition is there (another node was faster), 'busy'
+ * when the locks were not granted within lockTimeoutMs, or holderPid (a writer waiting for us) holds
+ * the default partition itself, so that waiting could only time out.
+ */
+export async function createMonthPartition(c: pg.ClientBase, m: number,
+  o: { lockTimeoutMs: number; holderPid?: number; statementTimeoutMs?: number }): Promise<'exists' | 'created' | 'busy'> {
+  const p = monthPartition(m);
+  if (!p) return 'exists';
+  await c.query('BEGIN');
+  try {
+    await c.query(`SET LOCAL lock_timeout = ${Math.max(1, Math.round(o.lockTimeoutMs))}`);
+    if (o.statementTimeoutMs !== undefined) await c.query(`SET LOCAL statement_timeout = ${Math.max(0, Math.round(o.statementTimeoutMs))}`);
+    await c.query(PARTITION_LOCK);
+    const exists = (await c.query('SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relname = $1 AND n.nspname = current_schema()', [p.name])).rowCount;
+    if (exists) {
+      await c.query('COMMIT');
+      return 'exists';
     }
+    if (o.holderPid !== undefined) {
+      const self = (await c.query(`SELECT 1 FROM pg_locks WHERE pid = $1 AND locktype = 'relation' AND relation = '${DEFAULT_PARTITION}'::regclass`, [o.holderPid])).rowCount;
+      if (self) {
+        await c.query('ROLLBACK');
+        return 'busy';
+      }
+    }
+    // Lock order as the writers take it: the parent first, then the default partition. ATTACH needs
+    // no more than SHARE UPDATE EXCLUSIVE on the parent, so writers of other months go on meanwhile.
+    await c.query('LOCK TABLE ONLY temporal_instances IN SHARE UPDATE EXCLUSIVE MODE');
+    await c.query(`LOCK TABLE ${DEFAULT_PARTITION} IN ACCESS EXCLUSIVE MODE`);
+    await c.query(`CREATE TABLE ${p.name} (LIKE temporal_instances INCLUDING ALL)`);
+    await c.query(`WITH moved AS (DELETE FROM ${DEFAULT_PARTITION} WHERE ts >= $1 AND ts < $2 RETURNING *) INSERT INTO ${p.name} SELECT * FROM moved`, [p.from, p.to]);
+    await c.query(`ALTER TABLE temporal_instances ATTACH PARTITION ${p.name} FOR VALUES FROM (${p.from}) TO (${p.to})`);
+    await c.query('COMMIT');
+    return 'created';
+  } catch (e) {
+    await c.query('ROLLBACK').catch(() => {});
+    if (isLockTimeout(e)) return 'busy';
+    return mapError(e);
+  }
+}
+
+/**
+ * Monthly partitions of temporal_instances from `back` months before now to `ahead` after, and one
+ * for every month that has rows in the default partition (moved there): a database whose history
+ * was back-filled before the writers created partitions heals at the next start or run.
+ */
+export async function ensurePartitions(pool: pg.Pool, now: number, back = 1, ahead = 2, lockTimeoutMs = 2000): Promise<number[]> {
+  const d = new Date(now);
+  const months = new Set<number>();
+  for (let k = -back; k <= ahead; k++) months.add(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + k, 1));
+  const created: number[] = [];
+  const c = await pool.connect().catch(mapError);
+  let broken = false;
+  const fatal = (e: unknown) => {
+    if (isUnavailable(e) || e instanceof StorageUnavailable) { broken = true; throw e; }
+  };
+  try {
+    try {
+      // One scan of the default partition (nearly empty once healed); no statement timeout, so a
+      // large back-fill of an older release is found, however long the first scan takes.
+      await c.query('BEGIN');
+      await c.query('SET LOCAL statement_timeout = 0');
+      const stray = await q<{ m: number }>(c, `SELECT DISTINCT (extract(epoch FROM date_trunc('month', to_timestamp(ts / 1000.0) AT TIME ZONE 'UTC')) * 1000)::bigint AS m
+        FROM ${DEFAULT_PARTITION} WHERE ts >= $1 AND ts < $2`, [FIRST_PARTITIONED, END_PARTITIONED]);
+      await c.query('COMMIT');
+      for (const r of stray) months.add(r.m);
+    } catch (e) {
+      await c.query('ROLLBACK').catch(() => {});
+      fatal(e);
+    }
+    for (const m of [...months].sort((a, b) => a - b)) {
+      try {
+        // No statement timeout: healing a large back-fill moves many rows once; lock waits stay bounded.
+        if ((await createMonthPartition(c, m, { lockTimeoutMs, statementTimeoutMs: 0 })) === 'created') created.push(m);
+      } catch (e) {
+        // Anything but an unreachable database: this month stays as it is until the next run.
+        fatal(e);
+      }
+    }
+  } finally {
+    c.release(broken ? true : undefined);
+  }
+  return created;
+}
+
+/** Re-check of a month whose partition could not be created (busy, or the database was away). */
+const RETRY_MS = 60_000;
+
+/**
+ * The months this process knows to have a partition, for the history writer: a range check (the
+ * last month hit) or a binary search of the known months per instance, no allocation; a month not seen before costs one short
+ * transaction on a connection of its own (never one of the pool: writers hold those), after which
+ * its rows go to their partition. Concurrent creators of one month serialise on the advisory lock;
+ * the later one finds the partition there.
+ */
+export class MonthPartitions {
+  private readonly known = new Set<number>();
+  private readonly retryAt = new Map<number, number>();
+  private readonly inFlight = new Map<number, Promise<void>>();
+  /** Sorted starts and ends of the known months (rebuilt when one is added; that is rare). */
+  private starts: number[] = [];
+  private ends: number[] = [];
+  private lo = 0;
+  private hi = 0;
+  private loaded = false;
+  constructor(private readonly pool: pg.Pool, private readonly lockTimeoutMs = 1000) {}
+
+  /** True when t's month needs no work (it has a partition, or stays in the default). */
+  covers(t: number): boolean {
+    if (t >= this.lo && t < this.hi) return true;
+    const s = this.starts;
+    let a = 0;
+    let b = s.length - 1;
+    let at = -1;
+    while (a <= b) {
+      const mid = (a + b) >> 1;
+      if (s[mid] <= t) { at = mid; a = mid + 1; } else b = mid - 1;
+    }
+    if (at < 0 || t >= this.ends[at]) return false;
+    this.lo = s[at];
+    this.hi = this.ends[at];
+    return true;
+  }
+
+  private add(m: number): void {
+    if (this.known.has(m)) return;
+    this.known.add(m);
+    this.starts = [...this.known].sort((x, y) => x - y);
+    this.ends = this.starts.map(nextMonth);
+  }
+
+  /** Creates the partitions of these times' months; holder is the writer's own connection. Never throws. */
+  async ensure(times: number[], holder?: pg.ClientBase): Promise<void> {
+    const pid = (holder as { processID?: number } | undefined)?.processID ?? undefined;
+    for (const m of new Set(times.map(monthStart))) {
+      if (Number.isNaN(m) || this.known.has(m)) continue;
+      if ((this.retryAt.get(m) ?? 0) > Date.now()) continue;
+      let p = this.inFlight.get(m);
+      if (!p) {
+        p = this.create(m, pid).finally(() => this.inFlight.delete(m));
+        this.inFlight.set(m, p);
+      }
+      await p;
+    }
+  }
+
+  /** Months whose partitions were dropped (retention). */
+  forget(months: number[]): void {
+    for (const m of months) this.known.delete(m);
+    this.starts = [...this.known].sort((x, y) => x - y);
+    this.ends = this.starts.map(nextMonth);
+    this.lo = this.hi = 0;
+  }
+
+  private async create(m: number, pid: number | undefined): Promise<void> {
+    if (!monthPartition(m)) {
+      this.add(m);
+      return;
+    }
+    const c = new pg.Client(this.pool.options as pg.ClientConfig);
+    c.on('error', () => {});
+    try {
+      await c.connect();
+      if (!this.loaded) {
+        // The months that have partitions already (those of the start-up window, other nodes' work).
+        const rows = await c.query<{ name: string }>("SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = 'temporal_instances'::regclass");
+        for (const r of rows.rows) {
+          const k = partitionMonth(r.name);
+          if (k !== undefined) this.add(k);
+        }
+        this.loaded = true;
+        if (this.known.has(m)) return;
+      }
+      const r = await createMonthPartition(c, m, { lockTimeoutMs: this.lockTimeoutMs, holderPid: pid });
+      if (r === 'busy') this.retryAt.set(m, Date.now() + RETRY_MS);
+      else {
+        this.add(m);
+        this.retryAt.delete(m);
+      }
+    } catch {
+      // The rows go to the default partition meanwhile; ensurePartitions moves them later.
+      this.retryAt.set(m, Date.now() + RETRY_MS);
+    } finally {
+      await c.end().catch(() => {});
+    }
+  }
+}
+
+/**
+ * Drops the monthly partitions that end at or before cutoff (retention), in one transaction that
+ * locks temporal_instances for the moment of the drop. Returns the months dropped and how many
+ * instances they held (counted before the drop; the planner's estimate for partitions of more than
+ * a million rows). Nothing when the lock is not granted within lockTimeoutMs: the caller deletes
+ * row by row then.
+ */
+export async function dropPartitionsBefore(pool: pg.Pool, cutoff: number, lockTimeoutMs = 2000): Promise<{ months: number[]; instances: number }> {
+  const list = async (db: Queryable) => (await q<{ name: string; est: number }>(db, `SELECT c.relname AS name, c.reltuples AS est FROM pg_inherits i
+      JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = 'temporal_instances'::regclass`))
+    .map((r) => ({ ...r, m: partitionMonth(r.name) })).filter((r) => r.m !== undefined && nextMonth(r.m) <= cutoff);
+  const old = await list(pool);
+  if (old.length === 0) return { months: [], instances: 0 };
+  const counts = new Map<string, number>();
+  for (const p of old) counts.set(p.name, p.est > 1e6 ? Math.round(p.est) : (await q<{ n: number }>(pool, `SELECT count(*) AS n FROM ${quoteIdent(p.name)}`))[0].n);
+  const c = await pool.connect().catch(mapError);
+  let broken = false;
+  try {
+    await c.query('BEGIN');
+    await c.query(`SET LOCAL lock_timeout = ${Math.max(1, Math.round(lockTimeoutMs))}`);
+    await c.query(PARTITION_LOCK);
+    await c.query('LOCK TABLE ONLY temporal_instances IN ACCESS EXCLUSIVE MODE');
+    const now = await list(c); // another node may have dropped some meanwhile
+    let instances = 0;
+    for (const p of now) {
+      await c.query(`DROP TABLE ${quoteIdent(p.name)}`);
+      instances += counts.get(p.name) ?? 0;
+    }
+    await c.query('COMMIT');
+    return { months: now.map((p) => p.m!), instances };
+  } catch (e) {
+    await c.query('ROLLBACK').catch(() => { broken = true; });
+    if (isLockTimeout(e)) return { months: [], instances: 0 };
+    broken ||= isUnavailable(e);
+    return mapError(e);
+  } finally {
+    c.release(broken ? true : undefined);
   }
 }

@@ -1,6 +1,7 @@
 // History on PostgreSQL: PgHistoryWriter records attribute instances inside the one write
 // transaction (same row layout and instance ids as the embedded engine); PgTemporalStore reads
-// them and computes aggregates in SQL. temporal_instances is partitioned by time (migration 002).
+// them and computes aggregates in SQL. temporal_instances is partitioned by month (migration 002):
+// the writer makes sure the partition of every month it writes exists, retention drops whole ones.
 import type pg from 'pg';
 import type { AttrInstance, EntityFilter, Page } from '../port.ts';
 import type {
@@ -8,7 +9,7 @@ import type {
   TemporalEntity, TemporalSeries, TemporalStore, TimeWindow,
 } from '../port.temporal.ts';
 import type { TypeNode } from '../../ngsi-ld/query/q.ast.ts';
-import { q } from './postgres.database.ts';
+import { dropPartitionsBefore, MonthPartitions, q } from './postgres.database.ts';
 import type { PgTransaction } from './postgres.transaction.ts';
 import {
   aggregateSql, aggregateValues, decodeInstance, encodeInstance, instanceIdOf, parseInstanceId, timeColumn, windowSql,
@@ -45,6 +46,8 @@ export class TemporalShared {
   recording = true;
   /** (attr, datasetId) → nid, only ids known to be committed (names are never deleted). */
   readonly names = new Map<string, number>();
+  /** Months known to have their partition (set by PgTemporalStore, which holds the pool). */
+  partitions?: MonthPartitions;
 }
 
 /** The history writer of one transaction: instances are buffered in the transaction (PgTransaction). */
@@ -91,10 +94,24 @@ export class PgHistoryWriter implements HistoryWriter {
     const atMs = Date.parse(at);
     const rows: Array<{ name: number; f: EncodedFields }> = [];
     for (const x of entries) rows.push({ name: await this.nameId(x.attr, x.instance.datasetId as string | undefined), f: encodeInstance(x.instance, x.deleted === true, atMs) });
+    await this.coverMonths(rows);
     return this.tx.bufferHistory(tenant, entity.id, entity.types, entity.deleted === true, at, rows);
   }
 
+  /**
+   * Creates the partitions of months not known yet, before their rows are buffered: on a connection
+   * of its own, since creating one inside this transaction would lock the table until commit.
+   */
+  private async coverMonths(rows: Array<{ f: EncodedFields }>): Promise<void> {
+    const parts = this.shared.partitions;
+    if (!parts) return;
+    let miss: number[] | undefined;
+    for (const r of rows) if (!parts.covers(r.f.ts)) (miss ??= []).push(r.f.ts);
+    if (miss) await parts.ensure(miss, this.c);
+  }
+
   private async insertRows(pk: number, rows: Array<{ name: number; f: EncodedFields }>): Promise<void> {
+    await this.coverMonths(rows);
     await this.tx.insertInstances(rows.map((r) => ({ pk, name: r.name, f: r.f })));
   }
 
@@ -177,7 +194,19 @@ export class PgHistoryWriter implements HistoryWriter {
 /** Reads of the history (committed data only). */
 export class PgTemporalStore implements TemporalStore {
   constructor(private readonly pool: pg.Pool, private readonly shared: TemporalShared,
-    private readonly current: { matchingIds(tenant: string, f: EntityFilter): Promise<string[]> }) {}
+    private readonly current: { matchingIds(tenant: string, f: EntityFilter): Promise<string[]> }) {
+    shared.partitions ??= new MonthPartitions(pool);
+  }
+
+  /** Drops the monthly partitions wholly before cutoff (retention); returns the instances they held. */
+  async dropPartitionsBefore(cutoff: number): Promise<number> {
+    const r = await dropPartitionsBefore(this.pool, cutoff);
+    if (r.months.length === 0) return 0;
+    this.shared.partitions?.forget(r.months);
+    // A deleted entity whose history went with the partitions leaves no trace (as in deleteBefore).
+    await q(this.pool, 'DELETE FROM temporal_entities te WHERE te.deleted_at IS NOT NULL AND NOT EXISTS (SELECT 1 FROM temporal_instances i WHERE i.entity = te.pk)');
+    return r.instances;
+  }
 
   setRecording(on: boolean): void {
     this.shared.recording = on;
