@@ -16,7 +16,7 @@ for (const e of engines) {
   const env: Record<string, string> = e === 'postgres' ? { DATABASE_URL: PG_URL, DREHSCHEIBE_PG_SCHEMA: schema } : {};
   if (process.env.DREHSCHEIBE_TEMPORAL) env.DREHSCHEIBE_TEMPORAL = process.env.DREHSCHEIBE_TEMPORAL;
   const prof = arg('prof', '');
-  const s = await startServer({ env, nodeArgs: prof ? ['--cpu-prof', `--cpu-prof-dir=${prof}`] : [] });
+  const s = await startServer({ env, nodeArgs: [...(prof ? ['--cpu-prof', `--cpu-prof-dir=${prof}`] : []), ...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean)] });
   try {
     await postAll(s.url, makeBatches(0, 2000, { seed: 3, prefix: 'warmup' }), 2);
     for (const [label, seed] of [['create', 1], ['update', 2]] as const) {

@@ -175,6 +175,8 @@ export class PostgresStorage implements StoragePort {
   }
 
   async withTransaction<T>(fn: (tx: WriteTx) => Promise<T>): Promise<T> {
+    /** Entities the previous attempt had locked when it deadlocked: the next one locks them first, in order. */
+    let relock: Map<string, string[]> | undefined;
     for (let attempt = 1; ; attempt++) {
       const c = await this.pool.connect().catch(mapError);
       const t = new PgTransaction(c, this.tenants, new Set<string>());
@@ -207,6 +209,9 @@ export class PostgresStorage implements StoragePort {
       let broken = false;
       try {
         await q(c, 'BEGIN');
+        // After a deadlock, the rows the failed attempt locked one by one are locked up front, in
+        // id order: transactions retried this way cannot deadlock with each other again.
+        if (relock) for (const [tenant, ids] of relock) await t.prefetch(tenant, ids);
         const out = await fn(tx);
         await t.flush();
         // The feed row commits with the changes it describes: no change is lost to the other
@@ -221,6 +226,12 @@ export class PostgresStorage implements StoragePort {
         broken = e instanceof StorageUnavailable;
         if (!broken) await c.query('ROLLBACK').catch(() => { broken = true; });
         const code = (e as { code?: string }).code ?? ((e as { cause?: { code?: string } }).cause?.code);
+        if (code === '40P01') {
+          // Everything any failed attempt locked (one that failed while relocking knows less).
+          const now = t.lockedIds();
+          for (const [tenant, ids] of relock ?? []) now.set(tenant, [...new Set([...(now.get(tenant) ?? []), ...ids])]);
+          relock = now;
+        }
         if (code && RETRY_CODES.has(code) && attempt < this.maxAttempts) {
           // Exponential backoff with jitter, so that the transactions that collided do not collide again.
           await new Promise((r) => setTimeout(r, Math.random() * Math.min(2000, 25 * 2 ** attempt)));

@@ -277,6 +277,21 @@ export class PgTransaction implements EntityWriteTx {
     if (++this.size >= BUFFER_MAX) await this.flush();
   }
 
+  /** The entities this transaction has read for writing (locked, or known absent), per tenant. */
+  lockedIds(): Map<string, string[]> {
+    const out = new Map<string, string[]>();
+    const add = (k: string) => {
+      const i = k.indexOf('\u0000');
+      const tenant = k.slice(0, i);
+      let ids = out.get(tenant);
+      if (!ids) out.set(tenant, (ids = []));
+      ids.push(k.slice(i + 1));
+    };
+    for (const k of this.locked.keys()) add(k);
+    for (const k of this.entities.keys()) if (!this.locked.has(k)) add(k);
+    return out;
+  }
+
   /** Drops what is buffered (a savepoint rolled back: everything buffered happened inside it). */
   discard(): void {
     this.entities.clear();
