@@ -35,6 +35,22 @@ export function lit(s: string): string {
 }
 
 /**
+ * A value as an SQL constant that means the same whatever standard_conforming_strings says
+ * (E'' strings, backslashes doubled); undefined for what must travel as a parameter (a string
+ * with NUL, which PostgreSQL text cannot hold and would cut the statement; a non-finite number).
+ */
+export function constant(v: unknown): string | undefined {
+  if (typeof v === 'number') return Number.isFinite(v) ? `'${String(v)}'` : undefined;
+  if (typeof v === 'string') return v.includes('\0') ? undefined : `E'${v.replace(/\\/g, '\\\\').replace(/'/g, "''")}'`;
+  if (Array.isArray(v)) {
+    const items = v.map((x) => (typeof x === 'string' ? constant(x) : undefined));
+    if (items.some((x) => x === undefined)) return undefined;
+    return items.length ? `ARRAY[${items.join(', ')}]` : "'{}'";
+  }
+  return undefined;
+}
+
+/**
  * The expressions of the per-attribute indexes (ensureAttributeIndexes): the scalar value (a
  * Property's value or a Relationship's object) as text, and whether it is an array. The compiler
  * emits exactly these texts (over `doc` qualified as the query needs) so that PostgreSQL matches
@@ -67,7 +83,16 @@ export class PgCompiler {
   readonly params: unknown[] = [];
   constructor(private readonly indexed: ReadonlySet<string> = new Set()) {}
 
+  /**
+   * A value in the SQL text: as a constant where possible, else as a parameter. A statement
+   * without parameters is planned once per connection when prepared (qs) and its plan reused;
+   * with parameters, the pool's plan_cache_mode=force_custom_plan plans it on every execution,
+   * which cost as much as running a page query (0.2–0.4 ms of 0.7–1.2 ms for limit=10). The
+   * plan is as good as a custom plan, since it sees the values.
+   */
   p(v: unknown, cast = ''): string {
+    const c = constant(v);
+    if (c !== undefined) return `${c}${cast}`;
     this.params.push(v);
     return `$${this.params.length}${cast}`;
   }
