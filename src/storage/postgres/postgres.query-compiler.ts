@@ -115,8 +115,7 @@ export class PgCompiler {
    * Mirrors the embedded compiler: scalar of the literal's kind, array → any element, else other
    * members. Every access to e.doc decompresses the document again (PostgreSQL keeps no detoasted
    * copy between expressions), so the value is read as few times as possible: one jsonb_typeof
-   * picks the branch. The fallback appears once: each subquery in the text costs planning time,
-   * and these statements are planned on every execution.
+   * picks the branch. The fallback appears once: each subquery in the text costs planning time.
    */
   test(path: AttrPath, kind: Kind, cond: (x: string) => string): string {
     const { base, member } = this.instancePath(path);
