@@ -114,24 +114,35 @@ export class PgCompiler {
    */
   private at(parts: string[]): string {
     const [attr, , ...keys] = parts;
-    return `(e.doc -> ${this.p(attr, '::text')} -> 0${keys.map((k) => ` -> ${this.p(k, '::text')}`).join('')})`;
+    return this.step(`e.doc -> ${this.p(attr, '::text')} -> 0`, keys);
+  }
+
+  /** The jsonb below `from` at the object keys `keys`. */
+  private step(from: string, keys: string[]): string {
+    return `(${from}${keys.map((k) => ` -> ${this.p(k, '::text')}`).join('')})`;
   }
 
   /**
    * Mirrors the embedded compiler: scalar of the literal's kind, array → any element, else other
-   * members. Every access to e.doc decompresses the document again (PostgreSQL keeps no detoasted
-   * copy between expressions), so the value is read as few times as possible: one jsonb_typeof
-   * picks the branch. The fallback appears once: each subquery in the text costs planning time.
+   * members. Every access to e.doc decompresses the whole document again (PostgreSQL keeps no
+   * detoasted copy between expressions), so the attribute instance is read once per row, in a
+   * subquery kept apart by OFFSET 0 (else the planner would inline the expression into each use),
+   * and the tests read the small instance. One jsonb_typeof picks the branch; the fallback appears
+   * once (each subquery in the text costs planning time).
    */
   test(path: AttrPath, kind: Kind, cond: (x: string) => string): string {
     const { base, member } = this.instancePath(path);
+    return `(SELECT ${this.testOn('x.i', path, member, kind, cond)} FROM (SELECT ${this.at(base)} OFFSET 0) x(i))`;
+  }
+
+  private testOn(inst: string, path: AttrPath, member: string | undefined, kind: Kind, cond: (x: string) => string): string {
     if (member) {
-      const x = this.at([...base, member]);
+      const x = this.step(inst, [member]);
       return `(${kind.ok(x)} AND ${cond(x)})`;
     }
-    const v = this.at([...base, 'value', ...path.compound]);
+    const v = this.step(inst, ['value', ...path.compound]);
     const elem = `EXISTS (SELECT 1 FROM jsonb_array_elements(${v}) j(v) WHERE ${kind.ok('j.v')} AND ${cond('j.v')})`;
-    const fallback = this.fallback(path, kind, cond);
+    const fallback = this.fallback(inst, path, kind, cond);
     // A missing value (jsonb_typeof NULL) and scalars of another kind go to the fallback.
     if (kind.type) {
       return `(CASE jsonb_typeof(${v}) WHEN '${kind.type}' THEN ${cond(v)} WHEN 'array' THEN ${elem} `
@@ -147,12 +158,11 @@ export class PgCompiler {
    * Of each member, an array is tested by its elements, an object by its member values, anything
    * else as itself — one subquery over all members (strict jsonpath enumerates exactly that).
    */
-  private fallback(path: AttrPath, kind: Kind, cond: (x: string) => string): string {
-    const { base } = this.instancePath(path);
-    const members = ['object', 'vocab', 'json', 'valueList'].map((m) => [...base, m, ...path.compound]);
-    if (path.compound.length <= 1) members.push([...base, 'languageMap', ...path.compound]);
+  private fallback(inst: string, path: AttrPath, kind: Kind, cond: (x: string) => string): string {
+    const members = ['object', 'vocab', 'json', 'valueList'].map((m) => this.step(inst, [m, ...path.compound]));
+    if (path.compound.length <= 1) members.push(this.step(inst, ['languageMap', ...path.compound]));
     const each = "CASE jsonb_typeof(u.m) WHEN 'array' THEN 'strict $[*]'::jsonpath WHEN 'object' THEN 'strict $.*'::jsonpath ELSE 'strict $'::jsonpath END";
-    return `EXISTS (SELECT 1 FROM unnest(ARRAY[${members.map((parts) => this.at(parts)).join(', ')}]) u(m), jsonb_path_query(u.m, ${each}) j(v) `
+    return `EXISTS (SELECT 1 FROM unnest(ARRAY[${members.join(', ')}]) u(m), jsonb_path_query(u.m, ${each}) j(v) `
       + `WHERE ${kind.ok('j.v')} AND ${cond('j.v')})`;
   }
 
