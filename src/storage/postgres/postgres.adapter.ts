@@ -56,7 +56,10 @@ async function residualHits(db: Queryable, c: CompiledQuery, page: Page): Promis
     return hits;
   }
   let last = 0;
-  let chunk = Math.max(64, 2 * want);
+  // A "near" circle fills π/4 of its window, other geometries more: a first chunk of 1.6 pages
+  // (plus a few) is nearly always enough; every candidate read costs a walk of the window's
+  // index and a test here.
+  let chunk = Math.max(32, Math.ceil(1.6 * want) + 8);
   for (;;) {
     // The first chunk's text repeats from request to request: prepared after a few (qs).
     const rows = await (last === 0 ? qs<Cand> : q<Cand>)(db, pageSql(cols, c, ` AND e.pk > ${Number(last)}`, chunk), c.params);
