@@ -11,6 +11,11 @@ import { startServer, type BenchServer } from './server.ts';
 const PG_URL = process.env.BENCH_PG_URL || 'postgres://postgres@127.0.0.1:5432/test';
 type Engine = 'sqlite' | 'postgres';
 const ENGINES: Engine[] = ['sqlite', 'postgres'];
+/**
+ * Sections to run, for iterating on one of them: BENCH_ENGINES_PARTS=query (a comma list of
+ * batch, query, temporal, cluster). Unset: all four.
+ */
+const PARTS = new Set((process.env.BENCH_ENGINES_PARTS || 'batch,query,temporal,cluster').split(',').map((s) => s.trim()));
 
 interface Node { server: BenchServer; schema?: string }
 
@@ -86,7 +91,7 @@ export async function run(opts: BenchOptions): Promise<Result[]> {
   // 1. Batch upsert, creates then updates, 4 connections.
   const batches = opts.quick ? 10 : 30;
   const size = 1000;
-  for (const e of ENGINES) {
+  for (const e of PARTS.has('batch') ? ENGINES : []) {
     const n = await start(e);
     try {
       await postAll(n.server.url, makeBatches(0, 2 * size, { batchSize: size, seed: 3, prefix: 'warmup' }), 2);
@@ -107,7 +112,7 @@ export async function run(opts: BenchOptions): Promise<Result[]> {
     ['query georel=near;maxDistance==500', { type: ENTITY_TYPE, georel: 'near;maxDistance==500', geometry: 'Point', coordinates: `[${HERNE[0]},${HERNE[1]}]` }],
   ];
   const qs = (p: Record<string, string>) => Object.entries(p).map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join('&');
-  for (const e of ENGINES) {
+  for (const e of PARTS.has('query') ? ENGINES : []) {
     const n = await start(e, { DREHSCHEIBE_INDEXED_ATTRIBUTES: 'status' });
     try {
       await seed(n.server.url, entities);
@@ -125,7 +130,7 @@ export async function run(opts: BenchOptions): Promise<Result[]> {
   // 3. Temporal aggregation over one attribute with one-minute values.
   const instances = opts.quick ? 60 * 24 * 31 : 60 * 24 * 180;
   const end = new Date(YEAR_START + instances * 60_000).toISOString();
-  for (const e of ENGINES) {
+  for (const e of PARTS.has('temporal') ? ENGINES : []) {
     const n = await start(e, { DREHSCHEIBE_BODY_LIMIT: String(32 * 1024 * 1024) });
     try {
       await loadSeries(n.server.url, instances);
@@ -136,7 +141,7 @@ export async function run(opts: BenchOptions): Promise<Result[]> {
   }
 
   // 4. Write throughput of one and of two nodes on one PostgreSQL schema (batch upsert, creates).
-  {
+  if (PARTS.has('cluster')) {
     const schema = `bench_${randomBytes(4).toString('hex')}`;
     const a = await start('postgres', {}, schema);
     const b = await start('postgres', {}, schema);

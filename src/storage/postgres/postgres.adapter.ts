@@ -26,43 +26,71 @@ function limitLiteral(n: number): string {
   return String(n);
 }
 
-/** Matching entity keys of a filter, with the in-process part (geo predicate, scopeQ) applied. */
-async function matchKeys(db: Queryable, c: CompiledQuery, page: Page): Promise<{ pks: number[]; keys: EntityKey[]; count?: number }> {
-  if (!c.residual) {
-    const out: { pks: number[]; keys: EntityKey[]; count?: number } = { pks: [], keys: [] };
-    if (page.limit > 0) {
-      const rows = await qs<{ pk: number; id: string; rev: number }>(db, `SELECT e.pk, e.id, e.rev FROM entities e WHERE ${c.where} ORDER BY e.pk LIMIT ${limitLiteral(page.limit)} OFFSET ${limitLiteral(page.offset)}`, c.params);
-      out.pks = rows.map((r) => r.pk);
-      out.keys = rows.map((r) => ({ id: r.id, rev: r.rev }));
-    }
-    if (page.count) out.count = (await q<{ n: number }>(db, `SELECT count(*) AS n FROM entities e WHERE ${c.where}`, c.params))[0].n;
-    return out;
-  }
-  // The index (GiST window, value indexes) narrows in SQL; the exact test runs here, in pk order.
-  // Without count, candidates are read in growing chunks until the page is full: a "near" query
-  // whose window holds thousands of entities then reads a few dozen of them.
+/**
+ * The first `limit` rows (after `offset`) of a filter in pk order, as SQL. With branches, each one
+ * walks its own index in pk order and stops after offset + limit rows; the merge keeps the order.
+ */
+function pageSql(cols: string, c: CompiledQuery, extra: string, limit: number, offset = 0): string {
+  const tail = `LIMIT ${limitLiteral(limit)}${offset ? ` OFFSET ${limitLiteral(offset)}` : ''}`;
+  if (!c.branches) return `SELECT ${cols} FROM entities e WHERE ${c.where}${extra} ORDER BY e.pk ${tail}`;
+  const each = c.branches.map((b) => `(SELECT ${cols} FROM entities e WHERE ${b}${extra} ORDER BY e.pk LIMIT ${limitLiteral(offset + limit)})`);
+  return `SELECT * FROM (${each.join(' UNION ALL ')}) u ORDER BY u.pk ${tail}`;
+}
+
+type Cand = { pk: number; id: string; rev: number; scopes: string[] | null; geo: unknown };
+
+/**
+ * The candidates of a filter with an in-process part (geo predicate, scopeQ) that pass it, in pk
+ * order: the index (GiST window, value indexes) narrows in SQL, the exact test runs here. Without
+ * count, candidates are read in growing chunks until the page is full: a "near" query whose window
+ * holds thousands of entities then reads a few dozen of them.
+ */
+async function residualHits(db: Queryable, c: CompiledQuery, page: Page): Promise<Cand[]> {
   const cols = `e.pk, e.id, e.rev, e.scopes, ${c.geoSelect ?? 'NULL'} AS geo`;
-  type Cand = { pk: number; id: string; rev: number; scopes: string[] | null; geo: unknown };
   const want = page.offset + page.limit;
   const hits: Cand[] = [];
   if (page.count || want === 0) {
     if (page.limit > 0 || page.count) {
       const rows = await q<Cand>(db, `SELECT ${cols} FROM entities e WHERE ${c.where} ORDER BY e.pk`, c.params);
-      for (const r of rows) if (c.residual(r)) hits.push(r);
+      for (const r of rows) if (c.residual!(r)) hits.push(r);
     }
-  } else {
-    let last = 0;
-    let chunk = Math.max(64, 2 * want);
-    for (;;) {
-      const rows = await q<Cand>(db, `SELECT ${cols} FROM entities e WHERE ${c.where} AND e.pk > ${Number(last)} ORDER BY e.pk LIMIT ${limitLiteral(chunk)}`, c.params);
-      for (const r of rows) if (c.residual(r)) hits.push(r);
-      if (rows.length < chunk || hits.length >= want) break;
-      last = rows[rows.length - 1].pk;
-      chunk = Math.min(chunk * 4, 100_000);
-    }
+    return hits;
   }
-  const slice = hits.slice(page.offset, want);
+  let last = 0;
+  // A "near" circle fills π/4 of its window, other geometries more: a first chunk of 1.6 pages
+  // (plus a few) is nearly always enough; every candidate read costs a walk of the window's
+  // index and a test here.
+  let chunk = Math.max(32, Math.ceil(1.6 * want) + 8);
+  for (;;) {
+    // The first chunk's text repeats from request to request: prepared after a few (qs).
+    const rows = await (last === 0 ? qs<Cand> : q<Cand>)(db, pageSql(cols, c, ` AND e.pk > ${Number(last)}`, chunk), c.params);
+    for (const r of rows) if (c.residual!(r)) hits.push(r);
+    if (rows.length < chunk || hits.length >= want) break;
+    last = rows[rows.length - 1].pk;
+    chunk = Math.min(chunk * 4, 100_000);
+  }
+  return hits;
+}
+
+/** Matching entity keys of a filter, with the in-process part (geo predicate, scopeQ) applied. */
+async function matchKeys(db: Queryable, c: CompiledQuery, page: Page): Promise<{ pks: number[]; keys: EntityKey[]; count?: number }> {
+  if (!c.residual) {
+    const out: { pks: number[]; keys: EntityKey[]; count?: number } = { pks: [], keys: [] };
+    if (page.limit > 0) {
+      const rows = await qs<{ pk: number; id: string; rev: number }>(db, pageSql('e.pk, e.id, e.rev', c, '', page.limit, page.offset), c.params);
+      out.pks = rows.map((r) => r.pk);
+      out.keys = rows.map((r) => ({ id: r.id, rev: r.rev }));
+    }
+    if (page.count) out.count = await countOf(db, c);
+    return out;
+  }
+  const hits = await residualHits(db, c, page);
+  const slice = hits.slice(page.offset, page.offset + page.limit);
   return { pks: slice.map((r) => r.pk), keys: slice.map((r) => ({ id: r.id, rev: r.rev })), count: page.count ? hits.length : undefined };
+}
+
+async function countOf(db: Queryable, c: CompiledQuery): Promise<number> {
+  return (await qs<{ n: number }>(db, `SELECT count(*) AS n FROM entities e WHERE ${c.where}`, c.params))[0].n;
 }
 
 class PgReader implements EntityReader {
@@ -76,8 +104,14 @@ class PgReader implements EntityReader {
   }
   async query(tenant: string, filter: EntityFilter, page: Page): Promise<QueryResult> {
     const c = compileFilter(tenant, filter, this.indexed);
-    const m = await matchKeys(this.pool, c, page);
     const out: QueryResult = { entities: [] };
+    if (!c.residual) {
+      // SQL decides alone: the page's entities in one statement.
+      if (page.limit > 0) out.entities = (await qs<Row>(this.pool, pageSql(COLS, c, '', page.limit, page.offset), c.params)).map(toRecord);
+      if (page.count) out.count = await countOf(this.pool, c);
+      return out;
+    }
+    const m = await matchKeys(this.pool, c, page);
     if (m.pks.length) {
       const rows = await qp<Row>(this.pool, 'ds_get_pks', `SELECT ${COLS} FROM entities e WHERE e.pk = ANY($1::bigint[]) ORDER BY e.pk`, [m.pks]);
       out.entities = rows.map(toRecord);
@@ -275,22 +309,25 @@ export class PostgresStorage implements StoragePort {
   }
 
   /**
-   * Value indexes for the named attributes: an expression index on the scalar value (or
-   * relationship object) and a partial index of entities where it is an array. Indexes for
-   * attributes no longer named are dropped. One node at a time (transaction advisory lock).
+   * Value indexes for the named attributes: an expression index on (tenant, scalar value or
+   * relationship object, pk) — an equality walks it in pk order and stops after a page — and a
+   * partial index of entities where it is an array. Indexes for attributes no longer named, and
+   * those of an earlier shape (the `_v` index without pk), are dropped. One node at a time
+   * (transaction advisory lock).
    */
   async ensureAttributeIndexes(iris: string[]): Promise<void> {
     const want = new Map(iris.map((iri) => [`ix_attr_${createHash('sha1').update(iri).digest('hex').slice(0, 16)}`, iri]));
+    const names = new Set([...want.keys()].flatMap((base) => [`${base}_vp`, `${base}_a`]));
     const c = await this.pool.connect().catch(mapError);
     let broken = false;
     try {
       await q(c, 'BEGIN');
       await q(c, 'SELECT pg_advisory_xact_lock(7242110)');
       const have = (await q<{ name: string }>(c, "SELECT indexname AS name FROM pg_indexes WHERE schemaname = current_schema() AND tablename = 'entities' AND indexname LIKE 'ix_attr_%'")).map((r) => r.name);
-      for (const name of have) if (!want.has(name.replace(/_(v|a)$/, ''))) await q(c, `DROP INDEX IF EXISTS ${name}`);
+      for (const name of have) if (!names.has(name)) await q(c, `DROP INDEX IF EXISTS ${name}`);
       for (const [name, iri] of want) {
         const ix = indexExpressions(iri);
-        await q(c, `CREATE INDEX IF NOT EXISTS ${name}_v ON entities (tenant, (${ix.scalar}))`);
+        await q(c, `CREATE INDEX IF NOT EXISTS ${name}_vp ON entities (tenant, (${ix.scalar}), pk)`);
         await q(c, `CREATE INDEX IF NOT EXISTS ${name}_a ON entities (tenant) WHERE ${ix.isArray}`);
       }
       await q(c, 'COMMIT');
