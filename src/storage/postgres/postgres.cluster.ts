@@ -10,6 +10,8 @@ import { createPool, q, quoteIdent, type PgOptions } from './postgres.database.t
 
 /** How long published rows are kept (catch-up after a reconnect reaches this far back). */
 const KEEP_MS = 10 * 60_000;
+/** How many rows before the last one seen a catch-up reads again (late commits; `seen` drops repeats). */
+const CATCHUP_SLACK = 1000;
 
 /** NOTIFY channel of a schema (channels are per database; names are limited to 63 bytes). */
 export function channelOf(schema: string): string {
@@ -29,6 +31,8 @@ export class PgClusterFeed implements ClusterFeed {
   private running = false;
   /** Highest seq read from the feed: a reconnect catches up from here. */
   private lastSeq = 0;
+  /** The feed's end when this node joined: rows up to here are older than the node. */
+  private startSeq = 0;
   private lastPrune = 0;
   private readonly seen = new Set<number>();
   private reading: Promise<void> = Promise.resolve();
@@ -51,6 +55,7 @@ export class PgClusterFeed implements ClusterFeed {
     this.timing = timing;
     this.handlers = handlers;
     this.lastSeq = (await q<{ n: number }>(this.pool, 'SELECT coalesce(max(seq), 0) AS n FROM cluster_changes'))[0].n;
+    this.startSeq = this.lastSeq;
     await this.listen();
     await this.beat();
     this.heartbeat = setInterval(() => { void this.beat().catch((e) => this.handlers?.warn?.({ err: e }, 'cluster heartbeat failed')); }, timing.heartbeatMs);
@@ -154,7 +159,10 @@ export class PgClusterFeed implements ClusterFeed {
     if (!this.running) { await c.end().catch(() => {}); return; }
     this.listener = c;
     // Rows published while no connection listened (since start, or while reconnecting).
-    this.read('seq > $1 AND origin <> $2', [this.lastSeq, this.nodeId]);
+    // Feed rows are numbered when written, inside their transaction, and may commit out of order:
+    // the catch-up also reads the CATCHUP_SLACK rows before the last one seen (those already
+    // handed over are skipped), but none older than this node.
+    this.read('seq > $1 AND origin <> $2', [Math.max(this.startSeq, this.lastSeq - CATCHUP_SLACK), this.nodeId]);
   }
 
   private retry(): void {
