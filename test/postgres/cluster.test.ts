@@ -18,7 +18,7 @@ const HEARTBEAT_MS = 100;
 const LEASE_MS = 1000;
 const JSON_HEADERS = { 'content-type': 'application/json' };
 
-interface Node { app: App; storage: PostgresStorage; dir: string }
+interface Node { app: App; storage: PostgresStorage; dir: string; stopped?: boolean }
 
 async function startNode(schema: string): Promise<Node> {
   const dir = mkdtempSync(join(tmpdir(), 'ds-cluster-'));
@@ -32,9 +32,32 @@ async function startNode(schema: string): Promise<Node> {
 }
 
 async function stopNode(n: Node): Promise<void> {
+  if (n.stopped) return;
+  n.stopped = true;
   await n.app.close();
   await n.storage.close();
   rmSync(n.dir, { recursive: true, force: true });
+}
+
+interface Cluster { schema: string; rx: Receiver; a: Node; b: Node; admin: pg.Client }
+
+/** Two nodes on a fresh schema, a notification receiver and an admin connection; all cleaned up after fn. */
+async function withCluster(fn: (c: Cluster) => Promise<void>): Promise<void> {
+  const schema = freshSchema();
+  const rx = await Receiver.start();
+  const a = await startNode(schema);
+  const b = await startNode(schema);
+  const admin = new pg.Client({ connectionString: PG_URL });
+  await admin.connect();
+  try {
+    await fn({ schema, rx, a, b, admin });
+  } finally {
+    await admin.end();
+    await stopNode(a);
+    await stopNode(b);
+    await rx.close();
+    await dropSchema(schema);
+  }
 }
 
 /** Polls until cond holds; fails with what was awaited after timeoutMs. */
@@ -75,205 +98,126 @@ async function converged(nodes: Node[], subs: number): Promise<void> {
 /** Time for duplicates to show up if there were any: several heartbeats and notification turns. */
 const settle = () => new Promise((r) => setTimeout(r, 5 * HEARTBEAT_MS + 300));
 
-test('cluster: a subscription created on node A notifies exactly once for an entity written on node B', { skip: PG_SKIP }, async () => {
-  const schema = freshSchema();
-  const rx = await Receiver.start();
-  const a = await startNode(schema);
-  const b = await startNode(schema);
-  const admin = new pg.Client({ connectionString: PG_URL });
-  await admin.connect();
-  const feedRows = async () => (await admin.query(`SELECT count(*)::int AS n FROM "${schema}".cluster_changes`)).rows[0].n as number;
-  try {
-    await converged([a, b], 0);
-    await upsert(b, 'urn:ngsi-ld:Sensor:0', { n: { type: 'Property', value: 0 } });
-    await b.app.drehscheibe.subscriptions.idle();
-    assert.equal(await feedRows(), 0, 'no subscription in the cluster: writes publish nothing');
-    const sid = await subscribe(a, rx.url, { entities: [{ type: 'Sensor' }] });
-    await converged([a, b], 1);
-    assert.equal(await feedRows(), 1, 'the new subscription was announced');
-    await upsert(b, 'urn:ngsi-ld:Sensor:1', { n: { type: 'Property', value: 1 } });
-    await rx.waitFor(1);
-    await upsert(a, 'urn:ngsi-ld:Sensor:1', { n: { type: 'Property', value: 2 } });
-    await rx.waitFor(2);
-    await settle();
-    assert.deepEqual([...counts(rx)], [[`${sid} urn:ngsi-ld:Sensor:1`, 2]], 'one notification per change, whichever node wrote');
-    assert.deepEqual(rx.received.map((n) => (n.body.data[0] as { n: { value: number } }).n.value), [1, 2]);
-  } finally {
-    await admin.end();
-    await stopNode(a);
-    await stopNode(b);
-    await rx.close();
-    await dropSchema(schema);
-  }
-});
+test('cluster: a subscription created on node A notifies exactly once for an entity written on node B', { skip: PG_SKIP }, async () => withCluster(async ({ schema, rx, a, b, admin }) => {
+    const feedRows = async () => (await admin.query(`SELECT count(*)::int AS n FROM "${schema}".cluster_changes`)).rows[0].n as number;
+  await converged([a, b], 0);
+  await upsert(b, 'urn:ngsi-ld:Sensor:0', { n: { type: 'Property', value: 0 } });
+  await b.app.drehscheibe.subscriptions.idle();
+  assert.equal(await feedRows(), 0, 'no subscription in the cluster: writes publish nothing');
+  const sid = await subscribe(a, rx.url, { entities: [{ type: 'Sensor' }] });
+  await converged([a, b], 1);
+  assert.equal(await feedRows(), 1, 'the new subscription was announced');
+  await upsert(b, 'urn:ngsi-ld:Sensor:1', { n: { type: 'Property', value: 1 } });
+  await rx.waitFor(1);
+  await upsert(a, 'urn:ngsi-ld:Sensor:1', { n: { type: 'Property', value: 2 } });
+  await rx.waitFor(2);
+  await settle();
+  assert.deepEqual([...counts(rx)], [[`${sid} urn:ngsi-ld:Sensor:1`, 2]], 'one notification per change, whichever node wrote');
+  assert.deepEqual(rx.received.map((n) => (n.body.data[0] as { n: { value: number } }).n.value), [1, 2]);
+}));
 
-test('cluster: 20 subscriptions on two nodes, writes on both: each change notifies each matching subscription exactly once', { skip: PG_SKIP }, async () => {
-  const schema = freshSchema();
-  const rx = await Receiver.start();
-  const a = await startNode(schema);
-  const b = await startNode(schema);
-  try {
-    const groupOf = new Map<string, number>();
-    for (let i = 0; i < 20; i++) {
-      const sid = await subscribe(i % 2 ? a : b, rx.url, { entities: [{ type: 'Sensor' }], q: `group==${i % 4}` });
-      groupOf.set(sid, i % 4);
-    }
-    await converged([a, b], 20);
-    const nodes = a.storage.cluster.liveNodes();
-    const owners = new Set([...a.app.drehscheibe.subscriptions.index.all()].map((s) => ownerOf(`${s.tenant}\u0000${s.id}`, nodes)));
-    assert.equal(owners.size, 2, 'both nodes own some of the 20 subscriptions');
-    const expected = new Map<string, number>();
-    for (let j = 0; j < 8; j++) {
-      const id = `urn:ngsi-ld:Sensor:${j}`;
-      await upsert(j % 2 ? a : b, id, { group: { type: 'Property', value: j % 4 }, n: { type: 'Property', value: 0 } });
-      await upsert(j % 2 ? b : a, id, { n: { type: 'Property', value: 1 } });
-      for (const [sid, g] of groupOf) if (g === j % 4) expected.set(`${sid} ${id}`, 2);
-    }
-    const total = [...expected.values()].reduce((x, y) => x + y, 0);
-    assert.equal(total, 80);
-    await until('80 notified entities arrived', () => [...counts(rx).values()].reduce((x, y) => x + y, 0) >= total);
-    await settle();
-    assert.deepEqual(new Map([...counts(rx)].sort()), new Map([...expected].sort()));
-  } finally {
-    await stopNode(a);
-    await stopNode(b);
-    await rx.close();
-    await dropSchema(schema);
+test('cluster: 20 subscriptions on two nodes, writes on both: each change notifies each matching subscription exactly once', { skip: PG_SKIP }, async () => withCluster(async ({ rx, a, b }) => {
+  const groupOf = new Map<string, number>();
+  for (let i = 0; i < 20; i++) {
+    const sid = await subscribe(i % 2 ? a : b, rx.url, { entities: [{ type: 'Sensor' }], q: `group==${i % 4}` });
+    groupOf.set(sid, i % 4);
   }
-});
+  await converged([a, b], 20);
+  const nodes = a.storage.cluster.liveNodes();
+  const owners = new Set([...a.app.drehscheibe.subscriptions.index.all()].map((s) => ownerOf(`${s.tenant}\u0000${s.id}`, nodes)));
+  assert.equal(owners.size, 2, 'both nodes own some of the 20 subscriptions');
+  const expected = new Map<string, number>();
+  for (let j = 0; j < 8; j++) {
+    const id = `urn:ngsi-ld:Sensor:${j}`;
+    await upsert(j % 2 ? a : b, id, { group: { type: 'Property', value: j % 4 }, n: { type: 'Property', value: 0 } });
+    await upsert(j % 2 ? b : a, id, { n: { type: 'Property', value: 1 } });
+    for (const [sid, g] of groupOf) if (g === j % 4) expected.set(`${sid} ${id}`, 2);
+  }
+  const total = [...expected.values()].reduce((x, y) => x + y, 0);
+  assert.equal(total, 80);
+  await until('80 notified entities arrived', () => [...counts(rx).values()].reduce((x, y) => x + y, 0) >= total);
+  await settle();
+  assert.deepEqual(new Map([...counts(rx)].sort()), new Map([...expected].sort()));
+}));
 
-test('cluster: when node A dies (no clean-up), node B takes over its subscriptions after the lease, including the changes made meanwhile', { skip: PG_SKIP }, async () => {
-  const schema = freshSchema();
-  const rx = await Receiver.start();
-  const a = await startNode(schema);
-  const b = await startNode(schema);
-  let aStopped = false;
-  try {
-    const sids: string[] = [];
-    for (let i = 0; i < 20; i++) sids.push(await subscribe(a, rx.url, { entities: [{ type: 'Sensor' }] }));
-    await converged([a, b], 20);
-    const nodes = b.storage.cluster.liveNodes();
-    const ofA = [...b.app.drehscheibe.subscriptions.index.all()].filter((s) => ownerOf(`${s.tenant}\u0000${s.id}`, nodes) === a.storage.cluster.nodeId);
-    assert.ok(ofA.length > 0 && ofA.length < 20, 'each node owns some subscriptions before A dies');
-    // Death: heartbeat and LISTEN stop, the lease stays valid until it expires (as after kill -9).
-    await a.storage.cluster.stop({ leave: false });
-    await stopNode(a);
-    aStopped = true;
-    const admin = new pg.Client({ connectionString: PG_URL });
-    await admin.connect();
-    const leases = (await admin.query(`SELECT count(*)::int AS n FROM "${schema}".cluster_nodes WHERE expires_at > now()`)).rows[0].n;
-    await admin.end();
-    assert.equal(leases, 2, 'the dead node left its lease behind');
-    // Written while B still counts A as live: B notifies its own subscriptions now, A's after the takeover.
-    await upsert(b, 'urn:ngsi-ld:Sensor:during', { n: { type: 'Property', value: 1 } });
-    await until('node B sees only itself', () => b.storage.cluster.liveNodes().length === 1, LEASE_MS + 20 * HEARTBEAT_MS + 2000);
-    await upsert(b, 'urn:ngsi-ld:Sensor:after', { n: { type: 'Property', value: 1 } });
-    await until('40 notified entities arrived', () => [...counts(rx).values()].reduce((x, y) => x + y, 0) >= 40);
-    await settle();
-    const expected = sids.flatMap((s) => [[`${s} urn:ngsi-ld:Sensor:during`, 1], [`${s} urn:ngsi-ld:Sensor:after`, 1]] as Array<[string, number]>);
-    assert.deepEqual(new Map([...counts(rx)].sort()), new Map(expected.sort()), 'every subscription once per change, including those node A owned');
-  } finally {
-    if (!aStopped) await stopNode(a);
-    await stopNode(b);
-    await rx.close();
-    await dropSchema(schema);
-  }
-});
+test('cluster: when node A dies (no clean-up), node B takes over its subscriptions after the lease, including the changes made meanwhile', { skip: PG_SKIP }, async () => withCluster(async ({ schema, rx, a, b, admin }) => {
+  const sids: string[] = [];
+  for (let i = 0; i < 20; i++) sids.push(await subscribe(a, rx.url, { entities: [{ type: 'Sensor' }] }));
+  await converged([a, b], 20);
+  const nodes = b.storage.cluster.liveNodes();
+  const ofA = [...b.app.drehscheibe.subscriptions.index.all()].filter((s) => ownerOf(`${s.tenant}\u0000${s.id}`, nodes) === a.storage.cluster.nodeId);
+  assert.ok(ofA.length > 0 && ofA.length < 20, 'each node owns some subscriptions before A dies');
+  // Death: heartbeat and LISTEN stop, the lease stays valid until it expires (as after kill -9).
+  await a.storage.cluster.stop({ leave: false });
+  await stopNode(a);
+  const leases = (await admin.query(`SELECT count(*)::int AS n FROM "${schema}".cluster_nodes WHERE expires_at > now()`)).rows[0].n;
+  assert.equal(leases, 2, 'the dead node left its lease behind');
+  // Written while B still counts A as live: B notifies its own subscriptions now, A's after the takeover.
+  await upsert(b, 'urn:ngsi-ld:Sensor:during', { n: { type: 'Property', value: 1 } });
+  await until('node B sees only itself', () => b.storage.cluster.liveNodes().length === 1, LEASE_MS + 20 * HEARTBEAT_MS + 2000);
+  await upsert(b, 'urn:ngsi-ld:Sensor:after', { n: { type: 'Property', value: 1 } });
+  await until('40 notified entities arrived', () => [...counts(rx).values()].reduce((x, y) => x + y, 0) >= 40);
+  await settle();
+  const expected = sids.flatMap((s) => [[`${s} urn:ngsi-ld:Sensor:during`, 1], [`${s} urn:ngsi-ld:Sensor:after`, 1]] as Array<[string, number]>);
+  assert.deepEqual(new Map([...counts(rx)].sort()), new Map(expected.sort()), 'every subscription once per change, including those node A owned');
+}));
 
-test('cluster: a node that shuts down cleanly hands its subscriptions over at the next heartbeat, without waiting for the lease', { skip: PG_SKIP }, async () => {
-  const schema = freshSchema();
-  const rx = await Receiver.start();
-  const a = await startNode(schema);
-  const b = await startNode(schema);
-  try {
-    for (let i = 0; i < 10; i++) await subscribe(a, rx.url, { entities: [{ type: 'Sensor' }] });
-    await converged([a, b], 10);
-    await stopNode(a);
-    const t0 = Date.now();
-    await until('node B sees only itself', () => b.storage.cluster.liveNodes().length === 1, LEASE_MS + 20 * HEARTBEAT_MS + 2000);
-    const tookMs = Date.now() - t0;
-    await upsert(b, 'urn:ngsi-ld:Sensor:left', { n: { type: 'Property', value: 1 } });
-    await rx.waitFor(10);
-    await settle();
-    assert.equal(new Set(rx.received.map((r) => r.body.subscriptionId)).size, 10);
-    assert.equal(rx.received.length, 10);
-    assert.ok(tookMs < LEASE_MS, `takeover after ${tookMs} ms, before the lease of ${LEASE_MS} ms`);
-  } finally {
-    await stopNode(b);
-    await rx.close();
-    await dropSchema(schema);
-  }
-});
+test('cluster: a node that shuts down cleanly hands its subscriptions over at the next heartbeat, without waiting for the lease', { skip: PG_SKIP }, async () => withCluster(async ({ rx, a, b }) => {
+  for (let i = 0; i < 10; i++) await subscribe(a, rx.url, { entities: [{ type: 'Sensor' }] });
+  await converged([a, b], 10);
+  await stopNode(a);
+  const t0 = Date.now();
+  await until('node B sees only itself', () => b.storage.cluster.liveNodes().length === 1, LEASE_MS + 20 * HEARTBEAT_MS + 2000);
+  const tookMs = Date.now() - t0;
+  await upsert(b, 'urn:ngsi-ld:Sensor:left', { n: { type: 'Property', value: 1 } });
+  await rx.waitFor(10);
+  await settle();
+  assert.equal(new Set(rx.received.map((r) => r.body.subscriptionId)).size, 10);
+  assert.equal(rx.received.length, 10);
+  assert.ok(tookMs < LEASE_MS, `takeover after ${tookMs} ms, before the lease of ${LEASE_MS} ms`);
+}));
 
-test('cluster: a node whose LISTEN connection is cut reconnects and catches up on the changes it missed', { skip: PG_SKIP }, async () => {
-  const schema = freshSchema();
-  const rx = await Receiver.start();
-  const a = await startNode(schema);
-  const b = await startNode(schema);
-  const admin = new pg.Client({ connectionString: PG_URL });
-  await admin.connect();
-  const feeds = async () => (await admin.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = $1`, [`drehscheibe:${schema}:feed`])).rows[0].n as number;
-  try {
-    await converged([a, b], 0);
-    // A subscription node A owns, created through node B: only A may notify it.
-    const nodes = a.storage.cluster.liveNodes();
-    let sid = '';
-    for (let i = 0; !sid; i++) if (ownerOf(`\u0000urn:ngsi-ld:Subscription:cut-${i}`, nodes) === a.storage.cluster.nodeId) sid = `urn:ngsi-ld:Subscription:cut-${i}`;
-    assert.equal(await subscribe(b, rx.url, { id: sid, entities: [{ type: 'Sensor' }] }), sid);
-    await converged([a, b], 1);
-    assert.equal(await feeds(), 2);
-    await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1`, [`drehscheibe:${schema}:feed`]);
-    await upsert(b, 'urn:ngsi-ld:Sensor:cut', { n: { type: 'Property', value: 1 } });
-    await rx.waitFor(1, 5000);
-    let n = 0;
-    await until('both feed connections are back', () => { void feeds().then((x) => { n = x; }); return n === 2; });
-    await upsert(b, 'urn:ngsi-ld:Sensor:cut', { n: { type: 'Property', value: 2 } });
-    await rx.waitFor(2, 5000);
-    await settle();
-    assert.deepEqual([...counts(rx)], [[`${sid} urn:ngsi-ld:Sensor:cut`, 2]]);
-    assert.deepEqual(rx.received.map((r) => (r.body.data[0] as { n: { value: number } }).n.value), [1, 2]);
-  } finally {
-    await admin.end();
-    await stopNode(a);
-    await stopNode(b);
-    await rx.close();
-    await dropSchema(schema);
-  }
-});
+test('cluster: a node whose LISTEN connection is cut reconnects and catches up on the changes it missed', { skip: PG_SKIP }, async () => withCluster(async ({ schema, rx, a, b, admin }) => {
+    const feeds = async () => (await admin.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = $1`, [`drehscheibe:${schema}:feed`])).rows[0].n as number;
+  await converged([a, b], 0);
+  // A subscription node A owns, created through node B: only A may notify it.
+  const nodes = a.storage.cluster.liveNodes();
+  let sid = '';
+  for (let i = 0; !sid; i++) if (ownerOf(`\u0000urn:ngsi-ld:Subscription:cut-${i}`, nodes) === a.storage.cluster.nodeId) sid = `urn:ngsi-ld:Subscription:cut-${i}`;
+  assert.equal(await subscribe(b, rx.url, { id: sid, entities: [{ type: 'Sensor' }] }), sid);
+  await converged([a, b], 1);
+  assert.equal(await feeds(), 2);
+  await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1`, [`drehscheibe:${schema}:feed`]);
+  await upsert(b, 'urn:ngsi-ld:Sensor:cut', { n: { type: 'Property', value: 1 } });
+  await rx.waitFor(1, 5000);
+  let n = 0;
+  await until('both feed connections are back', () => { void feeds().then((x) => { n = x; }); return n === 2; });
+  await upsert(b, 'urn:ngsi-ld:Sensor:cut', { n: { type: 'Property', value: 2 } });
+  await rx.waitFor(2, 5000);
+  await settle();
+  assert.deepEqual([...counts(rx)], [[`${sid} urn:ngsi-ld:Sensor:cut`, 2]]);
+  assert.deepEqual(rx.received.map((r) => (r.body.data[0] as { n: { value: number } }).n.value), [1, 2]);
+}));
 
-test('cluster: a write\'s changes are in the feed when it is answered; a rolled-back write leaves no feed row', { skip: PG_SKIP }, async () => {
-  const schema = freshSchema();
-  const rx = await Receiver.start();
-  const a = await startNode(schema);
-  const b = await startNode(schema);
-  const admin = new pg.Client({ connectionString: PG_URL });
-  await admin.connect();
-  const entityRows = async () => (await admin.query(`SELECT events FROM "${schema}".cluster_changes ORDER BY seq`)).rows
-    .flatMap((r: { events: Array<{ kind: string; changes?: Array<{ id: string }> }> }) => r.events)
-    .filter((e) => e.kind === 'entities').flatMap((e) => e.changes!.map((c) => c.id));
-  try {
-    await subscribe(a, rx.url, { entities: [{ type: 'Sensor' }] });
-    await converged([a, b], 1);
-    // Answered = committed = in the feed: no later publishing step that a crash could skip.
-    await upsert(b, 'urn:ngsi-ld:Sensor:feed', { n: { type: 'Property', value: 1 } });
-    assert.deepEqual(await entityRows(), ['urn:ngsi-ld:Sensor:feed']);
-    // A transaction that shares its changes and then fails: neither the entity nor its feed row stays.
-    await assert.rejects(b.storage.withTransaction(async (tx) => {
-      const rec = { id: 'urn:ngsi-ld:Sensor:gone', types: ['https://uri.etsi.org/ngsi-ld/default-context/Sensor'], createdAt: new Date().toISOString(), modifiedAt: new Date().toISOString(), attrs: {} };
-      await tx.entities.insert('', rec);
-      tx.share?.([{ tenant: '', kind: 'created', id: rec.id, after: rec, at: rec.createdAt }]);
-      throw new Error('fails after sharing');
-    }), /fails after sharing/);
-    assert.deepEqual(await entityRows(), ['urn:ngsi-ld:Sensor:feed']);
-    assert.equal(await b.storage.entities.get('', 'urn:ngsi-ld:Sensor:gone'), undefined);
-    await rx.waitFor(1);
-    await settle();
-    assert.equal(rx.received.length, 1, 'the committed change notified once, the rolled-back one never');
-  } finally {
-    await admin.end();
-    await stopNode(a);
-    await stopNode(b);
-    await rx.close();
-    await dropSchema(schema);
-  }
-});
+test('cluster: a write\'s changes are in the feed when it is answered; a rolled-back write leaves no feed row', { skip: PG_SKIP }, async () => withCluster(async ({ schema, rx, a, b, admin }) => {
+    const entityRows = async () => (await admin.query(`SELECT events FROM "${schema}".cluster_changes ORDER BY seq`)).rows
+      .flatMap((r: { events: Array<{ kind: string; changes?: Array<{ id: string }> }> }) => r.events)
+      .filter((e) => e.kind === 'entities').flatMap((e) => e.changes!.map((c) => c.id));
+  await subscribe(a, rx.url, { entities: [{ type: 'Sensor' }] });
+  await converged([a, b], 1);
+  // Answered = committed = in the feed: no later publishing step that a crash could skip.
+  await upsert(b, 'urn:ngsi-ld:Sensor:feed', { n: { type: 'Property', value: 1 } });
+  assert.deepEqual(await entityRows(), ['urn:ngsi-ld:Sensor:feed']);
+  // A transaction that shares its changes and then fails: neither the entity nor its feed row stays.
+  await assert.rejects(b.storage.withTransaction(async (tx) => {
+    const rec = { id: 'urn:ngsi-ld:Sensor:gone', types: ['https://uri.etsi.org/ngsi-ld/default-context/Sensor'], createdAt: new Date().toISOString(), modifiedAt: new Date().toISOString(), attrs: {} };
+    await tx.entities.insert('', rec);
+    tx.share?.([{ tenant: '', kind: 'created', id: rec.id, after: rec, at: rec.createdAt }]);
+    throw new Error('fails after sharing');
+  }), /fails after sharing/);
+  assert.deepEqual(await entityRows(), ['urn:ngsi-ld:Sensor:feed']);
+  assert.equal(await b.storage.entities.get('', 'urn:ngsi-ld:Sensor:gone'), undefined);
+  await rx.waitFor(1);
+  await settle();
+  assert.equal(rx.received.length, 1, 'the committed change notified once, the rolled-back one never');
+}));
