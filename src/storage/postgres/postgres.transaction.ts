@@ -346,15 +346,24 @@ export class PgTransaction implements EntityWriteTx {
     const geo = ents.filter((p) => p.geo);
     if (geo.length) await this.writeGeo(geo.map((p) => p.pk!), geo.map((p) => geoOf(p.rec)));
 
+    /** Histories inserted by this flush with their last_ts already set. */
+    const started = new Set<number>();
     if (newT.length) {
       // DO UPDATE (types merge) rather than DO NOTHING: a concurrent writer may have started the
       // same history; either way we learn the row's pk.
-      const rows = await q<{ pk: number; tenant: string; id: string; types: string[]; inserted: boolean }>(this.c, `INSERT INTO temporal_entities AS t (tenant, id, types, created_at, deleted_at)
-        SELECT u.tenant, u.id, ARRAY(SELECT jsonb_array_elements_text(u.types::jsonb)), u.at, CASE WHEN u.del THEN u.at END
-        FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bool[]) u(tenant, id, types, at, del)
-        ON CONFLICT (tenant, id) DO UPDATE SET types = t.types || ARRAY(SELECT x FROM unnest(EXCLUDED.types) x WHERE x <> ALL(t.types)), deleted_at = EXCLUDED.deleted_at
+      // last_ts comes with the row (every instance of a new history is in this flush).
+      const lastOf = (k: string): number | null => {
+        let m: number | null = null;
+        for (const ts of this.temporal.get(k)?.wrote?.values() ?? []) if (m === null || ts > m) m = ts;
+        return m;
+      };
+      const rows = await q<{ pk: number; tenant: string; id: string; types: string[]; inserted: boolean }>(this.c, `INSERT INTO temporal_entities AS t (tenant, id, types, created_at, deleted_at, last_ts)
+        SELECT u.tenant, u.id, ARRAY(SELECT jsonb_array_elements_text(u.types::jsonb)), u.at, CASE WHEN u.del THEN u.at END, u.last
+        FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bool[], $6::bigint[]) u(tenant, id, types, at, del, last)
+        ON CONFLICT (tenant, id) DO UPDATE SET types = t.types || ARRAY(SELECT x FROM unnest(EXCLUDED.types) x WHERE x <> ALL(t.types)), deleted_at = EXCLUDED.deleted_at,
+          last_ts = GREATEST(t.last_ts, EXCLUDED.last_ts)
         RETURNING pk, tenant, id, types, (xmax = 0) AS inserted`,
-      [pgArray(newT.map(([, t]) => t.tenant)), pgArray(newT.map(([, t]) => t.id)), pgArray(newT.map(([, t]) => JSON.stringify(t.types))), pgArray(newT.map(([, t]) => t.at)), pgArray(newT.map(([, t]) => t.deleted))]);
+      [pgArray(newT.map(([, t]) => t.tenant)), pgArray(newT.map(([, t]) => t.id)), pgArray(newT.map(([, t]) => JSON.stringify(t.types))), pgArray(newT.map(([, t]) => t.at)), pgArray(newT.map(([, t]) => t.deleted)), pgArray(newT.map(([k]) => lastOf(k)))]);
       const existed = new Set<string>();
       for (const r of rows) {
         const t = this.temporal.get(key(r.tenant, r.id));
@@ -362,6 +371,7 @@ export class PgTransaction implements EntityWriteTx {
         // The history existed after all (committed by another writer after our read): its
         // instances need the seq lookup.
         if (!r.inserted) existed.add(key(r.tenant, r.id));
+        else started.add(r.pk);
       }
       if (existed.size) for (const i of inst) if (existed.has(i.k)) i.fresh = false;
     }
@@ -371,11 +381,14 @@ export class PgTransaction implements EntityWriteTx {
         FROM unnest($1::bigint[], $2::text[], $3::bool[], $4::text[]) u(pk, nt, del, at) WHERE t.pk = u.pk`,
       [updT.map((u) => u.pk), updT.map((u) => JSON.stringify(u.newTypes)), updT.map((u) => u.deleted), updT.map((u) => u.at)]);
     }
-    if (inst.length) await this.insertInstances(inst.map((r) => ({ pk: this.temporal.get(r.k)!.pk!, name: r.name, f: r.f, fresh: r.fresh })));
+    if (inst.length) await this.insertInstances(inst.map((r) => ({ pk: this.temporal.get(r.k)!.pk!, name: r.name, f: r.f, fresh: r.fresh })), started);
   }
 
-  /** Multi-row inserts; one statement never holds two rows with the same (entity, name, ts), so each seq sees the rows before. */
-  async insertInstances(rows: Array<{ pk: number; name: number; f: EncodedFields; fresh?: boolean }>): Promise<void> {
+  /**
+   * Multi-row inserts; one statement never holds two rows with the same (entity, name, ts), so each
+   * seq sees the rows before. Raises each history's last_ts, except for those in `lastSet` (set already).
+   */
+  async insertInstances(rows: Array<{ pk: number; name: number; f: EncodedFields; fresh?: boolean }>, lastSet?: Set<number>): Promise<void> {
     let chunk: typeof rows = [];
     let keys = new Set<string>();
     const send = async () => {
@@ -397,7 +410,7 @@ export class PgTransaction implements EntityWriteTx {
     };
     // Each history's latest instance time goes up with the rows (temporal_entities.last_ts).
     const last = new Map<number, number>();
-    for (const r of rows) if (!(last.get(r.pk)! >= r.f.ts)) last.set(r.pk, r.f.ts);
+    for (const r of rows) if (!lastSet?.has(r.pk) && !(last.get(r.pk)! >= r.f.ts)) last.set(r.pk, r.f.ts);
     for (let r of rows) {
       const k = `${r.pk}.${r.name}.${r.f.ts}`;
       if (keys.has(k)) {
