@@ -37,3 +37,23 @@ test('migration 008 fills last_ts from existing history; writes after the upgrad
     await dropSchema(schema);
   }
 });
+
+test('a stale last_ts (left by a node of an older version) costs one rerun, not the write', { skip: PG_SKIP }, async () => {
+  const schema = freshSchema();
+  const s = await openPgStorage(schema);
+  const admin = new pg.Client({ connectionString: PG_URL });
+  await admin.connect();
+  try {
+    await s.withTransaction((tx) => tx.history.append('', { id: 'urn:e:stale', types: [V + 'T'] }, [entry(1, 10), entry(2, 20)], at(30)));
+    // As if an older node had written the instant at minute 20 without raising last_ts.
+    await admin.query(`UPDATE "${schema}".temporal_entities SET last_ts = $1 WHERE id = 'urn:e:stale'`, [Date.parse(at(10))]);
+    await s.withTransaction((tx) => tx.history.append('', { id: 'urn:e:stale', types: [V + 'T'] }, [entry(3, 20)], at(31)));
+    const series = (await s.temporal.getEntity('', 'urn:e:stale'))!.series[0];
+    const values = (await s.temporal.instances(series, { window: { property: 'observedAt' }, limit: 10 })).map((i) => i.instance.value).sort();
+    assert.deepEqual(values, [1, 2, 3]);
+  } finally {
+    await admin.end();
+    await s.close();
+    await dropSchema(schema);
+  }
+});

@@ -16,7 +16,7 @@ import { PgSubscriptionStore } from './postgres.subscriptions.ts';
 import { PgIngestStore } from './postgres.ingest.ts';
 import { PgAuthStore } from './postgres.auth.ts';
 import { PgClusterFeed } from './postgres.cluster.ts';
-import { ENTITY_COLS, PgTransaction, toRecord } from './postgres.transaction.ts';
+import { ENTITY_COLS, PgTransaction, RetryableConflict, toRecord } from './postgres.transaction.ts';
 
 type Row = Parameters<typeof toRecord>[0];
 const COLS = ENTITY_COLS;
@@ -211,9 +211,11 @@ export class PostgresStorage implements StoragePort {
   async withTransaction<T>(fn: (tx: WriteTx) => Promise<T>): Promise<T> {
     /** Entities the previous attempt had locked when it deadlocked: the next one locks them first, in order. */
     let relock: Map<string, string[]> | undefined;
+    let trustLast = true;
     for (let attempt = 1; ; attempt++) {
       const c = await this.pool.connect().catch(mapError);
       const t = new PgTransaction(c, this.tenants, new Set<string>());
+      t.trustLast = trustLast;
       const history = new PgHistoryWriter(t, this.shared);
       let sp = 0;
       let shared: EntityChange[] | undefined;
@@ -260,6 +262,7 @@ export class PostgresStorage implements StoragePort {
         broken = e instanceof StorageUnavailable;
         if (!broken) await c.query('ROLLBACK').catch(() => { broken = true; });
         const code = (e as { code?: string }).code ?? ((e as { cause?: { code?: string } }).cause?.code);
+        if (e instanceof RetryableConflict && e.history) trustLast = false;
         if (code === '40P01') {
           // Everything any failed attempt locked (one that failed while relocking knows less).
           const now = t.lockedIds();

@@ -45,6 +45,8 @@ export function pgArray(xs: unknown[]): string | unknown[] {
 
 export class RetryableConflict extends Error {
   readonly code = '40001';
+  /** The conflict was a history instant written meanwhile: the rerun looks every seq up. */
+  history = false;
 }
 
 function geoOf(e: EntityRecord): Array<[string, string]> {
@@ -82,6 +84,12 @@ export class PgTransaction implements EntityWriteTx {
   private readonly temporalUpdates = new Map<string, { pk: number; newTypes: string[]; deleted: boolean; at: string }>();
   private instances: PendingInstance[] = [];
   private size = 0;
+  /**
+   * Whether last_ts may spare seq lookups. Off in the rerun of a transaction whose history insert
+   * met an instant written meanwhile (by a concurrent temporal write, or a node of an older version
+   * that does not maintain last_ts), so that the rerun cannot meet the same conflict again.
+   */
+  trustLast = true;
   /** Entities inserted by this transaction (the storage refreshes planner statistics after bulk loads). */
   inserted = 0;
 
@@ -264,7 +272,7 @@ export class PgTransaction implements EntityWriteTx {
     const wrote = (t.wrote ??= new Map());
     for (const r of rows) {
       const mine = wrote.get(r.name);
-      const fresh = (t.last === null || r.f.ts > t.last) && (mine === undefined || r.f.ts > mine);
+      const fresh = this.trustLast && (t.last === null || r.f.ts > t.last) && (mine === undefined || r.f.ts > mine);
       if (mine === undefined || r.f.ts > mine) wrote.set(r.name, r.f.ts);
       this.instances.push({ k, name: r.name, f: r.f, fresh });
     }
@@ -402,7 +410,11 @@ export class PgTransaction implements EntityWriteTx {
         [col((r) => r.pk), col((r) => r.name), col((r) => r.f.ts), col((r) => r.f.num), col((r) => r.f.val), col((r) => r.f.doc), col((r) => r.f.unit), col((r) => r.f.created), col((r) => r.f.modified), col((r) => r.f.flags), col((r) => r.fresh === true)]);
       } catch (e) {
         // Another transaction recorded an instance of the same series at the same time: run again.
-        if ((e as { code?: string }).code === '23505') throw new RetryableConflict('concurrent history write of the same instant', { cause: e });
+        if ((e as { code?: string }).code === '23505') {
+          const c = new RetryableConflict('concurrent history write of the same instant', { cause: e });
+          c.history = true;
+          throw c;
+        }
         throw e;
       }
       chunk = [];
