@@ -83,6 +83,7 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps): Promise
   const ingest = new Ingest({
     config, store: storage.ingest, entities, clock, version: VERSION, log: app.log.child({ module: 'ingest' }),
     resolveTerms: (url) => contexts.resolve(url),
+    cluster: storage.cluster ? { feed: storage.cluster, bus } : undefined,
   });
   await ingest.init();
   // Queued measurements are written before the storage closes.

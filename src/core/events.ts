@@ -15,6 +15,8 @@ export interface EntityChange {
 
 export interface EventMap {
   'entity.changed': [EntityChange[]];
+  /** Another node changed the ingest's device registry (docs/scaling.md). */
+  'cluster.registry': [];
 }
 
 export class EventBus {

@@ -17,6 +17,8 @@ import { EmbeddedBroker } from './mqtt/embedded.broker.ts';
 import { ExternalBrokerIngest } from './mqtt/external.client.ts';
 import { Simulator, type Provisioner } from './simulator/simulator.ts';
 import { AlreadyExists } from '../core/errors.ts';
+import type { EventBus } from '../core/events.ts';
+import type { ClusterFeed } from '../storage/port.cluster.ts';
 
 export { IngestStats, type StatsSnapshot } from './mapping/ingest.stats.ts';
 export type { Outcome, RawMeasurement } from './mapping/ingest.pipeline.ts';
@@ -34,6 +36,8 @@ export interface IngestDeps {
   clock: Clock;
   log: Logger;
   version: string;
+  /** Several nodes (PostgreSQL): provisioning changes are announced on the feed, and the bus brings the others'. */
+  cluster?: { feed: ClusterFeed; bus: EventBus };
 }
 
 export class Ingest {
@@ -51,6 +55,10 @@ export class Ingest {
     this.registry = new DeviceRegistry({
       store: d.store, entities: d.entities, resolveTerms: d.resolveTerms, stats: this.stats,
       autoprovision: c.autoprovision, now: () => now().toISOString(), log: d.log.child({ module: 'ingest.registry' }),
+      onChange: d.cluster ? () => this.announce() : undefined, shared: d.cluster !== undefined,
+    });
+    d.cluster?.bus.on('cluster.registry', () => {
+      this.registry.reload().catch((e) => d.log.warn({ err: e }, 'device registry could not be read again after a change on another node'));
     });
     this.pipeline = new IngestPipeline(this.registry, d.entities, this.stats, {
       queueMax: c.queueMax, batchMax: c.batchMax, flushMs: c.flushMs, deviceRate: c.deviceRate, deviceBurst: c.deviceBurst, maxPayload: c.maxPayload,
@@ -59,6 +67,18 @@ export class Ingest {
 
   async init(): Promise<void> {
     await this.registry.init();
+  }
+
+  private announcing?: NodeJS.Timeout;
+  /** Tells the other nodes that the registry changed; changes within 100 ms share one notice. */
+  private announce(): void {
+    const feed = this.d.cluster?.feed;
+    if (!feed || this.announcing) return;
+    this.announcing = setTimeout(() => {
+      this.announcing = undefined;
+      feed.publish([{ kind: 'registry' }]).catch((e) => this.d.log.warn({ err: e }, 'device registry change could not be announced to the other nodes'));
+    }, 100);
+    this.announcing.unref();
   }
 
   /** Registers the provisioning, measurement and LoRaWAN routes (each family with its own error handler and body parsing). */

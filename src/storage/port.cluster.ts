@@ -5,7 +5,9 @@ import type { EntityChange } from '../core/events.ts';
 /** What travels between nodes: committed entity changes, and notices that a subscription changed. */
 export type ClusterEvent =
   | { kind: 'entities'; changes: EntityChange[] }
-  | { kind: 'subscription'; tenant: string; id: string };
+  | { kind: 'subscription'; tenant: string; id: string }
+  /** The ingest's device registry changed (provisioning): the others read it again. */
+  | { kind: 'registry' };
 
 export interface ClusterTiming {
   /** How often a node renews its lease and reads the live nodes, in ms. */

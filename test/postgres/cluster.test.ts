@@ -221,3 +221,28 @@ test('cluster: a write\'s changes are in the feed when it is answered; a rolled-
   await settle();
   assert.equal(rx.received.length, 1, 'the committed change notified once, the rolled-back one never');
 }));
+
+test('cluster: a service group provisioned on node A is used by node B at once, listed there, and its deletion reaches B', { skip: PG_SKIP }, async () => withCluster(async ({ a, b }) => {
+  const headers = { 'fiware-service': 'herne', 'fiware-servicepath': '/env', ...JSON_HEADERS };
+  const group = { apikey: 'cluster-key', entity_type: 'AirQualityObserved', resource: '/iot/json', attributes: [{ object_id: 't', name: 'temperature', type: 'Number' }] };
+  await converged([a, b], 0);
+  const created = await a.app.inject({ method: 'POST', url: '/iot/services', headers, payload: { services: [group] } });
+  assert.equal(created.statusCode, 201, created.body);
+  // Immediately, before A's notice can have arrived: B reads the registry on the miss and accepts.
+  const m = await b.app.inject({ method: 'POST', url: '/iot/json?k=cluster-key&i=s1', headers: JSON_HEADERS, payload: { t: 7 } });
+  assert.equal(m.statusCode, 200, m.body);
+  const e = await b.app.inject({ method: 'GET', url: '/ngsi-ld/v1/entities/urn:ngsi-ld:AirQualityObserved:s1?options=keyValues', headers: { 'ngsild-tenant': 'herne' } });
+  assert.equal((e.json() as { temperature: number }).temperature, 7);
+  const listed = await b.app.inject({ method: 'GET', url: '/iot/services', headers });
+  assert.deepEqual((listed.json() as { services: Array<{ apikey: string }> }).services.map((g) => g.apikey), ['cluster-key']);
+  // The device autoprovisioned on B is listed on A once B's notice has arrived.
+  const knows = (n: Node) => { try { return Boolean(n.app.drehscheibe.ingest.registry.device('herne', '/env', 's1')); } catch { return false; } };
+  await until('node A lists the device autoprovisioned on node B', () => knows(a));
+  const gone = await a.app.inject({ method: 'DELETE', url: '/iot/services?apikey=cluster-key&resource=/iot/json', headers });
+  assert.equal(gone.statusCode, 204, gone.body);
+  await until('node B has dropped the deleted group', () => !b.app.drehscheibe.ingest.registry.hasApikey('cluster-key'));
+  // B refuses as A does (the device stays provisioned, its group's apikey is gone).
+  const refused = await Promise.all([a, b].map((n) => n.app.inject({ method: 'POST', url: '/iot/json?k=cluster-key&i=s1', headers: JSON_HEADERS, payload: { t: 8 } })));
+  assert.equal(refused[1].statusCode, refused[0].statusCode, refused[1].body);
+  assert.ok(refused[1].statusCode >= 400, refused[1].body);
+}));

@@ -61,7 +61,7 @@ export class IngestPipeline {
   get queued(): number { return this.queue.length; }
 
   /** Takes one measurement; `done` (optional) is called once it is written or rejected. */
-  submit(m: RawMeasurement, done?: (o: Outcome) => void): void {
+  submit(m: RawMeasurement, done?: (o: Outcome) => void, retried = false): void {
     const at = this.now();
     const iso = at.toISOString();
     let dev: ResolvedDevice | undefined;
@@ -79,6 +79,14 @@ export class IngestPipeline {
       this.schedule();
     } catch (e) {
       if (!(e instanceof MeasurementRejected)) throw e;
+      if (!dev && !retried && (e.reason === 'unknown_apikey' || e.reason === 'unknown_device')) {
+        // Several nodes: provisioned on another node a moment ago? Read the registry, then try once more.
+        const reload = this.registry.reloadOnMiss();
+        if (reload) {
+          reload.then(() => this.submit(m, done, true), () => this.submit(m, done, true));
+          return;
+        }
+      }
       if (!dev) this.stats.received(this.knownKey(m.apikey), undefined, iso);
       this.reject(dev?.apikey ?? m.apikey, counters, e.reason, e.message, iso, m);
       done?.({ ok: false, reason: e.reason, message: e.message });

@@ -25,6 +25,10 @@ export interface RegistryDeps {
   autoprovision: boolean;
   now(): string;
   log: { warn(o: object, msg: string): void; info(o: object, msg: string): void };
+  /** Called after every committed provisioning change (several nodes: the others reload). */
+  onChange?(): void;
+  /** Several nodes share the store: an unknown apikey or device may be one another node just provisioned. */
+  shared?: boolean;
 }
 
 const devKey = (tenant: string, path: string, id: string): string => `${tenant}\u0000${path}\u0000${id}`;
@@ -152,6 +156,49 @@ export class DeviceRegistry {
     await this.load();
   }
 
+  private reloading?: Promise<void>;
+  private reloadAgain = false;
+  private lastMissReload = 0;
+
+  /**
+   * Several nodes: a reload to run before an unknown apikey or device is refused (another node may
+   * have provisioned it a moment ago, before its notice arrived). At most one per second, so that
+   * a flood of unknown keys cannot keep the database busy; undefined = refuse now.
+   */
+  reloadOnMiss(): Promise<void> | undefined {
+    if (!this.d.shared) return undefined;
+    if (this.reloading) return this.reloading;
+    const now = Date.now();
+    if (now - this.lastMissReload < 1000) return undefined;
+    this.lastMissReload = now;
+    return this.reload();
+  }
+
+  /**
+   * Reads groups and devices from the store again (another node changed them). Built aside and
+   * swapped in at once, so lookups never see a half-loaded registry; calls during a reload run one
+   * more reload after it.
+   */
+  reload(): Promise<void> {
+    if (this.reloading) { this.reloadAgain = true; return this.reloading; }
+    this.reloading = (async () => {
+      do {
+        this.reloadAgain = false;
+        const fresh = new DeviceRegistry({ ...this.d, onChange: undefined });
+        fresh.coreTerms = this.coreTerms;
+        await fresh.load();
+        for (const [mine, theirs] of [[this.groupsByKey, fresh.groupsByKey], [this.devices, fresh.devices], [this.byEui, fresh.byEui],
+          [this.byOwnKey, fresh.byOwnKey], [this.byId, fresh.byId]] as Array<[Map<string, unknown>, Map<string, unknown>]>) {
+          mine.clear();
+          for (const [k, v] of theirs) mine.set(k, v);
+        }
+        this.resolved.clear();
+        this.verified.clear();
+      } while (this.reloadAgain);
+    })().finally(() => { this.reloading = undefined; });
+    return this.reloading;
+  }
+
   // ---- hot path ----
   /** The device that sends with this apikey and id; autoprovisions when allowed. Throws MeasurementRejected. */
   lookup(apikey: string, deviceId: string): ResolvedDevice {
@@ -206,7 +253,7 @@ export class DeviceRegistry {
     const e: DeviceEntry = { rec: { tenant: g.rec.tenant, servicePath: g.rec.servicePath, deviceId, createdAt: now, modifiedAt: now, doc }, spec: parseDevice(doc) };
     this.addDevice(e);
     this.d.store.createDevice(e.rec).then(
-      () => this.d.log.info({ apikey: g.rec.apikey, deviceId }, 'device autoprovisioned'),
+      () => { this.d.log.info({ apikey: g.rec.apikey, deviceId }, 'device autoprovisioned'); this.d.onChange?.(); },
       (err) => { if (!(err instanceof StorageConflict)) this.d.log.warn({ deviceId, err: (err as Error).message }, 'autoprovisioned device not persisted'); },
     );
     return e;
@@ -256,6 +303,7 @@ export class DeviceRegistry {
       }
       this.addGroup(g);
     }
+    this.d.onChange?.();
   }
 
   listGroups(tenant: string, servicePath: string | undefined, filter: { apikey?: string; resource?: string }): ServiceGroupRecord[] {
@@ -289,6 +337,7 @@ export class DeviceRegistry {
     await this.d.store.updateGroup(rec);
     this.verified.clear();
     this.addGroup({ rec, spec, terms });
+    this.d.onChange?.();
   }
 
   async deleteGroup(tenant: string, servicePath: string, apikey: string, resource: string): Promise<void> {
@@ -296,6 +345,7 @@ export class DeviceRegistry {
     await this.d.store.deleteGroup(apikey, resource);
     this.verified.clear();
     this.dropGroup(apikey, resource);
+    this.d.onChange?.();
   }
 
   /** POST /iot/devices: all validated first; each device's entity is created (upserted) with its static attributes. */
@@ -321,6 +371,7 @@ export class DeviceRegistry {
       this.addDevice(e);
     }
     await this.upsertEntities(tenant, initial);
+    this.d.onChange?.();
   }
 
   private initialOrReject(r: ResolvedDevice) {
@@ -371,6 +422,7 @@ export class DeviceRegistry {
     }
     this.addDevice(e);
     await this.upsertEntities(tenant, [{ r, entity }]);
+    this.d.onChange?.();
   }
 
   /** DELETE /iot/devices/:id: the registry entry only; the entity and its history stay. */
@@ -380,5 +432,6 @@ export class DeviceRegistry {
     await this.d.store.deleteDevice(tenant, servicePath, deviceId);
     this.dropDevice(k);
     this.d.stats.forget(tenant, servicePath, deviceId);
+    this.d.onChange?.();
   }
 }

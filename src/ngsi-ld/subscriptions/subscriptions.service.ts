@@ -251,6 +251,8 @@ export class SubscriptionService {
   private onClusterEvents(events: ClusterEvent[]): void {
     for (const ev of events) {
       if (ev.kind === 'entities') this.onChanges(ev.changes);
+      // The feed is this service's; what other modules share over it goes on the event bus.
+      else if (ev.kind === 'registry') this.d.bus.emit('cluster.registry');
       else this.reloads = this.reloads.then(() => this.reload(ev.tenant, ev.id)).catch((e) => this.d.logger?.warn({ err: e, subscription: ev.id }, 'subscription could not be reloaded'));
     }
   }
