@@ -90,7 +90,8 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps): Promise
   app.addHook('onClose', async () => { await ingest.close(); });
   // Hardening and access control before any route: one hook decides for every module (docs/security.md).
   installHardening(app, { corsOrigins: config.ops.corsOrigins, headersTimeoutMs: config.ops.headersTimeoutMs });
-  auth = await setupAuth(app, config, { store: storage.auth, clock, log: app.log, expandType: (n) => contexts.core.expandType(n), fetchImpl: deps.fetchImpl });
+  auth = await setupAuth(app, config, { store: storage.auth, clock, log: app.log, expandType: (n) => contexts.core.expandType(n), fetchImpl: deps.fetchImpl,
+    cluster: storage.cluster ? { feed: storage.cluster, bus } : undefined });
   metrics.install(app);
   metrics.ingest(() => ingest.stats.snapshot(ingest.pipeline.queued));
   app.decorate('drehscheibe', { entities, contexts, bus, storage, subscriptions, ingest, auth, metrics });

@@ -21,6 +21,8 @@ export interface AdminDeps {
   policy: AccessPolicy;
   /** The policy from DREHSCHEIBE_POLICY_FILE (or empty). */
   filePolicy: Policy;
+  /** Tells the other nodes that the policy was replaced (several nodes). */
+  announce?: () => void;
 }
 
 export const POLICY_SETTING = 'policy';
@@ -89,12 +91,14 @@ export async function adminRoutes(app: FastifyInstance, d: AdminDeps): Promise<v
     if (problems.length) throw new BadRequestData(`Invalid policy: ${problems.join('; ')}`);
     await d.store.putSetting(POLICY_SETTING, req.body);
     d.policy.replace(req.body as Policy);
+    d.announce?.();
     return reply.status(204).send();
   });
 
   app.delete('/policy', admin, async (_req, reply) => {
     await d.store.putSetting(POLICY_SETTING, undefined);
     d.policy.replace(d.filePolicy);
+    d.announce?.();
     return reply.status(204).send();
   });
 }

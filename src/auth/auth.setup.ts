@@ -6,6 +6,8 @@ import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { Config } from '../config/config.ts';
 import type { Clock } from '../core/clock.ts';
 import type { AuthStore } from '../storage/port.auth.ts';
+import type { ClusterFeed } from '../storage/port.cluster.ts';
+import type { EventBus } from '../core/events.ts';
 import { AccessPolicy, policyProblems, type Policy } from './access.model.ts';
 import { ApiKeyService, hashKey } from './api-keys.service.ts';
 import { AuditLog } from './audit.log.ts';
@@ -21,6 +23,8 @@ export interface AuthSetupDeps {
   /** Expands a short entity type name with the core @context. */
   expandType: (name: string) => string;
   fetchImpl?: typeof fetch;
+  /** Several nodes (PostgreSQL): a policy replaced on one node is announced, and read again by the others. */
+  cluster?: { feed: ClusterFeed; bus: EventBus };
 }
 
 export interface Auth {
@@ -67,7 +71,15 @@ export async function setupAuth(app: FastifyInstance, config: Readonly<Config>, 
     limits: { address: sec.rateLimit.address, principal: sec.rateLimit.principal },
     clock: d.clock,
   });
-  await app.register((admin, _o, done) => { void adminRoutes(admin, { keys, audit, store: d.store, policy, filePolicy }).then(() => done(), done); }, { prefix: '/admin' });
+  const cluster = d.cluster;
+  const announce = cluster ? () => { cluster.feed.publish([{ kind: 'policy' }]).catch((err) => d.log.warn({ err }, 'policy change could not be announced to the other nodes')); } : undefined;
+  cluster?.bus.on('cluster.policy', () => {
+    d.store.getSetting(POLICY_SETTING).then(
+      (doc) => policy.replace((doc as Policy | undefined) ?? filePolicy),
+      (err) => d.log.error({ err }, 'the policy changed on another node could not be read; this node keeps the previous one'),
+    );
+  });
+  await app.register((admin, _o, done) => { void adminRoutes(admin, { keys, audit, store: d.store, policy, filePolicy, announce }).then(() => done(), done); }, { prefix: '/admin' });
   const out: Auth = { policy, keys, audit };
   if (config.auth === 'on') out.bootstrapKeyFile = await bootstrapKey(keys, config, d.log);
   return out;

@@ -17,6 +17,8 @@ export interface EventMap {
   'entity.changed': [EntityChange[]];
   /** Another node changed the ingest's device registry (docs/scaling.md). */
   'cluster.registry': [];
+  /** Another node replaced the access policy (docs/security.md). */
+  'cluster.policy': [];
 }
 
 export class EventBus {

@@ -7,7 +7,9 @@ export type ClusterEvent =
   | { kind: 'entities'; changes: EntityChange[] }
   | { kind: 'subscription'; tenant: string; id: string }
   /** The ingest's device registry changed (provisioning): the others read it again. */
-  | { kind: 'registry' };
+  | { kind: 'registry' }
+  /** The access policy was replaced through the admin API: the others read it again. */
+  | { kind: 'policy' };
 
 export interface ClusterTiming {
   /** How often a node renews its lease and reads the live nodes, in ms. */

@@ -246,3 +246,15 @@ test('cluster: a service group provisioned on node A is used by node B at once, 
   assert.equal(refused[1].statusCode, refused[0].statusCode, refused[1].body);
   assert.ok(refused[1].statusCode >= 400, refused[1].body);
 }));
+
+test('cluster: an access policy replaced on node A is in force on node B, and so is its removal', { skip: PG_SKIP }, async () => withCluster(async ({ a, b }) => {
+  await converged([a, b], 0);
+  const doc = { tenants: { stadtwerke: { read: ['steward'], write: ['steward'] } } };
+  const put = await a.app.inject({ method: 'PUT', url: '/admin/policy', headers: JSON_HEADERS, payload: doc });
+  assert.equal(put.statusCode, 204, put.body);
+  await until('node B has the new policy', () => JSON.stringify(b.app.drehscheibe.auth.policy.document) === JSON.stringify(doc));
+  const del = await a.app.inject({ method: 'DELETE', url: '/admin/policy' });
+  assert.equal(del.statusCode, 204, del.body);
+  await until('node B is back to the file policy', () => JSON.stringify(b.app.drehscheibe.auth.policy.document) === JSON.stringify(a.app.drehscheibe.auth.policy.document));
+  assert.notEqual(JSON.stringify(b.app.drehscheibe.auth.policy.document), JSON.stringify(doc));
+}));

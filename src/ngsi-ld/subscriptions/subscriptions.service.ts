@@ -253,6 +253,7 @@ export class SubscriptionService {
       if (ev.kind === 'entities') this.onChanges(ev.changes);
       // The feed is this service's; what other modules share over it goes on the event bus.
       else if (ev.kind === 'registry') this.d.bus.emit('cluster.registry');
+      else if (ev.kind === 'policy') this.d.bus.emit('cluster.policy');
       else this.reloads = this.reloads.then(() => this.reload(ev.tenant, ev.id)).catch((e) => this.d.logger?.warn({ err: e, subscription: ev.id }, 'subscription could not be reloaded'));
     }
   }
