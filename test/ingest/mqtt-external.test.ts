@@ -3,22 +3,12 @@
 // topic prefix and apikeys. Skipped, saying so, when Mosquitto is not listening.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { connect as netConnect } from 'node:net';
 import mqtt, { type MqttClient } from 'mqtt';
 import { testApp, type TestApp } from '../support/app.ts';
 import { AQ_GROUP, entity, metrics, provision } from './support.ts';
+import { reachable } from '../../src/ngsi-ld/subscriptions/test-support.ts';
 
-function reachable(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = netConnect(port, '127.0.0.1');
-    const done = (ok: boolean) => { s.destroy(); resolve(ok); };
-    s.once('connect', () => done(true));
-    s.once('error', () => done(false));
-    s.setTimeout(3000, () => done(false));
-  });
-}
-
-const up = await reachable(1883);
+const up = await reachable('127.0.0.1', 1883);
 const skip = up ? false : 'Mosquitto is not listening at 127.0.0.1:1883 (apt-get install mosquitto; .ci/run starts it): external-broker ingest not tested';
 const prefix = `ds-ingest-test-${process.pid}-${Date.now()}`;
 const apikey = `ext-${process.pid}`;

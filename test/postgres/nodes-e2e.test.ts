@@ -6,24 +6,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { connect as netConnect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
-import { Receiver } from '../../src/ngsi-ld/subscriptions/test-support.ts';
+import { Receiver, reachable } from '../../src/ngsi-ld/subscriptions/test-support.ts';
 import { startServer, type ServerProcess } from '../support/server.ts';
 import { PG_SKIP, PG_URL, dropSchema, freshSchema } from '../support/pg.ts';
 
-function reachable(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = netConnect(port, '127.0.0.1');
-    const done = (ok: boolean) => { s.destroy(); resolve(ok); };
-    s.once('connect', () => done(true));
-    s.once('error', () => done(false));
-    s.setTimeout(3000, () => done(false));
-  });
-}
-const mosquitto = await reachable(1883);
+const mosquitto = await reachable('127.0.0.1', 1883);
 const skip = PG_SKIP || (mosquitto ? false : 'Mosquitto is not listening at 127.0.0.1:1883 (.ci/run starts it): two real nodes with an external broker not tested');
 
 const HEARTBEAT_MS = 200;
