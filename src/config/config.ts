@@ -72,6 +72,8 @@ export interface Config {
 
 export interface IngestConfig {
   autoprovision: boolean;
+  /** Devices one fiware-service/fiware-servicepath may hold before autoprovisioning stops (0 = no limit). */
+  autoprovisionMax: number;
   /** Messages per second per device (0 = unlimited) and the token bucket's size. */
   deviceRate: number;
   deviceBurst: number;
@@ -246,6 +248,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     },
     ingest: {
       autoprovision: oneOf('DREHSCHEIBE_INGEST_AUTOPROVISION', 'on', ['on', 'off'] as const) === 'on',
+      autoprovisionMax: int('DREHSCHEIBE_INGEST_AUTOPROVISION_MAX', 10_000, 0, 100_000_000),
       deviceRate: int('DREHSCHEIBE_INGEST_DEVICE_RATE', 10, 0, 1_000_000),
       deviceBurst: int('DREHSCHEIBE_INGEST_DEVICE_BURST', 20, 1, 1_000_000),
       silentAfterS: int('DREHSCHEIBE_INGEST_SILENT_AFTER', 3600, 1, 365 * 86400),

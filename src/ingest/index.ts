@@ -54,7 +54,7 @@ export class Ingest {
     this.stats = new IngestStats(c.silentAfterS * 1000, now);
     this.registry = new DeviceRegistry({
       store: d.store, entities: d.entities, resolveTerms: d.resolveTerms, stats: this.stats,
-      autoprovision: c.autoprovision, now: () => now().toISOString(), log: d.log.child({ module: 'ingest.registry' }),
+      autoprovision: c.autoprovision, autoprovisionMax: c.autoprovisionMax, now: () => now().toISOString(), log: d.log.child({ module: 'ingest.registry' }),
       onChange: d.cluster ? () => this.announce() : undefined, shared: d.cluster !== undefined,
     });
     d.cluster?.bus.on('cluster.registry', () => {

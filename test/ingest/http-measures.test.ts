@@ -139,3 +139,32 @@ describe('HTTP measurements with autoprovisioning switched off', () => {
     assert.equal(((await entity(t, '', AQ + 'x'))?.temperature as { value: number }).value, 1);
   });
 });
+
+describe('autoprovisioning limit (DREHSCHEIBE_INGEST_AUTOPROVISION_MAX)', () => {
+  let t: TestApp;
+  before(async () => {
+    t = await testApp({ DREHSCHEIBE_INGEST_DEVICE_RATE: '0', DREHSCHEIBE_INGEST_AUTOPROVISION_MAX: '3' });
+    await provision(t, 'herne', '/env', [AQ_GROUP], [{ device_id: 'known-1', entity_type: 'AirQualityObserved' }]);
+  });
+  after(async () => { await t.close(); });
+
+  test('unknown devices are autoprovisioned until the service path holds the limit; then refused, stored nothing; explicit provisioning still works', async () => {
+    assert.equal((await measure(t, 'aq-key', 'auto-1', { t: 1 })).status, 200);
+    assert.equal((await measure(t, 'aq-key', 'auto-2', { t: 2 })).status, 200);
+    const refused = await measure(t, 'aq-key', 'auto-3', { t: 3 });
+    assert.equal(refused.status, 404);
+    assert.match(String(refused.body?.detail), /already holds 3 devices \(DREHSCHEIBE_INGEST_AUTOPROVISION_MAX\)/);
+    assert.equal(await entity(t, 'herne', AQ + 'auto-3'), undefined);
+    assert.equal((await metrics(t)).total.rejectedBy.unknown_device, 1);
+    // Known devices go on; an operator can still provision more explicitly.
+    assert.equal((await measure(t, 'aq-key', 'auto-1', { t: 4 })).status, 200);
+    await provision(t, 'herne', '/env', [], [{ device_id: 'auto-3', entity_type: 'AirQualityObserved' }]);
+    assert.equal((await measure(t, 'aq-key', 'auto-3', { t: 5 })).status, 200);
+    // Deleting a device frees a place.
+    const del = await t.app.inject({ method: 'DELETE', url: '/iot/devices/auto-2', headers: { 'fiware-service': 'herne', 'fiware-servicepath': '/env' } });
+    assert.equal(del.statusCode, 204, del.body);
+    assert.equal((await measure(t, 'aq-key', 'auto-4', { t: 6 })).status, 404, 'still 3 devices (known-1, auto-1, auto-3)');
+    await t.app.inject({ method: 'DELETE', url: '/iot/devices/known-1', headers: { 'fiware-service': 'herne', 'fiware-servicepath': '/env' } });
+    assert.equal((await measure(t, 'aq-key', 'auto-4', { t: 7 })).status, 200);
+  });
+});

@@ -23,6 +23,8 @@ export interface RegistryDeps {
   resolveTerms(url: string | undefined): Promise<Terms>;
   stats: IngestStats;
   autoprovision: boolean;
+  /** Devices per tenant and service path beyond which autoprovisioning refuses (0 = no limit). */
+  autoprovisionMax?: number;
   now(): string;
   log: { warn(o: object, msg: string): void; info(o: object, msg: string): void };
   /** Called after every committed provisioning change (several nodes: the others reload). */
@@ -62,6 +64,8 @@ export class DeviceRegistry {
   private readonly byEui = new Map<string, string>();
   private readonly byOwnKey = new Map<string, string>();
   private readonly byId = new Map<string, number>();
+  /** Devices per tenant and service path (the autoprovisioning limit). */
+  private readonly perPath = new Map<string, number>();
   private readonly resolved = new Map<string, ResolvedDevice>();
   /** sha256(username:password) → apikey, for credentials already verified (scrypt is slow by design). */
   private readonly verified = new Map<string, string>();
@@ -101,6 +105,8 @@ export class DeviceRegistry {
     if (e.rec.devEui) this.byEui.set(e.rec.devEui, k);
     if (e.rec.apikey) this.byOwnKey.set(keyId(e.rec.apikey, e.rec.deviceId), k);
     this.byId.set(e.rec.deviceId, (this.byId.get(e.rec.deviceId) ?? 0) + 1);
+    const pk = devKey(e.rec.tenant, e.rec.servicePath, '');
+    this.perPath.set(pk, (this.perPath.get(pk) ?? 0) + 1);
     this.d.stats.provisioned(e.rec.tenant, e.rec.servicePath, e.rec.deviceId, e.rec.apikey ?? this.groupFor(e)?.rec.apikey ?? '', e.rec.createdAt);
     this.changed();
   }
@@ -112,6 +118,9 @@ export class DeviceRegistry {
     if (e.rec.apikey) this.byOwnKey.delete(keyId(e.rec.apikey, e.rec.deviceId));
     const n = (this.byId.get(e.rec.deviceId) ?? 1) - 1;
     if (n > 0) this.byId.set(e.rec.deviceId, n); else this.byId.delete(e.rec.deviceId);
+    const pk = devKey(e.rec.tenant, e.rec.servicePath, '');
+    const m = (this.perPath.get(pk) ?? 1) - 1;
+    if (m > 0) this.perPath.set(pk, m); else this.perPath.delete(pk);
     this.changed();
   }
   private changed(): void { this.resolved.clear(); }
@@ -188,7 +197,7 @@ export class DeviceRegistry {
         fresh.coreTerms = this.coreTerms;
         await fresh.load();
         for (const [mine, theirs] of [[this.groupsByKey, fresh.groupsByKey], [this.devices, fresh.devices], [this.byEui, fresh.byEui],
-          [this.byOwnKey, fresh.byOwnKey], [this.byId, fresh.byId]] as Array<[Map<string, unknown>, Map<string, unknown>]>) {
+          [this.byOwnKey, fresh.byOwnKey], [this.byId, fresh.byId], [this.perPath, fresh.perPath]] as Array<[Map<string, unknown>, Map<string, unknown>]>) {
           mine.clear();
           for (const [k, v] of theirs) mine.set(k, v);
         }
@@ -226,6 +235,11 @@ export class DeviceRegistry {
     if (!out && groups) {
       const g = groups[0];
       if (!this.d.autoprovision || !g.spec.autoprovision) throw new MeasurementRejected('unknown_device', `Device ${deviceId} is not provisioned under this apikey and autoprovisioning is off`);
+      const max = this.d.autoprovisionMax ?? 0;
+      if (max > 0 && (this.perPath.get(devKey(g.rec.tenant, g.rec.servicePath, '')) ?? 0) >= max) {
+        // A leaked apikey must not let anyone create devices (and entities) without end.
+        throw new MeasurementRejected('unknown_device', `Device ${deviceId} is not provisioned, and this service path already holds ${max} devices (DREHSCHEIBE_INGEST_AUTOPROVISION_MAX): provision it explicitly`);
+      }
       out = this.build(this.autoprovision(g, deviceId), g, apikey);
     }
     if (!out) {
