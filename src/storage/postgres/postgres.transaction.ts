@@ -26,7 +26,6 @@ export function toRecord(r: Row): EntityRecord {
   return rec;
 }
 
-/** An error that makes withTransaction run the whole transaction again (like a serialization failure). */
 /** PostgreSQL array literal of text values (cheaper to read than JSON in bulk statements). */
 function arr(xs: string[] | undefined): string | null {
   return xs ? `{${xs.map((x) => `"${x.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`).join(',')}}` : null;
@@ -43,6 +42,7 @@ export function pgArray(xs: unknown[]): string | unknown[] {
   return /\\[bfnrtu]/.test(j) ? xs : `{${j.slice(1, -1)}}`;
 }
 
+/** An error that makes withTransaction run the whole transaction again (like a serialization failure). */
 export class RetryableConflict extends Error {
   readonly code = '40001';
   /** The conflict was a history instant written meanwhile: the rerun looks every seq up. */
