@@ -235,9 +235,15 @@ test('cluster: a service group provisioned on node A is used by node B at once, 
   assert.equal((e.json() as { temperature: number }).temperature, 7);
   const listed = await b.app.inject({ method: 'GET', url: '/iot/services', headers });
   assert.deepEqual((listed.json() as { services: Array<{ apikey: string }> }).services.map((g) => g.apikey), ['cluster-key']);
-  // The device autoprovisioned on B is listed on A once B's notice has arrived.
+  // The device autoprovisioned on B is listed on A once B's notice has arrived; deleted on A, it
+  // leaves B's registry and its counters.
   const knows = (n: Node) => { try { return Boolean(n.app.drehscheibe.ingest.registry.device('herne', '/env', 's1')); } catch { return false; } };
   await until('node A lists the device autoprovisioned on node B', () => knows(a));
+  const counted = (n: Node) => n.app.drehscheibe.ingest.stats.snapshot(0).devices.some((d: { deviceId: string }) => d.deviceId === 's1');
+  assert.ok(counted(b));
+  assert.equal((await a.app.inject({ method: 'DELETE', url: '/iot/devices/s1', headers })).statusCode, 204);
+  await until('node B has dropped the deleted device and its counters', () => !knows(b) && !counted(b));
+  assert.equal((await b.app.inject({ method: 'POST', url: '/iot/json?k=cluster-key&i=s1', headers: JSON_HEADERS, payload: { t: 9 } })).statusCode, 200, 'autoprovisioned again');
   const gone = await a.app.inject({ method: 'DELETE', url: '/iot/services?apikey=cluster-key&resource=/iot/json', headers });
   assert.equal(gone.statusCode, 204, gone.body);
   await until('node B has dropped the deleted group', () => !b.app.drehscheibe.ingest.registry.hasApikey('cluster-key'));

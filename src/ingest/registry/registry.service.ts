@@ -196,6 +196,7 @@ export class DeviceRegistry {
         const fresh = new DeviceRegistry({ ...this.d, onChange: undefined });
         fresh.coreTerms = this.coreTerms;
         await fresh.load();
+        for (const [k, e] of this.devices) if (!fresh.devices.has(k)) this.d.stats.forget(e.rec.tenant, e.rec.servicePath, e.rec.deviceId);
         for (const [mine, theirs] of [[this.groupsByKey, fresh.groupsByKey], [this.devices, fresh.devices], [this.byEui, fresh.byEui],
           [this.byOwnKey, fresh.byOwnKey], [this.byId, fresh.byId], [this.perPath, fresh.perPath]] as Array<[Map<string, unknown>, Map<string, unknown>]>) {
           mine.clear();
