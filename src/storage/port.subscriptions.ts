@@ -12,6 +12,8 @@ export interface SubscriptionRecord {
   context: unknown;
   /** The expanded, parsed form the matcher uses (built by the subscription service). */
   compiled: unknown;
+  /** The principal that created it (docs/security.md); absent when created with access control off. Never changed by update. */
+  owner?: string;
 }
 
 /** Delivery counters of clause 5.2.14 (NotificationParams: timesSent, timesFailed, last*). */
@@ -45,8 +47,8 @@ export interface SubscriptionStore {
   /** Throws StorageConflict when the id exists in the tenant. */
   create(tenant: string, rec: SubscriptionRecord): Promise<void>;
   get(tenant: string, id: string): Promise<StoredSubscription | undefined>;
-  /** One page of a tenant's subscriptions in creation order, and the total count. */
-  list(tenant: string, page: { limit: number; offset: number }): Promise<{ items: StoredSubscription[]; count: number }>;
+  /** One page of a tenant's subscriptions in creation order (only `owner`'s, when given), and the total count. */
+  list(tenant: string, page: { limit: number; offset: number }, owner?: string): Promise<{ items: StoredSubscription[]; count: number }>;
   /** Every subscription of every tenant (start-up: the matcher's index is built from it). */
   all(): Promise<Array<{ tenant: string; sub: StoredSubscription }>>;
   /** Replaces definition, context, compiled and modifiedAt; keeps the stats. Throws StorageNotFound if absent. */

@@ -21,6 +21,16 @@ export interface SubscriptionRouteDeps {
 
 type Req = FastifyRequest<{ Params: Record<string, string>; Querystring: Record<string, string> }>;
 
+/**
+ * Whose subscriptions the caller sees and manages (docs/security.md): all of the tenant's with access
+ * control off or for an operator of the tenant (undefined), else only those it created.
+ */
+function viewerOf(req: Req, tenant: string): string | undefined {
+  const p = req.principal;
+  if (!p) return undefined;
+  return p.roles.some((g) => g.role === 'operator' && (!g.tenants || g.tenants.includes(tenant))) ? undefined : p.id;
+}
+
 /** clause 5.2.12 / 5.2.14: the definition with status, and the delivery counters inside notification. */
 export function representSubscription(s: StoredSubscription, status: string, sysAttrs: boolean): Record<string, unknown> {
   const def = s.definition as unknown as SubscriptionDef;
@@ -66,7 +76,7 @@ export async function subscriptionRoutes(app: FastifyInstance, deps: Subscriptio
     const tenant = tenantOf(req);
     const body = objectBody(req.body);
     const terms = await bodyTerms(req, contexts, body);
-    const id = await subs.create(tenant, body, terms);
+    const id = await subs.create(tenant, body, terms, req.principal?.id);
     return reply.status(201).header('Location', `/ngsi-ld/v1/subscriptions/${encodeURIComponent(id)}`).send();
   });
 
@@ -81,7 +91,7 @@ export async function subscriptionRoutes(app: FastifyInstance, deps: Subscriptio
     const limit = intParam(q, 'limit', deps.defaultLimit, 0, deps.maxLimit, (n) => new TooManyResults(`limit=${n} exceeds the maximum page size ${deps.maxLimit}; page with offset`));
     const offset = intParam(q, 'offset', 0, 0, Number.MAX_SAFE_INTEGER);
     const count = boolParam(q, 'count');
-    const r = await subs.list(tenant, { limit, offset });
+    const r = await subs.list(tenant, { limit, offset }, viewerOf(req, tenant));
     if (count) reply.header('NGSILD-Results-Count', String(r.count));
     const items = r.items.map((s) => {
       const body = representSubscription(s, subs.statusOf(s), sysAttrs);
@@ -98,7 +108,7 @@ export async function subscriptionRoutes(app: FastifyInstance, deps: Subscriptio
     const sysAttrs = sysAttrsOption(req.query);
     const id = checkEntityId(req.params.subscriptionId, 'subscriptionId in the URL');
     const tenant = await existingTenant(req, tenantExists);
-    const s = await subs.get(tenant, id);
+    const s = await subs.get(tenant, id, viewerOf(req, tenant));
     const terms = await contexts.resolve(s.context);
     return sendData(reply, accept, terms, representSubscription(s, subs.statusOf(s), sysAttrs), deps.coreContextUrl);
   });
@@ -111,7 +121,7 @@ export async function subscriptionRoutes(app: FastifyInstance, deps: Subscriptio
     const tenant = tenantOf(req);
     const body = objectBody(req.body);
     const terms = await bodyTerms(req, contexts, body);
-    await subs.update(tenant, id, body, terms);
+    await subs.update(tenant, id, body, terms, viewerOf(req, tenant));
     return reply.status(204).send();
   });
 
@@ -120,7 +130,7 @@ export async function subscriptionRoutes(app: FastifyInstance, deps: Subscriptio
     checkParams(req.query, new Set(['local']));
     const id = checkEntityId(req.params.subscriptionId, 'subscriptionId in the URL');
     const tenant = await existingTenant(req, tenantExists);
-    await subs.delete(tenant, id);
+    await subs.delete(tenant, id, viewerOf(req, tenant));
     return reply.status(204).send();
   });
 }

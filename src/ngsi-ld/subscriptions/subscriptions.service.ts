@@ -128,7 +128,12 @@ export class SubscriptionService {
   // ---- operations (clause 5.8) ----
 
   /** clause 5.8.1 */
-  async create(tenant: string, body: Record<string, unknown>, terms: Terms): Promise<string> {
+  /**
+   * clause 5.8.1. `owner`: the principal creating it (access control on). The other operations take
+   * a `viewer`: undefined sees every subscription of the tenant (operators, access control off); a
+   * principal id sees only the subscriptions it owns — others are answered as not existing.
+   */
+  async create(tenant: string, body: Record<string, unknown>, terms: Terms, owner?: string): Promise<string> {
     const now = this.now();
     const def = parseDefinition(body, { allowPrivate: this.d.config.allowPrivate }, { now, checkExpiry: true }, () => `urn:ngsi-ld:Subscription:${randomUUID()}`);
     const compiled = compile(def, terms);
@@ -137,7 +142,7 @@ export class SubscriptionService {
     const context = terms.source ?? this.d.coreContextUrl;
     const at = now.toISOString();
     try {
-      await this.d.store.create(tenant, { id: def.id, createdAt: at, modifiedAt: at, definition: def as unknown as Record<string, unknown>, context, compiled });
+      await this.d.store.create(tenant, { id: def.id, createdAt: at, modifiedAt: at, definition: def as unknown as Record<string, unknown>, context, compiled, owner });
     } catch (e) {
       if (e instanceof StorageConflict) throw new AlreadyExists(`Subscription ${def.id} already exists`, { cause: e });
       throw e;
@@ -157,15 +162,20 @@ export class SubscriptionService {
   }
 
   /** clause 5.8.3 */
-  async get(tenant: string, id: string): Promise<StoredSubscription> {
+  async get(tenant: string, id: string, viewer?: string): Promise<StoredSubscription> {
+    return this.overlay(tenant, await this.visible(tenant, id, viewer));
+  }
+
+  /** The stored subscription, if it exists and the viewer may see it. */
+  private async visible(tenant: string, id: string, viewer: string | undefined): Promise<StoredSubscription> {
     const s = await this.d.store.get(tenant, id);
-    if (!s) throw new ResourceNotFound(`Subscription ${id} does not exist`);
-    return this.overlay(tenant, s);
+    if (!s || (viewer !== undefined && s.owner !== viewer)) throw new ResourceNotFound(`Subscription ${id} does not exist`);
+    return s;
   }
 
   /** clause 5.8.4 */
-  async list(tenant: string, page: { limit: number; offset: number }): Promise<{ items: StoredSubscription[]; count: number }> {
-    const r = await this.d.store.list(tenant, page);
+  async list(tenant: string, page: { limit: number; offset: number }, viewer?: string): Promise<{ items: StoredSubscription[]; count: number }> {
+    const r = await this.d.store.list(tenant, page, viewer);
     return { items: r.items.map((s) => this.overlay(tenant, s)), count: r.count };
   }
 
@@ -174,9 +184,8 @@ export class SubscriptionService {
   }
 
   /** clause 5.8.2: the fragment's names are expanded with the PATCH request's @context. */
-  async update(tenant: string, id: string, fragment: Record<string, unknown>, terms: Terms): Promise<void> {
-    const stored = await this.d.store.get(tenant, id);
-    if (!stored) throw new ResourceNotFound(`Subscription ${id} does not exist`);
+  async update(tenant: string, id: string, fragment: Record<string, unknown>, terms: Terms, viewer?: string): Promise<void> {
+    const stored = await this.visible(tenant, id, viewer);
     const now = this.now();
     const merged = mergeFragment(stored.definition as unknown as SubscriptionDef, fragment);
     const def = parseDefinition(merged, { allowPrivate: this.d.config.allowPrivate }, { now, checkExpiry: 'expiresAt' in fragment }, () => id);
@@ -189,7 +198,7 @@ export class SubscriptionService {
       if (piece !== undefined) (compiled as Record<string, unknown>)[k] = piece;
     }
     try {
-      await this.d.store.update(tenant, { id, createdAt: stored.createdAt, modifiedAt: now.toISOString(), definition: def as unknown as Record<string, unknown>, context: stored.context, compiled });
+      await this.d.store.update(tenant, { id, createdAt: stored.createdAt, modifiedAt: now.toISOString(), definition: def as unknown as Record<string, unknown>, context: stored.context, compiled, owner: stored.owner });
     } catch (e) {
       if (e instanceof StorageNotFound) throw new ResourceNotFound(`Subscription ${id} does not exist`, { cause: e });
       throw e;
@@ -204,7 +213,8 @@ export class SubscriptionService {
   }
 
   /** clause 5.8.5 */
-  async delete(tenant: string, id: string): Promise<void> {
+  async delete(tenant: string, id: string, viewer?: string): Promise<void> {
+    if (viewer !== undefined) await this.visible(tenant, id, viewer);
     if (!(await this.d.store.delete(tenant, id))) throw new ResourceNotFound(`Subscription ${id} does not exist`);
     const live = this.index.remove(tenant, id);
     if (live) this.throttled.delete(live as Live);

@@ -85,6 +85,27 @@ export function subscriptionStoreContract(name: string, factory: SubscriptionSto
       });
     });
 
+    test('owners are stored, kept by update, and narrow the list and its count', async () => {
+      const t = 'owned';
+      await s.subscriptions.create(t, rec('urn:ngsi-ld:Subscription:o1', { owner: 'key:alice' }));
+      await s.subscriptions.create(t, rec('urn:ngsi-ld:Subscription:o2', { owner: 'key:bob' }));
+      await s.subscriptions.create(t, rec('urn:ngsi-ld:Subscription:o3', { owner: 'key:alice' }));
+      await s.subscriptions.create(t, rec('urn:ngsi-ld:Subscription:o4'));
+      assert.equal((await s.subscriptions.get(t, 'urn:ngsi-ld:Subscription:o2'))?.owner, 'key:bob');
+      assert.equal((await s.subscriptions.get(t, 'urn:ngsi-ld:Subscription:o4'))?.owner, undefined);
+      await s.subscriptions.update(t, rec('urn:ngsi-ld:Subscription:o2', { modifiedAt: '2026-11-26T11:00:00.000Z' }));
+      assert.equal((await s.subscriptions.get(t, 'urn:ngsi-ld:Subscription:o2'))?.owner, 'key:bob', 'update keeps the owner');
+      const alice = await s.subscriptions.list(t, { limit: 10, offset: 0 }, 'key:alice');
+      assert.deepEqual(alice.items.map((x) => x.id), ['urn:ngsi-ld:Subscription:o1', 'urn:ngsi-ld:Subscription:o3']);
+      assert.equal(alice.count, 2);
+      const page = await s.subscriptions.list(t, { limit: 1, offset: 1 }, 'key:alice');
+      assert.deepEqual(page.items.map((x) => x.id), ['urn:ngsi-ld:Subscription:o3']);
+      assert.equal(page.count, 2);
+      assert.equal((await s.subscriptions.list(t, { limit: 10, offset: 0 })).count, 4);
+      assert.equal((await s.subscriptions.list(t, { limit: 10, offset: 0 }, 'key:carol')).count, 0);
+      assert.equal((await s.subscriptions.all()).find((x) => x.sub.id === 'urn:ngsi-ld:Subscription:o3')?.sub.owner, 'key:alice');
+    });
+
     test('[5.8.5] delete removes the subscription once', async () => {
       assert.equal(await s.subscriptions.delete('', 'urn:ngsi-ld:Subscription:4'), true);
       assert.equal(await s.subscriptions.delete('', 'urn:ngsi-ld:Subscription:4'), false);

@@ -8,10 +8,10 @@ import { q } from './postgres.database.ts';
 interface Row {
   id: string; created_at: string; modified_at: string; definition: Record<string, unknown>; context: unknown; compiled: unknown;
   times_sent: number; times_failed: number; last_notification: string | null; last_success: string | null;
-  last_failure: string | null; last_failure_reason: string | null;
+  last_failure: string | null; last_failure_reason: string | null; owner: string | null;
 }
 
-const COLS = 'id, created_at, modified_at, definition, context, compiled, times_sent, times_failed, last_notification, last_success, last_failure, last_failure_reason';
+const COLS = 'id, created_at, modified_at, definition, context, compiled, times_sent, times_failed, last_notification, last_success, last_failure, last_failure_reason, owner';
 
 function toStored(r: Row): StoredSubscription {
   const s: StoredSubscription = {
@@ -23,6 +23,7 @@ function toStored(r: Row): StoredSubscription {
   if (r.last_success) s.stats.lastSuccess = r.last_success;
   if (r.last_failure) s.stats.lastFailure = r.last_failure;
   if (r.last_failure_reason) s.stats.lastFailureReason = r.last_failure_reason;
+  if (r.owner) s.owner = r.owner;
   return s;
 }
 
@@ -30,8 +31,8 @@ export class PgSubscriptionStore implements SubscriptionStore {
   constructor(private readonly pool: pg.Pool) {}
 
   async create(tenant: string, rec: SubscriptionRecord): Promise<void> {
-    const rows = await q(this.pool, 'INSERT INTO subscriptions (tenant, id, created_at, modified_at, definition, context, compiled) VALUES ($1, $2, $3, $4, $5::json, $6::json, $7::json) ON CONFLICT (tenant, id) DO NOTHING RETURNING seq',
-      [tenant, rec.id, rec.createdAt, rec.modifiedAt, JSON.stringify(rec.definition), JSON.stringify(rec.context ?? null), JSON.stringify(rec.compiled ?? null)]);
+    const rows = await q(this.pool, 'INSERT INTO subscriptions (tenant, id, created_at, modified_at, definition, context, compiled, owner) VALUES ($1, $2, $3, $4, $5::json, $6::json, $7::json, $8) ON CONFLICT (tenant, id) DO NOTHING RETURNING seq',
+      [tenant, rec.id, rec.createdAt, rec.modifiedAt, JSON.stringify(rec.definition), JSON.stringify(rec.context ?? null), JSON.stringify(rec.compiled ?? null), rec.owner ?? null]);
     if (rows.length === 0) throw new StorageConflict(`subscription ${rec.id} exists`);
   }
 
@@ -40,9 +41,9 @@ export class PgSubscriptionStore implements SubscriptionStore {
     return row ? toStored(row) : undefined;
   }
 
-  async list(tenant: string, page: { limit: number; offset: number }): Promise<{ items: StoredSubscription[]; count: number }> {
-    const rows = await q<Row>(this.pool, `SELECT ${COLS} FROM subscriptions WHERE tenant = $1 ORDER BY seq LIMIT $2 OFFSET $3`, [tenant, page.limit, page.offset]);
-    const n = (await q<{ n: number }>(this.pool, 'SELECT count(*) AS n FROM subscriptions WHERE tenant = $1', [tenant]))[0].n;
+  async list(tenant: string, page: { limit: number; offset: number }, owner?: string): Promise<{ items: StoredSubscription[]; count: number }> {
+    const rows = await q<Row>(this.pool, `SELECT ${COLS} FROM subscriptions WHERE tenant = $1 AND ($4::text IS NULL OR owner = $4) ORDER BY seq LIMIT $2 OFFSET $3`, [tenant, page.limit, page.offset, owner ?? null]);
+    const n = (await q<{ n: number }>(this.pool, 'SELECT count(*) AS n FROM subscriptions WHERE tenant = $1 AND ($2::text IS NULL OR owner = $2)', [tenant, owner ?? null]))[0].n;
     return { items: rows.map(toStored), count: n };
   }
 

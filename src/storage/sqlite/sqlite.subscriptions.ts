@@ -8,10 +8,10 @@ import type { Db } from './sqlite.database.ts';
 interface Row {
   id: string; created_at: string; modified_at: string; definition: string; context: string; compiled: string;
   times_sent: number; times_failed: number; last_notification: string | null; last_success: string | null;
-  last_failure: string | null; last_failure_reason: string | null;
+  last_failure: string | null; last_failure_reason: string | null; owner: string | null;
 }
 
-const COLS = 'id, created_at, modified_at, definition, context, compiled, times_sent, times_failed, last_notification, last_success, last_failure, last_failure_reason';
+const COLS = 'id, created_at, modified_at, definition, context, compiled, times_sent, times_failed, last_notification, last_success, last_failure, last_failure_reason, owner';
 
 function toStored(r: Row): StoredSubscription {
   const s: StoredSubscription = {
@@ -27,6 +27,7 @@ function toStored(r: Row): StoredSubscription {
   if (r.last_success) s.stats.lastSuccess = r.last_success;
   if (r.last_failure) s.stats.lastFailure = r.last_failure;
   if (r.last_failure_reason) s.stats.lastFailureReason = r.last_failure_reason;
+  if (r.owner) s.owner = r.owner;
   return s;
 }
 
@@ -49,8 +50,8 @@ export class SqliteSubscriptionStore implements SubscriptionStore {
   create(tenant: string, rec: SubscriptionRecord): Promise<void> {
     return this.serialise(async () => {
       try {
-        this.ws('INSERT INTO subscriptions (tenant, id, created_at, modified_at, definition, context, compiled) VALUES (?, ?, ?, ?, ?, ?, ?)')
-          .run(tenant, rec.id, rec.createdAt, rec.modifiedAt, JSON.stringify(rec.definition), JSON.stringify(rec.context ?? null), JSON.stringify(rec.compiled ?? null));
+        this.ws('INSERT INTO subscriptions (tenant, id, created_at, modified_at, definition, context, compiled, owner) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+          .run(tenant, rec.id, rec.createdAt, rec.modifiedAt, JSON.stringify(rec.definition), JSON.stringify(rec.context ?? null), JSON.stringify(rec.compiled ?? null), rec.owner ?? null);
       } catch (err) {
         if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') throw new StorageConflict(`subscription ${rec.id} exists`, { cause: err });
         throw err;
@@ -63,9 +64,10 @@ export class SqliteSubscriptionStore implements SubscriptionStore {
     return row ? toStored(row) : undefined;
   }
 
-  async list(tenant: string, page: { limit: number; offset: number }): Promise<{ items: StoredSubscription[]; count: number }> {
-    const rows = this.rs(`SELECT ${COLS} FROM subscriptions WHERE tenant = ? ORDER BY seq LIMIT ? OFFSET ?`).all(tenant, page.limit, page.offset) as Row[];
-    const { n } = this.rs('SELECT COUNT(*) AS n FROM subscriptions WHERE tenant = ?').get(tenant) as { n: number };
+  async list(tenant: string, page: { limit: number; offset: number }, owner?: string): Promise<{ items: StoredSubscription[]; count: number }> {
+    // owner IS NULL for "no filter": one statement shape either way.
+    const rows = this.rs(`SELECT ${COLS} FROM subscriptions WHERE tenant = ? AND (? IS NULL OR owner = ?) ORDER BY seq LIMIT ? OFFSET ?`).all(tenant, owner ?? null, owner ?? null, page.limit, page.offset) as Row[];
+    const { n } = this.rs('SELECT COUNT(*) AS n FROM subscriptions WHERE tenant = ? AND (? IS NULL OR owner = ?)').get(tenant, owner ?? null, owner ?? null) as { n: number };
     return { items: rows.map(toStored), count: n };
   }
 
