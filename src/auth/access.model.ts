@@ -99,7 +99,8 @@ export interface Decision {
   reason?: string;
 }
 
-function hasRole(p: Principal, role: string, tenant: string): boolean {
+/** Whether the principal has the role in the tenant (a grant for all tenants, or for this one). */
+export function hasRole(p: Principal, role: string, tenant: string): boolean {
   return p.roles.some((g) => g.role === role && (!g.tenants || g.tenants.includes(tenant)));
 }
 

@@ -4,7 +4,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { TooManyRequests, Unauthorized, Forbidden } from '../core/errors.ts';
 import type { Clock } from '../core/clock.ts';
-import { ANONYMOUS, type AccessPolicy, type Op, type Principal } from './access.model.ts';
+import { ANONYMOUS, hasRole, type AccessPolicy, type Op, type Principal } from './access.model.ts';
 import type { ApiKeyService } from './api-keys.service.ts';
 import type { OidcVerifier } from './oidc.verifier.ts';
 import type { AuditLog } from './audit.log.ts';
@@ -89,6 +89,7 @@ export function installAuth(app: FastifyInstance, d: AuthHookDeps): void {
   // Declared up front so every request object keeps one shape (properties added later would
   // change it per request and slow down every property access in Fastify's hot path).
   app.decorateRequest('principal', undefined);
+  app.decorateRequest('actor', undefined);
   app.decorateRequest('access', undefined);
   app.decorateRequest('auditTarget', undefined);
   // Callback style, not async: the public / auth-off path runs on every request and needs no promise.
@@ -111,7 +112,8 @@ export function installAuth(app: FastifyInstance, d: AuthHookDeps): void {
         if (p.kind === 'anonymous') limit(reply, d, `a:${req.ip}`, d.limits.address, 'client address');
         else limit(reply, d, `p:${p.id}`, d.limits.principal, 'principal');
       }
-      const dec = d.policy.decide(p, tenantHeader(req), op);
+      const tenant = tenantHeader(req);
+      const dec = d.policy.decide(p, tenant, op);
       if (!dec.allowed) {
         if (p.kind === 'anonymous') {
           reply.header('WWW-Authenticate', d.oidc ? 'ApiKey, Bearer' : 'ApiKey');
@@ -120,6 +122,7 @@ export function installAuth(app: FastifyInstance, d: AuthHookDeps): void {
         throw new Forbidden(dec.reason ?? `${p.id} may not do this`);
       }
       if (dec.guard) req.access = dec.guard;
+      req.actor = { id: p.id, manager: hasRole(p, 'operator', tenant) };
       done();
     }, (e: unknown) => {
       // Failed credentials count against the address: guessing keys is limited too.

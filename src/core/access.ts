@@ -16,9 +16,19 @@ export interface AccessGuard {
   readonly who: string;
 }
 
+/** Who acts in a request with access control on, as the services need it (subscription owners). */
+export interface Actor {
+  /** The principal's id, e.g. "key:buerger-app" (recorded as a subscription's owner). */
+  readonly id: string;
+  /** An operator of the request's tenant: sees and manages what other principals own. */
+  readonly manager: boolean;
+}
+
 declare module 'fastify' {
   interface FastifyRequest {
     /** Set by the auth hook when the principal's access depends on entity types; absent = unrestricted. */
     access?: AccessGuard;
+    /** Set by the auth hook for every authorised non-public request; absent = access control off. */
+    actor?: Actor;
   }
 }

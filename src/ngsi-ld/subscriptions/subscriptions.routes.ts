@@ -25,10 +25,8 @@ type Req = FastifyRequest<{ Params: Record<string, string>; Querystring: Record<
  * Whose subscriptions the caller sees and manages (docs/security.md): all of the tenant's with access
  * control off or for an operator of the tenant (undefined), else only those it created.
  */
-function viewerOf(req: Req, tenant: string): string | undefined {
-  const p = req.principal;
-  if (!p) return undefined;
-  return p.roles.some((g) => g.role === 'operator' && (!g.tenants || g.tenants.includes(tenant))) ? undefined : p.id;
+function viewerOf(req: Req): string | undefined {
+  return req.actor && !req.actor.manager ? req.actor.id : undefined;
 }
 
 /** clause 5.2.12 / 5.2.14: the definition with status, and the delivery counters inside notification. */
@@ -76,7 +74,7 @@ export async function subscriptionRoutes(app: FastifyInstance, deps: Subscriptio
     const tenant = tenantOf(req);
     const body = objectBody(req.body);
     const terms = await bodyTerms(req, contexts, body);
-    const id = await subs.create(tenant, body, terms, req.principal?.id);
+    const id = await subs.create(tenant, body, terms, req.actor?.id);
     return reply.status(201).header('Location', `/ngsi-ld/v1/subscriptions/${encodeURIComponent(id)}`).send();
   });
 
@@ -91,7 +89,7 @@ export async function subscriptionRoutes(app: FastifyInstance, deps: Subscriptio
     const limit = intParam(q, 'limit', deps.defaultLimit, 0, deps.maxLimit, (n) => new TooManyResults(`limit=${n} exceeds the maximum page size ${deps.maxLimit}; page with offset`));
     const offset = intParam(q, 'offset', 0, 0, Number.MAX_SAFE_INTEGER);
     const count = boolParam(q, 'count');
-    const r = await subs.list(tenant, { limit, offset }, viewerOf(req, tenant));
+    const r = await subs.list(tenant, { limit, offset }, viewerOf(req));
     if (count) reply.header('NGSILD-Results-Count', String(r.count));
     const items = r.items.map((s) => {
       const body = representSubscription(s, subs.statusOf(s), sysAttrs);
@@ -108,7 +106,7 @@ export async function subscriptionRoutes(app: FastifyInstance, deps: Subscriptio
     const sysAttrs = sysAttrsOption(req.query);
     const id = checkEntityId(req.params.subscriptionId, 'subscriptionId in the URL');
     const tenant = await existingTenant(req, tenantExists);
-    const s = await subs.get(tenant, id, viewerOf(req, tenant));
+    const s = await subs.get(tenant, id, viewerOf(req));
     const terms = await contexts.resolve(s.context);
     return sendData(reply, accept, terms, representSubscription(s, subs.statusOf(s), sysAttrs), deps.coreContextUrl);
   });
@@ -121,7 +119,7 @@ export async function subscriptionRoutes(app: FastifyInstance, deps: Subscriptio
     const tenant = tenantOf(req);
     const body = objectBody(req.body);
     const terms = await bodyTerms(req, contexts, body);
-    await subs.update(tenant, id, body, terms, viewerOf(req, tenant));
+    await subs.update(tenant, id, body, terms, viewerOf(req));
     return reply.status(204).send();
   });
 
@@ -130,7 +128,7 @@ export async function subscriptionRoutes(app: FastifyInstance, deps: Subscriptio
     checkParams(req.query, new Set(['local']));
     const id = checkEntityId(req.params.subscriptionId, 'subscriptionId in the URL');
     const tenant = await existingTenant(req, tenantExists);
-    await subs.delete(tenant, id, viewerOf(req, tenant));
+    await subs.delete(tenant, id, viewerOf(req));
     return reply.status(204).send();
   });
 }
