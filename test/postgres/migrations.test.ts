@@ -1,59 +1,63 @@
 // Migration 008 on a database that already holds history: last_ts is filled from the stored
-// instances, so the first write after the upgrade at an instant that exists keeps both instances.
+// instances, so the first write after the upgrade at an instant that exists keeps both instances;
+// and a stale last_ts (an older node that does not maintain it) costs a rerun, not the write.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import pg from 'pg';
+import type { PostgresStorage } from '../../src/storage/postgres/postgres.adapter.ts';
 import { PG_SKIP, PG_URL, dropSchema, freshSchema, openPgStorage } from '../support/pg.ts';
 
 const V = 'https://uri.etsi.org/ngsi-ld/default-context/';
 const at = (min: number) => new Date(Date.parse('2026-11-01T00:00:00Z') + min * 60_000).toISOString();
 const entry = (v: number, min: number) => ({ attr: V + 'temperature', instance: { type: 'Property' as const, value: v, observedAt: at(min) } });
 
-test('migration 008 fills last_ts from existing history; writes after the upgrade keep every instance', { skip: PG_SKIP }, async () => {
-  const schema = freshSchema();
-  let s = await openPgStorage(schema);
-  const admin = new pg.Client({ connectionString: PG_URL });
-  await admin.connect();
-  try {
-    await s.withTransaction((tx) => tx.history.append('', { id: 'urn:e:up', types: [V + 'T'] }, [entry(1, 10), entry(2, 20)], at(30)));
-    await s.close();
-    // Back to the schema as migration 007 left it.
-    await admin.query(`SET search_path = "${schema}"; ALTER TABLE temporal_entities DROP COLUMN last_ts;
-      ALTER TABLE entity_geo ADD CONSTRAINT entity_geo_pk_fkey FOREIGN KEY (pk) REFERENCES entities(pk) ON DELETE CASCADE;
-      DELETE FROM schema_migrations WHERE version = 8`);
-    s = await openPgStorage(schema);
-    const last = (await admin.query(`SELECT last_ts FROM "${schema}".temporal_entities WHERE id = 'urn:e:up'`)).rows[0].last_ts;
-    assert.equal(Number(last), Date.parse(at(20)));
-    const fk = (await admin.query(`SELECT count(*)::int AS n FROM pg_constraint WHERE conname = 'entity_geo_pk_fkey' AND connamespace = $1::regnamespace`, [schema])).rows[0].n;
-    assert.equal(fk, 0);
-    // The same instant again, and a later one.
-    await s.withTransaction((tx) => tx.history.append('', { id: 'urn:e:up', types: [V + 'T'] }, [entry(3, 20), entry(4, 25)], at(31)));
-    const series = (await s.temporal.getEntity('', 'urn:e:up'))!.series[0];
-    const values = (await s.temporal.instances(series, { window: { property: 'observedAt' }, limit: 10 })).map((i) => i.instance.value).sort();
-    assert.deepEqual(values, [1, 2, 3, 4]);
-  } finally {
-    await admin.end();
-    await s.close();
-    await dropSchema(schema);
-  }
-});
+const write = (s: PostgresStorage, id: string, entries: ReturnType<typeof entry>[], min: number) =>
+  s.withTransaction((tx) => tx.history.append('', { id, types: [V + 'T'] }, entries, at(min)));
 
-test('a stale last_ts (left by a node of an older version) costs one rerun, not the write', { skip: PG_SKIP }, async () => {
+/** The values of an entity's temperature history, sorted. */
+async function values(s: PostgresStorage, id: string): Promise<unknown[]> {
+  const series = (await s.temporal.getEntity('', id))!.series[0];
+  return (await s.temporal.instances(series, { window: { property: 'observedAt' }, limit: 10 })).map((i) => i.instance.value).sort();
+}
+
+/** A fresh schema, an admin connection and storages opened on it (closed, and the schema dropped, afterwards). */
+async function withSchema(fn: (c: { schema: string; admin: pg.Client; open: () => Promise<PostgresStorage> }) => Promise<void>): Promise<void> {
   const schema = freshSchema();
-  const s = await openPgStorage(schema);
+  const opened: PostgresStorage[] = [];
   const admin = new pg.Client({ connectionString: PG_URL });
   await admin.connect();
   try {
-    await s.withTransaction((tx) => tx.history.append('', { id: 'urn:e:stale', types: [V + 'T'] }, [entry(1, 10), entry(2, 20)], at(30)));
-    // As if an older node had written the instant at minute 20 without raising last_ts.
-    await admin.query(`UPDATE "${schema}".temporal_entities SET last_ts = $1 WHERE id = 'urn:e:stale'`, [Date.parse(at(10))]);
-    await s.withTransaction((tx) => tx.history.append('', { id: 'urn:e:stale', types: [V + 'T'] }, [entry(3, 20)], at(31)));
-    const series = (await s.temporal.getEntity('', 'urn:e:stale'))!.series[0];
-    const values = (await s.temporal.instances(series, { window: { property: 'observedAt' }, limit: 10 })).map((i) => i.instance.value).sort();
-    assert.deepEqual(values, [1, 2, 3]);
+    await fn({ schema, admin, open: async () => { const s = await openPgStorage(schema); opened.push(s); return s; } });
   } finally {
     await admin.end();
-    await s.close();
+    for (const s of opened) await s.close().catch(() => {});
     await dropSchema(schema);
   }
-});
+}
+
+test('migration 008 fills last_ts from existing history; writes after the upgrade keep every instance', { skip: PG_SKIP }, () => withSchema(async ({ schema, admin, open }) => {
+  const before = await open();
+  await write(before, 'urn:e:up', [entry(1, 10), entry(2, 20)], 30);
+  await before.close();
+  // Back to the schema as migration 007 left it.
+  await admin.query(`SET search_path = "${schema}"; ALTER TABLE temporal_entities DROP COLUMN last_ts;
+    ALTER TABLE entity_geo ADD CONSTRAINT entity_geo_pk_fkey FOREIGN KEY (pk) REFERENCES entities(pk) ON DELETE CASCADE;
+    DELETE FROM schema_migrations WHERE version = 8`);
+  const s = await open();
+  const last = (await admin.query(`SELECT last_ts FROM "${schema}".temporal_entities WHERE id = 'urn:e:up'`)).rows[0].last_ts;
+  assert.equal(Number(last), Date.parse(at(20)));
+  const fk = (await admin.query(`SELECT count(*)::int AS n FROM pg_constraint WHERE conname = 'entity_geo_pk_fkey' AND connamespace = $1::regnamespace`, [schema])).rows[0].n;
+  assert.equal(fk, 0);
+  // The same instant again, and a later one.
+  await write(s, 'urn:e:up', [entry(3, 20), entry(4, 25)], 31);
+  assert.deepEqual(await values(s, 'urn:e:up'), [1, 2, 3, 4]);
+}));
+
+test('a stale last_ts (left by a node of an older version) costs one rerun, not the write', { skip: PG_SKIP }, () => withSchema(async ({ schema, admin, open }) => {
+  const s = await open();
+  await write(s, 'urn:e:stale', [entry(1, 10), entry(2, 20)], 30);
+  // As if an older node had written the instant at minute 20 without raising last_ts.
+  await admin.query(`UPDATE "${schema}".temporal_entities SET last_ts = $1 WHERE id = 'urn:e:stale'`, [Date.parse(at(10))]);
+  await write(s, 'urn:e:stale', [entry(3, 20)], 31);
+  assert.deepEqual(await values(s, 'urn:e:stale'), [1, 2, 3]);
+}));
