@@ -78,10 +78,12 @@ async function principalOf(req: FastifyRequest, d: AuthHookDeps): Promise<Princi
 }
 
 function limit(reply: FastifyReply, d: AuthHookDeps, key: string, rate: Rate, what: string): void {
-  const wait = d.limiter!.take(key, rate, d.clock.now().getTime());
+  const mine = d.limiter!.share(rate);
+  const wait = d.limiter!.take(key, mine.rate, d.clock.now().getTime());
   if (wait > 0) {
     reply.header('Retry-After', String(wait));
-    throw new TooManyRequests(`Rate limit of ${rate.rps} requests per second (burst ${rate.burst}) per ${what} exceeded; retry after ${wait} s`, wait);
+    const shared = mine.nodes > 1 ? `, shared by ${mine.nodes} nodes` : '';
+    throw new TooManyRequests(`Rate limit of ${rate.rps} requests per second (burst ${rate.burst}) per ${what}${shared} exceeded; retry after ${wait} s`, wait);
   }
 }
 

@@ -1,5 +1,7 @@
 // Token buckets per principal and per client address: `rps` tokens per second, up to `burst`.
-// In memory per node (a cluster multiplies the limit by its node count; docs/security.md).
+// In memory per node. With several nodes and the cluster scope, each node enforces its share of
+// the configured rate (rate ÷ live nodes), so a load balancer that spreads a client's requests
+// over the nodes keeps the client near the configured limit (docs/security.md).
 
 export interface Rate { rps: number; burst: number }
 
@@ -8,6 +10,15 @@ interface Bucket { tokens: number; at: number }
 export class RateLimiter {
   private readonly buckets = new Map<string, Bucket>();
   private static readonly MAX_KEYS = 100_000;
+
+  /** `nodes`: how many nodes share each configured rate (the live nodes of the cluster); 1 when absent. */
+  constructor(private readonly nodes?: () => number) {}
+
+  /** The part of a configured rate this node enforces, and among how many nodes it is shared. */
+  share(rate: Rate): { rate: Rate; nodes: number } {
+    const n = Math.max(1, this.nodes?.() ?? 1);
+    return n === 1 ? { rate, nodes: 1 } : { rate: { rps: rate.rps / n, burst: Math.max(1, Math.floor(rate.burst / n)) }, nodes: n };
+  }
 
   /** 0 when the request may pass; otherwise the whole seconds to wait (Retry-After). */
   take(key: string, rate: Rate, nowMs: number): number {

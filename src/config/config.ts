@@ -49,7 +49,7 @@ export interface Config {
     /** Operator key taken from DREHSCHEIBE_ADMIN_KEY or the file DREHSCHEIBE_ADMIN_KEY_FILE names. */
     adminKey?: string;
     oidc?: { issuer: string; audience: string; rolesClaim: string; roleMap: Record<string, string>; jwksUrl?: string; jwksCooldownMs: number };
-    rateLimit: { enabled: boolean; address: { rps: number; burst: number }; principal: { rps: number; burst: number } };
+    rateLimit: { enabled: boolean; scope: 'node' | 'cluster'; address: { rps: number; burst: number }; principal: { rps: number; burst: number } };
     audit: { enabled: boolean; flushMs: number; retentionDays: number };
   };
   /** Operations and hardening (docs/security.md). */
@@ -272,6 +272,8 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
       rateLimit: {
         // Off by default with auth off (only allowed on loopback: local development, conformance runs).
         enabled: oneOf('DREHSCHEIBE_RATE_LIMIT', auth === 'on' ? 'on' : 'off', ['on', 'off'] as const) === 'on',
+        // cluster: every node enforces rate ÷ live nodes; node: every node the whole rate.
+        scope: oneOf('DREHSCHEIBE_RATE_LIMIT_SCOPE', 'cluster', ['node', 'cluster'] as const),
         address: { rps: int('DREHSCHEIBE_RATE_ADDRESS_RPS', 50, 1, 1_000_000), burst: int('DREHSCHEIBE_RATE_ADDRESS_BURST', 200, 1, 10_000_000) },
         principal: { rps: int('DREHSCHEIBE_RATE_PRINCIPAL_RPS', 1000, 1, 1_000_000), burst: int('DREHSCHEIBE_RATE_PRINCIPAL_BURST', 5000, 1, 10_000_000) },
       },

@@ -51,3 +51,15 @@ test('authenticated requests are limited per principal, whatever the address', a
     assert.equal((await t.app.inject({ method: 'GET', url: '/admin/api-keys', headers: { 'x-api-key': t.operatorKey } })).statusCode, 200, 'another principal is not affected');
   } finally { await t.close(); }
 });
+
+test('a rate shared by several nodes: each enforces rate ÷ nodes (burst at least 1); one node the whole rate', () => {
+  let nodes = 1;
+  const rl = new RateLimiter(() => nodes);
+  const rate = { rps: 10, burst: 7 };
+  assert.deepEqual(rl.share(rate), { rate, nodes: 1 });
+  nodes = 2;
+  assert.deepEqual(rl.share(rate), { rate: { rps: 5, burst: 3 }, nodes: 2 });
+  nodes = 10;
+  assert.deepEqual(rl.share(rate).rate, { rps: 1, burst: 1 });
+  assert.deepEqual(new RateLimiter().share(rate), { rate, nodes: 1 }, 'no cluster: the whole rate');
+});
