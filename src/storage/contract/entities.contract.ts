@@ -253,6 +253,22 @@ export function entityStoreContract(name: string, factory: StorageFactory): void
       assert.equal(c.count, 10);
     });
 
+    test('count by type alone counts each entity of the type once, in its tenant, without the deleted', async () => {
+      const count = async (tenant: string, type: string) => (await s.entities.query(tenant, { types: { kind: 'type', name: V + type } }, { limit: 0, offset: 0, count: true })).count;
+      const listed = async (tenant: string, type: string) => (await s.entities.query(tenant, { types: { kind: 'type', name: V + type } }, { limit: 1000, offset: 0, count: false })).entities.length;
+      for (const t of ['Even', 'Thing', 'Odd']) assert.equal(await count('', t), await listed('', t), t);
+      const even = (await count('', 'Even'))!;
+      assert.ok(even >= 5);
+      assert.equal(await count('other', 'Even'), 1);
+      assert.equal(await count('other', 'Odd'), 0);
+      await s.withTransaction((tx) => tx.entities.insert('', rec('urn:e:cnt', [V + 'Even', V + 'Counted'], { n: 1 })));
+      assert.equal(await count('', 'Even'), even + 1);
+      assert.equal(await count('', 'Counted'), 1);
+      await s.withTransaction((tx) => tx.entities.delete('', 'urn:e:cnt'));
+      assert.equal(await count('', 'Even'), even);
+      assert.equal(await count('', 'Counted'), 0);
+    });
+
     test('type and attribute summaries', async () => {
       const counts = await s.entities.typeCounts('');
       assert.equal(counts.find((c) => c.type === V + 'Even')?.entities, 5);

@@ -69,7 +69,7 @@ class SqliteReader implements EntityReader {
         out.entities = rows.map(toRecord);
       }
       if (page.count) {
-        const row = this.stmts.get(`SELECT COUNT(*) AS n FROM ${c.from} WHERE ${c.where}`).get(c.params) as { n: number };
+        const row = this.stmts.get(`SELECT COUNT(*) AS n FROM ${c.countFrom} WHERE ${c.where}`).get(c.params) as { n: number };
         out.count = row.n;
       }
       return out;
@@ -115,7 +115,7 @@ class SqliteReader implements EntityReader {
         const sql = `SELECT e.id, e.rev FROM ${c.from} WHERE ${c.where} ORDER BY ${c.order} LIMIT ${limitLiteral(page.limit)} OFFSET @offset`;
         out.keys = this.stmts.get(sql).all({ ...c.params, offset: page.offset }) as EntityKey[];
       }
-      if (page.count) out.count = (this.stmts.get(`SELECT COUNT(*) AS n FROM ${c.from} WHERE ${c.where}`).get(c.params) as { n: number }).n;
+      if (page.count) out.count = (this.stmts.get(`SELECT COUNT(*) AS n FROM ${c.countFrom} WHERE ${c.where}`).get(c.params) as { n: number }).n;
       return out;
     } finally {
       for (const h of c.handles) this.registry.remove(h);

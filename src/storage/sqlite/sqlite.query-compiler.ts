@@ -11,6 +11,8 @@ const CORE_MEMBERS = new Set(['observedAt', 'unitCode', 'datasetId', 'createdAt'
 
 export interface CompiledQuery {
   from: string;
+  /** What a count reads: the type index alone when nothing else is asked of the entities. */
+  countFrom: string;
   where: string;
   params: Record<string, unknown>;
   order: string;
@@ -238,7 +240,9 @@ export function compileFilter(tenant: string, f: EntityFilter, registry: MatchRe
     }
     where.push(c.match((v) => typeof v === 'string' && g.predicate(JSON.parse(v)), `e.doc ->> ${c.p(`$${key(g.property)}[0].value`)}`));
   }
-  return { from, where: where.join(' AND '), params: c.params, order, handles: c.handles };
+  // Only the type's conditions: counting reads the (tenant, type, pk) index and no document.
+  const countFrom = f.types?.kind === 'type' && where.length === 2 ? 'entity_types t' : from;
+  return { from, countFrom, where: where.join(' AND '), params: c.params, order, handles: c.handles };
 }
 
 /**
