@@ -10,6 +10,7 @@ import pg from 'pg';
 import { buildApp, type App } from '../../src/app.ts';
 import { loadConfig } from '../../src/config/config.ts';
 import type { PostgresStorage } from '../../src/storage/postgres/postgres.adapter.ts';
+import { channelOf } from '../../src/storage/postgres/postgres.cluster.ts';
 import { Receiver } from '../../src/ngsi-ld/subscriptions/test-support.ts';
 import { ownerOf } from '../../src/ngsi-ld/subscriptions/subscriptions.ownership.ts';
 import { PG_SKIP, PG_URL, dropSchema, freshSchema, openPgStorage } from '../support/pg.ts';
@@ -197,6 +198,42 @@ test('cluster: a node whose LISTEN connection is cut reconnects and catches up o
   await settle();
   assert.deepEqual([...counts(rx)], [[`${sid} urn:ngsi-ld:Sensor:cut`, 2]]);
   assert.deepEqual(rx.received.map((r) => (r.body.data[0] as { n: { value: number } }).n.value), [1, 2]);
+}));
+
+test('cluster: a feed row that commits more than 1,000 rows late while the LISTEN connections are down is delivered, once', { skip: PG_SKIP }, async () => withCluster(async ({ schema, rx, a, b, admin }) => {
+  const feeds = async () => (await admin.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = $1`, [`drehscheibe:${schema}:feed`])).rows[0].n as number;
+  const sid = await subscribe(a, rx.url, { entities: [{ type: 'Sensor' }] });
+  await converged([a, b], 1);
+  const change = (id: string) => {
+    const now = new Date().toISOString();
+    return JSON.stringify([{ kind: 'entities', changes: [{ tenant: '', kind: 'created', id, at: now,
+      after: { id, types: ['https://uri.etsi.org/ngsi-ld/default-context/Sensor'], createdAt: now, modifiedAt: now,
+        attrs: { 'https://uri.etsi.org/ngsi-ld/default-context/n': [{ type: 'Property', value: 1 }] } } }] }]);
+  };
+  const insert = `WITH ins AS (INSERT INTO "${schema}".cluster_changes (origin, events) VALUES ('elsewhere', $1) RETURNING seq)
+    SELECT pg_notify($2, ins.seq::text || ' elsewhere') FROM ins`;
+  // A writer on a third node: its feed row is numbered now and commits only at the end.
+  const held = new pg.Client({ connectionString: PG_URL });
+  await held.connect();
+  try {
+    await held.query('BEGIN');
+    await held.query(insert, [change('urn:ngsi-ld:Sensor:late'), channelOf(schema)]);
+    // Meanwhile 1,000 other rows commit, and then one more that both nodes are told of and read.
+    await admin.query(`INSERT INTO "${schema}".cluster_changes (origin, events) SELECT 'elsewhere', '[]' FROM generate_series(1, 1000)`);
+    await admin.query(insert, [change('urn:ngsi-ld:Sensor:marker'), channelOf(schema)]);
+    await rx.waitFor(1, 5000);
+    // Both LISTEN connections break; the late row commits while neither listens, so its NOTIFY is lost.
+    await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1`, [`drehscheibe:${schema}:feed`]);
+    while (await feeds() > 0) { /* until both backends are gone (the nodes reconnect a heartbeat later) */ }
+    await held.query('COMMIT');
+  } finally {
+    await held.end();
+  }
+  let n = 0;
+  await until('both feed connections are back', () => { void feeds().then((x) => { n = x; }); return n === 2; });
+  await rx.waitFor(2, 5000);
+  await settle();
+  assert.deepEqual(new Map([...counts(rx)].sort()), new Map([[`${sid} urn:ngsi-ld:Sensor:late`, 1], [`${sid} urn:ngsi-ld:Sensor:marker`, 1]]));
 }));
 
 test('cluster: a write\'s changes are in the feed when it is answered; a rolled-back write leaves no feed row', { skip: PG_SKIP }, async () => withCluster(async ({ schema, rx, a, b, admin }) => {

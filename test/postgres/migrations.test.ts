@@ -1,6 +1,7 @@
-// Migration 008 on a database that already holds history: last_ts is filled from the stored
+// Migrations on databases that already hold data. 008 on history: last_ts is filled from the stored
 // instances, so the first write after the upgrade at an instant that exists keeps both instances;
-// and a stale last_ts (an older node that does not maintain it) costs a rerun, not the write.
+// and a stale last_ts (an older node that does not maintain it) costs a rerun, not the write. 010 on
+// the cluster feed: existing rows get the migration's transaction id (the feed reads by it).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import pg from 'pg';
@@ -60,4 +61,28 @@ test('a stale last_ts (left by a node of an older version) costs one rerun, not 
   await admin.query(`UPDATE "${schema}".temporal_entities SET last_ts = $1 WHERE id = 'urn:e:stale'`, [Date.parse(at(10))]);
   await write(s, 'urn:e:stale', [entry(3, 20)], 31);
   assert.deepEqual(await values(s, 'urn:e:stale'), [1, 2, 3]);
+}));
+
+test('migration 010 stamps existing feed rows with its transaction id; a node started after it hands over only newer rows', { skip: PG_SKIP }, () => withSchema(async ({ schema, admin, open }) => {
+  const row = (id: string) => JSON.stringify([{ kind: 'subscription', tenant: '', id }]);
+  const before = await open();
+  await before.close();
+  // Back to the schema as migration 009 left it, with feed rows written then.
+  await admin.query(`SET search_path = "${schema}"; ALTER TABLE cluster_changes DROP COLUMN xid; DELETE FROM schema_migrations WHERE version = 10`);
+  for (const id of ['old-1', 'old-2']) await admin.query(`INSERT INTO "${schema}".cluster_changes (origin, events) VALUES ('elsewhere', $1)`, [row(id)]);
+  const s = await open();
+  const stamped = (await admin.query(`SELECT DISTINCT xid::text AS xid FROM "${schema}".cluster_changes`)).rows;
+  assert.equal(stamped.length, 1, 'both rows carry the id of the migration\'s transaction');
+  const index = (await admin.query(`SELECT count(*)::int AS n FROM pg_indexes WHERE schemaname = $1 AND indexname = 'cluster_changes_xid'`, [schema])).rows[0].n;
+  assert.equal(index, 1);
+  const got: string[] = [];
+  await s.cluster.start({ heartbeatMs: 50, leaseMs: 500 }, {
+    events: (events) => { for (const e of events) if (e.kind === 'subscription') got.push(e.id); },
+    nodesGone: () => {},
+  });
+  await admin.query(`INSERT INTO "${schema}".cluster_changes (origin, events) VALUES ('elsewhere', $1)`, [row('new')]);
+  const end = Date.now() + 5000;
+  while (!got.includes('new') && Date.now() < end) await new Promise((r) => setTimeout(r, 10));
+  await new Promise((r) => setTimeout(r, 250));
+  assert.deepEqual(got, ['new']);
 }));

@@ -1,6 +1,8 @@
 // The cluster feed of the PostgreSQL engine: node leases in cluster_nodes (renewed every heartbeat, on
 // the database's clock), and committed changes as cluster_changes rows announced by NOTIFY <seq>.
-// One dedicated connection LISTENs; when it breaks it reconnects and catches up on the rows it missed.
+// One dedicated connection LISTENs for speed; exactness comes from reading by transaction id (see
+// readAll): every heartbeat, and after a lost LISTEN connection is back, a node reads again every row
+// whose transaction had not ended at its last such read, so no row is missed however late it commits.
 // Heartbeats, publishing and reading use a pool of their own (two sessions, "drehscheibe:<schema>:cluster"),
 // so that a saturated request pool cannot delay a heartbeat past the lease.
 import pg from 'pg';
@@ -8,10 +10,8 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { ClusterEvent, ClusterFeed, ClusterHandlers, ClusterTiming } from '../port.cluster.ts';
 import { createPool, q, quoteIdent, type PgOptions } from './postgres.database.ts';
 
-/** How long published rows are kept (catch-up after a reconnect reaches this far back). */
+/** How long published rows are kept (a takeover reads this far back; a transaction must commit within it). */
 const KEEP_MS = 10 * 60_000;
-/** How many rows before the last one seen a catch-up reads again (late commits; `seen` drops repeats). */
-const CATCHUP_SLACK = 1000;
 
 /** NOTIFY channel of a schema (channels are per database; names are limited to 63 bytes). */
 export function channelOf(schema: string): string {
@@ -29,13 +29,21 @@ export class PgClusterFeed implements ClusterFeed {
   private reconnect?: NodeJS.Timeout;
   private timing: ClusterTiming = { heartbeatMs: 2000, leaseMs: 6000 };
   private running = false;
-  /** Highest seq read from the feed: a reconnect catches up from here. */
-  private lastSeq = 0;
-  /** The feed's end when this node joined: rows up to here are older than the node. */
-  private startSeq = 0;
+  /**
+   * The xmin of the snapshot of the last complete read (readAll): every transaction with a lower id
+   * had ended by then, so each committed row below it has been handed over or is older than this node.
+   */
+  private xmin = 0n;
+  /**
+   * Rows at or above xmin that were handed over (or are older than this node), seq → xid: reads
+   * return them again and skip them here. Rebuilt by each complete read, so it holds no more than
+   * the table's rows at or above xmin (a long-running transaction anywhere in the database keeps
+   * xmin back; the rows are pruned after KEEP_MS all the same).
+   */
+  private seen = new Map<number, bigint>();
   private lastPrune = 0;
-  private readonly seen = new Set<number>();
   private reading: Promise<void> = Promise.resolve();
+  private readAllQueued = false;
 
   private readonly pool: pg.Pool;
   private readonly schema: string;
@@ -54,11 +62,15 @@ export class PgClusterFeed implements ClusterFeed {
     this.running = true;
     this.timing = timing;
     this.handlers = handlers;
-    this.lastSeq = (await q<{ n: number }>(this.pool, 'SELECT coalesce(max(seq), 0) AS n FROM cluster_changes'))[0].n;
-    this.startSeq = this.lastSeq;
+    // Rows committed before this read are older than the node: marked seen, never handed over.
+    await this.readAll(false);
     await this.listen();
     await this.beat();
-    this.heartbeat = setInterval(() => { void this.beat().catch((e) => this.handlers?.warn?.({ err: e }, 'cluster heartbeat failed')); }, timing.heartbeatMs);
+    this.heartbeat = setInterval(() => {
+      void this.beat().catch((e) => this.handlers?.warn?.({ err: e }, 'cluster heartbeat failed'));
+      // Also what no NOTIFY announced (LISTEN connection down, or a notification lost otherwise).
+      this.catchUp();
+    }, timing.heartbeatMs);
     this.heartbeat.unref();
   }
 
@@ -145,7 +157,7 @@ export class PgClusterFeed implements ClusterFeed {
     c.on('notification', (n) => {
       const [seq, origin] = (n.payload ?? '').split(' ');
       if (origin === this.nodeId || !seq) return;
-      this.read(`seq = $1`, [Number(seq)]);
+      this.readOne(Number(seq));
     });
     try {
       await c.connect();
@@ -158,11 +170,8 @@ export class PgClusterFeed implements ClusterFeed {
     }
     if (!this.running) { await c.end().catch(() => {}); return; }
     this.listener = c;
-    // Rows published while no connection listened (since start, or while reconnecting).
-    // Feed rows are numbered when written, inside their transaction, and may commit out of order:
-    // the catch-up also reads the CATCHUP_SLACK rows before the last one seen (those already
-    // handed over are skipped), but none older than this node.
-    this.read('seq > $1 AND origin <> $2', [Math.max(this.startSeq, this.lastSeq - CATCHUP_SLACK), this.nodeId]);
+    // Rows committed while no connection listened (since start, or while reconnecting).
+    this.catchUp();
   }
 
   private retry(): void {
@@ -171,18 +180,69 @@ export class PgClusterFeed implements ClusterFeed {
     this.reconnect.unref();
   }
 
-  /** Reads feed rows in order (one read at a time) and hands their events to the handler. */
-  private read(where: string, params: unknown[]): void {
-    this.reading = this.reading.then(async () => {
-      const rows = await q<{ seq: number; events: ClusterEvent[] }>(this.pool, `SELECT seq, events FROM cluster_changes WHERE ${where} ORDER BY seq`, params);
-      for (const r of rows) {
-        // A row can be announced and caught up on both: each is handed over once.
-        if (this.seen.has(r.seq)) continue;
-        this.seen.add(r.seq);
-        if (this.seen.size > 10_000) this.seen.delete(this.seen.values().next().value as number);
-        if (r.seq > this.lastSeq) this.lastSeq = r.seq;
+  /** Queues a complete read (one at most waiting: a queued one reads everything up to when it runs). */
+  private catchUp(): void {
+    if (this.readAllQueued) return;
+    this.readAllQueued = true;
+    this.queue(() => { this.readAllQueued = false; return this.readAll(true); });
+  }
+
+  /**
+   * The complete read. Feed rows are numbered and stamped with their transaction's id when written,
+   * and commit in any order, so no seq tells what has been read. Transaction ids do: the snapshot
+   * of this statement has an xmin below which every transaction has ended, so every committed row
+   * with a lower xid is visible to it. Rows below the xmin of the previous complete read were
+   * handed over then (or before); so reading the rows at or above it, and handing over those not
+   * seen, hands over every committed row below the new xmin, once. Later rows are left to the
+   * next read, however late they commit. The first read (`handOver` false, at start) hands over
+   * nothing: what it sees is older than this node; rows that commit after it are all at or above
+   * its xmin.
+   */
+  private async readAll(handOver: boolean): Promise<void> {
+    const rows = await q<{ xmin: string; seq: number | null; xid: string | null }>(this.pool, `SELECT s.xmin::text AS xmin, c.seq, c.xid::text AS xid
+      FROM (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS xmin) s
+      LEFT JOIN cluster_changes c ON c.xid >= coalesce($1::xid8, s.xmin) AND c.origin <> $2 ORDER BY c.seq`,
+      [handOver ? this.xmin.toString() : null, this.nodeId]);
+    const found = rows.filter((r) => r.seq !== null) as Array<{ seq: number; xid: string }>;
+    const fresh = found.filter((r) => !this.seen.has(r.seq));
+    if (handOver && fresh.length > 0) {
+      const xidOf = new Map(fresh.map((r) => [r.seq, BigInt(r.xid)]));
+      const full = await q<{ seq: number; events: ClusterEvent[] }>(this.pool, 'SELECT seq, events FROM cluster_changes WHERE seq = ANY($1::bigint[]) ORDER BY seq', [[...xidOf.keys()]]);
+      for (const r of full) {
+        this.seen.set(r.seq, xidOf.get(r.seq)!);
         if (this.running) this.handlers?.events(r.events);
       }
-    }).catch((e) => this.handlers?.warn?.({ err: e }, 'cluster feed: changes could not be read'));
+    }
+    // Never backwards (a later snapshot's xmin is not lower, but nothing here depends on it).
+    const xmin = BigInt(rows[0].xmin);
+    if (xmin > this.xmin) this.xmin = xmin;
+    // Every row handed over so far that is at or above the xmin and still stored is among `found`
+    // (it committed before this snapshot): the seen set is exactly those.
+    const seen = new Map<number, bigint>();
+    for (const r of found) {
+      const xid = BigInt(r.xid);
+      if (xid >= this.xmin) seen.set(r.seq, xid);
+    }
+    this.seen = seen;
+  }
+
+  /**
+   * Reads one announced row. Skipped when seen, and read only if its xid is at or above the xmin:
+   * below it, a complete read has already handed it over (NOTIFY may arrive after that read).
+   */
+  private readOne(seq: number): void {
+    this.queue(async () => {
+      if (this.seen.has(seq)) return;
+      const rows = await q<{ xid: string; events: ClusterEvent[] }>(this.pool, 'SELECT xid::text AS xid, events FROM cluster_changes WHERE seq = $1 AND xid >= $2::xid8', [seq, this.xmin.toString()]);
+      for (const r of rows) {
+        this.seen.set(seq, BigInt(r.xid));
+        if (this.running) this.handlers?.events(r.events);
+      }
+    });
+  }
+
+  /** Runs feed reads one at a time, in order. */
+  private queue(read: () => Promise<void>): void {
+    this.reading = this.reading.then(read).catch((e) => this.handlers?.warn?.({ err: e }, 'cluster feed: changes could not be read'));
   }
 }
