@@ -159,9 +159,10 @@ test('a key lookup that a revocation overtakes is answered but not cached: the n
     const real = storage.auth;
     // Node B's lookups read the store, then wait for the gate: the revocation comes in between.
     let gate: Promise<void> = Promise.resolve();
+    let read = () => {};
     const slow = new Proxy(real, {
       get: (t, k) => (k === 'keyByHash'
-        ? async (h: string) => { const r = await t.keyByHash(h); await gate; return r; }
+        ? async (h: string) => { const r = await t.keyByHash(h); read(); await gate; return r; }
         : (t[k as keyof typeof t] as (...a: unknown[]) => unknown).bind(t)),
     });
     const clock = fixedClock('2026-11-26T12:00:00Z');
@@ -170,8 +171,9 @@ test('a key lookup that a revocation overtakes is answered but not cached: the n
     const { key, info } = await a.create({ name: 'tiefbau', roles: ['steward'] }, 'test');
     let open!: () => void;
     gate = new Promise((r) => { open = r; });
+    const hasRead = new Promise<void>((r) => { read = r; });
     const during = b.authenticate(key);
-    await new Promise((r) => setTimeout(r, 50)); // B has read the key, not revoked yet
+    await hasRead; // B has read the key, not revoked yet
     await a.revoke(info.id);
     b.forgetId(info.id); // what the cluster feed's notice does on node B
     open();
