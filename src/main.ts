@@ -49,7 +49,7 @@ async function main(): Promise<void> {
       console.error('With PostgreSQL, back up with pg_dump (docs/scaling.md#backup), e.g.:\n  pg_dump --format=custom --schema=' + config.postgres.schema + ' "$DATABASE_URL" > drehscheibe.dump');
       process.exit(2);
     }
-    const s = await openStorage(config, (m) => console.error(m));
+    const s = await openStorage(config, (m) => console.error(m), logger);
     try {
       process.exitCode = await runCommand(command, process.argv.slice(3), s);
     } finally {
@@ -60,7 +60,7 @@ async function main(): Promise<void> {
   // A new data directory gets the demo (DREHSCHEIBE_DEMO=auto); a marker keeps it on across restarts.
   const fresh = !config.databaseUrl && !existsSync(join(config.dataDir, 'drehscheibe.sqlite'));
   const demoMarker = join(config.dataDir, 'demo-simulator');
-  const storage = await openStorage(config, (m) => logger.fatal(m));
+  const storage = await openStorage(config, (m) => logger.fatal(m), logger);
   let app;
   try {
     app = await buildApp(config, { storage, logger });
@@ -141,11 +141,14 @@ async function startMqtt(app: Awaited<ReturnType<typeof buildApp>>, config: Retu
   }
 }
 
-async function openStorage(config: ReturnType<typeof loadConfig>, fail: (msg: string) => void): Promise<StoragePort> {
+async function openStorage(config: ReturnType<typeof loadConfig>, fail: (msg: string) => void, logger: pino.Logger): Promise<StoragePort> {
   if (!config.databaseUrl) return SqliteStorage.inDataDir(config.dataDir);
   try {
     const pg = config.postgres;
-    return await PostgresStorage.open({ url: config.databaseUrl, schema: pg.schema, poolSize: pg.poolSize, statementTimeoutMs: pg.statementTimeoutMs, maxAttempts: pg.txAttempts });
+    // What the storage works around by itself (partition upkeep) is still worth an operator's look.
+    const log = logger.child({ module: 'storage.postgres' });
+    return await PostgresStorage.open({ url: config.databaseUrl, schema: pg.schema, poolSize: pg.poolSize, statementTimeoutMs: pg.statementTimeoutMs, maxAttempts: pg.txAttempts,
+      warn: (obj, msg) => log.warn(obj, msg) });
   } catch (e) {
     fail(`cannot open the PostgreSQL database: ${(e as Error).message}`);
     process.exit(2);

@@ -1,6 +1,7 @@
 // API keys for machines: high-entropy random secrets shown once, stored as SHA-256 hashes, scoped
 // (tenants, types, operations), expiring and revocable. Verified keys are cached in memory so a
-// request costs one hash and one map lookup; revocation on this node drops the cache entry at once.
+// request costs one hash and one map lookup; a revocation drops the cache entry at once, on this node
+// and (announced over the cluster feed) on the others.
 import { createHash, randomBytes } from 'node:crypto';
 import { BadRequestData, ResourceNotFound, StorageConflict, AlreadyExists, Unauthorized } from '../core/errors.ts';
 import type { Clock } from '../core/clock.ts';
@@ -39,11 +40,19 @@ export class ApiKeyService {
    * nodes' revocations arrive too.
    */
   private readonly cache = new Map<string, Cached>();
-  private static readonly TTL_MS = 30_000;
+  /**
+   * Counts forgets: a lookup that a forget overtook does not cache what it read, since the read may
+   * predate the revocation it was told of.
+   */
+  private forgets = 0;
+  /** Fallback for a revocation whose announcement did not reach this node (feed down). */
+  static readonly TTL_MS = 30_000;
   private static readonly MISS_TTL_MS = 5_000;
   private static readonly MAX = 50_000;
 
-  constructor(private readonly store: AuthStore, private readonly clock: Clock, private readonly expandType: (name: string) => string) {}
+  /** `announce` tells the other nodes that a key was revoked (several nodes); it does not throw. */
+  constructor(private readonly store: AuthStore, private readonly clock: Clock, private readonly expandType: (name: string) => string,
+    private readonly announce?: (id: string) => Promise<void>) {}
 
   /** Creates a key; the returned secret is shown once and never stored. */
   async create(k: NewKey, createdBy: string, secret?: string): Promise<{ key: string; info: KeyInfo }> {
@@ -82,11 +91,20 @@ export class ApiKeyService {
     if (!rec || rec.revokedAt) throw new ResourceNotFound(`No active API key with id ${id}`);
     await this.store.revokeKey(id, this.clock.now().toISOString());
     this.forget(rec.hash);
+    // Awaited, so that the notice is in the feed when the revocation is answered.
+    await this.announce?.(id);
   }
 
   /** Drops every cached entry of a key (revocation takes effect on the next request). */
   private forget(hash: string): void {
+    this.forgets++;
     for (const [k, c] of this.cache) if (c.hash === hash) this.cache.delete(k);
+  }
+
+  /** Another node revoked the key with this id: its cached entries go, the next request reads it again. */
+  forgetId(id: string): void {
+    this.forgets++;
+    for (const [k, c] of this.cache) if (c.rec?.id === id) this.cache.delete(k);
   }
 
   /** Whether any key exists (bootstrap). */
@@ -104,10 +122,13 @@ export class ApiKeyService {
     let c = this.cache.get(secret);
     if (!c || c.until < now) {
       const hash = hashKey(secret);
+      const forgets = this.forgets;
       const rec = await this.store.keyByHash(hash);
       c = { hash, rec, principal: rec && !rec.revokedAt ? toPrincipal(rec) : undefined, until: now + (rec ? ApiKeyService.TTL_MS : ApiKeyService.MISS_TTL_MS) };
-      if (this.cache.size >= ApiKeyService.MAX) this.cache.delete(this.cache.keys().next().value as string);
-      this.cache.set(secret, c);
+      if (forgets === this.forgets) {
+        if (this.cache.size >= ApiKeyService.MAX) this.cache.delete(this.cache.keys().next().value as string);
+        this.cache.set(secret, c);
+      }
     }
     const p = c.principal;
     if (!p) throw new Unauthorized(c.rec ? 'This API key has been revoked' : 'Unknown API key');

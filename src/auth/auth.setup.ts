@@ -23,7 +23,10 @@ export interface AuthSetupDeps {
   /** Expands a short entity type name with the core @context. */
   expandType: (name: string) => string;
   fetchImpl?: typeof fetch;
-  /** Several nodes (PostgreSQL): a policy replaced on one node is announced, and read again by the others. */
+  /**
+   * Several nodes (PostgreSQL): a policy replaced on one node is announced, and read again by the
+   * others; a revoked API key is announced, and the others drop it from their caches.
+   */
   cluster?: { feed: ClusterFeed; bus: EventBus };
 }
 
@@ -53,7 +56,13 @@ export async function setupAuth(app: FastifyInstance, config: Readonly<Config>, 
   const filePolicy = loadPolicyFile(sec.policyFile);
   const stored = await d.store.getSetting(POLICY_SETTING);
   const policy = new AccessPolicy((stored as Policy | undefined) ?? filePolicy, d.expandType);
-  const keys = new ApiKeyService(d.store, d.clock, d.expandType);
+  const cluster = d.cluster;
+  // A revocation is announced to the other nodes, which drop the key from their caches at once; a
+  // lost announcement leaves them the cache lifetime (ApiKeyService.TTL_MS) as the bound.
+  const announceRevoked = cluster ? (id: string) => cluster.feed.publish([{ kind: 'apikey', id }])
+    .catch((err) => d.log.warn({ err, key: id }, `API key revocation could not be announced to the other nodes; they accept the key for up to ${ApiKeyService.TTL_MS / 1000} s`)) : undefined;
+  const keys = new ApiKeyService(d.store, d.clock, d.expandType, announceRevoked);
+  cluster?.bus.on('cluster.apikey', (id) => keys.forgetId(id));
   let audit: AuditLog | undefined;
   if (sec.audit.enabled) {
     audit = new AuditLog(d.store, d.clock, {
@@ -71,7 +80,6 @@ export async function setupAuth(app: FastifyInstance, config: Readonly<Config>, 
     limits: { address: sec.rateLimit.address, principal: sec.rateLimit.principal },
     clock: d.clock,
   });
-  const cluster = d.cluster;
   const announce = cluster ? () => { cluster.feed.publish([{ kind: 'policy' }]).catch((err) => d.log.warn({ err }, 'policy change could not be announced to the other nodes')); } : undefined;
   cluster?.bus.on('cluster.policy', () => {
     d.store.getSetting(POLICY_SETTING).then(

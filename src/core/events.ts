@@ -19,6 +19,8 @@ export interface EventMap {
   'cluster.registry': [];
   /** Another node replaced the access policy (docs/security.md). */
   'cluster.policy': [];
+  /** Another node revoked the API key with this id (docs/security.md). */
+  'cluster.apikey': [id: string];
 }
 
 export class EventBus {

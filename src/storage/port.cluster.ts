@@ -9,7 +9,9 @@ export type ClusterEvent =
   /** The ingest's device registry changed (provisioning): the others read it again. */
   | { kind: 'registry' }
   /** The access policy was replaced through the admin API: the others read it again. */
-  | { kind: 'policy' };
+  | { kind: 'policy' }
+  /** An API key was revoked: the others drop it from their key caches at once (by its public id, not its hash). */
+  | { kind: 'apikey'; id: string };
 
 export interface ClusterTiming {
   /** How often a node renews its lease and reads the live nodes, in ms. */

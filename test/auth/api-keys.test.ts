@@ -2,13 +2,16 @@
 // the bootstrap operator key, and the audit log of writes and administrative actions.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { statSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { authApp } from './auth-support.ts';
 import { testApp } from '../support/app.ts';
 import { fixedClock } from '../../src/core/clock.ts';
 import { loadConfig } from '../../src/config/config.ts';
+import { ApiKeyService } from '../../src/auth/api-keys.service.ts';
+import { SqliteStorage } from '../../src/storage/sqlite/sqlite.adapter.ts';
 
 const ENTITY = (id: string) => ({ id: `urn:ngsi-ld:Building:${id}`, type: 'Building' });
 const JSON_CT = { 'content-type': 'application/json' };
@@ -147,4 +150,38 @@ test('the audit log records every write and administrative action: who, when, wh
     clock.advance(400 * 86_400_000);
     assert.equal(await t.app.drehscheibe.auth.audit!.prune(), 5);
   } finally { await t.close(); }
+});
+
+test('a key lookup that a revocation overtakes is answered but not cached: the next request is refused', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ds-keys-'));
+  const storage = SqliteStorage.inDataDir(dir);
+  try {
+    const real = storage.auth;
+    // Node B's lookups read the store, then wait for the gate: the revocation comes in between.
+    let gate: Promise<void> = Promise.resolve();
+    let read = () => {};
+    const slow = new Proxy(real, {
+      get: (t, k) => (k === 'keyByHash'
+        ? async (h: string) => { const r = await t.keyByHash(h); read(); await gate; return r; }
+        : (t[k as keyof typeof t] as (...a: unknown[]) => unknown).bind(t)),
+    });
+    const clock = fixedClock('2026-11-26T12:00:00Z');
+    const a = new ApiKeyService(real, clock, (n) => n);
+    const b = new ApiKeyService(slow, clock, (n) => n);
+    const { key, info } = await a.create({ name: 'tiefbau', roles: ['steward'] }, 'test');
+    let open!: () => void;
+    gate = new Promise((r) => { open = r; });
+    const hasRead = new Promise<void>((r) => { read = r; });
+    const during = b.authenticate(key);
+    await hasRead; // B has read the key, not revoked yet
+    await a.revoke(info.id);
+    b.forgetId(info.id); // what the cluster feed's notice does on node B
+    open();
+    assert.equal((await during).id, 'key:tiefbau', 'the request that raced the revocation passes');
+    gate = Promise.resolve();
+    await assert.rejects(b.authenticate(key), /revoked/);
+  } finally {
+    await storage.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

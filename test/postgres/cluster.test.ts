@@ -21,11 +21,11 @@ const JSON_HEADERS = { 'content-type': 'application/json' };
 
 interface Node { app: App; storage: PostgresStorage; dir: string; stopped?: boolean }
 
-async function startNode(schema: string): Promise<Node> {
+async function startNode(schema: string, env: Record<string, string> = {}): Promise<Node> {
   const dir = mkdtempSync(join(tmpdir(), 'ds-cluster-'));
   const config = loadConfig({
     DREHSCHEIBE_DATA_DIR: dir, DREHSCHEIBE_AUTH: 'off', DREHSCHEIBE_CONTEXT_REMOTE: 'off', DREHSCHEIBE_NOTIFY_INITIAL: 'off',
-    DREHSCHEIBE_NOTIFY_WORKER: 'off', DREHSCHEIBE_CLUSTER_HEARTBEAT_MS: String(HEARTBEAT_MS), DREHSCHEIBE_CLUSTER_LEASE_MS: String(LEASE_MS),
+    DREHSCHEIBE_NOTIFY_WORKER: 'off', DREHSCHEIBE_CLUSTER_HEARTBEAT_MS: String(HEARTBEAT_MS), DREHSCHEIBE_CLUSTER_LEASE_MS: String(LEASE_MS), ...env,
   });
   const storage = await openPgStorage(schema);
   const app = await buildApp(config, { storage });
@@ -43,11 +43,11 @@ async function stopNode(n: Node): Promise<void> {
 interface Cluster { schema: string; rx: Receiver; a: Node; b: Node; admin: pg.Client }
 
 /** Two nodes on a fresh schema, a notification receiver and an admin connection; all cleaned up after fn. */
-async function withCluster(fn: (c: Cluster) => Promise<void>): Promise<void> {
+async function withCluster(fn: (c: Cluster) => Promise<void>, env: Record<string, string> = {}): Promise<void> {
   const schema = freshSchema();
   const rx = await Receiver.start();
-  const a = await startNode(schema);
-  const b = await startNode(schema);
+  const a = await startNode(schema, env);
+  const b = await startNode(schema, env);
   const admin = new pg.Client({ connectionString: PG_URL });
   await admin.connect();
   try {
@@ -301,3 +301,28 @@ test('cluster: an access policy replaced on node A is in force on node B, and so
   await until('node B is back to the file policy', () => JSON.stringify(b.app.drehscheibe.auth.policy.document) === JSON.stringify(a.app.drehscheibe.auth.policy.document));
   assert.notEqual(JSON.stringify(b.app.drehscheibe.auth.policy.document), JSON.stringify(doc));
 }));
+
+const OPERATOR_KEY = 'cluster-test-operator-key-0123456789';
+
+test('cluster: an API key revoked on node A is refused by node B at once, not after B\'s cache lifetime', { skip: PG_SKIP }, async () => withCluster(async ({ a, b }) => {
+  await converged([a, b], 0);
+  const op = { 'x-api-key': OPERATOR_KEY };
+  const created = await a.app.inject({ method: 'POST', url: '/admin/api-keys', headers: { ...JSON_HEADERS, ...op }, payload: { name: 'tiefbau', roles: ['steward'] } });
+  assert.equal(created.statusCode, 201, created.body);
+  const { id, key } = created.json() as { id: string; key: string };
+  const read = (n: Node) => n.app.inject({ method: 'GET', url: '/ngsi-ld/v1/entities?type=Sensor', headers: { 'x-api-key': key } });
+  // B verifies the key and caches it for ApiKeyService.TTL_MS.
+  assert.equal((await read(b)).statusCode, 200);
+  const revoked = await a.app.inject({ method: 'DELETE', url: `/admin/api-keys/${id}`, headers: op });
+  assert.equal(revoked.statusCode, 204, revoked.body);
+  const t0 = Date.now();
+  assert.equal((await read(a)).statusCode, 401);
+  // Without the feed's notice B would answer 200 from its cache for 30 s.
+  let last = await read(b);
+  while (last.statusCode !== 401 && Date.now() - t0 < 2000) {
+    await new Promise((r) => setTimeout(r, 10));
+    last = await read(b);
+  }
+  assert.equal(last.statusCode, 401, 'node B still accepts the key revoked on node A');
+  assert.match((last.json() as { detail: string }).detail, /revoked/);
+}, { DREHSCHEIBE_AUTH: 'on', DREHSCHEIBE_ADMIN_KEY: OPERATOR_KEY }));

@@ -3,12 +3,13 @@
 // retention drops whole partitions before the oldest time any rule keeps.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import pg from 'pg';
 import type { PostgresStorage } from '../../src/storage/postgres/postgres.adapter.ts';
 import { ensurePartitions } from '../../src/storage/postgres/postgres.database.ts';
 import type { HistoryEntry } from '../../src/storage/port.temporal.ts';
 import { RetentionJob } from '../../src/ngsi-ld/temporal/index.ts';
 import { fixedClock } from '../../src/core/clock.ts';
-import { PG_SKIP, dropSchema, freshSchema, openPgStorage } from '../support/pg.ts';
+import { PG_SKIP, PG_URL, dropSchema, freshSchema, openPgStorage } from '../support/pg.ts';
 
 const V = 'https://uri.etsi.org/ngsi-ld/default-context/';
 const TEMP = V + 'temperature';
@@ -46,11 +47,15 @@ async function intoDefault(s: PostgresStorage, name: string): Promise<void> {
   await s.pool.query(`DROP TABLE ${name}`);
 }
 
-async function withStore(fn: (s: PostgresStorage, schema: string) => Promise<void>): Promise<void> {
+interface Warning { obj: Record<string, unknown>; msg: string }
+
+/** A store on a fresh schema; `warnings` collects what the storage reports through its warn callback. */
+async function withStore(fn: (s: PostgresStorage, schema: string, warnings: Warning[]) => Promise<void>): Promise<void> {
   const schema = freshSchema();
-  const s = await openPgStorage(schema);
+  const warnings: Warning[] = [];
+  const s = await openPgStorage(schema, { warn: (obj, msg) => warnings.push({ obj: obj as Record<string, unknown>, msg }) });
   try {
-    await fn(s, schema);
+    await fn(s, schema, warnings);
   } finally {
     await s.close();
     await dropSchema(schema);
@@ -108,7 +113,7 @@ test('two nodes writing the same new month at once both succeed, into one partit
 });
 
 test('a writer that holds the default partition itself does not wait for a new partition: its rows wait in the default', { skip: PG_SKIP }, async () => {
-  await withStore(async (s) => {
+  await withStore(async (s, _schema, warnings) => {
     await write(s, 'urn:d:1', [NOW]);
     const started = Date.now();
     await s.withTransaction(async (tx) => {
@@ -120,6 +125,7 @@ test('a writer that holds the default partition itself does not wait for a new p
     await ensurePartitions(s.pool, Date.parse(NOW));
     assert.deepEqual(await rowsPerPartition(s), { temporal_instances_2016_02: 1 });
     assert.deepEqual(await observed(s, 'urn:d:2'), ['2016-02-03T00:00:00.000Z']);
+    assert.deepEqual(warnings, [], 'the writer\'s own lock is no trouble to report');
   });
 });
 
@@ -156,5 +162,79 @@ test('[retention] a type whose rule keeps longer, or no global retention, keeps 
     assert.equal(await noGlobal.runOnce(), 1, 'only urn:r:1 (type T) loses 2025-07-10');
     assert.deepEqual(await partitions(s), before, 'entities of types without a rule keep everything');
     assert.deepEqual(await observed(s, 'urn:r:long'), ['2024-01-12T00:00:00.000Z']);
+  });
+});
+
+/** Another session (a long report, a manual maintenance step) that holds a lock until the returned function ends it. */
+async function holdLock(sql: string): Promise<() => Promise<void>> {
+  const c = new pg.Client({ connectionString: PG_URL });
+  await c.connect();
+  await c.query('BEGIN');
+  await c.query(sql);
+  return async () => { await c.query('ROLLBACK'); await c.end(); };
+}
+
+test('a partition the writer cannot create (another transaction holds the default partition) is reported; the write goes to the default partition', { skip: PG_SKIP }, async () => {
+  await withStore(async (s, schema, warnings) => {
+    const release = await holdLock(`LOCK TABLE "${schema}".temporal_instances_default IN ACCESS SHARE MODE`);
+    try {
+      await write(s, 'urn:w:1', ['2015-05-05T00:00:00.000Z']);
+    } finally {
+      await release();
+    }
+    assert.deepEqual(await rowsPerPartition(s), { temporal_instances_default: 1 });
+    assert.deepEqual(await observed(s, 'urn:w:1'), ['2015-05-05T00:00:00.000Z']);
+    assert.equal(warnings.length, 1, JSON.stringify(warnings));
+    assert.equal(warnings[0].obj.partition, 'temporal_instances_2015_05');
+    assert.match(warnings[0].msg, /not granted within 1000 ms/);
+    // Healing moves the rows once the lock is gone, and has nothing to report.
+    await ensurePartitions(s.pool, Date.parse(NOW), { warn: (obj, msg) => warnings.push({ obj: obj as Record<string, unknown>, msg }) });
+    assert.deepEqual(await rowsPerPartition(s), { temporal_instances_2015_05: 1 });
+    assert.equal(warnings.length, 1);
+  });
+});
+
+test('a table of a partition\'s name that is no partition (detached to archive it) is reported by the writer and by healing, with the error', { skip: PG_SKIP }, async () => {
+  await withStore(async (s, schema) => {
+    await write(s, 'urn:x:1', ['2014-03-03T00:00:00.000Z']);
+    await s.pool.query('ALTER TABLE temporal_instances DETACH PARTITION temporal_instances_2014_03');
+    // A late back-fill of that month on a node that starts now: its partition cannot be created,
+    // the row waits in the default.
+    const warnings: Warning[] = [];
+    const b = await openPgStorage(schema, { warn: (obj, msg) => warnings.push({ obj: obj as Record<string, unknown>, msg }) });
+    try {
+      await write(b, 'urn:x:2', ['2014-03-04T00:00:00.000Z']);
+    } finally {
+      await b.close();
+    }
+    assert.deepEqual(await rowsPerPartition(s), { temporal_instances_default: 1 });
+    assert.equal(warnings.length, 1, JSON.stringify(warnings));
+    assert.equal(warnings[0].obj.partition, 'temporal_instances_2014_03');
+    assert.match(String((warnings[0].obj.err as Error).message), /temporal_instances_2014_03 exists but is not a partition/);
+    const healing: Warning[] = [];
+    await ensurePartitions(s.pool, Date.parse(NOW), { warn: (obj, msg) => healing.push({ obj: obj as Record<string, unknown>, msg }) });
+    assert.deepEqual(healing.map((w) => w.obj.partition), ['temporal_instances_2014_03']);
+    assert.ok(healing[0].obj.err instanceof Error);
+    assert.deepEqual(await rowsPerPartition(s), { temporal_instances_default: 1 }, 'the row stays where it is correct');
+  });
+});
+
+test('[retention] partitions that cannot be dropped in time (a long reader) are reported; retention deletes row by row instead', { skip: PG_SKIP }, async () => {
+  await withStore(async (s, schema, warnings) => {
+    await write(s, 'urn:r:1', OLD);
+    const before = await partitions(s);
+    const job = new RetentionJob(s, fixedClock(NOW), { retention: 'P1Y', byType: {} });
+    const release = await holdLock(`LOCK TABLE "${schema}".temporal_instances IN ACCESS SHARE MODE`);
+    let removed: number;
+    try {
+      removed = await job.runOnce();
+    } finally {
+      await release();
+    }
+    assert.equal(removed, 4, 'the instances before 2025-06-15, row by row');
+    assert.deepEqual(await partitions(s), before);
+    assert.equal(warnings.length, 1, JSON.stringify(warnings));
+    assert.deepEqual(warnings[0].obj.partitions, ['temporal_instances_2024_01', 'temporal_instances_2024_11', 'temporal_instances_2025_05']);
+    assert.match(warnings[0].msg, /not dropped/);
   });
 });

@@ -11,9 +11,9 @@ export function freshSchema(): string {
   return `t_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
 }
 
-export async function openPgStorage(schema = freshSchema(), extra: { poolSize?: number } = {}): Promise<PostgresStorage> {
+export async function openPgStorage(schema = freshSchema(), extra: { poolSize?: number; warn?: (obj: object, msg: string) => void } = {}): Promise<PostgresStorage> {
   if (!PG_URL) throw new Error(String(PG_SKIP));
-  return PostgresStorage.open({ url: PG_URL, schema, poolSize: extra.poolSize ?? 4 });
+  return PostgresStorage.open({ url: PG_URL, schema, poolSize: extra.poolSize ?? 4, warn: extra.warn });
 }
 
 export async function dropSchema(schema: string): Promise<void> {

@@ -10,7 +10,7 @@ import type {
   StoragePort, TypeAttrRow, WriteTx,
 } from '../port.ts';
 import { compileFilter, indexExpressions, type CompiledQuery } from './postgres.query-compiler.ts';
-import { createPool, ensurePartitions, isUnavailable, mapError, migrate, q, qp, qs, type PgOptions, type Queryable } from './postgres.database.ts';
+import { createPool, ensurePartitions, isUnavailable, mapError, migrate, q, qp, qs, type PgOptions, type Queryable, type WarnFn } from './postgres.database.ts';
 import { PgHistoryWriter, PgTemporalStore, TemporalShared } from './postgres.temporal.ts';
 import { PgSubscriptionStore } from './postgres.subscriptions.ts';
 import { PgIngestStore } from './postgres.ingest.ts';
@@ -162,6 +162,11 @@ const RETRY_CODES = new Set(['40001', '40P01']);
 export interface PostgresStorageOptions extends PgOptions {
   /** Attempts of a transaction that hits a serialization failure or deadlock. */
   maxAttempts?: number;
+  /**
+   * Trouble the storage works around by itself (history partitions not created, healed or dropped:
+   * the rows stay in the default partition, retention deletes row by row) and does not throw.
+   */
+  warn?: WarnFn;
 }
 
 export class PostgresStorage implements StoragePort {
@@ -188,7 +193,7 @@ export class PostgresStorage implements StoragePort {
     this.subscriptions = new PgSubscriptionStore(this.pool);
     this.ingest = new PgIngestStore(this.pool);
     this.auth = new PgAuthStore(this.pool);
-    this.temporal = new PgTemporalStore(this.pool, this.shared, this.entities);
+    this.temporal = new PgTemporalStore(this.pool, this.shared, this.entities, o.warn);
     this.cluster = new PgClusterFeed(o);
   }
 
@@ -197,13 +202,15 @@ export class PostgresStorage implements StoragePort {
     const s = new PostgresStorage(o);
     try {
       await migrate(s.pool, s.schema);
-      await ensurePartitions(s.pool, Date.now());
+      await ensurePartitions(s.pool, Date.now(), { warn: o.warn });
     } catch (e) {
       await s.pool.end();
       throw e;
     }
     // New months get their partition ahead of time; a missed run only sends rows to the default partition.
-    s.partitionTimer = setInterval(() => { ensurePartitions(s.pool, Date.now()).catch(() => {}); }, 6 * 3600_000);
+    s.partitionTimer = setInterval(() => {
+      ensurePartitions(s.pool, Date.now(), { warn: o.warn }).catch((err) => o.warn?.({ err }, 'history partitions: the periodic run failed (database unavailable?); the next one is in 6 h, writers create the months they need meanwhile'));
+    }, 6 * 3600_000);
     s.partitionTimer.unref();
     return s;
   }

@@ -23,6 +23,12 @@ export interface PgOptions {
   applicationName?: string;
 }
 
+/**
+ * Where the storage reports trouble it recovers from by itself (partition upkeep that failed and is
+ * tried again later): the app's logger at warn level. pino's (obj, msg) order.
+ */
+export type WarnFn = (obj: object, msg: string) => void;
+
 /** int8 and numeric as JS numbers (counts, epoch milliseconds); every other type as pg parses it. */
 const types = {
   getTypeParser(oid: number, format?: string) {
@@ -214,11 +220,12 @@ function isLockTimeout(e: unknown): boolean {
  * Creates the partition of the month starting at m in one transaction: rows of that month already in
  * the default partition (back-filled before, or written while creation was not possible) move into
  * it, then it is attached. 'exists' when the partition is there (another node was faster), 'busy'
- * when the locks were not granted within lockTimeoutMs, or holderPid (a writer waiting for us) holds
- * the default partition itself, so that waiting could only time out.
+ * when the locks were not granted within lockTimeoutMs, 'held' when holderPid (a writer waiting for
+ * us) holds the default partition itself, so that waiting could only time out. Throws when a table
+ * of the partition's name exists but is no partition of temporal_instances (it would never fill).
  */
 export async function createMonthPartition(c: pg.ClientBase, m: number,
-  o: { lockTimeoutMs: number; holderPid?: number; statementTimeoutMs?: number }): Promise<'exists' | 'created' | 'busy'> {
+  o: { lockTimeoutMs: number; holderPid?: number; statementTimeoutMs?: number }): Promise<'exists' | 'created' | 'busy' | 'held'> {
   const p = monthPartition(m);
   if (!p) return 'exists';
   await c.query('BEGIN');
@@ -226,8 +233,10 @@ export async function createMonthPartition(c: pg.ClientBase, m: number,
     await c.query(`SET LOCAL lock_timeout = ${Math.max(1, Math.round(o.lockTimeoutMs))}`);
     if (o.statementTimeoutMs !== undefined) await c.query(`SET LOCAL statement_timeout = ${Math.max(0, Math.round(o.statementTimeoutMs))}`);
     await c.query(PARTITION_LOCK);
-    const exists = (await c.query('SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relname = $1 AND n.nspname = current_schema()', [p.name])).rowCount;
-    if (exists) {
+    const found = (await c.query<{ attached: boolean }>(`SELECT EXISTS (SELECT 1 FROM pg_inherits i WHERE i.inhrelid = c.oid AND i.inhparent = 'temporal_instances'::regclass) AS attached
+      FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relname = $1 AND n.nspname = current_schema()`, [p.name])).rows[0];
+    if (found && !found.attached) throw new Error(`a table named ${p.name} exists but is not a partition of temporal_instances; rename or drop it`);
+    if (found) {
       await c.query('COMMIT');
       return 'exists';
     }
@@ -235,7 +244,7 @@ export async function createMonthPartition(c: pg.ClientBase, m: number,
       const self = (await c.query(`SELECT 1 FROM pg_locks WHERE pid = $1 AND locktype = 'relation' AND relation = '${DEFAULT_PARTITION}'::regclass`, [o.holderPid])).rowCount;
       if (self) {
         await c.query('ROLLBACK');
-        return 'busy';
+        return 'held';
       }
     }
     // Lock order as the writers take it: the parent first, then the default partition. ATTACH needs
@@ -254,12 +263,23 @@ export async function createMonthPartition(c: pg.ClientBase, m: number,
   }
 }
 
+/** What is logged when a month's partition could not be created: its rows stay in the default partition meanwhile. */
+function partitionTrouble(warn: WarnFn | undefined, m: number, why: { lockTimeoutMs: number } | { err: unknown }): void {
+  const partition = monthPartition(m)?.name;
+  if ('err' in why) warn?.({ err: why.err, partition }, `history partition ${partition} could not be created; the month's rows go to the default partition and are moved later`);
+  else warn?.({ partition, lockTimeoutMs: why.lockTimeoutMs }, `history partition ${partition} not created: its locks were not granted within ${why.lockTimeoutMs} ms (a long transaction on temporal_instances?); the month's rows go to the default partition and are moved later`);
+}
+
 /**
  * Monthly partitions of temporal_instances from `back` months before now to `ahead` after, and one
  * for every month that has rows in the default partition (moved there): a database whose history
- * was back-filled before the writers created partitions heals at the next start or run.
+ * was back-filled before the writers created partitions heals at the next start or run. Throws
+ * only when the database is unreachable; a month that fails otherwise is reported to `warn` and
+ * stays as it is until the next run.
  */
-export async function ensurePartitions(pool: pg.Pool, now: number, back = 1, ahead = 2, lockTimeoutMs = 2000): Promise<number[]> {
+export async function ensurePartitions(pool: pg.Pool, now: number,
+  o: { back?: number; ahead?: number; lockTimeoutMs?: number; warn?: WarnFn } = {}): Promise<number[]> {
+  const { back = 1, ahead = 2, lockTimeoutMs = 2000, warn } = o;
   const d = new Date(now);
   const months = new Set<number>();
   for (let k = -back; k <= ahead; k++) months.add(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + k, 1));
@@ -282,14 +302,18 @@ export async function ensurePartitions(pool: pg.Pool, now: number, back = 1, ahe
     } catch (e) {
       await c.query('ROLLBACK').catch(() => {});
       fatal(e);
+      warn?.({ err: e }, 'history partitions: the default partition could not be scanned for rows to move; they stay there until the next run');
     }
     for (const m of [...months].sort((a, b) => a - b)) {
       try {
         // No statement timeout: healing a large back-fill moves many rows once; lock waits stay bounded.
-        if ((await createMonthPartition(c, m, { lockTimeoutMs, statementTimeoutMs: 0 })) === 'created') created.push(m);
+        const r = await createMonthPartition(c, m, { lockTimeoutMs, statementTimeoutMs: 0 });
+        if (r === 'created') created.push(m);
+        else if (r === 'busy') partitionTrouble(warn, m, { lockTimeoutMs });
       } catch (e) {
         // Anything but an unreachable database: this month stays as it is until the next run.
         fatal(e);
+        partitionTrouble(warn, m, { err: e });
       }
     }
   } finally {
@@ -318,7 +342,7 @@ export class MonthPartitions {
   private lo = 0;
   private hi = 0;
   private loaded = false;
-  constructor(private readonly pool: pg.Pool, private readonly lockTimeoutMs = 1000) {}
+  constructor(private readonly pool: pg.Pool, private readonly lockTimeoutMs = 1000, private readonly warn?: WarnFn) {}
 
   /** True when t's month needs no work (it has a partition, or stays in the default). */
   covers(t: number): boolean {
@@ -387,14 +411,18 @@ export class MonthPartitions {
         if (this.known.has(m)) return;
       }
       const r = await createMonthPartition(c, m, { lockTimeoutMs: this.lockTimeoutMs, holderPid: pid });
-      if (r === 'busy') this.retryAt.set(m, Date.now() + RETRY_MS);
-      else {
+      if (r === 'busy' || r === 'held') {
+        this.retryAt.set(m, Date.now() + RETRY_MS);
+        // Holding the default partition itself is the writer's own doing, not trouble to report.
+        if (r === 'busy') partitionTrouble(this.warn, m, { lockTimeoutMs: this.lockTimeoutMs });
+      } else {
         this.add(m);
         this.retryAt.delete(m);
       }
-    } catch {
+    } catch (e) {
       // The rows go to the default partition meanwhile; ensurePartitions moves them later.
       this.retryAt.set(m, Date.now() + RETRY_MS);
+      partitionTrouble(this.warn, m, { err: e });
     } finally {
       await c.end().catch(() => {});
     }
@@ -405,10 +433,10 @@ export class MonthPartitions {
  * Drops the monthly partitions that end at or before cutoff (retention), in one transaction that
  * locks temporal_instances for the moment of the drop. Returns the months dropped and how many
  * instances they held (counted before the drop; the planner's estimate for partitions of more than
- * a million rows). Nothing when the lock is not granted within lockTimeoutMs: the caller deletes
- * row by row then.
+ * a million rows). Nothing when the lock is not granted within lockTimeoutMs (reported to `warn`):
+ * the caller deletes row by row then.
  */
-export async function dropPartitionsBefore(pool: pg.Pool, cutoff: number, lockTimeoutMs = 2000): Promise<{ months: number[]; instances: number }> {
+export async function dropPartitionsBefore(pool: pg.Pool, cutoff: number, lockTimeoutMs = 2000, warn?: WarnFn): Promise<{ months: number[]; instances: number }> {
   const list = async (db: Queryable) => (await q<{ name: string; est: number }>(db, `SELECT c.relname AS name, c.reltuples AS est FROM pg_inherits i
       JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = 'temporal_instances'::regclass`))
     .map((r) => ({ ...r, m: partitionMonth(r.name) })).filter((r) => r.m !== undefined && nextMonth(r.m) <= cutoff);
@@ -433,7 +461,10 @@ export async function dropPartitionsBefore(pool: pg.Pool, cutoff: number, lockTi
     return { months: now.map((p) => p.m!), instances };
   } catch (e) {
     await c.query('ROLLBACK').catch(() => { broken = true; });
-    if (isLockTimeout(e)) return { months: [], instances: 0 };
+    if (isLockTimeout(e)) {
+      warn?.({ partitions: old.map((p) => p.name), lockTimeoutMs }, `retention: expired history partitions not dropped, the lock on temporal_instances was not granted within ${lockTimeoutMs} ms; their rows are deleted row by row instead`);
+      return { months: [], instances: 0 };
+    }
     broken ||= isUnavailable(e);
     return mapError(e);
   } finally {

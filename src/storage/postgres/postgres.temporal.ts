@@ -9,7 +9,7 @@ import type {
   TemporalEntity, TemporalSeries, TemporalStore, TimeWindow,
 } from '../port.temporal.ts';
 import type { TypeNode } from '../../ngsi-ld/query/q.ast.ts';
-import { dropPartitionsBefore, MonthPartitions, q } from './postgres.database.ts';
+import { dropPartitionsBefore, MonthPartitions, q, type WarnFn } from './postgres.database.ts';
 import type { PgTransaction } from './postgres.transaction.ts';
 import {
   aggregateSql, aggregateValues, decodeInstance, encodeInstance, instanceIdOf, parseInstanceId, timeColumn, windowSql,
@@ -194,13 +194,13 @@ export class PgHistoryWriter implements HistoryWriter {
 /** Reads of the history (committed data only). */
 export class PgTemporalStore implements TemporalStore {
   constructor(private readonly pool: pg.Pool, private readonly shared: TemporalShared,
-    private readonly current: { matchingIds(tenant: string, f: EntityFilter): Promise<string[]> }) {
-    shared.partitions ??= new MonthPartitions(pool);
+    private readonly current: { matchingIds(tenant: string, f: EntityFilter): Promise<string[]> }, private readonly warn?: WarnFn) {
+    shared.partitions ??= new MonthPartitions(pool, undefined, warn);
   }
 
   /** Drops the monthly partitions wholly before cutoff (retention); returns the instances they held. */
   async dropPartitionsBefore(cutoff: number): Promise<number> {
-    const r = await dropPartitionsBefore(this.pool, cutoff);
+    const r = await dropPartitionsBefore(this.pool, cutoff, undefined, this.warn);
     if (r.months.length === 0) return 0;
     this.shared.partitions?.forget(r.months);
     // A deleted entity whose history went with the partitions leaves no trace (as in deleteBefore).
