@@ -76,7 +76,7 @@ export async function setupAuth(app: FastifyInstance, config: Readonly<Config>, 
   installAuth(app, {
     enabled: config.auth === 'on',
     policy, keys, oidc, audit,
-    limiter: sec.rateLimit.enabled ? new RateLimiter(sec.rateLimit.scope === 'cluster' && d.cluster ? () => d.cluster!.feed.liveNodes().length : undefined) : undefined,
+    limiter: sec.rateLimit.enabled ? new RateLimiter(sec.rateLimit.scope === 'cluster' && cluster ? () => cluster.feed.liveNodes().length : undefined) : undefined,
     limits: { address: sec.rateLimit.address, principal: sec.rateLimit.principal },
     clock: d.clock,
   });
