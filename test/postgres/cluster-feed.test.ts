@@ -108,3 +108,15 @@ test('cluster feed: while a long transaction holds the xmin back, 12,000 rows re
   const seen = (storage.cluster as unknown as { seen: Map<number, bigint> }).seen;
   assert.ok(seen.size <= 1, `remembered ${seen.size} rows`);
 }));
+
+test('a feed row written in a long transaction is stamped near its commit, so pruning by age keeps it for the full time', { skip: PG_SKIP }, async () => withFeed(async (f) => {
+  await f.start();
+  const c = await f.client();
+  await c.query('BEGIN');
+  const started = (await c.query('SELECT now() AS t')).rows[0].t as Date;
+  await new Promise((r) => setTimeout(r, 400));
+  await f.storage.cluster.publishIn(c as unknown as pg.PoolClient, [{ kind: 'subscription', tenant: '', id: 'late' }]);
+  await c.query('COMMIT');
+  const at = (await c.query('SELECT at FROM cluster_changes ORDER BY seq DESC LIMIT 1')).rows[0].at as Date;
+  assert.ok(at.getTime() - started.getTime() >= 350, `stamped ${at.getTime() - started.getTime()} ms after the transaction began`);
+}));

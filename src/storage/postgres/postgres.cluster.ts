@@ -76,10 +76,14 @@ export class PgClusterFeed implements ClusterFeed {
 
   shareChanges: () => boolean = () => false;
 
-  /** Writes events as one feed row on a transaction's connection: NOTIFY is delivered at its commit. */
+  /**
+   * Writes events as one feed row on a transaction's connection: NOTIFY is delivered at its commit.
+   * The row is written right before COMMIT, so `at` is the statement's time (clock_timestamp), not
+   * the transaction's start: a long transaction's row is kept KEEP_MS from about its commit.
+   */
   async publishIn(c: pg.PoolClient, events: ClusterEvent[]): Promise<void> {
     if (!this.running || events.length === 0) return;
-    await q(c, `WITH ins AS (INSERT INTO cluster_changes (origin, events) VALUES ($1, $2) RETURNING seq)
+    await q(c, `WITH ins AS (INSERT INTO cluster_changes (origin, events, at) VALUES ($1, $2, clock_timestamp()) RETURNING seq)
       SELECT pg_notify($3, ins.seq::text || ' ' || $1) FROM ins`, [this.nodeId, JSON.stringify(events), this.channel]);
   }
 
