@@ -22,7 +22,7 @@ export class RetentionJob {
   private running?: Promise<number>;
   private stopped = false;
 
-  constructor(private readonly storage: StoragePort, private readonly clock: Clock, policy: RetentionPolicy, private readonly log?: (msg: string, data: Record<string, unknown>) => void) {
+  constructor(private readonly storage: StoragePort, private readonly clock: Clock, policy: RetentionPolicy, private readonly log?: (level: 'info' | 'error', msg: string, data: Record<string, unknown>) => void) {
     this.global = policy.retention ? parseDuration(policy.retention, 'DREHSCHEIBE_TEMPORAL_RETENTION') : undefined;
     this.rules = Object.entries(policy.byType).map(([type, d]) => ({ type, d: parseDuration(d, 'DREHSCHEIBE_TEMPORAL_RETENTION_TYPES') }));
   }
@@ -83,13 +83,13 @@ export class RetentionJob {
       if (n.seen < ENTITIES_PER_TX) break;
       await new Promise((r) => setImmediate(r));
     }
-    if (removed) this.log?.('retention removed expired history', { instances: removed });
+    if (removed) this.log?.('info', 'retention removed expired history', { instances: removed });
     return removed;
   }
 
   start(intervalMs: number): void {
     if (!this.active || this.timer) return;
-    this.timer = setInterval(() => { void this.runOnce().catch((e) => this.log?.('retention failed', { err: e })); }, intervalMs);
+    this.timer = setInterval(() => { void this.runOnce().catch((e) => this.log?.('error', 'retention failed; history past its retention stays until the next run', { err: e })); }, intervalMs);
     this.timer.unref();
   }
 

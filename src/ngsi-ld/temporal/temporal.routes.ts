@@ -75,7 +75,7 @@ export async function temporalRoutes(app: FastifyInstance, ngsi: NgsiDeps, deps:
   const svc = new TemporalService(deps.storage, clock, { maxInstances: deps.config.maxInstances, maxPeriods: deps.config.maxPeriods });
   deps.storage.temporal.setRecording(deps.config.history);
   const retention = new RetentionJob(deps.storage, clock, { retention: deps.config.retention, byType: deps.config.retentionByType },
-    (msg, data) => app.log.info({ module: 'ngsi-ld.temporal', ...data }, msg));
+    (level, msg, data) => app.log[level]({ module: 'ngsi-ld.temporal', ...data }, msg));
   retention.start(deps.config.retentionIntervalS * 1000);
   app.addHook('onClose', async () => retention.stop());
   const tenantExists = (t: string) => ngsi.entities.tenantExists(t);
