@@ -221,23 +221,28 @@ describe('parameters not offered', () => {
 
 describe('q over other attribute types', () => {
   test('[4.9, 4.5.18] LanguageProperty by language and any language; VocabProperty; ListProperty', async () => {
-    const t = await testApp();
-    try {
-      const r = await t.app.inject({ method: 'POST', url: '/ngsi-ld/v1/entityOperations/create', headers: JSON_HEADERS, payload: [
-        { id: 'urn:p:1', type: 'Place', title: { type: 'LanguageProperty', languageMap: { de: 'Rathaus', en: 'Town hall' } }, category: { type: 'VocabProperty', vocab: 'civic' }, stops: { type: 'ListProperty', valueList: ['Wanne', 'Mitte'] } },
-        { id: 'urn:p:2', type: 'Place', title: { type: 'LanguageProperty', languageMap: { de: 'Bahnhof', en: 'Station' } }, category: { type: 'VocabProperty', vocab: 'transport' }, stops: { type: 'ListProperty', valueList: ['Mitte'] } },
-      ] });
-      assert.equal(r.statusCode, 201, r.body);
-      const ids = async (q: string) => (await t.app.inject({ method: 'GET', url: `/ngsi-ld/v1/entities?type=Place&q=${encodeURIComponent(q)}` })).json().map((e: { id: string }) => e.id).sort();
-      assert.deepEqual(await ids('title[de]=="Rathaus"'), ['urn:p:1']);
-      assert.deepEqual(await ids('title[en]=="Rathaus"'), []);
-      assert.deepEqual(await ids('title=="Station"'), ['urn:p:2']);
-      assert.deepEqual(await ids('title~=(?i)^bahn'), ['urn:p:2']);
-      assert.deepEqual(await ids('category=="https://uri.etsi.org/ngsi-ld/default-context/transport"'), ['urn:p:2']);
-      assert.deepEqual(await ids('stops=="Wanne"'), ['urn:p:1']);
-      assert.deepEqual(await ids('stops=="Mitte"'), ['urn:p:1', 'urn:p:2']);
-    } finally {
-      await t.close();
+    // With value indexes on these attributes, equality must find the same entities (the index holds
+    // values and objects; languageMap, vocab and valueList instances are candidates of their own).
+    const variants: Array<Record<string, string>> = [{}, { DREHSCHEIBE_INDEXED_ATTRIBUTES: 'title,category,stops' }];
+    for (const env of variants) {
+      const t = await testApp(env);
+      try {
+        const r = await t.app.inject({ method: 'POST', url: '/ngsi-ld/v1/entityOperations/create', headers: JSON_HEADERS, payload: [
+          { id: 'urn:p:1', type: 'Place', title: { type: 'LanguageProperty', languageMap: { de: 'Rathaus', en: 'Town hall' } }, category: { type: 'VocabProperty', vocab: 'civic' }, stops: { type: 'ListProperty', valueList: ['Wanne', 'Mitte'] } },
+          { id: 'urn:p:2', type: 'Place', title: { type: 'LanguageProperty', languageMap: { de: 'Bahnhof', en: 'Station' } }, category: { type: 'VocabProperty', vocab: 'transport' }, stops: { type: 'ListProperty', valueList: ['Mitte'] } },
+        ] });
+        assert.equal(r.statusCode, 201, r.body);
+        const ids = async (q: string) => (await t.app.inject({ method: 'GET', url: `/ngsi-ld/v1/entities?type=Place&q=${encodeURIComponent(q)}` })).json().map((e: { id: string }) => e.id).sort();
+        assert.deepEqual(await ids('title[de]=="Rathaus"'), ['urn:p:1'], JSON.stringify(env));
+        assert.deepEqual(await ids('title[en]=="Rathaus"'), []);
+        assert.deepEqual(await ids('title=="Station"'), ['urn:p:2']);
+        assert.deepEqual(await ids('title~=(?i)^bahn'), ['urn:p:2']);
+        assert.deepEqual(await ids('category=="https://uri.etsi.org/ngsi-ld/default-context/transport"'), ['urn:p:2']);
+        assert.deepEqual(await ids('stops=="Wanne"'), ['urn:p:1']);
+        assert.deepEqual(await ids('stops=="Mitte"'), ['urn:p:1', 'urn:p:2']);
+      } finally {
+        await t.close();
+      }
     }
   });
 });

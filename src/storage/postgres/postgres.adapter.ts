@@ -321,13 +321,14 @@ export class PostgresStorage implements StoragePort {
   /**
    * Value indexes for the named attributes: an expression index on (tenant, scalar value or
    * relationship object, pk) — an equality walks it in pk order and stops after a page — and a
-   * partial index of entities where it is an array. Indexes for attributes no longer named, and
-   * those of an earlier shape (the `_v` index without pk), are dropped. One node at a time
+   * partial index of the entities the scalar cannot decide (an array; vocab, json, valueList,
+   * languageMap). Indexes for attributes no longer named, and those of an earlier shape (the `_v`
+   * index without pk, the `_a` index of arrays only), are dropped. One node at a time
    * (transaction advisory lock).
    */
   async ensureAttributeIndexes(iris: string[]): Promise<void> {
     const want = new Map(iris.map((iri) => [`ix_attr_${createHash('sha1').update(iri).digest('hex').slice(0, 16)}`, iri]));
-    const names = new Set([...want.keys()].flatMap((base) => [`${base}_vp`, `${base}_a`]));
+    const names = new Set([...want.keys()].flatMap((base) => [`${base}_vp`, `${base}_o`]));
     const c = await this.pool.connect().catch(mapError);
     let broken = false;
     try {
@@ -338,7 +339,7 @@ export class PostgresStorage implements StoragePort {
       for (const [name, iri] of want) {
         const ix = indexExpressions(iri);
         await q(c, `CREATE INDEX IF NOT EXISTS ${name}_vp ON entities (tenant, (${ix.scalar}), pk)`);
-        await q(c, `CREATE INDEX IF NOT EXISTS ${name}_a ON entities (tenant) WHERE ${ix.isArray}`);
+        await q(c, `CREATE INDEX IF NOT EXISTS ${name}_o ON entities (tenant) WHERE ${ix.other}`);
       }
       await q(c, 'COMMIT');
     } catch (e) {

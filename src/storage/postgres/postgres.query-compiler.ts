@@ -52,15 +52,17 @@ export function constant(v: unknown): string | undefined {
 
 /**
  * The expressions of the per-attribute indexes (ensureAttributeIndexes): the scalar value (a
- * Property's value or a Relationship's object) as text, and whether it is an array. The compiler
+ * Property's value or a Relationship's object) as text, and `other`: the value or object is an
+ * array, or the instance holds what equality also looks into (vocab, json, valueList, languageMap)
+ * — entities the scalar cannot decide, candidates of their own from a partial index. The compiler
  * emits exactly these texts (over `doc` qualified as the query needs) so that PostgreSQL matches
  * them to the indexes.
  */
-export function indexExpressions(iri: string, doc = 'doc'): { scalar: string; isArray: string } {
+export function indexExpressions(iri: string, doc = 'doc'): { scalar: string; other: string } {
   const a = `(${doc} -> ${lit(iri)} -> 0)`;
   return {
     scalar: `COALESCE(${a} ->> 'value', ${a} ->> 'object')`,
-    isArray: `(jsonb_typeof(${a} -> 'value') = 'array' OR jsonb_typeof(${a} -> 'object') = 'array')`,
+    other: `(jsonb_typeof(${a} -> 'value') = 'array' OR jsonb_typeof(${a} -> 'object') = 'array' OR ${a} ?| ARRAY['vocab', 'json', 'valueList', 'languageMap'])`,
   };
 }
 
@@ -251,7 +253,7 @@ export class PgCompiler {
     const exact = value.t === 'list' ? `(${items.map((it) => this.eqTest(path, it)).join(' OR ')})` : this.eqTest(path, value);
     const ix = indexExpressions(path.attr, 'e.doc');
     const alts = texts.map((t) => `${ix.scalar} = ${this.p(t, '::text')}`);
-    alts.push(`(${ix.isArray} AND (${ix.scalar} = ANY(${this.p(texts, '::text[]')})) IS NOT TRUE)`);
+    alts.push(`(${ix.other} AND (${ix.scalar} = ANY(${this.p(texts, '::text[]')})) IS NOT TRUE)`);
     return { alts, exact };
   }
 

@@ -385,21 +385,20 @@ export class SqliteStorage implements StoragePort {
   /**
    * Value indexes for the named attributes (expanded IRIs), so that q equality on them does not
    * scan: an expression index on the scalar value or relationship object, and a partial index of
-   * the entities where it is an array. Indexes for attributes no longer named are dropped.
+   * the entities the scalar cannot decide (an array; vocab, json, valueList, languageMap). Indexes for attributes no longer named are dropped.
    */
   async ensureAttributeIndexes(iris: string[]): Promise<void> {
     const want = new Map(iris.map((iri) => [`ix_attr_${createHash('sha1').update(iri).digest('hex').slice(0, 16)}`, iri]));
+    const names = new Set([...want.keys()].flatMap((base) => [`${base}_v`, `${base}_o`]));
     const have = (this.writer.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'ix_attr_%'").all() as Array<{ name: string }>).map((r) => r.name);
     await this.withTransaction(async () => {
-      for (const name of have) {
-        const base = name.replace(/_(v|a)$/, '');
-        if (!want.has(base)) this.writer.exec(`DROP INDEX IF EXISTS ${name}`);
-      }
+      // Also the `_a` indexes of an earlier version (arrays only: other candidates were missed).
+      for (const name of have) if (!names.has(name)) this.writer.exec(`DROP INDEX IF EXISTS ${name}`);
       for (const [name, iri] of want) {
         if (iri.includes("'") || iri.includes('"')) throw new Error(`cannot index attribute ${iri}`);
         const ix = indexExpressions(iri);
         this.writer.exec(`CREATE INDEX IF NOT EXISTS ${name}_v ON entities (tenant, (${ix.scalar}))`);
-        this.writer.exec(`CREATE INDEX IF NOT EXISTS ${name}_a ON entities (tenant) WHERE ${ix.isArray}`);
+        this.writer.exec(`CREATE INDEX IF NOT EXISTS ${name}_o ON entities (tenant) WHERE ${ix.other}`);
       }
     });
 

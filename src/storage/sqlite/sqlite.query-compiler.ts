@@ -46,15 +46,18 @@ function pathLiteral(iri: string, member: string): string {
 
 /**
  * The expressions of the per-attribute indexes (see ensureAttributeIndexes in the adapter): the
- * scalar value (a Property's value or a Relationship's object) and whether it is an array. The
- * compiler must emit exactly these texts for SQLite to use the indexes.
+ * scalar value (a Property's value or a Relationship's object), and `other`: the value or object
+ * is an array, or the instance holds what equality also looks into (vocab, json, valueList,
+ * languageMap) — entities the scalar cannot decide, kept in a partial index as candidates of their
+ * own. The compiler must emit exactly these texts for SQLite to use the indexes.
  */
-export function indexExpressions(iri: string): { scalar: string; isArray: string } {
+export function indexExpressions(iri: string): { scalar: string; other: string } {
   const v = pathLiteral(iri, 'value');
   const o = pathLiteral(iri, 'object');
+  const more = ['vocab', 'json', 'valueList', 'languageMap'].map((m) => `json_type(doc, ${pathLiteral(iri, m)}) IS NOT NULL`).join(' OR ');
   return {
     scalar: `COALESCE(doc ->> ${v}, doc ->> ${o})`,
-    isArray: `(json_type(doc, ${v}) = 'array' OR json_type(doc, ${o}) = 'array')`,
+    other: `(json_type(doc, ${v}) = 'array' OR json_type(doc, ${o}) = 'array' OR ${more})`,
   };
 }
 
@@ -179,7 +182,7 @@ class Compiler {
     if (!this.selective(path.attr, values)) return exact;
     const ix = indexExpressions(path.attr);
     const eq = values.map((v) => `${ix.scalar} = ${this.p(v)}`).join(' OR ');
-    return `(e.pk IN (SELECT pk FROM entities WHERE tenant = ${this.tenantParam} AND (${eq}) UNION SELECT pk FROM entities WHERE tenant = ${this.tenantParam} AND ${ix.isArray}) AND ${exact})`;
+    return `(e.pk IN (SELECT pk FROM entities WHERE tenant = ${this.tenantParam} AND (${eq}) UNION SELECT pk FROM entities WHERE tenant = ${this.tenantParam} AND ${ix.other}) AND ${exact})`;
   }
 
   eqTest(path: AttrPath, l: QLiteral): string {
