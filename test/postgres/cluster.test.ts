@@ -21,13 +21,14 @@ const JSON_HEADERS = { 'content-type': 'application/json' };
 
 interface Node { app: App; storage: PostgresStorage; dir: string; stopped?: boolean }
 
-async function startNode(schema: string, env: Record<string, string> = {}): Promise<Node> {
+async function startNode(schema: string, env: Record<string, string> = {}, prepare?: (s: PostgresStorage) => void): Promise<Node> {
   const dir = mkdtempSync(join(tmpdir(), 'ds-cluster-'));
   const config = loadConfig({
     DREHSCHEIBE_DATA_DIR: dir, DREHSCHEIBE_AUTH: 'off', DREHSCHEIBE_CONTEXT_REMOTE: 'off', DREHSCHEIBE_NOTIFY_INITIAL: 'off',
     DREHSCHEIBE_NOTIFY_WORKER: 'off', DREHSCHEIBE_CLUSTER_HEARTBEAT_MS: String(HEARTBEAT_MS), DREHSCHEIBE_CLUSTER_LEASE_MS: String(LEASE_MS), ...env,
   });
   const storage = await openPgStorage(schema);
+  prepare?.(storage);
   const app = await buildApp(config, { storage });
   return { app, storage, dir };
 }
@@ -326,3 +327,22 @@ test('cluster: an API key revoked on node A is refused by node B at once, not af
   assert.equal(last.statusCode, 401, 'node B still accepts the key revoked on node A');
   assert.match((last.json() as { detail: string }).detail, /revoked/);
 }, { DREHSCHEIBE_AUTH: 'on', DREHSCHEIBE_ADMIN_KEY: OPERATOR_KEY }));
+
+test('cluster: a subscription created on another node while a node starts (right after it read the stored ones) is known to it', { skip: PG_SKIP }, async () => withCluster(async ({ schema, rx, a }) => {
+  let sid = '';
+  // Node C reads the stored subscriptions at start-up; right after that read, node A creates one.
+  const c = await startNode(schema, {}, (storage) => {
+    const all = storage.subscriptions.all.bind(storage.subscriptions);
+    storage.subscriptions.all = async () => {
+      const stored = await all();
+      sid = await subscribe(a, rx.url, { entities: [{ type: 'Sensor' }] });
+      return stored;
+    };
+  });
+  try {
+    assert.ok(sid);
+    await until('node C knows the subscription created during its start', () => c.app.drehscheibe.subscriptions.index.get('', sid) !== undefined);
+  } finally {
+    await stopNode(c);
+  }
+}));

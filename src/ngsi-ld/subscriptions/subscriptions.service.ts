@@ -96,22 +96,30 @@ export class SubscriptionService {
 
   /** Loads every stored subscription (they survive restarts) and starts listening to changes. */
   async start(): Promise<void> {
+    const feed = this.d.cluster?.feed;
+    // Alone, a node shares nothing: by its view it owns every subscription and matches every change
+    // itself. Nor while the cluster has no subscription (every node loads all of them).
+    if (feed) feed.shareChanges = () => this.index.size > 0 && feed.liveNodes().length > 1;
+    // The feed starts before the subscriptions are read: what committed before its first read is in
+    // the stored subscriptions read below, what commits after is handed over by the feed — held
+    // until they are loaded, then applied in order (a notice reloads its subscription: no gap).
+    let held: Array<() => void> | undefined = [];
+    const hold = (f: () => void) => (held ? held.push(f) : f());
+    if (this.d.cluster) await this.d.cluster.feed.start(this.d.cluster.timing, {
+      events: (events) => hold(() => this.onClusterEvents(events)),
+      nodesGone: (gone, before, events) => hold(() => this.takeOver(gone, before, events)),
+      warn: (obj, msg) => this.d.logger?.warn(obj, msg),
+    });
     const nowMs = this.now().getTime();
     for (const { tenant, sub } of await this.d.store.all()) {
       const live = toLive(tenant, sub.definition as unknown as SubscriptionDef, sub.compiled as CompiledSub, sub.context);
       if (live.timeIntervalMs) live.nextPeriodicMs = nowMs + live.timeIntervalMs;
       this.index.add(live);
     }
+    const pending = held;
+    held = undefined;
+    for (const f of pending) f();
     this.unsubscribe = this.d.bus.on('entity.changed', (chs) => this.onChanges(chs));
-    const feed = this.d.cluster?.feed;
-    // Alone, a node shares nothing: by its view it owns every subscription and matches every change
-    // itself. Nor while the cluster has no subscription (every node loads all of them).
-    if (feed) feed.shareChanges = () => this.index.size > 0 && feed.liveNodes().length > 1;
-    if (this.d.cluster) await this.d.cluster.feed.start(this.d.cluster.timing, {
-      events: (events) => this.onClusterEvents(events),
-      nodesGone: (gone, before, events) => this.takeOver(gone, before, events),
-      warn: (obj, msg) => this.d.logger?.warn(obj, msg),
-    });
     this.timer = setInterval(() => { void this.tick().catch((e) => this.d.logger?.error({ err: e }, 'subscription tick failed')); }, this.d.config.tickMs);
     this.timer.unref();
   }
