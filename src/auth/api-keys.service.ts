@@ -50,7 +50,7 @@ export class ApiKeyService {
   private static readonly MISS_TTL_MS = 5_000;
   private static readonly MAX = 50_000;
 
-  /** `announce` tells the other nodes that a key was revoked (several nodes); it does not throw. */
+  /** `announce` tells the other nodes that a key was created or revoked (several nodes); it does not throw. */
   constructor(private readonly store: AuthStore, private readonly clock: Clock, private readonly expandType: (name: string) => string,
     private readonly announce?: (id: string) => Promise<void>) {}
 
@@ -79,6 +79,8 @@ export class ApiKeyService {
       throw e;
     }
     this.forget(rec.hash);
+    // Other nodes may remember this key as unknown (a request sent before it existed): they drop that.
+    await this.announce?.(rec.id);
     return { key, info: info(rec) };
   }
 
@@ -101,10 +103,13 @@ export class ApiKeyService {
     for (const [k, c] of this.cache) if (c.hash === hash) this.cache.delete(k);
   }
 
-  /** Another node revoked the key with this id: its cached entries go, the next request reads it again. */
+  /**
+   * Another node created or revoked the key with this id: its cached entries go, and so do the
+   * remembered misses (one of them may be the new key); the next request reads the store again.
+   */
   forgetId(id: string): void {
     this.forgets++;
-    for (const [k, c] of this.cache) if (c.rec?.id === id) this.cache.delete(k);
+    for (const [k, c] of this.cache) if (!c.rec || c.rec.id === id) this.cache.delete(k);
   }
 
   /** Whether any key exists (bootstrap). */

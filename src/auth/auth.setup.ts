@@ -57,11 +57,11 @@ export async function setupAuth(app: FastifyInstance, config: Readonly<Config>, 
   const stored = await d.store.getSetting(POLICY_SETTING);
   const policy = new AccessPolicy((stored as Policy | undefined) ?? filePolicy, d.expandType);
   const cluster = d.cluster;
-  // A revocation is announced to the other nodes, which drop the key from their caches at once; a
-  // lost announcement leaves them the cache lifetime (ApiKeyService.TTL_MS) as the bound.
-  const announceRevoked = cluster ? (id: string) => cluster.feed.publish([{ kind: 'apikey', id }])
-    .catch((err) => d.log.warn({ err, key: id }, `API key revocation could not be announced to the other nodes; they accept the key for up to ${ApiKeyService.TTL_MS / 1000} s`)) : undefined;
-  const keys = new ApiKeyService(d.store, d.clock, d.expandType, announceRevoked);
+  // A new or revoked key is announced to the other nodes, which drop it (and remembered misses) from
+  // their caches at once; a lost announcement leaves them the cache lifetimes as the bound.
+  const announceKey = cluster ? (id: string) => cluster.feed.publish([{ kind: 'apikey', id }])
+    .catch((err) => d.log.warn({ err, key: id }, `API key change could not be announced to the other nodes; they may keep their cached view for up to ${ApiKeyService.TTL_MS / 1000} s`)) : undefined;
+  const keys = new ApiKeyService(d.store, d.clock, d.expandType, announceKey);
   cluster?.bus.on('cluster.apikey', (id) => keys.forgetId(id));
   let audit: AuditLog | undefined;
   if (sec.audit.enabled) {

@@ -185,3 +185,24 @@ test('a key lookup that a revocation overtakes is answered but not cached: the n
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a key another node creates replaces this node\'s remembered "unknown key" once its notice arrives', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ds-keys-'));
+  const storage = SqliteStorage.inDataDir(dir);
+  try {
+    const clock = fixedClock('2026-11-26T12:00:00Z');
+    const announced: string[] = [];
+    const a = new ApiKeyService(storage.auth, clock, (n) => n, async (id) => { announced.push(id); });
+    const b = new ApiKeyService(storage.auth, clock, (n) => n);
+    const secret = 'ds_' + 'k'.repeat(40);
+    await assert.rejects(b.authenticate(secret), /Unknown API key/);
+    const { info } = await a.create({ name: 'bootstrap', roles: ['operator'] }, 'test', secret);
+    assert.deepEqual(announced, [info.id], 'the creation is announced');
+    await assert.rejects(b.authenticate(secret), /Unknown API key/, 'without the notice B keeps its remembered miss (5 s)');
+    b.forgetId(info.id); // what the cluster feed's notice does on node B
+    assert.equal((await b.authenticate(secret)).id, 'key:bootstrap');
+  } finally {
+    await storage.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
