@@ -47,6 +47,8 @@ export interface AuditQuery {
   action?: string;
   limit: number;
   offset: number;
+  /** Oldest first (in the order written) instead of newest first: stable pages while entries are added (export). */
+  oldestFirst?: boolean;
 }
 
 export interface AuthStore {

@@ -1,6 +1,7 @@
 // Moving a city from the embedded engine to PostgreSQL: `drehscheibe export` on a SQLite data dir,
 // `drehscheibe import` into a PostgreSQL schema (the real CLI, as child processes), and the same
-// entities, history (values, times, deletion) and subscriptions come out on the other side.
+// entities, history (values, times, deletion), subscriptions, device registry, API keys, access
+// policy and audit log come out on the other side.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -35,10 +36,15 @@ async function snapshot(s: StoragePort) {
     }
   }
   out.subscriptions = (await s.subscriptions.all()).map(({ tenant, sub }) => ({ tenant, ...sub }));
+  out.groups = await s.ingest.allGroups();
+  out.devices = (await s.ingest.allDevices()).sort((a, b) => a.deviceId.localeCompare(b.deviceId));
+  out.keys = (await s.auth.listKeys()).sort((a, b) => a.id.localeCompare(b.id));
+  out.policy = await s.auth.getSetting('policy');
+  out.audit = await s.auth.queryAudit({ limit: 100, offset: 0 });
   return out;
 }
 
-test('SQLite → drehscheibe export → drehscheibe import into PostgreSQL keeps entities, history and subscriptions', { skip: PG_SKIP }, async () => {
+test('SQLite → drehscheibe export → drehscheibe import into PostgreSQL keeps entities, history, subscriptions, devices, API keys, policy and audit log', { skip: PG_SKIP }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'ds-transfer-'));
   const schema = freshSchema();
   const file = join(dir, 'city.ndjson');
@@ -62,13 +68,23 @@ test('SQLite → drehscheibe export → drehscheibe import into PostgreSQL keeps
     assert.equal((await inject('DELETE', '/entities/urn:ngsi-ld:Bench:3')).statusCode, 204);
     assert.equal((await inject('POST', '/entities', { id: 'urn:ngsi-ld:Bench:9', type: 'Bench', n: { type: 'Property', value: 1 } }, { ...JSON_HEADERS, 'NGSILD-Tenant': 'bochum' })).statusCode, 201);
     await app.close();
+    // The device registry and access control, as the IoT Agent API and the admin API store them.
+    const T = '2026-11-20T08:00:00.000Z';
+    await sqlite.ingest.createGroup({ tenant: 'herne', servicePath: '/umwelt', apikey: 'k-umwelt', resource: '/iot/json', createdAt: T, modifiedAt: T, doc: { entity_type: 'AirQualityObserved', cbroker: 'http://localhost:1026' } });
+    await sqlite.ingest.createDevice({ tenant: 'herne', servicePath: '/umwelt', deviceId: 'aq-001', createdAt: T, modifiedAt: T, doc: { entity_name: 'urn:ngsi-ld:AirQualityObserved:aq-001', attributes: [{ object_id: 't', name: 'temperature', type: 'Number' }] } });
+    await sqlite.ingest.createDevice({ tenant: 'herne', servicePath: '/umwelt', deviceId: 'lora-7', devEui: '0004a30b001c0530', apikey: 'k-own', createdAt: T, modifiedAt: T, doc: { entity_name: 'urn:ngsi-ld:Bench:lora-7' } });
+    await sqlite.auth.createKey({ id: 'key-1', name: 'umweltamt', hash: 'a'.repeat(64), prefix: 'ds_abcdef', roles: ['steward'], tenants: ['herne'], createdAt: T, createdBy: 'key:admin' });
+    await sqlite.auth.createKey({ id: 'key-2', name: 'old', hash: 'b'.repeat(64), prefix: 'ds_ghijkl', roles: ['citizen'], createdAt: T, revokedAt: '2026-11-21T08:00:00.000Z' });
+    await sqlite.auth.putSetting('policy', { tenants: { herne: { write: ['key:umweltamt'] } } });
+    await sqlite.auth.appendAudit([{ at: T, principal: 'key:admin', action: 'api-key.create', target: 'key-1', status: 201, address: '192.0.2.1' },
+      { at: '2026-11-20T09:00:00.000Z', principal: 'key:umweltamt', action: 'POST /ngsi-ld/v1/entities', tenant: 'herne', status: 201 }]);
     const before = await snapshot(sqlite);
     await sqlite.close();
 
     const exp = cli(['export', `--out=${file}`], { DREHSCHEIBE_DATA_DIR: dir });
     assert.equal(exp.status, 0, exp.stderr);
     const lines = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { kind: string; version?: number });
-    assert.deepEqual([lines[0].kind, lines[0].version], ['header', 1]);
+    assert.deepEqual([lines[0].kind, lines[0].version], ['header', 2]);
     assert.equal(lines.at(-1)!.kind, 'end');
 
     const imp = cli(['import', file], { DATABASE_URL: PG_URL!, DREHSCHEIBE_PG_SCHEMA: schema, DREHSCHEIBE_DATA_DIR: dir });
@@ -85,6 +101,11 @@ test('SQLite → drehscheibe export → drehscheibe import into PostgreSQL keeps
       assert.ok((after['history::urn:ngsi-ld:Bench:3'] as { deletedAt?: string }).deletedAt);
       assert.equal((after['entities:bochum'] as unknown[]).length, 1);
       assert.equal((after.subscriptions as unknown[]).length, 1);
+      assert.equal((after.devices as unknown[]).length, 2);
+      assert.equal((after.keys as unknown[]).length, 2);
+      assert.ok((after.audit as Array<{ action: string }>).some((e) => e.action === 'api-key.create'), 'the audit log came along (with the entries the requests above wrote)');
+      assert.equal((await pg.ingest.getDeviceByDevEui('0004a30b001c0530'))?.deviceId, 'lora-7', 'lookup keys are columns of the target too');
+      assert.equal((await pg.auth.keyByHash('a'.repeat(64)))?.name, 'umweltamt', 'a key works on the new engine with the same secret');
     } finally {
       await pg.close();
     }

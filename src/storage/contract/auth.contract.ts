@@ -56,6 +56,7 @@ export function authStoreContract(name: string, factory: AuthStorageFactory): vo
       const all = await s.auth.queryAudit({ limit: 10, offset: 0 });
       assert.deepEqual(all.map((e) => e.at), ['2026-11-03T00:00:00.000Z', '2026-11-02T00:00:00.000Z', '2026-11-01T00:00:00.000Z']);
       assert.deepEqual(all[2], entry('2026-11-01T00:00:00.000Z', { tenant: '', target: 'urn:a', address: '10.0.0.1', requestId: 'r1' }));
+      assert.deepEqual((await s.auth.queryAudit({ limit: 2, offset: 1, oldestFirst: true })).map((e) => e.at), ['2026-11-02T00:00:00.000Z', '2026-11-03T00:00:00.000Z']);
       assert.deepEqual((await s.auth.queryAudit({ principal: 'key:b', limit: 10, offset: 0 })).map((e) => e.action), ['api-key.create']);
       assert.equal((await s.auth.queryAudit({ tenant: '', limit: 10, offset: 0 })).length, 1);
       assert.equal((await s.auth.queryAudit({ action: 'api-key', limit: 10, offset: 0 })).length, 1);

@@ -72,7 +72,7 @@ export class PgAuthStore implements AuthStore {
     if (a.principal) where.push(`principal = ${p(a.principal)}`);
     if (a.tenant !== undefined) where.push(`tenant = ${p(a.tenant)}`);
     if (a.action) where.push(`strpos(action, ${p(a.action)}) > 0`);
-    const sql = `SELECT at, principal, action, tenant, target, status, address, request_id FROM audit_log ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT ${p(a.limit)} OFFSET ${p(a.offset)}`;
+    const sql = `SELECT at, principal, action, tenant, target, status, address, request_id FROM audit_log ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq ${a.oldestFirst ? 'ASC' : 'DESC'} LIMIT ${p(a.limit)} OFFSET ${p(a.offset)}`;
     return (await q<AuditRow>(this.pool, sql, params)).map(auditEntryFromRow);
   }
   async pruneAudit(before: string): Promise<number> {

@@ -75,7 +75,7 @@ export class SqliteAuthStore implements AuthStore {
     if (q.principal) { where.push('principal = ?'); params.push(q.principal); }
     if (q.tenant !== undefined) { where.push('tenant = ?'); params.push(q.tenant); }
     if (q.action) { where.push("instr(action, ?) > 0"); params.push(q.action); }
-    const sql = `SELECT at, principal, action, tenant, target, status, address, request_id FROM audit_log ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT ? OFFSET ?`;
+    const sql = `SELECT at, principal, action, tenant, target, status, address, request_id FROM audit_log ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq ${q.oldestFirst ? 'ASC' : 'DESC'} LIMIT ? OFFSET ?`;
     return (this.rs(sql).all(...params, q.limit, q.offset) as AuditRow[]).map(auditEntryFromRow);
   }
   pruneAudit(before: string): Promise<number> {

@@ -1,14 +1,16 @@
 // Streams everything a store holds as the export format (transfer.format.ts): tenants' entities,
-// their history (instances in keyset pages) and subscriptions with their delivery counters.
+// their history (instances in keyset pages), subscriptions with their delivery counters, the
+// device registry, API keys (hashes), the access policy and the audit log.
 import type { StoragePort } from '../port.ts';
-import { FORMAT, VERSION, type Line } from './transfer.format.ts';
+import { FORMAT, SETTINGS, VERSION, type Line } from './transfer.format.ts';
 
 const PAGE = 500;
 const INSTANCE_PAGE = 5000;
+const AUDIT_PAGE = 1000;
 
 /** Yields the export line by line (the caller writes them, one JSON document per line). */
 export async function* exportLines(s: StoragePort, now = () => new Date().toISOString()): AsyncGenerator<Line> {
-  const counts: Record<string, number> = { entity: 0, 'history.entity': 0, history: 0, instances: 0, subscription: 0 };
+  const counts: Record<string, number> = { entity: 0, 'history.entity': 0, history: 0, instances: 0, subscription: 0, group: 0, device: 0, apikey: 0, setting: 0, audit: 0 };
   yield { kind: 'header', format: FORMAT, version: VERSION, engine: s.engine, exportedAt: now() };
   const tenants = new Set(await s.entities.listTenants());
   for (const { tenant } of await s.subscriptions.all()) tenants.add(tenant);
@@ -53,6 +55,33 @@ export async function* exportLines(s: StoragePort, now = () => new Date().toISOS
     const { stats, ...subscription } = sub;
     counts.subscription++;
     yield { kind: 'subscription', tenant, subscription, stats };
+  }
+  for (const group of await s.ingest.allGroups()) {
+    counts.group++;
+    yield { kind: 'group', group };
+  }
+  for (const device of await s.ingest.allDevices()) {
+    counts.device++;
+    yield { kind: 'device', device };
+  }
+  for (const key of await s.auth.listKeys()) {
+    counts.apikey++;
+    yield { kind: 'apikey', key };
+  }
+  for (const name of SETTINGS) {
+    const value = await s.auth.getSetting(name);
+    if (value === undefined) continue;
+    counts.setting++;
+    yield { kind: 'setting', name, value };
+  }
+  for (let offset = 0; ; offset += AUDIT_PAGE) {
+    // Oldest first: the importer appends in the order written, and pages stay put while entries are added.
+    const entries = await s.auth.queryAudit({ limit: AUDIT_PAGE, offset, oldestFirst: true });
+    if (entries.length) {
+      counts.audit += entries.length;
+      yield { kind: 'audit', entries };
+    }
+    if (entries.length < AUDIT_PAGE) break;
   }
   yield { kind: 'end', counts };
 }

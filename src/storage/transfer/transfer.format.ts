@@ -3,9 +3,12 @@
 // and read through the storage port only, so any engine exports to any other.
 import type { AttrInstance, EntityRecord } from '../port.ts';
 import type { DeliveryStats, SubscriptionRecord } from '../port.subscriptions.ts';
+import type { DeviceRecord, ServiceGroupRecord } from '../port.ingest.ts';
+import type { ApiKeyRecord, AuditEntry } from '../port.auth.ts';
 
 export const FORMAT = 'drehscheibe-export';
-export const VERSION = 1;
+/** 2: adds the device registry (group, device) and access control (apikey, setting, audit). Version 1 streams are read too. */
+export const VERSION = 2;
 
 export interface HeaderLine { kind: 'header'; format: typeof FORMAT; version: number; engine: string; exportedAt: string }
 /** The current state of one entity (rev is left out: the importing store starts its own versions). */
@@ -21,7 +24,20 @@ export interface HistoryLine {
   instances: Array<{ instance: AttrInstance; deleted: boolean; ts: number }>;
 }
 export interface SubscriptionLine { kind: 'subscription'; tenant: string; subscription: SubscriptionRecord; stats: DeliveryStats }
-/** Reserved kinds for modules that do not exist yet (devices, catalog, participation): importers skip unknown kinds with a count. */
+/** An IoT Agent service group of the device registry. */
+export interface GroupLine { kind: 'group'; group: ServiceGroupRecord }
+/** A provisioned device. */
+export interface DeviceLine { kind: 'device'; device: DeviceRecord }
+/** An API key as stored: its SHA-256 hash, never the secret (keys keep working after the move). */
+export interface ApiKeyLine { kind: 'apikey'; key: ApiKeyRecord }
+/** A named document of the access-control module (the policy set through the admin API). */
+export interface SettingLine { kind: 'setting'; name: string; value: unknown }
+/** Up to 1,000 audit log entries, oldest first (in the order written). */
+export interface AuditLine { kind: 'audit'; entries: AuditEntry[] }
+/** Kinds of modules that do not exist yet (catalog, participation) will follow: importers skip unknown kinds with a count. */
 export interface EndLine { kind: 'end'; counts: Record<string, number> }
 
-export type Line = HeaderLine | EntityLine | HistoryEntityLine | HistoryLine | SubscriptionLine | EndLine;
+export type Line = HeaderLine | EntityLine | HistoryEntityLine | HistoryLine | SubscriptionLine | GroupLine | DeviceLine | ApiKeyLine | SettingLine | AuditLine | EndLine;
+
+/** The access-control settings an export carries (by name). */
+export const SETTINGS = ['policy'];

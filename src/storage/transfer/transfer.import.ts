@@ -1,12 +1,17 @@
 // Reads the export format (transfer.format.ts) into a store through the storage port: entities in
-// batched transactions, history with its recording times kept, subscriptions with their counters.
-// The target should be empty: an entity or subscription that exists already is counted and skipped.
+// batched transactions, history with its recording times kept, subscriptions with their counters,
+// the device registry, API keys, the access policy and the audit log.
+// The target should be empty: a record that exists already is counted and skipped (never replaced).
 import { StorageConflict } from '../../core/errors.ts';
 import type { EntityRecord, StoragePort } from '../port.ts';
 import type { HistoryEntry } from '../port.temporal.ts';
 import { FORMAT, VERSION, type Line } from './transfer.format.ts';
 
-export interface ImportCounts { entities: number; historyEntities: number; instances: number; subscriptions: number; skipped: number; unknown: number }
+export interface ImportCounts {
+  entities: number; historyEntities: number; instances: number; subscriptions: number;
+  groups: number; devices: number; apiKeys: number; settings: number; auditEntries: number;
+  skipped: number; unknown: number;
+}
 
 export class ImportFormatError extends Error {}
 
@@ -14,7 +19,17 @@ const BATCH = 500;
 
 /** Imports lines (parsed JSON documents in file order); returns what was written. */
 export async function importLines(s: StoragePort, lines: AsyncIterable<unknown>): Promise<ImportCounts> {
-  const counts: ImportCounts = { entities: 0, historyEntities: 0, instances: 0, subscriptions: 0, skipped: 0, unknown: 0 };
+  const counts: ImportCounts = { entities: 0, historyEntities: 0, instances: 0, subscriptions: 0, groups: 0, devices: 0, apiKeys: 0, settings: 0, auditEntries: 0, skipped: 0, unknown: 0 };
+  /** Runs a create; a conflict (the record exists in the target) counts as skipped. */
+  const create = async (write: () => Promise<void>, counted: keyof ImportCounts) => {
+    try {
+      await write();
+      counts[counted]++;
+    } catch (e) {
+      if (!(e instanceof StorageConflict)) throw e;
+      counts.skipped++;
+    }
+  };
   let header = false;
   let batch: Array<{ tenant: string; entity: EntityRecord }> = [];
   const deletedAt = new Map<string, { types: string[]; at: string }>();
@@ -106,10 +121,34 @@ export async function importLines(s: StoragePort, lines: AsyncIterable<unknown>)
           counts.skipped++;
         }
         break;
+      case 'group':
+        await flush();
+        await create(() => s.ingest.createGroup(line.group), 'groups');
+        break;
+      case 'device':
+        await flush();
+        await create(() => s.ingest.createDevice(line.device), 'devices');
+        break;
+      case 'apikey':
+        await flush();
+        await create(() => s.auth.createKey(line.key), 'apiKeys');
+        break;
+      case 'setting':
+        await flush();
+        if ((await s.auth.getSetting(line.name)) === undefined) {
+          await s.auth.putSetting(line.name, line.value);
+          counts.settings++;
+        } else counts.skipped++;
+        break;
+      case 'audit':
+        await flush();
+        await s.auth.appendAudit(line.entries);
+        counts.auditEntries += line.entries.length;
+        break;
       case 'end':
         break;
       default:
-        counts.unknown++; // a kind written by a newer module (devices, catalog, participation)
+        counts.unknown++; // a kind written by a newer module (catalog, participation)
     }
   }
   if (!header) throw new ImportFormatError('the stream is empty');
