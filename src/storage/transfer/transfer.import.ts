@@ -69,13 +69,14 @@ export async function importLines(s: StoragePort, lines: AsyncIterable<unknown>)
       header = true;
       continue;
     }
+    // Entities are written in batches: whatever comes next waits until the batch is in.
+    if (line.kind !== 'entity') await flush();
     switch (line.kind) {
       case 'entity':
         batch.push({ tenant: line.tenant, entity: line.entity as EntityRecord });
         if (batch.length >= BATCH) await flush();
         break;
       case 'history.entity':
-        await flush();
         await finishHistory();
         // The history starts at its recorded creation time, even before its first instance.
         await s.withTransaction((tx) => tx.history.append(line.tenant, { id: line.id, types: line.types }, [], line.createdAt));
@@ -108,40 +109,30 @@ export async function importLines(s: StoragePort, lines: AsyncIterable<unknown>)
         break;
       }
       case 'subscription':
-        await flush();
-        try {
+        await create(async () => {
           await s.subscriptions.create(line.tenant, line.subscription);
           await s.subscriptions.addDeliveryStats([{
             tenant: line.tenant, id: line.subscription.id, sent: line.stats.timesSent, failed: line.stats.timesFailed,
             lastNotification: line.stats.lastNotification, lastSuccess: line.stats.lastSuccess, lastFailure: line.stats.lastFailure, lastFailureReason: line.stats.lastFailureReason,
           }]);
-          counts.subscriptions++;
-        } catch (e) {
-          if (!(e instanceof StorageConflict)) throw e;
-          counts.skipped++;
-        }
+        }, 'subscriptions');
         break;
       case 'group':
-        await flush();
         await create(() => s.ingest.createGroup(line.group), 'groups');
         break;
       case 'device':
-        await flush();
         await create(() => s.ingest.createDevice(line.device), 'devices');
         break;
       case 'apikey':
-        await flush();
         await create(() => s.auth.createKey(line.key), 'apiKeys');
         break;
       case 'setting':
-        await flush();
         if ((await s.auth.getSetting(line.name)) === undefined) {
           await s.auth.putSetting(line.name, line.value);
           counts.settings++;
         } else counts.skipped++;
         break;
       case 'audit':
-        await flush();
         await s.auth.appendAudit(line.entries);
         counts.auditEntries += line.entries.length;
         break;
