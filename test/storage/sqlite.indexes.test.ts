@@ -53,3 +53,57 @@ test('q equality on an indexed attribute is answered from the index, with the sa
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('an indexed equality walks its indexes in pk order (one branch per value and one for arrays): same entities, pages and counts as without', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ds-ix-'));
+  const s = SqliteStorage.inDataDir(dir);
+  try {
+    const now = new Date().toISOString();
+    const statusOf = (i: number): unknown => (i === 7 ? ['ok', 'maintenance'] : i === 8 ? ['maintenance'] : i === 9 ? 5 : i === 10 ? '5' : i % 50 === 0 ? 'maintenance' : 'ok');
+    await s.withTransaction(async (tx) => {
+      for (let i = 0; i < 300; i++) {
+        await tx.entities.insert('', { id: `urn:x:${String(i).padStart(3, '0')}`, types: [V + (i % 7 ? 'T' : 'U')], createdAt: now, modifiedAt: now, attrs: {
+          [V + 'status']: [{ type: 'Property', value: statusOf(i) }],
+          [V + 'n']: [{ type: 'Property', value: i % 10 }],
+        } });
+      }
+    });
+    const q = (text: string): QNode => {
+      const expand = (n: QNode): QNode => (n.kind === 'and' || n.kind === 'or' ? { kind: n.kind, items: n.items.map(expand) } : { ...n, path: { ...n.path, attr: V + n.path.attr } } as QNode);
+      return expand(parseQ(text));
+    };
+    const queries = ['status=="maintenance"', 'status=="maintenance","ok"', 'status==5', 'status=="5"', 'status=="maintenance";n>=5', 'n<3;status=="maintenance"', 'status=="maintenance"|n==1'];
+    const snapshot = async () => {
+      const out: Record<string, { all: string[]; pages: string[]; count?: number }> = {};
+      for (const text of queries) {
+        for (const types of [{ kind: 'type', name: V + 'T' } as const, undefined]) {
+          const f = { types, q: q(text) };
+          const all = await s.entities.query('', f, { limit: 1000, offset: 0, count: true });
+          const pages: string[] = [];
+          for (let offset = 0; offset < all.entities.length + 3; offset += 3) pages.push(...(await s.entities.queryKeys('', f, { limit: 3, offset, count: false })).keys.map((k) => k.id));
+          out[`${text} ${types ? 'T' : '*'}`] = { all: all.entities.map((e) => e.id), pages, count: all.count };
+        }
+      }
+      return out;
+    };
+    const before = await snapshot();
+    assert.equal(before['status=="maintenance" *'].count, 8, 'six scalar matches and two arrays holding the value');
+    await s.ensureAttributeIndexes([V + 'status']);
+    const after = await snapshot();
+    for (const k of Object.keys(before)) {
+      assert.deepEqual(after[k], before[k], k);
+      assert.deepEqual(after[k].pages, after[k].all, `${k}: pages of 3 concatenate to the full result in pk order`);
+    }
+    const c = compileFilter('', { types: { kind: 'type', name: V + 'T' }, q: q('status=="maintenance"') }, new MatchRegistry(), new Set([V + 'status']));
+    assert.equal(c.branches?.length, 2, 'one walk for the value, one for the undecided');
+    const db = new Database(join(dir, 'drehscheibe.sqlite'), { readonly: true });
+    const plan = (sql: string) => (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(c.params) as Array<{ detail: string }>).map((r) => r.detail).join('\n');
+    assert.match(plan(`SELECT e.pk FROM entities e WHERE ${c.branches![0]} ORDER BY e.pk`), /ix_attr_\w+_v/);
+    assert.doesNotMatch(plan(`SELECT e.pk FROM entities e WHERE ${c.branches![0]} ORDER BY e.pk`), /TEMP B-TREE/, 'the value walk is in pk order');
+    assert.match(plan(`SELECT e.pk FROM entities e WHERE ${c.branches![1]} ORDER BY e.pk`), /ix_attr_\w+_o/);
+    db.close();
+  } finally {
+    await s.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -8,7 +8,7 @@ import type {
   StoragePort, TypeAttrRow, WriteTx, AttrType,
 } from '../port.ts';
 import { bboxOf } from '../../ngsi-ld/geo/geojson.validate.ts';
-import { compileFilter, indexExpressions, limitLiteral } from './sqlite.query-compiler.ts';
+import { compileFilter, indexExpressions, limitLiteral, type CompiledQuery } from './sqlite.query-compiler.ts';
 import { createHash } from 'node:crypto';
 import { Checkpointer } from './sqlite.checkpoint.ts';
 import { MatchRegistry, openReader, openWriter, type Db } from './sqlite.database.ts';
@@ -64,8 +64,7 @@ class SqliteReader implements EntityReader {
     try {
       const out: QueryResult = { entities: [] };
       if (page.limit > 0) {
-        const sql = `SELECT ${COLS} FROM ${c.from} WHERE ${c.where} ORDER BY ${c.order} LIMIT ${limitLiteral(page.limit)} OFFSET @offset`;
-        const rows = this.stmts.get(sql).all({ ...c.params, offset: page.offset }) as Row[];
+        const rows = this.stmts.get(pageSql(c, COLS, '*', page)).all({ ...c.params, offset: page.offset }) as Row[];
         out.entities = rows.map(toRecord);
       }
       if (page.count) {
@@ -112,8 +111,7 @@ class SqliteReader implements EntityReader {
     try {
       const out: { keys: EntityKey[]; count?: number } = { keys: [] };
       if (page.limit > 0) {
-        const sql = `SELECT e.id, e.rev FROM ${c.from} WHERE ${c.where} ORDER BY ${c.order} LIMIT ${limitLiteral(page.limit)} OFFSET @offset`;
-        out.keys = this.stmts.get(sql).all({ ...c.params, offset: page.offset }) as EntityKey[];
+        out.keys = this.stmts.get(pageSql(c, 'e.pk, e.id, e.rev', 'id, rev', page)).all({ ...c.params, offset: page.offset }) as EntityKey[];
       }
       if (page.count) out.count = (this.stmts.get(`SELECT COUNT(*) AS n FROM ${c.countFrom} WHERE ${c.where}`).get(c.params) as { n: number }).n;
       return out;
@@ -148,6 +146,19 @@ class SqliteReader implements EntityReader {
   async listTenants(): Promise<string[]> {
     return (this.stmts.get('SELECT name FROM tenants ORDER BY name').all() as Array<{ name: string }>).map((r) => r.name);
   }
+}
+
+/**
+ * One page of a compiled filter in pk order. With branches (an indexed equality), each branch
+ * walks its index in pk order up to offset + limit rows, and the page is taken from their merge.
+ * `cols` are selected in the branches (they must include e.pk), `outer` from the merge.
+ */
+function pageSql(c: CompiledQuery, cols: string, outer: string, page: Page): string {
+  const tail = `LIMIT ${limitLiteral(page.limit)} OFFSET @offset`;
+  if (!c.branches) return `SELECT ${cols} FROM ${c.from} WHERE ${c.where} ORDER BY ${c.order} ${tail}`;
+  const n = limitLiteral(page.offset + page.limit);
+  const each = c.branches.map((b) => `SELECT * FROM (SELECT ${cols} FROM entities e WHERE ${b} ORDER BY e.pk LIMIT ${n})`);
+  return `SELECT ${outer} FROM (${each.join(' UNION ALL ')}) ORDER BY pk ${tail}`;
 }
 
 function getOne(stmts: StatementCache, tenant: string, id: string): EntityRecord | undefined {

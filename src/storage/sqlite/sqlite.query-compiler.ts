@@ -10,6 +10,13 @@ import { scopeMatches } from '../../ngsi-ld/query/scope.parser.ts';
 const CORE_MEMBERS = new Set(['observedAt', 'unitCode', 'datasetId', 'createdAt', 'modifiedAt', 'deletedAt']);
 
 export interface CompiledQuery {
+  /**
+   * An indexed equality among the top-level conjuncts of q, as disjoint WHERE clauses over
+   * `entities e` (one per value, and one for the entities the scalar index cannot decide): each
+   * walks its index in pk order, so a page is the merge of their first rows instead of a pass over
+   * every match. Counts use `where`.
+   */
+  branches?: string[];
   from: string;
   /** What a count reads: the type index alone when nothing else is asked of the entities. */
   countFrom: string;
@@ -185,6 +192,21 @@ class Compiler {
     return `(e.pk IN (SELECT pk FROM entities WHERE tenant = ${this.tenantParam} AND (${eq}) UNION SELECT pk FROM entities WHERE tenant = ${this.tenantParam} AND ${ix.other}) AND ${exact})`;
   }
 
+  /** The index walks of an indexed top-level equality (see CompiledQuery.branches), and its exact test. */
+  narrowing(n: Extract<QNode, { kind: 'cmp' }>): { alts: string[]; exact: string } | undefined {
+    const { path, value } = n;
+    if (n.op !== '==' || value.t === 'range') return undefined;
+    if (!this.indexed.has(path.attr) || path.sub.length || path.compound.length) return undefined;
+    const items = value.t === 'list' ? value.items : [value];
+    if (items.some((i) => i.t === 'boolean')) return undefined;
+    const exact = value.t === 'list' ? `(${items.map((it) => this.eqTest(path, it)).join(' OR ')})` : this.eqTest(path, value);
+    const ix = indexExpressions(path.attr);
+    const values = [...new Set(items.map((i) => this.literal(i)))].map((v) => this.p(v));
+    const alts = values.map((v) => `e.tenant = ${this.tenantParam} AND ${ix.scalar} = ${v}`);
+    alts.push(`e.tenant = ${this.tenantParam} AND ${ix.other} AND (${values.map((v) => `${ix.scalar} = ${v}`).join(' OR ')}) IS NOT TRUE`);
+    return { alts, exact };
+  }
+
   eqTest(path: AttrPath, l: QLiteral): string {
     if (l.t === 'boolean') return this.test(path, this.kinds(l), () => '1');
     const lit = this.p(this.literal(l));
@@ -223,12 +245,21 @@ export function compileFilter(tenant: string, f: EntityFilter, registry: MatchRe
     where.push(`e.tenant = ${c.p(tenant)}`);
     if (f.types) where.push(c.types(f.types));
   }
+  /** Where the conditions on the entity itself start (before: tenant and type, as `from` drives them). */
+  const own = where.length;
+  let narrowed: { at: number; alts: string[]; exact: string } | undefined;
   if (f.ids && f.ids.length) where.push(`e.id IN (${f.ids.map((i) => c.p(i)).join(', ')})`);
   if (f.idPattern) where.push(`e.id REGEXP ${c.p(f.idPattern)}`);
   if (f.anyAttrs && f.anyAttrs.length) {
     where.push(`(${f.anyAttrs.map((a) => `json_type(e.doc, ${c.p(`$${key(a)}`)}) IS NOT NULL`).join(' OR ')})`);
   }
-  if (f.q) where.push(c.node(f.q));
+  if (f.q) {
+    for (const item of f.q.kind === 'and' ? f.q.items : [f.q]) {
+      const nr = !narrowed && item.kind === 'cmp' ? c.narrowing(item) : undefined;
+      if (nr) narrowed = { at: where.length, ...nr };
+      where.push(c.node(item));
+    }
+  }
   if (f.scopeQ) {
     const sq = f.scopeQ;
     where.push(c.match((s) => typeof s === 'string' && scopeMatches(sq, JSON.parse(s) as string[]), 'e.scopes'));
@@ -245,7 +276,14 @@ export function compileFilter(tenant: string, f: EntityFilter, registry: MatchRe
   }
   // Only the type's conditions: counting reads the (tenant, type, pk) index and no document.
   const countFrom = f.types?.kind === 'type' && where.length === 2 ? 'entity_types t' : from;
-  return { from, countFrom, where: where.join(' AND '), params: c.params, order, handles: c.handles };
+  let branches: string[] | undefined;
+  if (narrowed) {
+    const nr = narrowed;
+    const rest = where.map((w, i) => (i === nr.at ? nr.exact : w)).slice(own);
+    if (f.types) rest.unshift(c.types(f.types));
+    branches = nr.alts.map((alt) => [alt, ...rest].join(' AND '));
+  }
+  return { branches, from, countFrom, where: where.join(' AND '), params: c.params, order, handles: c.handles };
 }
 
 /**
