@@ -181,8 +181,7 @@ class Compiler {
    * scalar, or an array to look into), and the exact test still decides.
    */
   narrow(path: AttrPath, items: QLiteral[], exact: string): string {
-    if (!this.indexed.has(path.attr) || path.sub.length || path.compound.length) return exact;
-    if (items.some((i) => i.t === 'boolean')) return exact;
+    if (!this.indexable(path, items)) return exact;
     // For a common value the type-ordered scan stops after `limit` matches sooner than the index
     // list could be built; the adapter probes the index to tell (SQLite's statistics cannot).
     const values = items.map((i) => this.literal(i));
@@ -192,13 +191,17 @@ class Compiler {
     return `(e.pk IN (SELECT pk FROM entities WHERE tenant = ${this.tenantParam} AND (${eq}) UNION SELECT pk FROM entities WHERE tenant = ${this.tenantParam} AND ${ix.other}) AND ${exact})`;
   }
 
+  /** Whether the value indexes can answer equality of this path with these literals (booleans are not indexed). */
+  private indexable(path: AttrPath, items: QLiteral[]): boolean {
+    return this.indexed.has(path.attr) && !path.sub.length && !path.compound.length && !items.some((i) => i.t === 'boolean');
+  }
+
   /** The index walks of an indexed top-level equality (see CompiledQuery.branches), and its exact test. */
   narrowing(n: Extract<QNode, { kind: 'cmp' }>): { alts: string[]; exact: string } | undefined {
     const { path, value } = n;
     if (n.op !== '==' || value.t === 'range') return undefined;
-    if (!this.indexed.has(path.attr) || path.sub.length || path.compound.length) return undefined;
     const items = value.t === 'list' ? value.items : [value];
-    if (items.some((i) => i.t === 'boolean')) return undefined;
+    if (!this.indexable(path, items)) return undefined;
     const exact = value.t === 'list' ? `(${items.map((it) => this.eqTest(path, it)).join(' OR ')})` : this.eqTest(path, value);
     const ix = indexExpressions(path.attr);
     const values = [...new Set(items.map((i) => this.literal(i)))].map((v) => this.p(v));
