@@ -35,5 +35,18 @@ if (files.length === 0) {
   console.error('no test files matched');
   process.exit(1);
 }
-const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...files], { stdio: 'inherit', env });
+// A test that hangs fails after TEST_TIMEOUT_MS (default 5 min) instead of holding the run; a test file whose
+// handles stay open after its tests ends anyway (--test-force-exit). The whole run stops after TEST_RUN_TIMEOUT_MS
+// (default 40 min) with a clear message, so CI reports a failure rather than running into its own limit.
+const testTimeout = Number(env.TEST_TIMEOUT_MS ?? 300_000);
+const runTimeout = Number(env.TEST_RUN_TIMEOUT_MS ?? 2_400_000);
+const r = spawnSync(
+  process.execPath,
+  ['--import', 'tsx', '--test', '--test-reporter=spec', `--test-timeout=${testTimeout}`, '--test-force-exit', ...files],
+  { stdio: 'inherit', env, timeout: runTimeout, killSignal: 'SIGKILL' },
+);
+if (r.error?.code === 'ETIMEDOUT') {
+  console.error(`test run stopped: it took longer than ${runTimeout} ms (TEST_RUN_TIMEOUT_MS)`);
+  process.exit(1);
+}
 process.exit(r.status ?? 1);

@@ -38,7 +38,7 @@ export async function testApp(env: Record<string, string> = {}, opts: { clock?: 
   };
 }
 
-export const CORE = 'https://uri.etsi.org/ngsi-ld/v1/ngsi-ld-core-context-v1.8.jsonld';
+export const CORE = 'https://uri.etsi.org/ngsi-ld/v1/ngsi-ld-core-context-v1.9.jsonld';
 export const DEFAULT_CTX = 'https://uri.etsi.org/ngsi-ld/default-context/';
 export const JSON_HEADERS = { 'content-type': 'application/json' };
 export const LD_HEADERS = { 'content-type': 'application/ld+json' };

@@ -21,7 +21,7 @@ export interface ServerProcess {
   exited: Promise<number | null>;
 }
 
-export async function startServer(env: Record<string, string>, timeoutMs = 20_000): Promise<ServerProcess> {
+export async function startServer(env: Record<string, string>, timeoutMs = 60_000): Promise<ServerProcess> {
   const port = await freePort();
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', MQTT_PORT: '0', DREHSCHEIBE_AUTH: 'off', DREHSCHEIBE_DEMO: 'off', LOG_LEVEL: 'warn', ...env },
