@@ -15,9 +15,9 @@ export interface RoleGrant {
 }
 
 export interface Principal {
-  /** "key:<name>", "oidc:<subject>" or "anonymous". */
+  /** "key:<name>", "oidc:<subject>", "user:<id>" (a person's session, src/accounts) or "anonymous". */
   id: string;
-  kind: 'anonymous' | 'apikey' | 'oidc';
+  kind: 'anonymous' | 'apikey' | 'oidc' | 'user';
   roles: readonly RoleGrant[];
   /** An API key's own limits, on top of its roles. */
   scope?: { tenants?: readonly string[]; types?: readonly string[]; ops?: readonly string[] };
@@ -27,7 +27,7 @@ export interface Principal {
 
 export const ANONYMOUS: Principal = Object.freeze<Principal>({ id: 'anonymous', kind: 'anonymous', roles: [{ role: 'anonymous' }] });
 
-/** Subjects: "*", "authenticated", a role, "role@tenant", "key:<name>", "oidc:<subject>". */
+/** Subjects: "*", "authenticated", a role, "role@tenant", "key:<name>", "oidc:<subject>", "user:<id>". */
 export interface TenantRules {
   read?: string[];
   write?: string[];
@@ -48,7 +48,7 @@ export const BUILTIN_RULES: Required<Omit<TenantRules, 'types'>> = {
   subscriptions: ['authenticated'],
 };
 
-const SUBJECT = /^(\*|authenticated|(operator|steward|moderator|citizen|anonymous)(@[A-Za-z0-9_-]{0,64})?|key:[A-Za-z0-9_.-]{1,64}|oidc:.{1,256})$/;
+const SUBJECT = /^(\*|authenticated|(operator|steward|moderator|citizen|anonymous)(@[A-Za-z0-9_-]{0,64})?|key:[A-Za-z0-9_.-]{1,64}|user:[A-Za-z0-9_-]{1,64}|oidc:.{1,256})$/;
 
 /** Checks a policy document; returns every problem (empty = valid). */
 export function policyProblems(p: unknown): string[] {
@@ -62,7 +62,7 @@ export function policyProblems(p: unknown): string[] {
   const list = (where: string, v: unknown) => {
     if (v === undefined) return;
     if (!Array.isArray(v)) { out.push(`${where} must be an array of subjects`); return; }
-    for (const s of v) if (typeof s !== 'string' || !SUBJECT.test(s)) out.push(`${where}: "${String(s)}" is not a subject (*, authenticated, a role, role@tenant, key:<name>, oidc:<subject>)`);
+    for (const s of v) if (typeof s !== 'string' || !SUBJECT.test(s)) out.push(`${where}: "${String(s)}" is not a subject (*, authenticated, a role, role@tenant, key:<name>, oidc:<subject>, user:<id>)`);
   };
   for (const [t, r] of Object.entries(tenants)) {
     if (t !== '*' && t !== '' && !/^[A-Za-z0-9_-]{1,64}$/.test(t)) out.push(`tenant "${t}" is not a valid tenant name`);
@@ -108,7 +108,7 @@ export function hasRole(p: Principal, role: string, tenant: string): boolean {
 export function matches(subject: string, p: Principal, tenant: string): boolean {
   if (subject === '*') return true;
   if (subject === 'authenticated') return p.kind !== 'anonymous';
-  if (subject.startsWith('key:') || subject.startsWith('oidc:')) return p.id === subject;
+  if (subject.startsWith('key:') || subject.startsWith('oidc:') || subject.startsWith('user:')) return p.id === subject;
   const at = subject.indexOf('@');
   if (at > 0) {
     const role = subject.slice(0, at);

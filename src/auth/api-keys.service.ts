@@ -45,6 +45,9 @@ export class ApiKeyService {
    * predate the revocation it was told of.
    */
   private forgets = 0;
+  /** Key name → its principal (undefined: revoked or unknown), for judging subscription owners. */
+  private readonly byName = new Map<string, { principal?: Principal; until: number }>();
+  private loadingNames?: Promise<Map<string, Principal>>;
   /** Fallback for a revocation whose announcement did not reach this node (feed down). */
   static readonly TTL_MS = 30_000;
   private static readonly MISS_TTL_MS = 5_000;
@@ -100,6 +103,8 @@ export class ApiKeyService {
   /** Drops every cached entry of a key (revocation takes effect on the next request). */
   private forget(hash: string): void {
     this.forgets++;
+    this.byName.clear();
+    this.loadingNames = undefined;
     for (const [k, c] of this.cache) if (c.hash === hash) this.cache.delete(k);
   }
 
@@ -109,7 +114,40 @@ export class ApiKeyService {
    */
   forgetId(id: string): void {
     this.forgets++;
+    this.byName.clear();
+    this.loadingNames = undefined;
     for (const [k, c] of this.cache) if (!c.rec || c.rec.id === id) this.cache.delete(k);
+  }
+
+  /**
+   * The principal of the active key with this name (a subscription's owner "key:<name>"), or
+   * undefined when it was revoked or does not exist. From memory while cached (cleared by every
+   * revocation, here or announced by another node; 30 s at most otherwise); expiry is the caller's.
+   */
+  principalByName(name: string): Principal | undefined | Promise<Principal | undefined> {
+    const now = this.clock.now().getTime();
+    const hit = this.byName.get(name);
+    if (hit && hit.until >= now) return hit.principal;
+    const forgets = this.forgets;
+    return this.activeKeys().then((active) => {
+      const principal = active.get(name);
+      // A revocation that overtook the read is not cached over (the next notification reads again).
+      if (forgets === this.forgets) {
+        if (this.byName.size >= ApiKeyService.MAX) this.byName.clear();
+        this.byName.set(name, { principal, until: now + ApiKeyService.TTL_MS });
+      }
+      return principal;
+    });
+  }
+
+  /** The active keys by name, read once for every owner asking at the same time (after a revocation, all do). */
+  private activeKeys(): Promise<Map<string, Principal>> {
+    this.loadingNames ??= this.store.listKeys().then((all) => {
+      const out = new Map<string, Principal>();
+      for (const rec of all) if (!rec.revokedAt) out.set(rec.name, toPrincipal(rec));
+      return out;
+    }).finally(() => { this.loadingNames = undefined; });
+    return this.loadingNames;
   }
 
   /** Whether any key exists (bootstrap). */

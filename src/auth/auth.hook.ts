@@ -5,7 +5,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { TooManyRequests, Unauthorized, Forbidden } from '../core/errors.ts';
 import type { Clock } from '../core/clock.ts';
 import { ANONYMOUS, hasRole, type AccessPolicy, type Op, type Principal } from './access.model.ts';
-import type { ApiKeyService } from './api-keys.service.ts';
+import { KEY_PREFIX, type ApiKeyService } from './api-keys.service.ts';
 import type { OidcVerifier } from './oidc.verifier.ts';
 import type { AuditLog } from './audit.log.ts';
 import type { Rate, RateLimiter } from './rate-limit.ts';
@@ -27,8 +27,16 @@ declare module 'fastify' {
   }
 }
 
+/** Sessions of people logged in to the portal (src/accounts): the principal behind a session cookie. */
+export interface SessionAuth {
+  /** undefined when the request carries no session cookie or its session is no longer valid. */
+  principal(req: FastifyRequest): Promise<Principal | undefined>;
+}
+
 export interface AuthHookDeps {
   enabled: boolean;
+  /** Session cookies are recognised outside the NGSI-LD API (docs/security.md#sessions). */
+  sessions?: SessionAuth;
   policy: AccessPolicy;
   keys: ApiKeyService;
   oidc?: OidcVerifier;
@@ -39,7 +47,11 @@ export interface AuthHookDeps {
 }
 
 const NGSI = '/ngsi-ld/v1/';
+/** The machine APIs take credentials only, never a portal session cookie (no CSRF through a browser). */
+const isApi = (url: string) => url.startsWith(NGSI) || url.startsWith('/v2/');
 const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
+/** A compact JWS: three base64url segments (header.payload.signature). */
+const JWT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
 
 /** The route's operation: declared in route config, else derived (NGSI-LD by method; anything else: admin). */
 export function opOf(req: FastifyRequest): Op {
@@ -65,13 +77,20 @@ async function principalOf(req: FastifyRequest, d: AuthHookDeps): Promise<Princi
   const key = header(req, 'x-api-key');
   if (key) return d.keys.authenticate(key);
   const auth = header(req, 'authorization');
-  if (!auth) return ANONYMOUS;
+  // X-Auth-Token: how FIWARE's NGSIv2 components (behind a PEP proxy) send their token; here an API key.
+  const xAuth = auth ? undefined : header(req, 'x-auth-token');
+  if (xAuth) return d.keys.authenticate(xAuth);
+  if (!auth) return (d.sessions && !isApi(req.routeOptions.url ?? req.url) ? await d.sessions.principal(req) : undefined) ?? ANONYMOUS;
   const sp = auth.indexOf(' ');
   const scheme = (sp < 0 ? auth : auth.slice(0, sp)).toLowerCase();
   const cred = sp < 0 ? '' : auth.slice(sp + 1).trim();
   if (scheme === 'apikey' && cred) return d.keys.authenticate(cred);
   if (scheme === 'bearer' && cred) {
-    if (!d.oidc) throw new Unauthorized('Bearer tokens are not accepted here: no OpenID Connect issuer is configured; send an API key (X-API-Key)');
+    // FIWARE components (IoT Agents, QuantumLeap, …) only know bearer tokens, so an API key may come
+    // as one: recognised by its prefix, or — with no issuer configured — by not being a JWT (an
+    // operator key given in DREHSCHEIBE_ADMIN_KEY need not carry the prefix).
+    if (cred.startsWith(KEY_PREFIX) || (!d.oidc && !JWT.test(cred))) return d.keys.authenticate(cred);
+    if (!d.oidc) throw new Unauthorized('This bearer token is a JWT, but no OpenID Connect issuer is configured; send an API key (X-API-Key, or as the bearer token)');
     return d.oidc.verify(cred);
   }
   throw new Unauthorized('Unsupported Authorization header: use "ApiKey <key>", "Bearer <token>" or the X-API-Key header');
@@ -118,13 +137,14 @@ export function installAuth(app: FastifyInstance, d: AuthHookDeps): void {
       const dec = d.policy.decide(p, tenant, op);
       if (!dec.allowed) {
         if (p.kind === 'anonymous') {
-          reply.header('WWW-Authenticate', d.oidc ? 'ApiKey, Bearer' : 'ApiKey');
-          throw new Unauthorized(`This operation needs a credential (X-API-Key header${d.oidc ? ' or a Bearer token' : ''}): ${dec.reason}`);
+          reply.header('WWW-Authenticate', 'ApiKey, Bearer');
+          throw new Unauthorized(`This operation needs a credential (an API key as X-API-Key header or "Authorization: Bearer <key>"${d.oidc ? ', or an OpenID Connect token' : ''}): ${dec.reason}`);
         }
         throw new Forbidden(dec.reason ?? `${p.id} may not do this`);
       }
       if (dec.guard) req.access = dec.guard;
-      req.actor = { id: p.id, manager: hasRole(p, 'operator', tenant) };
+      const manager = hasRole(p, 'operator', tenant);
+      req.actor = { id: p.id, manager, global: manager && !p.scope?.tenants && p.roles.some((g) => g.role === 'operator' && !g.tenants) };
       done();
     }, (e: unknown) => {
       // Failed credentials count against the address: guessing keys is limited too.

@@ -11,10 +11,11 @@ import type { EventBus } from '../core/events.ts';
 import { AccessPolicy, policyProblems, type Policy } from './access.model.ts';
 import { ApiKeyService, hashKey } from './api-keys.service.ts';
 import { AuditLog } from './audit.log.ts';
-import { installAuth } from './auth.hook.ts';
+import { installAuth, type SessionAuth } from './auth.hook.ts';
 import { OidcVerifier } from './oidc.verifier.ts';
 import { RateLimiter } from './rate-limit.ts';
 import { adminRoutes, POLICY_SETTING } from './admin.routes.ts';
+import { SubscriptionOwners } from './owner-access.ts';
 
 export interface AuthSetupDeps {
   store: AuthStore;
@@ -28,11 +29,15 @@ export interface AuthSetupDeps {
    * others; a revoked API key is announced, and the others drop it from their caches.
    */
   cluster?: { feed: ClusterFeed; bus: EventBus };
+  /** Session cookies of the accounts module, recognised as principals outside the NGSI-LD API. */
+  sessions?: SessionAuth;
 }
 
 export interface Auth {
   policy: AccessPolicy;
   keys: ApiKeyService;
+  /** Judges subscription owners for the notification path (access control on). */
+  owners: SubscriptionOwners;
   audit?: AuditLog;
   /** Where the bootstrap operator key was written, when it was created in this start. */
   bootstrapKeyFile?: string;
@@ -75,7 +80,7 @@ export async function setupAuth(app: FastifyInstance, config: Readonly<Config>, 
   const oidc = sec.oidc ? new OidcVerifier(sec.oidc, d.clock, d.fetchImpl) : undefined;
   installAuth(app, {
     enabled: config.auth === 'on',
-    policy, keys, oidc, audit,
+    policy, keys, oidc, audit, sessions: d.sessions,
     limiter: sec.rateLimit.enabled ? new RateLimiter(sec.rateLimit.scope === 'cluster' && cluster ? () => cluster.feed.liveNodes().length : undefined) : undefined,
     limits: { address: sec.rateLimit.address, principal: sec.rateLimit.principal },
     clock: d.clock,
@@ -88,7 +93,7 @@ export async function setupAuth(app: FastifyInstance, config: Readonly<Config>, 
     );
   });
   await app.register((admin, _o, done) => { void adminRoutes(admin, { keys, audit, store: d.store, policy, filePolicy, announce }).then(() => done(), done); }, { prefix: '/admin' });
-  const out: Auth = { policy, keys, audit };
+  const out: Auth = { policy, keys, audit, owners: new SubscriptionOwners(policy, keys, oidc, d.clock) };
   if (config.auth === 'on') out.bootstrapKeyFile = await bootstrapKey(keys, config, d.log);
   return out;
 }

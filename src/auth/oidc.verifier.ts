@@ -30,6 +30,8 @@ export class OidcVerifier {
   /** Verified tokens (the signature check is the expensive part), until they expire. */
   private readonly cache = new Map<string, Principal>();
   private static readonly MAX = 10_000;
+  /** The newest verified principal per subject: subscription owners are judged by it. */
+  private readonly subjects = new Map<string, Principal>();
 
   constructor(private readonly cfg: OidcConfig, private readonly clock: Clock, private readonly fetchImpl: typeof fetch = fetch) {}
 
@@ -78,7 +80,16 @@ export class OidcVerifier {
     const p: Principal = { id: `oidc:${payload.sub}`, kind: 'oidc', roles: this.roles(payload), expiresAt: (payload.exp as number) * 1000 };
     if (this.cache.size >= OidcVerifier.MAX) this.cache.clear();
     this.cache.set(token, p);
+    if (this.subjects.size >= OidcVerifier.MAX) this.subjects.clear();
+    // Without the token's expiry: a subscription outlives the token its owner last used.
+    const { expiresAt: _exp, ...standing } = p;
+    this.subjects.set(p.id, standing);
     return p;
+  }
+
+  /** The principal of the newest token verified for this id ("oidc:<sub>") since start, if any. */
+  lastSeen(id: string): Principal | undefined {
+    return this.subjects.get(id);
   }
 
   private roles(payload: JWTPayload): RoleGrant[] {

@@ -16,12 +16,26 @@ export interface AccessGuard {
   readonly who: string;
 }
 
+/**
+ * What the owner of a subscription may receive in a tenant now: false = nothing (its key was revoked
+ * or expired, or it may no longer manage subscriptions there), true = everything, a guard = only the
+ * entities whose types it may read.
+ */
+export type OwnerDecision = boolean | AccessGuard;
+
+/** Asked by the notification path before each notification (docs/security.md); answers from memory when it can. */
+export interface OwnerAccess {
+  decide(owner: string, tenant: string): OwnerDecision | Promise<OwnerDecision>;
+}
+
 /** Who acts in a request with access control on, as the services need it (subscription owners). */
 export interface Actor {
   /** The principal's id, e.g. "key:buerger-app" (recorded as a subscription's owner). */
   readonly id: string;
   /** An operator of the request's tenant: sees and manages what other principals own. */
   readonly manager: boolean;
+  /** An operator not limited to tenants: manages what all tenants share (the stored @contexts). */
+  readonly global: boolean;
 }
 
 declare module 'fastify' {

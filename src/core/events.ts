@@ -23,14 +23,27 @@ export interface EventMap {
   'cluster.apikey': [id: string];
 }
 
+/**
+ * Listeners run in the emitter's turn (after a commit, inside a request or the ingest's flush): one
+ * that throws must neither fail that write nor stop the other listeners, so each is isolated and its
+ * error goes to `onError`.
+ */
 export class EventBus {
   private readonly ee = new EventEmitter();
-  constructor() { this.ee.setMaxListeners(100); }
+  constructor(private readonly onError: (err: unknown, event: string) => void = (err, event) => console.error(`event listener of ${event} failed:`, err)) {
+    this.ee.setMaxListeners(100);
+  }
   on<K extends keyof EventMap>(name: K, fn: (...args: EventMap[K]) => void): () => void {
-    this.ee.on(name, fn as (...a: unknown[]) => void);
-    return () => this.ee.off(name, fn as (...a: unknown[]) => void);
+    const guarded = (...a: unknown[]): void => {
+      try { (fn as (...a: unknown[]) => void)(...a); } catch (e) { this.report(e, name); }
+    };
+    this.ee.on(name, guarded);
+    return () => this.ee.off(name, guarded);
   }
   emit<K extends keyof EventMap>(name: K, ...args: EventMap[K]): void {
     if (this.ee.listenerCount(name) > 0) this.ee.emit(name, ...args);
+  }
+  private report(err: unknown, event: string): void {
+    try { this.onError(err, event); } catch { /* the reporter itself must not throw into the emitter */ }
   }
 }

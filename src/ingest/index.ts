@@ -47,22 +47,25 @@ export class Ingest {
   private broker?: EmbeddedBroker;
   private external?: ExternalBrokerIngest;
   private silentTimer?: NodeJS.Timeout;
+  /** `module: 'ingest'`; sub-modules are children of d.log (a child of this one would repeat the key). */
+  private readonly log: IngestDeps['log'];
 
   constructor(private readonly d: IngestDeps) {
     const c = d.config.ingest;
+    this.log = d.log.child({ module: 'ingest' });
     const now = () => d.clock.now();
     this.stats = new IngestStats(c.silentAfterS * 1000, now);
     this.registry = new DeviceRegistry({
       store: d.store, entities: d.entities, resolveTerms: d.resolveTerms, stats: this.stats,
       autoprovision: c.autoprovision, autoprovisionMax: c.autoprovisionMax, now: () => now().toISOString(), log: d.log.child({ module: 'ingest.registry' }),
-      onChange: d.cluster ? () => this.announce() : undefined, shared: d.cluster !== undefined,
+      onChange: d.cluster ? () => this.announce() : undefined, shared: d.cluster !== undefined, mqttAuthCacheMs: c.mqttAuthCacheS * 1000,
     });
     d.cluster?.bus.on('cluster.registry', () => {
-      this.registry.reload().catch((e) => d.log.warn({ err: e }, 'device registry could not be read again after a change on another node'));
+      this.registry.reload().catch((e) => this.log.warn({ err: e }, 'device registry could not be read again after a change on another node'));
     });
     this.pipeline = new IngestPipeline(this.registry, d.entities, this.stats, {
-      queueMax: c.queueMax, batchMax: c.batchMax, flushMs: c.flushMs, deviceRate: c.deviceRate, deviceBurst: c.deviceBurst, maxPayload: c.maxPayload,
-    }, now, d.log.child({ module: 'ingest' }));
+      queueMax: c.queueMax, batchMax: c.batchMax, flushMs: c.flushMs, deviceRate: c.deviceRate, deviceBurst: c.deviceBurst, maxPayload: c.maxPayload, maxDepth: d.config.maxJsonDepth,
+    }, now, this.log);
   }
 
   async init(): Promise<void> {
@@ -76,7 +79,7 @@ export class Ingest {
     if (!feed || this.announcing) return;
     this.announcing = setTimeout(() => {
       this.announcing = undefined;
-      feed.publish([{ kind: 'registry' }]).catch((e) => this.d.log.warn({ err: e }, 'device registry change could not be announced to the other nodes'));
+      feed.publish([{ kind: 'registry' }]).catch((e) => this.log.warn({ err: e }, 'device registry change could not be announced to the other nodes'));
     }, 100);
     this.announcing.unref();
   }
@@ -110,6 +113,7 @@ export class Ingest {
     if (port === 0 && opts.port === undefined) return 0;
     this.broker = new EmbeddedBroker(this.registry, this.pipeline, {
       port, host: c.host, anonymous: c.ingest.mqttAnonymous, maxPacket: c.ingest.maxPayload + 64 * 1024,
+      authFailuresPerAddress: c.ingest.mqttAuthFailuresPerAddress, authFailuresPerUsername: c.ingest.mqttAuthFailuresPerUsername,
       tls: c.ingest.mqttTlsCert && c.ingest.mqttTlsKey ? { certFile: c.ingest.mqttTlsCert, keyFile: c.ingest.mqttTlsKey } : undefined,
     }, log);
     await this.broker.start();
@@ -162,7 +166,7 @@ export class Ingest {
         const k = `${dev.tenant}\u0000${dev.servicePath}\u0000${dev.deviceId}`;
         if (reported.has(k)) continue;
         reported.add(k);
-        this.d.log.warn({ tenant: dev.tenant, servicePath: dev.servicePath, deviceId: dev.deviceId, lastSeen: dev.lastSeen }, 'device silent');
+        this.log.warn({ tenant: dev.tenant, servicePath: dev.servicePath, deviceId: dev.deviceId, lastSeen: dev.lastSeen }, 'device silent');
       }
       if (reported.size > 100_000) reported.clear();
     }, intervalMs);

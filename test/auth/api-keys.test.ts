@@ -80,7 +80,32 @@ test('an expired key is refused; unknown keys and unknown schemes are 401; ApiKe
     assert.match(noOidc.json().detail, /no OpenID Connect issuer/);
     const anon = await post('e7', {});
     assert.equal(anon.statusCode, 401);
-    assert.equal(anon.headers['www-authenticate'], 'ApiKey');
+    assert.equal(anon.headers['www-authenticate'], 'ApiKey, Bearer');
+    assert.match(anon.json().detail, /Authorization: Bearer <key>/);
+  } finally { await t.close(); }
+});
+
+test('an API key sent as "Authorization: Bearer <key>" is accepted without an OIDC issuer (FIWARE components only know bearer tokens)', async () => {
+  const t = await authApp({});
+  try {
+    const key = await t.key({ name: 'iot-agent', roles: ['steward'] });
+    const post = (id: string, h: Record<string, string>) => t.app.inject({ method: 'POST', url: '/ngsi-ld/v1/entities', headers: { ...JSON_CT, ...h }, payload: ENTITY(id) });
+    assert.equal((await post('b1', { authorization: `Bearer ${key}` })).statusCode, 201);
+    assert.equal((await post('b2', { authorization: `bearer ${t.operatorKey}` })).statusCode, 201);
+    const unknown = await post('b3', { authorization: `Bearer ds_${'B'.repeat(43)}` });
+    assert.equal(unknown.statusCode, 401);
+    assert.match(unknown.json().detail, /Unknown API key/);
+    const audit = (await t.app.inject({ method: 'GET', url: '/admin/audit?limit=50', headers: { authorization: `Bearer ${t.operatorKey}` } }));
+    assert.equal(audit.statusCode, 200, 'the operator key as a bearer token reaches the admin API too');
+  } finally { await t.close(); }
+});
+
+test('an operator key from DREHSCHEIBE_ADMIN_KEY without the ds_ prefix works as a bearer token too', async () => {
+  const secret = 'my-own-operator-key-0123456789';
+  const t = await testApp({ DREHSCHEIBE_AUTH: 'on', DREHSCHEIBE_ADMIN_KEY: secret });
+  try {
+    const r = await t.app.inject({ method: 'POST', url: '/ngsi-ld/v1/entities', headers: { ...JSON_CT, authorization: `Bearer ${secret}` }, payload: ENTITY('b4') });
+    assert.equal(r.statusCode, 201, r.body);
   } finally { await t.close(); }
 });
 

@@ -4,6 +4,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { exportJWK, generateKeyPair, SignJWT, type JWK } from 'jose';
 import { testApp, type TestApp } from '../support/app.ts';
 
@@ -90,6 +92,16 @@ test('a token with a forged signature is rejected (401)', async () => {
   const tampered = `${h}.${Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(p, 'base64url').toString()), realm_access: { roles: ['herne-ops'] } })).toString('base64url')}.${(await token()).split('.')[2]}`;
   assert.equal((await write(tampered)).statusCode, 401);
   assert.equal((await write('not-a-jwt')).statusCode, 401);
+});
+
+test('with an issuer configured, a bearer token with the API-key prefix is checked as an API key, a JWT still by the issuer', async () => {
+  const key = readFileSync(join(t.dir, 'admin-key'), 'utf8').trim();
+  assert.match(key, /^ds_/);
+  assert.equal((await write(key)).statusCode, 201, 'the operator key as a bearer token');
+  const unknown = await write(`ds_${'C'.repeat(43)}`);
+  assert.equal(unknown.statusCode, 401);
+  assert.match(unknown.json().detail, /Unknown API key/);
+  assert.equal((await write(await token())).statusCode, 201, 'a JWT from the issuer');
 });
 
 test('an expired token is rejected (401)', async () => {

@@ -106,6 +106,27 @@ test('type-level read restriction narrows queries and hides single entities', as
   }
 });
 
+test('several types: an entity of types [Building, WaterMeter] needs both allowed, to write and to be seen — by id, in queries and batch queries', async () => {
+  const put = await t.app.inject({ method: 'PUT', url: '/admin/policy', headers: headers('operator', ''), payload: { tenants: { '': { types: { WaterMeter: { read: ['steward'], write: ['steward'] } } } } } });
+  assert.equal(put.statusCode, 204);
+  try {
+    const mixed = { id: 'urn:ngsi-ld:Building:metered', type: ['Building', 'WaterMeter'] };
+    assert.equal((await t.app.inject({ method: 'POST', url: '/ngsi-ld/v1/entities', headers: headers('moderator', ''), payload: mixed })).statusCode, 403, 'moderators write neither');
+    assert.equal((await t.app.inject({ method: 'POST', url: '/ngsi-ld/v1/entities', headers: headers('steward', ''), payload: mixed })).statusCode, 201);
+    for (const who of ['citizen', 'anonymous']) {
+      assert.equal((await t.app.inject({ method: 'GET', url: `/ngsi-ld/v1/entities/${mixed.id}`, headers: headers(who, '') })).statusCode, 403, who);
+      const q = await t.app.inject({ method: 'GET', url: '/ngsi-ld/v1/entities?type=Building&limit=1000', headers: headers(who, '') });
+      assert.ok(!(q.json() as Array<{ id: string }>).some((e) => e.id === mixed.id), `${who}: not in ?type=Building`);
+      const bq = await t.app.inject({ method: 'POST', url: '/ngsi-ld/v1/entityOperations/query?limit=1000', headers: headers(who, ''), payload: { type: 'Query', entities: [{ type: 'Building' }] } });
+      assert.ok(!(bq.json() as Array<{ id: string }>).some((e) => e.id === mixed.id), `${who}: not in the batch query`);
+    }
+    const own = await t.app.inject({ method: 'GET', url: '/ngsi-ld/v1/entities?type=Building&limit=1000', headers: headers('steward', '') });
+    assert.ok((own.json() as Array<{ id: string }>).some((e) => e.id === mixed.id), 'the steward sees it');
+  } finally {
+    assert.equal((await t.app.inject({ method: 'DELETE', url: '/admin/policy', headers: { 'x-api-key': t.operatorKey } })).statusCode, 204);
+  }
+});
+
 test('type-level write grants hold for history writes of the temporal API too', async () => {
   const body = (value: number) => ({ id: 'urn:ngsi-ld:AirQualityObserved:herne-1', type: 'AirQualityObserved', no2: [{ type: 'Property', value, observedAt: '2026-11-01T10:00:00Z' }] });
   const post = (who: string, value: number) => t.app.inject({ method: 'POST', url: '/ngsi-ld/v1/temporal/entities', headers: headers(who, ''), payload: body(value) });
@@ -125,4 +146,35 @@ test('an API key limited to some types and operations cannot step outside them',
   assert.equal((await t.app.inject({ method: 'POST', url: '/ngsi-ld/v1/entities', headers: headers('gateway', ''), payload: { id: 'urn:ngsi-ld:Building:gw', type: 'Building' } })).statusCode, 201);
   assert.equal((await t.app.inject({ method: 'POST', url: '/ngsi-ld/v1/entities', headers: headers('gateway', ''), payload: { id: 'urn:ngsi-ld:Streetlight:gw', type: 'Streetlight' } })).statusCode, 403);
   assert.equal((await t.app.inject({ method: 'GET', url: '/ngsi-ld/v1/entities?type=Building', headers: headers('gateway', '') })).statusCode, 403);
+});
+
+test('IoT provisioning (/iot/services, /iot/devices) is a write in the fiware-service tenant: stewards of that tenant may, others get 403, a type-limited key too', async () => {
+  const t = await authApp({});
+  try {
+    const steward = await t.key({ name: 'umwelt-steward', roles: ['steward'] });
+    const swh = await t.key({ name: 'swh-steward', roles: ['steward'], tenants: ['stadtwerke'] });
+    const typed = await t.key({ name: 'aq-only', roles: ['steward'], types: ['AirQualityObserved'] });
+    const citizen = await t.key({ name: 'buerger', roles: ['citizen'] });
+    const provision = (key: string | undefined, tenant: string, extra: Record<string, string> = {}) => t.app.inject({
+      method: 'POST', url: '/iot/services',
+      headers: { 'content-type': 'application/json', 'fiware-service': tenant, 'fiware-servicepath': '/env', ...(key ? { 'x-api-key': key } : {}), ...extra },
+      payload: { services: [{ apikey: `k-${tenant}-${Math.random().toString(36).slice(2)}`, entity_type: 'AirQualityObserved' }] },
+    });
+    assert.equal((await provision(steward, 'herne')).statusCode, 201, 'a steward (no tenant limit) provisions');
+    assert.equal((await provision(swh, 'stadtwerke')).statusCode, 201, 'a steward of the tenant provisions');
+    const other = await provision(swh, 'herne');
+    assert.equal(other.statusCode, 403, 'not in another tenant');
+    const mixed = await provision(swh, 'herne', { 'ngsild-tenant': 'stadtwerke' });
+    assert.equal(mixed.statusCode, 400, 'the tenant checked is the tenant provisioned');
+    assert.match(mixed.json().detail, /differ/);
+    const limited = await provision(typed, 'herne');
+    assert.equal(limited.statusCode, 403);
+    assert.match(limited.json().detail, /every type/);
+    assert.equal((await provision(citizen, 'herne')).statusCode, 403);
+    assert.equal((await provision(undefined, 'herne')).statusCode, 401);
+    const dev = await t.app.inject({ method: 'POST', url: '/iot/devices', headers: { 'content-type': 'application/json', 'fiware-service': 'herne', 'fiware-servicepath': '/env', 'x-api-key': steward }, payload: { devices: [{ device_id: 'luft-9', entity_type: 'AirQualityObserved' }] } });
+    assert.equal(dev.statusCode, 201, dev.body);
+    const metrics = await t.app.inject({ method: 'GET', url: '/iot/metrics', headers: { 'x-api-key': steward } });
+    assert.equal(metrics.statusCode, 403, 'the metrics of all tenants stay with operators');
+  } finally { await t.close(); }
 });

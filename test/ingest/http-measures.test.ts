@@ -55,11 +55,12 @@ describe('HTTP measurements /iot/json', () => {
     assert.equal(e?.secret, undefined);
   });
 
-  test('a non-numeric value for a Number mapping is rejected (400 invalid_value) and nothing of it is written', async () => {
+  test('a non-numeric value for a Number mapping is rejected (400, type …:invalid_value) and nothing of it is written', async () => {
     clock.advance(1000);
     const r = await measure(t, 'aq-key', 'aq-2', { t: 'warm', no2: 40 });
     assert.equal(r.status, 400);
     assert.equal(r.body?.title, 'invalid_value');
+    assert.equal(r.body?.type, 'urn:drehscheibe:problem:ingest:invalid_value', 'the reason spelt as in the metrics and the docs');
     assert.match(String(r.body?.detail), /expected a number/);
     assert.equal((await entity(t, 'herne', AQ + 'aq-2'))?.NO2, undefined);
   });
@@ -72,15 +73,15 @@ describe('HTTP measurements /iot/json', () => {
     const big = await measure(t, 'aq-key', 'aq-2', JSON.stringify({ st: 'x'.repeat(4096) }));
     assert.equal(big.status, 413);
     const m = await metrics(t);
-    assert.equal(m.groups['aq-key'].rejectedBy.invalid_json, 1);
-    assert.equal(m.groups['aq-key'].rejectedBy.invalid_payload, 1);
+    assert.equal(m.groups['herne/env'].rejectedBy.invalid_json, 1);
+    assert.equal(m.groups['herne/env'].rejectedBy.invalid_payload, 1);
     assert.ok(m.total.rejectedBy.payload_too_large >= 1);
   });
 
-  test('a wrong or unknown apikey and an unknown device are rejected (401/403/404) and counted', async () => {
+  test('a wrong or unknown apikey and an unknown device are rejected (401/404; wrong_apikey answers 401 as unknown_apikey) and counted', async () => {
     assert.equal((await measure(t, 'nope', 'nobody', { t: 1 })).status, 401);
-    assert.equal((await measure(t, 'nope', 'aq-1', { t: 1 })).status, 403, 'aq-1 exists under another apikey');
-    assert.equal((await measure(t, 'aq-key', 'n-1', { t: 1 })).status, 403, 'n-1 is provisioned with strict-key');
+    assert.equal((await measure(t, 'nope', 'aq-1', { t: 1 })).status, 401, 'aq-1 exists under another apikey: the answer does not say so');
+    assert.equal((await measure(t, 'aq-key', 'n-1', { t: 1 })).status, 401, 'n-1 is provisioned with strict-key');
     assert.equal((await measure(t, 'strict-key', 'ghost', { db: 1 })).status, 404, 'strict-key does not autoprovision');
     const m = await metrics(t);
     assert.equal(m.total.rejectedBy.unknown_apikey, 1);

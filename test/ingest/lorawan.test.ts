@@ -50,7 +50,7 @@ describe('LoRaWAN webhooks', () => {
 
   test('a webhook with another group\'s apikey, without apikey, or for an unknown DevEUI is rejected and counted', async () => {
     const wrong = await t.app.inject({ method: 'POST', url: '/iot/lorawan/ttn?k=lora-env', headers: { 'content-type': 'application/json' }, payload: TTN });
-    assert.equal(wrong.statusCode, 403);
+    assert.equal(wrong.statusCode, 401);
     const none = await t.app.inject({ method: 'POST', url: '/iot/lorawan/chirpstack', headers: { 'content-type': 'application/json' }, payload: CHIRP });
     assert.equal(none.statusCode, 401);
     const unknown = await t.app.inject({ method: 'POST', url: '/iot/lorawan/chirpstack?k=lora-env', headers: { 'content-type': 'application/json' }, payload: CHIRP.replace('A81758FFFE0312AB', '0000000000000001') });
@@ -65,6 +65,11 @@ describe('LoRaWAN webhooks', () => {
     const r = await t.app.inject({ method: 'POST', url: '/iot/lorawan/chirpstack?k=lora-env', headers: { 'content-type': 'application/json' }, payload: body });
     assert.equal(r.statusCode, 400);
     assert.match(JSON.parse(r.body).detail, /codec/);
+    // What is counted and logged for the device says what is missing too (not "got object").
+    const d = (await t.app.inject({ method: 'GET', url: '/iot/devices/ers-rathaus-1', headers: { 'fiware-service': 'herne', 'fiware-servicepath': '/lora' } })).json() as { ingest: { lastRejection: { reason: string; message: string } } };
+    assert.equal(d.ingest.lastRejection.reason, 'invalid_payload');
+    assert.match(d.ingest.lastRejection.message, /no decoded payload \(no "object"\)/);
+    assert.doesNotMatch(d.ingest.lastRejection.message, /got object/);
   });
 
   test('a body that is not JSON is rejected as invalid_json', async () => {

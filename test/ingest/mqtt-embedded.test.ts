@@ -32,8 +32,12 @@ describe('embedded MQTT broker (aedes)', () => {
     t = await testApp({ DREHSCHEIBE_INGEST_DEVICE_RATE: '0' });
     await provision(t, 'herne', '/env', [
       { ...AQ_GROUP, mqtt: { username: 'aq-devices', password: 'aq-password-1' } },
-      { apikey: 'bench-key', entity_type: 'Bench', mqtt: { username: 'benches', password: 'bench-password' } },
     ], [{ device_id: 'aq-1', entity_type: 'AirQualityObserved' }]);
+    // Another service path, so that the metrics (labelled by tenant and service path, never by the
+    // apikey) tell the two groups apart.
+    await provision(t, 'herne', '/benches', [
+      { apikey: 'bench-key', entity_type: 'Bench', mqtt: { username: 'benches', password: 'bench-password' } },
+    ]);
     port = await t.app.drehscheibe.ingest.startMqtt({ port: await freePort() });
   });
   after(async () => {
@@ -71,14 +75,18 @@ describe('embedded MQTT broker (aedes)', () => {
     await assert.rejects(connect({}), /Bad username or password|Not authorized|username/i);
   });
 
-  test('a client may not publish under another group\'s apikey: disconnected and counted as wrong_apikey', async () => {
-    const before = (await metrics(t)).total.rejectedBy.wrong_apikey ?? 0;
+  test('a client may not publish under another group\'s apikey: disconnected and counted as wrong_apikey of the sender\'s group', async () => {
+    const m0 = await metrics(t);
+    const before = m0.total.rejectedBy.wrong_apikey ?? 0;
+    const [senderBefore, targetBefore] = [m0.groups['herne/benches']?.rejectedBy.wrong_apikey ?? 0, m0.groups['herne/env']?.rejectedBy.wrong_apikey ?? 0];
     const c = await connect({ username: 'benches', password: 'bench-password' });
     const closed = new Promise<void>((r) => c.once('close', () => r()));
     c.publish('/aq-key/aq-1/attrs', JSON.stringify({ t: -99 }), { qos: 0 });
     await closed;
     const m = await metrics(t);
     assert.equal(m.total.rejectedBy.wrong_apikey, before + 1);
+    assert.equal(m.groups['herne/benches'].rejectedBy.wrong_apikey, senderBefore + 1, 'counted for the group whose credentials published');
+    assert.equal(m.groups['herne/env']?.rejectedBy.wrong_apikey ?? 0, targetBefore, 'not for the group whose topic was targeted');
     assert.notEqual(((await entity(t, 'herne', AQ + 'aq-1'))?.temperature as { value: number }).value, -99);
   });
 

@@ -31,8 +31,9 @@ test('the demo provisions the fleet, publishes over the embedded broker and ever
     }
     assert.equal(m!.devices.filter((d) => d.accepted > 0).length, n, 'every simulated device was heard');
     assert.equal(m!.total.rejected, 0);
-    const SDM_ENV = 'https://raw.githubusercontent.com/smart-data-models/dataModel.Environment/master/context.jsonld';
-    const r = await t.app.inject({ method: 'GET', url: '/ngsi-ld/v1/entities/urn:ngsi-ld:AirQualityObserved:Herne-herne-mitte', headers: { 'ngsild-tenant': 'herne', link: `<${SDM_ENV}>; rel="http://www.w3.org/ns/json-ld#context"; type="application/ld+json"` } });
+    // The demo tenant's hosted @context (a short URL on this instance) names every term of the fleet.
+    const link = `<http://127.0.0.1:1026/ngsi-ld/v1/jsonldContexts/herne>; rel="http://www.w3.org/ns/json-ld#context"; type="application/ld+json"`;
+    const r = await t.app.inject({ method: 'GET', url: '/ngsi-ld/v1/entities/urn:ngsi-ld:AirQualityObserved:Herne-herne-mitte', headers: { 'ngsild-tenant': 'herne', link } });
     assert.equal(r.statusCode, 200);
     const e = JSON.parse(r.body);
     assert.equal(e.type, 'AirQualityObserved');
@@ -42,6 +43,15 @@ test('the demo provisions the fleet, publishes over the embedded broker and ever
     // Expanded with the Smart Data Models context: the full IRI without it.
     const plain = JSON.parse((await t.app.inject({ method: 'GET', url: '/ngsi-ld/v1/entities/urn:ngsi-ld:AirQualityObserved:Herne-herne-mitte', headers: { 'ngsild-tenant': 'herne' } })).body);
     assert.ok(plain['https://smartdatamodels.org/dataModel.Environment/no2'], 'no2 is the Smart Data Models term');
+    // A newcomer's query: with the Link header it finds the stations, without it (core @context) nothing.
+    const q = (h: Record<string, string>) => t.app.inject({ method: 'GET', url: '/ngsi-ld/v1/entities?type=AirQualityObserved&q=no2>0&limit=100', headers: { 'ngsild-tenant': 'herne', ...h } });
+    assert.equal(JSON.parse((await q({ link })).body).length, 6);
+    assert.equal(JSON.parse((await q({})).body).length, 0);
+    for (const type of ['NoiseLevelObserved', 'SolarEnergy', 'AccessPoint', 'OffStreetParking', 'TrafficFlowObserved']) {
+      const all = JSON.parse((await t.app.inject({ method: 'GET', url: `/ngsi-ld/v1/entities?type=${type}&options=keyValues&limit=100`, headers: { 'ngsild-tenant': 'herne', link } })).body) as Array<Record<string, unknown>>;
+      assert.ok(all.length > 0, type);
+      assert.ok(all.every((e) => Object.keys(e).every((k) => !k.includes('://'))), `every attribute of ${type} has a short name with the hosted @context: ${JSON.stringify(all[0])}`);
+    }
   } finally {
     await t.close();
   }

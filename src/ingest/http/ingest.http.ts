@@ -42,14 +42,24 @@ export function ingestErrorHandler(err: FastifyError | ProblemError, req: Fastif
 
 const STATUS: Record<RejectReason, number> = {
   invalid_json: 400, invalid_payload: 400, invalid_value: 400, invalid_timestamp: 400, no_attributes: 400,
-  payload_too_large: 413, unknown_apikey: 401, wrong_apikey: 403, unknown_device: 404,
+  payload_too_large: 413, unknown_apikey: 401, wrong_apikey: 401, unknown_device: 404,
   rate_limited: 429, overloaded: 503, storage_error: 500,
 };
+
+/**
+ * The pipeline's outcome as the caller may see it: an apikey that is unknown and one that is not the
+ * device's get the same answer (401 unknown_apikey), so that the answer does not tell whether a device
+ * exists under another apikey. The counters and the log keep the difference (wrong_apikey).
+ */
+export function callerOutcome(o: Outcome): Outcome {
+  if (o.ok || (o.reason !== 'wrong_apikey' && o.reason !== 'unknown_apikey')) return o;
+  return { ok: false, reason: 'unknown_apikey', message: 'The apikey is unknown, or not the one of this device' };
+}
 
 /** Answers a measurement request: 200 once written, else the rejection as problem+json. */
 export function sendOutcome(reply: FastifyReply, o: Outcome): FastifyReply {
   if (o.ok) return reply.status(200).send();
   const status = STATUS[o.reason];
   if (status === 429 || status === 503) reply.header('retry-after', '1');
-  return reply.status(status).type('application/problem+json').send({ type: PROBLEM_BASE + o.reason.replace(/_/g, '-'), title: o.reason, status, detail: o.message, name: o.reason.toUpperCase(), message: o.message });
+  return reply.status(status).type('application/problem+json').send({ type: PROBLEM_BASE + o.reason, title: o.reason, status, detail: o.message, name: o.reason.toUpperCase(), message: o.message });
 }

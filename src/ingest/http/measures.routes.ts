@@ -3,7 +3,7 @@
 // authenticated by its service group's apikey; the answer waits until the measurement is written.
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { IngestPipeline } from '../mapping/ingest.pipeline.ts';
-import { ingestErrorHandler, sendOutcome } from './ingest.http.ts';
+import { callerOutcome, ingestErrorHandler, sendOutcome } from './ingest.http.ts';
 
 type Req = FastifyRequest<{ Querystring: Record<string, string>; Params: { attr?: string } }>;
 export const PUBLIC = { access: { op: 'public' as const } };
@@ -37,7 +37,7 @@ export async function measureRoutes(app: FastifyInstance, pipeline: IngestPipeli
       return sendOutcome(reply, { ok: false, reason: q.k ? 'unknown_device' : 'unknown_apikey', message });
     }
     const o = await pipeline.submitAsync({ source: 'http', apikey: q.k, deviceId: q.i, time: q.t, attr: req.params.attr, payload: req.body ?? Buffer.alloc(0) });
-    return sendOutcome(reply, o);
+    return sendOutcome(reply, callerOutcome(o));
   };
   app.post('/iot/json', opts, handle);
   app.post('/iot/json/attrs/:attr', opts, handle);

@@ -5,7 +5,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { IngestPipeline, RawMeasurement } from '../mapping/ingest.pipeline.ts';
 import { PUBLIC, rawBodies } from '../http/measures.routes.ts';
-import { sendOutcome } from '../http/ingest.http.ts';
+import { callerOutcome, sendOutcome } from '../http/ingest.http.ts';
+import type { MeasurementRejected } from '../mapping/measurement.mapper.ts';
 
 type Req = FastifyRequest<{ Querystring: Record<string, string> }>;
 
@@ -43,6 +44,11 @@ export async function lorawanRoutes(app: FastifyInstance, pipeline: IngestPipeli
       pipeline.refuse(base, 'invalid_json', 'The webhook body is not a JSON object');
       return sendOutcome(reply, { ok: false, reason: 'invalid_json', message: 'The webhook body is not a JSON object' });
     }
+    try { pipeline.check(body); } catch (e) {
+      const r = e as MeasurementRejected;
+      pipeline.refuse(base, r.reason, r.message);
+      return sendOutcome(reply, { ok: false, reason: r.reason, message: r.message });
+    }
     const x = extract(body, req);
     if (!x) return reply.status(204).send();
     if (typeof x.devEui !== 'string' || !/^[0-9a-fA-F]{16}$/.test(x.devEui)) {
@@ -54,12 +60,11 @@ export async function lorawanRoutes(app: FastifyInstance, pipeline: IngestPipeli
       return sendOutcome(reply, { ok: false, reason: 'unknown_apikey', message: 'The webhook must name its service group apikey (?k= or the X-Ingest-Apikey header)' });
     }
     if (x.payload === undefined || x.payload === null) {
-      const message = 'The uplink has no decoded payload: configure a payload codec / formatter for the device on the network server';
-      x.payload = undefined;
-      const o = await pipeline.submitAsync({ ...base, devEui: x.devEui, payload: 'null' });
-      return sendOutcome(reply, o.ok ? o : { ok: false, reason: o.reason, message: o.reason === 'invalid_payload' ? message : o.message });
+      const field = source === 'chirpstack' ? 'object' : 'uplink_message.decoded_payload';
+      const missing = `The uplink has no decoded payload (no "${field}"): configure a payload codec / formatter for the device on the network server`;
+      return sendOutcome(reply, callerOutcome(await pipeline.submitAsync({ ...base, devEui: x.devEui, payload: undefined, missing })));
     }
-    return sendOutcome(reply, await pipeline.submitAsync({ ...base, devEui: x.devEui, payload: x.payload, time: x.time }));
+    return sendOutcome(reply, callerOutcome(await pipeline.submitAsync({ ...base, devEui: x.devEui, payload: x.payload, time: x.time })));
   };
   const opts = { config: PUBLIC, bodyLimit: maxPayload };
   app.post('/iot/lorawan/chirpstack', opts, route('chirpstack', chirpstack));

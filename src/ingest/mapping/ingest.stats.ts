@@ -1,5 +1,7 @@
-// Ingest counters per service group (apikey) and per device: received, accepted, rejected by
-// reason, last seen. Plain in-memory counters; snapshot() gives the JSON the metrics routes serve.
+// Ingest counters per service group and per device: received, accepted, rejected by reason, last
+// seen. Plain in-memory counters; snapshot() gives the JSON the metrics routes serve. Groups are
+// named by their tenant and service path, never by their apikey: that is a device credential, and
+// the metrics port answers without authentication.
 import type { RejectReason } from './measurement.mapper.ts';
 
 export interface Counters {
@@ -17,7 +19,13 @@ export interface DeviceCounters extends Counters {
   tenant: string;
   servicePath: string;
   deviceId: string;
-  apikey: string;
+  /** The service group's name (groupName), not its apikey. */
+  group: string;
+}
+
+/** How metrics, /iot/metrics and logs name a service group: `<tenant><servicePath>` (fiware-service and -servicepath). */
+export function groupName(tenant: string, servicePath: string): string {
+  return `${tenant}${servicePath}`;
 }
 
 export interface StatsSnapshot {
@@ -44,20 +52,20 @@ export class IngestStats {
 
   constructor(private readonly silentAfterMs: number, private readonly now: () => Date) {}
 
-  private group(apikey: string): Counters {
-    let c = this.groups.get(apikey);
-    if (!c) this.groups.set(apikey, (c = counters()));
+  private group(name: string): Counters {
+    let c = this.groups.get(name);
+    if (!c) this.groups.set(name, (c = counters()));
     return c;
   }
-  device(tenant: string, path: string, id: string, apikey: string): DeviceCounters {
+  device(tenant: string, path: string, id: string): DeviceCounters {
     const k = devKey(tenant, path, id);
     let c = this.devices.get(k);
-    if (!c) this.devices.set(k, (c = { ...counters(), tenant, servicePath: path, deviceId: id, apikey }));
+    if (!c) this.devices.set(k, (c = { ...counters(), tenant, servicePath: path, deviceId: id, group: groupName(tenant, path) }));
     return c;
   }
   /** Called when a device is provisioned, so it can be reported silent before it ever sent. */
-  provisioned(tenant: string, path: string, id: string, apikey: string, at: string): void {
-    this.device(tenant, path, id, apikey);
+  provisioned(tenant: string, path: string, id: string, at: string): void {
+    this.device(tenant, path, id);
     this.since.set(devKey(tenant, path, id), at);
   }
   forget(tenant: string, path: string, id: string): void {
@@ -65,18 +73,19 @@ export class IngestStats {
     this.since.delete(devKey(tenant, path, id));
   }
 
-  received(apikey: string | undefined, dev: DeviceCounters | undefined, at: string): void {
+  /** `group`: the group's name (groupName), undefined when the measurement belongs to no known group. */
+  received(group: string | undefined, dev: DeviceCounters | undefined, at: string): void {
     this.total.received++;
     this.total.lastSeen = at;
-    if (apikey !== undefined) { const g = this.group(apikey); g.received++; g.lastSeen = at; }
+    if (group !== undefined) { const g = this.group(group); g.received++; g.lastSeen = at; }
     if (dev) { dev.received++; dev.lastSeen = at; }
   }
-  accepted(apikey: string, dev: DeviceCounters): void {
+  accepted(group: string, dev: DeviceCounters): void {
     this.total.accepted++;
-    this.group(apikey).accepted++;
+    this.group(group).accepted++;
     dev.accepted++;
   }
-  rejected(apikey: string | undefined, dev: DeviceCounters | undefined, reason: RejectReason, message: string, at: string): void {
+  rejected(group: string | undefined, dev: DeviceCounters | undefined, reason: RejectReason, message: string, at: string): void {
     const bump = (c: Counters) => {
       c.rejected++;
       c.rejectedBy[reason] = (c.rejectedBy[reason] ?? 0) + 1;
@@ -84,7 +93,7 @@ export class IngestStats {
     };
     bump(this.total);
     // Unknown keys are counted in the total only: a flood of random keys must not grow memory.
-    if (apikey !== undefined && this.groups.has(apikey)) bump(this.group(apikey));
+    if (group !== undefined && this.groups.has(group)) bump(this.group(group));
     if (dev) bump(dev);
   }
 

@@ -38,6 +38,11 @@ const NUM_TEXT = /^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$/;
 const TIME_KEYS = ['TimeInstant', 'timeInstant'];
 const MAX_ATTRS = 200;
 
+/** The start of a value for an error message; never throws (cyclic or deeply nested values). */
+function preview(v: unknown): string {
+  try { return String(JSON.stringify(v)).slice(0, 60); } catch { return `(${Array.isArray(v) ? 'an array' : typeof v})`; }
+}
+
 function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
@@ -52,13 +57,13 @@ export function parseTimestamp(raw: unknown, where: string): string {
     const d = new Date(raw);
     if (!Number.isNaN(d.getTime())) return d.toISOString();
   }
-  throw new MeasurementRejected('invalid_timestamp', `${where} is not an ISO 8601 date-time or epoch time: ${JSON.stringify(raw)?.slice(0, 60)}`);
+  throw new MeasurementRejected('invalid_timestamp', `${where} is not an ISO 8601 date-time or epoch time: ${preview(raw)}`);
 }
 
 /** The value of a measured attribute converted to its mapped type; throws invalid_value. */
 function convert(m: AttrMapping, raw: unknown): { type: 'Property' | 'GeoProperty' | 'Relationship' | 'other'; value: unknown } {
   const t = m.type.toLowerCase();
-  const bad = (what: string): never => { throw new MeasurementRejected('invalid_value', `${m.object_id}: expected ${what} for the ${m.type} attribute ${m.name}, got ${JSON.stringify(raw)?.slice(0, 60)}`); };
+  const bad = (what: string): never => { throw new MeasurementRejected('invalid_value', `${m.object_id}: expected ${what} for the ${m.type} attribute ${m.name}, got ${preview(raw)}`); };
   if (NUMERIC.has(t)) {
     let n: number;
     if (typeof raw === 'number') n = raw;
@@ -135,7 +140,7 @@ export function initialEntity(dev: ResolvedDevice, now: string): EntityRecord {
  * payload (HTTP `t`, LoRaWAN receive time); `receivedAt` the time the hub received it.
  */
 export function mapMeasurement(dev: ResolvedDevice, payload: unknown, receivedAt: string, time?: unknown): MeasurementWrite {
-  if (!isPlainObject(payload)) throw new MeasurementRejected('invalid_payload', `A measurement must be a JSON object of attribute values, got ${Array.isArray(payload) ? 'an array' : typeof payload}`);
+  if (!isPlainObject(payload)) throw new MeasurementRejected('invalid_payload', `A measurement must be a JSON object of attribute values, got ${Array.isArray(payload) ? 'an array' : payload === null ? 'null' : typeof payload}`);
   let observedAt: string | undefined;
   for (const k of TIME_KEYS) if (payload[k] !== undefined) observedAt = parseTimestamp(payload[k], k);
   if (observedAt === undefined && time !== undefined && time !== '') observedAt = parseTimestamp(time, 't');

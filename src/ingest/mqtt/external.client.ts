@@ -18,7 +18,7 @@ export interface ExternalBrokerOptions {
   topicPrefix?: string;
 }
 
-interface Logger { info(o: object, msg: string): void; warn(o: object, msg: string): void }
+interface Logger { info(o: object, msg: string): void; warn(o: object, msg: string): void; error(o: object, msg: string): void }
 
 export class ExternalBrokerIngest {
   private client?: MqttClient;
@@ -39,10 +39,15 @@ export class ExternalBrokerIngest {
     });
     const prefix = o.topicPrefix ?? '';
     client.on('message', (topic, payload) => {
-      if (prefix && !topic.startsWith(prefix)) return;
-      const t = parseMeasureTopic(topic.slice(prefix.length));
-      if (!t) return;
-      this.pipeline.submit({ source: 'mqtt', apikey: t.apikey, deviceId: t.deviceId, attr: t.attr, payload });
+      // An exception here would escape into mqtt.js and end the process: a device's message must not.
+      try {
+        if (prefix && !topic.startsWith(prefix)) return;
+        const t = parseMeasureTopic(topic.slice(prefix.length));
+        if (!t) return;
+        this.pipeline.submit({ source: 'mqtt', apikey: t.apikey, deviceId: t.deviceId, attr: t.attr, payload });
+      } catch (e) {
+        this.log.error({ err: (e as Error).message, topic: topic.slice(0, 200) }, 'MQTT message could not be taken');
+      }
     });
     client.on('error', (e) => this.log.warn({ err: e.message }, 'external MQTT broker error'));
     client.on('reconnect', () => this.log.warn({ url: redact(o.url) }, 'reconnecting to the external MQTT broker'));

@@ -22,3 +22,12 @@ test('topicApikey names the apikey namespace of a topic or filter (wildcards nam
   assert.equal(topicApikey('/+/d/attrs'), undefined);
   assert.equal(topicApikey('#'), undefined);
 });
+
+test('authorisation and ingest read the same apikey from a topic: json/<k>/attrs is device <k> of the group "json"', () => {
+  for (const t of ['json/k1/attrs', '/json/k1/attrs', 'json/k1/attrs/t', '/k1/d/attrs', '/json/k1/d/attrs/t', 'k1/d/attrs']) {
+    assert.equal(topicApikey(t), parseMeasureTopic(t)!.apikey, t);
+  }
+  assert.equal(topicApikey('json/k1/attrs'), 'json');
+  assert.equal(topicApikey('/json/k1/d/cmd'), 'k1', 'other topics: the namespace after json/');
+  assert.equal(topicApikey('+/k1/attrs'), undefined);
+});

@@ -25,11 +25,17 @@ function shape(apikey: string, deviceId: string, attr: string | undefined): Meas
   return attr === undefined ? { apikey, deviceId } : { apikey, deviceId, attr };
 }
 
-/** Whether a topic (or topic filter) stays inside one apikey's namespace. */
+/**
+ * The apikey whose namespace a topic (or topic filter) is in; what the brokers authorise against.
+ * A measurement topic names the apikey parseMeasureTopic reads from it (the one it is ingested
+ * under): `json/<k>/attrs` is device <k> of the group "json", never apikey <k>. Other topics are in
+ * the namespace of their first level (after an optional `json/`). Wildcards name none.
+ */
 export function topicApikey(topic: string): string | undefined {
+  const m = parseMeasureTopic(topic);
   const l = topic.split('/');
   if (l[0] === '') l.shift();
-  if (l[0] === 'json') l.shift();
-  const k = l[0];
-  return k && k !== '+' && k !== '#' ? k : undefined;
+  if (l[0] === 'json' && !m) l.shift();
+  const k = m ? m.apikey : l[0];
+  return k && !k.includes('+') && !k.includes('#') ? k : undefined;
 }

@@ -1,6 +1,7 @@
 // Validates IoT Agent provisioning bodies (service groups and devices, the field names of the FIWARE
 // IoT Agent provisioning API) into the registry's typed form. Unknown fields are kept but unused.
 import { BadRequestData } from '../../core/errors.ts';
+import { isWellFormed } from '../../core/json.ts';
 
 /** An attribute mapping: the device's measurement key (object_id) → the entity attribute. */
 export interface AttrMapping {
@@ -58,7 +59,7 @@ function str(v: unknown, where: string, required: boolean): string | undefined {
     if (required) throw new BadRequestData(`${where} is required`);
     return undefined;
   }
-  if (typeof v !== 'string' || !NAME.test(v)) throw new BadRequestData(`${where} must be a string of 1–256 characters without whitespace or any of < > " ' = ; ( ) \\, got ${JSON.stringify(v)?.slice(0, 80)}`);
+  if (typeof v !== 'string' || !NAME.test(v) || !isWellFormed(v)) throw new BadRequestData(`${where} must be a string of 1–256 characters without whitespace or any of < > " ' = ; ( ) \\, got ${JSON.stringify(v)?.slice(0, 80)}`);
   return v;
 }
 function bool(v: unknown, where: string): boolean | undefined {

@@ -9,7 +9,7 @@ import type { Terms } from '../../ngsi-ld/context/term-map.ts';
 import type { EntityService } from '../../ngsi-ld/entities/entities.service.ts';
 import { entityIdOf, parseDevice, parseGroup, type AttrMapping, type DeviceSpec, type GroupSpec, type StaticAttr } from './registry.schema.ts';
 import { initialEntity, MeasurementRejected, type ResolvedDevice } from '../mapping/measurement.mapper.ts';
-import type { IngestStats } from '../mapping/ingest.stats.ts';
+import { groupName, type IngestStats } from '../mapping/ingest.stats.ts';
 
 const scrypt = promisify(scryptCb) as (pw: string, salt: Buffer, len: number) => Promise<Buffer>;
 
@@ -31,10 +31,13 @@ export interface RegistryDeps {
   onChange?(): void;
   /** Several nodes share the store: an unknown apikey or device may be one another node just provisioned. */
   shared?: boolean;
+  /** How long verified MQTT credentials are honoured without a new password check (ms; default 5 min). */
+  mqttAuthCacheMs?: number;
 }
 
 const devKey = (tenant: string, path: string, id: string): string => `${tenant}\u0000${path}\u0000${id}`;
 const keyId = (apikey: string, id: string): string => `${apikey}\u0000${id}`;
+const fingerprint = (username: string, password: string): string => createHash('sha256').update(`${username}\u0000${password}`).digest('base64');
 
 async function hashPassword(pw: string): Promise<string> {
   const salt = randomBytes(16);
@@ -67,8 +70,11 @@ export class DeviceRegistry {
   /** Devices per tenant and service path (the autoprovisioning limit). */
   private readonly perPath = new Map<string, number>();
   private readonly resolved = new Map<string, ResolvedDevice>();
-  /** sha256(username:password) → apikey, for credentials already verified (scrypt is slow by design). */
-  private readonly verified = new Map<string, string>();
+  /**
+   * sha256(username:password) → apikey and when it was verified, for credentials already verified
+   * (scrypt is slow by design). Bounded in lifetime; cleared when a group changes or is deleted.
+   */
+  private readonly verified = new Map<string, { apikey: string; at: number }>();
 
   constructor(private readonly d: RegistryDeps) {}
 
@@ -78,7 +84,7 @@ export class DeviceRegistry {
       if (rec.doc.mqtt && typeof rec.doc.mqtt === 'object') spec.mqtt = { username: String((rec.doc.mqtt as Record<string, unknown>).username), passwordHash: (rec.doc.mqtt as Record<string, unknown>).passwordHash as string | undefined };
       let terms: Terms;
       try { terms = await this.d.resolveTerms(spec.jsonLdContext); } catch (e) {
-        this.d.log.warn({ apikey: rec.apikey, context: spec.jsonLdContext, err: (e as Error).message }, 'service group @context not available; using the core @context');
+        this.d.log.warn({ group: groupName(rec.tenant, rec.servicePath), context: spec.jsonLdContext, err: (e as Error).message }, 'service group @context not available; using the core @context');
         terms = await this.d.resolveTerms(undefined);
       }
       this.addGroup({ rec, spec, terms });
@@ -107,7 +113,7 @@ export class DeviceRegistry {
     this.byId.set(e.rec.deviceId, (this.byId.get(e.rec.deviceId) ?? 0) + 1);
     const pk = devKey(e.rec.tenant, e.rec.servicePath, '');
     this.perPath.set(pk, (this.perPath.get(pk) ?? 0) + 1);
-    this.d.stats.provisioned(e.rec.tenant, e.rec.servicePath, e.rec.deviceId, e.rec.apikey ?? this.groupFor(e)?.rec.apikey ?? '', e.rec.createdAt);
+    this.d.stats.provisioned(e.rec.tenant, e.rec.servicePath, e.rec.deviceId, e.rec.createdAt);
     this.changed();
   }
   private dropDevice(k: string): void {
@@ -203,7 +209,7 @@ export class DeviceRegistry {
           for (const [k, v] of theirs) mine.set(k, v);
         }
         this.resolved.clear();
-        this.verified.clear();
+        this.forgetVerified();
       } while (this.reloadAgain);
     })().finally(() => { this.reloading = undefined; });
     return this.reloading;
@@ -268,23 +274,41 @@ export class DeviceRegistry {
     const e: DeviceEntry = { rec: { tenant: g.rec.tenant, servicePath: g.rec.servicePath, deviceId, createdAt: now, modifiedAt: now, doc }, spec: parseDevice(doc) };
     this.addDevice(e);
     this.d.store.createDevice(e.rec).then(
-      () => { this.d.log.info({ apikey: g.rec.apikey, deviceId }, 'device autoprovisioned'); this.d.onChange?.(); },
+      () => { this.d.log.info({ group: groupName(g.rec.tenant, g.rec.servicePath), deviceId }, 'device autoprovisioned'); this.d.onChange?.(); },
       (err) => { if (!(err instanceof StorageConflict)) this.d.log.warn({ deviceId, err: (err as Error).message }, 'autoprovisioned device not persisted'); },
     );
     return e;
   }
 
+  /** Drops every cached MQTT verification (a group changed); checks in flight do not cache their result. */
+  private forgetVerified(): void {
+    this.verified.clear();
+    this.verifiedGen++;
+  }
+  private verifiedGen = 0;
+
+  /** MQTT: the apikey of credentials verified within the cache lifetime (no password check), or undefined. */
+  cachedMqttCredentials(username: string, password: string): string | undefined {
+    const fp = fingerprint(username, password);
+    const known = this.verified.get(fp);
+    if (!known) return undefined;
+    if (Date.parse(this.d.now()) - known.at > (this.d.mqttAuthCacheMs ?? 300_000)) { this.verified.delete(fp); return undefined; }
+    return this.groupsByKey.get(known.apikey)?.some((g) => g.spec.mqtt?.username === username) ? known.apikey : undefined;
+  }
+
   /** MQTT: the apikey whose group has these credentials, or undefined. */
   async checkMqttCredentials(username: string, password: string): Promise<string | undefined> {
-    const fp = createHash('sha256').update(`${username}\u0000${password}`).digest('base64');
-    const known = this.verified.get(fp);
-    if (known && this.groupsByKey.get(known)?.some((g) => g.spec.mqtt?.username === username)) return known;
-    for (const list of this.groupsByKey.values()) {
+    const known = this.cachedMqttCredentials(username, password);
+    if (known) return known;
+    const gen = this.verifiedGen;
+    for (const list of [...this.groupsByKey.values()]) {
       for (const g of list) {
         if (g.spec.mqtt?.username !== username || !g.spec.mqtt.passwordHash) continue;
         if (await verifyPassword(password, g.spec.mqtt.passwordHash)) {
+          // Changed or deleted meanwhile: the answer stands for this login, but is not cached.
+          if (gen !== this.verifiedGen) return this.groupsByKey.get(g.rec.apikey)?.includes(g) ? g.rec.apikey : undefined;
           if (this.verified.size > 10_000) this.verified.clear();
-          this.verified.set(fp, g.rec.apikey);
+          this.verified.set(fingerprint(username, password), { apikey: g.rec.apikey, at: Date.parse(this.d.now()) });
           return g.rec.apikey;
         }
       }
@@ -292,6 +316,11 @@ export class DeviceRegistry {
     return undefined;
   }
   hasApikey(apikey: string): boolean { return this.groupsByKey.has(apikey); }
+  /** The name of the (first) service group with this apikey, for counters and logs; never the key. */
+  groupNameOf(apikey: string): string | undefined {
+    const g = this.groupsByKey.get(apikey)?.[0];
+    return g && groupName(g.rec.tenant, g.rec.servicePath);
+  }
 
   // ---- provisioning (IoT Agent API semantics) ----
   async createGroups(tenant: string, servicePath: string, bodies: unknown[]): Promise<void> {
@@ -350,7 +379,7 @@ export class DeviceRegistry {
     const terms = await this.d.resolveTerms(spec.jsonLdContext);
     const rec: ServiceGroupRecord = { ...g.rec, modifiedAt: this.d.now(), doc: merged };
     await this.d.store.updateGroup(rec);
-    this.verified.clear();
+    this.forgetVerified();
     this.addGroup({ rec, spec, terms });
     this.d.onChange?.();
   }
@@ -358,7 +387,7 @@ export class DeviceRegistry {
   async deleteGroup(tenant: string, servicePath: string, apikey: string, resource: string): Promise<void> {
     this.findGroup(tenant, servicePath, apikey, resource);
     await this.d.store.deleteGroup(apikey, resource);
-    this.verified.clear();
+    this.forgetVerified();
     this.dropGroup(apikey, resource);
     this.d.onChange?.();
   }

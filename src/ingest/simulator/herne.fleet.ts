@@ -4,7 +4,9 @@
 // dataProvider/source attributes that say the data is simulated.
 import { seededRandom } from '../../core/random.ts';
 
-const SDM = (repo: string) => `https://raw.githubusercontent.com/smart-data-models/${repo}/master/context.jsonld`;
+// One @context for the whole fleet (the general Smart Data Models context, preloaded), so that one Link
+// header — or the hosted /ngsi-ld/v1/jsonldContexts/herne — names every type and attribute of the demo.
+export const FLEET_CONTEXT = 'https://smartdatamodels.org/context.jsonld';
 export const SIMULATED = 'Drehscheibe demo simulator (simulated data, not measured)';
 
 /** Places in Herne (approximate, WGS 84) the simulated devices stand at. */
@@ -60,7 +62,7 @@ export function herneFleet(prefix = 'herne-sim'): { groups: SimGroup[]; devices:
   const aqKey = `${prefix}-umwelt`;
   add({
     apikey: aqKey,
-    service: { apikey: aqKey, entity_type: 'AirQualityObserved', jsonLdContext: SDM('dataModel.Environment'), explicitAttrs: true, attributes: [
+    service: { apikey: aqKey, entity_type: 'AirQualityObserved', jsonLdContext: FLEET_CONTEXT, explicitAttrs: true, attributes: [
       { object_id: 'no2', name: 'no2', type: 'Number', metadata: unit('GQ') },
       { object_id: 'pm10', name: 'pm10', type: 'Number', metadata: unit('GQ') },
       { object_id: 'pm25', name: 'pm25', type: 'Number', metadata: unit('GQ') },
@@ -86,7 +88,7 @@ export function herneFleet(prefix = 'herne-sim'): { groups: SimGroup[]; devices:
   const noisePlaces = PLACES.slice(0, 4);
   add({
     apikey: noiseKey,
-    service: { apikey: noiseKey, entity_type: 'NoiseLevelObserved', jsonLdContext: SDM('dataModel.Environment'), explicitAttrs: true, attributes: [
+    service: { apikey: noiseKey, entity_type: 'NoiseLevelObserved', jsonLdContext: FLEET_CONTEXT, explicitAttrs: true, attributes: [
       { object_id: 'laeq', name: 'LAeq', type: 'Number', metadata: unit('2N') },
       { object_id: 'lamax', name: 'LAmax', type: 'Number', metadata: unit('2N') },
     ] },
@@ -105,7 +107,7 @@ export function herneFleet(prefix = 'herne-sim'): { groups: SimGroup[]; devices:
   const benchPlaces = PLACES.slice(0, 8);
   add({
     apikey: benchKey,
-    service: { apikey: benchKey, entity_type: 'SolarEnergy', jsonLdContext: SDM('dataModel.Energy'), explicitAttrs: true, attributes: [
+    service: { apikey: benchKey, entity_type: 'SolarEnergy', jsonLdContext: FLEET_CONTEXT, explicitAttrs: true, attributes: [
       { object_id: 'e', name: 'totalEnergyGenerated', type: 'Number', metadata: unit('KWH') },
       { object_id: 'p', name: 'activePower', type: 'Number', metadata: unit('WTT') },
       { object_id: 'bat', name: 'batteryLevel', type: 'Number', metadata: unit('C62') },
@@ -136,7 +138,7 @@ export function herneFleet(prefix = 'herne-sim'): { groups: SimGroup[]; devices:
   const wifiPlaces = [...PLACES.slice(0, 3), ...PLACES.slice(0, 3)].map((p, i) => ({ ...p, id: `${p.id}-${i < 3 ? 'a' : 'b'}`, lon: p.lon + (i < 3 ? 0 : 0.0012) }));
   add({
     apikey: wifiKey,
-    service: { apikey: wifiKey, entity_type: 'AccessPoint', jsonLdContext: SDM('dataModel.WifiNetwork'), explicitAttrs: true, attributes: [
+    service: { apikey: wifiKey, entity_type: 'AccessPoint', jsonLdContext: FLEET_CONTEXT, explicitAttrs: true, attributes: [
       { object_id: 'clients', name: 'clientsConnected', type: 'Integer' },
       { object_id: 'state', name: 'apState', type: 'Text' },
     ] },
@@ -157,7 +159,7 @@ export function herneFleet(prefix = 'herne-sim'): { groups: SimGroup[]; devices:
   const parks = [{ place: PLACES[0], cap: 420 }, { place: PLACES[2], cap: 260 }, { place: PLACES[4], cap: 180 }];
   add({
     apikey: parkKey,
-    service: { apikey: parkKey, entity_type: 'OffStreetParking', jsonLdContext: SDM('dataModel.Parking'), explicitAttrs: true, attributes: [
+    service: { apikey: parkKey, entity_type: 'OffStreetParking', jsonLdContext: FLEET_CONTEXT, explicitAttrs: true, attributes: [
       { object_id: 'free', name: 'availableSpotNumber', type: 'Integer' },
       { object_id: 'occ', name: 'occupancy', type: 'Number', metadata: unit('C62') },
     ] },
@@ -176,7 +178,7 @@ export function herneFleet(prefix = 'herne-sim'): { groups: SimGroup[]; devices:
   const roads = [PLACES[1], PLACES[2], PLACES[3], PLACES[5]];
   add({
     apikey: trafficKey,
-    service: { apikey: trafficKey, entity_type: 'TrafficFlowObserved', jsonLdContext: SDM('dataModel.Transportation'), explicitAttrs: true, attributes: [
+    service: { apikey: trafficKey, entity_type: 'TrafficFlowObserved', jsonLdContext: FLEET_CONTEXT, explicitAttrs: true, attributes: [
       { object_id: 'n', name: 'intensity', type: 'Integer' },
       { object_id: 'v', name: 'averageVehicleSpeed', type: 'Number', metadata: unit('KMH') },
     ] },

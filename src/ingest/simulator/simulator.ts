@@ -52,7 +52,7 @@ export class Simulator {
         password: this.o.brokerCredentials ? this.o.password : undefined,
         reconnectPeriod: 5000,
       });
-      c.on('error', (e) => this.o.log.warn({ err: e.message, apikey: g.apikey }, 'simulator: MQTT error'));
+      c.on('error', (e) => this.o.log.warn({ err: e.message, entityType: g.service.entity_type }, 'simulator: MQTT error'));
       this.clients.set(g.apikey, c);
     }
     const now = this.o.now ?? (() => new Date());
@@ -86,6 +86,7 @@ export function httpProvisioner(baseUrl: string, token?: string): Provisioner {
     const headers: Record<string, string> = { 'content-type': 'application/json', 'fiware-service': service, 'fiware-servicepath': servicePath };
     if (token) headers.authorization = `Bearer ${token}`;
     const r = await fetch(`${baseUrl}${path}`, { method, headers, body: JSON.stringify(body) });
+    if (r.status === 401 && !token) throw new Error(`${method} ${path}: 401 — access control is on; pass an operator or steward API key, e.g. npm run simulate -- --token=$(cat data/admin-key)`);
     if (r.status >= 400 && r.status !== 409) throw new Error(`${method} ${path}: ${r.status} ${await r.text()}`);
     return r.status;
   };

@@ -8,8 +8,10 @@ import { excerpt, isIriChar, isNameChar, quote } from './bool.expr.ts';
  * Split `input` (URL-decoded) into attribute names: trimmed, no empties, duplicates removed (first
  * occurrence kept). `param` names the parameter in errors. `id` and `type` pass as ordinary names, as
  * pick/omit allow them. Nested projections of pick/omit (`address{city}`) are not supported and rejected.
+ * pick and omit may also separate names with '|' (v1.9.1 clause 4.21: "either a comma or a pipe").
  */
 export function parseAttrList(input: string, param: string): string[] {
+  const pipe = param === 'pick' || param === 'omit';
   const s = String(input);
   const fail = (pos: number, msg: string) =>
     new InvalidRequest(`Invalid ${param} at position ${pos + 1}: ${msg} (${excerpt(s, pos)})`);
@@ -20,10 +22,10 @@ export function parseAttrList(input: string, param: string): string[] {
   }
   const out = new Set<string>();
   let pos = 0;
-  for (const raw of s.split(',')) {
+  for (const raw of pipe ? s.split(/[,|]/) : s.split(',')) {
     const name = raw.trim();
     const lead = name === '' ? 0 : raw.length - raw.trimStart().length;
-    if (name === '') throw fail(pos + lead, `empty attribute name; remove the extra ','`);
+    if (name === '') throw fail(pos + lead, `empty attribute name; remove the extra ${pipe ? "',' or '|'" : "','"}`);
     const iri = name.includes('://');
     for (let k = 0; k < name.length; k++) {
       const c = name[k];

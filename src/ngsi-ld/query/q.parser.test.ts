@@ -240,7 +240,7 @@ describe('parseQ: patterns [4.9]', () => {
     invalid('a~=(?i)', 4, /expected a regular expression/);
     invalid('a~=(abc', 4, /never closed/);
     invalid('a~=[abc', 8, /never closed/);
-    invalid('a~=x{2,1}', 4, /invalid regular expression "x\{2,1\}": numbers out of order/);
+    invalid('a~=x{2,1}', 4, /invalid regular expression "x\{2,1\}": invalid repeat count/);
     invalid('a~="x"y', 7, /after the quoted pattern/);
   });
 });

@@ -2,6 +2,7 @@
 // Hand-written; the boolean structure is parsed iteratively (bool.expr.ts) so no input can hang it.
 
 import type { AttrPath, CmpOp, QLiteral, QNode, QValue } from './q.ast.ts';
+import { compileRegex, UnsafeRegexError } from '../../storage/regex.ts';
 import { isIriChar, isNameChar, isWs, parseBoolExpr, quote, resolveLimits, Src, type ParseLimits } from './bool.expr.ts';
 
 export type QParseOptions = ParseLimits;
@@ -71,6 +72,13 @@ function parsePath(src: Src, start: number): { path: AttrPath; end: number } {
   }
   const parts = iri ? [name] : splitNames(src, name, start, 'attribute path', 'sub-attribute');
   const compound: string[] = [];
+  // `name[*]` (v1.9.1 clause 4.9): a LanguageProperty in any language — the same target as the
+  // attribute without a language, so it leaves the path as `name`.
+  if (s.startsWith('[*]', i)) {
+    i += 3;
+    if (s[i] === '[' || isNameChar(s[i]) || s[i] === '.') throw src.fail(i, `nothing may follow '[*]' (any language of a LanguageProperty)`);
+    return { path: { attr: parts[0], sub: parts.slice(1), compound }, end: i };
+  }
   while (s[i] === '[') {
     const m = ++i;
     while (i < s.length && (isNameChar(s[i]) || s[i] === '.')) i++;
@@ -241,7 +249,7 @@ function readString(src: Src, start: number): { text: string; end: number } {
  * Pattern after ~= / !~= (clause 4.9): a quoted string, or raw text up to the next ';' or '|' outside
  * parentheses or the ')' closing an outer group. Parentheses and character classes of the regex are
  * tracked so that `name~=^(a|b)[;)]$` stays one pattern; a backslash escapes the next character.
- * A leading "(?i)" (not JavaScript syntax) becomes flags 'i'.
+ * A leading "(?i)" becomes flags 'i'. Patterns use the RE2 syntax (storage/regex.ts).
  */
 function parsePattern(src: Src, start: number, op: string): { pattern: string; flags: string; end: number } {
   const s = src.input;
@@ -292,9 +300,12 @@ function parsePattern(src: Src, start: number, op: string): { pattern: string; f
   }
   if (pattern === '') throw src.fail(start, `expected a regular expression after '${op}'`);
   try {
-    new RegExp(pattern, flags);
+    compileRegex((flags ? '(?i)' : '') + pattern);
   } catch (e) {
-    throw src.fail(start, `invalid regular expression ${quote(pattern)}: ${(e as Error).message.replace(/^Invalid regular expression: \/.*\/[a-z]*: /s, '')}`);
+    // Syntax errors are the q's (InvalidRequest, with the position); constructs outside the supported
+    // syntax are refused as BadRequestData when the query is built (entities.query.ts checkRegex).
+    if (!(e instanceof UnsafeRegexError)) throw e;
+    if (!e.unsupported) throw src.fail(start, e.message);
   }
   return { pattern, flags, end };
 }

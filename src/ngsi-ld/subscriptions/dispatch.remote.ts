@@ -17,6 +17,8 @@ export interface OutcomeCounts {
   uri: string;
   /** Attempts made (dropped notifications are not attempts). */
   sent: number;
+  /** Notifications dropped unattempted (queue full); also counted in failed. */
+  dropped: number;
   ok: number;
   failed: number;
   /** Whether the batch's last outcome was a success. */
@@ -72,7 +74,7 @@ export class RemoteDispatcher implements DispatchPort {
     });
     this.worker.on('error', (e) => {
       this.outstanding = 0;
-      this.onOutcome({ tenant: '', subId: '', uri: '', sent: 0, ok: 0, failed: 1, lastOk: false, reason: `dispatch worker failed: ${e.message}`, finals: 0 }, this.now());
+      this.onOutcome({ tenant: '', subId: '', uri: '', sent: 0, dropped: 0, ok: 0, failed: 1, lastOk: false, reason: `dispatch worker failed: ${e.message}`, finals: 0 }, this.now());
     });
   }
 

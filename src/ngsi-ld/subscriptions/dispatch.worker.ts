@@ -8,7 +8,7 @@ import type { OutcomeCounts, ToWorker, WorkerInit } from './dispatch.remote.ts';
 
 const init = workerData as WorkerInit;
 const port = parentPort!;
-const httpN = new HttpNotifier({ allowPrivate: init.allowPrivate, maxSockets: init.concurrency });
+const httpN = new HttpNotifier({ allowPrivate: init.allowPrivate });
 const mqttN = new MqttNotifier({ allowPrivate: init.allowPrivate });
 let batch = new Map<string, OutcomeCounts>();
 let timer: NodeJS.Timeout | undefined;
@@ -27,8 +27,8 @@ const dispatcher = new Dispatcher({
   onOutcome(d: Delivery, o) {
     const key = `${d.tenant}\u0000${d.subId}`;
     let c = batch.get(key);
-    if (!c) batch.set(key, (c = { tenant: d.tenant, subId: d.subId, uri: d.uri, sent: 0, ok: 0, failed: 0, lastOk: true, finals: 0 }));
-    if (!o.dropped) c.sent++;
+    if (!c) batch.set(key, (c = { tenant: d.tenant, subId: d.subId, uri: d.uri, sent: 0, dropped: 0, ok: 0, failed: 0, lastOk: true, finals: 0 }));
+    if (!o.dropped) c.sent++; else c.dropped++;
     if (o.ok) c.ok++; else { c.failed++; c.reason = o.reason; }
     c.lastOk = o.ok;
     if (o.ok || o.dropped === true || d.attempt > init.retries) c.finals++;

@@ -5,6 +5,7 @@ import type { AttrInstance, EntityRecord } from '../../storage/port.ts';
 import type { Terms } from '../context/term-map.ts';
 import { renderEntity, type RenderOptions } from '../entities/entity.render.ts';
 import type { LiveSub, MatchResult } from './subscriptions.matcher.ts';
+import { notificationFormat } from './notification.formats.ts';
 
 const NULL = 'urn:ngsi-ld:null';
 
@@ -16,7 +17,8 @@ const MEMBERS: Record<string, [string, string]> = {
 };
 
 export function renderOptionsOf(sub: LiveSub): RenderOptions {
-  const o: RenderOptions = { format: sub.def.notification.format ?? 'normalized', sysAttrs: sub.def.notification.sysAttrs === true };
+  const f = sub.def.notification.format;
+  const o: RenderOptions = { format: f === undefined || notificationFormat(f) ? 'normalized' : f, sysAttrs: sub.def.notification.sysAttrs === true };
   if (sub.c.notifyAttrs) o.pick = new Set([...sub.c.notifyAttrs, 'id', 'type', 'scope']);
   if (sub.def.lang) o.lang = sub.def.lang.split(',').map((s) => s.split(';')[0].trim()).filter(Boolean);
   return o;
@@ -29,6 +31,8 @@ function wanted(sub: LiveSub, iri: string): boolean {
 /** One entity of a notification's data, for a change the subscription matched. */
 export function renderMatch(m: MatchResult, terms: Terms, at: string): Record<string, unknown> {
   const sub = m.sub;
+  const ext = notificationFormat(sub.def.notification.format);
+  if (ext) return ext.entity(m.entity, terms, sub.c.notifyAttrs);
   const o = renderOptionsOf(sub);
   if (m.entityDeleted) {
     // clause 5.11: a deleted entity is notified by id, type and the time of deletion.
@@ -64,6 +68,8 @@ export function renderMatch(m: MatchResult, terms: Terms, at: string): Record<st
 
 /** Current state of an entity (initial and periodic notifications). */
 export function renderCurrent(sub: LiveSub, e: EntityRecord, terms: Terms): Record<string, unknown> {
+  const ext = notificationFormat(sub.def.notification.format);
+  if (ext) return ext.entity(e, terms, sub.c.notifyAttrs);
   return renderEntity(e, terms, renderOptionsOf(sub));
 }
 
@@ -73,6 +79,8 @@ export interface NotificationMessage {
   contentType: string;
   /** Link header (application/json), naming the @context the data is compacted with. */
   link?: string;
+  /** Further headers of a registered format (notification.formats.ts). */
+  headers?: Record<string, string>;
   id: string;
 }
 
@@ -80,6 +88,8 @@ export interface NotificationMessage {
 export function buildNotification(sub: LiveSub, data: Array<Record<string, unknown>>, terms: Terms, at: string, coreUrl: string): NotificationMessage {
   const accept = sub.def.notification.endpoint.accept ?? 'application/json';
   const id = `urn:ngsi-ld:Notification:${randomUUID()}`;
+  const ext = notificationFormat(sub.def.notification.format);
+  if (ext) return { id, ...ext.message({ id: sub.id, tenant: sub.tenant, format: sub.def.notification.format! }, data) };
   const n: Record<string, unknown> = { id, type: 'Notification', subscriptionId: sub.id, notifiedAt: at, data };
   if (accept === 'application/geo+json') {
     n.data = { type: 'FeatureCollection', features: data.map((d) => toFeature(d)) };

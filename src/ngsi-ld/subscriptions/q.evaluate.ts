@@ -2,7 +2,7 @@
 // (clause 5.11). Mirrors src/storage/sqlite/sqlite.query-compiler.ts, including SQL's three-valued logic
 // (null = unknown), so that a q selects the same entities here as in a query; the oracle test holds them equal.
 import type { AttrInstance, EntityRecord } from '../../storage/port.ts';
-import { compileRegex } from '../../storage/regex.ts';
+import { storedRegex } from '../../storage/regex.ts';
 import type { AttrPath, QLiteral, QNode } from '../query/q.ast.ts';
 
 /** Members stored under their short core names, never as sub-attributes. */
@@ -77,7 +77,8 @@ function fallback(inst: AttrInstance | undefined, path: AttrPath, kinds: readonl
   let out: TV = false;
   for (const v of vals) {
     const k = kindOf(v);
-    const r: TV = k === 'array' || k === 'object' ? anyElement(v as unknown[], kinds, cond) : scalar(v, kinds, cond);
+    // An absent member is false, not unknown (as the compiler's coalesce): `!=` must still hold.
+    const r: TV = k === 'array' || k === 'object' ? anyElement(v as unknown[], kinds, cond) : (scalar(v, kinds, cond) ?? false);
     out = or3(out, r);
   }
   return out;
@@ -141,7 +142,7 @@ function node(n: QNode, rec: EntityRecord): TV {
     case 'or': return n.items.reduce<TV>((acc, i) => (acc === true ? true : or3(acc, node(i, rec))), false);
     case 'exists': return exists(rec, n.path);
     case 'pattern': {
-      const re = compileRegex((n.flags.includes('i') ? '(?i)' : '') + n.pattern);
+      const re = storedRegex((n.flags.includes('i') ? '(?i)' : '') + n.pattern);
       const hit = test(rec, n.path, ['text'], (x) => re.test(String(x)));
       return n.negated ? and3(exists(rec, n.path), not3(hit)) : hit;
     }
@@ -161,7 +162,9 @@ function node(n: QNode, rec: EntityRecord): TV {
         const op = n.op;
         return test(rec, n.path, kinds(val), (x) => cmpValues(x, op, lit));
       }
-      return n.op === '!=' ? and3(exists(rec, n.path), not3(positive)) : positive;
+      // `!=` is "exists and not ==": a value that cannot equal the literal (another type) is unequal, as in both
+      // engines' compilers (storage contract).
+      return n.op === '!=' ? and3(exists(rec, n.path), positive !== true) : positive;
     }
   }
 }

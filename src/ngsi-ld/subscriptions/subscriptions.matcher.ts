@@ -1,8 +1,9 @@
 // Finds the subscriptions a change concerns (clause 5.11): an index by entity id, entity type and watched
 // attribute narrows the candidates, then each candidate's triggers, q, geoQ and scopeQ are checked in process.
+import { TooComplexQuery } from '../../core/errors.ts';
 import type { EntityChange } from '../../core/events.ts';
 import type { AttrInstance, EntityRecord } from '../../storage/port.ts';
-import { compileRegex } from '../../storage/regex.ts';
+import { storedRegex } from '../../storage/regex.ts';
 import { matchesGeoQuery } from '../geo/geo.query.ts';
 import type { TypeNode } from '../query/q.ast.ts';
 import { scopeMatches } from '../query/scope.parser.ts';
@@ -26,10 +27,13 @@ export interface LiveSub {
   lastSentMs?: number;
   /** Next periodic notification (timeInterval). */
   nextPeriodicMs?: number;
+  /** The principal that created it (access control on): notifications go out only while it may read them. */
+  owner?: string;
 }
 
-export function toLive(tenant: string, def: SubscriptionDef, c: CompiledSub, context: unknown): LiveSub {
+export function toLive(tenant: string, def: SubscriptionDef, c: CompiledSub, context: unknown, owner?: string): LiveSub {
   const live: LiveSub = { tenant, id: def.id, def, c, context: def.jsonldContext ?? context, triggers: new Set(def.notificationTrigger ?? DEFAULT_TRIGGERS) };
+  if (owner !== undefined) live.owner = owner;
   if (def.expiresAt) live.expiresAtMs = new Date(def.expiresAt).getTime();
   if (def.throttling) live.throttlingMs = def.throttling * 1000;
   if (def.timeInterval) live.timeIntervalMs = def.timeInterval * 1000;
@@ -88,7 +92,7 @@ function selected(sub: LiveSub, e: EntityRecord): boolean {
   if (!sub.c.entities) return true;
   const types = new Set(e.types);
   return sub.c.entities.some((s) => {
-    if (s.id !== undefined) { if (s.id !== e.id) return false; } else if (s.idPattern !== undefined && !compileRegex(s.idPattern).test(e.id)) return false;
+    if (s.id !== undefined) { if (s.id !== e.id) return false; } else if (s.idPattern !== undefined && !storedRegex(s.idPattern).test(e.id)) return false;
     return typeMatches(s.types, types);
   });
 }
@@ -99,9 +103,19 @@ function inFilter(sub: LiveSub, e: EntityRecord): boolean {
   if (c.scopeQ && !scopeMatches(c.scopeQ, e.scopes ?? [])) return false;
   if (c.geoQ) {
     const g: AttrInstance | undefined = e.attrs[c.geoQ.property]?.[0];
-    if (!g || g.type !== 'GeoProperty' || !g.value || !matchesGeoQuery(c.geoQ, g.value as Parameters<typeof matchesGeoQuery>[1])) return false;
+    if (!g || g.type !== 'GeoProperty' || !g.value || !geoMatches(c.geoQ, g.value as Parameters<typeof matchesGeoQuery>[1])) return false;
   }
   return true;
+}
+
+/** One change, one check: a geometry pair over the geo time budget (DREHSCHEIBE_GEO_BUDGET_MS) does not match. */
+function geoMatches(q: Parameters<typeof matchesGeoQuery>[0], g: Parameters<typeof matchesGeoQuery>[1]): boolean {
+  try {
+    return matchesGeoQuery(q, g);
+  } catch (e) {
+    if (e instanceof TooComplexQuery) return false;
+    throw e;
+  }
 }
 
 /** clause 5.11: does the change fire the subscription, and with what? (Activity is checked by the caller.) */
@@ -181,6 +195,9 @@ function keys(s: LiveSub): Array<['byId' | 'byType' | 'byAttr', string]> {
 export class SubscriptionIndex {
   private readonly tenants = new Map<string, TenantIndex>();
   private readonly subs = new Map<string, LiveSub>();
+  /** Subscriptions per tenant and per owner (limits, docs/security.md#limits). */
+  private readonly perTenant = new Map<string, number>();
+  private readonly perOwner = new Map<string, number>();
 
   private tenant(t: string): TenantIndex {
     let ti = this.tenants.get(t);
@@ -191,10 +208,16 @@ export class SubscriptionIndex {
   get size(): number { return this.subs.size; }
   get(tenant: string, id: string): LiveSub | undefined { return this.subs.get(`${tenant}\u0000${id}`); }
   all(): IterableIterator<LiveSub> { return this.subs.values(); }
+  /** How many subscriptions the tenant has, and the owner (in all tenants). */
+  counts(tenant: string, owner: string | undefined): { tenant: number; owner: number } {
+    return { tenant: this.perTenant.get(tenant) ?? 0, owner: owner === undefined ? 0 : this.perOwner.get(owner) ?? 0 };
+  }
 
   add(s: LiveSub): void {
     this.remove(s.tenant, s.id);
     this.subs.set(`${s.tenant}\u0000${s.id}`, s);
+    bump(this.perTenant, s.tenant, 1);
+    if (s.owner !== undefined) bump(this.perOwner, s.owner, 1);
     // Periodic subscriptions do not react to changes (clause 5.11), so they are not indexed.
     if (s.timeIntervalMs) return;
     const ti = this.tenant(s.tenant);
@@ -206,6 +229,8 @@ export class SubscriptionIndex {
     const s = this.subs.get(key);
     if (!s) return undefined;
     this.subs.delete(key);
+    bump(this.perTenant, tenant, -1);
+    if (s.owner !== undefined) bump(this.perOwner, s.owner, -1);
     const ti = this.tenants.get(tenant);
     if (ti) for (const [m, k] of keys(s)) drop(ti[m], k, s);
     return s;
@@ -230,4 +255,9 @@ export class SubscriptionIndex {
     }
     return out;
   }
+}
+
+function bump(m: Map<string, number>, k: string, by: number): void {
+  const n = (m.get(k) ?? 0) + by;
+  if (n > 0) m.set(k, n); else m.delete(k);
 }

@@ -7,6 +7,8 @@ import {
   bodyTerms, boolParam, checkOptions, checkParams, existingTenant, intParam, negotiate, optionsOf, queryTerms,
   requireJsonContent, sendData, tenantOf, type ContextResolver,
 } from '../http/request.ts';
+import { pathSegment } from '../http/location.ts';
+import { pageLinks } from '../http/paging.ts';
 import type { SubscriptionDef } from './subscriptions.schema.ts';
 import type { SubscriptionService } from './subscriptions.service.ts';
 
@@ -75,7 +77,7 @@ export async function subscriptionRoutes(app: FastifyInstance, deps: Subscriptio
     const body = objectBody(req.body);
     const terms = await bodyTerms(req, contexts, body);
     const id = await subs.create(tenant, body, terms, req.actor?.id);
-    return reply.status(201).header('Location', `/ngsi-ld/v1/subscriptions/${encodeURIComponent(id)}`).send();
+    return reply.status(201).header('Location', `/ngsi-ld/v1/subscriptions/${pathSegment(id)}`).send();
   });
 
   // clause 6.10.3.2 — querySubscription
@@ -91,6 +93,7 @@ export async function subscriptionRoutes(app: FastifyInstance, deps: Subscriptio
     const count = boolParam(q, 'count');
     const r = await subs.list(tenant, { limit, offset }, viewerOf(req));
     if (count) reply.header('NGSILD-Results-Count', String(r.count));
+    pageLinks(reply, req.url, q, { limit, offset }, offset + r.items.length < r.count);
     const items = r.items.map((s) => {
       const body = representSubscription(s, subs.statusOf(s), sysAttrs);
       return accept === 'ld+json' ? { '@context': s.context, ...body } : body;

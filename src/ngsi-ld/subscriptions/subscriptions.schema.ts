@@ -10,6 +10,7 @@ import { parseQ } from '../query/q.parser.ts';
 import { parseScopeQ } from '../query/scope.parser.ts';
 import { parseTypeExpression } from '../query/type.parser.ts';
 import { isPrivateHostLiteral } from './endpoint.guard.ts';
+import { extraFormats, notificationFormat } from './notification.formats.ts';
 
 export const TRIGGERS = ['entityCreated', 'entityUpdated', 'entityDeleted', 'attributeCreated', 'attributeUpdated', 'attributeDeleted'] as const;
 export type Trigger = typeof TRIGGERS[number];
@@ -188,7 +189,7 @@ function parseNotification(raw: unknown, policy: EndpointPolicy): SubscriptionDe
   if (n.attributes !== undefined) out.attributes = names(n.attributes, 'notification.attributes');
   if (n.format !== undefined) {
     const f = n.format === 'simplified' ? 'keyValues' : n.format;
-    if (!(FORMATS as readonly unknown[]).includes(f)) bad(`notification.format must be one of ${FORMATS.join(', ')}, got ${JSON.stringify(n.format)}`);
+    if (!(FORMATS as readonly unknown[]).includes(f) && !notificationFormat(f as string)) bad(`notification.format must be one of ${[...FORMATS, ...extraFormats()].join(', ')}, got ${JSON.stringify(n.format)}`);
     out.format = f as NotifyFormat;
   }
   for (const k of ['showChanges', 'sysAttrs'] as const) {

@@ -3,12 +3,13 @@
 import { randomUUID } from 'node:crypto';
 import { AlreadyExists, ResourceNotFound, StorageConflict, StorageNotFound } from '../../core/errors.ts';
 import type { Clock } from '../../core/clock.ts';
+import type { AccessGuard, OwnerAccess } from '../../core/access.ts';
 import type { EntityChange, EventBus } from '../../core/events.ts';
 import type { EntityFilter, EntityReader, EntityRecord } from '../../storage/port.ts';
 import type { ClusterEvent, ClusterFeed, ClusterTiming } from '../../storage/port.cluster.ts';
 import type { DeliveryDelta, DeliveryStats, StoredSubscription, SubscriptionStore } from '../../storage/port.subscriptions.ts';
 import type { Terms } from '../context/term-map.ts';
-import { matchesGeoQuery } from '../geo/geo.query.ts';
+import { matchesGeoQuery, newGeoWork } from '../geo/geo.query.ts';
 import { buildNotification, renderCurrent, renderMatch } from './notification.render.ts';
 import { HttpNotifier } from './notifier.http.ts';
 import { MqttNotifier } from './notifier.mqtt.ts';
@@ -16,9 +17,13 @@ import { Dispatcher, type Delivery, type DeliveryPolicy, type Notifier, type Out
 import { RemoteDispatcher, type DispatchPort, type OutcomeCounts } from './dispatch.remote.ts';
 import { diffAttrs, evaluateChange, matchesNow, statusOf, SubscriptionIndex, toLive, type LiveSub, type MatchResult } from './subscriptions.matcher.ts';
 import { Ownership, ownerOf } from './subscriptions.ownership.ts';
+import { NotificationLog } from './notify.log.ts';
+import { checkCounts, checkRates, raiseToMinimums, withOwnerAccess, type SubscriptionLimits } from './subscriptions.limits.ts';
 import { COMPILED_SOURCES, compile, mergeFragment, parseDefinition, type CompiledSub, type SubscriptionDef } from './subscriptions.schema.ts';
 
 export interface NotifyConfig extends DeliveryPolicy {
+  /** One summary line per endpoint and interval for repeated failures and drops, in seconds. */
+  logIntervalS: number;
   /** Allow endpoints at private addresses (SSRF guard off). */
   allowPrivate: boolean;
   /** Send an initial notification with the currently matching entities on creation. */
@@ -47,6 +52,8 @@ export interface SubscriptionServiceDeps {
   logger?: Log;
   /** Replaces the HTTP/MQTT notifiers (tests). */
   notifiers?: Record<string, Notifier>;
+  /** Limits (docs/security.md#limits): subscriptions per principal and per tenant, shortest timeInterval and throttling in seconds. */
+  limits?: SubscriptionLimits;
   /** Several nodes on one database: changes and subscription notices travel over this feed, and each subscription is notified by its one owner. */
   cluster?: { feed: ClusterFeed; timing: ClusterTiming };
 }
@@ -62,32 +69,40 @@ export class SubscriptionService {
   private readonly throttled = new Map<Live, Map<string, Record<string, unknown>>>();
   private buffer: EntityChange[] = [];
   private scheduled = false;
+  /** Initial and periodic queries still running (idle() waits for them before they reach the dispatcher). */
+  private querying = 0;
   private timer?: NodeJS.Timeout;
   private unsubscribe?: () => void;
   private flushing: Promise<void> = Promise.resolve();
   private lastFlush = 0;
   private readonly ownership?: Ownership;
+  private readonly failures: NotificationLog;
+  private owners?: OwnerAccess;
   private reloads: Promise<void> = Promise.resolve();
 
   constructor(private readonly d: SubscriptionServiceDeps) {
     const cfg = d.config;
     const feed = d.cluster?.feed;
     if (feed) this.ownership = new Ownership(feed.nodeId, () => feed.liveNodes());
-    const init = { queueMax: cfg.queueMax, concurrency: cfg.concurrency, timeoutMs: cfg.timeoutMs, retries: cfg.retries, backoffMs: cfg.backoffMs, backoffMaxMs: cfg.backoffMaxMs };
+    this.failures = new NotificationLog(d.logger, cfg.logIntervalS * 1000);
+    const init = {
+      queueMax: cfg.queueMax, concurrency: cfg.concurrency, timeoutMs: cfg.timeoutMs, retries: cfg.retries, backoffMs: cfg.backoffMs, backoffMaxMs: cfg.backoffMaxMs,
+      endpointQueueMax: cfg.endpointQueueMax, endpointQueueBytes: cfg.endpointQueueBytes, queueBytes: cfg.queueBytes,
+    };
     if (cfg.worker && !d.notifiers) {
       this.dispatcher = new RemoteDispatcher({ ...init, allowPrivate: cfg.allowPrivate }, (c, at) => this.record(c, at), () => d.clock.now());
       return;
     }
     let notifiers = d.notifiers;
     if (!notifiers) {
-      const httpN = new HttpNotifier({ allowPrivate: cfg.allowPrivate, maxSockets: cfg.concurrency });
+      const httpN = new HttpNotifier({ allowPrivate: cfg.allowPrivate });
       const mqttN = new MqttNotifier({ allowPrivate: cfg.allowPrivate });
       notifiers = { 'http:': httpN, 'https:': httpN, 'mqtt:': mqttN, 'mqtts:': mqttN };
     }
     this.dispatcher = new Dispatcher({
       ...init, notifiers, now: () => d.clock.now(),
       onOutcome: (del: Delivery, o: Outcome) => this.record({
-        tenant: del.tenant, subId: del.subId, uri: del.uri, sent: o.dropped ? 0 : 1, ok: o.ok ? 1 : 0, failed: o.ok ? 0 : 1, lastOk: o.ok, reason: o.reason, finals: 0,
+        tenant: del.tenant, subId: del.subId, uri: del.uri, sent: o.dropped ? 0 : 1, dropped: o.dropped ? 1 : 0, ok: o.ok ? 1 : 0, failed: o.ok ? 0 : 1, lastOk: o.ok, reason: o.reason, finals: 0,
       }, o.at),
     });
   }
@@ -112,7 +127,7 @@ export class SubscriptionService {
     });
     const nowMs = this.now().getTime();
     for (const { tenant, sub } of await this.d.store.all()) {
-      const live = toLive(tenant, sub.definition as unknown as SubscriptionDef, sub.compiled as CompiledSub, sub.context);
+      const live = this.live(tenant, sub.definition as unknown as SubscriptionDef, sub.compiled as CompiledSub, sub.context, sub.owner);
       if (live.timeIntervalMs) live.nextPeriodicMs = nowMs + live.timeIntervalMs;
       this.index.add(live);
     }
@@ -120,6 +135,7 @@ export class SubscriptionService {
     held = undefined;
     for (const f of pending) f();
     this.unsubscribe = this.d.bus.on('entity.changed', (chs) => this.onChanges(chs));
+    this.failures.start();
     this.timer = setInterval(() => { void this.tick().catch((e) => this.d.logger?.error({ err: e }, 'subscription tick failed')); }, this.d.config.tickMs);
     this.timer.unref();
   }
@@ -131,6 +147,7 @@ export class SubscriptionService {
     await this.reloads;
     await this.dispatcher.stop();
     await this.flush();
+    this.failures.stop();
   }
 
   // ---- operations (clause 5.8) ----
@@ -144,6 +161,7 @@ export class SubscriptionService {
   async create(tenant: string, body: Record<string, unknown>, terms: Terms, owner?: string): Promise<string> {
     const now = this.now();
     const def = parseDefinition(body, { allowPrivate: this.d.config.allowPrivate }, { now, checkExpiry: true }, () => `urn:ngsi-ld:Subscription:${randomUUID()}`);
+    if (this.d.limits) { checkRates(this.d.limits, def, body); checkCounts(this.d.limits, this.index.counts(tenant, owner), owner); }
     const compiled = compile(def, terms);
     // clause 5.2.12 jsonldContext: it must be resolvable now, not fail every notification later.
     if (def.jsonldContext) await this.d.contexts.resolve(def.jsonldContext);
@@ -155,7 +173,7 @@ export class SubscriptionService {
       if (e instanceof StorageConflict) throw new AlreadyExists(`Subscription ${def.id} already exists`, { cause: e });
       throw e;
     }
-    const live: Live = toLive(tenant, def, compiled, context);
+    const live: Live = this.live(tenant, def, compiled, context, owner);
     this.index.add(live);
     this.announce(tenant, def.id);
     if (statusOf(live, now.getTime()) === 'active') {
@@ -167,6 +185,13 @@ export class SubscriptionService {
       }
     }
     return def.id;
+  }
+
+  /** The in-memory form, raised to the minimum timeInterval and throttling (docs/security.md#limits). */
+  private live(tenant: string, def: SubscriptionDef, c: CompiledSub, context: unknown, owner?: string): Live {
+    const l: Live = toLive(tenant, def, c, context, owner);
+    if (this.d.limits) raiseToMinimums(this.d.limits, l);
+    return l;
   }
 
   /** clause 5.8.3 */
@@ -197,6 +222,7 @@ export class SubscriptionService {
     const now = this.now();
     const merged = mergeFragment(stored.definition as unknown as SubscriptionDef, fragment);
     const def = parseDefinition(merged, { allowPrivate: this.d.config.allowPrivate }, { now, checkExpiry: 'expiresAt' in fragment }, () => id);
+    if (this.d.limits) checkRates(this.d.limits, def, fragment);
     const fresh = compile(def, terms);
     if (def.jsonldContext && 'jsonldContext' in fragment) await this.d.contexts.resolve(def.jsonldContext);
     const old = stored.compiled as CompiledSub;
@@ -212,7 +238,7 @@ export class SubscriptionService {
       throw e;
     }
     const prev = this.index.get(tenant, id);
-    const live: Live = toLive(tenant, def, compiled, stored.context);
+    const live: Live = this.live(tenant, def, compiled, stored.context, stored.owner);
     live.lastSentMs = prev?.lastSentMs;
     if (live.timeIntervalMs) live.nextPeriodicMs = prev?.timeIntervalMs === live.timeIntervalMs && prev.nextPeriodicMs ? prev.nextPeriodicMs : now.getTime() + live.timeIntervalMs;
     if (prev) this.throttled.delete(prev as Live);
@@ -298,7 +324,7 @@ export class SubscriptionService {
       if (gone) this.throttled.delete(gone as Live);
       return;
     }
-    const live: Live = toLive(tenant, s.definition as unknown as SubscriptionDef, s.compiled as CompiledSub, s.context);
+    const live: Live = this.live(tenant, s.definition as unknown as SubscriptionDef, s.compiled as CompiledSub, s.context, s.owner);
     live.lastSentMs = prev?.lastSentMs;
     const nowMs = this.now().getTime();
     if (live.timeIntervalMs) live.nextPeriodicMs = prev?.timeIntervalMs === live.timeIntervalMs && prev.nextPeriodicMs ? prev.nextPeriodicMs : nowMs + live.timeIntervalMs;
@@ -321,7 +347,12 @@ export class SubscriptionService {
     this.scheduled = false;
     const changes = this.buffer;
     this.buffer = [];
-    this.match(changes, (sub) => this.owns(sub));
+    // Runs from setImmediate: an exception here would end the process.
+    try {
+      this.match(changes, (sub) => this.owns(sub));
+    } catch (e) {
+      this.d.logger?.error({ err: e }, 'changes could not be matched against the subscriptions');
+    }
   }
 
   /** Matches changes against the subscriptions `accept` lets through and notifies them. */
@@ -346,14 +377,26 @@ export class SubscriptionService {
         e.matches.push(m);
       }
     }
-    for (const [sub, { at, matches }] of bySub) {
-      const terms = sub.terms;
-      if (terms) this.notifyMatches(sub, terms, at, matches);
-      else {
-        void this.termsOf(sub).then((t) => this.notifyMatches(sub, t, at, matches))
-          .catch((e) => this.d.logger?.warn({ err: e, subscription: sub.id }, 'the @context of a subscription could not be resolved'));
-      }
+    for (const [sub, { at, matches: all }] of bySub) {
+      this.asOwner(sub, (access) => {
+        const matches = access === true ? all : all.filter((m) => access.mayRead(m.entity.types));
+        if (matches.length === 0) return;
+        const terms = sub.terms;
+        if (terms) this.notifyMatches(sub, terms, at, matches);
+        else {
+          void this.termsOf(sub).then((t) => this.notifyMatches(sub, t, at, matches))
+            .catch((e) => this.d.logger?.warn({ err: e, subscription: sub.id }, 'the @context of a subscription could not be resolved'));
+        }
+      });
     }
+  }
+
+  /** Access control on: judges subscription owners from now on (a revoked owner's subscriptions fall silent). */
+  useOwners(owners: OwnerAccess): void { this.owners = owners; }
+
+  /** Runs `fn` with what the owner may read now, or not at all (subscriptions.limits.ts). */
+  private asOwner(sub: LiveSub, fn: (access: true | AccessGuard) => void): void {
+    withOwnerAccess(this.owners, sub, fn, (e) => this.d.logger?.warn({ err: e, subscription: sub.id }, 'the owner of a subscription could not be checked; its notification is not sent'));
   }
 
   private async termsOf(sub: Live): Promise<Terms> {
@@ -389,13 +432,18 @@ export class SubscriptionService {
 
   /** Initial (clause 5.8.1) and periodic (timeInterval) notifications: the entities matching now. */
   private async sendCurrent(sub: Live): Promise<void> {
+    this.querying++;
     try {
-      const list = await this.currentEntities(sub);
+      const access = this.owners && sub.owner !== undefined ? await this.owners.decide(sub.owner, sub.tenant) : true;
+      if (access === false) return;
+      const list = (await this.currentEntities(sub)).filter((e) => access === true || access.mayRead(e.types));
       if (list.length === 0) return;
       const terms = await this.termsOf(sub);
       this.send(sub, terms, list.map((e) => renderCurrent(sub, e, terms)));
     } catch (e) {
       this.d.logger?.warn({ err: e, subscription: sub.id }, 'current entities of a subscription could not be queried');
+    } finally {
+      this.querying--;
     }
   }
 
@@ -403,6 +451,7 @@ export class SubscriptionService {
     const c = sub.c;
     const max = this.d.config.maxEntities;
     const out = new Map<string, EntityRecord>();
+    const work = newGeoWork(); // one geo budget for the whole initial query, as for a query request
     for (const sel of c.entities ?? [undefined]) {
       const f: EntityFilter = {};
       if (sel?.id) f.ids = [sel.id];
@@ -413,7 +462,7 @@ export class SubscriptionService {
       if (c.watched) f.anyAttrs = c.watched;
       if (c.geoQ) {
         const g = c.geoQ;
-        f.geo = { property: g.property, bbox: g.bbox, predicate: (v) => matchesGeoQuery(g, v as Parameters<typeof matchesGeoQuery>[1]) };
+        f.geo = { property: g.property, bbox: g.bbox, predicate: (v) => matchesGeoQuery(g, v as Parameters<typeof matchesGeoQuery>[1], work) };
       }
       const r = await this.d.entities.query(sub.tenant, f, { limit: max, offset: 0, count: false });
       for (const e of r.entities) if (out.size < max && matchesNow(sub, e)) out.set(e.id, e);
@@ -435,18 +484,18 @@ export class SubscriptionService {
     for (const [sub, pending] of this.throttled) {
       if (sub.lastSentMs !== undefined && nowMs - sub.lastSentMs < (sub.throttlingMs ?? 0)) continue;
       this.throttled.delete(sub);
-      if (statusOf(sub, nowMs) === 'active' && pending.size) work.push(this.termsOf(sub).then((t) => this.send(sub, t, [...pending.values()])));
+      if (statusOf(sub, nowMs) === 'active' && pending.size) this.asOwner(sub, () => work.push(this.termsOf(sub).then((t) => this.send(sub, t, [...pending.values()]))));
     }
     await Promise.all(work);
     // Counters reach the store about once a second (GET adds what is not written yet).
     if (Date.now() - this.lastFlush >= 1000) await this.flush();
   }
 
-  /** Notification attempts and failures since start (operations metrics). */
-  private readonly totals = { sent: 0, failed: 0 };
+  /** Notification attempts, failures and drops (queue full) since start (operations metrics). */
+  private readonly totals = { sent: 0, failed: 0, dropped: 0 };
 
-  /** For operations metrics: deliveries waiting or in flight, attempts and failures since start. */
-  deliveryStats(): { queued: number; sent: number; failed: number } {
+  /** For operations metrics: deliveries waiting or in flight, attempts, failures and drops since start. */
+  deliveryStats(): { queued: number; sent: number; failed: number; dropped: number } {
     return { queued: this.dispatcher.pending, ...this.totals };
   }
 
@@ -454,6 +503,7 @@ export class SubscriptionService {
   private record(c: OutcomeCounts, atDate: Date): void {
     this.totals.sent += c.sent;
     this.totals.failed += c.failed;
+    this.totals.dropped += c.dropped;
     if (!c.subId) {
       this.d.logger?.error({ reason: c.reason }, 'notification dispatch failed');
       return;
@@ -470,7 +520,7 @@ export class SubscriptionService {
       dl.failed += c.failed;
       dl.lastFailure = c.ok && c.lastOk ? earlier : at;
       dl.lastFailureReason = c.reason;
-      this.d.logger?.warn({ subscription: c.subId, endpoint: c.uri, reason: c.reason, failed: c.failed }, 'notification failed');
+      this.failures.note(c.uri, c.subId, c.failed, c.dropped, c.reason);
     }
   }
 
@@ -495,6 +545,6 @@ export class SubscriptionService {
   /** Waits until queued notifications have been attempted (tests, benchmarks). */
   async idle(timeoutMs = 5000): Promise<void> {
     const end = Date.now() + timeoutMs;
-    while ((this.scheduled || this.dispatcher.busy) && Date.now() < end) await new Promise((r) => setTimeout(r, 5));
+    while ((this.scheduled || this.querying > 0 || this.dispatcher.busy) && Date.now() < end) await new Promise((r) => setTimeout(r, 5));
   }
 }
