@@ -1,0 +1,8 @@
+// The participation module as other modules see it (adapters are imported by the setup only).
+export type { ParticipationStore, ProposalQuery } from './participation.port.ts';
+export type { Ballot, Comment, Phase, PhaseKind, Process, Proposal, Report, Text2, AnswerStatus } from './participation.model.ts';
+export { ANSWER_STATUSES, PHASE_KINDS } from './participation.model.ts';
+export { ParticipationService, ParticipationProblem, DELETED_NAME, type Person, type ProcessView, type BudgetResult } from './participation.service.ts';
+export { RegistrationService, type RegistrationProblem } from './registration.service.ts';
+export { renderMarkdown } from './markdown.ts';
+export type { Problem, ProblemCode } from './participation.validate.ts';

@@ -1,0 +1,237 @@
+// The participation-store contract: one suite every adapter must pass unchanged (SQLite, PostgreSQL).
+// Register it with a factory that opens a fresh, empty store (and, for the concurrency tests, a
+// second store on the same database, as a second node would have).
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { StorageConflict, StorageNotFound } from '../core/errors.ts';
+import type { Comment, Process, Proposal } from './participation.model.ts';
+import type { ParticipationStore } from './participation.port.ts';
+import { BallotRefused } from './participation.port-util.ts';
+
+export interface ParticipationStoreFactory {
+  open(): Promise<ParticipationStore>;
+  /** Another store on the same database as `s` (another node). */
+  twin(s: ParticipationStore): Promise<ParticipationStore>;
+  destroy(s: ParticipationStore): Promise<void>;
+}
+
+export function process(slug: string, extra: Partial<Process> = {}): Process {
+  return {
+    slug, title: { de: `Verfahren ${slug}`, en: `Process ${slug}` }, description: { de: 'Beschreibung', en: 'Description' },
+    phases: [{ kind: 'participation', start: '2026-12-01T00:00:00.000Z', end: '2027-01-01T00:00:00.000Z' }], categories: ['Verkehr', 'Grün'],
+    createdAt: '2026-11-01T10:00:00.000Z', modifiedAt: '2026-11-01T10:00:00.000Z', ...extra,
+  };
+}
+
+export function proposal(id: string, extra: Partial<Proposal> = {}): Proposal {
+  return {
+    id, processSlug: 'p1', authorId: 'u1', authorName: 'Eule 17', title: `Vorschlag ${id}`, body: 'Mehr **Bänke**', state: 'published',
+    supportCount: 0, commentCount: 0, createdAt: '2026-12-02T10:00:00.000Z', modifiedAt: '2026-12-02T10:00:00.000Z', ...extra,
+  };
+}
+
+const comment = (id: string, target: string, extra: Partial<Comment> = {}): Comment => ({
+  id, target: { kind: 'proposal', id: target }, authorId: 'u2', authorName: 'Dachs 4', body: 'Gute Idee', createdAt: '2026-12-03T10:00:00.000Z', ...extra,
+});
+
+export function participationStoreContract(name: string, factory: ParticipationStoreFactory): void {
+  describe(`participation store contract: ${name}`, () => {
+    let s: ParticipationStore;
+    before(async () => { s = await factory.open(); });
+    after(async () => { await factory.destroy(s); });
+
+    test('a process is read back whole; a duplicate slug is a StorageConflict; an update of a missing one StorageNotFound', async () => {
+      const p = process('p1', { projectSlug: 'solarbaenke', budget: 100_000, area: { type: 'Polygon', coordinates: [[[7.1, 51.5], [7.3, 51.5], [7.3, 51.6], [7.1, 51.5]]] } });
+      await s.createProcess(p);
+      assert.deepEqual(await s.getProcess('p1'), p);
+      await assert.rejects(s.createProcess(process('p1')), StorageConflict);
+      await assert.rejects(s.updateProcess(process('nix')), StorageNotFound);
+      await s.updateProcess({ ...p, title: { de: 'Neu', en: 'New' } });
+      assert.equal((await s.getProcess('p1'))?.title.de, 'Neu');
+      assert.equal(await s.getProcess('nix'), undefined);
+    });
+
+    test('processes are listed by their first phase, newest first', async () => {
+      await s.createProcess(process('alt', { phases: [{ kind: 'information', start: '2025-01-01T00:00:00.000Z', end: '2025-02-01T00:00:00.000Z' }] }));
+      await s.createProcess(process('neu', { phases: [{ kind: 'participation', start: '2027-03-01T00:00:00.000Z', end: '2027-04-01T00:00:00.000Z' }, { kind: 'information', start: '2027-02-01T00:00:00.000Z', end: '2027-03-01T00:00:00.000Z' }] }));
+      assert.deepEqual((await s.listProcesses()).map((p) => p.slug), ['neu', 'p1', 'alt']);
+    });
+
+    test('proposals are read back whole, listed newest first, by supports, filtered by category and title text, counted', async () => {
+      const a = proposal('a', { category: 'Verkehr', point: [7.2, 51.55], createdAt: '2026-12-02T10:00:00.000Z' });
+      await s.createProposal(a);
+      await s.createProposal(proposal('b', { category: 'Grün', title: 'Bäume am Markt', createdAt: '2026-12-02T11:00:00.000Z' }));
+      await s.createProposal(proposal('c', { category: 'Verkehr', createdAt: '2026-12-02T12:00:00.000Z', state: 'withdrawn' }));
+      await s.createProposal(proposal('x', { processSlug: 'alt' }));
+      assert.deepEqual(await s.getProposal('a'), a);
+      await assert.rejects(s.createProposal(proposal('a')), StorageConflict);
+      const all = await s.listProposals({ processSlug: 'p1', limit: 10, offset: 0 });
+      assert.deepEqual([all.items.map((p) => p.id), all.total], [['b', 'a'], 2]);
+      assert.deepEqual((await s.listProposals({ processSlug: 'p1', states: ['published', 'withdrawn'], limit: 10, offset: 0 })).items.map((p) => p.id), ['c', 'b', 'a']);
+      assert.deepEqual((await s.listProposals({ processSlug: 'p1', category: 'Verkehr', limit: 10, offset: 0 })).items.map((p) => p.id), ['a']);
+      assert.deepEqual((await s.listProposals({ processSlug: 'p1', text: 'bäume', limit: 10, offset: 0 })).items.map((p) => p.id), ['b']);
+      const page = await s.listProposals({ processSlug: 'p1', limit: 1, offset: 1 });
+      assert.deepEqual([page.items.map((p) => p.id), page.total], [['a'], 2]);
+      assert.deepEqual(await s.proposalPoints('p1', 10), [{ id: 'a', title: 'Vorschlag a', point: [7.2, 51.55] }]);
+    });
+
+    test('one support per person and proposal: a second is refused and not counted; withdrawing counts down once', async () => {
+      assert.equal(await s.addSupport('a', 'u7', '2026-12-03T10:00:00.000Z'), true);
+      assert.equal(await s.addSupport('a', 'u7', '2026-12-03T10:01:00.000Z'), false);
+      assert.equal(await s.addSupport('a', 'u8', '2026-12-03T10:02:00.000Z'), true);
+      assert.equal(await s.hasSupport('a', 'u7'), true);
+      assert.equal((await s.getProposal('a'))?.supportCount, 2);
+      assert.equal(await s.removeSupport('a', 'u7'), true);
+      assert.equal(await s.removeSupport('a', 'u7'), false);
+      assert.equal(await s.hasSupport('a', 'u7'), false);
+      assert.equal((await s.getProposal('a'))?.supportCount, 1);
+      assert.deepEqual((await s.listProposals({ processSlug: 'p1', sort: 'supports', limit: 10, offset: 0 })).items.map((p) => p.id), ['a', 'b']);
+    });
+
+    test('parallel supports of the same people from two nodes count each person once', async () => {
+      await s.createProposal(proposal('race'));
+      const t = await factory.twin(s);
+      try {
+        const people = Array.from({ length: 20 }, (_, i) => `r${i}`);
+        const tries = people.flatMap((u) => [s.addSupport('race', u, '2026-12-03T10:00:00.000Z'), t.addSupport('race', u, '2026-12-03T10:00:00.000Z'), s.addSupport('race', u, '2026-12-03T10:00:00.000Z')]);
+        const added = (await Promise.all(tries)).filter(Boolean).length;
+        assert.equal(added, 20);
+        assert.equal((await s.getProposal('race'))?.supportCount, 20);
+        assert.equal((await t.getProposal('race'))?.supportCount, 20);
+      } finally {
+        await t.close();
+      }
+    });
+
+    test('a proposal is editable by its author only while it has neither comments nor supports', async () => {
+      await s.createProposal(proposal('e'));
+      const edit = { title: 'Geändert', body: 'Neu', category: 'Grün', point: [7.21, 51.54] as [number, number], modifiedAt: '2026-12-04T00:00:00.000Z' };
+      assert.equal(await s.editProposal('e', 'someone-else', edit), false);
+      assert.equal(await s.editProposal('e', 'u1', edit), true);
+      const got = await s.getProposal('e');
+      assert.deepEqual([got?.title, got?.body, got?.category, got?.point, got?.modifiedAt], ['Geändert', 'Neu', 'Grün', [7.21, 51.54], '2026-12-04T00:00:00.000Z']);
+      assert.ok((await s.proposalPoints('p1', 100)).some((x) => x.id === 'e' && x.point[0] === 7.21 && x.point[1] === 51.54));
+      assert.equal(await s.editProposal('e', 'u1', { title: 'Ohne Kategorie', body: 'x', modifiedAt: '2026-12-04T00:00:01.000Z' }), true);
+      const got2 = await s.getProposal('e');
+      assert.equal(got2?.category, undefined);
+      assert.equal(got2?.point, undefined);
+      assert.equal((await s.listProposals({ processSlug: 'p1', category: 'Grün', limit: 10, offset: 0 })).items.some((p) => p.id === 'e'), false);
+      await s.addComment(comment('k1', 'e'));
+      assert.equal((await s.getProposal('e'))?.commentCount, 1);
+      assert.equal(await s.editProposal('e', 'u1', edit), false);
+      assert.equal(await s.editProposal('a', 'u1', edit), false, 'a has a support');
+    });
+
+    test('withdrawing: only by the author, once; hiding and restoring keeps what it was', async () => {
+      assert.equal(await s.withdrawProposal('e', 'u2', '2026-12-05T00:00:00.000Z'), false);
+      assert.equal(await s.withdrawProposal('e', 'u1', '2026-12-05T00:00:00.000Z'), true);
+      assert.equal(await s.withdrawProposal('e', 'u1', '2026-12-05T00:00:00.000Z'), false);
+      assert.equal((await s.getProposal('e'))?.state, 'withdrawn');
+      const m = { hiddenAt: '2026-12-05T01:00:00.000Z', reason: 'Beleidigung', by: 'user:mod' };
+      assert.equal(await s.moderateProposal('e', m), true);
+      assert.deepEqual([(await s.getProposal('e'))?.state, (await s.getProposal('e'))?.moderation], ['hidden', m]);
+      assert.equal(await s.moderateProposal('e', null), true);
+      assert.deepEqual([(await s.getProposal('e'))?.state, (await s.getProposal('e'))?.moderation], ['withdrawn', undefined]);
+      assert.equal(await s.moderateProposal('b', m), true);
+      assert.equal(await s.moderateProposal('b', { ...m, reason: 'zweimal' }), true);
+      assert.equal(await s.moderateProposal('b', null), true);
+      assert.equal((await s.getProposal('b'))?.state, 'published');
+      assert.equal(await s.moderateProposal('b', null), false, 'not hidden');
+      assert.equal(await s.moderateProposal('fehlt', m), false);
+    });
+
+    test('official answers and cost estimates are set on the proposal', async () => {
+      const ans = { status: 'implemented' as const, text: 'Umgesetzt', projectSlug: 'solarbaenke', at: '2026-12-06T00:00:00.000Z', by: 'user:st' };
+      assert.equal(await s.setAnswer('a', ans), true);
+      assert.equal(await s.setCost('a', 25_000), true);
+      const a = await s.getProposal('a');
+      assert.deepEqual([a?.answer, a?.cost, a?.supportCount], [ans, 25_000, 1]);
+      assert.deepEqual(await s.costedProposals('p1'), [{ id: 'a', title: 'Vorschlag a', cost: 25_000 }]);
+      assert.equal(await s.setCost('a', null), true);
+      assert.deepEqual(await s.costedProposals('p1'), []);
+      assert.equal((await s.getProposal('a'))?.cost, undefined);
+      assert.equal(await s.setAnswer('fehlt', ans), false);
+    });
+
+    test('comments in threads are listed oldest first per target, hidden and restored', async () => {
+      await s.addComment(comment('k2', 'a', { createdAt: '2026-12-03T11:00:00.000Z' }));
+      await s.addComment(comment('k3', 'a', { parentId: 'k2', createdAt: '2026-12-03T12:00:00.000Z' }));
+      await s.addComment(comment('k4', 'solarbaenke', { target: { kind: 'project', id: 'solarbaenke' } }));
+      assert.deepEqual((await s.listComments({ kind: 'proposal', id: 'a' }, 100)).map((c) => [c.id, c.parentId]), [['k2', undefined], ['k3', 'k2']]);
+      assert.deepEqual((await s.listComments({ kind: 'project', id: 'solarbaenke' }, 100)).map((c) => c.id), ['k4']);
+      assert.equal((await s.getProposal('a'))?.commentCount, 2);
+      const m = { hiddenAt: '2026-12-05T01:00:00.000Z', reason: 'Werbung', by: 'user:mod' };
+      assert.equal(await s.moderateComment('k2', m), true);
+      assert.deepEqual((await s.getComment('k2'))?.moderation, m);
+      assert.equal(await s.moderateComment('k2', null), true);
+      assert.equal((await s.getComment('k2'))?.moderation, undefined);
+      assert.equal(await s.moderateComment('fehlt', m), false);
+    });
+
+    test('reports stay open until resolved per target; blocks are put, read and removed', async () => {
+      await s.addReport({ id: 'r1', target: { kind: 'comment', id: 'k2' }, reporterId: 'u9', reason: 'Spam', createdAt: '2026-12-05T00:00:00.000Z' });
+      await s.addReport({ id: 'r2', target: { kind: 'proposal', id: 'a' }, reporterId: 'u9', reason: 'falsch', createdAt: '2026-12-05T00:01:00.000Z' });
+      await s.addReport({ id: 'r3', target: { kind: 'comment', id: 'k2' }, reporterId: 'u8', reason: 'Spam!', createdAt: '2026-12-05T00:02:00.000Z' });
+      assert.deepEqual((await s.openReports(10)).map((r) => r.id), ['r1', 'r2', 'r3']);
+      assert.equal(await s.resolveReports({ kind: 'comment', id: 'k2' }, '2026-12-05T01:00:00.000Z'), 2);
+      assert.deepEqual((await s.openReports(10)).map((r) => r.id), ['r2']);
+      const b = { userId: 'u9', until: '2026-12-12T00:00:00.000Z', reason: 'Spam', by: 'user:mod', at: '2026-12-05T00:00:00.000Z' };
+      await s.putBlock(b);
+      assert.deepEqual(await s.getBlock('u9'), b);
+      await s.putBlock({ ...b, until: '2026-12-20T00:00:00.000Z' });
+      assert.equal((await s.getBlock('u9'))?.until, '2026-12-20T00:00:00.000Z');
+      assert.equal(await s.removeBlock('u9'), true);
+      assert.equal(await s.removeBlock('u9'), false);
+      assert.equal(await s.getBlock('u9'), undefined);
+    });
+
+    test('a ballot is kept whole; a second ballot of the person and a ballot above the budget are refused and keep nothing', async () => {
+      const ballot = { processSlug: 'p1', userId: 'u1', items: [{ proposalId: 'a', cost: 40 }, { proposalId: 'b', cost: 60 }], total: 100, budget: 100, createdAt: '2026-12-06T00:00:00.000Z' };
+      await s.castBallot(ballot);
+      assert.deepEqual(await s.getBallot('p1', 'u1'), ballot);
+      await assert.rejects(s.castBallot({ ...ballot, items: [{ proposalId: 'c', cost: 1 }], total: 1 }), (e: unknown) => e instanceof BallotRefused && e.reason === 'duplicate');
+      assert.deepEqual(await s.getBallot('p1', 'u1'), ballot);
+      await assert.rejects(s.castBallot({ ...ballot, userId: 'u2', total: 101 }), (e: unknown) => e instanceof BallotRefused && e.reason === 'over_budget');
+      assert.equal(await s.getBallot('p1', 'u2'), undefined);
+      await s.castBallot({ ...ballot, userId: 'u3', items: [{ proposalId: 'b', cost: 60 }], total: 60 });
+      assert.deepEqual(await s.budgetResult('p1'), [{ proposalId: 'b', votes: 2 }, { proposalId: 'a', votes: 1 }]);
+      assert.deepEqual(await s.budgetResult('alt'), []);
+      assert.equal(await s.ballotCount('p1'), 2);
+      assert.equal(await s.ballotCount('alt'), 0);
+    });
+
+    test('parallel ballots of one person from two nodes: exactly one is kept', async () => {
+      const t = await factory.twin(s);
+      try {
+        const b = (n: number) => ({ processSlug: 'p1', userId: 'racer', items: [{ proposalId: n % 2 ? 'a' : 'b', cost: 10 }], total: 10, budget: 100, createdAt: '2026-12-06T00:00:00.000Z' });
+        const res = await Promise.allSettled(Array.from({ length: 10 }, (_, i) => (i % 2 ? s : t).castBallot(b(i))));
+        assert.equal(res.filter((r) => r.status === 'fulfilled').length, 1);
+        assert.ok(res.every((r) => r.status === 'fulfilled' || (r.reason instanceof BallotRefused && r.reason.reason === 'duplicate')));
+        assert.equal((await s.getBallot('p1', 'racer'))?.items.length, 1);
+      } finally {
+        await t.close();
+      }
+    });
+
+    test('a person\'s data: their proposals, comments, supports and ballots, and nobody else\'s', async () => {
+      const d = await s.personalData('u2');
+      assert.deepEqual(d.proposals, []);
+      assert.deepEqual(d.comments.map((c) => c.id).sort(), ['k1', 'k2', 'k3', 'k4']);
+      assert.deepEqual(d.ballots, [], 'u2\'s ballot above the budget was not kept');
+      const u1 = await s.personalData('u1');
+      assert.ok(u1.proposals.some((p) => p.id === 'a') && u1.proposals.every((p) => p.authorId === 'u1'));
+      assert.deepEqual(u1.ballots.map((b) => [b.processSlug, b.total]), [['p1', 100]]);
+      const u8 = await s.personalData('u8');
+      assert.deepEqual(u8.supports, [{ proposalId: 'a', at: '2026-12-03T10:02:00.000Z' }]);
+    });
+
+    test('anonymising an author renames their proposals and comments and keeps the counts', async () => {
+      const n = await s.anonymiseAuthor('u2', 'gelöschtes Konto');
+      assert.ok(n >= 3);
+      const c = await s.getComment('k2');
+      assert.deepEqual([c?.authorId, c?.authorName], ['deleted', 'gelöschtes Konto']);
+      assert.equal((await s.getProposal('a'))?.authorName, 'Eule 17');
+      assert.equal((await s.getProposal('a'))?.commentCount, 2);
+    });
+  });
+}

@@ -1,0 +1,169 @@
+// The participation JSON API under /api/participation: public reads; people act through their
+// session (cookie and the X-CSRF-Token header, docs/accounts.md). Who may do what in which phase is
+// the service's decision. Errors are application/problem+json with our own type URIs.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { ProblemError } from '../core/errors.ts';
+import type { Proposal } from './participation.model.ts';
+import { icalendar, type CalendarEvent } from './ical.ts';
+import { ParticipationProblem, type ParticipationService, type Person } from './participation.service.ts';
+
+export interface ParticipationRouteDeps {
+  service: ParticipationService;
+  person(req: FastifyRequest): Promise<Person | undefined>;
+  deleteAccount(person: Person, password: unknown): Promise<boolean>;
+  /** The city's events that have not ended (the strategy module's), for the iCalendar feed. */
+  events(): Promise<CalendarEvent[]>;
+  publicUrl: string;
+}
+
+// Public for the platform's auth hook: the person comes from the session, the service decides.
+const open = { config: { access: { op: 'public' as const } } };
+
+function problem(err: unknown, req: FastifyRequest, reply: FastifyReply): void {
+  let p: ProblemError;
+  if (err instanceof ProblemError) p = err;
+  else {
+    const e = err as { statusCode?: number; message?: string };
+    if (typeof e?.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) p = new ProblemError('https://drehscheibe.dev/errors/BadRequest', e.statusCode, 'Bad request', e.message ?? 'Bad request');
+    else {
+      req.log.error({ err }, 'participation request failed');
+      p = new ProblemError('https://drehscheibe.dev/errors/InternalError', 500, 'Internal error', 'An internal error occurred; it has been logged');
+    }
+  }
+  if (err instanceof ParticipationProblem && err.retryAfterS) reply.header('retry-after', String(err.retryAfterS));
+  reply.status(p.status).type('application/problem+json').send(p.toJSON());
+}
+
+/** What the public sees of a proposal: never who supported it; the author's account id only as "mine". */
+export function publicProposal(p: Proposal, viewer?: Person): Record<string, unknown> {
+  const { authorId, answer, moderation, ...rest } = p;
+  const out: Record<string, unknown> = { ...rest };
+  if (viewer && authorId === viewer.id) out.mine = true;
+  if (answer) { const { by, ...a } = answer; void by; out.answer = a; }
+  if (p.state === 'hidden') {
+    delete out.body;
+    delete out.title;
+    if (moderation && viewer && authorId === viewer.id) out.moderation = { hiddenAt: moderation.hiddenAt, reason: moderation.reason };
+  }
+  return out;
+}
+
+type Body = Record<string, unknown>;
+const body = (req: FastifyRequest): Body => (req.body && typeof req.body === 'object' && !Array.isArray(req.body) ? req.body as Body : {});
+type Id = FastifyRequest<{ Params: { id: string }; Querystring: Record<string, string> }>;
+
+export async function participationRoutes(app: FastifyInstance, d: ParticipationRouteDeps): Promise<void> {
+  app.setErrorHandler(problem);
+  app.setNotFoundHandler((req, reply) => problem(new ParticipationProblem('NotFound', 404, 'Not found', `No participation operation at ${req.method} ${req.url.split('?')[0]}`), req, reply));
+  const s = d.service;
+
+  app.get('/processes', open, async () => (await s.processes()).map((v) => ({ ...v.process, phase: v.phase, allowed: v.allowed })));
+  app.get('/processes/:id', open, async (req: Id) => { const v = await s.process(req.params.id); return { ...v.process, phase: v.phase, allowed: v.allowed, next: v.next }; });
+  app.post('/processes', open, async (req, reply) => {
+    const p = await s.createProcess(await d.person(req), req.body);
+    return reply.status(201).header('location', `/api/participation/processes/${p.slug}`).send(p);
+  });
+  app.put('/processes/:id', open, async (req: Id) => s.replaceProcess(await d.person(req), req.params.id, req.body));
+
+  app.get('/processes/:id/proposals', open, async (req: Id) => {
+    await s.process(req.params.id);
+    const q = req.query;
+    const sort = q.sort === 'supports' || q.sort === 'comments' ? q.sort : 'newest';
+    const r = await s.proposals(req.params.id, { category: q.category || undefined, text: q.q || undefined, sort, limit: Number(q.limit) || 50, offset: Number(q.offset) || 0 });
+    const viewer = await d.person(req);
+    return { total: r.total, items: r.items.map((p) => publicProposal(p, viewer)) };
+  });
+  app.post('/processes/:id/proposals', open, async (req: Id, reply) => {
+    const p = await s.propose(await d.person(req), req.params.id, req.body);
+    return reply.status(201).header('location', `/api/participation/proposals/${p.id}`).send(publicProposal(p, await d.person(req)));
+  });
+
+  app.get('/proposals/:id', open, async (req: Id) => {
+    const viewer = await d.person(req);
+    const { proposal } = await s.proposal(req.params.id);
+    return { ...publicProposal(proposal, viewer), supported: await s.hasSupport(proposal.id, viewer) };
+  });
+  app.patch('/proposals/:id', open, async (req: Id) => publicProposal(await s.editProposal(await d.person(req), req.params.id, req.body), await d.person(req)));
+  app.post('/proposals/:id/withdraw', open, async (req: Id, reply) => { await s.withdraw(await d.person(req), req.params.id); return reply.status(204).send(); });
+
+  const commentOut = (c: { moderation?: { reason: string; hiddenAt: string }; authorId: string; body: string } & Record<string, unknown>, viewer?: Person) => {
+    const { authorId, moderation, body: text, ...rest } = c;
+    const out: Record<string, unknown> = { ...rest };
+    if (viewer && viewer.id === authorId) out.mine = true;
+    if (moderation) {
+      out.hidden = true;
+      if (viewer && viewer.id === authorId) out.moderation = { hiddenAt: moderation.hiddenAt, reason: moderation.reason };
+    } else out.body = text;
+    return out;
+  };
+  app.get('/proposals/:id/comments', open, async (req: Id) => {
+    await s.proposal(req.params.id);
+    const viewer = await d.person(req);
+    return (await s.comments({ kind: 'proposal', id: req.params.id })).map((c) => commentOut(c as never, viewer));
+  });
+  app.post('/proposals/:id/comments', open, async (req: Id, reply) => {
+    const viewer = await d.person(req);
+    const c = await s.comment(viewer, { kind: 'proposal', id: req.params.id }, body(req).body, body(req).parentId);
+    return reply.status(201).send(commentOut(c as never, viewer));
+  });
+  app.get('/projects/:id/comments', open, async (req: Id) => {
+    const viewer = await d.person(req);
+    return (await s.comments({ kind: 'project', id: req.params.id })).map((c) => commentOut(c as never, viewer));
+  });
+  app.post('/projects/:id/comments', open, async (req: Id, reply) => {
+    const viewer = await d.person(req);
+    const c = await s.comment(viewer, { kind: 'project', id: req.params.id }, body(req).body, body(req).parentId);
+    return reply.status(201).send(commentOut(c as never, viewer));
+  });
+
+  app.put('/proposals/:id/support', open, async (req: Id) => s.support(await d.person(req), req.params.id));
+  app.delete('/proposals/:id/support', open, async (req: Id) => s.unsupport(await d.person(req), req.params.id));
+
+  for (const kind of ['proposal', 'comment'] as const) {
+    app.post(`/${kind}s/:id/report`, open, async (req: Id, reply) => { await s.report(await d.person(req), { kind, id: req.params.id }, body(req).reason); return reply.status(202).send({ message: 'The moderators have been told' }); });
+    app.post(`/${kind}s/:id/hide`, open, async (req: Id, reply) => { await s.hide(await d.person(req), { kind, id: req.params.id }, body(req).reason); return reply.status(204).send(); });
+    app.post(`/${kind}s/:id/restore`, open, async (req: Id, reply) => { await s.restore(await d.person(req), { kind, id: req.params.id }); return reply.status(204).send(); });
+  }
+  app.get('/reports', open, async (req) => s.reports(await d.person(req)));
+  app.put('/blocks/:id', open, async (req: Id, reply) => { await s.block(await d.person(req), req.params.id, body(req).days, body(req).reason); return reply.status(204).send(); });
+  app.delete('/blocks/:id', open, async (req: Id, reply) => {
+    if (!(await s.unblock(await d.person(req), req.params.id))) throw new ParticipationProblem('NotFound', 404, 'Not found', 'This account is not blocked');
+    return reply.status(204).send();
+  });
+
+  app.put('/proposals/:id/answer', open, async (req: Id) => publicProposal(await s.answer(await d.person(req), req.params.id, req.body)));
+  app.put('/proposals/:id/cost', open, async (req: Id) => publicProposal(await s.estimate(await d.person(req), req.params.id, body(req).cost)));
+
+  app.post('/processes/:id/ballot', open, async (req: Id, reply) => {
+    const b = await s.castBallot(await d.person(req), req.params.id, body(req).proposalIds);
+    const { userId, ...rest } = b;
+    void userId;
+    return reply.status(201).send(rest);
+  });
+  app.get('/processes/:id/ballot', open, async (req: Id) => {
+    const b = await s.ballot(await d.person(req), req.params.id);
+    if (!b) throw new ParticipationProblem('NotFound', 404, 'Not found', 'You have not cast a ballot in this process');
+    const { userId, ...rest } = b;
+    void userId;
+    return rest;
+  });
+  // The city's events as iCalendar (subscribable in calendar apps).
+  app.get('/events.ics', open, async (_req, reply) => {
+    const host = new URL(d.publicUrl).host;
+    const ics = icalendar(await d.events(), { host, now: new Date(), name: 'Termine der Stadt' });
+    return reply.type('text/calendar; charset=utf-8').header('content-disposition', 'inline; filename="termine.ics"').send(ics);
+  });
+
+  // The person's own data (GDPR Art. 15, 20) and the deletion of their account (Art. 17).
+  app.get('/me/export', open, async (req, reply) => {
+    const data = await s.exportMine(await d.person(req));
+    return reply.header('content-disposition', 'attachment; filename="beteiligung-meine-daten.json"').header('cache-control', 'no-store').send(data);
+  });
+  app.post('/me/delete', open, async (req, reply) => {
+    const p = await d.person(req);
+    if (!p) throw new ParticipationProblem('Unauthorized', 401, 'Authentication is required', 'Log in to delete your account');
+    if (!(await d.deleteAccount(p, body(req).password))) throw new ParticipationProblem('Forbidden', 403, 'Forbidden', 'The password is wrong (an account without a password is deleted by an operator)');
+    return reply.status(204).send();
+  });
+  app.get('/processes/:id/result', open, async (req: Id) => s.budgetResult(await d.person(req), req.params.id));
+}

@@ -1,0 +1,123 @@
+// The participation module as an app sees it (one call from app.ts): opens its store (its own SQLite
+// file, or its tables in the PostgreSQL schema with DATABASE_URL), builds the service, and registers
+// the JSON API (/api/participation), citizens' self-registration (/konto/registrieren) and the pages.
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Config } from '../config/config.ts';
+import type { Clock } from '../core/clock.ts';
+import { ProblemError, TooManyRequests } from '../core/errors.ts';
+import type { Accounts } from '../accounts/index.ts';
+import type { AccountStore } from '../storage/port.accounts.ts';
+import type { StrategyService } from '../strategy/index.ts';
+import type { ParticipationStore } from './participation.port.ts';
+import { ParticipationService, type Person } from './participation.service.ts';
+import { participationRoutes } from './participation.routes.ts';
+import { RegistrationService } from './registration.service.ts';
+import { SqliteParticipationStore } from './sqlite/participation.sqlite.ts';
+import { PostgresParticipationStore } from './postgres/participation.postgres.ts';
+import { loadParticipationStarter } from './starter.ts';
+import { participationPages } from '../portal/participation/participation.pages.ts';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The participation module of this app (tests and tools reach its service and store here). */
+    participation?: Participation;
+  }
+}
+
+export interface ParticipationSetup {
+  config: Readonly<Config>;
+  clock: Clock;
+  accounts: Accounts;
+  accountStore: AccountStore;
+  strategy: StrategyService;
+  /** A store to use instead of opening one (tests). */
+  store?: ParticipationStore;
+}
+
+export interface Participation {
+  /** Loads the demo's sample process into an empty store (main.ts, with the strategy's starter content). */
+  loadStarter(): Promise<boolean>;
+  service: ParticipationService;
+  registration: RegistrationService;
+  store: ParticipationStore;
+  person(req: FastifyRequest): Promise<Person | undefined>;
+  /**
+   * A person deletes their own account, confirmed with their password: their contributions stay as
+   * by "gelöschtes Konto", the account and its sessions are deleted. false: wrong password (or an
+   * account without one, which an operator deletes).
+   */
+  deleteAccount(person: Person, password: unknown): Promise<boolean>;
+}
+
+export async function installParticipation(app: FastifyInstance, d: ParticipationSetup): Promise<Participation> {
+  const cfg = d.config;
+  const store = d.store ?? (cfg.databaseUrl
+    ? await PostgresParticipationStore.open({ url: cfg.databaseUrl, schema: cfg.postgres.schema })
+    : SqliteParticipationStore.inDataDir(cfg.dataDir));
+  if (!d.store) app.addHook('onClose', async () => { await store.close(); });
+  const log = app.log.child({ module: 'participation' });
+  const service = new ParticipationService({
+    store, clock: d.clock, tenant: cfg.portal.tenant,
+    projectExists: (slug) => d.strategy.project(slug).then(() => true, () => false),
+    async notify(userId, subject, text) {
+      try {
+        const u = await d.accounts.users.get(userId);
+        await d.accounts.mailer.send({ to: u.email, subject, text });
+      } catch (err) {
+        log.warn({ err }, 'a participation notice could not be mailed');
+      }
+    },
+  });
+  const registration = new RegistrationService({ accounts: d.accounts, store: d.accountStore, clock: d.clock, publicUrl: cfg.publicUrl, passwordMinLength: cfg.accounts.passwordMinLength, log });
+  app.addHook('onClose', async () => { await registration.idle(); });
+
+  const person = async (req: FastifyRequest): Promise<Person | undefined> => {
+    const s = await d.accounts.sessionOf(req);
+    if (!s) return undefined;
+    return { id: s.user.id, name: s.user.displayName, roles: s.user.roles, confirmed: !!s.user.emailConfirmedAt };
+  };
+
+  const deleteAccount = async (p: Person, password: unknown): Promise<boolean> => {
+    const u = await d.accounts.users.get(p.id);
+    if (typeof password !== 'string' || password.length > 1024 || !u.passwordHash || !(await d.accounts.hasher.verify(u.passwordHash, password))) return false;
+    await service.anonymise(p.id);
+    await d.accounts.users.remove(p.id);
+    log.info({ user: p.id }, 'an account was deleted by its owner; its contributions are shown as by a deleted account');
+    return true;
+  };
+  await app.register(async (api) => participationRoutes(api, {
+    service, person, deleteAccount, publicUrl: cfg.publicUrl,
+    events: async () => (await d.strategy.upcomingEvents()).map((e) => ({ id: e.id, title: e.title.de, start: e.start, end: e.end, place: e.place, description: e.description?.de })),
+  }), { prefix: '/api/participation' });
+
+  // Self-registration as JSON (the page posts its own form): always 202 with the same text.
+  await app.register(async (konto) => {
+    konto.setErrorHandler((err, _req, reply) => {
+      const p = err instanceof ProblemError ? err : new ProblemError('https://drehscheibe.dev/errors/BadRequest', 400, 'Bad request', (err as Error).message);
+      if (err instanceof TooManyRequests) reply.header('retry-after', String(err.retryAfterS));
+      reply.status(p.status).type('application/problem+json').header('cache-control', 'no-store').send(p.toJSON());
+    });
+    konto.post('/konto/registrieren', { config: { access: { op: 'public' as const } } }, async (req, reply) => {
+      const v = registration.check((req.body ?? {}) as Record<string, unknown>);
+      if (v.problems.length) {
+        throw new ProblemError('https://drehscheibe.dev/errors/BadRequest', 400, 'Invalid registration', v.problems.map((x) => `${x.field}: ${x.code}`).join('; '));
+      }
+      const wait = registration.take(req.ip);
+      if (wait) throw new TooManyRequests(`Too many registrations from this address; retry after ${wait} s`, wait);
+      registration.start(v);
+      return reply.status(202).header('cache-control', 'no-store').send({ message: 'If the address can be registered, a mail with a confirmation link has been sent to it.' });
+    });
+  });
+
+  // An account deleted by an operator: its contributions stay, by "gelöschtes Konto".
+  app.addHook('onResponse', async (req, reply) => {
+    if (req.method === 'DELETE' && req.routeOptions.url === '/admin/users/:id' && reply.statusCode === 204) {
+      await service.anonymise((req.params as { id: string }).id).catch((err) => log.error({ err }, 'contributions of a deleted account could not be anonymised'));
+    }
+  });
+
+  const out: Participation = { service, registration, store, person, deleteAccount, loadStarter: () => loadParticipationStarter(store, d.clock, (slug) => d.strategy.project(slug).then(() => true, () => false)) };
+  app.decorate('participation', out);
+  if (cfg.portal.enabled) await app.register(async (pages) => participationPages(pages, { config: cfg, service, registration, person, deleteAccount, accounts: d.accounts, strategy: d.strategy }));
+  return out;
+}

@@ -1,0 +1,205 @@
+// Input checks of the participation API and pages (the same rules for both). Each problem names its
+// field and a code; the API words it in English (here), the pages in German (the portal's catalogue).
+import { ANSWER_STATUSES, PHASE_KINDS, type AnswerStatus, type Area, type Phase, type Process } from './participation.model.ts';
+
+export interface Problem {
+  field: string;
+  code: ProblemCode;
+  message: string;
+}
+
+export const LIMITS = { title: 150, body: 10_000, comment: 5_000, reason: 1_000, answer: 10_000, categories: 30, phases: 10, ballot: 200 } as const;
+
+const EN = {
+  title_required: 'title: required',
+  title_too_long: `title: at most ${LIMITS.title} characters`,
+  body_required: 'body: required',
+  body_too_long: `body: at most ${LIMITS.body} characters`,
+  category_unknown: 'category: one of the process\'s categories',
+  point_incomplete: 'lat, lon: give both coordinates or neither',
+  lat_invalid: 'lat: a latitude in decimal degrees (e.g. 51.538)',
+  lon_invalid: 'lon: a longitude in decimal degrees (e.g. 7.219)',
+  point_outside: 'lat, lon: the point lies outside the process\'s area',
+  comment_required: 'body: the comment is empty',
+  comment_too_long: `body: at most ${LIMITS.comment} characters`,
+  parent_unknown: 'parentId: no such comment on this page',
+  reason_required: 'reason: required',
+  reason_too_long: `reason: at most ${LIMITS.reason} characters`,
+  status_invalid: `status: one of ${ANSWER_STATUSES.join(', ')}`,
+  answer_text_required: 'text: required (for a rejection, the reason)',
+  answer_too_long: `text: at most ${LIMITS.answer} characters`,
+  project_required: 'projectSlug: an implemented proposal names the strategy project that implements it',
+  project_unknown: 'projectSlug: no such strategy project',
+  cost_invalid: 'cost: whole euros, 0 to 1,000,000,000',
+  ballot_empty: 'proposalIds: choose at least one proposal',
+  ballot_too_many: `proposalIds: at most ${LIMITS.ballot} proposals`,
+  ballot_unknown: 'proposalIds: every id is a published proposal of this process with a cost estimate',
+  ballot_over_budget: 'proposalIds: the chosen proposals cost more than the budget',
+  days_invalid: 'days: whole days from 1 to 3650',
+  slug_invalid: 'slug: 2 to 64 lower-case letters, digits and hyphens',
+  process_title_required: 'title.de: required (title.en optional), at most 200 characters',
+  description_invalid: 'description: { de, en } texts of at most 20,000 characters',
+  phases_invalid: `phases: 1 to ${LIMITS.phases} of { kind (${PHASE_KINDS.join(', ')}), start, end } with start < end, not overlapping`,
+  categories_invalid: `categories: at most ${LIMITS.categories} distinct texts of 1 to 60 characters`,
+  area_invalid: 'area: a GeoJSON Polygon (lon/lat, WGS 84), closed ring of 4 to 1000 positions',
+  budget_invalid: 'budget: whole euros, 1 to 1,000,000,000,000',
+  unknown_member: 'unknown member',
+} as const;
+export type ProblemCode = keyof typeof EN;
+
+const p = (field: string, code: ProblemCode): Problem => ({ field, code, message: EN[code] });
+const str = (v: unknown) => (typeof v === 'string' ? v.trim() : '');
+const obj = (v: unknown): Record<string, unknown> => (v && typeof v === 'object' && !Array.isArray(v) ? v as Record<string, unknown> : {});
+
+/** Parses a coordinate given as number or text (German decimal comma allowed). */
+function coord(v: unknown): number | undefined | null {
+  if (v === undefined || v === null || v === '') return undefined;
+  const n = typeof v === 'number' ? v : Number(String(v).trim().replace(',', '.'));
+  return Number.isFinite(n) ? n : null;
+}
+
+/** Ray casting on the outer ring (lon/lat treated as planar: fine for a city's area). */
+export function insideArea(area: Area, [lon, lat]: [number, number]): boolean {
+  const ring = area.coordinates[0] ?? [];
+  let inside = false;
+  for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
+    const [xi, yi] = ring[i]!;
+    const [xj, yj] = ring[j]!;
+    if ((yi > lat) !== (yj > lat) && lon < ((xj - xi) * (lat - yi)) / (yj - yi) + xi) inside = !inside;
+  }
+  return inside;
+}
+
+export interface ProposalInput { title: string; body: string; category?: string; point?: [number, number] }
+
+export function parseProposal(raw: unknown, process: Process): { input?: ProposalInput; problems: Problem[] } {
+  const b = obj(raw);
+  const problems: Problem[] = [];
+  const title = str(b.title);
+  const body = typeof b.body === 'string' ? b.body.replace(/\r\n/g, '\n').trim() : '';
+  if (!title) problems.push(p('title', 'title_required'));
+  else if ([...title].length > LIMITS.title) problems.push(p('title', 'title_too_long'));
+  if (!body) problems.push(p('body', 'body_required'));
+  else if (body.length > LIMITS.body) problems.push(p('body', 'body_too_long'));
+  const category = str(b.category) || undefined;
+  if (category !== undefined && !process.categories.includes(category)) problems.push(p('category', 'category_unknown'));
+  const lat = coord(b.lat);
+  const lon = coord(b.lon);
+  let point: [number, number] | undefined;
+  if (lat === null || (lat !== undefined && (lat < -90 || lat > 90))) problems.push(p('lat', 'lat_invalid'));
+  if (lon === null || (lon !== undefined && (lon < -180 || lon > 180))) problems.push(p('lon', 'lon_invalid'));
+  if (typeof lat === 'number' && typeof lon === 'number' && !problems.some((x) => x.field === 'lat' || x.field === 'lon')) {
+    point = [Math.round(lon * 1e6) / 1e6, Math.round(lat * 1e6) / 1e6];
+    if (process.area && !insideArea(process.area, point)) problems.push(p('lat', 'point_outside'));
+  } else if ((lat === undefined) !== (lon === undefined) && !problems.some((x) => x.field === 'lat' || x.field === 'lon')) {
+    problems.push(p(lat === undefined ? 'lat' : 'lon', 'point_incomplete'));
+  }
+  if (problems.length) return { problems };
+  const input: ProposalInput = { title, body };
+  if (category !== undefined) input.category = category;
+  if (point) input.point = point;
+  return { input, problems };
+}
+
+export function parseText(raw: unknown, field: string, required: ProblemCode, tooLong: ProblemCode, max: number): { text?: string; problems: Problem[] } {
+  const t = typeof raw === 'string' ? raw.replace(/\r\n/g, '\n').trim() : '';
+  if (!t) return { problems: [p(field, required)] };
+  if (t.length > max) return { problems: [p(field, tooLong)] };
+  return { text: t, problems: [] };
+}
+
+export function parseAnswer(raw: unknown): { input?: { status: AnswerStatus; text: string; projectSlug?: string }; problems: Problem[] } {
+  const b = obj(raw);
+  const problems: Problem[] = [];
+  const status = str(b.status) as AnswerStatus;
+  if (!ANSWER_STATUSES.includes(status)) problems.push(p('status', 'status_invalid'));
+  const text = typeof b.text === 'string' ? b.text.trim() : '';
+  if (!text) problems.push(p('text', 'answer_text_required'));
+  else if (text.length > LIMITS.answer) problems.push(p('text', 'answer_too_long'));
+  const projectSlug = str(b.projectSlug) || undefined;
+  if (status === 'implemented' && !projectSlug) problems.push(p('projectSlug', 'project_required'));
+  if (problems.length) return { problems };
+  return { input: { status, text, ...(projectSlug ? { projectSlug } : {}) }, problems };
+}
+
+export function parseCost(raw: unknown): number | null | Problem {
+  if (raw === null || raw === '') return null;
+  const n = typeof raw === 'number' ? raw : Number(String(raw).trim().replace(/\./g, '').replace(/\s/g, ''));
+  return Number.isInteger(n) && n >= 0 && n <= 1e9 ? n : p('cost', 'cost_invalid');
+}
+
+export function parseDays(raw: unknown): number | Problem {
+  const n = typeof raw === 'number' ? raw : Number(String(raw ?? '').trim());
+  return Number.isInteger(n) && n >= 1 && n <= 3650 ? n : p('days', 'days_invalid');
+}
+
+export function problem(field: string, code: ProblemCode): Problem {
+  return p(field, code);
+}
+
+/** Path segments next to process slugs under /beteiligung and /en/participation. */
+const RESERVED = ['vorschlaege', 'registrieren', 'anmelden', 'meine-daten', 'proposals', 'register', 'login', 'my-data'];
+const SLUG = /^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])$/;
+const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/;
+
+export type ProcessInput = Omit<Process, 'createdAt' | 'modifiedAt'>;
+
+/** A process as a steward sends it (POST, or PUT with the slug from the path). */
+export function parseProcess(raw: unknown, slugFromPath?: string): { input?: ProcessInput; problems: Problem[] } {
+  const b = obj(raw);
+  const problems: Problem[] = [];
+  const known = ['slug', 'title', 'description', 'projectSlug', 'area', 'phases', 'categories', 'budget'];
+  for (const k of Object.keys(b)) if (!known.includes(k)) problems.push({ field: k, code: 'unknown_member', message: `${k}: unknown member` });
+  const slug = slugFromPath ?? str(b.slug);
+  if (!SLUG.test(slug) || RESERVED.includes(slug)) problems.push(p('slug', 'slug_invalid'));
+  const t = obj(b.title);
+  const title = { de: str(t.de), en: str(t.en) };
+  if (!title.de || title.de.length > 200 || title.en.length > 200) problems.push(p('title', 'process_title_required'));
+  const d = b.description === undefined ? {} : obj(b.description);
+  const description = { de: typeof d.de === 'string' ? d.de.trim() : '', en: typeof d.en === 'string' ? d.en.trim() : '' };
+  if (b.description !== undefined && (typeof b.description !== 'object' || description.de.length > 20_000 || description.en.length > 20_000)) problems.push(p('description', 'description_invalid'));
+  const phases: Phase[] = [];
+  if (!Array.isArray(b.phases) || b.phases.length < 1 || b.phases.length > LIMITS.phases) problems.push(p('phases', 'phases_invalid'));
+  else {
+    for (const x of b.phases as unknown[]) {
+      const ph = obj(x);
+      const kind = str(ph.kind) as Phase['kind'];
+      const start = str(ph.start);
+      const end = str(ph.end);
+      if (!PHASE_KINDS.includes(kind) || !ISO.test(start) || !ISO.test(end) || !(Date.parse(start) < Date.parse(end))) { problems.push(p('phases', 'phases_invalid')); break; }
+      phases.push({ kind, start: new Date(start).toISOString(), end: new Date(end).toISOString() });
+    }
+    const sorted = [...phases].sort((a, c) => (a.start < c.start ? -1 : 1));
+    if (sorted.some((x, i) => i > 0 && x.start < sorted[i - 1]!.end) && !problems.some((x) => x.field === 'phases')) problems.push(p('phases', 'phases_invalid'));
+  }
+  let categories: string[] = [];
+  if (b.categories !== undefined) {
+    if (!Array.isArray(b.categories) || b.categories.length > LIMITS.categories || b.categories.some((c) => typeof c !== 'string' || !c.trim() || c.trim().length > 60)) problems.push(p('categories', 'categories_invalid'));
+    else {
+      categories = (b.categories as string[]).map((c) => c.trim());
+      if (new Set(categories).size !== categories.length) problems.push(p('categories', 'categories_invalid'));
+    }
+  }
+  let area: Area | undefined;
+  if (b.area !== undefined) {
+    const a = obj(b.area);
+    const ring = Array.isArray(a.coordinates) ? (a.coordinates as unknown[])[0] : undefined;
+    const ok = a.type === 'Polygon' && Array.isArray(ring) && ring.length >= 4 && ring.length <= 1000
+      && ring.every((pos) => Array.isArray(pos) && pos.length === 2 && typeof pos[0] === 'number' && typeof pos[1] === 'number' && Math.abs(pos[0]) <= 180 && Math.abs(pos[1]) <= 90)
+      && (ring[0] as number[])[0] === (ring[ring.length - 1] as number[])[0] && (ring[0] as number[])[1] === (ring[ring.length - 1] as number[])[1];
+    if (!ok) problems.push(p('area', 'area_invalid'));
+    else area = { type: 'Polygon', coordinates: [ring as Array<[number, number]>] };
+  }
+  let budget: number | undefined;
+  if (b.budget !== undefined && b.budget !== null) {
+    if (typeof b.budget !== 'number' || !Number.isInteger(b.budget) || b.budget < 1 || b.budget > 1e12) problems.push(p('budget', 'budget_invalid'));
+    else budget = b.budget;
+  }
+  const projectSlug = str(b.projectSlug) || undefined;
+  if (problems.length) return { problems };
+  const input: ProcessInput = { slug, title, description, phases, categories };
+  if (projectSlug) input.projectSlug = projectSlug;
+  if (area) input.area = area;
+  if (budget !== undefined) input.budget = budget;
+  return { input, problems };
+}

@@ -1,0 +1,290 @@
+// The participation store on PostgreSQL: tables in the broker's schema (prefixed part_), its own
+// small pool and its own migration table (under an advisory lock), so the module evolves without
+// the broker's migrations. Counters change in the same statement or transaction as what they count.
+import pg from 'pg';
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { StorageConflict, StorageNotFound } from '../../core/errors.ts';
+import type { Ballot, Block, BudgetResultRow, Comment, CommentTarget, Moderation, OfficialAnswer, Process, Proposal, Report } from '../participation.model.ts';
+import type { ParticipationStore, ProposalEdit, ProposalQuery } from '../participation.port.ts';
+import { BallotRefused, firstStart } from '../participation.port-util.ts';
+
+const MIGRATIONS = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
+/** Advisory lock of this module's migrations ("particip" as bytes): one node migrates at a time. */
+const LOCK = '8097880818366638448';
+
+export interface PgParticipationOptions {
+  url: string;
+  schema: string;
+  poolSize?: number;
+}
+
+const q = (name: string) => `"${name.replace(/"/g, '""')}"`;
+type ProposalRow = { doc: Proposal & { stateBeforeHiding?: string }; support_count: number; comment_count: number };
+const proposal = (r: ProposalRow): Proposal => {
+  const { stateBeforeHiding, ...doc } = r.doc;
+  void stateBeforeHiding;
+  return { ...doc, supportCount: r.support_count, commentCount: r.comment_count };
+};
+const docOf = (p: Proposal) => { const { supportCount, commentCount, ...rest } = p; void supportCount; void commentCount; return JSON.stringify(rest); };
+const P_COLS = 'doc, support_count, comment_count';
+
+export class PostgresParticipationStore implements ParticipationStore {
+  readonly engine = 'postgres' as const;
+  private constructor(private readonly pool: pg.Pool, readonly schema: string) {}
+
+  static async open(o: PgParticipationOptions): Promise<PostgresParticipationStore> {
+    const pool = new pg.Pool({
+      connectionString: o.url, max: o.poolSize ?? 4, connectionTimeoutMillis: 5000, idleTimeoutMillis: 30_000,
+      application_name: `drehscheibe-participation:${o.schema}`,
+      options: `-c search_path=${q(o.schema).replace(/ /g, '\\ ')},public`,
+    });
+    pool.on('error', () => {});
+    try {
+      await migrate(pool, o.schema);
+    } catch (e) {
+      await pool.end();
+      throw e;
+    }
+    return new PostgresParticipationStore(pool, o.schema);
+  }
+
+  private async docs<T>(sql: string, params: unknown[] = []): Promise<T[]> {
+    return (await this.pool.query(sql, params)).rows.map((r: { doc: T }) => r.doc);
+  }
+  private async changed(sql: string, params: unknown[]): Promise<number> {
+    return (await this.pool.query(sql, params)).rowCount ?? 0;
+  }
+  private async tx<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
+    const c = await this.pool.connect();
+    try {
+      await c.query('BEGIN');
+      const out = await fn(c);
+      await c.query('COMMIT');
+      return out;
+    } catch (e) {
+      await c.query('ROLLBACK').catch(() => {});
+      throw e;
+    } finally {
+      c.release();
+    }
+  }
+
+  async createProcess(p: Process): Promise<void> {
+    try {
+      await this.pool.query('INSERT INTO part_processes (slug, first_start, doc) VALUES ($1, $2, $3)', [p.slug, firstStart(p), JSON.stringify(p)]);
+    } catch (e) {
+      if ((e as { code?: string }).code === '23505') throw new StorageConflict(`process ${p.slug} exists`, { cause: e });
+      throw e;
+    }
+  }
+  async updateProcess(p: Process): Promise<void> {
+    if (await this.changed('UPDATE part_processes SET first_start = $1, doc = $2 WHERE slug = $3', [firstStart(p), JSON.stringify(p), p.slug]) === 0) {
+      throw new StorageNotFound(`process ${p.slug} does not exist`);
+    }
+  }
+  async getProcess(slug: string): Promise<Process | undefined> {
+    return (await this.docs<Process>('SELECT doc FROM part_processes WHERE slug = $1', [slug]))[0];
+  }
+  listProcesses(): Promise<Process[]> {
+    return this.docs('SELECT doc FROM part_processes ORDER BY first_start COLLATE "C" DESC, slug COLLATE "C"');
+  }
+
+  async createProposal(p: Proposal): Promise<void> {
+    try {
+      await this.pool.query('INSERT INTO part_proposals (id, process_slug, author_id, state, category, title, created_at, support_count, comment_count, lon, lat, cost, doc) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)',
+        [p.id, p.processSlug, p.authorId, p.state, p.category ?? null, p.title, p.createdAt, p.supportCount, p.commentCount, p.point?.[0] ?? null, p.point?.[1] ?? null, p.cost ?? null, docOf(p)]);
+    } catch (e) {
+      if ((e as { code?: string }).code === '23505') throw new StorageConflict(`proposal ${p.id} exists`, { cause: e });
+      throw e;
+    }
+  }
+  async getProposal(id: string): Promise<Proposal | undefined> {
+    const r = (await this.pool.query<ProposalRow>(`SELECT ${P_COLS} FROM part_proposals WHERE id = $1`, [id])).rows[0];
+    return r ? proposal(r) : undefined;
+  }
+  async listProposals(qq: ProposalQuery): Promise<{ items: Proposal[]; total: number }> {
+    const args: unknown[] = [qq.processSlug, qq.states ?? ['published']];
+    const where = ['process_slug = $1', 'state = ANY($2)'];
+    if (qq.category !== undefined) { args.push(qq.category); where.push(`category = $${args.length}`); }
+    if (qq.text) { args.push(qq.text); where.push(`strpos(lower(title), lower($${args.length})) > 0`); }
+    const order = qq.sort === 'supports' ? 'support_count DESC, created_at COLLATE "C" DESC, id COLLATE "C" DESC'
+      : qq.sort === 'comments' ? 'comment_count DESC, created_at COLLATE "C" DESC, id COLLATE "C" DESC' : 'created_at COLLATE "C" DESC, id COLLATE "C" DESC';
+    const w = where.join(' AND ');
+    const [items, total] = await Promise.all([
+      this.pool.query<ProposalRow>(`SELECT ${P_COLS} FROM part_proposals WHERE ${w} ORDER BY ${order} LIMIT $${args.length + 1} OFFSET $${args.length + 2}`, [...args, qq.limit, qq.offset]),
+      this.pool.query<{ n: string }>(`SELECT COUNT(*) AS n FROM part_proposals WHERE ${w}`, args),
+    ]);
+    return { items: items.rows.map(proposal), total: Number(total.rows[0]!.n) };
+  }
+  async proposalPoints(processSlug: string, limit: number): Promise<Array<{ id: string; title: string; point: [number, number] }>> {
+    const rows = (await this.pool.query<{ id: string; title: string; lon: number; lat: number }>("SELECT id, title, lon, lat FROM part_proposals WHERE process_slug = $1 AND state = 'published' AND lon IS NOT NULL ORDER BY created_at COLLATE \"C\" DESC, id COLLATE \"C\" LIMIT $2", [processSlug, limit])).rows;
+    return rows.map((r) => ({ id: r.id, title: r.title, point: [r.lon, r.lat] as [number, number] }));
+  }
+  async costedProposals(processSlug: string): Promise<Array<{ id: string; title: string; cost: number }>> {
+    const rows = (await this.pool.query<{ id: string; title: string; cost: string }>("SELECT id, title, cost FROM part_proposals WHERE process_slug = $1 AND state = 'published' AND cost IS NOT NULL ORDER BY title COLLATE \"C\", id COLLATE \"C\"", [processSlug])).rows;
+    return rows.map((r) => ({ id: r.id, title: r.title, cost: Number(r.cost) }));
+  }
+  async editProposal(id: string, authorId: string, e: ProposalEdit): Promise<boolean> {
+    const patch: Record<string, unknown> = { title: e.title, body: e.body, modifiedAt: e.modifiedAt };
+    if (e.category !== undefined) patch.category = e.category;
+    if (e.point !== undefined) patch.point = e.point;
+    return await this.changed(`UPDATE part_proposals SET title = $1, category = $2, lon = $6, lat = $7, doc = (doc - 'category' - 'point') || $3::jsonb
+      WHERE id = $4 AND author_id = $5 AND state = 'published' AND support_count = 0 AND comment_count = 0`, [e.title, e.category ?? null, JSON.stringify(patch), id, authorId, e.point?.[0] ?? null, e.point?.[1] ?? null]) > 0;
+  }
+  async withdrawProposal(id: string, authorId: string, at: string): Promise<boolean> {
+    return await this.changed("UPDATE part_proposals SET state = 'withdrawn', doc = doc || jsonb_build_object('state', 'withdrawn', 'modifiedAt', $1::text) WHERE id = $2 AND author_id = $3 AND state = 'published'", [at, id, authorId]) > 0;
+  }
+  async moderateProposal(id: string, m: Moderation | null): Promise<boolean> {
+    // Restoring gives back the state before hiding: withdrawn stays withdrawn.
+    return (m
+      ? await this.changed(`UPDATE part_proposals SET state = 'hidden', doc = doc || jsonb_build_object('state', 'hidden', 'moderation', $1::jsonb,
+          'stateBeforeHiding', CASE WHEN state = 'hidden' THEN doc->>'stateBeforeHiding' ELSE state END) WHERE id = $2`, [JSON.stringify(m), id])
+      : await this.changed(`UPDATE part_proposals SET state = COALESCE(doc->>'stateBeforeHiding', 'published'),
+          doc = (doc - 'moderation' - 'stateBeforeHiding') || jsonb_build_object('state', COALESCE(doc->>'stateBeforeHiding', 'published')) WHERE id = $1 AND state = 'hidden'`, [id])) > 0;
+  }
+  async setAnswer(id: string, a: OfficialAnswer): Promise<boolean> {
+    return await this.changed("UPDATE part_proposals SET doc = jsonb_set(doc, '{answer}', $1::jsonb) WHERE id = $2", [JSON.stringify(a), id]) > 0;
+  }
+  async setCost(id: string, cost: number | null): Promise<boolean> {
+    return (cost === null
+      ? await this.changed("UPDATE part_proposals SET cost = NULL, doc = doc - 'cost' WHERE id = $1", [id])
+      : await this.changed("UPDATE part_proposals SET cost = $1, doc = jsonb_set(doc, '{cost}', to_jsonb($1::bigint)) WHERE id = $2", [cost, id])) > 0;
+  }
+
+  async addComment(c: Comment): Promise<void> {
+    await this.tx(async (cl) => {
+      await cl.query('INSERT INTO part_comments (id, target_kind, target_id, author_id, created_at, doc) VALUES ($1, $2, $3, $4, $5, $6)', [c.id, c.target.kind, c.target.id, c.authorId, c.createdAt, JSON.stringify(c)]);
+      if (c.target.kind === 'proposal') await cl.query('UPDATE part_proposals SET comment_count = comment_count + 1 WHERE id = $1', [c.target.id]);
+    });
+  }
+  async getComment(id: string): Promise<Comment | undefined> {
+    return (await this.docs<Comment>('SELECT doc FROM part_comments WHERE id = $1', [id]))[0];
+  }
+  listComments(target: CommentTarget, limit: number): Promise<Comment[]> {
+    return this.docs('SELECT doc FROM part_comments WHERE target_kind = $1 AND target_id = $2 ORDER BY created_at COLLATE "C", id COLLATE "C" LIMIT $3', [target.kind, target.id, limit]);
+  }
+  async moderateComment(id: string, m: Moderation | null): Promise<boolean> {
+    return (m
+      ? await this.changed("UPDATE part_comments SET doc = jsonb_set(doc, '{moderation}', $1::jsonb) WHERE id = $2", [JSON.stringify(m), id])
+      : await this.changed("UPDATE part_comments SET doc = doc - 'moderation' WHERE id = $1", [id])) > 0;
+  }
+
+  async addSupport(proposalId: string, userId: string, at: string): Promise<boolean> {
+    // One statement: the insert either happens (and is counted) or meets the primary key.
+    const r = await this.pool.query<{ added: string }>(`WITH ins AS (INSERT INTO part_supports (proposal_id, user_id, created_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING 1),
+      upd AS (UPDATE part_proposals SET support_count = support_count + 1 WHERE id = $1 AND EXISTS (SELECT 1 FROM ins) RETURNING 1)
+      SELECT (SELECT COUNT(*) FROM ins) AS added`, [proposalId, userId, at]);
+    return Number(r.rows[0]!.added) > 0;
+  }
+  async removeSupport(proposalId: string, userId: string): Promise<boolean> {
+    const r = await this.pool.query<{ removed: string }>(`WITH del AS (DELETE FROM part_supports WHERE proposal_id = $1 AND user_id = $2 RETURNING 1),
+      upd AS (UPDATE part_proposals SET support_count = support_count - 1 WHERE id = $1 AND EXISTS (SELECT 1 FROM del) RETURNING 1)
+      SELECT (SELECT COUNT(*) FROM del) AS removed`, [proposalId, userId]);
+    return Number(r.rows[0]!.removed) > 0;
+  }
+  async hasSupport(proposalId: string, userId: string): Promise<boolean> {
+    return ((await this.pool.query('SELECT 1 FROM part_supports WHERE proposal_id = $1 AND user_id = $2', [proposalId, userId])).rowCount ?? 0) > 0;
+  }
+
+  async addReport(r: Report): Promise<void> {
+    await this.pool.query('INSERT INTO part_reports (id, target_kind, target_id, created_at, resolved_at, doc) VALUES ($1, $2, $3, $4, $5, $6)', [r.id, r.target.kind, r.target.id, r.createdAt, r.resolvedAt ?? null, JSON.stringify(r)]);
+  }
+  openReports(limit: number): Promise<Report[]> {
+    return this.docs('SELECT doc FROM part_reports WHERE resolved_at IS NULL ORDER BY created_at COLLATE "C", id COLLATE "C" LIMIT $1', [limit]);
+  }
+  resolveReports(target: Report['target'], at: string): Promise<number> {
+    return this.changed("UPDATE part_reports SET resolved_at = $1, doc = doc || jsonb_build_object('resolvedAt', $1::text) WHERE target_kind = $2 AND target_id = $3 AND resolved_at IS NULL", [at, target.kind, target.id]);
+  }
+
+  async putBlock(b: Block): Promise<void> {
+    await this.pool.query('INSERT INTO part_blocks (user_id, doc) VALUES ($1, $2) ON CONFLICT (user_id) DO UPDATE SET doc = excluded.doc', [b.userId, JSON.stringify(b)]);
+  }
+  async removeBlock(userId: string): Promise<boolean> {
+    return await this.changed('DELETE FROM part_blocks WHERE user_id = $1', [userId]) > 0;
+  }
+  async getBlock(userId: string): Promise<Block | undefined> {
+    return (await this.docs<Block>('SELECT doc FROM part_blocks WHERE user_id = $1', [userId]))[0];
+  }
+
+  async castBallot(b: Ballot): Promise<void> {
+    try {
+      await this.tx(async (c) => {
+        await c.query('INSERT INTO part_ballots (process_slug, user_id, total, budget, created_at) VALUES ($1, $2, $3, $4, $5)', [b.processSlug, b.userId, b.total, b.budget, b.createdAt]);
+        for (const i of b.items) await c.query('INSERT INTO part_ballot_items (process_slug, user_id, proposal_id, cost) VALUES ($1, $2, $3, $4)', [b.processSlug, b.userId, i.proposalId, i.cost]);
+      });
+    } catch (e) {
+      const code = (e as { code?: string }).code;
+      if (code === '23514') throw new BallotRefused('over_budget', { cause: e });
+      if (code === '23505') throw new BallotRefused('duplicate', { cause: e });
+      throw e;
+    }
+  }
+  async getBallot(processSlug: string, userId: string): Promise<Ballot | undefined> {
+    const b = (await this.pool.query<{ total: string; budget: string; created_at: string }>('SELECT total, budget, created_at FROM part_ballots WHERE process_slug = $1 AND user_id = $2', [processSlug, userId])).rows[0];
+    if (!b) return undefined;
+    const items = (await this.pool.query<{ proposalId: string; cost: number }>('SELECT proposal_id AS "proposalId", cost FROM part_ballot_items WHERE process_slug = $1 AND user_id = $2 ORDER BY proposal_id COLLATE "C"', [processSlug, userId])).rows;
+    return { processSlug, userId, items, total: Number(b.total), budget: Number(b.budget), createdAt: b.created_at };
+  }
+  async ballotCount(processSlug: string): Promise<number> {
+    return Number((await this.pool.query<{ n: string }>('SELECT COUNT(*) AS n FROM part_ballots WHERE process_slug = $1', [processSlug])).rows[0]!.n);
+  }
+  async budgetResult(processSlug: string): Promise<BudgetResultRow[]> {
+    const rows = (await this.pool.query<{ proposalId: string; votes: string }>('SELECT proposal_id AS "proposalId", COUNT(*) AS votes FROM part_ballot_items WHERE process_slug = $1 GROUP BY proposal_id ORDER BY votes DESC, proposal_id COLLATE "C"', [processSlug])).rows;
+    return rows.map((r) => ({ proposalId: r.proposalId, votes: Number(r.votes) }));
+  }
+
+  async personalData(userId: string) {
+    const proposals = (await this.pool.query<ProposalRow>(`SELECT ${P_COLS} FROM part_proposals WHERE author_id = $1 ORDER BY created_at COLLATE "C", id COLLATE "C"`, [userId])).rows.map(proposal);
+    const comments = await this.docs<Comment>('SELECT doc FROM part_comments WHERE author_id = $1 ORDER BY created_at COLLATE "C", id COLLATE "C"', [userId]);
+    const supports = (await this.pool.query<{ proposalId: string; at: string }>('SELECT proposal_id AS "proposalId", created_at AS at FROM part_supports WHERE user_id = $1 ORDER BY created_at COLLATE "C", proposal_id COLLATE "C"', [userId])).rows;
+    const slugs = (await this.pool.query<{ s: string }>('SELECT process_slug AS s FROM part_ballots WHERE user_id = $1 ORDER BY process_slug COLLATE "C"', [userId])).rows.map((r) => r.s);
+    const ballots: Ballot[] = [];
+    for (const slug of slugs) ballots.push((await this.getBallot(slug, userId))!);
+    return { proposals, comments, supports, ballots };
+  }
+  anonymiseAuthor(userId: string, name: string): Promise<number> {
+    return this.tx(async (c) => {
+      const patch = JSON.stringify({ authorId: 'deleted', authorName: name });
+      const a = (await c.query("UPDATE part_proposals SET author_id = 'deleted', doc = doc || $1::jsonb WHERE author_id = $2", [patch, userId])).rowCount ?? 0;
+      const b = (await c.query("UPDATE part_comments SET author_id = 'deleted', doc = doc || $1::jsonb WHERE author_id = $2", [patch, userId])).rowCount ?? 0;
+      await c.query("UPDATE part_reports SET doc = doc || '{\"reporterId\":\"deleted\"}'::jsonb WHERE doc->>'reporterId' = $1", [userId]);
+      await c.query('DELETE FROM part_blocks WHERE user_id = $1', [userId]);
+      return a + b;
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+}
+
+async function migrate(pool: pg.Pool, schema: string): Promise<void> {
+  const c = await pool.connect();
+  try {
+    await c.query(`CREATE SCHEMA IF NOT EXISTS ${q(schema)}`).catch((e: { code?: string }) => { if (e.code !== '23505' && e.code !== '42P06') throw e; });
+    await c.query('SELECT pg_advisory_lock($1)', [LOCK]);
+    try {
+      await c.query('CREATE TABLE IF NOT EXISTS part_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
+      const done = new Set((await c.query<{ version: number }>('SELECT version FROM part_migrations')).rows.map((r) => r.version));
+      for (const f of readdirSync(MIGRATIONS).filter((x) => /^\d+-.*\.sql$/.test(x)).sort()) {
+        const version = parseInt(f, 10);
+        if (done.has(version)) continue;
+        await c.query('BEGIN');
+        try {
+          await c.query(readFileSync(join(MIGRATIONS, f), 'utf8'));
+          await c.query('INSERT INTO part_migrations (version, name, applied_at) VALUES ($1, $2, $3)', [version, f, new Date().toISOString()]);
+          await c.query('COMMIT');
+        } catch (e) {
+          await c.query('ROLLBACK');
+          throw new Error(`PostgreSQL migration participation/${f} failed: ${(e as Error).message}`, { cause: e });
+        }
+      }
+    } finally {
+      await c.query('SELECT pg_advisory_unlock($1)', [LOCK]);
+    }
+  } finally {
+    c.release();
+  }
+}

@@ -1,0 +1,244 @@
+// The participation store on SQLite: its own file (participation.sqlite) in the data directory, so
+// its writes never wait for the broker's writer; documents as JSON, with the columns queries sort,
+// filter and count by. Counters change in the same transaction as the rows they count.
+import Database from 'better-sqlite3';
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { StorageConflict, StorageNotFound } from '../../core/errors.ts';
+import type { Ballot, Block, BudgetResultRow, Comment, CommentTarget, Moderation, OfficialAnswer, Process, Proposal, Report } from '../participation.model.ts';
+import type { ParticipationStore, ProposalEdit, ProposalQuery } from '../participation.port.ts';
+import { BallotRefused, firstStart } from '../participation.port-util.ts';
+
+const MIGRATIONS = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
+
+type ProposalRow = { doc: string; support_count: number; comment_count: number };
+const proposal = (r: ProposalRow): Proposal => {
+  const { stateBeforeHiding, ...doc } = JSON.parse(r.doc) as Proposal & { stateBeforeHiding?: string };
+  void stateBeforeHiding;
+  return { ...doc, supportCount: r.support_count, commentCount: r.comment_count };
+};
+const docOf = (p: Proposal) => { const { supportCount, commentCount, ...rest } = p; void supportCount; void commentCount; return JSON.stringify(rest); };
+const isConstraint = (e: unknown) => (e as { code?: string }).code?.startsWith('SQLITE_CONSTRAINT') ?? false;
+
+export class SqliteParticipationStore implements ParticipationStore {
+  readonly engine = 'sqlite' as const;
+  private constructor(private readonly db: Database.Database, readonly file: string) {}
+
+  static inDataDir(dataDir: string): SqliteParticipationStore {
+    const file = join(dataDir, 'participation.sqlite');
+    mkdirSync(dataDir, { recursive: true });
+    const db = new Database(file);
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.pragma('busy_timeout = 5000');
+    db.pragma('foreign_keys = ON');
+    migrate(db);
+    return new SqliteParticipationStore(db, file);
+  }
+
+  async createProcess(p: Process): Promise<void> {
+    try {
+      this.db.prepare('INSERT INTO part_processes (slug, first_start, doc) VALUES (?, ?, ?)').run(p.slug, firstStart(p), JSON.stringify(p));
+    } catch (e) {
+      if (isConstraint(e)) throw new StorageConflict(`process ${p.slug} exists`, { cause: e });
+      throw e;
+    }
+  }
+  async updateProcess(p: Process): Promise<void> {
+    if (this.db.prepare('UPDATE part_processes SET first_start = ?, doc = ? WHERE slug = ?').run(firstStart(p), JSON.stringify(p), p.slug).changes === 0) {
+      throw new StorageNotFound(`process ${p.slug} does not exist`);
+    }
+  }
+  async getProcess(slug: string): Promise<Process | undefined> {
+    const r = this.db.prepare('SELECT doc FROM part_processes WHERE slug = ?').get(slug) as { doc: string } | undefined;
+    return r ? JSON.parse(r.doc) : undefined;
+  }
+  async listProcesses(): Promise<Process[]> {
+    return (this.db.prepare('SELECT doc FROM part_processes ORDER BY first_start DESC, slug').all() as Array<{ doc: string }>).map((r) => JSON.parse(r.doc));
+  }
+
+  async createProposal(p: Proposal): Promise<void> {
+    try {
+      this.db.prepare('INSERT INTO part_proposals (id, process_slug, author_id, state, category, title, created_at, support_count, comment_count, lon, lat, cost, doc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
+        .run(p.id, p.processSlug, p.authorId, p.state, p.category ?? null, p.title, p.createdAt, p.supportCount, p.commentCount, p.point?.[0] ?? null, p.point?.[1] ?? null, p.cost ?? null, docOf(p));
+    } catch (e) {
+      if (isConstraint(e)) throw new StorageConflict(`proposal ${p.id} exists`, { cause: e });
+      throw e;
+    }
+  }
+  async getProposal(id: string): Promise<Proposal | undefined> {
+    const r = this.db.prepare('SELECT doc, support_count, comment_count FROM part_proposals WHERE id = ?').get(id) as ProposalRow | undefined;
+    return r ? proposal(r) : undefined;
+  }
+  async listProposals(q: ProposalQuery): Promise<{ items: Proposal[]; total: number }> {
+    const states = q.states ?? ['published'];
+    const where = [`process_slug = ?`, `state IN (${states.map(() => '?').join(', ')})`];
+    const args: unknown[] = [q.processSlug, ...states];
+    if (q.category !== undefined) { where.push('category = ?'); args.push(q.category); }
+    if (q.text) { where.push("instr(lower(title), lower(?)) > 0"); args.push(q.text); }
+    const order = q.sort === 'supports' ? 'support_count DESC, created_at DESC, id DESC' : q.sort === 'comments' ? 'comment_count DESC, created_at DESC, id DESC' : 'created_at DESC, id DESC';
+    const w = where.join(' AND ');
+    const items = (this.db.prepare(`SELECT doc, support_count, comment_count FROM part_proposals WHERE ${w} ORDER BY ${order} LIMIT ? OFFSET ?`).all(...args, q.limit, q.offset) as ProposalRow[]).map(proposal);
+    const total = (this.db.prepare(`SELECT COUNT(*) AS n FROM part_proposals WHERE ${w}`).get(...args) as { n: number }).n;
+    return { items, total };
+  }
+  async proposalPoints(processSlug: string, limit: number): Promise<Array<{ id: string; title: string; point: [number, number] }>> {
+    const rows = this.db.prepare("SELECT id, title, lon, lat FROM part_proposals WHERE process_slug = ? AND state = 'published' AND lon IS NOT NULL ORDER BY created_at DESC, id LIMIT ?")
+      .all(processSlug, limit) as Array<{ id: string; title: string; lon: number; lat: number }>;
+    return rows.map((r) => ({ id: r.id, title: r.title, point: [r.lon, r.lat] }));
+  }
+  async costedProposals(processSlug: string): Promise<Array<{ id: string; title: string; cost: number }>> {
+    return this.db.prepare("SELECT id, title, cost FROM part_proposals WHERE process_slug = ? AND state = 'published' AND cost IS NOT NULL ORDER BY title, id").all(processSlug) as Array<{ id: string; title: string; cost: number }>;
+  }
+  async editProposal(id: string, authorId: string, e: ProposalEdit): Promise<boolean> {
+    const sets = ["'$.title', ?", "'$.body', ?", "'$.modifiedAt', ?"];
+    const args: unknown[] = [e.title, e.body, e.modifiedAt];
+    if (e.category !== undefined) { sets.push("'$.category', ?"); args.push(e.category); }
+    if (e.point !== undefined) { sets.push("'$.point', json(?)"); args.push(JSON.stringify(e.point)); }
+    const r = this.db.prepare(`UPDATE part_proposals SET title = ?, category = ?, lon = ?, lat = ?, doc = json_set(json_remove(doc, '$.category', '$.point'), ${sets.join(', ')})
+      WHERE id = ? AND author_id = ? AND state = 'published' AND support_count = 0 AND comment_count = 0`).run(e.title, e.category ?? null, e.point?.[0] ?? null, e.point?.[1] ?? null, ...args, id, authorId);
+    return r.changes > 0;
+  }
+  async withdrawProposal(id: string, authorId: string, at: string): Promise<boolean> {
+    return this.db.prepare("UPDATE part_proposals SET state = 'withdrawn', doc = json_set(doc, '$.state', 'withdrawn', '$.modifiedAt', ?) WHERE id = ? AND author_id = ? AND state = 'published'")
+      .run(at, id, authorId).changes > 0;
+  }
+  async moderateProposal(id: string, m: Moderation | null): Promise<boolean> {
+    // Restoring gives back the state before hiding: withdrawn stays withdrawn.
+    const r = m
+      ? this.db.prepare("UPDATE part_proposals SET state = 'hidden', doc = json_set(doc, '$.state', 'hidden', '$.stateBeforeHiding', CASE WHEN state = 'hidden' THEN json_extract(doc, '$.stateBeforeHiding') ELSE state END, '$.moderation', json(?)) WHERE id = ?").run(JSON.stringify(m), id)
+      : this.db.prepare("UPDATE part_proposals SET state = COALESCE(json_extract(doc, '$.stateBeforeHiding'), 'published'), doc = json_remove(json_set(doc, '$.state', COALESCE(json_extract(doc, '$.stateBeforeHiding'), 'published')), '$.moderation', '$.stateBeforeHiding') WHERE id = ? AND state = 'hidden'").run(id);
+    return r.changes > 0;
+  }
+  async setAnswer(id: string, a: OfficialAnswer): Promise<boolean> {
+    return this.db.prepare("UPDATE part_proposals SET doc = json_set(doc, '$.answer', json(?)) WHERE id = ?").run(JSON.stringify(a), id).changes > 0;
+  }
+  async setCost(id: string, cost: number | null): Promise<boolean> {
+    return (cost === null
+      ? this.db.prepare("UPDATE part_proposals SET cost = NULL, doc = json_remove(doc, '$.cost') WHERE id = ?").run(id)
+      : this.db.prepare("UPDATE part_proposals SET cost = ?, doc = json_set(doc, '$.cost', ?) WHERE id = ?").run(cost, cost, id)).changes > 0;
+  }
+
+  async addComment(c: Comment): Promise<void> {
+    this.db.transaction(() => {
+      this.db.prepare('INSERT INTO part_comments (id, target_kind, target_id, author_id, created_at, doc) VALUES (?, ?, ?, ?, ?, ?)').run(c.id, c.target.kind, c.target.id, c.authorId, c.createdAt, JSON.stringify(c));
+      if (c.target.kind === 'proposal') this.db.prepare('UPDATE part_proposals SET comment_count = comment_count + 1 WHERE id = ?').run(c.target.id);
+    }).immediate();
+  }
+  async getComment(id: string): Promise<Comment | undefined> {
+    const r = this.db.prepare('SELECT doc FROM part_comments WHERE id = ?').get(id) as { doc: string } | undefined;
+    return r ? JSON.parse(r.doc) : undefined;
+  }
+  async listComments(target: CommentTarget, limit: number): Promise<Comment[]> {
+    return (this.db.prepare('SELECT doc FROM part_comments WHERE target_kind = ? AND target_id = ? ORDER BY created_at, id LIMIT ?').all(target.kind, target.id, limit) as Array<{ doc: string }>).map((r) => JSON.parse(r.doc));
+  }
+  async moderateComment(id: string, m: Moderation | null): Promise<boolean> {
+    return (m
+      ? this.db.prepare("UPDATE part_comments SET doc = json_set(doc, '$.moderation', json(?)) WHERE id = ?").run(JSON.stringify(m), id)
+      : this.db.prepare("UPDATE part_comments SET doc = json_remove(doc, '$.moderation') WHERE id = ?").run(id)).changes > 0;
+  }
+
+  async addSupport(proposalId: string, userId: string, at: string): Promise<boolean> {
+    return this.db.transaction(() => {
+      const added = this.db.prepare('INSERT INTO part_supports (proposal_id, user_id, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING').run(proposalId, userId, at).changes > 0;
+      if (added) this.db.prepare('UPDATE part_proposals SET support_count = support_count + 1 WHERE id = ?').run(proposalId);
+      return added;
+    }).immediate();
+  }
+  async removeSupport(proposalId: string, userId: string): Promise<boolean> {
+    return this.db.transaction(() => {
+      const removed = this.db.prepare('DELETE FROM part_supports WHERE proposal_id = ? AND user_id = ?').run(proposalId, userId).changes > 0;
+      if (removed) this.db.prepare('UPDATE part_proposals SET support_count = support_count - 1 WHERE id = ?').run(proposalId);
+      return removed;
+    }).immediate();
+  }
+  async hasSupport(proposalId: string, userId: string): Promise<boolean> {
+    return this.db.prepare('SELECT 1 FROM part_supports WHERE proposal_id = ? AND user_id = ?').get(proposalId, userId) !== undefined;
+  }
+
+  async addReport(r: Report): Promise<void> {
+    this.db.prepare('INSERT INTO part_reports (id, target_kind, target_id, created_at, resolved_at, doc) VALUES (?, ?, ?, ?, ?, ?)').run(r.id, r.target.kind, r.target.id, r.createdAt, r.resolvedAt ?? null, JSON.stringify(r));
+  }
+  async openReports(limit: number): Promise<Report[]> {
+    return (this.db.prepare('SELECT doc FROM part_reports WHERE resolved_at IS NULL ORDER BY created_at, id LIMIT ?').all(limit) as Array<{ doc: string }>).map((r) => JSON.parse(r.doc));
+  }
+  async resolveReports(target: Report['target'], at: string): Promise<number> {
+    return this.db.prepare("UPDATE part_reports SET resolved_at = ?, doc = json_set(doc, '$.resolvedAt', ?) WHERE target_kind = ? AND target_id = ? AND resolved_at IS NULL").run(at, at, target.kind, target.id).changes;
+  }
+
+  async putBlock(b: Block): Promise<void> {
+    this.db.prepare('INSERT INTO part_blocks (user_id, doc) VALUES (?, ?) ON CONFLICT (user_id) DO UPDATE SET doc = excluded.doc').run(b.userId, JSON.stringify(b));
+  }
+  async removeBlock(userId: string): Promise<boolean> {
+    return this.db.prepare('DELETE FROM part_blocks WHERE user_id = ?').run(userId).changes > 0;
+  }
+  async getBlock(userId: string): Promise<Block | undefined> {
+    const r = this.db.prepare('SELECT doc FROM part_blocks WHERE user_id = ?').get(userId) as { doc: string } | undefined;
+    return r ? JSON.parse(r.doc) : undefined;
+  }
+
+  async castBallot(b: Ballot): Promise<void> {
+    try {
+      this.db.transaction(() => {
+        this.db.prepare('INSERT INTO part_ballots (process_slug, user_id, total, budget, created_at) VALUES (?, ?, ?, ?, ?)').run(b.processSlug, b.userId, b.total, b.budget, b.createdAt);
+        const item = this.db.prepare('INSERT INTO part_ballot_items (process_slug, user_id, proposal_id, cost) VALUES (?, ?, ?, ?)');
+        for (const i of b.items) item.run(b.processSlug, b.userId, i.proposalId, i.cost);
+      }).immediate();
+    } catch (e) {
+      const code = (e as { code?: string }).code;
+      if (code === 'SQLITE_CONSTRAINT_CHECK') throw new BallotRefused('over_budget', { cause: e });
+      if (isConstraint(e)) throw new BallotRefused('duplicate', { cause: e });
+      throw e;
+    }
+  }
+  async getBallot(processSlug: string, userId: string): Promise<Ballot | undefined> {
+    const b = this.db.prepare('SELECT total, budget, created_at FROM part_ballots WHERE process_slug = ? AND user_id = ?').get(processSlug, userId) as { total: number; budget: number; created_at: string } | undefined;
+    if (!b) return undefined;
+    const items = this.db.prepare('SELECT proposal_id AS proposalId, cost FROM part_ballot_items WHERE process_slug = ? AND user_id = ? ORDER BY proposal_id').all(processSlug, userId) as Ballot['items'];
+    return { processSlug, userId, items, total: b.total, budget: b.budget, createdAt: b.created_at };
+  }
+  async ballotCount(processSlug: string): Promise<number> {
+    return (this.db.prepare('SELECT COUNT(*) AS n FROM part_ballots WHERE process_slug = ?').get(processSlug) as { n: number }).n;
+  }
+  async budgetResult(processSlug: string): Promise<BudgetResultRow[]> {
+    return this.db.prepare('SELECT proposal_id AS proposalId, COUNT(*) AS votes FROM part_ballot_items WHERE process_slug = ? GROUP BY proposal_id ORDER BY votes DESC, proposal_id').all(processSlug) as BudgetResultRow[];
+  }
+
+  async personalData(userId: string) {
+    const proposals = (this.db.prepare('SELECT doc, support_count, comment_count FROM part_proposals WHERE author_id = ? ORDER BY created_at, id').all(userId) as ProposalRow[]).map(proposal);
+    const comments = (this.db.prepare('SELECT doc FROM part_comments WHERE author_id = ? ORDER BY created_at, id').all(userId) as Array<{ doc: string }>).map((r) => JSON.parse(r.doc) as Comment);
+    const supports = this.db.prepare('SELECT proposal_id AS proposalId, created_at AS at FROM part_supports WHERE user_id = ? ORDER BY created_at, proposal_id').all(userId) as Array<{ proposalId: string; at: string }>;
+    const slugs = (this.db.prepare('SELECT process_slug AS s FROM part_ballots WHERE user_id = ? ORDER BY process_slug').all(userId) as Array<{ s: string }>).map((r) => r.s);
+    const ballots: Ballot[] = [];
+    for (const slug of slugs) ballots.push((await this.getBallot(slug, userId))!);
+    return { proposals, comments, supports, ballots };
+  }
+  async anonymiseAuthor(userId: string, name: string): Promise<number> {
+    return this.db.transaction(() => {
+      const a = this.db.prepare("UPDATE part_proposals SET author_id = 'deleted', doc = json_set(doc, '$.authorId', 'deleted', '$.authorName', ?) WHERE author_id = ?").run(name, userId).changes;
+      const b = this.db.prepare("UPDATE part_comments SET author_id = 'deleted', doc = json_set(doc, '$.authorId', 'deleted', '$.authorName', ?) WHERE author_id = ?").run(name, userId).changes;
+      this.db.prepare("UPDATE part_reports SET doc = json_set(doc, '$.reporterId', 'deleted') WHERE json_extract(doc, '$.reporterId') = ?").run(userId);
+      this.db.prepare('DELETE FROM part_blocks WHERE user_id = ?').run(userId);
+      return a + b;
+    }).immediate();
+  }
+
+  async close(): Promise<void> {
+    this.db.close();
+  }
+}
+
+function migrate(db: Database.Database): void {
+  db.exec('CREATE TABLE IF NOT EXISTS part_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
+  const done = new Set((db.prepare('SELECT version FROM part_migrations').all() as Array<{ version: number }>).map((r) => r.version));
+  for (const f of readdirSync(MIGRATIONS).filter((x) => /^\d+-.*\.sql$/.test(x)).sort()) {
+    const version = parseInt(f, 10);
+    if (done.has(version)) continue;
+    const sql = readFileSync(join(MIGRATIONS, f), 'utf8');
+    db.transaction(() => {
+      db.exec(sql);
+      db.prepare('INSERT INTO part_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(version, f, new Date().toISOString());
+    }).immediate();
+  }
+}

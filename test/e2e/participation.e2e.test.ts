@@ -1,0 +1,252 @@
+// Participation in a real headless Chromium (Debian's /usr/bin/chromium through playwright-core; no
+// browser is downloaded): a citizen registers, confirms with the link from the outbox, proposes with
+// coordinates, comments, supports and spends a budget; a moderator hides a comment; the city answers
+// the proposal. axe-core finds zero WCAG 2.1 A/AA violations on every page on the way; screenshots at
+// 1280 and 375 px go to /tmp/shots-participation/. Skipped, saying so, without Chromium.
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startServer, type ServerProcess } from '../support/server.ts';
+
+const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+const SKIP = existsSync(CHROMIUM) ? false : `no Chromium at ${CHROMIUM}: the browser tests are skipped (apt-get install chromium, or set CHROMIUM_PATH)`;
+const SHOTS = process.env.PARTICIPATION_SHOTS || '/tmp/shots-participation';
+const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'];
+const ADMIN_KEY = 'e2e-participation-operator-key-0123456789';
+const PASSWORD = 'ein-langes-Passwort-1';
+
+describe('participation in Chromium', { skip: SKIP }, () => {
+  let server: ServerProcess;
+  let dir: string;
+  let browser: import('playwright-core').Browser;
+  let AxeBuilder: typeof import('@axe-core/playwright').AxeBuilder;
+  type Page = import('playwright-core').Page;
+  const checked: string[] = [];
+  let proposalPath = '';
+
+  const admin = (path: string, init: RequestInit = {}) => fetch(server.url + path, { ...init, headers: { 'x-api-key': ADMIN_KEY, 'content-type': 'application/json', ...(init.headers ?? {}) } });
+  /** Logs in over the JSON API and returns a requester acting as that person. */
+  const apiPerson = async (email: string) => {
+    const r = await fetch(`${server.url}/konto/anmelden`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password: PASSWORD }) });
+    assert.equal(r.status, 200);
+    const cookie = r.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+    const { csrf } = await r.json() as { csrf: string };
+    return (method: string, path: string, body?: unknown) => fetch(server.url + path, { method, headers: { cookie, 'x-csrf-token': csrf, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+  };
+
+  /** axe (wcag2a, wcag2aa, wcag21a, wcag21aa) must find nothing; screenshots at 1280 and 375 px. */
+  const check = async (page: Page, name: string) => {
+    const axe = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+    assert.deepEqual(axe.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`), [], `axe on ${name} (${page.url()})`);
+    await page.screenshot({ path: join(SHOTS, `${name}-1280.png`), fullPage: true });
+    const size = page.viewportSize()!;
+    await page.setViewportSize({ width: 320, height: 800 });
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    assert.ok(overflow <= 0, `${name} scrolls ${overflow} px sideways at 320 px`);
+    await page.setViewportSize({ width: 375, height: 812 });
+    await page.screenshot({ path: join(SHOTS, `${name}-375.png`), fullPage: true });
+    await page.setViewportSize(size);
+    checked.push(name);
+  };
+  const newPage = async () => {
+    const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, reducedMotion: 'reduce' });
+    const page = await ctx.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(`${e.message} ${(e.stack ?? '').split('\n').slice(1, 4).join(' ')} on ${page.url()}`));
+    return { page, errors, close: () => ctx.close() };
+  };
+  const loginAs = async (page: Page, email: string) => {
+    await page.goto(`${server.url}/beteiligung/anmelden`);
+    await page.fill('#email', email);
+    await page.fill('#password', PASSWORD);
+    await Promise.all([page.waitForURL((u) => !u.pathname.endsWith('/anmelden')), page.click('button[type=submit]')]);
+  };
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'ds-participation-e2e-'));
+    server = await startServer({ DREHSCHEIBE_DATA_DIR: dir, DREHSCHEIBE_AUTH: 'on', DREHSCHEIBE_ADMIN_KEY: ADMIN_KEY, DREHSCHEIBE_STRATEGY_STARTER: 'on' }, 30_000);
+    const { chromium } = await import('playwright-core');
+    AxeBuilder = (await import('@axe-core/playwright')).AxeBuilder;
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+    mkdirSync(SHOTS, { recursive: true });
+    for (const [email, role, displayName] of [['redaktion@herne.de', 'steward', 'Stadt Herne'], ['moderation@herne.de', 'moderator', 'Moderation']]) {
+      const r = await admin('/admin/users', { method: 'POST', body: JSON.stringify({ email, displayName, password: PASSWORD, roles: [{ role }] }) });
+      assert.equal(r.status, 201, await r.text());
+    }
+    const steward = await apiPerson('redaktion@herne.de');
+    const now = Date.now();
+    const iso = (h: number) => new Date(now + h * 3_600_000).toISOString();
+    const r = await steward('POST', '/api/participation/processes', {
+      slug: 'buergerhaushalt-2027', title: { de: 'Bürgerhaushalt 2027', en: 'Participatory budget 2027' },
+      description: { de: 'Wofür soll Herne 2027 hunderttausend Euro ausgeben? Machen Sie Vorschläge!', en: 'What should Herne spend one hundred thousand euros on in 2027?' },
+      projectSlug: 'digitale-buergerbeteiligung', categories: ['Verkehr', 'Grün', 'Digitales'], budget: 100_000,
+      area: { type: 'Polygon', coordinates: [[[7.1, 51.45], [7.35, 51.45], [7.35, 51.6], [7.1, 51.6], [7.1, 51.45]]] },
+      phases: [{ kind: 'information', start: iso(-48), end: iso(-1) }, { kind: 'participation', start: iso(-1), end: iso(24) }, { kind: 'voting', start: iso(24), end: iso(48) }, { kind: 'result', start: iso(48), end: iso(96) }],
+    });
+    assert.equal(r.status, 201, await r.text());
+  });
+  after(async () => {
+    await browser?.close();
+    server?.child.kill('SIGTERM');
+    await server?.exited;
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('a citizen registers, confirms with the link from the outbox and logs in (keyboard on the form)', async () => {
+    const { page, errors, close } = await newPage();
+    await page.goto(`${server.url}/beteiligung`);
+    await check(page, 'liste');
+    await page.click('text=Konto anlegen');
+    await check(page, 'registrieren');
+    // An error first: German message at the field, focus can reach it.
+    await page.fill('#email', 'anna@example');
+    await page.fill('#password', 'kurz');
+    await Promise.all([page.waitForLoadState('load'), page.click('button[type=submit]')]);
+    assert.match(await page.textContent('#email-error') ?? '', /E-Mail-Adresse im Format/);
+    assert.match(await page.textContent('#password-error') ?? '', /mindestens 12 Zeichen/);
+    await check(page, 'registrieren-fehler');
+    // By keyboard: type into each field, Tab on, Enter submits.
+    await page.focus('#email');
+    await page.keyboard.press('Control+A');
+    await page.keyboard.type('anna@example.org');
+    await page.keyboard.press('Tab');
+    await page.keyboard.type(PASSWORD);
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('Anna aus Wanne');
+    await Promise.all([page.waitForURL('**/registrieren?gesendet=1'), page.keyboard.press('Enter')]);
+    await check(page, 'registrieren-gesendet');
+    let link = '';
+    for (let i = 0; i < 50 && !link; i++) {
+      const mails = await (await admin('/admin/outbox?to=anna@example.org')).json() as Array<{ text: string }>;
+      link = /https?:\/\/[^/\s]+(\/beteiligung\/registrieren\/bestaetigen\?token=[A-Za-z0-9_-]+)/.exec(mails[0]?.text ?? '')?.[1] ?? '';
+      if (!link) await new Promise((res) => setTimeout(res, 100));
+    }
+    assert.ok(link, 'the confirmation mail is in the outbox');
+    await page.goto(server.url + link);
+    await check(page, 'bestaetigen');
+    await Promise.all([page.waitForURL('**/anmelden?bestaetigt=1'), page.click('button[type=submit]')]);
+    assert.match(await page.textContent('main') ?? '', /Ihre E-Mail-Adresse ist bestätigt/);
+    await check(page, 'anmelden');
+    await page.fill('#email', 'anna@example.org');
+    await page.fill('#password', PASSWORD);
+    await Promise.all([page.waitForURL('**/beteiligung'), page.click('button[type=submit]')]);
+    assert.match(await page.textContent('main') ?? '', /Angemeldet als Anna aus Wanne/);
+    assert.deepEqual(errors, []);
+    await close();
+  });
+
+  test('she proposes with a place by coordinates, comments and supports another proposal', async () => {
+    const { page, errors, close } = await newPage();
+    await loginAs(page, 'anna@example.org');
+    await page.goto(`${server.url}/beteiligung/buergerhaushalt-2027`);
+    await check(page, 'verfahren');
+    await page.click('text=Neuen Vorschlag machen');
+    await check(page, 'neuer-vorschlag');
+    await page.fill('#title', 'Trinkbrunnen am Rathaus');
+    await page.fill('#body', 'Im Sommer braucht die Innenstadt **Wasser**. Vorbild: [Bochum](https://example.org/bochum).');
+    await page.selectOption('#category', 'Grün');
+    await page.fill('#lat', '51,5380');
+    await page.fill('#lon', '7,2196');
+    await Promise.all([page.waitForURL('**/vorschlaege/**'), page.click('button:has-text("Vorschlag veröffentlichen")')]);
+    proposalPath = new URL(page.url()).pathname;
+    assert.equal(await page.textContent('h1'), 'Trinkbrunnen am Rathaus');
+    assert.equal(await page.getAttribute('a[href="https://example.org/bochum"]', 'rel'), 'nofollow ugc');
+    await check(page, 'vorschlag-eigener');
+    await page.fill('#body', 'Am besten mit Schatten daneben.');
+    await Promise.all([page.waitForURL('**#kommentar-*'), page.click('button:has-text("Kommentar senden")')]);
+    assert.match(await page.textContent('.comment-list') ?? '', /Schatten/);
+    await Promise.all([page.waitForURL('**hinweis=supported**'), page.click('button:has-text("Unterstützen")')]);
+    assert.match(await page.textContent('#unterstuetzung') ?? '', /1 Person unterstützt/);
+    await check(page, 'vorschlag-unterstuetzt');
+    // The map shows the proposal (JavaScript on); the list keeps its coordinates in text.
+    await page.goto(`${server.url}/beteiligung/buergerhaushalt-2027`);
+    await page.waitForSelector('.leaflet-container');
+    assert.match(await page.textContent('.proposal-list') ?? '', /Breite 51,53800, Länge 7,21960/);
+    await check(page, 'verfahren-mit-karte');
+    await page.goto(`${server.url}/en/participation/buergerhaushalt-2027`);
+    await check(page, 'verfahren-en');
+    assert.deepEqual(errors, []);
+    await close();
+  });
+
+  test('a moderator hides her comment with a reason she then sees; the city answers the proposal', async () => {
+    const mod = await newPage();
+    await loginAs(mod.page, 'moderation@herne.de');
+    await mod.page.goto(server.url + proposalPath);
+    await check(mod.page, 'vorschlag-moderation');
+    const hideBox = mod.page.locator('.comment details', { has: mod.page.locator('summary', { hasText: 'Ausblenden' }) }).first();
+    await hideBox.locator('summary').click();
+    await hideBox.locator('textarea').fill('Bitte ohne Werbung.');
+    await Promise.all([mod.page.waitForURL('**hinweis=hidden**'), hideBox.locator('button').click()]);
+    assert.match(await mod.page.textContent('.comment-list') ?? '', /ausgeblendet/);
+    await mod.page.goto(`${server.url}/verwaltung/beteiligung`);
+    await check(mod.page, 'moderation');
+    await mod.close();
+
+    const city = await newPage();
+    await loginAs(city.page, 'redaktion@herne.de');
+    await city.page.goto(server.url + proposalPath);
+    await check(city.page, 'vorschlag-stadt');
+    await city.page.selectOption('#status', 'accepted');
+    await city.page.fill('#text', 'Wir stellen den Brunnen im Frühjahr auf.');
+    await Promise.all([city.page.waitForURL('**hinweis=answered**'), city.page.click('button:has-text("Antwort veröffentlichen")')]);
+    await city.page.fill('#cost', '40000');
+    await Promise.all([city.page.waitForURL('**hinweis=costSaved**'), city.page.click('button:has-text("Kosten speichern")')]);
+    await city.close();
+
+    const anna = await newPage();
+    await loginAs(anna.page, 'anna@example.org');
+    await anna.page.goto(server.url + proposalPath);
+    const main = await anna.page.textContent('main') ?? '';
+    assert.match(main, /Antwort der Stadt: Angenommen/);
+    assert.match(main, /Wir stellen den Brunnen im Frühjahr auf\./);
+    assert.match(main, /Begründung: Bitte ohne Werbung\./);
+    await check(anna.page, 'vorschlag-antwort');
+    await anna.close();
+    const guest = await newPage();
+    await guest.page.goto(server.url + proposalPath.replace('/beteiligung/vorschlaege/', '/en/participation/proposals/'));
+    assert.match(await guest.page.textContent('main') ?? '', /The city's answer: Accepted/);
+    await check(guest.page, 'vorschlag-en-gast');
+    await guest.close();
+    const mails = await (await admin('/admin/outbox?to=anna@example.org')).json() as Array<{ subject: string }>;
+    assert.ok(mails.some((m) => m.subject === 'Ihr Kommentar wurde ausgeblendet'));
+  });
+
+  test('the voting phase: she spends the budget (over budget refused with a message), then sees her vote', async () => {
+    const steward = await apiPerson('redaktion@herne.de');
+    const citizen = await apiPerson('anna@example.org');
+    for (const [title, cost] of [['Mehr Bänke im Stadtgarten', 30_000], ['WLAN im Freibad', 70_000]] as const) {
+      const p = await (await citizen('POST', '/api/participation/processes/buergerhaushalt-2027/proposals', { title, body: 'Bitte umsetzen.' })).json() as { id: string };
+      assert.equal((await steward('PUT', `/api/participation/proposals/${p.id}/cost`, { cost })).status, 200);
+    }
+    const proc = await (await fetch(`${server.url}/api/participation/processes/buergerhaushalt-2027`)).json() as Record<string, unknown>;
+    const now = Date.now();
+    const iso = (h: number) => new Date(now + h * 3_600_000).toISOString();
+    const { slug, createdAt, modifiedAt, phase, allowed, next, ...rest } = proc;
+    void createdAt; void modifiedAt; void phase; void allowed; void next;
+    const moved = await steward('PUT', `/api/participation/processes/${slug}`, { ...rest, phases: [{ kind: 'participation', start: iso(-48), end: iso(-1) }, { kind: 'voting', start: iso(-1), end: iso(24) }, { kind: 'result', start: iso(24), end: iso(48) }] });
+    assert.equal(moved.status, 200, await moved.text());
+
+    const { page, errors, close } = await newPage();
+    await loginAs(page, 'anna@example.org');
+    await page.goto(`${server.url}/beteiligung/buergerhaushalt-2027/buergerhaushalt`);
+    await check(page, 'haushalt');
+    await page.check('label:has-text("Trinkbrunnen")');
+    await page.check('label:has-text("WLAN im Freibad")');
+    await Promise.all([page.waitForLoadState('load'), page.click('button:has-text("Stimme abgeben")')]);
+    assert.match(await page.textContent('#proposalIds-error') ?? '', /kostet mehr als das Budget/);
+    await check(page, 'haushalt-fehler');
+    await page.uncheck('label:has-text("WLAN im Freibad")');
+    await page.check('label:has-text("Mehr Bänke")');
+    await Promise.all([page.waitForURL('**hinweis=voted**'), page.click('button:has-text("Stimme abgeben")')]);
+    assert.match(await page.textContent('main') ?? '', /Sie haben abgestimmt \(70\.000\s€\)/);
+    await check(page, 'haushalt-abgestimmt');
+    await page.goto(`${server.url}/en/participation/buergerhaushalt-2027/budget`);
+    await check(page, 'haushalt-en');
+    assert.deepEqual(errors, []);
+    await close();
+    assert.ok(checked.length >= 20, `pages checked: ${checked.join(', ')}`);
+  });
+});
