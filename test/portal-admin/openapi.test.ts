@@ -1,0 +1,88 @@
+// The OpenAPI 3.1 description: served at /api/openapi.json, complete (every route the app registers
+// under /ngsi-ld/v1, /iot, /admin, /konto and /api/strategy is in it, read from app.printRoutes),
+// nothing in it that the app does not serve, and browsable at /entwickler/api.
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { testApp, type TestApp } from '../support/app.ts';
+import { PAGES } from '../../src/portal/paths.ts';
+
+/** Every (method, path) from Fastify's route tree (printRoutes with commonPrefix off), HEAD left out. */
+function registered(tree: string): Array<{ method: string; path: string }> {
+  const out: Array<{ method: string; path: string }> = [];
+  const stack: string[] = [];
+  for (const line of tree.split('\n')) {
+    const m = /^([│ ]*)[├└]── (.*?)(?: \(([A-Z, ]+)\))?$/.exec(line);
+    if (!m) continue;
+    const depth = m[1].length / 4;
+    const seg = m[2];
+    stack.length = depth;
+    const base = depth === 0 ? '' : stack[depth - 1];
+    const full = depth === 0 ? seg : `${base}${base.endsWith('/') || seg.startsWith('/') ? '' : ''}${seg}`;
+    stack[depth] = full;
+    if (m[3]) for (const method of m[3].split(', ')) if (method !== 'HEAD') out.push({ method, path: full.startsWith('/') ? full : `/${full}` });
+  }
+  return out;
+}
+
+const PREFIXES = ['/ngsi-ld/v1/', '/iot/', '/admin/', '/konto', '/api/strategy/'];
+const openapiPath = (p: string) => p.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
+
+describe('OpenAPI description', () => {
+  let a: TestApp;
+  let doc: { openapi: string; paths: Record<string, Record<string, { tags: string[]; summary: string; operationId: string }>> };
+  before(async () => {
+    a = await testApp();
+    await a.app.ready();
+    const r = await a.app.inject({ url: '/api/openapi.json' });
+    assert.equal(r.statusCode, 200);
+    assert.match(r.headers['content-type'] as string, /^application\/json/);
+    doc = r.json();
+  });
+  after(async () => { await a.close(); });
+
+  test('is OpenAPI 3.1 with unique operation ids, tags and summaries on every operation', () => {
+    assert.equal(doc.openapi, '3.1.0');
+    const ids = new Set<string>();
+    for (const [path, ops] of Object.entries(doc.paths)) {
+      for (const [method, op] of Object.entries(ops)) {
+        assert.ok(op.summary && op.tags.length === 1, `${method} ${path}`);
+        assert.ok(!ids.has(op.operationId), `duplicate operationId ${op.operationId}`);
+        ids.add(op.operationId);
+      }
+    }
+    assert.ok(ids.size > 90, `${ids.size} operations`);
+  });
+
+  test('every registered route under /ngsi-ld/v1, /iot, /admin, /konto and /api/strategy is described (pages excepted)', () => {
+    const routes = registered(a.app.printRoutes({ commonPrefix: false }));
+    const keys = new Set(routes.map((r) => `${r.method} ${r.path}`));
+    // The tree splits segments mid-word (/sitzung → en); these prove it is read back whole.
+    for (const k of ['POST /ngsi-ld/v1/entities', 'DELETE /konto/sitzungen/:id', 'POST /konto/abmelden-ueberall', 'PATCH /ngsi-ld/v1/temporal/entities/:entityId/attrs/:attrId/:instanceId', 'GET /iot/devices/:id']) assert.ok(keys.has(k), `${k} read from the route tree`);
+    const pages = new Set<string>(Object.values(PAGES).flatMap((p) => [p.de, p.en]));
+    const missing = routes
+      .filter((r) => PREFIXES.some((p) => r.path.startsWith(p) || r.path === p.replace(/\/$/, '')) && !pages.has(r.path))
+      .filter((r) => !doc.paths[openapiPath(r.path)]?.[r.method.toLowerCase()])
+      .map((r) => `${r.method} ${r.path}`);
+    assert.deepEqual(missing, []);
+  });
+
+  test('nothing is described that the app does not serve', () => {
+    const routes = new Set(registered(a.app.printRoutes({ commonPrefix: false })).map((r) => `${r.method} ${openapiPath(r.path)}`));
+    const extra = Object.entries(doc.paths).flatMap(([p, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${p}`)).filter((k) => !routes.has(k));
+    assert.deepEqual(extra, []);
+  });
+
+  test('/entwickler/api lists the operations grouped by tag (German page, English summaries marked), linked from /entwickler', async () => {
+    const r = await a.app.inject({ url: '/entwickler/api' });
+    assert.equal(r.statusCode, 200);
+    assert.match(r.body, /<html lang="de"/);
+    assert.match(r.body, /<h2 class="kern-heading-large" id="api-ngsi-ld">NGSI-LD<\/h2>/);
+    assert.match(r.body, /<code>\/admin\/api-keys\/\{id\}<\/code>/);
+    assert.match(r.body, /<td lang="en">Create an entity \(5\.6\.1\)<\/td>/);
+    assert.match(r.body, /href="\/api\/openapi\.json"/);
+    const en = await a.app.inject({ url: '/en/developers/api' });
+    assert.match(en.body, /<html lang="en"/);
+    const dev = await a.app.inject({ url: '/entwickler' });
+    assert.match(dev.body, /href="\/entwickler\/api"/);
+  });
+});
