@@ -90,7 +90,10 @@ export interface AggregateRow {
 /** Reads (committed data only). */
 export interface TemporalStore {
   getEntity(tenant: string, id: string): Promise<TemporalEntity | undefined>;
-  /** Entities with history; q/scopeQ/geo are evaluated against the current entity state. */
+  /**
+   * Entities with history; q/scopeQ/geo are evaluated against the current entity state (the
+   * temporal service evaluates q and geo against the instances in the window itself).
+   */
   queryEntities(tenant: string, filter: EntityFilter, page: Page): Promise<{ entities: TemporalEntity[]; count?: number }>;
   instances(series: TemporalSeries, q: InstanceQuery): Promise<StoredInstance[]>;
   /** Aggregates per period, computed by the engine; periods without instances are left out. */

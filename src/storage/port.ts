@@ -1,10 +1,11 @@
 // The storage port: the only way the domain touches persistence. Shaped around our
 // operations, not generic SQL; no driver types cross it. Adapters: sqlite/ (embedded), postgres/ (scale).
-import type { QNode, ScopeNode, TypeNode } from '../ngsi-ld/query/q.ast.ts';
+import type { AttrPath, QNode, ScopeNode, TypeNode } from '../ngsi-ld/query/q.ast.ts';
 import type { HistoryWriter, TemporalStore } from './port.temporal.ts';
 import type { SubscriptionStore } from './port.subscriptions.ts';
 import type { IngestStore } from './port.ingest.ts';
 import type { AuthStore } from './port.auth.ts';
+import type { AccountStore } from './port.accounts.ts';
 import type { ClusterFeed } from './port.cluster.ts';
 import type { EntityChange } from '../core/events.ts';
 
@@ -33,12 +34,22 @@ export interface EntityRecord {
   attrs: Record<string, AttrInstance[]>;
   /** Version set by storage on read: changes with every write of the entity. */
   rev?: number;
+  /**
+   * Lifetime stamp set by storage on read: differs between an entity and any earlier or later one
+   * with the same id (delete and create again), on every node. With rev it names one version.
+   */
+  born?: number;
+}
+
+/** One version of a stored entity: unique across the entity's lifetimes (ETags, render caches). */
+export interface EntityVersion {
+  born: number;
+  rev: number;
 }
 
 /** Identity and version of a stored entity (for caches of rendered representations). */
-export interface EntityKey {
+export interface EntityKey extends EntityVersion {
   id: string;
-  rev: number;
 }
 
 /** Geo restriction on entity queries. `predicate` is the exact test; `bbox` narrows by index. */
@@ -60,6 +71,30 @@ export interface EntityFilter {
   geo?: GeoFilter;
   /** Entities having at least one of these attributes (clause 6.4.3.2 attrs). */
   anyAttrs?: string[];
+  /**
+   * Type-level read access (docs/security.md): `only` = every type of the entity is one of these;
+   * `except` = none of its types is one of these. An entity with several types needs all of them readable.
+   */
+  readable?: { only?: readonly string[]; except?: readonly string[] };
+  /**
+   * Entity ordering (clause 4.23): the keys in turn, then the id. Absent: the engine's own stable
+   * order (no sort cost). See OrderKey for how values of different types compare.
+   */
+  order?: OrderKey[];
+}
+
+/**
+ * One sort key of clause 4.23. The target is the value of a Property (the object of a Relationship,
+ * the vocab of a VocabProperty) of the default instance, or the member a path addresses. Types rank
+ * as in 4.23.2: numbers, strings, objects, arrays, booleans, Time, Date, DateTime, null, absent.
+ * Within a rank: numbers by value, strings and dates by code point, booleans false first; objects
+ * and arrays are not ordered among themselves (the id decides). `desc` reverses ranks and values,
+ * but null and absent stay last.
+ */
+export interface OrderKey {
+  /** Absent: the entity id. */
+  path?: AttrPath;
+  desc: boolean;
 }
 
 export interface Page {
@@ -91,7 +126,7 @@ export interface EntityReader {
   /** Entities by id, in no particular order; missing ids are left out. */
   getMany(tenant: string, ids: string[]): Promise<EntityRecord[]>;
   /** The version of one entity, undefined when it does not exist. */
-  revOf(tenant: string, id: string): Promise<number | undefined>;
+  versionOf(tenant: string, id: string): Promise<EntityVersion | undefined>;
   /** Entity counts per type (expanded type IRIs). */
   typeCounts(tenant: string): Promise<Array<{ type: string; entities: number }>>;
   /** Which attributes (and attribute types) occur per entity type. */
@@ -151,6 +186,8 @@ export interface StoragePort {
   readonly ingest: IngestStore;
   /** API keys and the audit log (port.auth.ts). */
   readonly auth: AuthStore;
+  /** Users, sessions, account tokens and the mail outbox (port.accounts.ts). */
+  readonly accounts: AccountStore;
   /** Change feed and live nodes when several nodes share the engine's database (PostgreSQL); absent on SQLite. */
   readonly cluster?: ClusterFeed;
   /** Runs fn in one atomic transaction; writers are serialised. */

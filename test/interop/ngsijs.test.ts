@@ -27,7 +27,7 @@ describe('ngsijs client (NGSI-LD)', () => {
       temperature: { type: 'Property', value: 11.5, unitCode: 'CEL' },
       location: { type: 'GeoProperty', value: { type: 'Point', coordinates: [7.2196, 51.538] } },
     }, { tenant: 'ngsijs' });
-    assert.equal(created.location, '/ngsi-ld/v1/entities/urn%3Angsi-ld%3AWeatherObserved%3Aherne-1');
+    assert.equal(created.location, '/ngsi-ld/v1/entities/urn:ngsi-ld:WeatherObserved:herne-1');
 
     const got = await ld.getEntity({ id: 'urn:ngsi-ld:WeatherObserved:herne-1', tenant: 'ngsijs' });
     assert.equal(got.entity.temperature.value, 11.5);
@@ -48,10 +48,26 @@ describe('ngsijs client (NGSI-LD)', () => {
     const types = await ld.listTypes({ tenant: 'ngsijs' });
     assert.deepEqual(types.results.typeList, ['WeatherObserved']);
 
-    // The client also treats a context URL it cannot reach as an error we report (503, offline mode).
-    await assert.rejects(ld.getEntity({ id: 'urn:ngsi-ld:WeatherObserved:herne-1', '@context': ctx, tenant: 'ngsijs' }));
+    // The general Smart Data Models @context is bundled (it resolves offline); the client treats a
+    // context URL we cannot reach as an error we report (503, offline mode).
+    const sdm = await ld.getEntity({ id: 'urn:ngsi-ld:WeatherObserved:herne-1', '@context': ctx, tenant: 'ngsijs' });
+    assert.equal(sdm.entity.id, 'urn:ngsi-ld:WeatherObserved:herne-1');
+    await assert.rejects(ld.getEntity({ id: 'urn:ngsi-ld:WeatherObserved:herne-1', '@context': 'https://contexts.example/unreachable.jsonld', tenant: 'ngsijs' }));
 
     await ld.deleteEntity({ id: 'urn:ngsi-ld:WeatherObserved:herne-1', tenant: 'ngsijs' });
     await assert.rejects(ld.getEntity({ id: 'urn:ngsi-ld:WeatherObserved:herne-1', tenant: 'ngsijs' }), (e: Error) => e.name === 'NotFound');
+  });
+
+  test('[6.10.3.1, RFC 3986 3.3] a subscription created by ngsijs can be read and deleted with the id the client took from the Location header', async () => {
+    const created = await ld.createSubscription({
+      type: 'Subscription', entities: [{ type: 'WeatherObserved' }],
+      notification: { endpoint: { uri: 'http://127.0.0.1:9/notify', accept: 'application/json' } },
+    }, { tenant: 'ngsijs' });
+    const id = created.subscription.id as string;
+    assert.match(id, /^urn:ngsi-ld:Subscription:/, `the client read the id ${id} from ${created.location}`);
+    const got = await ld.getSubscription({ id, tenant: 'ngsijs' });
+    assert.equal(got.subscription.id, id);
+    await ld.deleteSubscription({ id, tenant: 'ngsijs' });
+    await assert.rejects(ld.getSubscription({ id, tenant: 'ngsijs' }), (e: Error) => e.name === 'NotFound');
   });
 });

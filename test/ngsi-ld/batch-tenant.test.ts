@@ -122,3 +122,18 @@ describe('multi-tenancy', () => {
     assert.equal(r.statusCode, 400);
   });
 });
+
+test('?tenant=… is an unknown parameter (400 InvalidRequest, clause 5.5.2) whose detail says to send the NGSILD-Tenant header', async () => {
+  const t = await testApp();
+  try {
+    for (const url of ['/ngsi-ld/v1/entities?type=Bench&tenant=herne', '/ngsi-ld/v1/types?tenant=herne', '/ngsi-ld/v1/entities?type=Bench&NGSILD-Tenant=herne']) {
+      const r = await t.app.inject({ method: 'GET', url });
+      assert.equal(r.statusCode, 400, url);
+      const p = r.json() as { type: string; detail: string };
+      assert.equal(p.type, 'https://uri.etsi.org/ngsi-ld/errors/InvalidRequest');
+      assert.match(p.detail, /NGSILD-Tenant header/, url);
+    }
+    const other = await t.app.inject({ method: 'GET', url: '/ngsi-ld/v1/entities?type=Bench&colour=red' });
+    assert.doesNotMatch(other.json().detail, /NGSILD-Tenant/, 'no tenant hint for other unknown parameters');
+  } finally { await t.close(); }
+});

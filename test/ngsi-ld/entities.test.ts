@@ -27,7 +27,7 @@ describe('entities', () => {
   test('[6.4.3.1] create returns 201 with a Location header', async () => {
     const r = await inject({ method: 'POST', url: '/ngsi-ld/v1/entities', headers: JSON_HEADERS, payload: sensor('urn:ngsi-ld:AirQualityObserved:a1') });
     assert.equal(r.statusCode, 201, r.body);
-    assert.equal(r.headers.location, '/ngsi-ld/v1/entities/urn%3Angsi-ld%3AAirQualityObserved%3Aa1');
+    assert.equal(r.headers.location, '/ngsi-ld/v1/entities/urn:ngsi-ld:AirQualityObserved:a1');
   });
 
   test('[6.4.3.1] a duplicate id returns 409 AlreadyExists and keeps the stored entity', async () => {
@@ -300,7 +300,7 @@ describe('conditional writes', () => {
       await t.app.inject({ method: 'POST', url: '/ngsi-ld/v1/entities', headers: JSON_HEADERS, payload: { id: 'urn:etag:1', type: 'T', n: 1 } });
       const g = await t.app.inject({ method: 'GET', url: '/ngsi-ld/v1/entities/urn:etag:1' });
       const etag = g.headers.etag as string;
-      assert.match(etag, /^"\d+"$/);
+      assert.match(etag, /^"\d+-\d+"$/);
       const ok = await t.app.inject({ method: 'PATCH', url: '/ngsi-ld/v1/entities/urn:etag:1/attrs', headers: { ...JSON_HEADERS, 'if-match': etag }, payload: { n: 2 } });
       assert.equal(ok.statusCode, 204, ok.body);
       const stale = await t.app.inject({ method: 'PATCH', url: '/ngsi-ld/v1/entities/urn:etag:1/attrs', headers: { ...JSON_HEADERS, 'if-match': etag }, payload: { n: 3 } });

@@ -34,7 +34,6 @@ describe('temporal query errors', () => {
     ['aggrMethods=avg', 'aggrMethods without aggregatedValues', /need options=aggregatedValues/],
     ['options=temporalValues,aggregatedValues&aggrMethods=avg', 'two representations', /exclude each other/],
     ['options=concise', 'an unknown option', /Unknown option/],
-    ['foo=1', 'an unknown parameter', /Unknown query parameter/],
   ];
   for (const [qs, what, detail] of cases) {
     test(`[6.18.3.2] ${what} is BadRequestData`, async () => {
@@ -45,14 +44,22 @@ describe('temporal query errors', () => {
     });
   }
 
+  test('[5.5.2, 6.18.3.2] an unknown parameter is InvalidRequest', async () => {
+    const r = await t.app.inject({ method: 'GET', url: `/ngsi-ld/v1/temporal/entities/${E}?foo=1` });
+    assert.equal(r.statusCode, 400, r.body);
+    assert.equal(r.json().type, 'https://uri.etsi.org/ngsi-ld/errors/InvalidRequest');
+    assert.match(r.json().detail, /Unknown query parameter/);
+  });
+
   test('[6.18.3.2] a query without any restriction is BadRequestData', async () => {
     const r = await t.app.inject({ method: 'GET', url: '/ngsi-ld/v1/temporal/entities?lastN=1' });
     assert.equal(r.statusCode, 400);
   });
 
-  test('[6.3.10] a malformed Range header is BadRequestData', async () => {
+  test('[5.5.2, 6.3.10] a malformed Range header is InvalidRequest', async () => {
     const r = await t.app.inject({ method: 'GET', url: `/ngsi-ld/v1/temporal/entities/${E}`, headers: { range: 'bytes=0-100' } });
     assert.equal(r.statusCode, 400);
+    assert.equal(r.json().type, 'https://uri.etsi.org/ngsi-ld/errors/InvalidRequest');
   });
 
   test('[6.3.x] too many aggregation periods over many entities is TooComplexQuery', async () => {

@@ -25,7 +25,7 @@ async function snapshot(s: StoragePort) {
   const out: Record<string, unknown> = {};
   for (const tenant of await s.entities.listTenants()) {
     const { entities } = await s.entities.query(tenant, {}, { limit: 1000, offset: 0, count: false });
-    out[`entities:${tenant}`] = entities.map(({ rev: _r, ...e }) => e).sort((a, b) => a.id.localeCompare(b.id));
+    out[`entities:${tenant}`] = entities.map(({ rev: _r, born: _b, ...e }) => e).sort((a, b) => a.id.localeCompare(b.id));
     const { entities: hist } = await s.temporal.queryEntities(tenant, {}, { limit: 1000, offset: 0, count: false });
     for (const h of hist) {
       out[`history:${tenant}:${h.id}`] = { types: h.types, createdAt: h.createdAt, deletedAt: h.deletedAt, series: h.series.map((x) => `${x.attr}|${x.datasetId ?? ''}`) };
@@ -109,11 +109,62 @@ test('SQLite → drehscheibe export → drehscheibe import into PostgreSQL keeps
     } finally {
       await pg.close();
     }
+    // A second run into the same target changes nothing, and says so.
+    const second = cli(['import', file], { DATABASE_URL: PG_URL!, DREHSCHEIBE_PG_SCHEMA: schema, DREHSCHEIBE_DATA_DIR: dir });
+    assert.equal(second.status, 0, second.stderr);
+    assert.match(second.stderr, /nothing new/);
+    const pg2 = await PostgresStorage.open({ url: PG_URL!, schema });
+    try {
+      const twice = await snapshot(pg2);
+      for (const k of Object.keys(before)) assert.deepEqual(twice[k], before[k], `after a second import: ${k}`);
+    } finally {
+      await pg2.close();
+    }
     const again = cli(['import', join(dir, 'missing.ndjson')], { DATABASE_URL: PG_URL!, DREHSCHEIBE_PG_SCHEMA: schema, DREHSCHEIBE_DATA_DIR: dir });
     assert.notEqual(again.status, 0, 'a missing file fails');
   } finally {
     rmSync(dir, { recursive: true, force: true });
     await dropSchema(schema);
+  }
+});
+
+test('a second import of the same export into the same SQLite target changes nothing: no doubled history instances or audit entries', async () => {
+  const { importLines, wroteNothing } = await import('../../src/storage/transfer/transfer.import.ts');
+  const { exportLines } = await import('../../src/storage/transfer/transfer.export.ts');
+  const src = mkdtempSync(join(tmpdir(), 'ds-transfer-src-'));
+  const dst = mkdtempSync(join(tmpdir(), 'ds-transfer-dst-'));
+  try {
+    const sqlite = SqliteStorage.inDataDir(src);
+    const app = await buildApp(loadConfig({ DREHSCHEIBE_DATA_DIR: src, DREHSCHEIBE_AUTH: 'off', DREHSCHEIBE_CONTEXT_REMOTE: 'off', LOG_LEVEL: 'silent', DREHSCHEIBE_NOTIFY_INITIAL: 'off' }), { storage: sqlite });
+    const post = (url: string, payload: unknown, method: 'POST' | 'PATCH' | 'DELETE' = 'POST') => app.inject({ method, url: `/ngsi-ld/v1${url}`, headers: JSON_HEADERS, payload: payload as object });
+    for (const i of [1, 2]) assert.equal((await post('/entities', { id: `urn:ngsi-ld:Bench:${i}`, type: 'Bench', temperature: { type: 'Property', value: i, observedAt: '2026-11-01T10:00:00Z' } })).statusCode, 201);
+    assert.equal((await post('/entities/urn:ngsi-ld:Bench:1/attrs', { temperature: { type: 'Property', value: 5, observedAt: '2026-11-01T11:00:00Z' } }, 'PATCH')).statusCode, 204);
+    assert.equal((await post('/entities/urn:ngsi-ld:Bench:2', undefined, 'DELETE')).statusCode, 204);
+    await app.close();
+    await sqlite.auth.appendAudit([{ at: '2026-11-20T08:00:00.000Z', principal: 'key:admin', action: 'api-key.create', status: 201 },
+      { at: '2026-11-20T08:00:00.000Z', principal: 'key:admin', action: 'api-key.create', status: 201 }]);
+    const lines: unknown[] = [];
+    for await (const l of exportLines(sqlite)) lines.push(l);
+    await sqlite.close();
+    async function* of() { yield* lines; }
+    const target = SqliteStorage.inDataDir(dst);
+    try {
+      const first = await importLines(target, of());
+      assert.equal(first.entities, 1);
+      assert.equal(first.instances, 4, 'Bench:1 twice, Bench:2 once and its deletion');
+      assert.equal(first.auditEntries, 6, 'the four writes above and two identical entries (two entries, not one)');
+      const once = await snapshot(target);
+      const second = await importLines(target, of());
+      assert.ok(wroteNothing(second), JSON.stringify(second));
+      assert.equal(second.skippedInstances, 4);
+      assert.equal(second.skippedAuditEntries, 6);
+      assert.deepEqual(await snapshot(target), once);
+    } finally {
+      await target.close();
+    }
+  } finally {
+    rmSync(src, { recursive: true, force: true });
+    rmSync(dst, { recursive: true, force: true });
   }
 });
 

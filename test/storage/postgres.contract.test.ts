@@ -6,6 +6,8 @@ import { subscriptionStoreContract } from '../../src/storage/contract/subscripti
 import { temporalStoreContract } from '../../src/storage/contract/temporal.contract.ts';
 import { ingestStoreContract } from '../../src/storage/contract/ingest.contract.ts';
 import { authStoreContract } from '../../src/storage/contract/auth.contract.ts';
+import { accountStoreContract } from '../../src/storage/contract/accounts.contract.ts';
+import { entityQueryContract } from '../../src/storage/contract/entities-query.contract.ts';
 import type { PostgresStorage } from '../../src/storage/postgres/postgres.adapter.ts';
 import type { StoragePort } from '../../src/storage/port.ts';
 import { PG_SKIP, dropSchema, openPgStorage } from '../support/pg.ts';
@@ -24,8 +26,10 @@ if (PG_SKIP) {
   test('storage contract suites on PostgreSQL', { skip: PG_SKIP }, () => {});
 } else {
   entityStoreContract('postgres', postgres);
+  entityQueryContract('postgres', postgres);
   temporalStoreContract('postgres', postgres);
   subscriptionStoreContract('postgres', postgres);
   ingestStoreContract('postgres', postgres);
   authStoreContract('postgres', postgres);
+  accountStoreContract('postgres', postgres);
 }

@@ -8,6 +8,8 @@ import { subscriptionStoreContract } from '../../src/storage/contract/subscripti
 import { temporalStoreContract } from '../../src/storage/contract/temporal.contract.ts';
 import { ingestStoreContract } from '../../src/storage/contract/ingest.contract.ts';
 import { authStoreContract } from '../../src/storage/contract/auth.contract.ts';
+import { accountStoreContract } from '../../src/storage/contract/accounts.contract.ts';
+import { entityQueryContract } from '../../src/storage/contract/entities-query.contract.ts';
 import { SqliteStorage } from '../../src/storage/sqlite/sqlite.adapter.ts';
 import type { StoragePort } from '../../src/storage/port.ts';
 
@@ -22,7 +24,9 @@ const sqlite: StorageFactory = {
 };
 
 entityStoreContract('sqlite', sqlite);
+entityQueryContract('sqlite', sqlite);
 temporalStoreContract('sqlite', sqlite);
 subscriptionStoreContract('sqlite', sqlite);
 ingestStoreContract('sqlite', sqlite);
 authStoreContract('sqlite', sqlite);
+accountStoreContract('sqlite', sqlite);

@@ -42,6 +42,7 @@ export class CompiledTermMap implements TermMap {
   readonly vocab: string | null;
   /** Context document URLs this term map was built from (nested ones included), for usage counting and invalidation. */
   readonly dependencies: readonly string[];
+  readonly namesCore: boolean;
 
   private readonly active: ActiveContext;
   private readonly byIri = new Map<string, Candidate[]>();
@@ -52,13 +53,14 @@ export class CompiledTermMap implements TermMap {
     compactType: new Map<string, string>(),
   };
 
-  constructor(active: ActiveContext, meta: { key: string; source: unknown; linkUrl: string; dependencies?: readonly string[] }) {
+  constructor(active: ActiveContext, meta: { key: string; source: unknown; linkUrl: string; dependencies?: readonly string[]; namesCore?: boolean }) {
     this.active = { vocab: active.vocab, terms: new Map(active.terms) };
     this.key = meta.key;
     this.source = meta.source;
     this.linkUrl = meta.linkUrl;
     this.vocab = active.vocab;
     this.dependencies = meta.dependencies ?? [];
+    this.namesCore = meta.namesCore ?? false;
     for (const [term, def] of this.active.terms) {
       if (def.id === null) continue;
       const c: Candidate = {

@@ -27,7 +27,10 @@ export async function fetchContextDocument(url: string, opts: FetchOptions): Pro
   checkFetchableUrl(url);
   const ac = new AbortController();
   const timer = setTimeout(() => ac.abort(), opts.fetchTimeoutMs);
-  const why = (e: unknown) => (ac.signal.aborted ? `it did not answer within ${opts.fetchTimeoutMs} ms` : `it is unreachable (${reason(e)})`);
+  // One text for refused, reset, unresolvable and silent hosts: telling them apart (ECONNREFUSED vs a
+  // timeout) would make the broker a port scanner. The reason stays in the error's cause, for the log.
+  const why = (e: unknown) => (privateRefusal(e)
+    ?? `it could not be reached (connection failed, or no answer within ${opts.fetchTimeoutMs} ms)`);
   try {
     let res: Response;
     try {
@@ -118,7 +121,9 @@ function notAvailable(url: string, why: string, cause?: unknown): InstanceType<t
   return new LdContextNotAvailable(`The @context ${url} could not be retrieved: ${why}`, { cause });
 }
 
-function reason(e: unknown): string {
-  const err = e as { message?: string; cause?: { code?: string; message?: string } };
-  return err?.cause?.code ?? err?.cause?.message ?? err?.message ?? String(e);
+/** The SSRF guard's refusal (decided before any connection, so it reveals nothing about the target). */
+function privateRefusal(e: unknown): string | undefined {
+  const err = e as { cause?: { code?: string; message?: string; cause?: { code?: string; message?: string } } };
+  const c = err?.cause?.code === 'EPRIVATEADDR' ? err.cause : err?.cause?.cause?.code === 'EPRIVATEADDR' ? err.cause.cause : undefined;
+  return c ? `it is refused by the SSRF guard (${c.message})` : undefined;
 }

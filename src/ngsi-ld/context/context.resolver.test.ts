@@ -97,13 +97,13 @@ describe('remote @context retrieval (clauses 5.5.6, 5.13.1)', () => {
 
   test('a server that does not answer → LdContextNotAvailable after fetchTimeoutMs (1 s here), naming the URL', async () => {
     const t0 = Date.now();
-    await rejectsWith(service().resolve(`${base}/hang.jsonld`), LdContextNotAvailable, /hang\.jsonld.*did not answer within 1000 ms/);
+    await rejectsWith(service().resolve(`${base}/hang.jsonld`), LdContextNotAvailable, /hang\.jsonld.*could not be reached \(connection failed, or no answer within 1000 ms\)/);
     const took = Date.now() - t0;
     assert.ok(took >= 990 && took < 5000, `took ${took} ms`);
   });
 
   test('a body that never ends → LdContextNotAvailable after the same time limit', async () => {
-    await rejectsWith(service().resolve(`${base}/trickle.jsonld`), LdContextNotAvailable, /trickle\.jsonld.*did not answer within 1000 ms/);
+    await rejectsWith(service().resolve(`${base}/trickle.jsonld`), LdContextNotAvailable, /trickle\.jsonld.*could not be reached \(connection failed, or no answer within 1000 ms\)/);
   });
 
   test('a body over maxBytes → LdContextNotAvailable, by Content-Length or while streaming', async () => {
@@ -115,12 +115,12 @@ describe('remote @context retrieval (clauses 5.5.6, 5.13.1)', () => {
     await rejectsWith(service().resolve(`${base}/missing.jsonld`), LdContextNotAvailable, /missing\.jsonld.*HTTP 404/);
   });
 
-  test('an unreachable host → LdContextNotAvailable', async () => {
+  test('an unreachable host → LdContextNotAvailable, in the same words as a silent one (no port scanning)', async () => {
     const closed = createServer();
     await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
     const port = (closed.address() as AddressInfo).port;
     await new Promise<void>((r) => closed.close(() => r()));
-    await rejectsWith(service().resolve(`http://127.0.0.1:${port}/x.jsonld`), LdContextNotAvailable, /unreachable/);
+    await rejectsWith(service().resolve(`http://127.0.0.1:${port}/x.jsonld`), LdContextNotAvailable, /could not be reached/);
   });
 
   test('invalid JSON, no "@context" member, or an invalid term → BadRequestData naming the URL', async () => {

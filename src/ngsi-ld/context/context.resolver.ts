@@ -1,14 +1,14 @@
 // Resolves the @context of a request (Link header or body, clause 6.3.5) into a cached TermMap, once per
 // distinct @context: core @context first (4.4), preloaded/stored documents before any download (5.13.1).
 import { resolve as resolvePath } from 'node:path';
-import { BadRequestData, InternalError, LdContextNotAvailable, ProblemError } from '../../core/errors.ts';
+import { BadRequestData, InternalError, LdContextNotAvailable, ProblemError, Unauthorized } from '../../core/errors.ts';
 import {
-  CORE_CONTEXT_URL, SMART_DATA_MODELS_CONTEXTS, coreContextValue, isCoreContextUrl, readContextFile,
+  BUILTIN_HOSTED_CONTEXTS, CORE_CONTEXT_URL, SMART_DATA_MODELS_CONTEXTS, coreContextValue, isCoreContextUrl, readContextFile,
 } from './builtin-contexts.ts';
 import { CompiledTermMap } from './compiled-term-map.ts';
 import { checkFetchableUrl, fetchContextDocument } from './context.fetcher.ts';
 import { type ActiveContext, applyLocalContext, cloneActiveContext, emptyActiveContext, loadContextUrls } from './context.processor.ts';
-import { type ContextKind, ContextStore, type StoredContext, sha256 } from './context.store.ts';
+import { type ContextKind, ContextStore, type RemoteCacheLimits, type StoredContext, sha256 } from './context.store.ts';
 import { Lru } from './lru.ts';
 import type { TermMap } from './term-map.ts';
 
@@ -32,9 +32,24 @@ export interface ContextServiceOptions {
   maxTermMaps?: number;
   /** ImplicitlyCreated entries kept (default 1,000). */
   maxImplicitContexts?: number;
+  /**
+   * Estimated memory for resolved term maps, and separately for the inline @contexts kept as ImplicitlyCreated
+   * entries (default 64 MiB each); least recently used ones are dropped beyond (DREHSCHEIBE_CONTEXT_MEMORY_MB).
+   */
+  memoryBytes?: number;
   /** Lifetime of a downloaded context when its server gives no Cache-Control max-age (default 24 h, clause 5.13.1). */
   cachedTtlMs?: number;
+  /** Bounds of the downloaded contexts kept, in memory and on disk (default 1,000 entries, 64 MiB). */
+  remoteCache?: RemoteCacheLimits;
   onWarning?: (message: string) => void;
+}
+
+export interface ResolveOptions {
+  /**
+   * false: the @context may only use documents this broker already holds (built-in, preloaded, hosted or
+   * cached); a remote URL not cached is refused, never fetched. For anonymous requests (docs/security.md).
+   */
+  mayFetch?: boolean;
 }
 
 type Normalised =
@@ -58,15 +73,20 @@ export class ContextService {
     this.coreActive = emptyActiveContext();
     const core = coreContextValue();
     applyLocalContext(this.coreActive, core, { lookup: noRemote, isCore: true, source: CORE_CONTEXT_URL });
-    this.coreTermMap = new CompiledTermMap(this.coreActive, { key: CORE_CONTEXT_URL, source: CORE_CONTEXT_URL, linkUrl: CORE_CONTEXT_URL, dependencies: [CORE_CONTEXT_URL] });
-    this.termMaps = new Lru(opts.maxTermMaps ?? 1000);
+    this.coreTermMap = new CompiledTermMap(this.coreActive, { key: CORE_CONTEXT_URL, source: CORE_CONTEXT_URL, linkUrl: CORE_CONTEXT_URL, dependencies: [CORE_CONTEXT_URL], namesCore: true });
+    this.termMaps = new Lru(opts.maxTermMaps ?? 1000, opts.memoryBytes ?? 64 * 1024 * 1024);
     this.cachedTtlMs = opts.cachedTtlMs ?? 24 * 3600_000;
     this.store = new ContextStore({
       publicBaseUrl: opts.publicBaseUrl, cacheDir: opts.cacheDir, maxImplicit: opts.maxImplicitContexts ?? 1000,
-      cachedTtlMs: this.cachedTtlMs, onWarning: opts.onWarning,
+      maxImplicitBytes: opts.memoryBytes ?? 64 * 1024 * 1024,
+      cachedTtlMs: this.cachedTtlMs, onWarning: opts.onWarning, remoteCache: opts.remoteCache,
+      onEvict: (url) => this.invalidate(url),
     });
     this.store.addPreloaded(CORE_CONTEXT_URL, core, 'builtin');
-    for (const [url, file] of SMART_DATA_MODELS_CONTEXTS) this.store.addPreloaded(url, readContextFile(file), 'builtin');
+    const files = new Map<string, unknown>();
+    const read = (file: string) => { if (!files.has(file)) files.set(file, readContextFile(file)); return files.get(file); };
+    for (const [url, file] of SMART_DATA_MODELS_CONTEXTS) this.store.addPreloaded(url, read(file), 'builtin');
+    for (const [id, file] of BUILTIN_HOSTED_CONTEXTS) this.store.addBuiltinHosted(id, read(file));
     for (const [url, file] of Object.entries(opts.contextMap ?? {})) {
       if (isCoreContextUrl(url)) {
         throw new Error(`DREHSCHEIBE_CONTEXT_MAP maps the core @context ${url} to ${file}; the core @context is built in and immutable (clause 4.4)`);
@@ -76,33 +96,60 @@ export class ContextService {
     this.store.loadPersisted();
   }
 
+  /** What the bounded caches hold: term maps (estimated bytes), inline @contexts and downloads (bytes of JSON). */
+  usage(): { termMaps: { entries: number; bytes: number }; implicit: { entries: number; bytes: number }; remote: { entries: number; bytes: number; loaded: number } } {
+    return { termMaps: { entries: this.termMaps.size, bytes: this.termMaps.weight }, implicit: this.store.implicitUsage, remote: this.store.remoteUsage };
+  }
+
   /** The term map of the core @context alone (no user @context, clause 5.5.5). */
   get core(): TermMap {
     return this.coreTermMap;
+  }
+
+  private readonly coreVariants = new Map<string, TermMap>();
+
+  /**
+   * The core term map under another name of the core @context (v1.8, unversioned, an array of core
+   * URLs): the same definitions, but responses echo the client's @context as given (clause 5.5.7).
+   */
+  private coreAs(context: unknown): TermMap {
+    const k = typeof context === 'string' ? context : JSON.stringify(context);
+    let v = this.coreVariants.get(k);
+    if (!v) {
+      const first = (Array.isArray(context) ? context[0] : context) as string;
+      v = Object.create(this.coreTermMap, { source: { value: context }, linkUrl: { value: first.trim() }, namesCore: { value: true } }) as TermMap;
+      if (this.coreVariants.size < 64) this.coreVariants.set(k, v);
+    }
+    return v;
   }
 
   /**
    * Resolves an @context as found in a Link header or a body (undefined, URL, object, or array of those).
    * Throws BadRequestData for invalid contexts and LdContextNotAvailable for unretrievable ones (5.5.6).
    */
-  async resolve(context: unknown): Promise<TermMap> {
+  async resolve(context: unknown, ropts?: ResolveOptions): Promise<TermMap> {
     const n = normalise(context);
+    const mayFetch = ropts?.mayFetch !== false;
     const now = Date.now();
     if (n.kind === 'core') {
       this.store.hit(this.store.getByUrl(CORE_CONTEXT_URL), now);
-      return this.coreTermMap;
+      const own = context === undefined || context === null || context === CORE_CONTEXT_URL
+        || (Array.isArray(context) && context.every((c) => c === CORE_CONTEXT_URL));
+      return own ? this.coreTermMap : this.coreAs(context);
     }
     const key = n.kind === 'url' ? n.url : 'sha256:' + sha256(n.json);
     let tm = this.termMaps.get(key);
     if (!tm) {
-      let pending = this.building.get(key);
+      // Builds that may not fetch are shared only among themselves: a refusal must not reach a caller that may fetch.
+      const buildKey = mayFetch ? key : `cached-only:${key}`;
+      let pending = this.building.get(buildKey);
       if (!pending) {
-        pending = this.build(key, n).finally(() => this.building.delete(key));
-        this.building.set(key, pending);
+        pending = this.build(key, n, mayFetch).finally(() => this.building.delete(buildKey));
+        this.building.set(buildKey, pending);
       }
       tm = await pending;
     } else if (n.kind === 'inline') {
-      this.store.ensureImplicit(key.slice(7), tm.source); // keeps its entry (and linkUrl) alive while in use
+      this.store.ensureImplicit(key.slice(7), tm.source, n.json.length); // keeps its entry (and linkUrl) alive while in use
     }
     // Usage counters of clause 5.13.3.5 (numberOfHits, lastUsage): every document the context was built from.
     for (const url of tm.dependencies) {
@@ -114,13 +161,13 @@ export class ContextService {
     return tm;
   }
 
-  /** Adds a Hosted context (clause 5.13.2) after validating it as clause 5.5.4 requires. */
-  async addHosted(context: unknown): Promise<StoredContext> {
+  /** Adds a Hosted context (clause 5.13.2) after validating it as clause 5.5.4 requires; `owner` may delete it. */
+  async addHosted(context: unknown, owner?: string): Promise<StoredContext> {
     if (context === undefined || context === null || (typeof context !== 'string' && typeof context !== 'object')) {
       throw new BadRequestData('The body must be a JSON object with an "@context" member holding an object, an array or a URL');
     }
     await this.compile(context, 'the posted @context');
-    return this.store.addHosted(structuredClone(context));
+    return this.store.addHosted(structuredClone(context), owner);
   }
 
   find(idOrUrl: string): StoredContext | undefined {
@@ -171,14 +218,13 @@ export class ContextService {
       .finally(() => this.refreshing.delete(entry.url));
   }
 
-  private async build(key: string, n: Exclude<Normalised, { kind: 'core' }>): Promise<CompiledTermMap> {
+  private async build(key: string, n: Exclude<Normalised, { kind: 'core' }>, mayFetch: boolean): Promise<CompiledTermMap> {
     // A private copy: the caller's body object may be changed after the request.
     const local = n.kind === 'url' ? n.url : structuredClone(n.value);
-    const { active, dependencies } = await this.compile(local, n.kind === 'url' ? n.url : 'the inline @context');
-    const linkUrl = n.kind === 'url' ? n.url : this.store.ensureImplicit(key.slice(7), local).url;
-    const tm = new CompiledTermMap(active, { key, source: local, linkUrl, dependencies: [CORE_CONTEXT_URL, ...dependencies] });
-    const evicted = this.termMaps.set(key, tm);
-    if (evicted) this.untrack(evicted[1]);
+    const { active, dependencies, namesCore } = await this.compile(local, n.kind === 'url' ? n.url : 'the inline @context', undefined, mayFetch);
+    const linkUrl = n.kind === 'url' ? n.url : this.store.ensureImplicit(key.slice(7), local, n.json.length).url;
+    const tm = new CompiledTermMap(active, { key, source: local, linkUrl, dependencies: [CORE_CONTEXT_URL, ...dependencies], namesCore });
+    for (const [, old] of this.termMaps.set(key, tm, estimateBytes(active, n))) this.untrack(old);
     for (const url of dependencies) {
       let set = this.dependents.get(url);
       if (!set) this.dependents.set(url, (set = new Set()));
@@ -188,19 +234,27 @@ export class ContextService {
   }
 
   /** Loads every referenced document, then processes the context on top of the core. */
-  private async compile(local: unknown, source: string, overrides?: Map<string, unknown>): Promise<{ active: ActiveContext; dependencies: string[] }> {
-    const docs = await loadContextUrls(local, (url) => (overrides?.has(url) ? Promise.resolve(overrides.get(url)) : this.loadDocument(url)), isCoreContextUrl);
+  private async compile(local: unknown, source: string, overrides?: Map<string, unknown>, mayFetch = true): Promise<{ active: ActiveContext; dependencies: string[]; namesCore: boolean }> {
+    // Every reference is checked against the core URLs as the documents are walked: one that is
+    // a core URL means the @context already names the core @context.
+    let namesCore = false;
+    const isCore = (url: string): boolean => {
+      const core = isCoreContextUrl(url);
+      if (core) namesCore = true;
+      return core;
+    };
+    const docs = await loadContextUrls(local, (url) => (overrides?.has(url) ? Promise.resolve(overrides.get(url)) : this.loadDocument(url, mayFetch)), isCore);
     const active = cloneActiveContext(this.coreActive);
     const lookup = (url: string): unknown => {
       if (!docs.has(url)) throw new InternalError(`@context ${url} was not loaded before processing`);
       return docs.get(url);
     };
     applyLocalContext(active, local, { lookup, source, coreVocab: this.coreActive.vocab, isCoreUrl: isCoreContextUrl });
-    return { active, dependencies: [...docs.keys()] };
+    return { active, dependencies: [...docs.keys()], namesCore };
   }
 
   /** A context document's @context value: stored copy, else one shared download (never two at once). */
-  private loadDocument(url: string): Promise<unknown> {
+  private loadDocument(url: string, mayFetch: boolean): Promise<unknown> {
     const stored = this.store.getByUrl(url);
     if (stored) {
       if (stored.expiresAt !== undefined && stored.expiresAt <= Date.now()) this.refresh(stored);
@@ -214,6 +268,12 @@ export class ContextService {
       checkFetchableUrl(url);
     } catch (e) {
       return Promise.reject(e);
+    }
+    if (!mayFetch && this.opts.allowRemote !== false) {
+      return Promise.reject(new Unauthorized(
+        `The @context ${url} is not cached by this broker, and anonymous requests may not make it fetch new remote @contexts; `
+        + 'send a credential (X-API-Key header or a Bearer token), or use a built-in, hosted or already cached @context',
+      ));
     }
     if (this.opts.allowRemote === false) {
       return Promise.reject(new LdContextNotAvailable(
@@ -249,6 +309,20 @@ export class ContextService {
       if (set?.size === 0) this.dependents.delete(url);
     }
   }
+}
+
+/**
+ * A rough memory estimate of a term map, for the bound on all of them: two bytes per character of its terms,
+ * IRIs and scoped contexts (held once in the active context and once in the reverse index), plus a fixed cost
+ * per term, plus the inline source it keeps. Computed once per build, so it may cost a stringify.
+ */
+function estimateBytes(active: ActiveContext, n: Exclude<Normalised, { kind: 'core' }>): number {
+  let chars = n.kind === 'inline' ? n.json.length : n.url.length;
+  for (const [term, def] of active.terms) {
+    chars += 2 * (term.length + (def.id?.length ?? 0)) + 100;
+    if (def.context !== undefined) chars += JSON.stringify(def.context)?.length ?? 0;
+  }
+  return 2 * chars;
 }
 
 function noRemote(url: string): never {

@@ -5,11 +5,12 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { LdContextNotAvailable, ProblemError } from '../../core/errors.ts';
-import { CORE_CONTEXT_URL, smartDataModelsContextUrl } from './builtin-contexts.ts';
+import { BUILTIN_HOSTED_CONTEXTS, CORE_CONTEXT_URL, smartDataModelsContextUrl } from './builtin-contexts.ts';
 import { ContextService } from './context.resolver.ts';
 import { contextRoutes } from './context.routes.ts';
 
 const PUBLIC = 'http://127.0.0.1:1026';
+const BUILTIN_HOSTED = [...BUILTIN_HOSTED_CONTEXTS.keys()].map((id) => `${PUBLIC}/ngsi-ld/v1/jsonldContexts/${id}`);
 let remote: Server;
 let remoteBase = '';
 let remoteHits = 0;
@@ -73,7 +74,7 @@ describe('GET /jsonldContexts — List @contexts (clause 5.13.3)', () => {
     const implicit = (await app.inject('/ngsi-ld/v1/jsonldContexts?kind=implicitlycreated')).json() as string[];
     assert.equal(implicit.length, 1);
     assert.ok(implicit[0].startsWith(`${PUBLIC}/ngsi-ld/v1/jsonldContexts/`));
-    assert.deepEqual((await app.inject('/ngsi-ld/v1/jsonldContexts?kind=HOSTED')).json(), []);
+    assert.deepEqual((await app.inject('/ngsi-ld/v1/jsonldContexts?kind=HOSTED')).json(), BUILTIN_HOSTED, 'only the shipped demo @contexts');
     for (const q of ['kind=Remote', 'details=yes']) {
       const res = await app.inject(`/ngsi-ld/v1/jsonldContexts?${q}`);
       assert.equal(res.statusCode, 400, q);
@@ -91,7 +92,7 @@ describe('POST /jsonldContexts — Add @context (clause 5.13.2)', () => {
     const location = res.headers.location as string;
     assert.match(location, /^\/ngsi-ld\/v1\/jsonldContexts\/[\w-]+$/);
     const url = PUBLIC + location;
-    assert.deepEqual((await app.inject('/ngsi-ld/v1/jsonldContexts?kind=Hosted')).json(), [url]);
+    assert.deepEqual((await app.inject('/ngsi-ld/v1/jsonldContexts?kind=Hosted')).json(), [...BUILTIN_HOSTED, url]);
     const tm = await service.resolve(url);
     assert.equal(tm.expandAttr('hosted'), 'https://h.example.org/hosted');
     const got = await app.inject(location);

@@ -1,8 +1,10 @@
 // The @context management API (clauses 5.13.2-5.13.5, HTTP binding 6.30 "jsonldContexts"):
 // list, add (Hosted), serve and delete/reload stored @contexts. Mounted with prefix '/ngsi-ld/v1'.
 import type { FastifyPluginAsync } from 'fastify';
-import { BadRequestData, OperationNotSupported, ResourceNotFound } from '../../core/errors.ts';
+import type { Actor } from '../../core/access.ts';
+import { BadRequestData, Forbidden, OperationNotSupported, ResourceNotFound } from '../../core/errors.ts';
 import { CORE_CONTEXT_URL } from './builtin-contexts.ts';
+import { pathSegment } from '../http/location.ts';
 import type { ContextService } from './context.resolver.ts';
 import { CONTEXTS_PATH, CONTEXT_KINDS, type ContextKind, type StoredContext } from './context.store.ts';
 
@@ -69,8 +71,8 @@ export function contextRoutes(service: ContextService): FastifyPluginAsync {
         throw new BadRequestData('The body must be a JSON object with an "@context" member (clause 5.13.2.3)');
       }
       // "all extra information located outside of the @context subtree ... shall be discarded" (5.13.2.3)
-      const entry = await service.addHosted(body['@context']);
-      return reply.code(201).header('Location', CONTEXTS_PATH + encodeURIComponent(entry.localId)).send();
+      const entry = await service.addHosted(body['@context'], req.actor?.id);
+      return reply.code(201).header('Location', CONTEXTS_PATH + pathSegment(entry.localId)).send();
     });
 
     // 5.13.4 Serve @context: content for Hosted/ImplicitlyCreated, metadata for any kind with details=true.
@@ -93,7 +95,7 @@ export function contextRoutes(service: ContextService): FastifyPluginAsync {
       const q = req.query as Query;
       const reload = flag(q, 'reload');
       const entry = lookup(service, (req.params as { contextId: string }).contextId);
-      if (entry.kind === 'Cached' && entry.origin !== 'remote') {
+      if ((entry.kind === 'Cached' && entry.origin !== 'remote') || (entry.kind === 'Hosted' && entry.origin === 'builtin')) {
         // Not covered by 5.13.5: the core @context is "protected and shall remain immutable" (clause 4.4) and is
         // implicitly present in every request, so it cannot be removed; the same goes for the other preloaded
         // contexts, which are configuration. Rejected as BadRequestData, the error 5.13.5.4 uses for a delete
@@ -103,6 +105,7 @@ export function contextRoutes(service: ContextService): FastifyPluginAsync {
             : 'shipped with Drehscheibe and preloaded';
         throw new BadRequestData(`The @context ${entry.url} cannot be ${reload ? 'reloaded' : 'deleted'}: it is ${which}`);
       }
+      mayChange(req.actor, entry, reload);
       if (reload) {
         if (entry.kind !== 'Cached') {
           throw new BadRequestData(`Only Cached @contexts can be reloaded (clause 5.13.5.4); ${entry.url} is ${entry.kind}`);
@@ -114,6 +117,18 @@ export function contextRoutes(service: ContextService): FastifyPluginAsync {
       return reply.code(204).send();
     });
   };
+}
+
+/**
+ * The @context store is one for all tenants, so a tenant's rights cannot decide over its entries
+ * (docs/security.md): a Hosted @context is deleted by the principal that added it, anything else
+ * (and any entry) by an operator not limited to tenants. Access control off: no actor, no check.
+ */
+function mayChange(actor: Actor | undefined, entry: StoredContext, reload: boolean): void {
+  if (!actor || actor.global) return;
+  if (entry.kind === 'Hosted' && entry.owner === actor.id) return;
+  const what = entry.kind === 'Hosted' ? `it was added by another principal; only that principal or` : `${entry.kind} @contexts are shared by all tenants; only`;
+  throw new Forbidden(`${actor.id} may not ${reload ? 'reload' : 'delete'} the @context ${entry.url}: ${what} an operator for all tenants may`);
 }
 
 function lookup(service: ContextService, id: string): StoredContext {

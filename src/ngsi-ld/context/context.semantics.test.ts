@@ -82,7 +82,16 @@ describe('core @context precedence (clauses 4.4, 5.5.5, C.9)', () => {
     const { fetchImpl, calls } = memoryFetch(new Map());
     const s = service({ fetchImpl });
     const core = await s.resolve(undefined);
-    for (const url of CORE_CONTEXT_URLS) assert.equal(await s.resolve(url), core, url);
+    for (const url of CORE_CONTEXT_URLS) {
+      const tm = await s.resolve(url);
+      if (url === CORE_CONTEXT_URL) { assert.equal(tm, core, url); continue; }
+      // Another name of the core: the same definitions, echoed as the client gave it (clause 5.5.7).
+      assert.equal(Object.getPrototypeOf(tm), core, url);
+      assert.equal(tm.source, url);
+      assert.equal(tm.linkUrl, url);
+      assert.equal(tm.expandAttr('observedAt'), core.expandAttr('observedAt'));
+      assert.equal(await s.resolve(url), tm, 'kept, not built per request');
+    }
     assert.equal(await s.resolve([CORE_CONTEXT_URL]), core);
     assert.equal(await s.resolve([]), core);
     assert.equal(core.source, CORE_CONTEXT_URL);

@@ -82,7 +82,7 @@ describe('term map vs jsonld oracle (clause 4.4, annex B, clause 5.5.7)', () => 
     const tm = await service.resolve(undefined);
     const core = coreContextValue() as Record<string, unknown>;
     const deviations = await compareWithOracle(tm, CORE_CONTEXT_URL, [...Object.keys(core), ...EXTRA_NAMES], [core]);
-    assert.ok(deviations > 0 && deviations < 120, `typed/container terms only, got ${deviations}`);
+    assert.ok(deviations > 0 && deviations < 150, `typed/container terms only, got ${deviations}`); // v1.9: 130 of its 212 terms
     assert.equal(tm.expandAttr('temperature'), 'https://uri.etsi.org/ngsi-ld/default-context/temperature');
     assert.equal(tm.compactAttr('https://uri.etsi.org/ngsi-ld/default-context/temperature'), 'temperature');
     assert.equal(tm.expandType('Property'), 'https://uri.etsi.org/ngsi-ld/Property');
@@ -105,7 +105,8 @@ describe('term map vs jsonld oracle (clause 4.4, annex B, clause 5.5.7)', () => 
     for (const url of SMART_DATA_MODELS_CONTEXTS.keys()) {
       // dataModel.IssueTracking is not valid JSON-LD 1.1 ("open311:type" without an "open311" prefix, see
       // context.semantics.test.ts); DCAT-AP redefines the core term "dataset", hence core last in the oracle.
-      if (url === ENV_URL || url.includes('IssueTracking')) continue;
+      // The general context merged from the domain contexts (smartdatamodels.org) carries IssueTracking's terms.
+      if (url === ENV_URL || url.includes('IssueTracking') || url.includes('//smartdatamodels.org/')) continue;
       const tm = await service.resolve(url);
       const ctx = (docs.get(url) as { '@context': Record<string, unknown> })['@context'];
       await compareWithOracle(tm, [url, CORE_CONTEXT_URL], Object.keys(ctx), [ctx, coreContextValue() as Record<string, unknown>]);

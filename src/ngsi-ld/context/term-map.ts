@@ -3,6 +3,11 @@ export interface Terms {
   readonly key: string;
   readonly source: unknown;
   readonly linkUrl: string;
+  /**
+   * The @context names the core @context itself: directly, or inside a context document it
+   * references (at any depth). Responses then echo it unchanged (clause 5.5.7, annex C.6).
+   */
+  readonly namesCore?: boolean;
   expandAttr(term: string): string;
   compactAttr(iri: string): string;
   expandType(term: string): string;

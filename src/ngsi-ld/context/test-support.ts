@@ -1,7 +1,7 @@
 // Test helpers for the @context module (used only by *.test.ts): a fetch that serves in-memory documents,
 // and the jsonld library (dev dependency) wrapped as an oracle with a loader that never touches the network.
 import { readFileSync } from 'node:fs';
-import { CORE_CONTEXT_URL, SMART_DATA_MODELS_CONTEXTS, coreContextDocument } from './builtin-contexts.ts';
+import { CONTEXTS_DIR, CORE_CONTEXT_URL, CORE_CONTEXT_V18_FILE, SMART_DATA_MODELS_CONTEXTS, coreContextDocument } from './builtin-contexts.ts';
 
 type Loose = Record<string, unknown>;
 type Loader = (url: string) => Promise<{ contextUrl?: string; document: unknown; documentUrl: string }>;
@@ -12,6 +12,9 @@ export const HAS_VALUE = 'https://uri.etsi.org/ngsi-ld/hasValue';
 /** Published URL → context document, for the core @context and the shipped Smart Data Models contexts. */
 export function shippedDocuments(): Map<string, unknown> {
   const docs = new Map<string, unknown>([[CORE_CONTEXT_URL, coreContextDocument()]]);
+  // The v1.8 core as published, and the W3C context the v1.9 core's ngsildproof term names.
+  docs.set('https://uri.etsi.org/ngsi-ld/v1/ngsi-ld-core-context-v1.8.jsonld', JSON.parse(readFileSync(CONTEXTS_DIR + CORE_CONTEXT_V18_FILE, 'utf8')));
+  docs.set('https://w3id.org/security/data-integrity/v2', JSON.parse(readFileSync(`${CONTEXTS_DIR}w3id-security-data-integrity-v2.jsonld`, 'utf8')));
   for (const [url, file] of SMART_DATA_MODELS_CONTEXTS) docs.set(url, JSON.parse(readFileSync(file, 'utf8')));
   return docs;
 }

@@ -23,11 +23,11 @@ function arrayBody(body: unknown): unknown[] {
 }
 
 /** Parses each entity on its own so that one bad entity fails alone (clause 6.14.3.1). */
-function parseItems(list: unknown[], terms: Terms, now: string, typeRequired: boolean): Item[] {
+function parseItems(list: unknown[], terms: Terms, now: string, typeRequired: boolean, allowNull = false): Item[] {
   return list.map((raw) => {
     const rawId = raw && typeof raw === 'object' ? String((raw as Record<string, unknown>).id ?? '') : '';
     try {
-      const entity = parseEntity(raw, terms, { now, typeRequired });
+      const entity = parseEntity(raw, terms, { now, typeRequired, allowNull });
       return { id: entity.id, entity };
     } catch (e) {
       if (e instanceof ProblemError) return { id: rawId, error: e };
@@ -84,6 +84,16 @@ export async function batchRoutes(app: FastifyInstance, deps: NgsiDeps): Promise
     const terms = await bodyTerms(req, contexts, list);
     const r = await entities.withAccess(req.access).batchUpdate(tenantOf(req), parseItems(list, terms, entities.now(), false), opts.has('noOverwrite'));
     return sendBatch(reply, r, 204);
+  });
+
+  // clause 6.31.3.1 (v1.9) — batch merge: 204 when every entity was merged, else 207
+  app.post('/entityOperations/merge', async (req: Req, reply) => {
+    checkParams(req.query, new Set(['local']));
+    requireJsonContent(req);
+    const list = arrayBody(req.body);
+    const terms = await bodyTerms(req, contexts, list);
+    const items = parseItems(list, terms, entities.now(), false, true);
+    return sendBatch(reply, await entities.withAccess(req.access).batchMerge(tenantOf(req), items), 204);
   });
 
   // clause 6.17.3.1 — batch delete: a JSON array of entity ids

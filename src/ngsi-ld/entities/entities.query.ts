@@ -1,11 +1,11 @@
 // Builds the storage-level EntityFilter from query parameters or a POST query body: parses
 // q/scopeQ/type/geo, expands every name with the request's @context, and checks regexes.
-import { BadRequestData, Forbidden } from '../../core/errors.ts';
+import { BadRequestData, Forbidden, InvalidRequest, OperationNotSupported } from '../../core/errors.ts';
 import type { AccessGuard } from '../../core/access.ts';
-import type { EntityFilter } from '../../storage/port.ts';
+import type { EntityFilter, OrderKey } from '../../storage/port.ts';
 import { compileRegex, UnsafeRegexError } from '../../storage/regex.ts';
 import type { Terms } from '../context/term-map.ts';
-import { parseGeoQuery, matchesGeoQuery } from '../geo/geo.query.ts';
+import { parseGeoQuery, matchesGeoQuery, newGeoWork } from '../geo/geo.query.ts';
 import type { AttrPath, QNode, TypeNode } from '../query/q.ast.ts';
 import { parseQ } from '../query/q.parser.ts';
 import { parseScopeQ } from '../query/scope.parser.ts';
@@ -68,6 +68,13 @@ function list(v: string | string[] | undefined, param: string): string[] | undef
   return parseAttrList(v, param);
 }
 
+/** Table 6.4.3.2-1 (v1.9): `type=*` selects every type and implies local=true; local=false with it is 400. */
+export function allTypes(type: string | undefined, local: string | undefined): boolean {
+  if (type !== '*') return false;
+  if (local === 'false') throw new BadRequestData('type=* implies local=true; it cannot be combined with local=false');
+  return true;
+}
+
 /** Whether the input restricts the query at all (clause 6.4.3.2 requires some restriction). */
 export function hasRestriction(i: QueryInput): boolean {
   return Boolean(i.type || i.id || i.idPattern || i.attrs || i.q || i.scopeQ || i.georel || i.geometry || i.coordinates);
@@ -90,13 +97,42 @@ export function buildFilter(i: QueryInput, terms: Terms): EntityFilter {
   if (i.scopeQ) f.scopeQ = parseScopeQ(i.scopeQ);
   const gq = parseGeoQuery({ georel: i.georel, geometry: i.geometry, coordinates: i.coordinates, geoproperty: i.geoproperty });
   if (gq) {
+    const work = newGeoWork(); // one budget for the whole request (every entity it tests)
     f.geo = {
       property: terms.expandAttr(gq.geoproperty),
       bbox: gq.bbox,
-      predicate: (g) => matchesGeoQuery(gq, g as Parameters<typeof matchesGeoQuery>[1]),
+      predicate: (g) => matchesGeoQuery(gq, g as Parameters<typeof matchesGeoQuery>[1], work),
     };
   }
   return f;
+}
+
+/**
+ * orderBy (v1.9.1 clause 4.23.3): `name`, `name;asc`, `name;desc`, `a.observedAt`, `address[city]`,
+ * `id`, comma-separated, applied in turn. Ordering by distance (dist-asc, dist-desc) and by type or
+ * scope is not offered (OperationNotSupported), so no order is silently different from the asked one.
+ */
+export function parseOrderBy(v: string, terms: Terms): OrderKey[] {
+  const out: OrderKey[] = [];
+  for (const raw of v.split(',')) {
+    const term = raw.trim();
+    const semi = term.lastIndexOf(';');
+    const name = semi < 0 ? term : term.slice(0, semi);
+    const dir = semi < 0 ? 'asc' : term.slice(semi + 1);
+    if (dir === 'dist-asc' || dir === 'dist-desc') throw new OperationNotSupported('orderBy by distance (dist-asc, dist-desc) is not supported by this broker');
+    if (dir !== 'asc' && dir !== 'desc') throw new InvalidRequest(`Invalid orderBy term "${term.slice(0, 80)}": the direction is asc, desc, dist-asc or dist-desc`);
+    if (name === 'id') { out.push({ desc: dir === 'desc' }); continue; }
+    if (name === 'type' || name === 'scope') throw new OperationNotSupported(`orderBy=${name} is not supported by this broker; order by id or an attribute`);
+    let node: QNode;
+    try {
+      node = parseQ(name);
+    } catch (e) {
+      throw new InvalidRequest(`Invalid orderBy term "${term.slice(0, 80)}": ${(e as Error).message}`);
+    }
+    if (node.kind !== 'exists') throw new InvalidRequest(`Invalid orderBy term "${term.slice(0, 80)}": give an attribute name, optionally with ;asc or ;desc`);
+    out.push({ path: expandPath(node.path, terms), desc: dir === 'desc' });
+  }
+  return out;
 }
 
 /** Expanded names for attrs / pick / omit projections; 'id', 'type', 'scope' stay as they are. */
@@ -109,7 +145,9 @@ export function projection(v: string | string[] | undefined, param: string, term
 /**
  * Narrows a query to the entity types the principal may read (docs/security.md). With `only`, the
  * query is AND-ed with those types; with `except`, the query must name its types (a plain list)
- * and the unreadable ones are dropped. Nothing readable left: 403.
+ * and the unreadable ones are dropped. Nothing readable left: 403. Either way the storage also
+ * leaves out entities having any type the principal may not read (an entity with several types is
+ * visible only if all of them are readable, as on retrieval by id).
  */
 export function readableOnly(f: EntityFilter, access: AccessGuard | undefined): EntityFilter {
   const rt = access?.readTypes;
@@ -118,7 +156,7 @@ export function readableOnly(f: EntityFilter, access: AccessGuard | undefined): 
   if (rt.only) {
     if (rt.only.length === 0) throw none();
     const only: TypeNode = { kind: 'or', items: rt.only.map((name) => ({ kind: 'type', name })) };
-    return { ...f, types: f.types ? { kind: 'and', items: [f.types, only] } : only };
+    return { ...f, types: f.types ? { kind: 'and', items: [f.types, only] } : only, readable: { only: rt.only } };
   }
   const except = new Set(rt.except ?? []);
   if (except.size === 0) return f;
@@ -126,7 +164,7 @@ export function readableOnly(f: EntityFilter, access: AccessGuard | undefined): 
   if (!names) throw new Forbidden(`Some entity types of this tenant are not readable for ${access!.who}: name the types to query (type=...)`);
   const keep = names.filter((n) => !except.has(n));
   if (keep.length === 0) throw none();
-  return { ...f, types: { kind: 'or', items: keep.map((name) => ({ kind: 'type', name })) } };
+  return { ...f, types: { kind: 'or', items: keep.map((name) => ({ kind: 'type', name })) }, readable: { except: [...except] } };
 }
 
 function plainTypes(t: TypeNode): string[] | undefined {

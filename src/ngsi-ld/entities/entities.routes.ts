@@ -1,17 +1,19 @@
 // HTTP binding of the entity operations (clause 6.4 – 6.7): one handler per operation.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { BadRequestData, OperationNotSupported, ResourceNotFound, TooManyResults } from '../../core/errors.ts';
+import { BadRequestData, InvalidRequest, OperationNotSupported, ResourceNotFound, TooManyResults } from '../../core/errors.ts';
 import type { EntityFilter, EntityRecord } from '../../storage/port.ts';
 import type { Terms } from '../context/term-map.ts';
 import {
   contextJson, sendText, boolParam, bodyTerms, checkOptions, checkParams, existingTenant, intParam, negotiate, optionsOf,
   queryTerms, requireJsonContent, sendData, tenantOf, type Accept, type ContextResolver,
 } from '../http/request.ts';
+import { pathSegment } from '../http/location.ts';
+import { pageLinks } from '../http/paging.ts';
 import { checkEntityId, parseAttribute, parseAttributes, parseEntity, parseScopes, parseTypes, checkName } from './entity.parse.ts';
 import { renderEntity, renderFeature, type Format, type RenderOptions } from './entity.render.ts';
-import { buildFilter, hasRestriction, mayReadEntity, projection, readableOnly, type QueryInput } from './entities.query.ts';
+import { allTypes, buildFilter, hasRestriction, mayReadEntity, parseOrderBy, projection, readableOnly, type QueryInput } from './entities.query.ts';
 import type { EntityService, UpdateResult, WriteCondition } from './entities.service.ts';
-import { withContext, type EntityViews } from './entity.views.ts';
+import { etagOf, recordEtag, withContext, type EntityViews } from './entity.views.ts';
 
 export interface NgsiDeps {
   entities: EntityService;
@@ -26,7 +28,7 @@ type Req = FastifyRequest<{ Params: Record<string, string>; Querystring: Record<
 
 const READ_OPTS = ['normalized', 'keyValues', 'simplified', 'concise', 'sysAttrs'];
 const GEO_PARAMS = ['georel', 'geometry', 'coordinates', 'geoproperty', 'geometryProperty'];
-const QUERY_PARAMS = new Set(['type', 'id', 'idPattern', 'attrs', 'pick', 'omit', 'q', 'scopeQ', 'lang', 'limit', 'offset', 'count', 'options', 'format', 'local', 'datasetId', 'csf', 'join', 'joinLevel', 'containedBy', 'entityMap', ...GEO_PARAMS]);
+const QUERY_PARAMS = new Set(['type', 'id', 'idPattern', 'attrs', 'pick', 'omit', 'q', 'scopeQ', 'lang', 'limit', 'offset', 'count', 'options', 'format', 'local', 'datasetId', 'csf', 'join', 'joinLevel', 'containedBy', 'entityMap', 'orderBy', 'orderFrom', 'orderGeometry', 'collation', ...GEO_PARAMS]);
 const RETRIEVE_PARAMS = new Set(['type', 'attrs', 'pick', 'omit', 'lang', 'options', 'format', 'geometryProperty', 'datasetId', 'local', 'join', 'joinLevel', 'containedBy', 'entityMap']);
 
 export function renderOptions(query: Record<string, string>, terms: Terms): RenderOptions & { geometryProperty: string } {
@@ -78,14 +80,20 @@ export async function answerQuery(reply: FastifyReply, deps: NgsiDeps, a: {
   const offset = intParam(q, 'offset', 0, 0, Number.MAX_SAFE_INTEGER);
   const count = boolParam(q, 'count');
   if (limit === 0 && !count) throw new BadRequestData('limit=0 is only allowed together with count=true');
+  // One element more than the page tells whether a next page exists (clause 5.5.9, Link rel="next").
+  const peek = limit > 0 ? limit + 1 : 0;
   if (accept === 'geo+json') {
-    const res = await deps.entities.query(tenant, filter, { limit, offset, count });
+    const res = await deps.entities.query(tenant, filter, { limit: peek, offset, count });
     if (count) reply.header('NGSILD-Results-Count', String(res.count));
+    pageLinks(reply, reply.request.url, q, { limit, offset }, res.entities.length > limit);
+    if (res.entities.length > limit) res.entities.length = limit;
     return sendData(reply, accept, terms, renderList(res.entities, terms, o, accept), deps.coreContextUrl);
   }
   // The common path: ids and versions first, then only the entities not rendered before.
-  const res = await deps.entities.reader().queryKeys(tenant, filter, { limit, offset, count });
+  const res = await deps.entities.reader().queryKeys(tenant, filter, { limit: peek, offset, count });
   if (count) reply.header('NGSILD-Results-Count', String(res.count));
+  pageLinks(reply, reply.request.url, q, { limit, offset }, res.keys.length > limit);
+  if (res.keys.length > limit) res.keys.length = limit;
   let texts = await deps.views.many(tenant, res.keys, terms, o);
   if (accept === 'ld+json') {
     const cj = contextJson(terms, deps.coreContextUrl);
@@ -111,7 +119,7 @@ export async function entityRoutes(app: FastifyInstance, deps: NgsiDeps): Promis
     const terms = await bodyTerms(req, contexts, req.body);
     const e = parseEntity(req.body, terms, { now: entities.now() });
     await entities.withAccess(req.access).create(tenant, e);
-    return reply.status(201).header('Location', `/ngsi-ld/v1/entities/${encodeURIComponent(e.id)}`).send();
+    return reply.status(201).header('Location', `/ngsi-ld/v1/entities/${pathSegment(e.id)}`).send();
   });
 
   // clause 6.4.3.2 — queryEntities
@@ -122,11 +130,13 @@ export async function entityRoutes(app: FastifyInstance, deps: NgsiDeps): Promis
     const accept = negotiate(req);
     const tenant = await existingTenant(req, (t) => entities.tenantExists(t));
     const terms = await queryTerms(req, contexts);
-    const input: QueryInput = { type: q.type, id: q.id, idPattern: q.idPattern, attrs: q.attrs, q: q.q, scopeQ: q.scopeQ, georel: q.georel, geometry: q.geometry, coordinates: q.coordinates, geoproperty: q.geoproperty };
-    if (!hasRestriction(input) && q.local !== 'true') {
+    const star = allTypes(q.type, q.local);
+    const input: QueryInput = { type: star ? undefined : q.type, id: q.id, idPattern: q.idPattern, attrs: q.attrs, q: q.q, scopeQ: q.scopeQ, georel: q.georel, geometry: q.geometry, coordinates: q.coordinates, geoproperty: q.geoproperty };
+    if (!hasRestriction(input) && q.local !== 'true' && !star) {
       throw new BadRequestData('Give at least one of type, id, idPattern, attrs, q, scopeQ or a geo-query (georel, geometry, coordinates); or local=true to list all entities');
     }
     const filter = readableOnly(buildFilter(input, terms), req.access);
+    if (q.orderBy) filter.order = parseOrderBy(q.orderBy, terms);
     return answerQuery(reply, deps, { tenant, accept, terms, filter, query: q, render: renderOptions(q, terms) });
   });
 
@@ -143,7 +153,7 @@ export async function entityRoutes(app: FastifyInstance, deps: NgsiDeps): Promis
     if (accept !== 'geo+json' && !req.query.type) {
       const v = await deps.views.one(tenant, id, terms, o);
       if (!v) throw new ResourceNotFound(`Entity ${id} does not exist`);
-      reply.header('ETag', `"${v.rev}"`);
+      reply.header('ETag', `"${etagOf(v.version)}"`);
       return sendText(reply, accept, terms, accept === 'ld+json' ? withContext(v.text, contextJson(terms, deps.coreContextUrl)) : v.text, deps.coreContextUrl);
     }
     const e = await entities.get(tenant, id);
@@ -151,7 +161,8 @@ export async function entityRoutes(app: FastifyInstance, deps: NgsiDeps): Promis
       const types = parseTypes(req.query.type.split(','), terms, true)!;
       if (!types.some((t) => e.types.includes(t))) throw new BadRequestData(`Entity ${id} is not of type ${req.query.type}`);
     }
-    if (e.rev !== undefined) reply.header('ETag', `"${e.rev}"`);
+    const etag = recordEtag(e);
+    if (etag !== undefined) reply.header('ETag', `"${etag}"`);
     const body = accept === 'geo+json' ? renderFeature(e, terms, o, o.geometryProperty) : renderEntity(e, terms, o);
     return send(reply, accept, terms, body);
   });
@@ -205,6 +216,8 @@ export async function entityRoutes(app: FastifyInstance, deps: NgsiDeps): Promis
     const terms = await bodyTerms(req, contexts, body);
     const attrs = parseAttributes(body, terms, { now: entities.now() });
     const extra = { types: parseTypes(body.type, terms, false), scopes: parseScopes(body.scope) };
+    // clause 5.6.3: the fragment must add something (an attribute, a type or a scope).
+    if (Object.keys(attrs).length === 0 && !extra.types && !extra.scopes) throw new BadRequestData('The body names no attribute to append');
     const r = await entities.withAccess(req.access).withCondition(ifMatch(req)).appendAttrs(tenant, id, attrs, opts.has('noOverwrite'), (i) => terms.compactAttr(i), extra);
     return sendUpdateResult(reply, r);
   });
@@ -232,8 +245,7 @@ export async function entityRoutes(app: FastifyInstance, deps: NgsiDeps): Promis
     const body = objectBody(req.body);
     const terms = await bodyTerms(req, contexts, body);
     const { name, iri } = attrParam(req, terms);
-    const frag = { ...body };
-    delete frag['@context'];
+    const frag = nonEmptyFragment(body, name);
     const inst = parseAttribute(name, frag, terms, { now: entities.now(), allowNull: true });
     await entities.withAccess(req.access).withCondition(ifMatch(req)).patchAttr(tenant, id, iri, inst, name);
     return reply.status(204).send();
@@ -248,8 +260,7 @@ export async function entityRoutes(app: FastifyInstance, deps: NgsiDeps): Promis
     const body = objectBody(req.body);
     const terms = await bodyTerms(req, contexts, body);
     const { name, iri } = attrParam(req, terms);
-    const frag = { ...body };
-    delete frag['@context'];
+    const frag = nonEmptyFragment(body, name);
     const inst = parseAttribute(name, frag, terms, { now: entities.now() });
     await entities.withAccess(req.access).withCondition(ifMatch(req)).replaceAttr(tenant, id, iri, inst, name);
     return reply.status(204).send();
@@ -268,24 +279,32 @@ export async function entityRoutes(app: FastifyInstance, deps: NgsiDeps): Promis
   });
 }
 
-/** If-Match (RFC 9110 13.1.1) against entity versions: "*" or ETags as sent by GET ("<rev>"). */
+/** If-Match (RFC 9110 13.1.1) against entity versions: "*" or ETags as sent by GET ("<born>-<rev>"). */
 function ifMatch(req: FastifyRequest): WriteCondition | undefined {
   const raw = req.headers['if-match'];
   if (raw === undefined) return undefined;
-  const out: Array<number | '*'> = [];
+  const out: Array<string | '*'> = [];
   for (const tag of (Array.isArray(raw) ? raw.join(',') : raw).split(',').map((x) => x.trim()).filter(Boolean)) {
     if (tag === '*') { out.push('*'); continue; }
-    const m = /^(?:W\/)?"(\d+)"$/.exec(tag);
-    if (!m) throw new BadRequestData(`If-Match must list ETags as sent by GET (e.g. "3") or *, got ${tag.slice(0, 40)}`);
-    out.push(Number(m[1]));
+    const m = /^(?:W\/)?"(\d+-\d+)"$/.exec(tag);
+    if (!m) throw new InvalidRequest(`If-Match must list ETags as sent by GET (e.g. "12-3") or *, got ${tag.slice(0, 40)}`);
+    out.push(m[1]);
   }
   return { ifMatch: out };
 }
 
 /** Parameters of distributed operation and linked-entity retrieval (v1.8 clauses 4.3.x, 4.5.23): known, not offered. */
-const UNSUPPORTED = ['csf', 'join', 'joinLevel', 'containedBy', 'entityMap'];
+const UNSUPPORTED = ['csf', 'join', 'joinLevel', 'containedBy', 'entityMap', 'collation', 'orderFrom', 'orderGeometry'];
 function unsupported(q: Record<string, string>): void {
   for (const p of UNSUPPORTED) if (q[p] !== undefined) throw new OperationNotSupported(`The parameter ${p} is not supported by this broker (no context sources, no linked-entity retrieval)`);
+}
+
+/** An attribute fragment without its @context; an empty one changes nothing and is refused (clause 5.6.4, 5.6.19). */
+function nonEmptyFragment(body: Record<string, unknown>, name: string): Record<string, unknown> {
+  const frag = { ...body };
+  delete frag['@context'];
+  if (Object.keys(frag).length === 0) throw new BadRequestData(`The body is an empty fragment of attribute ${name}; give at least its value`);
+  return frag;
 }
 
 function objectBody(body: unknown): Record<string, unknown> {

@@ -5,8 +5,9 @@ import type { AccessGuard } from '../../core/access.ts';
 import type { Clock } from '../../core/clock.ts';
 import type { EntityChange, EventBus } from '../../core/events.ts';
 import type { AttrInstance, EntityFilter, EntityRecord, Page, QueryResult, StoragePort, WriteTx } from '../../storage/port.ts';
-import { combineInstances, hasInstances, mergeEntityAttrs, mergeInstance, replaced } from './entity.merge.ts';
+import { combineInstances, hasInstances, isNullInstance, mergeEntityAttrs, mergeInstance, replaced } from './entity.merge.ts';
 import { recordHistory } from '../temporal/index.ts';
+import { recordEtag } from './entity.views.ts';
 
 export interface UpdateResult {
   updated: string[];
@@ -22,6 +23,9 @@ export interface BatchResult {
 
 export type UpsertMode = 'replace' | 'update';
 
+/** Entities per transaction of a purge (clause 5.6.21): bounds the time one transaction holds the writer. */
+const PURGE_CHUNK = 500;
+
 /** One measurement for the ingest: the entity to create when absent, else the attributes to write. */
 export interface MeasurementWrite {
   id: string;
@@ -34,7 +38,7 @@ export interface MeasurementWrite {
 /** Preconditions of a single-entity write (RFC 9110 If-Match on the entity's version). */
 export interface WriteCondition {
   /** Entity versions (ETag values) the write may apply to; '*' = the entity must exist. */
-  ifMatch?: Array<number | '*'>;
+  ifMatch?: Array<string | '*'>;
 }
 
 /** Write access inside one transaction; records every change for publication after commit. */
@@ -54,8 +58,9 @@ class Writer {
     const e = await this.tx.entities.get(this.tenant, id);
     if (!e) throw new ResourceNotFound(`Entity ${id} does not exist`);
     const m = this.cond?.ifMatch;
-    if (m && !m.includes('*') && !(e.rev !== undefined && m.includes(e.rev))) {
-      throw new PreconditionFailed(`Entity ${id} has changed: its current ETag is "${e.rev}", the request's If-Match names ${m.map((x) => `"${x}"`).join(', ')}; read it again and retry`);
+    const etag = recordEtag(e);
+    if (m && !m.includes('*') && !(etag !== undefined && m.includes(etag))) {
+      throw new PreconditionFailed(`Entity ${id} has changed: its current ETag is "${etag}", the request's If-Match names ${m.map((x) => `"${x}"`).join(', ')}; read it again and retry`);
     }
     return e;
   }
@@ -225,7 +230,11 @@ export class EntityService {
       if (idx < 0) throw new ResourceNotFound(`Entity ${id} has no attribute ${attrName}${inst.datasetId ? ` with datasetId ${String(inst.datasetId)}` : ''}`);
       const next = clone(old);
       next.attrs[iri] = [...list];
-      next.attrs[iri][idx] = mergeInstance(list[idx], inst, w.now);
+      if (isNullInstance(inst)) {
+        // The NGSI-LD Null deletes the instance (clause 5.6.4 follows the merge semantics of 5.6.17).
+        next.attrs[iri].splice(idx, 1);
+        if (next.attrs[iri].length === 0) delete next.attrs[iri];
+      } else next.attrs[iri][idx] = mergeInstance(list[idx], inst, w.now);
       await w.update(old, next);
     });
   }
@@ -353,6 +362,54 @@ export class EntityService {
       }
       await w.update(old, next);
     });
+  }
+
+  /**
+   * clause 5.6.20 (v1.9) — batch merge: per entity the merge-patch of clause 5.6.17 (types added,
+   * scope replaced, NGSI-LD Null deletes); an entity that does not exist fails alone. The same id
+   * twice in one batch is merged in order (clause 5.5.11.5): each item reads the previous one's result.
+   */
+  batchMerge(tenant: string, items: Array<{ id: string; entity?: EntityRecord; error?: ProblemError }>): Promise<BatchResult> {
+    return this.batch(tenant, items, async (w, i) => {
+      const e = items[i].entity!;
+      const old = await w.mustGet(e.id);
+      const next = clone(old);
+      if (e.types.length) next.types = [...new Set([...old.types, ...e.types])];
+      if (e.scopes) next.scopes = e.scopes;
+      mergeEntityAttrs(next, e.attrs, w.now);
+      await w.update(old, next);
+    });
+  }
+
+  /**
+   * clause 5.6.21 (v1.9) — purge: deletes the entities with these ids, or with `keep`/`drop` only
+   * some of their attributes (expanded IRIs). Runs in transactions of PURGE_CHUNK entities; an
+   * entity the principal may not write stops the purge with 403 (earlier chunks stay purged).
+   * Returns the number of entities deleted or changed.
+   */
+  async purge(tenant: string, ids: string[], members?: { keep?: ReadonlySet<string>; drop?: ReadonlySet<string> }): Promise<number> {
+    let n = 0;
+    for (let at = 0; at < ids.length; at += PURGE_CHUNK) {
+      const chunk = ids.slice(at, at + PURGE_CHUNK);
+      n += await this.write(tenant, async (w) => {
+        let done = 0;
+        await w.prefetch(chunk);
+        for (const id of chunk) {
+          const old = await w.get(id);
+          if (!old) continue; // deleted meanwhile
+          if (!members?.keep && !members?.drop) { await w.delete(id); done++; continue; }
+          const next = clone(old);
+          for (const iri of Object.keys(old.attrs)) {
+            if (members.drop?.has(iri) || (members.keep && !members.keep.has(iri))) delete next.attrs[iri];
+          }
+          if (Object.keys(next.attrs).length === Object.keys(old.attrs).length) continue;
+          await w.update(old, next);
+          done++;
+        }
+        return done;
+      });
+    }
+    return n;
   }
 
   batchDelete(tenant: string, items: Array<{ id: string; error?: ProblemError }>): Promise<BatchResult> {

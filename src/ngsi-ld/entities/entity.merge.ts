@@ -20,6 +20,19 @@ function mergeValue(old: unknown, patch: unknown): unknown {
   return out;
 }
 
+/**
+ * An instance that is the NGSI-LD Null of its type (clause 4.5, 5.2.x): "urn:ngsi-ld:null" as value,
+ * object, vocab or json, {"@none": "urn:ngsi-ld:null"} as languageMap, ["urn:ngsi-ld:null"] as
+ * valueList or objectList. In a merge or partial update it deletes the attribute (instance).
+ */
+export function isNullInstance(i: AttrInstance): boolean {
+  if (i.value === NGSI_LD_NULL || i.object === NGSI_LD_NULL || i.vocab === NGSI_LD_NULL || i.json === NGSI_LD_NULL) return true;
+  const lm = i.languageMap;
+  if (isPlainObject(lm) && lm['@none'] === NGSI_LD_NULL && Object.keys(lm).length === 1) return true;
+  for (const l of [i.valueList, i.objectList]) if (Array.isArray(l) && l.length === 1 && l[0] === NGSI_LD_NULL) return true;
+  return false;
+}
+
 /** Carries createdAt over from the instance being replaced. */
 export function replaced(old: AttrInstance | undefined, next: AttrInstance): AttrInstance {
   if (old?.createdAt) next.createdAt = old.createdAt;
@@ -32,6 +45,7 @@ export function mergeInstance(old: AttrInstance, patch: AttrInstance, now: strin
   for (const [k, v] of Object.entries(patch)) {
     if (k === 'createdAt') continue;
     if (v === NGSI_LD_NULL) { delete out[k]; continue; }
+    if (!CORE_MEMBERS.has(k) && isPlainObject(v) && isNullInstance(v as AttrInstance)) { delete out[k]; continue; }
     if (k === 'value' && patch.type === 'Property' && old.type === 'Property') { out.value = mergeValue(old.value, v); continue; }
     if (!CORE_MEMBERS.has(k) && isPlainObject(v) && isPlainObject(old[k])) {
       out[k] = mergeInstance(old[k] as AttrInstance, v as AttrInstance, now);
@@ -64,10 +78,15 @@ export function hasInstances(old: AttrInstance[] | undefined, incoming: AttrInst
 /** Applies a merge-patch body's attributes to an entity in place (clause 5.6.17). */
 export function mergeEntityAttrs(target: EntityRecord, attrs: Record<string, AttrInstance[]>, now: string): void {
   for (const [iri, insts] of Object.entries(attrs)) {
-    if (insts.length === 1 && insts[0].value === NGSI_LD_NULL && insts[0].type === 'Property') {
+    const nulls = insts.filter(isNullInstance);
+    // An NGSI-LD Null without datasetId deletes the attribute; with one, that instance.
+    if (nulls.some((n) => n.datasetId === undefined)) {
       delete target.attrs[iri];
       continue;
     }
-    target.attrs[iri] = combineInstances(target.attrs[iri], insts, 'merge', now);
+    const list = combineInstances(target.attrs[iri], insts.filter((i) => !isNullInstance(i)), 'merge', now)
+      .filter((o) => !nulls.some((n) => dsKey(n) === dsKey(o)));
+    if (list.length) target.attrs[iri] = list;
+    else delete target.attrs[iri];
   }
 }

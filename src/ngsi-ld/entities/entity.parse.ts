@@ -1,6 +1,7 @@
 // Turns request bodies (normalized or concise, clause 4.5) into expanded attribute instances,
 // validating everything before anything reaches storage.
 import { BadRequestData } from '../../core/errors.ts';
+import { isWellFormed } from '../../core/json.ts';
 import type { AttrInstance, AttrType, EntityRecord } from '../../storage/port.ts';
 import type { Terms } from '../context/term-map.ts';
 import { validateGeometry } from '../geo/geojson.validate.ts';
@@ -15,9 +16,12 @@ export const CORE_MEMBERS = new Set(['type', 'value', 'object', 'languageMap', '
 const ENTITY_MEMBERS = new Set(['id', '@id', 'type', '@type', 'scope', '@context', 'createdAt', 'modifiedAt', 'deletedAt']);
 /** Characters that clause 4.6.2 forbids in names (plus quotes/backslash, unsafe in JSON paths). */
 const BAD_NAME = /[<>"'=;()\\\s\u0000-\u001f]/;
-const URI = /^[a-zA-Z][a-zA-Z0-9+.-]*:[^\s<>"{}|\\^`]+$/;
+// An absolute URI (RFC 3986 scheme ":" …; IRIs' non-ASCII allowed) without spaces, controls or the characters RFC 3986 excludes.
+const URI = /^[a-zA-Z][a-zA-Z0-9+.-]*:[^\s<>"{}|\\^`\u0000-\u001f\u007f-\u009f]+$/;
 const GEO_ATTRS = new Set(['https://uri.etsi.org/ngsi-ld/location', 'https://uri.etsi.org/ngsi-ld/observationSpace', 'https://uri.etsi.org/ngsi-ld/operationSpace']);
 const MAX_DEPTH = 8;
+const CORE_NS = 'https://uri.etsi.org/ngsi-ld/';
+const DEFAULT_NS = 'https://uri.etsi.org/ngsi-ld/default-context/';
 
 export interface ParseOptions {
   now: string;
@@ -26,18 +30,28 @@ export interface ParseOptions {
 }
 
 export function isUri(s: unknown): s is string {
-  return typeof s === 'string' && s.length <= 2048 && URI.test(s);
+  return typeof s === 'string' && s.length <= 2048 && URI.test(s) && isWellFormed(s);
 }
 
+/**
+ * Names of entity types, attributes and sub-attributes (clause 4.6.2): a letter followed by letters,
+ * digits and "_", optionally "prefix:name"; or an IRI (a name already expanded). Other names could
+ * not be addressed in attrs, q or a URL afterwards.
+ */
+const SHORT_NAME = /^\p{L}[\p{L}\p{N}_]*(?::\p{L}[\p{L}\p{N}_]*)?$/u;
+
 export function checkName(name: string, what = 'attribute name'): void {
-  if (name.length === 0 || name.length > 512 || BAD_NAME.test(name)) {
+  if (name.length === 0 || name.length > 512 || BAD_NAME.test(name) || !isWellFormed(name)) {
     throw new BadRequestData(`Invalid ${what} "${name.slice(0, 80)}": names may not be empty or contain whitespace or any of < > " ' = ; ( ) \\`);
+  }
+  if (!SHORT_NAME.test(name) && !isUri(`${name}`)) {
+    throw new BadRequestData(`Invalid ${what} "${name.slice(0, 80)}": a name is a letter followed by letters, digits or "_" (optionally prefix:name), or an IRI (clause 4.6.2)`);
   }
 }
 
 export function checkEntityId(id: unknown, where = 'id'): string {
   if (typeof id !== 'string' || !isUri(id)) {
-    throw new BadRequestData(`${where} must be a URI (e.g. urn:ngsi-ld:Building:1), got ${JSON.stringify(id)?.slice(0, 100)}`);
+    throw new BadRequestData(`${where} must be a URI: an absolute URI of well-formed Unicode text (e.g. urn:ngsi-ld:Building:1), got ${JSON.stringify(id)?.slice(0, 100)}`);
   }
   return id;
 }
@@ -49,11 +63,15 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 /** The last DateTime parsed: measurements of one request usually share their observedAt. */
 let lastIso: { in: unknown; out: string } = { in: Symbol('none'), out: '' };
 
+/** A DateTime of NGSI-LD data (clause 4.6.3): ISO 8601 in UTC, with the "Z" designator. */
+const UTC_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?Z$/;
+
 function isoDate(v: unknown, where: string): string {
   if (v === lastIso.in) return lastIso.out;
   if (typeof v !== 'string') throw new BadRequestData(`${where} must be a DateTime string, got ${JSON.stringify(v)}`);
   const d = new Date(v);
   if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(v) || Number.isNaN(d.getTime())) throw new BadRequestData(`${where} is not a valid ISO 8601 DateTime: "${v}"`);
+  if (!UTC_DATE_TIME.test(v)) throw new BadRequestData(`${where} must be in UTC with the "Z" designator (e.g. 2026-11-26T10:00:00Z), got "${v}"`);
   lastIso = { in: v, out: d.toISOString() };
   return lastIso.out;
 }
@@ -119,7 +137,11 @@ function finish(name: string, inst: AttrInstance, raw: Record<string, unknown>, 
     case 'Relationship':
       if (!(isUri(v) || (Array.isArray(v) && v.length > 0 && v.every(isUri)))) throw new BadRequestData(`${name}: a Relationship's object must be a URI (or an array of URIs), got ${JSON.stringify(v).slice(0, 100)}`);
       inst.object = v;
-      if (raw.objectType !== undefined) inst.objectType = raw.objectType;
+      if (raw.objectType !== undefined) {
+        if (typeof raw.objectType !== 'string') throw new BadRequestData(`${name}.objectType must be an entity type name`);
+        checkName(raw.objectType, `${name}.objectType`);
+        inst.objectType = raw.objectType;
+      }
       break;
     case 'LanguageProperty':
       if (!isPlainObject(v) || !Object.entries(v).every(([k, x]) => /^[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*$|^@none$/.test(k) && (typeof x === 'string' || (Array.isArray(x) && x.every((y) => typeof y === 'string'))))) {
@@ -208,6 +230,9 @@ export function parseTypes(raw: unknown, terms: Terms, required: boolean): strin
   for (const t of list as string[]) {
     checkName(t, 'entity type');
     const iri = terms.expandType(t);
+    if (iri.startsWith('@') || (iri.startsWith(CORE_NS) && !iri.startsWith(DEFAULT_NS))) {
+      throw new BadRequestData(`"${t}" is a term of the NGSI-LD core @context (${iri}) and cannot be an entity type`);
+    }
     if (!out.includes(iri)) out.push(iri);
   }
   return out;

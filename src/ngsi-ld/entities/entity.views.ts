@@ -1,7 +1,8 @@
 // Rendered entities as JSON text, cached by (entity version, @context, options): reads that
 // return the same entities again (maps, dashboards, polling clients) skip parse, render and
-// stringify. Storage versions (rev) change on every write, so a cached text is never stale.
-import type { EntityKey, EntityReader, EntityRecord } from '../../storage/port.ts';
+// stringify. A storage version (born, rev) changes on every write and is never reused by a later
+// entity with the same id, so a cached text is never stale.
+import type { EntityKey, EntityReader, EntityRecord, EntityVersion } from '../../storage/port.ts';
 import type { Terms } from '../context/term-map.ts';
 import { renderEntity, type RenderOptions } from './entity.render.ts';
 
@@ -55,20 +56,21 @@ export class RenderCache {
 export class EntityViews {
   constructor(private readonly reader: EntityReader, private readonly cache: RenderCache) {}
 
-  private key(tenant: string, id: string, rev: number, ok: string): string {
-    return `${tenant}\u0000${id}\u0000${rev}\u0000${ok}`;
+  private key(tenant: string, id: string, v: EntityVersion, ok: string): string {
+    return `${tenant}\u0000${id}\u0000${v.born}.${v.rev}\u0000${ok}`;
   }
 
   private render(tenant: string, e: EntityRecord, terms: Terms, o: RenderOptions, ok: string): string {
     const text = JSON.stringify(renderEntity(e, terms, o));
-    if (e.rev !== undefined) this.cache.set(this.key(tenant, e.id, e.rev, ok), text);
+    const v = versionOfRecord(e);
+    if (v) this.cache.set(this.key(tenant, e.id, v, ok), text);
     return text;
   }
 
   /** JSON texts of the entities behind keys, in the keys' order (entities deleted meanwhile are left out). */
   async many(tenant: string, keys: EntityKey[], terms: Terms, o: RenderOptions): Promise<string[]> {
     const ok = optionsKey(terms, o);
-    const out: Array<string | undefined> = keys.map((k) => this.cache.get(this.key(tenant, k.id, k.rev, ok)));
+    const out: Array<string | undefined> = keys.map((k) => this.cache.get(this.key(tenant, k.id, k, ok)));
     const missing = keys.filter((_, i) => out[i] === undefined).map((k) => k.id);
     if (missing.length) {
       const recs = new Map((await this.reader.getMany(tenant, missing)).map((e) => [e.id, e]));
@@ -82,16 +84,31 @@ export class EntityViews {
   }
 
   /** JSON text of one entity, or undefined when it does not exist. */
-  async one(tenant: string, id: string, terms: Terms, o: RenderOptions): Promise<{ text: string; rev: number } | undefined> {
+  async one(tenant: string, id: string, terms: Terms, o: RenderOptions): Promise<{ text: string; version: EntityVersion } | undefined> {
     const ok = optionsKey(terms, o);
-    const rev = await this.reader.revOf(tenant, id);
-    if (rev === undefined) return undefined;
-    const hit = this.cache.get(this.key(tenant, id, rev, ok));
-    if (hit !== undefined) return { text: hit, rev };
+    const version = await this.reader.versionOf(tenant, id);
+    if (version === undefined) return undefined;
+    const hit = this.cache.get(this.key(tenant, id, version, ok));
+    if (hit !== undefined) return { text: hit, version };
     const e = await this.reader.get(tenant, id);
     if (!e) return undefined;
-    return { text: this.render(tenant, e, terms, o, ok), rev: e.rev ?? rev };
+    return { text: this.render(tenant, e, terms, o, ok), version: versionOfRecord(e) ?? version };
   }
+}
+
+function versionOfRecord(e: EntityRecord): EntityVersion | undefined {
+  return e.rev !== undefined && e.born !== undefined ? { born: e.born, rev: e.rev } : undefined;
+}
+
+/** The ETag value (without quotes) of an entity version: "<born>-<rev>". */
+export function etagOf(v: EntityVersion): string {
+  return `${v.born}-${v.rev}`;
+}
+
+/** The ETag value of a stored record, undefined when storage gave no version. */
+export function recordEtag(e: EntityRecord): string | undefined {
+  const v = versionOfRecord(e);
+  return v && etagOf(v);
 }
 
 /** Adds "@context" to one rendered entity's JSON text (application/ld+json responses). */

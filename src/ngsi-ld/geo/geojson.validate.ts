@@ -26,6 +26,12 @@ export function canonicalGeometryType(name: string): GeometryType | undefined {
   return BY_LOWER.get(name.toLowerCase());
 }
 
+/**
+ * Most positions one geometry may have, stored or in a query (DREHSCHEIBE_MAX_GEOMETRY_VERTICES, set at
+ * start-up by configureGeo): the relations cost up to stored × query positions per entity.
+ */
+export const geometryLimits = { maxVertices: 10_000 };
+
 function fail(where: string, message: string): never {
   throw new BadRequestData(`${where}: ${message}`);
 }
@@ -163,6 +169,10 @@ export function validateGeometry(value: unknown, where: string): Geometry {
       for (let i = 0; i < polys.length; i++) checkPolygon(polys[i], where, `MultiPolygon polygon ${i}`);
       break;
     }
+  }
+  const n = countPositions(value as Geometry);
+  if (n > geometryLimits.maxVertices) {
+    fail(where, `the ${type} has ${n} positions; at most ${geometryLimits.maxVertices} are allowed (DREHSCHEIBE_MAX_GEOMETRY_VERTICES); simplify it`);
   }
   if ('bbox' in g) checkBBoxMember((g as { bbox?: unknown }).bbox, value as Geometry, where);
   return value as Geometry;

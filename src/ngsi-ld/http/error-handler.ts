@@ -2,8 +2,8 @@
 // application/json per 6.3.x); logs each 5xx once; never leaks a stack trace or a path.
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import {
-  BadRequestData, InternalError, InvalidRequest, MethodNotAllowed, PayloadTooLarge, ProblemError, StorageUnavailable, Unavailable,
-  UnsupportedMediaType,
+  InternalError, InvalidRequest, LdContextNotAvailable, MethodNotAllowed, PayloadTooLarge, ProblemError, StorageUnavailable,
+  Unavailable, UnsupportedMediaType,
 } from '../../core/errors.ts';
 
 export function toProblem(err: unknown): ProblemError {
@@ -26,14 +26,20 @@ export function toProblem(err: unknown): ProblemError {
     return new InvalidRequest(`The body is not valid JSON: ${e.message.replace(/ in JSON at position.*$/, '')}`);
   }
   if (e?.statusCode === 405) return new MethodNotAllowed(e.message);
+  // Other framework 4xx errors (a malformed URL or header) are about the request's syntax.
   if (typeof e?.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
-    return new BadRequestData(e.message);
+    return new InvalidRequest(e.message);
   }
   return new InternalError('An internal error occurred; it has been logged', { cause: err });
 }
 
 export function ngsiErrorHandler(err: unknown, req: FastifyRequest, reply: FastifyReply): void {
   const p = toProblem(err);
-  if (p.status >= 500) req.log.error({ err: p.cause ?? err }, 'request failed');
+  // An unreachable remote @context is the client's or the network's problem, not ours: one warning
+  // line that says which and why, without a stack trace.
+  if (p instanceof LdContextNotAvailable) req.log.warn(p.detail);
+  else if (p.status >= 500) req.log.error({ err: p.cause ?? err }, 'request failed');
+  // Temporarily unavailable (database restarting, a remote @context not answering): when to try again (RFC 9110 §10.2.3).
+  if (p.status === 503 && !reply.hasHeader('retry-after')) reply.header('Retry-After', '1');
   reply.status(p.status).type('application/json').send(p.toJSON());
 }

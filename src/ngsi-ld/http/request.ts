@@ -4,13 +4,25 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { BadRequestData, InvalidRequest, NotAcceptable, NonexistentTenant, UnsupportedMediaType } from '../../core/errors.ts';
 import type { Terms } from '../context/term-map.ts';
 import { isCoreContextUrl } from '../context/builtin-contexts.ts';
+import { addLink } from './paging.ts';
 
 export const JSONLD_REL = 'http://www.w3.org/ns/json-ld#context';
 const TENANT = /^[A-Za-z0-9_-]{1,64}$/;
 
 export interface ContextResolver {
-  resolve(context: unknown): Promise<Terms>;
+  resolve(context: unknown, opts?: { mayFetch?: boolean }): Promise<Terms>;
 }
+
+/**
+ * Anonymous requests may use only @contexts the broker already holds; they never make it download a new one
+ * (issue #13: each new remote context costs memory and disk). Without access control (auth off) there is no
+ * principal, and fetching is allowed.
+ */
+function resolveOptions(req: FastifyRequest): { mayFetch: boolean } {
+  return req.principal?.kind === 'anonymous' ? CACHED_ONLY : MAY_FETCH;
+}
+const MAY_FETCH = Object.freeze({ mayFetch: true });
+const CACHED_ONLY = Object.freeze({ mayFetch: false });
 
 export function tenantOf(req: FastifyRequest): string {
   const raw = req.headers['ngsild-tenant'] ?? req.headers['fiware-service'];
@@ -34,7 +46,7 @@ export function linkContext(req: FastifyRequest): string | undefined {
   const links = (Array.isArray(raw) ? raw.join(',') : raw).split(/,(?=\s*<)/);
   for (const l of links) {
     const m = /^\s*<([^>]*)>(.*)$/.exec(l);
-    if (!m) throw new BadRequestData(`Malformed Link header: ${l.slice(0, 100)}`);
+    if (!m) throw new InvalidRequest(`Malformed Link header: ${l.slice(0, 100)}`);
     if (m[2].includes(JSONLD_REL)) return m[1];
   }
   return undefined;
@@ -56,12 +68,12 @@ export async function bodyTerms(req: FastifyRequest, ctx: ContextResolver, body:
     const items = Array.isArray(body) ? body : [body];
     const first = items[0] as Record<string, unknown> | undefined;
     if (!first || typeof first !== 'object' || !('@context' in first)) throw new BadRequestData('A body sent as application/ld+json must carry an @context');
-    return ctx.resolve(first['@context']);
+    return ctx.resolve(first['@context'], resolveOptions(req));
   }
   if (items(body).some((b) => b && typeof b === 'object' && '@context' in (b as object))) {
     throw new BadRequestData('A body sent as application/json may not carry an @context; send it as application/ld+json or in a Link header');
   }
-  return ctx.resolve(link);
+  return ctx.resolve(link, resolveOptions(req));
 }
 
 function items(body: unknown): unknown[] {
@@ -70,7 +82,7 @@ function items(body: unknown): unknown[] {
 
 /** Terms for a request without body: the Link header, else the core context. */
 export function queryTerms(req: FastifyRequest, ctx: ContextResolver): Promise<Terms> {
-  return ctx.resolve(linkContext(req));
+  return ctx.resolve(linkContext(req), resolveOptions(req));
 }
 
 export type Accept = 'json' | 'ld+json' | 'geo+json';
@@ -100,25 +112,28 @@ export function sendData(reply: FastifyReply, accept: Accept, terms: Terms, body
     if (Array.isArray(body)) return reply.send(body.map((b) => ({ '@context': ctxValue, ...(b as object) })));
     return reply.send({ '@context': ctxValue, ...(body as object) });
   }
-  reply.header('Link', `<${terms.linkUrl || coreUrl}>; rel="${JSONLD_REL}"; type="application/ld+json"`);
+  addLink(reply, `<${terms.linkUrl || coreUrl}>; rel="${JSONLD_REL}"; type="application/ld+json"`);
   reply.type(accept === 'geo+json' ? 'application/geo+json' : 'application/json');
   return reply.send(body);
 }
 
 /** Sends JSON text rendered ahead (a cached entity or a list of them) with the @context header. */
 export function sendText(reply: FastifyReply, accept: Accept, terms: Terms, text: string, coreUrl: string): FastifyReply {
-  if (accept !== 'ld+json') reply.header('Link', `<${terms.linkUrl || coreUrl}>; rel="${JSONLD_REL}"; type="application/ld+json"`);
+  if (accept !== 'ld+json') addLink(reply, `<${terms.linkUrl || coreUrl}>; rel="${JSONLD_REL}"; type="application/ld+json"`);
   reply.type(accept === 'ld+json' ? 'application/ld+json' : accept === 'geo+json' ? 'application/geo+json' : 'application/json');
   return reply.send(text);
 }
 
 /**
- * The @context of application/ld+json bodies: the request's @context with the core @context
- * appended when it is not named already, so that generic JSON-LD processors read the body as
- * NGSI-LD does (the core @context always applies, clause 4.4).
+ * The @context of application/ld+json bodies: the request's @context as given (a string stays a
+ * string). The core @context always applies and is included in JSON-LD responses (clause 5.5.7,
+ * annex C.6), so it is appended only when the request's @context does not name it already,
+ * directly or inside a context document it references; generic JSON-LD processors then read the
+ * body as NGSI-LD does.
  */
 export function responseContext(terms: Terms, coreUrl: string): unknown {
   const src = terms.source ?? coreUrl;
+  if (terms.namesCore) return src;
   const list = Array.isArray(src) ? src : [src];
   if (list.some((c) => typeof c === 'string' && isCoreContextUrl(c))) return src;
   return [...list, coreUrl];
@@ -128,10 +143,20 @@ export function contextJson(terms: Terms, coreUrl: string): string {
   return JSON.stringify(responseContext(terms, coreUrl));
 }
 
-/** Rejects unknown query parameters (clause 6.x lists them per operation; typos should not pass silently). */
+const TENANT_PARAMS = new Set(['tenant', 'ngsild-tenant', 'fiware-service', 'service']);
+
+/**
+ * Rejects unknown query parameters (clause 6.x lists them per operation; typos should not pass
+ * silently): the request itself is malformed, InvalidRequest (clause 5.5.2), not its data.
+ */
 export function checkParams(query: Record<string, string>, allowed: ReadonlySet<string>): void {
   for (const k of Object.keys(query)) {
-    if (!allowed.has(k)) throw new BadRequestData(`Unknown query parameter "${k}" for this operation; allowed: ${[...allowed].join(', ') || 'none'}`);
+    if (allowed.has(k)) continue;
+    // The tenant travels in a header (NGSILD-Tenant), never in the URL; say so to whoever tries (a browser).
+    const hint = TENANT_PARAMS.has(k.toLowerCase())
+      ? ' The tenant is selected with the NGSILD-Tenant header (e.g. curl -H \'NGSILD-Tenant: herne\' …), not a query parameter.'
+      : '';
+    throw new InvalidRequest(`Unknown query parameter "${k}" for this operation; allowed: ${[...allowed].join(', ') || 'none'}.${hint}`);
   }
 }
 
@@ -169,7 +194,11 @@ export function intParam(query: Record<string, string>, name: string, def: numbe
 /** Where parseQueryString leaves its complaint; an onRequest hook throws it (parsers cannot). */
 export const QUERY_ERROR = Symbol('queryError');
 
-/** Query-string parser that keeps '+' literal (scopeQ uses it) and flags malformed escapes. */
+/**
+ * Query-string parser: decodes like URLSearchParams (application/x-www-form-urlencoded, so '+' is a
+ * space, as Python's requests, browsers and many clients send it; a literal '+' arrives as %2B),
+ * refuses repeated parameters and flags malformed escapes.
+ */
 export function parseQueryString(s: string): Record<string, string> {
   const out: Record<string | symbol, unknown> = {};
   if (!s) return out as Record<string, string>;
@@ -180,14 +209,18 @@ export function parseQueryString(s: string): Record<string, string> {
     const v = eq < 0 ? '' : part.slice(eq + 1);
     let key: string;
     try {
-      key = decodeURIComponent(k);
-      if (key in out) { out[QUERY_ERROR] = new BadRequestData(`Query parameter "${key}" is given more than once`); continue; }
-      out[key] = decodeURIComponent(v);
+      key = decodeFormComponent(k);
+      if (key in out) { out[QUERY_ERROR] = new InvalidRequest(`Query parameter "${key}" is given more than once`); continue; }
+      out[key] = decodeFormComponent(v);
     } catch {
       out[QUERY_ERROR] = new InvalidRequest(`Malformed percent-encoding in query parameter "${k.slice(0, 50)}"`);
     }
   }
   return out as Record<string, string>;
+}
+
+function decodeFormComponent(s: string): string {
+  return decodeURIComponent(s.includes('+') ? s.replace(/\+/g, ' ') : s);
 }
 
 /**

@@ -1,6 +1,6 @@
 // Parses the temporal query (clause 4.11 and 6.18.3.2: timerel, timeAt, endTimeAt, timeproperty,
 // lastN), the representation (temporalValues 4.5.8, aggregatedValues 4.5.19) and the aggregation.
-import { BadRequestData } from '../../core/errors.ts';
+import { BadRequestData, InvalidRequest } from '../../core/errors.ts';
 import { AGGR_METHODS, type AggrMethod, type TimeProperty, type TimeWindow } from '../../storage/port.temporal.ts';
 import { parseDuration, type Duration } from './temporal.duration.ts';
 
@@ -99,7 +99,7 @@ export function parseTemporalQuery(i: TemporalInput, opts: Set<string>): Tempora
 export function applyRange(q: TemporalQuery, header: string | undefined): void {
   if (!header) return;
   const m = /^\s*date-time\s*=\s*(\S+?Z|\S+?[+-]\d{2}:?\d{2})?\s*-\s*(\S+)?\s*$/i.exec(header);
-  if (!m || (!m[1] && !m[2])) throw new BadRequestData(`Range must look like "date-time=2026-01-01T00:00:00Z-2026-02-01T00:00:00Z", got "${header.slice(0, 80)}"`);
+  if (!m || (!m[1] && !m[2])) throw new InvalidRequest(`Range must look like "date-time=2026-01-01T00:00:00Z-2026-02-01T00:00:00Z", got "${header.slice(0, 80)}"`);
   if (m[1]) {
     const s = parseDateTime(m[1], 'Range start');
     q.window.gte = Math.max(q.window.gte ?? -Infinity, s);

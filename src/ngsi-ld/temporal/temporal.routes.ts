@@ -8,12 +8,14 @@ import { BadRequestData, Forbidden, TooManyResults } from '../../core/errors.ts'
 import type { AttrInstance, StoragePort } from '../../storage/port.ts';
 import type { Terms } from '../context/term-map.ts';
 import type { NgsiDeps } from '../entities/entities.routes.ts';
-import { buildFilter, hasRestriction, mayReadEntity, projection, readableOnly, type QueryInput } from '../entities/entities.query.ts';
+import { allTypes, buildFilter, hasRestriction, mayReadEntity, projection, readableOnly, type QueryInput } from '../entities/entities.query.ts';
 import { checkEntityId, checkName, isUri, parseAttribute, parseTypes } from '../entities/entity.parse.ts';
 import {
   boolParam, bodyTerms, checkParams, existingTenant, intParam, negotiate, optionsOf, queryTerms, requireJsonContent,
   sendData, tenantOf, type Accept,
 } from '../http/request.ts';
+import { pathSegment } from '../http/location.ts';
+import { pageLinks } from '../http/paging.ts';
 import { RetentionJob } from './retention.job.ts';
 import { applyRange, parseTemporalQuery, type TemporalInput, type TemporalQuery } from './temporal.params.ts';
 import { csvField, renderTemporalEntity } from './temporal.render.ts';
@@ -89,14 +91,29 @@ export async function temporalRoutes(app: FastifyInstance, ngsi: NgsiDeps, deps:
     results.map((r) => renderTemporalEntity(r, tq, terms, { sysAttrs: tq.sysAttrs, lang }));
 
   /**
-   * Type-level write access for history writes (docs/security.md): the entity's current types plus
-   * any the request names. History of an entity that no longer exists is checked on the named types only.
+   * Every type the entity has or had: its current types and those its history accumulated (the
+   * history outlives the entity, and a type once recorded stays in it).
+   */
+  const typesOf = async (tenant: string, id: string): Promise<string[]> => {
+    const [current, past] = await Promise.all([ngsi.entities.reader().get(tenant, id), deps.storage.temporal.getEntity(tenant, id)]);
+    return [...new Set([...(current?.types ?? []), ...(past?.types ?? [])])];
+  };
+
+  /**
+   * Type-level write access for history writes (docs/security.md): the entity's current types, the
+   * types of its history (also when the entity no longer exists or never did) and any the request names.
    */
   const mayWriteHistory = async (req: Req, tenant: string, id: string, named: string[] = []) => {
     if (!req.access) return;
-    const current = await ngsi.entities.reader().get(tenant, id);
-    const types = [...new Set([...(current?.types ?? []), ...named])];
+    const types = [...new Set([...(await typesOf(tenant, id)), ...named])];
     if (!req.access.mayWrite(types)) throw new Forbidden(`${req.access.who} may not write entities of type ${types.join(', ')}`);
+  };
+
+  /** Type-level read access for history reads: as for retrieval, over the current and the history's types. */
+  const mayReadHistory = async (req: Req, tenant: string, id: string) => {
+    if (!req.access) return;
+    const types = await typesOf(tenant, id);
+    if (types.length) await mayReadEntity(req.access, { types });
   };
 
   const paging = (q: Record<string, string>) => {
@@ -115,12 +132,14 @@ export async function temporalRoutes(app: FastifyInstance, ngsi: NgsiDeps, deps:
     const tq = temporalQuery(q, req);
     const tenant = await existingTenant(req, tenantExists);
     const terms = await queryTerms(req, contexts);
-    const input: QueryInput = { type: q.type, id: q.id, idPattern: q.idPattern, attrs: q.attrs, q: q.q, scopeQ: q.scopeQ, georel: q.georel, geometry: q.geometry, coordinates: q.coordinates, geoproperty: q.geoproperty };
-    if (!hasRestriction(input) && q.local !== 'true') throw new BadRequestData('Give at least one of type, id, idPattern, attrs, q, scopeQ or a geo-query; or local=true to list all temporal entities');
+    const star = allTypes(q.type, q.local);
+    const input: QueryInput = { type: star ? undefined : q.type, id: q.id, idPattern: q.idPattern, attrs: q.attrs, q: q.q, scopeQ: q.scopeQ, georel: q.georel, geometry: q.geometry, coordinates: q.coordinates, geoproperty: q.geoproperty };
+    if (!hasRestriction(input) && q.local !== 'true' && !star) throw new BadRequestData('Give at least one of type, id, idPattern, attrs, q, scopeQ or a geo-query; or local=true to list all temporal entities');
     const filter = readableOnly(buildFilter(input, terms), req.access);
     const page = paging(q);
     const res = await svc.query(tenant, filter, page, tq, selection(q, terms));
     if (page.count) reply.header('NGSILD-Results-Count', String(res.count));
+    pageLinks(reply, req.url, q, page, res.more);
     return send(reply, accept, terms, render(res.results, tq, terms, langOf(q.lang)), res.range);
   });
 
@@ -133,8 +152,8 @@ export async function temporalRoutes(app: FastifyInstance, ngsi: NgsiDeps, deps:
     const tq = temporalQuery(q, req);
     const tenant = await existingTenant(req, tenantExists);
     const terms = await queryTerms(req, contexts);
+    await mayReadHistory(req, tenant, id);
     const { result, range } = await svc.retrieve(tenant, id, tq, selection(q, terms));
-    if (req.access) await mayReadEntity(req.access, result.entity);
     if (q.type) {
       const types = parseTypes(q.type.split(','), terms, true)!;
       if (!types.some((t) => result.entity.types.includes(t))) throw new BadRequestData(`Entity ${id} is not of type ${q.type}`);
@@ -173,6 +192,7 @@ export async function temporalRoutes(app: FastifyInstance, ngsi: NgsiDeps, deps:
     const page = paging(qs);
     const res = await svc.query(tenant, readableOnly(buildFilter(input, terms), req.access), page, tq, selection({ attrs: input.attrs as string[] | undefined, datasetId: qs.datasetId }, terms));
     if (page.count) reply.header('NGSILD-Results-Count', String(res.count));
+    pageLinks(reply, req.url, qs, page, res.more);
     return send(reply, accept, terms, render(res.results, tq, terms, langOf(body.lang ?? qs.lang)), res.range);
   });
 
@@ -188,7 +208,7 @@ export async function temporalRoutes(app: FastifyInstance, ngsi: NgsiDeps, deps:
     await mayWriteHistory(req, tenant, id, types);
     const created = await svc.upsert(tenant, id, types, parseInstances(body, terms, svc.now()));
     if (!created) return reply.status(204).send();
-    return reply.status(201).header('Location', `/ngsi-ld/v1/temporal/entities/${encodeURIComponent(id)}`).send();
+    return reply.status(201).header('Location', `/ngsi-ld/v1/temporal/entities/${pathSegment(id)}`).send();
   });
 
   // clause 6.19.3.2 — delete the temporal evolution of an entity
@@ -273,6 +293,7 @@ export async function temporalRoutes(app: FastifyInstance, ngsi: NgsiDeps, deps:
     const tenant = await existingTenant(req, tenantExists);
     const terms = await queryTerms(req, contexts);
     const ds = q.datasetId ? q.datasetId.split(',').map((s) => s.trim()) : undefined;
+    await mayReadHistory(req, tenant, id);
     const series = await svc.attributeSeries(tenant, id, terms.expandAttr(name), name, ds);
     const prop = tq.window.property;
     async function* lines(): AsyncGenerator<string> {

@@ -7,6 +7,7 @@ import type { AttrInstance, EntityFilter, Page, StoragePort } from '../../storag
 import type { AggregateRow, HistoryEntry, StoredInstance, TemporalEntity, TemporalSeries, TimeWindow } from '../../storage/port.temporal.ts';
 import { periodBounds } from './temporal.duration.ts';
 import type { TemporalQuery } from './temporal.params.ts';
+import { WindowMatcher } from './temporal.filter.ts';
 
 export interface TemporalLimits {
   /** Instances per attribute in one response (clause 6.3.10). */
@@ -58,10 +59,37 @@ export class TemporalService {
     return { result: results[0], range };
   }
 
-  async query(tenant: string, filter: EntityFilter, page: Page, q: TemporalQuery, sel: Selection): Promise<{ results: EntityResult[]; count?: number; range?: CutRange }> {
-    const res = await this.storage.temporal.queryEntities(tenant, filter, page);
+  async query(tenant: string, filter: EntityFilter, page: Page, q: TemporalQuery, sel: Selection): Promise<{ results: EntityResult[]; count?: number; range?: CutRange; more: boolean }> {
+    // One entity more than the page tells whether a next page exists (clause 5.5.9); it is not loaded.
+    const peek = page.limit > 0 ? { ...page, limit: page.limit + 1 } : page;
+    const res = filter.q || filter.geo ? await this.queryInWindow(tenant, filter, peek, q) : await this.storage.temporal.queryEntities(tenant, filter, peek);
+    const more = res.entities.length > page.limit;
+    if (more) res.entities.length = page.limit;
     const { results, range } = await this.load(res.entities, q, sel);
-    return { results, count: res.count, range };
+    return { results, count: res.count, range, more };
+  }
+
+  /**
+   * q and geo evaluated against the instances in the time window (temporal.filter.ts): the other
+   * restrictions narrow in storage, candidates are tested here in pages until the page is full
+   * (with count: all of them).
+   */
+  private async queryInWindow(tenant: string, filter: EntityFilter, page: Page, q: TemporalQuery): Promise<{ entities: TemporalEntity[]; count?: number }> {
+    const { q: qn, geo, ...rest } = filter;
+    const m = new WindowMatcher(this.storage.temporal, q.window, qn, geo);
+    const hits: TemporalEntity[] = [];
+    let matched = 0;
+    const chunk = 200;
+    for (let offset = 0; ; offset += chunk) {
+      const { entities } = await this.storage.temporal.queryEntities(tenant, rest, { limit: chunk, offset, count: false });
+      for (const e of entities) {
+        if (!(await m.matches(e))) continue;
+        if (matched >= page.offset && hits.length < page.limit) hits.push(e);
+        matched++;
+      }
+      if (entities.length < chunk || (!page.count && hits.length >= page.limit)) break;
+    }
+    return page.count ? { entities: hits, count: matched } : { entities: hits };
   }
 
   private selected(e: TemporalEntity, sel: Selection): TemporalSeries[] {

@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { StorageUnavailable } from '../../core/errors.ts';
 import type { EntityChange } from '../../core/events.ts';
 import type {
-  AttrType, EntityFilter, EntityKey, EntityReader, EntityRecord, Page, QueryResult,
+  AttrType, EntityFilter, EntityKey, EntityReader, EntityRecord, EntityVersion, Page, QueryResult,
   StoragePort, TypeAttrRow, WriteTx,
 } from '../port.ts';
 import { compileFilter, indexExpressions, type CompiledQuery } from './postgres.query-compiler.ts';
@@ -15,6 +15,7 @@ import { PgHistoryWriter, PgTemporalStore, TemporalShared } from './postgres.tem
 import { PgSubscriptionStore } from './postgres.subscriptions.ts';
 import { PgIngestStore } from './postgres.ingest.ts';
 import { PgAuthStore } from './postgres.auth.ts';
+import { PgAccountStore } from './postgres.accounts.ts';
 import { PgClusterFeed } from './postgres.cluster.ts';
 import { ENTITY_COLS, PgTransaction, RetryableConflict, toRecord } from './postgres.transaction.ts';
 
@@ -32,7 +33,7 @@ function limitLiteral(n: number): string {
  */
 function pageSql(cols: string, c: CompiledQuery, extra: string, limit: number, offset = 0): string {
   const tail = `LIMIT ${limitLiteral(limit)}${offset ? ` OFFSET ${limitLiteral(offset)}` : ''}`;
-  if (!c.branches) return `SELECT ${cols} FROM entities e WHERE ${c.where}${extra} ORDER BY e.pk ${tail}`;
+  if (!c.branches) return `SELECT ${cols} FROM entities e WHERE ${c.where}${extra} ORDER BY ${c.order ?? 'e.pk'} ${tail}`;
   const each = c.branches.map((b) => `(SELECT ${cols} FROM entities e WHERE ${b}${extra} ORDER BY e.pk LIMIT ${limitLiteral(offset + limit)})`);
   return `SELECT * FROM (${each.join(' UNION ALL ')}) u ORDER BY u.pk ${tail}`;
 }
@@ -49,9 +50,10 @@ async function residualHits(db: Queryable, c: CompiledQuery, page: Page): Promis
   const cols = `e.pk, e.id, e.rev, e.scopes, ${c.geoSelect ?? 'NULL'} AS geo`;
   const want = page.offset + page.limit;
   const hits: Cand[] = [];
-  if (page.count || want === 0) {
+  // An ordered query (clause 4.23) tests every candidate in its order: the pk-keyed chunks below would not.
+  if (page.count || want === 0 || c.order) {
     if (page.limit > 0 || page.count) {
-      const rows = await q<Cand>(db, `SELECT ${cols} FROM entities e WHERE ${c.where} ORDER BY e.pk`, c.params);
+      const rows = await q<Cand>(db, `SELECT ${cols} FROM entities e WHERE ${c.where} ORDER BY ${c.order ?? 'e.pk'}`, c.params);
       for (const r of rows) if (c.residual!(r)) hits.push(r);
     }
     return hits;
@@ -79,14 +81,14 @@ async function matchKeys(db: Queryable, c: CompiledQuery, page: Page): Promise<{
     if (page.limit > 0) {
       const rows = await qs<{ pk: number; id: string; rev: number }>(db, pageSql('e.pk, e.id, e.rev', c, '', page.limit, page.offset), c.params);
       out.pks = rows.map((r) => r.pk);
-      out.keys = rows.map((r) => ({ id: r.id, rev: r.rev }));
+      out.keys = rows.map((r) => ({ id: r.id, born: Number(r.pk), rev: r.rev }));
     }
     if (page.count) out.count = await countOf(db, c);
     return out;
   }
   const hits = await residualHits(db, c, page);
   const slice = hits.slice(page.offset, page.offset + page.limit);
-  return { pks: slice.map((r) => r.pk), keys: slice.map((r) => ({ id: r.id, rev: r.rev })), count: page.count ? hits.length : undefined };
+  return { pks: slice.map((r) => r.pk), keys: slice.map((r) => ({ id: r.id, born: Number(r.pk), rev: r.rev })), count: page.count ? hits.length : undefined };
 }
 
 async function countOf(db: Queryable, c: CompiledQuery): Promise<number> {
@@ -115,6 +117,11 @@ class PgReader implements EntityReader {
     if (m.pks.length) {
       const rows = await qp<Row>(this.pool, 'ds_get_pks', `SELECT ${COLS} FROM entities e WHERE e.pk = ANY($1::bigint[]) ORDER BY e.pk`, [m.pks]);
       out.entities = rows.map(toRecord);
+      // In the order of the match (pk order, or the query's order by clause 4.23).
+      if (c.order) {
+        const at = new Map(m.pks.map((pk, i) => [String(pk), i]));
+        out.entities.sort((a, b) => at.get(String(a.born))! - at.get(String(b.born))!);
+      }
     }
     if (m.count !== undefined) out.count = m.count;
     return out;
@@ -134,8 +141,9 @@ class PgReader implements EntityReader {
     if (ids.length === 0) return [];
     return (await qp<Row>(this.pool, 'ds_get_many', `SELECT ${COLS} FROM entities e WHERE e.tenant = $1 AND e.id = ANY($2::text[])`, [tenant, ids])).map(toRecord);
   }
-  async revOf(tenant: string, id: string): Promise<number | undefined> {
-    return (await qp<{ rev: number }>(this.pool, 'ds_rev_of', 'SELECT rev FROM entities WHERE tenant = $1 AND id = $2', [tenant, id]))[0]?.rev;
+  async versionOf(tenant: string, id: string): Promise<EntityVersion | undefined> {
+    const r = (await qp<{ pk: number; rev: number }>(this.pool, 'ds_version_of', 'SELECT pk, rev FROM entities WHERE tenant = $1 AND id = $2', [tenant, id]))[0];
+    return r ? { born: Number(r.pk), rev: r.rev } : undefined;
   }
   async typeCounts(tenant: string): Promise<Array<{ type: string; entities: number }>> {
     return q(this.pool, 'SELECT t AS type, count(*)::int AS entities FROM entities e, unnest(e.types) t WHERE e.tenant = $1 GROUP BY t ORDER BY t COLLATE "C"', [tenant]);
@@ -162,6 +170,8 @@ const RETRY_CODES = new Set(['40001', '40P01']);
 export interface PostgresStorageOptions extends PgOptions {
   /** Attempts of a transaction that hits a serialization failure or deadlock. */
   maxAttempts?: number;
+  /** File in the data directory that lets a restarted node recognise the lease of its previous process (cluster feed). */
+  nodeIdentityFile?: string;
   /**
    * Trouble the storage works around by itself (history partitions not created, healed or dropped:
    * the rows stay in the default partition, retention deletes row by row) and does not throw.
@@ -176,6 +186,7 @@ export class PostgresStorage implements StoragePort {
   readonly subscriptions: PgSubscriptionStore;
   readonly ingest: PgIngestStore;
   readonly auth: PgAuthStore;
+  readonly accounts: PgAccountStore;
   readonly temporal: PgTemporalStore;
   readonly cluster: PgClusterFeed;
   readonly pool: pg.Pool;
@@ -193,8 +204,9 @@ export class PostgresStorage implements StoragePort {
     this.subscriptions = new PgSubscriptionStore(this.pool);
     this.ingest = new PgIngestStore(this.pool);
     this.auth = new PgAuthStore(this.pool);
+    this.accounts = new PgAccountStore(this.pool);
     this.temporal = new PgTemporalStore(this.pool, this.shared, this.entities, o.warn);
-    this.cluster = new PgClusterFeed(o);
+    this.cluster = new PgClusterFeed({ ...o, identityFile: o.nodeIdentityFile });
   }
 
   /** Connects, migrates (under an advisory lock) and creates the current history partitions. */

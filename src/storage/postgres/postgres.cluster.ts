@@ -7,6 +7,8 @@
 // so that a saturated request pool cannot delay a heartbeat past the lease.
 import pg from 'pg';
 import { createHash, randomUUID } from 'node:crypto';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import type { ClusterEvent, ClusterFeed, ClusterHandlers, ClusterTiming } from '../port.cluster.ts';
 import { createPool, q, quoteIdent, type PgOptions } from './postgres.database.ts';
 
@@ -18,6 +20,17 @@ export function channelOf(schema: string): string {
   const name = `drehscheibe_feed_${schema}`;
   return name.length <= 63 ? name : `drehscheibe_feed_${createHash('sha1').update(schema).digest('hex').slice(0, 32)}`;
 }
+
+export interface ClusterFeedOptions extends PgOptions {
+  /**
+   * A file in the node's data directory naming the node id, process id and host of its last start: a
+   * lease left by a previous process of this node that is certainly dead is ended at start-up, instead
+   * of counting as another node for a whole lease (issue #13 item 7).
+   */
+  identityFile?: string;
+}
+
+interface Identity { nodeId: string; pid: number; host: string }
 
 export class PgClusterFeed implements ClusterFeed {
   readonly nodeId = `${process.pid}-${randomUUID()}`;
@@ -49,7 +62,7 @@ export class PgClusterFeed implements ClusterFeed {
   private readonly schema: string;
   private ended = false;
 
-  constructor(private readonly o: PgOptions) {
+  constructor(private readonly o: ClusterFeedOptions) {
     this.schema = o.schema ?? 'public';
     this.channel = channelOf(this.schema);
     this.pool = createPool({ ...o, poolSize: 2, applicationName: `drehscheibe:${this.schema}:cluster` });
@@ -65,6 +78,7 @@ export class PgClusterFeed implements ClusterFeed {
     // Rows committed before this read are older than the node: marked seen, never handed over.
     await this.readAll(false);
     await this.listen();
+    await this.endPredecessorLease();
     await this.beat();
     this.heartbeat = setInterval(() => {
       void this.beat().catch((e) => this.handlers?.warn?.({ err: e }, 'cluster heartbeat failed'));
@@ -111,6 +125,33 @@ export class PgClusterFeed implements ClusterFeed {
     if (this.ended) return;
     this.ended = true;
     await this.pool.end().catch(() => {});
+  }
+
+  /**
+   * The previous process of this node (same data directory, same host) left a lease behind if it did not
+   * stop cleanly (kill -9, a crash, an out-of-memory kill). When that process is certainly gone — its pid is
+   * ours, or no process has it — the lease is ended now, so it neither counts as another node nor delays the
+   * takeover of what it owned (the others see it gone at their next heartbeat, as after an expiry). A process
+   * still alive with that pid (two nodes sharing one data directory) or another host is left to its lease.
+   */
+  private async endPredecessorLease(): Promise<void> {
+    const file = this.o.identityFile;
+    if (!file) return;
+    let prev: Partial<Identity> | undefined;
+    try {
+      prev = JSON.parse(readFileSync(file, 'utf8')) as Partial<Identity>;
+    } catch { /* first start in this data directory, or an unreadable file: nothing to recognise */ }
+    const me: Identity = { nodeId: this.nodeId, pid: process.pid, host: hostname() };
+    try {
+      writeFileSync(`${file}.tmp`, JSON.stringify(me));
+      renameSync(`${file}.tmp`, file);
+    } catch (e) {
+      this.handlers?.warn?.({ err: e, file }, 'cluster: cannot record this node\'s id in the data directory');
+    }
+    if (typeof prev?.nodeId !== 'string' || prev.nodeId === this.nodeId || prev.host !== me.host || typeof prev.pid !== 'number') return;
+    if (prev.pid !== process.pid && processAlive(prev.pid)) return;
+    const ended = await q(this.pool, 'UPDATE cluster_nodes SET expires_at = now() WHERE node_id = $1 AND expires_at > now() RETURNING node_id', [prev.nodeId]);
+    if (ended.length) this.handlers?.warn?.({ previous: prev.nodeId, pid: prev.pid }, 'cluster: ended the lease this node\'s previous process left behind (it did not stop cleanly)');
   }
 
   /** Renews this node's lease and reads who else is live; prunes old feed rows now and then. */
@@ -248,5 +289,15 @@ export class PgClusterFeed implements ClusterFeed {
   /** Runs feed reads one at a time, in order. */
   private queue(read: () => Promise<void>): void {
     this.reading = this.reading.then(read).catch((e) => this.handlers?.warn?.({ err: e }, 'cluster feed: changes could not be read'));
+  }
+}
+
+/** Whether a process with this pid exists on this host (EPERM: it exists, owned by another user). */
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

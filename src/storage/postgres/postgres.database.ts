@@ -47,18 +47,19 @@ export function isUnavailable(err: unknown): boolean {
   const code = e.code ?? '';
   if (/^(08|57P)/.test(code) || code === '53300') return true; // connection exception, admin shutdown, too many connections
   if (['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND', 'EHOSTUNREACH'].includes(code)) return true;
-  return /Connection terminated|connection timeout|Client has encountered a connection error|not queryable/i.test(e.message ?? '');
+  // "timeout exceeded when trying to connect": pg-pool, when no connection could be opened within connectionTimeoutMillis.
+  return /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error|not queryable/i.test(e.message ?? '');
 }
 
 /**
- * Rethrows connection failures as StorageUnavailable, and a regular expression that JavaScript
- * accepts but PostgreSQL's engine does not (SQLSTATE 2201B: named groups, some escapes) as a
- * 400 naming the difference; anything else unchanged.
+ * Rethrows connection failures as StorageUnavailable, and a regular expression PostgreSQL's engine
+ * refuses (SQLSTATE 2201B; patterns are translated from RE2 syntax, so only a gap in that
+ * translation) as a 400; anything else unchanged.
  */
 export function mapError(err: unknown): never {
   if (isUnavailable(err)) throw new StorageUnavailable(`database unavailable: ${(err as Error).message}`, { cause: err });
   if ((err as { code?: string }).code === '2201B') {
-    throw new BadRequestData(`the regular expression is not supported by this deployment's PostgreSQL engine (${(err as Error).message}); use POSIX-style syntax: no named groups, no \\p{…} classes`, { cause: err });
+    throw new BadRequestData(`the regular expression is not supported by this deployment's PostgreSQL engine (${(err as Error).message}); patterns use the RE2 syntax without \\p{…} classes`, { cause: err });
   }
   throw err;
 }
@@ -133,6 +134,11 @@ export function createPool(o: PgOptions): pg.Pool {
   // An idle client whose backend goes away emits 'error' on the pool; without a listener the
   // process would crash. The pool drops the client; the next query opens a fresh connection.
   pool.on('error', () => {});
+  // A checked-out client has no pool listener (pg-pool removes it while the client is lent out): a
+  // backend ending between two statements of a transaction (a database restart, 57P01) would emit
+  // 'error' on the client with nobody listening, and end the process. The failure reaches the
+  // transaction anyway — its next query rejects, it answers 503 and releases the client as broken.
+  pool.on('connect', (client) => { client.on('error', () => {}); });
   return pool;
 }
 

@@ -1,7 +1,8 @@
 // Compiles an EntityFilter (q, types, ids, idPattern, attrs, geo window) into SQL over the JSONB
 // documents, with the semantics of the embedded engine's compiler (clause 4.9). What SQL cannot
 // decide exactly — the geo predicate and scopeQ — is returned as a residual test run in process.
-import type { EntityFilter } from '../port.ts';
+import type { OrderKey, EntityFilter } from '../port.ts';
+import { postgresRegex } from '../regex.ts';
 import type { AttrPath, QLiteral, QNode, TypeNode } from '../../ngsi-ld/query/q.ast.ts';
 import { scopeMatches } from '../../ngsi-ld/query/scope.parser.ts';
 
@@ -24,6 +25,8 @@ export interface CompiledQuery {
    * level of q).
    */
   branches?: string[];
+  /** ORDER BY terms when the filter asks for an order (clause 4.23); absent: pk order. */
+  order?: string;
 }
 
 /** The index alternatives of an indexed equality, and the exact test they narrow. */
@@ -110,6 +113,30 @@ export class PgCompiler {
   }
 
   /**
+   * ORDER BY terms of clause 4.23 (port.ts OrderKey), the same ranks and columns as the embedded
+   * compiler's orderBy: type rank, numeric, text (code point order), then the id.
+   */
+  orderBy(keys: OrderKey[]): string {
+    const out: string[] = [];
+    for (const k of keys) {
+      if (!k.path) { out.push(`e.id COLLATE "C" ${k.desc ? 'DESC' : 'ASC'}`); continue; }
+      const { base, member } = this.instancePath(k.path);
+      const cands = member ? [this.at([...base, member])] : ['value', 'object', 'vocab'].map((m) => this.at([...base, m, ...k.path!.compound]));
+      const x = cands.length === 1 ? cands[0] : `COALESCE(${cands.join(', ')})`;
+      const ty = `jsonb_typeof(${x})`;
+      const rank = `(CASE ${ty} WHEN 'number' THEN 0 WHEN 'string' THEN 1 WHEN 'object' THEN `
+        + `(CASE ${x} ->> '@type' WHEN 'Time' THEN 5 WHEN 'Date' THEN 6 WHEN 'DateTime' THEN 7 ELSE 2 END) `
+        + `WHEN 'array' THEN 3 WHEN 'boolean' THEN 4 WHEN 'null' THEN 8 ELSE 9 END)`;
+      const num = `(CASE ${ty} WHEN 'number' THEN (${x} #>> '{}')::float8 WHEN 'boolean' THEN (CASE WHEN (${x} #>> '{}') = 'true' THEN 1 ELSE 0 END) END)`;
+      const txt = `((CASE ${ty} WHEN 'string' THEN ${x} #>> '{}' WHEN 'object' THEN ${x} ->> '@value' END) COLLATE "C")`;
+      if (k.desc) out.push(`${rank} >= 8`, `${rank} DESC`, `${num} DESC NULLS LAST`, `${txt} DESC NULLS LAST`);
+      else out.push(rank, `${num} NULLS LAST`, `${txt} NULLS LAST`);
+    }
+    out.push('e.id COLLATE "C"');
+    return out.join(', ');
+  }
+
+  /**
    * The jsonb at a path from instancePath (attribute, instance index '0', keys below it). One ->
    * per step, keys as object keys only, like the embedded engine's JSON paths ($."attr"[0]."key");
    * #> with a text[] would read a numeric key as an array index, and costs a third more per row.
@@ -140,10 +167,12 @@ export class PgCompiler {
   private testOn(inst: string, path: AttrPath, member: string | undefined, kind: Kind, cond: (x: string) => string): string {
     if (member) {
       const x = this.step(inst, [member]);
-      return `(${kind.ok(x)} AND ${cond(x)})`;
+      return `(CASE WHEN ${kind.ok(x)} THEN ${cond(x)} ELSE false END)`;
     }
     const v = this.step(inst, ['value', ...path.compound]);
-    const elem = `EXISTS (SELECT 1 FROM jsonb_array_elements(${v}) j(v) WHERE ${kind.ok('j.v')} AND ${cond('j.v')})`;
+    // CASE, not AND: PostgreSQL may evaluate either side of AND first, and cond casts (a string of a
+    // mixed array cast to float8 is an error).
+    const elem = `EXISTS (SELECT 1 FROM jsonb_array_elements(${v}) j(v) WHERE CASE WHEN ${kind.ok('j.v')} THEN ${cond('j.v')} ELSE false END)`;
     const fallback = this.fallback(inst, path, kind, cond);
     // A missing value (jsonb_typeof NULL) and scalars of another kind go to the fallback.
     if (kind.type) {
@@ -165,7 +194,7 @@ export class PgCompiler {
     if (path.compound.length <= 1) members.push(this.step(inst, ['languageMap', ...path.compound]));
     const each = "CASE jsonb_typeof(u.m) WHEN 'array' THEN 'strict $[*]'::jsonpath WHEN 'object' THEN 'strict $.*'::jsonpath ELSE 'strict $'::jsonpath END";
     return `EXISTS (SELECT 1 FROM unnest(ARRAY[${members.join(', ')}]) u(m), jsonb_path_query(u.m, ${each}) j(v) `
-      + `WHERE ${kind.ok('j.v')} AND ${cond('j.v')})`;
+      + `WHERE CASE WHEN ${kind.ok('j.v')} THEN ${cond('j.v')} ELSE false END)`;
   }
 
   exists(path: AttrPath): string {
@@ -200,9 +229,9 @@ export class PgCompiler {
       case 'or': return `(${n.items.map((i) => this.node(i)).join(' OR ')})`;
       case 'exists': return this.exists(n.path);
       case 'pattern': {
-        const op = n.flags.includes('i') ? '~*' : '~';
-        const pat = this.p(n.pattern, '::text');
-        const hit = this.test(n.path, STRING, (x) => `((${x}) #>> '{}') ${op} ${pat}`);
+        // The RE2 pattern translated to ARE; (?i) is part of the translation, so always `~`.
+        const pat = this.p(postgresRegex((n.flags.includes('i') ? '(?i)' : '') + n.pattern), '::text');
+        const hit = this.test(n.path, STRING, (x) => `((${x}) #>> '{}') ~ ${pat}`);
         return n.negated ? `(${this.exists(n.path)} AND NOT ${hit})` : hit;
       }
       case 'cmp': return this.cmp(n);
@@ -273,16 +302,22 @@ export class PgCompiler {
   }
 }
 
+/** Type-level read access on a types array column: contained in `only`, disjoint from `except`. */
+export function readableSql(r: NonNullable<EntityFilter['readable']>, column: string, p: (v: string[]) => string): string[] {
+  const out: string[] = [];
+  if (r.only) out.push(`${column} <@ ${p([...r.only])}`);
+  if (r.except?.length) out.push(`NOT (${column} && ${p([...r.except])})`);
+  return out;
+}
+
 /** The WHERE clause over `entities e` (plus the residual in-process test) of an entity filter. */
 export function compileFilter(tenant: string, f: EntityFilter, indexed: ReadonlySet<string> = new Set(), c = new PgCompiler(indexed)): CompiledQuery {
   const where: string[] = [`e.tenant = ${c.p(tenant, '::text')}`];
   if (f.types) where.push(c.types(f.types));
   if (f.ids && f.ids.length) where.push(`e.id = ANY(${c.p(f.ids, '::text[]')})`);
-  if (f.idPattern) {
-    const ci = f.idPattern.startsWith('(?i)');
-    where.push(`e.id ${ci ? '~*' : '~'} ${c.p(ci ? f.idPattern.slice(4) : f.idPattern, '::text')}`);
-  }
+  if (f.idPattern) where.push(`e.id ~ ${c.p(postgresRegex(f.idPattern), '::text')}`);
   if (f.anyAttrs && f.anyAttrs.length) where.push(`e.doc ?| ${c.p(f.anyAttrs, '::text[]')}`);
+  if (f.readable) where.push(...readableSql(f.readable, 'e.types', (v) => c.p(v, '::text[]')));
   // An indexed equality among the top-level conjuncts of q drives the query from its index.
   let narrowed: { at: number; nr: Narrowing } | undefined;
   if (f.q) {
@@ -316,12 +351,15 @@ export function compileFilter(tenant: string, f: EntityFilter, indexed: Readonly
     geoSelect = `e.doc -> ${prop} -> 0 -> 'value'`;
     tests.push((r) => r.geo !== null && r.geo !== undefined && g.predicate(r.geo));
   }
-  const branches = narrowed?.nr.alts.map((alt) => where.map((w, i) => (i === narrowed!.at ? `(${alt} AND ${narrowed!.nr.exact})` : w)).join(' AND '));
+  // Ordered queries sort every match (clause 4.23): no index walk in pk order to merge.
+  const order = f.order?.length ? c.orderBy(f.order) : undefined;
+  const branches = order ? undefined : narrowed?.nr.alts.map((alt) => where.map((w, i) => (i === narrowed!.at ? `(${alt} AND ${narrowed!.nr.exact})` : w)).join(' AND '));
   return {
     where: where.join(' AND '),
     params: c.params,
     residual: tests.length ? (r) => tests.every((t) => t(r)) : undefined,
     geoSelect,
     branches,
+    order,
   };
 }

@@ -4,6 +4,7 @@
 // the writer makes sure the partition of every month it writes exists, retention drops whole ones.
 import type pg from 'pg';
 import type { AttrInstance, EntityFilter, Page } from '../port.ts';
+import { postgresRegex } from '../regex.ts';
 import type {
   AggregateQuery, AggregateRow, HistoryEntityRef, HistoryEntry, HistoryWriter, InstanceQuery, StoredInstance,
   TemporalEntity, TemporalSeries, TemporalStore, TimeWindow,
@@ -11,6 +12,7 @@ import type {
 import type { TypeNode } from '../../ngsi-ld/query/q.ast.ts';
 import { dropPartitionsBefore, MonthPartitions, q, type WarnFn } from './postgres.database.ts';
 import type { PgTransaction } from './postgres.transaction.ts';
+import { readableSql } from './postgres.query-compiler.ts';
 import {
   aggregateSql, aggregateValues, decodeInstance, encodeInstance, instanceIdOf, parseInstanceId, timeColumn, windowSql,
   type EncodedFields, type InstanceRow,
@@ -223,11 +225,10 @@ export class PgTemporalStore implements TemporalStore {
     const where = ['te.tenant = $1'];
     const types = (t: TypeNode): string => (t.kind === 'type' ? `te.types @> ARRAY[${p(t.name, '::text')}]` : `(${t.items.map(types).join(t.kind === 'and' ? ' AND ' : ' OR ')})`);
     if (f.types) where.push(types(f.types));
+    // Type-level read access against every type the history has had (docs/security.md).
+    if (f.readable) where.push(...readableSql(f.readable, 'te.types', (v) => p(v, '::text[]')));
     if (f.ids?.length) where.push(`te.id = ANY(${p(f.ids, '::text[]')})`);
-    if (f.idPattern) {
-      const ci = f.idPattern.startsWith('(?i)');
-      where.push(`te.id ${ci ? '~*' : '~'} ${p(ci ? f.idPattern.slice(4) : f.idPattern, '::text')}`);
-    }
+    if (f.idPattern) where.push(`te.id ~ ${p(postgresRegex(f.idPattern), '::text')}`);
     if (f.anyAttrs?.length) {
       where.push(`EXISTS (SELECT 1 FROM temporal_names n WHERE n.attr = ANY(${p(f.anyAttrs, '::text[]')}) AND EXISTS (SELECT 1 FROM temporal_instances i WHERE i.entity = te.pk AND i.name = n.nid))`);
     }

@@ -21,7 +21,8 @@ export const ENTITY_COLS = 'e.pk, e.id, e.types, e.scopes, e.created_at, e.modif
 const TEMPORAL_JOIN = 'LEFT JOIN temporal_entities te ON te.tenant = $1 AND te.id = $2';
 
 export function toRecord(r: Row): EntityRecord {
-  const rec: EntityRecord = { id: r.id, types: r.types, createdAt: r.created_at, modifiedAt: r.modified_at, attrs: r.doc, rev: r.rev };
+  // pk comes from a sequence, never reused on any node: it is the entity's lifetime stamp.
+  const rec: EntityRecord = { id: r.id, types: r.types, createdAt: r.created_at, modifiedAt: r.modified_at, attrs: r.doc, rev: r.rev, born: Number(r.pk) };
   if (r.scopes) rec.scopes = r.scopes;
   return rec;
 }

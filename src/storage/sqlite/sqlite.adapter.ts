@@ -4,7 +4,7 @@ import type { Statement } from 'better-sqlite3';
 import { join } from 'node:path';
 import { StorageConflict, StorageNotFound } from '../../core/errors.ts';
 import type {
-  EntityFilter, EntityKey, EntityReader, EntityRecord, EntityWriteTx, Page, QueryResult,
+  EntityFilter, EntityKey, EntityReader, EntityRecord, EntityVersion, EntityWriteTx, Page, QueryResult,
   StoragePort, TypeAttrRow, WriteTx, AttrType,
 } from '../port.ts';
 import { bboxOf } from '../../ngsi-ld/geo/geojson.validate.ts';
@@ -16,6 +16,7 @@ import { SqliteHistoryWriter, SqliteTemporalStore } from './sqlite.temporal.ts';
 import { SqliteSubscriptionStore } from './sqlite.subscriptions.ts';
 import { SqliteIngestStore } from './sqlite.ingest.ts';
 import { SqliteAuthStore } from './sqlite.auth.ts';
+import { SqliteAccountStore } from './sqlite.accounts.ts';
 
 interface Row { pk: number; id: string; types: string; scopes: string | null; created_at: string; modified_at: string; rev: number; doc: string }
 
@@ -29,6 +30,7 @@ function toRecord(r: Row): EntityRecord {
     modifiedAt: r.modified_at,
     attrs: JSON.parse(r.doc) as EntityRecord['attrs'],
     rev: r.rev,
+    born: r.pk,
   };
   if (r.scopes) rec.scopes = JSON.parse(r.scopes) as string[];
   return rec;
@@ -111,7 +113,7 @@ class SqliteReader implements EntityReader {
     try {
       const out: { keys: EntityKey[]; count?: number } = { keys: [] };
       if (page.limit > 0) {
-        out.keys = this.stmts.get(pageSql(c, 'e.pk, e.id, e.rev', 'id, rev', page)).all({ ...c.params, offset: page.offset }) as EntityKey[];
+        out.keys = this.stmts.get(pageSql(c, 'e.pk, e.id, e.rev, e.pk AS born', 'id, born, rev', page)).all({ ...c.params, offset: page.offset }) as EntityKey[];
       }
       if (page.count) out.count = (this.stmts.get(`SELECT COUNT(*) AS n FROM ${c.countFrom} WHERE ${c.where}`).get(c.params) as { n: number }).n;
       return out;
@@ -125,8 +127,8 @@ class SqliteReader implements EntityReader {
     const rows = this.stmts.get(`SELECT ${COLS} FROM json_each(?) k JOIN entities e ON e.tenant = ? AND e.id = k.value`).all(JSON.stringify(ids), tenant) as Row[];
     return rows.map(toRecord);
   }
-  async revOf(tenant: string, id: string): Promise<number | undefined> {
-    return (this.stmts.get('SELECT rev FROM entities WHERE tenant = ? AND id = ?').get(tenant, id) as { rev: number } | undefined)?.rev;
+  async versionOf(tenant: string, id: string): Promise<EntityVersion | undefined> {
+    return this.stmts.get('SELECT pk AS born, rev FROM entities WHERE tenant = ? AND id = ?').get(tenant, id) as EntityVersion | undefined;
   }
   async typeCounts(tenant: string): Promise<Array<{ type: string; entities: number }>> {
     return this.stmts.get('SELECT type, COUNT(*) AS entities FROM entity_types WHERE tenant = ? GROUP BY type ORDER BY type').all(tenant) as Array<{ type: string; entities: number }>;
@@ -206,18 +208,18 @@ class SqliteWriteTx implements EntityWriteTx {
   }
   async insert(tenant: string, e: EntityRecord): Promise<void> {
     this.stmts.get('INSERT OR IGNORE INTO tenants (name, created_at) VALUES (?, ?)').run(tenant, e.createdAt);
-    let pk: number;
+    // A key never handed out before (migration 008): it is the entity's lifetime stamp.
+    const pk = (this.stmts.get('UPDATE entity_lifetimes SET last = last + 1 RETURNING last').get() as { last: number }).last;
     try {
-      const r = this.stmts.get('INSERT INTO entities (tenant, id, types, scopes, created_at, modified_at, doc) VALUES (?, ?, ?, ?, ?, ?, jsonb(?))')
-        .run(tenant, e.id, JSON.stringify(e.types), e.scopes ? JSON.stringify(e.scopes) : null, e.createdAt, e.modifiedAt, JSON.stringify(e.attrs));
-      pk = Number(r.lastInsertRowid);
+      this.stmts.get('INSERT INTO entities (pk, tenant, id, types, scopes, created_at, modified_at, doc) VALUES (?, ?, ?, ?, ?, ?, ?, jsonb(?))')
+        .run(pk, tenant, e.id, JSON.stringify(e.types), e.scopes ? JSON.stringify(e.scopes) : null, e.createdAt, e.modifiedAt, JSON.stringify(e.attrs));
     } catch (err) {
       if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') throw new StorageConflict(`entity ${e.id} exists`, { cause: err });
       throw err;
     }
     this.writeTypes(tenant, pk, e.types);
     this.writeGeo(pk, e);
-    this.remember(tenant, { ...e, rev: 1 });
+    this.remember(tenant, { ...e, rev: 1, born: pk });
   }
   async update(tenant: string, e: EntityRecord, before?: EntityRecord): Promise<void> {
     const types = JSON.stringify(e.types);
@@ -234,7 +236,7 @@ class SqliteWriteTx implements EntityWriteTx {
       this.clearGeo(row.pk);
       this.writeGeo(row.pk, e);
     }
-    this.remember(tenant, { ...e, rev: row.rev });
+    this.remember(tenant, { ...e, rev: row.rev, born: row.pk });
   }
   async delete(tenant: string, id: string): Promise<boolean> {
     this.recent.delete(`${tenant}\u0000${id}`);
@@ -292,6 +294,7 @@ export class SqliteStorage implements StoragePort {
   readonly temporal: SqliteTemporalStore;
   readonly ingest: SqliteIngestStore;
   readonly auth: SqliteAuthStore;
+  readonly accounts: SqliteAccountStore;
   private readonly history: SqliteHistoryWriter;
   private readonly writer: Db;
   private readonly reader: Db;
@@ -321,6 +324,7 @@ export class SqliteStorage implements StoragePort {
     this.subscriptions = new SqliteSubscriptionStore(this.writer, this.reader, (fn) => this.withTransaction(() => fn()));
     this.ingest = new SqliteIngestStore(this.writer, this.reader, (fn) => this.withTransaction(() => fn()));
     this.auth = new SqliteAuthStore(this.writer, this.reader, (fn) => this.withTransaction(() => fn()));
+    this.accounts = new SqliteAccountStore(this.writer, this.reader, (fn) => this.withTransaction(() => fn()));
   }
 
   static inDataDir(dataDir: string): SqliteStorage {

@@ -4,7 +4,7 @@ import Database from 'better-sqlite3';
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { compileRegex } from '../regex.ts';
+import { storedRegex } from '../regex.ts';
 
 const MIGRATIONS = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
 
@@ -34,7 +34,7 @@ function configure(db: Db, registry: MatchRegistry, cacheKiB: number): void {
   db.pragma('temp_store = MEMORY');
   db.function('regexp', { deterministic: true }, (pattern: unknown, value: unknown) => {
     if (typeof pattern !== 'string' || value === null || value === undefined) return 0;
-    return compileRegex(pattern).test(String(value)) ? 1 : 0;
+    return storedRegex(pattern).test(String(value)) ? 1 : 0;
   });
   db.function('ds_match', { deterministic: false, varargs: false }, (h: unknown, arg: unknown) =>
     registry.call(Number(h), arg) ? 1 : 0);

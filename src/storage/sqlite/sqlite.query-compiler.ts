@@ -1,7 +1,7 @@
 // Compiles an EntityFilter (q, scopeQ, types, geo) into one SQLite statement over the JSONB
 // documents. Exact geo and scope tests run in process through ds_match(), after the R*Tree
 // index and the SQL conditions have narrowed the candidates.
-import type { EntityFilter } from '../port.ts';
+import type { EntityFilter, OrderKey } from '../port.ts';
 import type { AttrPath, QLiteral, QNode, TypeNode } from '../../ngsi-ld/query/q.ast.ts';
 import type { MatchRegistry } from './sqlite.database.ts';
 import { scopeMatches } from '../../ngsi-ld/query/scope.parser.ts';
@@ -101,7 +101,11 @@ class Compiler {
     return `(CASE json_type(e.doc, ${vp}) ${scalar} WHEN 'array' THEN ${elem} WHEN 'object' THEN 0 WHEN 'null' THEN 0 ELSE ${this.fallback(path, kinds, cond)} END)`;
   }
 
-  /** Attributes without a `value` member: object, vocab, json, valueList, languageMap (clause 4.9). */
+  /**
+   * Attributes without a `value` member: object, vocab, json, valueList, languageMap (clause 4.9).
+   * Each member's test is false, never NULL, when the member is absent: `!=` is "exists and NOT ==",
+   * and NOT NULL would drop an entity whose languageMap or valueList lacks the value.
+   */
   private fallback(path: AttrPath, kinds: readonly string[], cond: (x: string) => string): string {
     const { base } = instancePath(path);
     const c = compoundSuffix(path);
@@ -113,8 +117,36 @@ class Compiler {
       const pp = this.p(jp);
       return `(CASE json_type(e.doc, ${pp}) WHEN 'array' THEN EXISTS (SELECT 1 FROM json_each(e.doc, ${pp}) j WHERE j.type IN (${k}) AND ${cond('j.value')}) `
         + `WHEN 'object' THEN EXISTS (SELECT 1 FROM json_each(e.doc, ${pp}) j WHERE j.type IN (${k}) AND ${cond('j.value')}) `
-        + `ELSE json_type(e.doc, ${pp}) IN (${k}) AND ${cond(`(e.doc ->> ${pp})`)} END)`;
+        + `ELSE coalesce(json_type(e.doc, ${pp}) IN (${k}) AND ${cond(`(e.doc ->> ${pp})`)}, 0) END)`;
     }).join(' OR ')})`;
+  }
+
+  /**
+   * ORDER BY terms of clause 4.23 (port.ts OrderKey): per key a rank of the target's JSON type, then
+   * a numeric and a text column within the rank; the id last, so both engines give one order.
+   */
+  orderBy(keys: OrderKey[]): string {
+    const out: string[] = [];
+    for (const k of keys) {
+      if (!k.path) { out.push(`e.id ${k.desc ? 'DESC' : 'ASC'}`); continue; }
+      const { base, member } = instancePath(k.path);
+      const c = compoundSuffix(k.path);
+      const paths = (member ? [`${base}.${member}`] : [`${base}.value${c}`, `${base}.object${c}`, `${base}.vocab${c}`]).map((x) => this.p(x));
+      const pick = (f: (pp: string) => string) => `(CASE ${paths.map((pp) => `WHEN json_type(e.doc, ${pp}) IS NOT NULL THEN ${f(pp)}`).join(' ')} END)`;
+      const ty = pick((pp) => `json_type(e.doc, ${pp})`);
+      const x = pick((pp) => `json_extract(e.doc, ${pp})`);
+      const at = this.p(`${paths.length > 1 ? `${base}.value${c}` : `${base}.${member}`}."@type"`);
+      const av = this.p(`${paths.length > 1 ? `${base}.value${c}` : `${base}.${member}`}."@value"`);
+      const rank = `(CASE ${ty} WHEN 'integer' THEN 0 WHEN 'real' THEN 0 WHEN 'text' THEN 1 WHEN 'object' THEN `
+        + `(CASE json_extract(e.doc, ${at}) WHEN 'Time' THEN 5 WHEN 'Date' THEN 6 WHEN 'DateTime' THEN 7 ELSE 2 END) `
+        + `WHEN 'array' THEN 3 WHEN 'true' THEN 4 WHEN 'false' THEN 4 WHEN 'null' THEN 8 ELSE 9 END)`;
+      const num = `(CASE ${ty} WHEN 'integer' THEN ${x} WHEN 'real' THEN ${x} WHEN 'true' THEN 1 WHEN 'false' THEN 0 END)`;
+      const txt = `(CASE ${ty} WHEN 'text' THEN ${x} WHEN 'object' THEN json_extract(e.doc, ${av}) END)`;
+      if (k.desc) out.push(`${rank} >= 8`, `${rank} DESC`, `${num} DESC`, `${txt} DESC`);
+      else out.push(rank, num, txt);
+    }
+    out.push('e.id');
+    return out.join(', ');
   }
 
   /** The attribute (or the addressed member) exists at all. */
@@ -256,6 +288,7 @@ export function compileFilter(tenant: string, f: EntityFilter, registry: MatchRe
   if (f.anyAttrs && f.anyAttrs.length) {
     where.push(`(${f.anyAttrs.map((a) => `json_type(e.doc, ${c.p(`$${key(a)}`)}) IS NOT NULL`).join(' OR ')})`);
   }
+  if (f.readable) where.push(readableSql(f.readable, 'e', c.p.bind(c)));
   if (f.q) {
     for (const item of f.q.kind === 'and' ? f.q.items : [f.q]) {
       const nr = !narrowed && item.kind === 'cmp' ? c.narrowing(item) : undefined;
@@ -280,13 +313,24 @@ export function compileFilter(tenant: string, f: EntityFilter, registry: MatchRe
   // Only the type's conditions: counting reads the (tenant, type, pk) index and no document.
   const countFrom = f.types?.kind === 'type' && where.length === 2 ? 'entity_types t' : from;
   let branches: string[] | undefined;
-  if (narrowed) {
+  // Ordered queries sort every match (clause 4.23): no index walk in pk order to merge.
+  if (f.order?.length) order = c.orderBy(f.order);
+  else if (narrowed) {
     const nr = narrowed;
     const rest = where.map((w, i) => (i === nr.at ? nr.exact : w)).slice(own);
     if (f.types) rest.unshift(c.types(f.types));
     branches = nr.alts.map((alt) => [alt, ...rest].join(' AND '));
   }
   return { branches, from, countFrom, where: where.join(' AND '), params: c.params, order, handles: c.handles };
+}
+
+/** Type-level read access on entity_types: no type outside `only`, none in `except`. */
+export function readableSql(r: NonNullable<EntityFilter['readable']>, alias: string, p: (v: unknown) => string): string {
+  const out: string[] = [];
+  const none = (cond: string) => `NOT EXISTS (SELECT 1 FROM entity_types ta WHERE ta.pk = ${alias}.pk AND ${cond})`;
+  if (r.only) out.push(none(r.only.length ? `ta.type NOT IN (${r.only.map(p).join(', ')})` : '1'));
+  if (r.except?.length) out.push(none(`ta.type IN (${r.except.map(p).join(', ')})`));
+  return out.length ? `(${out.join(' AND ')})` : '1';
 }
 
 /**

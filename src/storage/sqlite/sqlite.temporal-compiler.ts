@@ -152,6 +152,9 @@ export function compileTemporalFilter(tenant: string, f: EntityFilter, registry:
     return `(${t.items.map(types).join(t.kind === 'and' ? ' AND ' : ' OR ')})`;
   };
   if (f.types) where.push(types(f.types));
+  // Type-level read access against every type the history has had (docs/security.md).
+  if (f.readable?.only) where.push(`NOT EXISTS (SELECT 1 FROM json_each(te.types) j WHERE ${f.readable.only.length ? `j.value NOT IN (${f.readable.only.map(p).join(', ')})` : '1'})`);
+  if (f.readable?.except?.length) where.push(`NOT EXISTS (SELECT 1 FROM json_each(te.types) j WHERE j.value IN (${f.readable.except.map(p).join(', ')}))`);
   if (f.ids?.length) where.push(`te.id IN (${f.ids.map(p).join(', ')})`);
   if (f.idPattern) where.push(`te.id REGEXP ${p(f.idPattern)}`);
   if (f.anyAttrs?.length) {

@@ -5,19 +5,20 @@ import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import type { StoragePort } from '../port.ts';
 import { exportLines } from './transfer.export.ts';
-import { importLines } from './transfer.import.ts';
+import { importLines, wroteNothing } from './transfer.import.ts';
+import type { ModuleTransfer } from './transfer.format.ts';
 
 export const COMMANDS = ['export', 'import', 'backup'];
 
 /** Runs a command; returns the process exit code. Messages go to stderr (stdout may carry the export). */
-export async function runCommand(command: string, args: string[], s: StoragePort): Promise<number> {
+export async function runCommand(command: string, args: string[], s: StoragePort, modules: ModuleTransfer[] = []): Promise<number> {
   if (command === 'export') {
     const out = args.find((a) => a.startsWith('--out='))?.slice(6);
     const sink = out ? createWriteStream(out) : process.stdout;
     let n = 0;
-    for await (const line of exportLines(s)) {
+    for await (const line of exportLines(s, undefined, modules)) {
       if (!sink.write(JSON.stringify(line) + '\n')) await once(sink, 'drain');
-      if (line.kind === 'end') console.error(`exported from ${s.engine}: ${JSON.stringify(line.counts)}`);
+      if (line.kind === 'end') console.error(`exported from ${s.engine}: ${JSON.stringify((line as { counts: unknown }).counts)}`);
       n++;
     }
     if (out) { sink.end(); await once(sink, 'finish'); }
@@ -41,8 +42,10 @@ export async function runCommand(command: string, args: string[], s: StoragePort
       }
     }
     try {
-      const counts = await importLines(s, parsed());
+      const counts = await importLines(s, parsed(), modules);
       console.error(`imported into ${s.engine}: ${JSON.stringify(counts)}`);
+      if (wroteNothing(counts)) console.error('nothing new: everything in this file is in the target already; the target is unchanged');
+      else if (counts.skipped) console.error(`${counts.skipped} records were in the target already and were left as they are (skipped)`);
       return 0;
     } catch (e) {
       console.error(`import stopped: ${(e as Error).message} (entities and history imported before this point stay)`);

@@ -1,16 +1,16 @@
 // Streams everything a store holds as the export format (transfer.format.ts): tenants' entities,
 // their history (instances in keyset pages), subscriptions with their delivery counters, the
-// device registry, API keys (hashes), the access policy and the audit log.
+// device registry, API keys (hashes), the access policy, people's accounts and the audit log.
 import type { StoragePort } from '../port.ts';
-import { FORMAT, SETTINGS, VERSION, type Line } from './transfer.format.ts';
+import { FORMAT, SETTINGS, VERSION, type Line, type ModuleTransfer } from './transfer.format.ts';
 
 const PAGE = 500;
 const INSTANCE_PAGE = 5000;
 const AUDIT_PAGE = 1000;
 
 /** Yields the export line by line (the caller writes them, one JSON document per line). */
-export async function* exportLines(s: StoragePort, now = () => new Date().toISOString()): AsyncGenerator<Line> {
-  const counts: Record<string, number> = { entity: 0, 'history.entity': 0, history: 0, instances: 0, subscription: 0, group: 0, device: 0, apikey: 0, setting: 0, audit: 0 };
+export async function* exportLines(s: StoragePort, now = () => new Date().toISOString(), modules: ModuleTransfer[] = []): AsyncGenerator<Line | ({ kind: string } & Record<string, unknown>)> {
+  const counts: Record<string, number> = { entity: 0, 'history.entity': 0, history: 0, instances: 0, subscription: 0, group: 0, device: 0, apikey: 0, setting: 0, user: 0, audit: 0 };
   yield { kind: 'header', format: FORMAT, version: VERSION, engine: s.engine, exportedAt: now() };
   const tenants = new Set(await s.entities.listTenants());
   for (const { tenant } of await s.subscriptions.all()) tenants.add(tenant);
@@ -18,7 +18,7 @@ export async function* exportLines(s: StoragePort, now = () => new Date().toISOS
     for (let offset = 0; ; offset += PAGE) {
       const { entities } = await s.entities.query(tenant, {}, { limit: PAGE, offset, count: false });
       for (const e of entities) {
-        const { rev: _rev, ...entity } = e;
+        const { rev: _rev, born: _born, ...entity } = e;
         counts.entity++;
         yield { kind: 'entity', tenant, entity };
       }
@@ -74,6 +74,14 @@ export async function* exportLines(s: StoragePort, now = () => new Date().toISOS
     counts.setting++;
     yield { kind: 'setting', name, value };
   }
+  for (let offset = 0; ; offset += PAGE) {
+    const users = await s.accounts.listUsers({ limit: PAGE, offset });
+    for (const user of users) {
+      counts.user++;
+      yield { kind: 'user', user };
+    }
+    if (users.length < PAGE) break;
+  }
   for (let offset = 0; ; offset += AUDIT_PAGE) {
     // Oldest first: the importer appends in the order written, and pages stay put while entries are added.
     const entries = await s.auth.queryAudit({ limit: AUDIT_PAGE, offset, oldestFirst: true });
@@ -82,6 +90,12 @@ export async function* exportLines(s: StoragePort, now = () => new Date().toISOS
       yield { kind: 'audit', entries };
     }
     if (entries.length < AUDIT_PAGE) break;
+  }
+  for (const m of modules) {
+    for await (const line of m.lines()) {
+      counts[line.kind] = (counts[line.kind] ?? 0) + 1;
+      yield line;
+    }
   }
   yield { kind: 'end', counts };
 }

@@ -1,25 +1,45 @@
 // Reads the export format (transfer.format.ts) into a store through the storage port: entities in
 // batched transactions, history with its recording times kept, subscriptions with their counters,
-// the device registry, API keys, the access policy and the audit log.
-// The target should be empty: a record that exists already is counted and skipped (never replaced).
+// the device registry, API keys, the access policy, people's accounts and the audit log.
+// Idempotent: a record that exists in the target already is counted as skipped and never replaced
+// nor doubled, so a second run into the same target changes nothing — an entity's history is
+// imported only when the target holds no history of that entity, audit entries only when the
+// target lacks an identical one.
 import { StorageConflict } from '../../core/errors.ts';
 import type { EntityRecord, StoragePort } from '../port.ts';
+import type { AuditEntry } from '../port.auth.ts';
 import type { HistoryEntry } from '../port.temporal.ts';
-import { FORMAT, VERSION, type Line } from './transfer.format.ts';
+import { FORMAT, VERSION, type Line, type ModuleTransfer } from './transfer.format.ts';
 
 export interface ImportCounts {
   entities: number; historyEntities: number; instances: number; subscriptions: number;
-  groups: number; devices: number; apiKeys: number; settings: number; auditEntries: number;
+  groups: number; devices: number; apiKeys: number; settings: number; users: number; auditEntries: number;
   skipped: number; unknown: number;
+  /** Lines of module transfers (catalog.dataset, …) written, by kind. */
+  modules?: Record<string, number>;
+  /** Of skipped: entity histories and audit entries that were in the target already. */
+  skippedHistories: number; skippedInstances: number; skippedAuditEntries: number;
 }
+
+/** Whether an import wrote anything at all (a repeated import writes nothing). */
+export function wroteNothing(c: ImportCounts): boolean {
+  return Object.values(c.modules ?? {}).reduce((a, b) => a + b, 0) + c.entities + c.historyEntities + c.instances + c.subscriptions + c.groups + c.devices + c.apiKeys + c.settings + c.users + c.auditEntries === 0;
+}
+
+const auditKey = (e: AuditEntry) => JSON.stringify([e.at, e.principal, e.action, e.tenant ?? null, e.target ?? null, e.status, e.address ?? null, e.requestId ?? null]);
 
 export class ImportFormatError extends Error {}
 
 const BATCH = 500;
 
 /** Imports lines (parsed JSON documents in file order); returns what was written. */
-export async function importLines(s: StoragePort, lines: AsyncIterable<unknown>): Promise<ImportCounts> {
-  const counts: ImportCounts = { entities: 0, historyEntities: 0, instances: 0, subscriptions: 0, groups: 0, devices: 0, apiKeys: 0, settings: 0, auditEntries: 0, skipped: 0, unknown: 0 };
+export async function importLines(s: StoragePort, lines: AsyncIterable<unknown>, modules: ModuleTransfer[] = []): Promise<ImportCounts> {
+  const counts: ImportCounts = {
+    entities: 0, historyEntities: 0, instances: 0, subscriptions: 0, groups: 0, devices: 0, apiKeys: 0, settings: 0, users: 0, auditEntries: 0, skipped: 0, unknown: 0,
+    skippedHistories: 0, skippedInstances: 0, skippedAuditEntries: 0,
+  };
+  /** Entities whose history the target had before this import: their history lines are skipped. */
+  const keepHistory = new Set<string>();
   /** Runs a create; a conflict (the record exists in the target) counts as skipped. */
   const create = async (write: () => Promise<void>, counted: keyof ImportCounts) => {
     try {
@@ -76,14 +96,27 @@ export async function importLines(s: StoragePort, lines: AsyncIterable<unknown>)
         batch.push({ tenant: line.tenant, entity: line.entity as EntityRecord });
         if (batch.length >= BATCH) await flush();
         break;
-      case 'history.entity':
+      case 'history.entity': {
         await finishHistory();
+        const k = `${line.tenant}\u0000${line.id}`;
+        if (await s.temporal.getEntity(line.tenant, line.id)) {
+          // Imported before (or recorded there): appending again would double every instance.
+          keepHistory.add(k);
+          counts.skippedHistories++;
+          counts.skipped++;
+          break;
+        }
         // The history starts at its recorded creation time, even before its first instance.
         await s.withTransaction((tx) => tx.history.append(line.tenant, { id: line.id, types: line.types }, [], line.createdAt));
         counts.historyEntities++;
-        if (line.deletedAt) deletedAt.set(`${line.tenant}\u0000${line.id}`, { types: line.types, at: line.deletedAt });
+        if (line.deletedAt) deletedAt.set(k, { types: line.types, at: line.deletedAt });
         break;
+      }
       case 'history': {
+        if (keepHistory.has(`${line.tenant}\u0000${line.id}`)) {
+          counts.skippedInstances += line.instances.length;
+          break;
+        }
         // Instances recorded at the same time are appended together, with that recording time,
         // so createdAt survives; deletion markers are appended at their deletion time.
         await s.withTransaction(async (tx) => {
@@ -132,14 +165,39 @@ export async function importLines(s: StoragePort, lines: AsyncIterable<unknown>)
           counts.settings++;
         } else counts.skipped++;
         break;
-      case 'audit':
-        await s.auth.appendAudit(line.entries);
-        counts.auditEntries += line.entries.length;
+      case 'user':
+        await create(() => s.accounts.createUser(line.user), 'users');
         break;
+      case 'audit': {
+        if (!line.entries.length) break;
+        // Entries of the same time span that the target holds already (a repeated import) are left out.
+        const times = line.entries.map((e) => e.at).sort();
+        const until = new Date(Date.parse(times[times.length - 1]) + 1).toISOString();
+        const present = new Map<string, number>();
+        for (let offset = 0; ; offset += 1000) {
+          const page = await s.auth.queryAudit({ since: times[0], until, limit: 1000, offset, oldestFirst: true });
+          for (const e of page) present.set(auditKey(e), (present.get(auditKey(e)) ?? 0) + 1);
+          if (page.length < 1000) break;
+        }
+        const fresh = line.entries.filter((e) => {
+          const n = present.get(auditKey(e)) ?? 0;
+          if (n > 0) present.set(auditKey(e), n - 1);
+          return n === 0;
+        });
+        if (fresh.length) await s.auth.appendAudit(fresh);
+        counts.auditEntries += fresh.length;
+        counts.skippedAuditEntries += line.entries.length - fresh.length;
+        break;
+      }
       case 'end':
         break;
-      default:
-        counts.unknown++; // a kind written by a newer module (catalog, participation)
+      default: {
+        const kind = (line as { kind: string }).kind;
+        const m = modules.find((x) => kind.startsWith(x.prefix));
+        if (!m) { counts.unknown++; break; } // a kind written by a newer module (participation)
+        if ((await m.importLine(line as unknown as { kind: string } & Record<string, unknown>)) === 'skipped') counts.skipped++;
+        else (counts.modules ??= {})[kind] = ((counts.modules ??= {})[kind] ?? 0) + 1;
+      }
     }
   }
   if (!header) throw new ImportFormatError('the stream is empty');

@@ -1,0 +1,110 @@
+// Contract of the entity store for the v1.9.1 query additions (issue #14 part 2): every adapter
+// must give the same answers. Registered beside entities.contract.ts by each engine's suite.
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import type { EntityFilter, EntityRecord, StoragePort } from '../port.ts';
+import { parseQ } from '../../ngsi-ld/query/q.parser.ts';
+import type { QNode } from '../../ngsi-ld/query/q.ast.ts';
+import type { StorageFactory } from './entities.contract.ts';
+
+const V = 'https://uri.etsi.org/ngsi-ld/default-context/';
+const T0 = '2026-11-26T10:00:00.000Z';
+
+function rec(id: string, attrs: Record<string, Record<string, unknown>>): EntityRecord {
+  const out: EntityRecord = { id, types: [V + 'Q'], createdAt: T0, modifiedAt: T0, attrs: {} };
+  for (const [k, v] of Object.entries(attrs)) out.attrs[V + k] = [{ type: 'Property', ...v, createdAt: T0, modifiedAt: T0 } as never];
+  return out;
+}
+
+function q(text: string): QNode {
+  const expand = (n: QNode): QNode => {
+    if (n.kind === 'and' || n.kind === 'or') return { kind: n.kind, items: n.items.map(expand) };
+    return { ...n, path: { ...n.path, attr: V + n.path.attr } } as QNode;
+  };
+  return expand(parseQ(text));
+}
+
+export function entityQueryContract(name: string, factory: StorageFactory): void {
+  describe(`entity store contract, v1.9.1 queries: ${name}`, () => {
+    let s: StoragePort;
+    before(async () => {
+      s = await factory.open();
+      await s.withTransaction(async (tx) => {
+        await tx.entities.insert('', rec('urn:q:1', { color: { type: 'LanguageProperty', languageMap: { en: 'red', de: 'rot' } }, tags: { type: 'ListProperty', valueList: ['a', 'b'] }, v: { value: 'x' } }));
+        await tx.entities.insert('', rec('urn:q:2', { color: { type: 'LanguageProperty', languageMap: { en: 'green', de: 'grün' } }, tags: { type: 'ListProperty', valueList: ['c'] }, v: { value: 'y' } }));
+        await tx.entities.insert('', rec('urn:q:3', { v: { value: 'z' } }));
+      });
+    });
+    after(async () => { await factory.destroy(s); });
+    const ids = async (f: EntityFilter) => (await s.entities.query('', f, { limit: 100, offset: 0, count: false })).entities.map((e) => e.id).sort();
+
+    test('[4.9] == and != on LanguageProperty (any language, one language) and ListProperty members', async () => {
+      assert.deepEqual(await ids({ q: q('color=="rot"') }), ['urn:q:1']);
+      assert.deepEqual(await ids({ q: q('color[*]=="grün"') }), ['urn:q:2']);
+      assert.deepEqual(await ids({ q: q('color!="rot"') }), ['urn:q:2'], '!= holds where the languageMap lacks the value; entities without the attribute stay out');
+      assert.deepEqual(await ids({ q: q('color[de]!="rot"') }), ['urn:q:2']);
+      assert.deepEqual(await ids({ q: q('color[en]!="rot"') }), ['urn:q:1', 'urn:q:2']);
+      assert.deepEqual(await ids({ q: q('tags=="b"') }), ['urn:q:1']);
+      assert.deepEqual(await ids({ q: q('tags!="a"') }), ['urn:q:2']);
+      assert.deepEqual(await ids({ q: q('tags!~="^[ab]$"') }), ['urn:q:2']);
+    });
+
+    test('[4.9] a value of another type than the literal is unequal (!= holds); ranges over mixed arrays test only the numbers', async () => {
+      await s.withTransaction(async (tx) => {
+        for (const [id, v] of [['m1', 21.5], ['m2', 30], ['m3', 'hot'], ['m4', [1, 'a', 25]]] as const) await tx.entities.insert('mixed', rec(`urn:m:${id}`, { t: { value: v } }));
+      });
+      const m = async (text: string) => (await s.entities.query('mixed', { q: q(text) }, { limit: 100, offset: 0, count: false })).entities.map((e) => e.id.slice(6)).sort();
+      assert.deepEqual(await m('t!=30'), ['m1', 'm3', 'm4']);
+      assert.deepEqual(await m('t==20..31'), ['m1', 'm2', 'm4']);
+      assert.deepEqual(await m('t!=20..31'), ['m3']);
+      assert.deepEqual(await m('t>24'), ['m2', 'm4']);
+    });
+
+    test('[4.23] orderBy: numbers, then strings, objects, arrays, booleans, DateTimes, null, absent; desc reverses all but null and absent; the id breaks ties', async () => {
+      await s.withTransaction(async (tx) => {
+        const o = (id: string, v: unknown, extra: Record<string, Record<string, unknown>> = {}) => tx.entities.insert('ord', { ...rec(id, v === undefined ? extra : { k: { value: v }, ...extra }), types: [V + 'O'] });
+        await o('urn:o:n10', 10);
+        await o('urn:o:n2', 2);
+        await o('urn:o:n2b', 2.0);
+        await o('urn:o:sB', 'B');
+        await o('urn:o:sa', 'a');
+        await o('urn:o:obj', { a: 1 });
+        await o('urn:o:arr', [1]);
+        await o('urn:o:t', true);
+        await o('urn:o:f', false);
+        await o('urn:o:dt2', { '@type': 'DateTime', '@value': '2026-02-01T00:00:00Z' });
+        await o('urn:o:dt1', { '@type': 'DateTime', '@value': '2026-01-01T00:00:00Z' });
+        await o('urn:o:none', undefined, { other: { value: 1 } });
+        await tx.entities.insert('ord', { ...rec('urn:o:rel', {}), types: [V + 'O'], attrs: { [V + 'k']: [{ type: 'Relationship', object: 'urn:x:A', createdAt: T0, modifiedAt: T0 }] } });
+      });
+      const order = async (desc: boolean, page = { limit: 100, offset: 0, count: false }) =>
+        (await s.entities.queryKeys('ord', { types: { kind: 'type', name: V + 'O' }, order: [{ path: { attr: V + 'k', sub: [], compound: [] }, desc }] }, page)).keys.map((k) => k.id.slice(6));
+      assert.deepEqual(await order(false), ['n2', 'n2b', 'n10', 'sB', 'sa', 'rel', 'obj', 'arr', 'f', 't', 'dt1', 'dt2', 'none']);
+      assert.deepEqual(await order(true), ['dt2', 'dt1', 't', 'f', 'arr', 'obj', 'rel', 'sa', 'sB', 'n10', 'n2', 'n2b', 'none']);
+      assert.deepEqual(await order(false, { limit: 3, offset: 3, count: false }), ['sB', 'sa', 'rel'], 'pages follow the order');
+      const byId = await s.entities.query('ord', { types: { kind: 'type', name: V + 'O' }, order: [{ desc: true }] }, { limit: 2, offset: 0, count: false });
+      assert.deepEqual(byId.entities.map((e) => e.id), ['urn:o:t', 'urn:o:sa']);
+    });
+
+    test('[4.23] orderBy with a q on an indexed attribute, a geo filter or a scope filter still sorts every match', async () => {
+      await s.ensureAttributeIndexes([V + 'g']);
+      await s.withTransaction(async (tx) => {
+        for (let i = 0; i < 6; i++) {
+          const r = rec(`urn:g:${i}`, { g: { value: i % 2 }, w: { value: 10 - i } });
+          r.types = [V + 'G'];
+          r.scopes = ['/x'];
+          r.attrs['https://uri.etsi.org/ngsi-ld/location'] = [{ type: 'GeoProperty', value: { type: 'Point', coordinates: [7 + i * 0.01, 51] }, createdAt: T0, modifiedAt: T0 }];
+          await tx.entities.insert('geo', r);
+        }
+      });
+      const w = { path: { attr: V + 'w', sub: [], compound: [] }, desc: false };
+      const keys = async (f: EntityFilter) => (await s.entities.queryKeys('geo', { ...f, order: [w] }, { limit: 10, offset: 0, count: false })).keys.map((k) => k.id.slice(6));
+      assert.deepEqual(await keys({ q: q('g==1') }), ['5', '3', '1']);
+      assert.deepEqual(await keys({ geo: { property: 'https://uri.etsi.org/ngsi-ld/location', bbox: [6, 50, 8, 52], predicate: () => true } }), ['5', '4', '3', '2', '1', '0']);
+      assert.deepEqual(await keys({ scopeQ: { kind: 'scope', segments: ['x'] } }), ['5', '4', '3', '2', '1', '0']);
+      const full = await s.entities.query('geo', { geo: { property: 'https://uri.etsi.org/ngsi-ld/location', bbox: [6, 50, 8, 52], predicate: () => true }, order: [{ ...w, desc: true }] }, { limit: 3, offset: 0, count: true });
+      assert.deepEqual(full.entities.map((e) => e.id.slice(6)), ['0', '1', '2']);
+      assert.equal(full.count, 6);
+    });
+  });
+}
