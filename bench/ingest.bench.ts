@@ -23,7 +23,9 @@ async function post(url: string, body: unknown, headers: Record<string, string>)
 /** The bench group's counters (an external broker may carry other publishers' messages too). */
 async function metrics(server: BenchServer, apikey: string): Promise<{ accepted: number; rejected: number; received: number; rejectedBy: Record<string, number> }> {
   const m = await (await fetch(`${server.url}/iot/metrics`)).json() as { groups: Record<string, { accepted: number; rejected: number; received: number; rejectedBy: Record<string, number> }> };
-  return m.groups[apikey] ?? { accepted: 0, rejected: 0, received: 0, rejectedBy: {} };
+  // Counters are per service group: named `<tenant><servicePath>` since the hardening (one group "bench/" per
+  // fresh server here), by apikey before (the --compare=REV side may be older code).
+  return m.groups['bench/'] ?? m.groups[apikey] ?? { accepted: 0, rejected: 0, received: 0, rejectedBy: {} };
 }
 
 function reachable(port: number): Promise<boolean> {

@@ -1,6 +1,7 @@
 // The benchmark runner behind `npm run bench`: runs each benchmark N times against a fresh server,
 // prints medians (min–max) next to the targets, and writes .bench/results-<timestamp>.json + latest.json.
-// Flags: --only=patch,get,batch,query,temporal,subscriptions,ingest,engines,auth  --runs=N (3)  --duration=S (10)  --connections=C (32)  --quick  --profile
+// Flags: --compare=REV (old code at REV and this checkout measured alternately; prints new/old ratios)
+//        --only=patch,get,batch,query,temporal,subscriptions,ingest,engines,auth,cluster,portal,ngsiv2,catalog,kpi,reports  --runs=N (3)  --duration=S (10)  --connections=C (32)  --quick  --profile
 //        --generator=wrk|autocannon (autocannon; wrk if installed and asked for): load generator of the patch, get and query benchmarks.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -16,10 +17,17 @@ import { run as ingest } from './ingest.bench.ts';
 import { run as engines } from './engines.bench.ts';
 import { run as auth } from './auth.bench.ts';
 import { run as cluster } from './cluster.bench.ts';
+import { run as portal } from './portal.bench.ts';
+import { run as participation } from './participation.bench.ts';
+import { run as ngsiv2 } from './ngsiv2.bench.ts';
+import { run as catalog } from './catalog.bench.ts';
+import { run as kpi } from './kpi.bench.ts';
+import { run as reports } from './reports.bench.ts';
 import { REPO_ROOT } from './server.ts';
+import { compare, compareTable, worktreeOf } from './compare.ts';
 import { WRK_THREADS, wrkVersion } from './wrk.ts';
 
-const BENCHES: Record<string, BenchFn> = { patch, get, batch, query, temporal, subscriptions, ingest, engines, auth, cluster };
+const BENCHES: Record<string, BenchFn> = { patch, get, batch, query, temporal, subscriptions, ingest, engines, auth, cluster, portal, ngsiv2, catalog, kpi, reports, participation };
 
 interface Target {
   match: (name: string) => boolean;
@@ -71,6 +79,15 @@ const TARGETS: Target[] = [
   { engines: true, match: (n) => n.startsWith('engines: two nodes / one node'), text: '≥ 150 %', met: (r) => r.value >= 150 },
   { match: (n) => n === 'auth: throughput loss with an API key', text: '≤ 10 %', met: (r) => r.value <= 10 },
   { match: (n) => n === 'auth: throughput loss with a JWT', text: '≤ 15 %', met: (r) => r.value <= 15 },
+  { match: (n) => n.startsWith('catalog: full harvest'), text: '≤ 5 s for 10,000 datasets', met: (r) => r.value <= 5, caveat: (q) => (q ? 'target is for 10,000 datasets' : undefined) },
+  { match: (n) => n.startsWith('catalog: package_search'), text: 'p99 ≤ 20 ms over 10,000 datasets', met: (r) => (r.p99 ?? Infinity) <= 20, caveat: (q) => (q ? 'target is for 10,000 datasets' : undefined) },
+  { match: (n) => n.startsWith('catalog: history CSV export'), text: '≥ 200,000 rows/s', met: (r) => r.value >= 200_000 },
+  { match: (n) => n.startsWith('catalog: server RSS growth'), text: '≤ 50 MB during 10 million rows', met: (r) => r.value <= 50, caveat: (q) => (q ? 'target is for 10 million rows' : undefined) },
+  { match: (n) => n.startsWith('reports: Open311 requests list'), text: 'p99 ≤ 50 ms', met: (r) => (r.p99 ?? Infinity) <= 50, caveat: (q) => (q ? 'target is for 50,000 reports' : undefined) },
+  { match: (n) => n.startsWith('reports: report map page'), text: 'p99 ≤ 100 ms', met: (r) => (r.p99 ?? Infinity) <= 100, caveat: (q) => (q ? 'target is for 50,000 reports' : undefined) },
+  { match: (n) => n === 'participation: process page' || n.startsWith('participation: proposal page'), text: 'p99 ≤ 100 ms', met: (r) => r.value <= 100 },
+  { match: (n) => n === 'participation: budget result', text: '≤ 200 ms', met: (r) => r.value <= 200 },
+  { match: (n) => n === 'participation: supports stored', text: '≥ 500/s, no double count', met: (r) => r.value >= 500 },
   { match: (n) => n.startsWith('server RSS'), text: '< 300 MB with 100k entities', met: (r) => r.value < 300, caveat: QUICK_CAVEAT },
 ];
 
@@ -79,6 +96,7 @@ function parseArgs(argv: string[]) {
     only: Object.keys(BENCHES), runs: 3, duration: 10, connections: 32, quick: false, profile: false,
     // autocannon by default: every machine has it (npm), so figures stay comparable across machines.
     generator: 'autocannon' as GeneratorName,
+    compare: undefined as string | undefined,
   };
   let runsGiven = false;
   let durationGiven = false;
@@ -98,6 +116,10 @@ function parseArgs(argv: string[]) {
       case '--duration': a.duration = num(); durationGiven = true; break;
       case '--connections': a.connections = Math.floor(num()); break;
       case '--quick': a.quick = true; break;
+      case '--compare':
+        if (!v) throw new Error('--compare needs a git revision, e.g. --compare=HEAD~3');
+        a.compare = v;
+        break;
       case '--profile': a.profile = true; break;
       case '--generator':
         if (v !== 'wrk' && v !== 'autocannon') throw new Error(`--generator must be wrk or autocannon, got "${v}"`);
@@ -105,7 +127,7 @@ function parseArgs(argv: string[]) {
         a.generator = v;
         break;
       case '--help': case '-h':
-        console.log('npm run bench -- [--only=patch,get,batch,query] [--runs=3] [--duration=10] [--connections=32] [--quick] [--profile] [--generator=wrk|autocannon]');
+        console.log('npm run bench -- [--only=patch,get,batch,query] [--runs=3] [--duration=10] [--connections=32] [--quick] [--profile] [--generator=wrk|autocannon] [--compare=REV]');
         process.exit(0);
         break;
       default: throw new Error(`unknown argument "${arg}"`);
@@ -127,6 +149,7 @@ const median = (xs: number[]) => {
 function fmtValue(v: number, unit: string): string {
   if (unit === 'MB') return v.toFixed(0);
   if (unit === '%') return v.toFixed(1);
+  if (unit === 'ratio') return v.toFixed(2);
   return Math.round(v).toLocaleString('en-US');
 }
 // autocannon's latency histogram has 1 ms resolution, wrk's report 10 µs; show decimals only where there are some.
@@ -206,6 +229,11 @@ async function main(): Promise<void> {
   console.log(`Drehscheibe benchmarks — ${common}\n`);
   console.log(`Load generator: ${args.generator}${args.generator === 'wrk' ? ` ${wrkVersion()}, ${WRK_THREADS} thread(s)` : ''}\n`);
 
+  if (args.compare) {
+    await runCompare(args.compare, args, opts, common);
+    return;
+  }
+
   const raw: Record<string, Result[][]> = {};
   const failures: Array<{ bench: string; run: number; error: string }> = [];
   for (const bench of args.only) {
@@ -261,6 +289,32 @@ async function main(): Promise<void> {
   writeFileSync(join(outDir, 'latest.json'), json);
   console.log(`Results written to ${file} and .bench/latest.json`);
   if (failures.length) process.exitCode = 1;
+}
+
+/** --compare: old (REV) and new alternately, `runs` rounds; medians of the per-round ratios new/old. */
+async function runCompare(rev: string, args: ReturnType<typeof parseArgs>, opts: BenchOptions, common: string): Promise<void> {
+  const { dir, sha } = worktreeOf(rev);
+  console.log(`Comparing old = ${sha.slice(0, 12)} (${dir}) with new = this checkout; ${args.runs} round(s) of old, then new.\n`);
+  const { figures, failures } = await compare(args.only.map((b) => [b, BENCHES[b]]), dir, args.runs, opts, (s) => console.log(s));
+  const table = compareTable(figures);
+  console.log(`\n${textTable(table)}\n`);
+  const md = [
+    `| ${table[0].join(' | ')} |`,
+    `|${table[0].map((_, i) => (i === 0 ? ' --- ' : ' ---: ')).join('|')}|`,
+    ...table.slice(1).map((r) => `| ${r.map((c, i) => (i === 0 ? `\`${c}\`` : c)).join(' | ')} |`),
+    '',
+    `Conditions: old = ${sha.slice(0, 12)}, new = this checkout, alternating; ${common}.`,
+  ].join('\n');
+  console.log(`Markdown:\n\n${md}\n`);
+  if (failures.length) {
+    console.log(`${failures.length} run(s) FAILED:`);
+    for (const f of failures) console.log(`  • ${f}`);
+    process.exitCode = 1;
+  }
+  const outDir = join(REPO_ROOT, '.bench');
+  mkdirSync(outDir, { recursive: true });
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  writeFileSync(join(outDir, `compare-${stamp}.json`), JSON.stringify({ timestamp: new Date().toISOString(), old: sha, options: args, figures, failures, markdown: md }, null, 2));
 }
 
 main().catch((e) => {

@@ -9,6 +9,13 @@ import { fileURLToPath } from 'node:url';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
+// The checkout whose src/main.ts the servers run: this one, or (with the runner's --compare=REV) a
+// worktree of an older commit, so old and new code are measured alternately in one sitting.
+let serverRoot = REPO_ROOT;
+export function setServerRoot(dir: string): void {
+  serverRoot = dir;
+}
+
 export interface BenchServer {
   url: string;
   pid: number;
@@ -82,7 +89,7 @@ export async function startServer(opts: StartOptions = {}): Promise<BenchServer>
   // BENCH_CPU_PROF_DIR (set by the runner's --profile) makes every server write a .cpuprofile on exit.
   const prof = process.env.BENCH_CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}`] : [];
   const child = spawn(process.execPath, [...prof, ...(opts.nodeArgs ?? []), '--import', 'tsx', 'src/main.ts'], {
-    cwd: REPO_ROOT,
+    cwd: serverRoot,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -5,12 +5,15 @@ import type { Config } from './config/config.ts';
 import { systemClock, type Clock } from './core/clock.ts';
 import { BadRequestData, InvalidRequest, ResourceNotFound } from './core/errors.ts';
 import { EventBus } from './core/events.ts';
+import { jsonProblem } from './core/json.ts';
 import { ContextService } from './ngsi-ld/context/context.resolver.ts';
 import { CORE_CONTEXT_URL } from './ngsi-ld/context/builtin-contexts.ts';
 import { contextRoutes } from './ngsi-ld/context/context.routes.ts';
 import { EntityService } from './ngsi-ld/entities/entities.service.ts';
 import { entityRoutes, type NgsiDeps } from './ngsi-ld/entities/entities.routes.ts';
 import { batchRoutes } from './ngsi-ld/entities/batch.routes.ts';
+import { purgeRoutes } from './ngsi-ld/entities/purge.routes.ts';
+import { infoRoutes } from './ngsi-ld/info/info.routes.ts';
 import { EntityViews, RenderCache } from './ngsi-ld/entities/entity.views.ts';
 import { typeRoutes } from './ngsi-ld/types/types.routes.ts';
 import { SubscriptionService, subscriptionRoutes } from './ngsi-ld/subscriptions/index.ts';
@@ -18,11 +21,29 @@ import { temporalRoutes } from './ngsi-ld/temporal/index.ts';
 import { ngsiErrorHandler } from './ngsi-ld/http/error-handler.ts';
 import { parseQueryString, QUERY_ERROR } from './ngsi-ld/http/request.ts';
 import type { StoragePort } from './storage/port.ts';
+import { configureRegex } from './storage/regex.ts';
+import { configureGeo } from './ngsi-ld/geo/geo.query.ts';
 import { Ingest } from './ingest/index.ts';
 import type { Logger } from 'pino';
-import { setupAuth, type Auth } from './auth/index.ts';
+import { ANONYMOUS, setupAuth, type Auth } from './auth/index.ts';
 import { guardedFetch } from './core/net.guard.ts';
 import { installHardening, Metrics } from './ops/index.ts';
+import { Accounts } from './accounts/index.ts';
+import { StrategyService, strategyRoutes, type StrategyStore } from './strategy/index.ts';
+import { setupKpis, type KpiSetup } from './strategy/kpi.setup.ts';
+import { SqliteStrategyStore } from './strategy/sqlite/strategy.sqlite.ts';
+import { PostgresStrategyStore } from './strategy/postgres/strategy.postgres.ts';
+import { portalNotFound, portalRoutes } from './portal/index.ts';
+import { ngsiV2Routes } from './ngsiv2/index.ts';
+import { CatalogService, NgsiLiveSource, catalogHttp, type CatalogStore } from './catalog/index.ts';
+import { SqliteCatalogStore } from './catalog/sqlite/catalog.sqlite.ts';
+import { PostgresCatalogStore } from './catalog/postgres/catalog.postgres.ts';
+import { TemporalService } from './ngsi-ld/temporal/temporal.service.ts';
+import { adminPortalRoutes, collectRoutes, frameAccountOf } from './portal/admin/index.ts';
+import { setupReports, type Reports, type ReportStore } from './reports/index.ts';
+import { SqliteReportStore } from './reports/sqlite/reports.sqlite.ts';
+import { PostgresReportStore } from './reports/postgres/reports.postgres.ts';
+import { installParticipation } from './participation/participation.setup.ts';
 
 export interface AppDeps {
   storage: StoragePort;
@@ -31,10 +52,16 @@ export interface AppDeps {
   bus?: EventBus;
   contexts?: ContextService;
   fetchImpl?: typeof fetch;
+  /** The strategy module's store; default: its own file in the data directory, or the PostgreSQL schema with DATABASE_URL. */
+  strategy?: StrategyStore;
+  /** The catalogue's store; default like the strategy store's. */
+  catalog?: CatalogStore;
+  /** The reports module's store (Mängelmelder, Open311); default as for strategy. */
+  reports?: ReportStore;
 }
 
 export interface App extends FastifyInstance {
-  drehscheibe: { entities: EntityService; contexts: ContextService; bus: EventBus; storage: StoragePort; subscriptions: SubscriptionService; ingest: Ingest; auth: Auth; metrics: Metrics };
+  drehscheibe: { entities: EntityService; contexts: ContextService; bus: EventBus; storage: StoragePort; subscriptions: SubscriptionService; ingest: Ingest; auth: Auth; metrics: Metrics; accounts: Accounts; strategy: StrategyService; catalog: CatalogService; kpis: KpiSetup; reports: Reports };
 }
 
 const JSON_TYPES = ['application/json', 'application/ld+json', 'application/merge-patch+json', 'application/geo+json'];
@@ -54,20 +81,25 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps): Promise
     connectionTimeout: config.ops.requestTimeoutMs,
   }) as unknown as App;
 
+  const routeList = collectRoutes(app);
   const clock = deps.clock ?? systemClock;
+  configureRegex({ maxLength: config.maxRegexLength });
+  configureGeo({ maxVertices: config.maxGeometryVertices, budgetMs: config.geoBudgetMs });
   // Metrics first: the storage port is used through its timed view from here on.
   let subscriptions: SubscriptionService | undefined;
   let auth: Auth | undefined;
   const metrics = new Metrics({
     storage: deps.storage,
-    notifications: () => subscriptions?.deliveryStats() ?? { queued: 0, sent: 0, failed: 0 },
+    notifications: () => subscriptions?.deliveryStats() ?? { queued: 0, sent: 0, failed: 0, dropped: 0 },
     auditQueued: () => auth?.audit?.queued ?? 0,
   });
   const storage = metrics.timeStorage(deps.storage);
-  const bus = deps.bus ?? new EventBus();
+  const bus = deps.bus ?? new EventBus((err, event) => app.log.error({ err, event }, 'event listener failed'));
   const contexts = deps.contexts ?? new ContextService({
     fetchTimeoutMs: config.contextFetchTimeoutMs,
     maxBytes: config.contextMaxBytes,
+    remoteCache: config.contextCache,
+    memoryBytes: config.contextMemoryBytes,
     contextMap: config.contextMapFile ? loadContextMap(config.contextMapFile) : undefined,
     cacheDir: `${config.dataDir}/contexts`,
     publicBaseUrl: config.publicUrl,
@@ -76,12 +108,12 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps): Promise
     fetchImpl: deps.fetchImpl ?? (config.contextAllowPrivate ? undefined : guardedFetch()),
   });
   const entities = new EntityService(storage, bus, clock);
-  subscriptions = new SubscriptionService({ store: storage.subscriptions, entities: storage.entities, contexts, bus, clock, config: config.notify, coreContextUrl: CORE_CONTEXT_URL, logger: app.log.child({ module: 'ngsi-ld.subscriptions' }),
+  subscriptions = new SubscriptionService({ store: storage.subscriptions, entities: storage.entities, contexts, bus, clock, config: config.notify, limits: config.subscriptionLimits, coreContextUrl: CORE_CONTEXT_URL, logger: app.log.child({ module: 'ngsi-ld.subscriptions' }),
     cluster: storage.cluster ? { feed: storage.cluster, timing: config.cluster } : undefined });
   await subscriptions.start();
   app.addHook('onClose', async () => { await subscriptions!.stop(); });
   const ingest = new Ingest({
-    config, store: storage.ingest, entities, clock, version: VERSION, log: app.log.child({ module: 'ingest' }),
+    config, store: storage.ingest, entities, clock, version: VERSION, log: app.log,
     resolveTerms: (url) => contexts.resolve(url),
     cluster: storage.cluster ? { feed: storage.cluster, bus } : undefined,
   });
@@ -90,22 +122,51 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps): Promise
   app.addHook('onClose', async () => { await ingest.close(); });
   // Hardening and access control before any route: one hook decides for every module (docs/security.md).
   installHardening(app, { corsOrigins: config.ops.corsOrigins, headersTimeoutMs: config.ops.headersTimeoutMs });
+  // People's accounts: their session cookies are principals of the same access model (docs/accounts.md).
+  const accounts = new Accounts(config, { store: storage.accounts, clock, log: app.log, fetchImpl: deps.fetchImpl, cluster: storage.cluster ? { feed: storage.cluster } : undefined });
+  accounts.installHooks(app);
   auth = await setupAuth(app, config, { store: storage.auth, clock, log: app.log, expandType: (n) => contexts.core.expandType(n), fetchImpl: deps.fetchImpl,
-    cluster: storage.cluster ? { feed: storage.cluster, bus } : undefined });
+    cluster: storage.cluster ? { feed: storage.cluster, bus } : undefined, sessions: accounts });
+  // With access control on, a subscription notifies only while its owner may read what it sends.
+  if (config.auth === 'on') subscriptions.useOwners(auth.owners);
   metrics.install(app);
   metrics.ingest(() => ingest.stats.snapshot(ingest.pipeline.queued));
-  app.decorate('drehscheibe', { entities, contexts, bus, storage, subscriptions, ingest, auth, metrics });
+  const strategyStore = deps.strategy ?? (config.databaseUrl
+    ? await PostgresStrategyStore.open({ url: config.databaseUrl, schema: config.postgres.schema })
+    : SqliteStrategyStore.inDataDir(config.dataDir));
+  if (!deps.strategy) app.addHook('onClose', async () => { await strategyStore.close(); });
+  const strategy = new StrategyService(strategyStore, clock);
+  const catalog = await openCatalog(app, config, deps, { storage, clock, contexts, auth, strategy });
+  // What an anonymous reader may read: the portal's pages show only that, and only that can be a published KPI.
+  const policy = auth.policy;
+  const publicRead = (tenant: string) => {
+    if (config.auth === 'off') return { allowed: true };
+    const d = policy.decide(ANONYMOUS, tenant, 'read');
+    return { allowed: d.allowed, mayRead: d.guard ? (type: string) => d.guard!.mayRead([type]) : undefined };
+  };
+  const kpis = setupKpis(app, { config, store: strategyStore, storage, entities, contexts, clock, publicRead });
+  const reportStore = deps.reports ?? (config.databaseUrl
+    ? await PostgresReportStore.open({ url: config.databaseUrl, schema: config.postgres.schema })
+    : SqliteReportStore.inDataDir(config.dataDir));
+  if (!deps.reports) app.addHook('onClose', async () => { await reportStore.close(); });
+  const reports = await setupReports(app, { config, store: reportStore, entities, clock, keys: auth.keys, accounts, log: app.log });
+  app.decorate('drehscheibe', { entities, contexts, bus, storage, subscriptions, ingest, auth, metrics, accounts, strategy, catalog, kpis, reports });
 
   // One JSON parser for every JSON media type; invalid JSON is an InvalidRequest (clause 6.3.x).
   app.removeContentTypeParser(['application/json']);
   app.addContentTypeParser(JSON_TYPES, { parseAs: 'string' }, (_req, body, done) => {
     const text = body as string;
     if (text.length === 0) return done(null, undefined);
+    let doc: unknown;
     try {
-      done(null, JSON.parse(text));
+      doc = JSON.parse(text);
     } catch (e) {
-      done(new InvalidRequest(`The body is not valid JSON: ${(e as Error).message}`), undefined);
+      return done(new InvalidRequest(`The body is not valid JSON: ${(e as Error).message}`), undefined);
     }
+    // Before any recursive walker sees it: nesting depth and non-finite numbers (docs/security.md#limits).
+    const problem = jsonProblem(doc, config.maxJsonDepth);
+    if (problem) return done(new BadRequestData(problem), undefined);
+    done(null, doc);
   });
 
   app.addHook('onRequest', async (req) => {
@@ -117,7 +178,7 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps): Promise
   });
 
   app.addHook('onResponse', async (req, reply) => {
-    if ((req.log as unknown as { isLevelEnabled(l: string): boolean }).isLevelEnabled?.('debug')) req.log.debug({ method: req.method, url: req.url, status: reply.statusCode, ms: reply.elapsedTime }, 'request');
+    if ((req.log as unknown as { isLevelEnabled(l: string): boolean }).isLevelEnabled?.('debug')) req.log.debug({ method: req.method, url: req.url.replace(/([?&]k=)[^&]*/, '$1[redacted]'), status: reply.statusCode, ms: reply.elapsedTime }, 'request');
   });
 
   await storage.ensureAttributeIndexes(config.indexedAttributes.map((a) => contexts.core.expandAttr(a)));
@@ -134,13 +195,17 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps): Promise
     api.setNotFoundHandler((req, reply) => ngsiErrorHandler(new ResourceNotFound(`No NGSI-LD operation at ${req.method} ${req.url.split('?')[0]}`), req, reply));
     await entityRoutes(api, ngsi);
     await batchRoutes(api, ngsi);
+    await purgeRoutes(api, ngsi);
     await typeRoutes(api, ngsi);
     await temporalRoutes(api, ngsi, { storage, clock, config: config.temporal });
     await subscriptionRoutes(api, { subscriptions: subscriptions!, contexts, coreContextUrl: CORE_CONTEXT_URL, defaultLimit: config.defaultLimit, maxLimit: config.maxLimit, tenantExists: (t) => entities.tenantExists(t) });
     await api.register(contextRoutes(contexts));
+    await infoRoutes(api, { contexts, coreContextUrl: CORE_CONTEXT_URL, clock, publicUrl: config.publicUrl, version: VERSION, tenantExists: (t) => entities.tenantExists(t) });
   }, { prefix: '/ngsi-ld/v1' });
 
+  await app.register(ngsiV2Routes({ entities, subscriptions: subscriptions!, coreTerms: contexts.core, maxLimit: config.maxLimit }), { prefix: '/v2' });
   await ingest.routes(app);
+  await accounts.routes(app, auth.audit);
 
   const open = { config: { access: { op: 'public' as const } } };
   app.get('/health', open, async () => ({ status: 'ok' }));
@@ -159,12 +224,71 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps): Promise
       return reply.type(m.contentType).send(m.body);
     });
   }
-  app.get('/version', open, async () => ({ name: 'drehscheibe', version: VERSION, ngsiLd: '1.8' }));
+  // The strategy API (problem+json) and the portal's pages; the portal's 404 page only for non-API paths.
+  await app.register(async (api) => strategyRoutes(api, { service: strategy, authEnabled: config.auth === 'on', kpis: kpis.service }), { prefix: '/api/strategy' });
+  // The open-data catalogue: JSON API, DCAT-AP.de RDF at /catalog, CKAN Action API under /api/3 (docs/catalog.md).
+  await catalogHttp(app, { service: catalog, authEnabled: config.auth === 'on',
+    projects: async () => (await strategy.projects()).map((p) => ({ slug: p.slug, title: p.title.de, description: p.summary.de, createdAt: p.createdAt })) });
+  // Participation (docs/participation.md): its API, citizens' registration and its pages.
+  await installParticipation(app, { config, clock, accounts, accountStore: storage.accounts, strategy });
+  if (config.portal.enabled) {
+    const portal = { config, entities, strategy, publicRead, catalog, kpis: kpis.service, temporal: kpis.temporal, accounts, account: frameAccountOf(accounts) };
+    await app.register(async (pages) => portalRoutes(pages, portal));
+    await app.register(async (pages) => adminPortalRoutes(pages, { config, accounts, auth: auth!, storage, ingest, strategy, entities, routes: () => routeList, version: VERSION }));
+    portalNotFound(app, portal);
+  }
+  app.get('/version', open, async () => ({ name: 'drehscheibe', version: VERSION, ngsiLd: '1.9.1' }));
   app.setErrorHandler(ngsiErrorHandler);
   return app;
 }
 
 export const VERSION = '0.1.0';
+
+/** The catalogue's store and service; live datasets read the app's own NGSI-LD API as an anonymous client. */
+async function openCatalog(app: FastifyInstance, config: Readonly<Config>, deps: AppDeps, d: { storage: StoragePort; clock: Clock; contexts: ContextService; auth: Auth; strategy: StrategyService }): Promise<CatalogService> {
+  const store = deps.catalog ?? (config.databaseUrl
+    ? await PostgresCatalogStore.open({ url: config.databaseUrl, schema: config.postgres.schema })
+    : SqliteCatalogStore.inDataDir(config.dataDir));
+  if (!deps.catalog) app.addHook('onClose', async () => { await store.close(); });
+  const temporal = new TemporalService(d.storage, d.clock, { maxInstances: config.temporal.maxInstances, maxPeriods: config.temporal.maxPeriods });
+  const live = new NgsiLiveSource({
+    publicUrl: config.publicUrl,
+    pageSize: config.maxLimit,
+    async get(path, tenant, accept = 'application/json', context) {
+      const link = context ? { link: `<${context}>; rel="http://www.w3.org/ns/json-ld#context"; type="application/ld+json"` } : {};
+      const r = await app.inject({ method: 'GET', url: `/ngsi-ld/v1${path}`, headers: { accept, ...link, ...(tenant ? { 'ngsild-tenant': tenant } : {}) } });
+      return { status: r.statusCode, body: r.body };
+    },
+    async anonymousMayRead(tenant, type, context) {
+      if (config.auth === 'off') return true;
+      const dec = d.auth.policy.decide(ANONYMOUS, tenant, 'read');
+      const terms = context ? await d.contexts.resolve(context) : d.contexts.core;
+      return dec.allowed && (!dec.guard || dec.guard.mayRead([type.includes(':') ? type : terms.expandType(type)]));
+    },
+    history: {
+      async *rows(tenant, id, attr, from, to, context) {
+        let series;
+        try {
+          const terms = context ? await d.contexts.resolve(context) : d.contexts.core;
+          series = await temporal.attributeSeries(tenant, id, terms.expandAttr(attr), attr);
+        } catch {
+          return;
+        }
+        for await (const { series: s, instance: i } of temporal.exportInstances(series, { property: 'observedAt', gte: from, lt: to })) {
+          if (i.deleted) continue;
+          const inst = i.instance as Record<string, unknown>;
+          const value = inst[({ Relationship: 'object', LanguageProperty: 'languageMap', VocabProperty: 'vocab', JsonProperty: 'json' } as Record<string, string>)[inst.type as string] ?? 'value'];
+          yield { time: i.time, value, unitCode: inst.unitCode as string | undefined, datasetId: s.datasetId };
+        }
+      },
+    },
+  });
+  return new CatalogService({
+    store, clock: d.clock, baseUrl: config.publicUrl, live, limits: { maxUploadBytes: config.catalog.maxUploadBytes },
+    organisations: () => d.strategy.organisations(),
+    projects: async () => (await d.strategy.projects()).map((p) => p.slug),
+  });
+}
 
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';

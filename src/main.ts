@@ -11,6 +11,11 @@ import type { StoragePort } from './storage/port.ts';
 import { existsSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { runCommand, COMMANDS } from './storage/transfer/transfer.cli.ts';
+import { systemClock } from './core/clock.ts';
+import { loadStarter, loadStarterKpis } from './strategy/index.ts';
+import { CatalogService, catalogTransfer, loadCatalogStarter } from './catalog/index.ts';
+import { SqliteCatalogStore } from './catalog/sqlite/catalog.sqlite.ts';
+import { PostgresCatalogStore } from './catalog/postgres/catalog.postgres.ts';
 
 async function main(): Promise<void> {
   let config;
@@ -22,7 +27,7 @@ async function main(): Promise<void> {
   }
   const logger = pino({
     level: config.logLevel,
-    redact: ['req.headers.authorization', 'req.headers["x-api-key"]', 'req.headers.cookie'],
+    redact: ['req.headers.authorization', 'req.headers["x-api-key"]', 'req.headers.cookie', 'apikey', '*.apikey'],
   });
   if (config.auth === 'off') logger.warn('DREHSCHEIBE_AUTH=off: access control is switched off; use this only for local development and conformance runs');
   const command = process.argv[2];
@@ -50,10 +55,14 @@ async function main(): Promise<void> {
       process.exit(2);
     }
     const s = await openStorage(config, (m) => console.error(m), logger);
+    // The catalogue's own store travels in the same stream (docs/catalog.md).
+    const catalogStore = config.databaseUrl ? await PostgresCatalogStore.open({ url: config.databaseUrl, schema: config.postgres.schema }) : SqliteCatalogStore.inDataDir(config.dataDir);
+    const catalog = new CatalogService({ store: catalogStore, clock: systemClock, organisations: async () => [], baseUrl: config.publicUrl });
     try {
-      process.exitCode = await runCommand(command, process.argv.slice(3), s);
+      process.exitCode = await runCommand(command, process.argv.slice(3), s, [catalogTransfer(catalog)]);
     } finally {
       await s.close();
+      await catalogStore.close();
     }
     return;
   }
@@ -69,7 +78,15 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   // The embedded broker lives in one process: devices connected to it would reach one node only.
-  const others = (storage.cluster?.liveNodes().length ?? 1) - 1;
+  let others = (storage.cluster?.liveNodes().length ?? 1) - 1;
+  if (others > 0 && !config.mqttUrl && config.mqttPort !== 0) {
+    // A lease may be stale: a node that died without ending it (its own previous process is recognised
+    // and its lease ended at start-up; one from another host or data directory is not). Wait one lease
+    // and a heartbeat for such a lease to run out before refusing.
+    logger.warn({ otherNodes: others, waitMs: config.cluster.leaseMs + config.cluster.heartbeatMs }, 'another node holds a lease on this database; waiting for it to run out in case that node is gone');
+    await new Promise((r) => setTimeout(r, config.cluster.leaseMs + config.cluster.heartbeatMs));
+    others = (storage.cluster?.liveNodes().length ?? 1) - 1;
+  }
   if (others > 0 && !config.mqttUrl && config.mqttPort !== 0) {
     logger.fatal({ otherNodes: others }, 'several nodes share this database: the embedded MQTT broker cannot serve them; set MQTT_URL to an external broker (Mosquitto, EMQX: the nodes split the stream by shared subscription) or MQTT_PORT=0');
     await app.close();
@@ -98,7 +115,20 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   app.drehscheibe.ingest.watchSilence();
-  if (config.demo === 'on' || (config.demo === 'auto' && (fresh || existsSync(demoMarker)))) {
+  const demoOn = config.demo === 'on' || (config.demo === 'auto' && (fresh || existsSync(demoMarker)));
+  // The strategy's starter content (Herne) comes with the demo, into a strategy store without projects.
+  if (config.portal.starter === 'on' || (config.portal.starter === 'auto' && demoOn)) {
+    try {
+      if (await loadStarter(app.drehscheibe.strategy)) logger.info('strategy: starter content (Herne) loaded (DREHSCHEIBE_STRATEGY_STARTER=off to skip)');
+      const live = await loadCatalogStarter(app.drehscheibe.catalog, await app.drehscheibe.strategy.projects());
+      if (live) logger.info({ datasets: live }, 'catalog: live datasets of the simulated Herne sensors published');
+      if (await loadStarterKpis(app.drehscheibe.kpis.service)) logger.info('strategy: demo KPIs (Herne) defined; evaluated every DREHSCHEIBE_KPI_INTERVAL seconds');
+      if (await app.participation?.loadStarter()) logger.info('participation: a sample process loaded');
+    } catch (e) {
+      logger.warn({ err: (e as Error).message }, 'strategy starter content not loaded');
+    }
+  }
+  if (demoOn) {
     try {
       await app.drehscheibe.ingest.startDemo({ password: randomBytes(12).toString('base64url'), intervalMs: config.demoIntervalS * 1000 });
       if (config.demo === 'auto' && fresh) writeFileSync(demoMarker, 'The demo simulator (simulated sensor data) runs in this data directory because it started empty with DREHSCHEIBE_DEMO=auto.\nDelete this file, or set DREHSCHEIBE_DEMO=off, to stop it.\n');
@@ -148,7 +178,7 @@ async function openStorage(config: ReturnType<typeof loadConfig>, fail: (msg: st
     // What the storage works around by itself (partition upkeep) is still worth an operator's look.
     const log = logger.child({ module: 'storage.postgres' });
     return await PostgresStorage.open({ url: config.databaseUrl, schema: pg.schema, poolSize: pg.poolSize, statementTimeoutMs: pg.statementTimeoutMs, maxAttempts: pg.txAttempts,
-      warn: (obj, msg) => log.warn(obj, msg) });
+      nodeIdentityFile: join(config.dataDir, `cluster-node.${pg.schema}.json`), warn: (obj, msg) => log.warn(obj, msg) });
   } catch (e) {
     fail(`cannot open the PostgreSQL database: ${(e as Error).message}`);
     process.exit(2);

@@ -2,6 +2,7 @@
 // (and an optional JSON config file with the same keys), then passed down frozen.
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { parseAccountsConfig, type AccountsConfig } from './accounts.config.ts';
 
 export interface Config {
   port: number;
@@ -26,11 +27,22 @@ export interface Config {
   bodyLimit: number;
   /** Longest accepted URL (path + query) in characters. */
   maxQueryLength: number;
+  /** Longest accepted regular expression (q's ~=, idPattern) in characters. */
+  maxRegexLength: number;
+  /** Most positions of one geometry, stored or in a geo-query; time one request may spend on in-process geometry tests. */
+  maxGeometryVertices: number;
+  geoBudgetMs: number;
+  /** Deepest nesting of objects and arrays in a JSON body or device payload (docs/security.md#limits). */
+  maxJsonDepth: number;
   /** Default and maximum page size of entity queries (clause 5.5.9). */
   defaultLimit: number;
   maxLimit: number;
   contextFetchTimeoutMs: number;
   contextMaxBytes: number;
+  /** Downloaded @contexts kept (memory and disk, least recently used evicted): entries and bytes. */
+  contextCache: { maxEntries: number; maxBytes: number };
+  /** Estimated memory for resolved @contexts (term maps), and separately for inline @contexts kept (ImplicitlyCreated). */
+  contextMemoryBytes: number;
   /** Allow fetching @context documents over the network (off = preloaded only). */
   contextRemote: boolean;
   /** Allow remote @context fetches from private addresses (SSRF guard; deny by default off loopback). */
@@ -42,7 +54,15 @@ export interface Config {
   /** Base URL this instance is reached at, used for hosted @context URLs. */
   publicUrl: string;
   /** Subscriptions' notifications (docs/subscriptions.md): SSRF guard, queue bound, timeouts, retries, initial notification. */
-  notify: { allowPrivate: boolean; queueMax: number; concurrency: number; timeoutMs: number; retries: number; backoffMs: number; backoffMaxMs: number; initial: boolean; maxEntities: number; tickMs: number; worker: boolean };
+  notify: {
+    allowPrivate: boolean; queueMax: number; concurrency: number; timeoutMs: number; retries: number; backoffMs: number; backoffMaxMs: number; initial: boolean; maxEntities: number; tickMs: number; worker: boolean;
+    /** Notifications waiting per endpoint, and their bytes per endpoint and in all; beyond, the oldest are dropped. */
+    endpointQueueMax: number; endpointQueueBytes: number; queueBytes: number;
+    /** Repeated failure and drop lines: one summary per endpoint and interval, in seconds. */
+    logIntervalS: number;
+  };
+  /** Subscription limits (docs/security.md#limits): count per principal and per tenant, shortest timeInterval and throttling in seconds. */
+  subscriptionLimits: { perPrincipal: number; perTenant: number; minIntervalS: number; minThrottlingS: number };
   /** Access control (docs/security.md): policy file, bootstrap key, OpenID Connect. */
   security: {
     policyFile?: string;
@@ -52,6 +72,8 @@ export interface Config {
     rateLimit: { enabled: boolean; scope: 'node' | 'cluster'; address: { rps: number; burst: number }; principal: { rps: number; burst: number } };
     audit: { enabled: boolean; flushMs: number; retentionDays: number };
   };
+  /** Accounts for people (docs/accounts.md): sessions, login limits, password hashing and reset, mail, OIDC login. */
+  accounts: AccountsConfig;
   /** Operations and hardening (docs/security.md). */
   ops: {
     /** Serve /metrics on this separate port (bound to HOST) instead of the main port (operator only). */
@@ -67,7 +89,37 @@ export interface Config {
   /** Temporal API and history (docs/temporal.md): recording, response caps, retention (ISO 8601 durations; unset = forever). */
   /** Sensor ingest (docs/ingest.md): autoprovisioning, limits, write batching, MQTT options. */
   ingest: IngestConfig;
+  /** The public portal and the strategy module (docs/portal.md). */
+  portal: PortalConfig;
+  /** The open-data catalogue (docs/catalog.md): largest upload in bytes. */
+  catalog: { maxUploadBytes: number };
   temporal: { history: boolean; maxInstances: number; maxPeriods: number; retention?: string; retentionByType: Record<string, string>; retentionIntervalS: number };
+}
+
+export interface PortalConfig {
+  /** Serve the HTML pages at / (off: only the APIs answer). */
+  enabled: boolean;
+  /** The city's tenant: its live data is shown on the pages (the demo's is "herne"). */
+  tenant: string;
+  /** Map tiles ({z}/{x}/{y} URL template) and their attribution; unset = a neutral background (works offline, sends no visitor to a third party). */
+  tileUrl?: string;
+  tileAttribution: string;
+  /** Texts of the legal pages: files with paragraphs separated by blank lines ("## " starts a heading); unset = German placeholders. */
+  imprintFile?: string;
+  privacyFile?: string;
+  accessibilityFile?: string;
+  /** A video in German Sign Language, linked from the home page. */
+  signVideoUrl?: string;
+  /** Longest accepted text of one feedback form field (characters). */
+  feedbackMaxChars: number;
+  /** Most sensors per type listed on the live-data page. */
+  liveMaxPerType: number;
+  /** Load the Herne strategy starter content into an empty strategy store: auto = with the demo. */
+  starter: 'auto' | 'on' | 'off';
+  /** Seconds between two evaluations of every KPI (0 = no scheduler; docs/kpi.md). */
+  kpiIntervalS: number;
+  /** Time zone in which KPI periods (this day, week, month, year) begin. */
+  kpiTimeZone: string;
 }
 
 export interface IngestConfig {
@@ -85,6 +137,11 @@ export interface IngestConfig {
   flushMs: number;
   /** Embedded broker: allow clients without username (the apikey in the topic is the only check). */
   mqttAnonymous: boolean;
+  /** Embedded broker: failed logins per minute per client address / per username before logins are refused unchecked (0 = no throttle). */
+  mqttAuthFailuresPerAddress: number;
+  mqttAuthFailuresPerUsername: number;
+  /** Embedded broker: seconds verified credentials are honoured without a new password check. */
+  mqttAuthCacheS: number;
   /** Embedded broker TLS (PEM files); unset = plain TCP. */
   mqttTlsCert?: string;
   mqttTlsKey?: string;
@@ -223,10 +280,19 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     logLevel,
     bodyLimit: int('DREHSCHEIBE_BODY_LIMIT', 1024 * 1024, 1024, 1024 * 1024 * 1024),
     maxQueryLength: int('DREHSCHEIBE_MAX_QUERY_LENGTH', 8192, 256, 1024 * 1024),
+    maxRegexLength: int('DREHSCHEIBE_MAX_REGEX_LENGTH', 512, 1, 8192),
+    maxGeometryVertices: int('DREHSCHEIBE_MAX_GEOMETRY_VERTICES', 10_000, 4, 1_000_000),
+    geoBudgetMs: int('DREHSCHEIBE_GEO_BUDGET_MS', 500, 1, 600_000),
+    maxJsonDepth: int('DREHSCHEIBE_MAX_JSON_DEPTH', 32, 8, 512),
     defaultLimit,
     maxLimit,
     contextFetchTimeoutMs: int('DREHSCHEIBE_CONTEXT_TIMEOUT_MS', 5000, 50, 120000),
     contextMaxBytes: int('DREHSCHEIBE_CONTEXT_MAX_BYTES', 512 * 1024, 1024, 64 * 1024 * 1024),
+    contextCache: {
+      maxEntries: int('DREHSCHEIBE_CONTEXT_CACHE_ENTRIES', 1000, 1, 1_000_000),
+      maxBytes: int('DREHSCHEIBE_CONTEXT_CACHE_MB', 64, 1, 1024 * 1024) * 1024 * 1024,
+    },
+    contextMemoryBytes: int('DREHSCHEIBE_CONTEXT_MEMORY_MB', 64, 1, 1024 * 1024) * 1024 * 1024,
     contextRemote: oneOf('DREHSCHEIBE_CONTEXT_REMOTE', 'on', ['on', 'off'] as const) === 'on',
     contextAllowPrivate: oneOf('DREHSCHEIBE_CONTEXT_PRIVATE', isLoopback(host) ? 'allow' : 'deny', ['allow', 'deny'] as const) === 'allow',
     indexedAttributes: (src.DREHSCHEIBE_INDEXED_ATTRIBUTES ?? '').split(',').map((x) => x.trim()).filter(Boolean),
@@ -241,10 +307,21 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
       retries: int('DREHSCHEIBE_NOTIFY_RETRIES', 3, 0, 100),
       backoffMs: int('DREHSCHEIBE_NOTIFY_BACKOFF_MS', 500, 1, 3600000),
       backoffMaxMs: int('DREHSCHEIBE_NOTIFY_BACKOFF_MAX_MS', 60000, 1, 86400000),
-      initial: oneOf('DREHSCHEIBE_NOTIFY_INITIAL', 'on', ['on', 'off'] as const) === 'on',
+      // Not part of NGSI-LD (clause 5.8.1 sends none): opt-in.
+      initial: oneOf('DREHSCHEIBE_NOTIFY_INITIAL', 'off', ['on', 'off'] as const) === 'on',
       maxEntities: int('DREHSCHEIBE_NOTIFY_MAX_ENTITIES', 1000, 1, 100000),
       tickMs: int('DREHSCHEIBE_NOTIFY_TICK_MS', 250, 10, 60000),
       worker: oneOf('DREHSCHEIBE_NOTIFY_WORKER', 'on', ['on', 'off'] as const) === 'on',
+      endpointQueueMax: int('DREHSCHEIBE_NOTIFY_ENDPOINT_QUEUE', 1000, 1, 10_000_000),
+      endpointQueueBytes: int('DREHSCHEIBE_NOTIFY_ENDPOINT_QUEUE_MB', 8, 1, 65536) * 1024 * 1024,
+      queueBytes: int('DREHSCHEIBE_NOTIFY_QUEUE_MB', 64, 1, 65536) * 1024 * 1024,
+      logIntervalS: int('DREHSCHEIBE_NOTIFY_LOG_INTERVAL_S', 60, 1, 86400),
+    },
+    subscriptionLimits: {
+      perPrincipal: int('DREHSCHEIBE_SUBSCRIPTIONS_PER_PRINCIPAL', 1000, 1, 10_000_000),
+      perTenant: int('DREHSCHEIBE_SUBSCRIPTIONS_PER_TENANT', 10_000, 1, 10_000_000),
+      minIntervalS: int('DREHSCHEIBE_SUBSCRIPTION_MIN_INTERVAL_S', 1, 0, 86400),
+      minThrottlingS: int('DREHSCHEIBE_SUBSCRIPTION_MIN_THROTTLING_S', 1, 0, 86400),
     },
     ingest: {
       autoprovision: oneOf('DREHSCHEIBE_INGEST_AUTOPROVISION', 'on', ['on', 'off'] as const) === 'on',
@@ -257,6 +334,9 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
       batchMax: int('DREHSCHEIBE_INGEST_BATCH', 1000, 1, 100_000),
       flushMs: int('DREHSCHEIBE_INGEST_FLUSH_MS', 5, 0, 10_000),
       mqttAnonymous: oneOf('DREHSCHEIBE_MQTT_ANONYMOUS', 'off', ['on', 'off'] as const) === 'on',
+      mqttAuthFailuresPerAddress: int('DREHSCHEIBE_MQTT_AUTH_FAILURES_ADDRESS', 10, 0, 1_000_000),
+      mqttAuthFailuresPerUsername: int('DREHSCHEIBE_MQTT_AUTH_FAILURES_USERNAME', 30, 0, 1_000_000),
+      mqttAuthCacheS: int('DREHSCHEIBE_MQTT_AUTH_CACHE_S', 300, 0, 86_400),
       mqttTlsCert: src.DREHSCHEIBE_MQTT_TLS_CERT || undefined,
       mqttTlsKey: src.DREHSCHEIBE_MQTT_TLS_KEY || undefined,
       mqttShareGroup: src.DREHSCHEIBE_MQTT_SHARE_GROUP || 'drehscheibe',
@@ -283,6 +363,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
         retentionDays: int('DREHSCHEIBE_AUDIT_RETENTION_DAYS', 365, 1, 36500),
       },
     },
+    accounts: parseAccountsConfig({ src, problems, int, oneOf, secret }, oidc?.audience),
     ops: {
       metricsPort,
       trustProxy: oneOf('TRUST_PROXY', 'off', ['on', 'off'] as const) === 'on',
@@ -291,6 +372,22 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
       headersTimeoutMs: int('DREHSCHEIBE_HEADERS_TIMEOUT_MS', 10_000, 0, 600_000),
       keepAliveTimeoutMs: int('DREHSCHEIBE_KEEPALIVE_TIMEOUT_MS', 5_000, 1, 600_000),
     },
+    portal: {
+      enabled: oneOf('DREHSCHEIBE_PORTAL', 'on', ['on', 'off'] as const) === 'on',
+      tenant: src.DREHSCHEIBE_PORTAL_TENANT ?? 'herne',
+      tileUrl: src.DREHSCHEIBE_PORTAL_TILE_URL || undefined,
+      tileAttribution: src.DREHSCHEIBE_PORTAL_TILE_ATTRIBUTION || '',
+      imprintFile: src.DREHSCHEIBE_PORTAL_IMPRINT_FILE || undefined,
+      privacyFile: src.DREHSCHEIBE_PORTAL_PRIVACY_FILE || undefined,
+      accessibilityFile: src.DREHSCHEIBE_PORTAL_ACCESSIBILITY_FILE || undefined,
+      signVideoUrl: src.DREHSCHEIBE_PORTAL_SIGN_VIDEO_URL || undefined,
+      feedbackMaxChars: int('DREHSCHEIBE_PORTAL_FEEDBACK_MAX_CHARS', 5000, 100, 100_000),
+      liveMaxPerType: int('DREHSCHEIBE_PORTAL_LIVE_MAX_PER_TYPE', 200, 1, 10_000),
+      starter: oneOf('DREHSCHEIBE_STRATEGY_STARTER', 'auto', ['auto', 'on', 'off'] as const),
+      kpiIntervalS: int('DREHSCHEIBE_KPI_INTERVAL', 300, 0, 86_400),
+      kpiTimeZone: src.DREHSCHEIBE_KPI_TIME_ZONE || 'Europe/Berlin',
+    },
+    catalog: { maxUploadBytes: int('DREHSCHEIBE_CATALOG_MAX_UPLOAD', 50 * 1024 * 1024, 1, 2 * 1024 * 1024 * 1024) },
     temporal: {
       history: oneOf('DREHSCHEIBE_TEMPORAL', 'on', ['on', 'off'] as const) === 'on',
       maxInstances: int('DREHSCHEIBE_TEMPORAL_MAX_INSTANCES', 10000, 1, 10_000_000),
@@ -303,9 +400,15 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
   if (!!cfg.ingest.mqttTlsCert !== !!cfg.ingest.mqttTlsKey) problems.push('DREHSCHEIBE_MQTT_TLS_CERT and DREHSCHEIBE_MQTT_TLS_KEY must be set together');
   if (!/^[A-Za-z0-9_-]{1,64}$/.test(cfg.ingest.mqttShareGroup)) problems.push(`DREHSCHEIBE_MQTT_SHARE_GROUP: use 1-64 letters, digits, _ or -, got "${cfg.ingest.mqttShareGroup}"`);
   if (!/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(cfg.postgres.schema)) problems.push(`DREHSCHEIBE_PG_SCHEMA: expected a plain identifier (letters, digits, _), got "${cfg.postgres.schema}"`);
+  if (cfg.contextCache.maxBytes < cfg.contextMaxBytes) problems.push(`DREHSCHEIBE_CONTEXT_CACHE_MB: must hold at least one document of DREHSCHEIBE_CONTEXT_MAX_BYTES (${cfg.contextMaxBytes} bytes)`);
   if (cfg.ops.metricsPort !== undefined && cfg.ops.metricsPort === port && port !== 0) problems.push('METRICS_PORT must differ from PORT');
   for (const o of cfg.ops.corsOrigins) if (o !== '*' && !/^https?:\/\/[^/\s]+$/.test(o)) problems.push(`DREHSCHEIBE_CORS_ORIGINS: expected origins like https://portal.example.org or *, got "${o}"`);
   if (cfg.cluster.leaseMs < 2 * cfg.cluster.heartbeatMs) problems.push(`DREHSCHEIBE_CLUSTER_LEASE_MS: must be at least twice DREHSCHEIBE_CLUSTER_HEARTBEAT_MS (${cfg.cluster.heartbeatMs}), got ${cfg.cluster.leaseMs}`);
+  if (!/^[A-Za-z0-9_-]{0,64}$/.test(cfg.portal.tenant)) problems.push(`DREHSCHEIBE_PORTAL_TENANT: expected a tenant name (letters, digits, _ or -; empty = default tenant), got "${cfg.portal.tenant}"`);
+  try { new Intl.DateTimeFormat('en', { timeZone: cfg.portal.kpiTimeZone }); } catch { problems.push(`DREHSCHEIBE_KPI_TIME_ZONE: expected an IANA time zone such as Europe/Berlin, got "${cfg.portal.kpiTimeZone}"`); }
+  if (cfg.portal.tileUrl && !/^https?:\/\/[^\s"'<>]+\{z\}[^\s"'<>]*$/.test(cfg.portal.tileUrl)) problems.push(`DREHSCHEIBE_PORTAL_TILE_URL: expected an http(s) URL template with {z}, {x} and {y}, got "${cfg.portal.tileUrl}"`);
+  if (cfg.portal.tileUrl && !cfg.portal.tileAttribution) problems.push('DREHSCHEIBE_PORTAL_TILE_ATTRIBUTION: required with DREHSCHEIBE_PORTAL_TILE_URL (e.g. "© OpenStreetMap contributors")');
+  if (cfg.portal.signVideoUrl && !/^(https?:\/\/|\/)[^\s"'<>]*$/.test(cfg.portal.signVideoUrl)) problems.push(`DREHSCHEIBE_PORTAL_SIGN_VIDEO_URL: expected an http(s) URL or a path, got "${cfg.portal.signVideoUrl}"`);
   for (const a of cfg.indexedAttributes) {
     if (/["'\\\s]/.test(a)) problems.push(`DREHSCHEIBE_INDEXED_ATTRIBUTES: invalid attribute name "${a}"`);
   }

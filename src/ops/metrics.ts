@@ -7,7 +7,7 @@ import type { StoragePort } from '../storage/port.ts';
 
 export interface MetricsSources {
   storage: { engine: string; ping(): Promise<void> };
-  notifications?: () => { queued: number; sent: number; failed: number };
+  notifications?: () => { queued: number; sent: number; failed: number; dropped: number };
   auditQueued?: () => number;
 }
 
@@ -46,6 +46,7 @@ export class Metrics {
       // Counters mirror the service's totals at scrape time.
       new Counter({ name: 'drehscheibe_notifications_sent_total', help: 'Notification attempts since start', registers: [r], collect() { this.reset(); this.inc(n().sent); } });
       new Counter({ name: 'drehscheibe_notifications_failed_total', help: 'Failed notification attempts since start', registers: [r], collect() { this.reset(); this.inc(n().failed); } });
+      new Counter({ name: 'drehscheibe_notifications_dropped_total', help: 'Notifications dropped unattempted since start: the queue of their endpoint (or the whole queue) was full (DREHSCHEIBE_NOTIFY_ENDPOINT_QUEUE, _ENDPOINT_QUEUE_MB, _QUEUE, _QUEUE_MB)', registers: [r], collect() { this.reset(); this.inc(n().dropped); } });
     }
     if (src.auditQueued) {
       const q = src.auditQueued;
