@@ -40,9 +40,20 @@ function reachable(port: number): Promise<boolean> {
 
 async function setup(external: boolean): Promise<Setup> {
   const apikey = `bench-${process.pid}-${Date.now()}`;
-  const mqttPort = external ? 0 : await freePort();
   // The per-device rate limit stays on (its cost is part of the path), above the 10 msg/s per device offered.
-  const server = await startServer({ env: { DREHSCHEIBE_INGEST_DEVICE_RATE: '50', DREHSCHEIBE_INGEST_DEVICE_BURST: '100', ...(external ? { MQTT_URL: 'mqtt://127.0.0.1:1883' } : { MQTT_PORT: String(mqttPort) }) } });
+  // A port found free can be taken before the server binds it (the load generators' outgoing connections
+  // draw from the same range on a shared machine): the server then exits at start-up, and a new port is tried.
+  let server: BenchServer | undefined;
+  let mqttPort = 0;
+  for (let attempt = 1; !server; attempt++) {
+    mqttPort = external ? 0 : await freePort();
+    try {
+      server = await startServer({ env: { DREHSCHEIBE_INGEST_DEVICE_RATE: '50', DREHSCHEIBE_INGEST_DEVICE_BURST: '100', ...(external ? { MQTT_URL: 'mqtt://127.0.0.1:1883' } : { MQTT_PORT: String(mqttPort) }) } });
+    } catch (e) {
+      if (attempt >= 3 || !/exited during start-up/.test((e as Error).message)) throw e;
+      console.error(`# ingest: the server did not start (attempt ${attempt}), trying new ports: ${(e as Error).message.split('\n')[0]}`);
+    }
+  }
   const headers = { 'fiware-service': 'bench', 'fiware-servicepath': '/' };
   await post(`${server.url}/iot/services`, { services: [{
     apikey, entity_type: 'AirQualityObserved', mqtt: { username: USER, password: PASSWORD },

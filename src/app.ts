@@ -71,6 +71,8 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps): Promise
     loggerInstance: typeof deps.logger === 'object' ? deps.logger : undefined,
     logger: typeof deps.logger === 'object' ? undefined : false,
     bodyLimit: config.bodyLimit,
+    // Plugins load their page modules at start-up; on a loaded machine that can take longer than Fastify's 10 s.
+    pluginTimeout: 60_000,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 2048, querystringParser: parseQueryString },
     requestIdHeader: 'x-request-id',
     // Per-request lines are written by our onResponse hook at debug level, not at info.

@@ -175,8 +175,10 @@ describe('subscriptions: failing endpoints', () => {
     const v2 = (await h.getSub('urn:ngsi-ld:Subscription:victim')).notification;
     assert.ok(v.timesFailed >= 1);
     assert.equal(v2.timesSent, 10);
-    assert.equal(v2.timesFailed, 5);
-    assert.equal(v2.timesSent - v2.timesFailed, victim.received.length);
+    // The five sent after the kill all fail; on a loaded machine an answer to one of the first five can also
+    // arrive after the endpoint's timeout and count as failed although it was received, never the reverse.
+    assert.ok(v2.timesFailed >= 5 && v2.timesFailed <= 10, `timesFailed ${v2.timesFailed}`);
+    assert.ok(v2.timesSent - v2.timesFailed <= victim.received.length, 'a success is always a notification the receiver got');
     assert.equal(v2.status, 'failed');
     assert.ok(v2.lastSuccess < v2.lastFailure);
     const o = (await h.getSub('urn:ngsi-ld:Subscription:other')).notification;

@@ -48,8 +48,9 @@ export class Receiver {
     return self;
   }
 
-  /** Resolves with all received notifications once there are at least n; rejects after timeoutMs. */
-  async waitFor(n: number, timeoutMs = 3000): Promise<Received[]> {
+  /** Resolves with all received notifications once there are at least n; rejects after timeoutMs (generous:
+   *  it only costs time when a test fails, and a loaded CI machine is slow). */
+  async waitFor(n: number, timeoutMs = 10_000): Promise<Received[]> {
     const end = Date.now() + timeoutMs;
     while (this.received.length < n) {
       const left = end - Date.now();
