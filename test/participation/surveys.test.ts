@@ -5,18 +5,8 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { authApp, type AuthApp } from '../auth/auth-support.ts';
 import { fixedClock } from '../../src/core/clock.ts';
-import { AT, PASSWORD, as, hourly, person, type Who } from './support.ts';
+import { AT, PASSWORD, SURVEY, as, hourly, person, type Who } from './support.ts';
 
-export const SURVEY = {
-  title: { de: 'Wie kommen Sie in die Innenstadt?', en: 'How do you get to the city centre?' },
-  description: { de: 'Fünf kurze Fragen.', en: 'Five short questions.' },
-  questions: [
-    { kind: 'single', text: { de: 'Womit kommen Sie meistens?', en: 'How do you mostly come?' }, required: true, choices: [{ de: 'Fahrrad', en: 'Bicycle' }, { de: 'Bus oder Bahn', en: 'Bus or train' }, { de: 'Auto', en: 'Car' }] },
-    { kind: 'multiple', text: { de: 'Was fehlt Ihnen?', en: 'What do you miss?' }, choices: [{ de: 'Radwege', en: 'Cycle lanes' }, { de: 'Bänke', en: 'Benches' }, { de: 'Schatten', en: 'Shade' }] },
-    { kind: 'scale', text: { de: 'Wie zufrieden sind Sie?', en: 'How satisfied are you?' }, required: true, scale: { low: { de: 'gar nicht', en: 'not at all' }, high: { de: 'sehr', en: 'very' } } },
-    { kind: 'text', text: { de: 'Was sollen wir noch wissen?', en: 'Anything else?' } },
-  ],
-};
 
 describe('participation: surveys over the API', () => {
   let a: AuthApp;
