@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { StorageConflict, StorageNotFound } from '../../core/errors.ts';
 import type { Ballot, Block, BudgetResultRow, Comment, CommentTarget, Moderation, OfficialAnswer, Process, Proposal, Report, Survey, SurveyAnswer, SurveyTally } from '../participation.model.ts';
 import type { ParticipationStore, ProposalEdit, ProposalQuery } from '../participation.port.ts';
-import { BallotRefused, SurveyAnswerRefused, firstStart, surveyValueRows } from '../participation.port-util.ts';
+import { BallotRefused, SurveyAnswerRefused, firstStart, surveyValueRows, tallyOf } from '../participation.port-util.ts';
 
 const MIGRATIONS = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
 /** Advisory lock of this module's migrations ("particip" as bytes): one node migrates at a time. */
@@ -269,8 +269,8 @@ export class PostgresParticipationStore implements ParticipationStore {
         await c.query('INSERT INTO part_survey_answers (survey_id, user_id, created_at, doc) VALUES ($1, $2, $3, $4)', [a.surveyId, a.userId, a.createdAt, JSON.stringify(a.values)]);
         const rows = surveyValueRows(a.values);
         if (rows.length) {
-          await c.query(`INSERT INTO part_survey_values (survey_id, user_id, question_id, value, text)
-            SELECT $1, $2, q, v, t FROM unnest($3::text[], $4::int[], $5::text[]) AS x(q, v, t)`, [a.surveyId, a.userId, rows.map((r) => r.questionId), rows.map((r) => r.value), rows.map((r) => r.text)]);
+          await c.query(`INSERT INTO part_survey_values (survey_id, user_id, question_id, value, text, first)
+            SELECT $1, $2, q, v, t, f FROM unnest($3::text[], $4::int[], $5::text[], $6::smallint[]) AS x(q, v, t, f)`, [a.surveyId, a.userId, rows.map((r) => r.questionId), rows.map((r) => r.value), rows.map((r) => r.text), rows.map((r) => r.first)]);
         }
       });
     } catch (e) {
@@ -283,14 +283,11 @@ export class PostgresParticipationStore implements ParticipationStore {
     return r ? { surveyId, userId, values: r.doc, createdAt: r.created_at } : undefined;
   }
   async surveyTally(surveyId: string): Promise<SurveyTally> {
-    const [n, per, counts] = await Promise.all([
+    const [n, groups] = await Promise.all([
       this.pool.query<{ n: string }>('SELECT COUNT(*) AS n FROM part_survey_answers WHERE survey_id = $1', [surveyId]),
-      this.pool.query<{ q: string; n: string }>('SELECT question_id AS q, COUNT(DISTINCT user_id) AS n FROM part_survey_values WHERE survey_id = $1 GROUP BY question_id', [surveyId]),
-      this.pool.query<{ questionId: string; value: number; count: string }>('SELECT question_id AS "questionId", value, COUNT(*) AS count FROM part_survey_values WHERE survey_id = $1 AND value IS NOT NULL GROUP BY question_id, value ORDER BY question_id COLLATE "C", value', [surveyId]),
+      this.pool.query<{ questionId: string; value: number | null; count: string; firsts: string }>('SELECT question_id AS "questionId", value, COUNT(*) AS count, SUM(first) AS firsts FROM part_survey_values WHERE survey_id = $1 GROUP BY question_id, value ORDER BY question_id COLLATE "C", value', [surveyId]),
     ]);
-    const answered: Record<string, number> = {};
-    for (const r of per.rows) answered[r.q] = Number(r.n);
-    return { respondents: Number(n.rows[0]!.n), answered, counts: counts.rows.map((r) => ({ questionId: r.questionId, value: r.value, count: Number(r.count) })) };
+    return tallyOf(Number(n.rows[0]!.n), groups.rows.map((r) => ({ questionId: r.questionId, value: r.value, count: Number(r.count), firsts: Number(r.firsts) })));
   }
   async surveyAnswerValues(surveyId: string): Promise<Array<SurveyAnswer['values']>> {
     return this.docs('SELECT doc FROM part_survey_answers WHERE survey_id = $1', [surveyId]);

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { StorageConflict, StorageNotFound } from '../../core/errors.ts';
 import type { Ballot, Block, BudgetResultRow, Comment, CommentTarget, Moderation, OfficialAnswer, Process, Proposal, Report, Survey, SurveyAnswer, SurveyTally } from '../participation.model.ts';
 import type { ParticipationStore, ProposalEdit, ProposalQuery } from '../participation.port.ts';
-import { BallotRefused, SurveyAnswerRefused, firstStart, surveyValueRows } from '../participation.port-util.ts';
+import { BallotRefused, SurveyAnswerRefused, firstStart, surveyValueRows, tallyOf } from '../participation.port-util.ts';
 
 const MIGRATIONS = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
 
@@ -234,8 +234,8 @@ export class SqliteParticipationStore implements ParticipationStore {
     try {
       this.db.transaction(() => {
         this.db.prepare('INSERT INTO part_survey_answers (survey_id, user_id, created_at, doc) VALUES (?, ?, ?, ?)').run(a.surveyId, a.userId, a.createdAt, JSON.stringify(a.values));
-        const row = this.db.prepare('INSERT INTO part_survey_values (survey_id, user_id, question_id, value, text) VALUES (?, ?, ?, ?, ?)');
-        for (const v of surveyValueRows(a.values)) row.run(a.surveyId, a.userId, v.questionId, v.value, v.text);
+        const row = this.db.prepare('INSERT INTO part_survey_values (survey_id, user_id, question_id, value, text, first) VALUES (?, ?, ?, ?, ?, ?)');
+        for (const v of surveyValueRows(a.values)) row.run(a.surveyId, a.userId, v.questionId, v.value, v.text, v.first);
       }).immediate();
     } catch (e) {
       if (isConstraint(e)) throw new SurveyAnswerRefused({ cause: e });
@@ -248,10 +248,9 @@ export class SqliteParticipationStore implements ParticipationStore {
   }
   async surveyTally(surveyId: string): Promise<SurveyTally> {
     const respondents = (this.db.prepare('SELECT COUNT(*) AS n FROM part_survey_answers WHERE survey_id = ?').get(surveyId) as { n: number }).n;
-    const answered: Record<string, number> = {};
-    for (const r of this.db.prepare('SELECT question_id AS q, COUNT(DISTINCT user_id) AS n FROM part_survey_values WHERE survey_id = ? GROUP BY question_id').all(surveyId) as Array<{ q: string; n: number }>) answered[r.q] = r.n;
-    const counts = this.db.prepare('SELECT question_id AS questionId, value, COUNT(*) AS count FROM part_survey_values WHERE survey_id = ? AND value IS NOT NULL GROUP BY question_id, value ORDER BY question_id, value').all(surveyId) as SurveyTally['counts'];
-    return { respondents, answered, counts };
+    // One pass over the covering index (survey_id, question_id, value, first).
+    const groups = this.db.prepare('SELECT question_id AS questionId, value, COUNT(*) AS count, SUM(first) AS firsts FROM part_survey_values WHERE survey_id = ? GROUP BY question_id, value ORDER BY question_id, value').all(surveyId) as Array<{ questionId: string; value: number | null; count: number; firsts: number }>;
+    return tallyOf(respondents, groups);
   }
   async surveyAnswerValues(surveyId: string): Promise<Array<SurveyAnswer['values']>> {
     return (this.db.prepare('SELECT doc FROM part_survey_answers WHERE survey_id = ?').all(surveyId) as Array<{ doc: string }>).map((r) => JSON.parse(r.doc));
