@@ -108,3 +108,18 @@ describe('participation: survey pages', () => {
     assert.match(en.body, /<th class="kern-table__header" scope="col">Share<\/th>/);
   });
 });
+
+describe('participation: the demo\'s starter survey', () => {
+  let a: AuthApp;
+  before(async () => { a = await authApp({}, {}, { clock: fixedClock(new Date()) }); });
+  after(async () => { await a.close(); });
+
+  test('the starter process comes with a survey, open in its participation phase and linked from its page', async () => {
+    assert.equal(await a.app.participation!.loadStarter(), true);
+    const surveys = (await a.app.inject({ url: '/api/participation/processes/buergerhaushalt/surveys' })).json();
+    assert.deepEqual(surveys.map((s: { id: string; questions: unknown[] }) => [s.id, s.questions.length]), [['stadtteile-2027', 4]]);
+    assert.equal((await a.app.inject({ url: '/api/participation/surveys/stadtteile-2027' })).json().open, true);
+    assert.match((await a.app.inject({ url: '/beteiligung/buergerhaushalt' })).body, /href="\/beteiligung\/umfragen\/stadtteile-2027">Was brauchen die Stadtteile\?<\/a>/);
+    assert.equal((await a.app.inject({ url: '/en/participation/surveys/stadtteile-2027' })).statusCode, 200);
+  });
+});
