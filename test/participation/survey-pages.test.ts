@@ -81,6 +81,7 @@ describe('participation: survey pages', () => {
     assert.doesNotMatch(after.body, /<fieldset/);
     const again = await post(`/beteiligung/umfragen/${id}`, anna, { _csrf: csrfOf(after.body), q1: '0', q3: '1' });
     assert.equal(again.statusCode, 409);
+    assert.match(again.body, /Sie haben diese Umfrage schon beantwortet/);
     assert.deepEqual((await a.app.participation!.store.getSurveyAnswer(id, anna.id))?.values, { q1: 2, q2: [1], q3: 5, q4: 'Schattige Plätze' });
   });
 

@@ -198,6 +198,7 @@ export const partDe = {
     blocked: 'Das Konto ist gesperrt; die Person wurde benachrichtigt.',
   } as Record<string, string>,
   notAllowed: {
+    surveyAnswered: 'Sie haben diese Umfrage schon beantwortet. Jede Person antwortet einmal.',
     forbidden: 'Dafür fehlt Ihrem Konto die Berechtigung.',
     unconfirmed: 'Bitte bestätigen Sie zuerst Ihre E-Mail-Adresse mit dem Link aus der E-Mail, die wir Ihnen bei der Registrierung geschickt haben.',
     blocked: 'Ihr Konto ist von der Moderation vorübergehend für Beiträge gesperrt.',

@@ -199,6 +199,7 @@ export const partEn = {
     blocked: 'The account is blocked; its owner has been told.',
   },
   notAllowed: {
+    surveyAnswered: 'You have answered this survey already. Each person answers once.',
     forbidden: 'Your account does not have the permission for this.',
     unconfirmed: 'Please confirm your e-mail address first, with the link in the mail we sent you at registration.',
     blocked: 'Your account is temporarily blocked from contributing by the moderators.',

@@ -122,6 +122,7 @@ export async function participationPages(app: FastifyInstance, d: ParticipationP
       if (err instanceof Forbidden) detail = m.notAllowed.csrf;
       else if (err instanceof ParticipationProblem) {
         if (err.problemName === 'PhaseClosed') detail = m.notAllowed.phase;
+        else if (err.status === 409 && err.detail.startsWith('You have answered this survey')) detail = m.notAllowed.surveyAnswered;
         else if (err.status === 409) detail = m.notAllowed.conflict;
         else if (err.status === 429) { detail = m.notAllowed.tooMany; if (err.retryAfterS) reply.header('retry-after', String(err.retryAfterS)); }
         else if (err.detail.startsWith('Confirm your e-mail')) detail = m.notAllowed.unconfirmed;
