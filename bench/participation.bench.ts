@@ -1,7 +1,7 @@
 // Benchmark: participation at scale on the embedded engine (SQLite), in process (app.inject, so the
 // figures are server time without the network): a process page over 5,000 proposals and 50,000
-// comments, a proposal page with 2,000 comments, the budget result over 10,000 ballots, and
-// supports per second with no double count. Data is written straight into the module's store.
+// comments, a proposal page with 2,000 comments, survey results over 10,000 answers, the budget
+// result over 10,000 ballots, and supports per second with no double count. Data is written straight into the module's store.
 import { mkdtempSync, rmSync } from 'node:fs';
 import os, { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -85,6 +85,27 @@ export async function run(opts: BenchOptions): Promise<Result[]> {
     let counted = 0;
     for (let i = 0; i < 10; i++) counted += (await s.getProposal(`p${i}`))!.supportCount;
     out.push({ name: 'participation: supports stored', value: perS, unit: '/s', conditions: `${people} people, 50 at a time, store level (transaction per support), counted ${counted} of ${people}${counted === people ? ', no double count' : ', MISMATCH'}; target ≥ 500/s` });
+
+    // Survey results over many answers (one question of each kind), counted by the database per request.
+    const answers = opts.quick ? 2000 : 10_000;
+    const two = (de: string) => ({ de, en: de });
+    await s.createSurvey({
+      id: 'umfrage', processSlug: 'gross', title: two('Mobilität in der Innenstadt'), description: two(''), resultsPublished: true, createdAt: h(1), modifiedAt: h(1),
+      questions: [
+        { id: 'q1', kind: 'single', text: two('Verkehrsmittel'), required: true, choices: ['Fahrrad', 'Bus', 'Bahn', 'Auto', 'zu Fuß'].map(two) },
+        { id: 'q2', kind: 'multiple', text: two('Was fehlt?'), required: false, choices: ['Radwege', 'Bänke', 'Schatten', 'Toiletten', 'Licht', 'Wasser'].map(two) },
+        { id: 'q3', kind: 'scale', text: two('Zufriedenheit'), required: true, scale: { low: two('gar nicht'), high: two('sehr') } },
+        { id: 'q4', kind: 'scale', text: two('Sicherheit'), required: false, scale: { low: two('unsicher'), high: two('sicher') } },
+        { id: 'q5', kind: 'text', text: two('Sonst noch etwas?'), required: false },
+      ],
+    });
+    for (let i = 0; i < answers; i++) {
+      await s.addSurveyAnswer({ surveyId: 'umfrage', userId: `a${i}`, createdAt: h(1.5), values: {
+        q1: i % 5, q2: [i % 6, (i + 2) % 6].sort((x, y) => x - y), q3: 1 + (i % 5), ...(i % 3 ? { q4: 1 + ((i * 7) % 5) } : {}), ...(i % 4 === 0 ? { q5: `Antwort ${i}: mehr Bänke am Markt` } : {}),
+      } });
+    }
+    await time('participation: survey results', ['/api/participation/surveys/umfrage/results'], opts.quick ? 20 : 60, `${answers.toLocaleString('en-US')} answers to 5 questions (single, multiple, 2 scales, text), counted by the database per request, SQLite, in process`, '≤ 200 ms');
+    await time('participation: survey results page', ['/beteiligung/umfragen/umfrage/ergebnisse'], opts.quick ? 20 : 60, `${answers.toLocaleString('en-US')} answers, the page with its tables, SQLite, in process`, '≤ 200 ms');
 
     // Budget result over many ballots (computed on request in the result phase).
     for (let i = 0; i < ballots; i++) {

@@ -4,9 +4,9 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { StorageConflict, StorageNotFound } from '../core/errors.ts';
-import type { Comment, Process, Proposal } from './participation.model.ts';
+import type { Comment, Process, Proposal, Survey } from './participation.model.ts';
 import type { ParticipationStore } from './participation.port.ts';
-import { BallotRefused } from './participation.port-util.ts';
+import { BallotRefused, SurveyAnswerRefused } from './participation.port-util.ts';
 
 export interface ParticipationStoreFactory {
   open(): Promise<ParticipationStore>;
@@ -27,6 +27,19 @@ export function proposal(id: string, extra: Partial<Proposal> = {}): Proposal {
   return {
     id, processSlug: 'p1', authorId: 'u1', authorName: 'Eule 17', title: `Vorschlag ${id}`, body: 'Mehr **Bänke**', state: 'published',
     supportCount: 0, commentCount: 0, createdAt: '2026-12-02T10:00:00.000Z', modifiedAt: '2026-12-02T10:00:00.000Z', ...extra,
+  };
+}
+
+export function survey(id: string, extra: Partial<Survey> = {}): Survey {
+  return {
+    id, processSlug: 'p1', title: { de: 'Wie kommen Sie zur Arbeit?', en: 'How do you get to work?' }, description: { de: '', en: '' }, resultsPublished: false,
+    questions: [
+      { id: 'q1', kind: 'single', text: { de: 'Verkehrsmittel', en: 'Means of transport' }, required: true, choices: [{ de: 'Rad', en: 'Bike' }, { de: 'Bus', en: 'Bus' }, { de: 'Auto', en: 'Car' }] },
+      { id: 'q2', kind: 'multiple', text: { de: 'Was fehlt?', en: 'What is missing?' }, required: false, choices: [{ de: 'Radwege', en: 'Cycle lanes' }, { de: 'Bänke', en: 'Benches' }] },
+      { id: 'q3', kind: 'scale', text: { de: 'Zufriedenheit', en: 'Satisfaction' }, required: true, scale: { low: { de: 'gar nicht', en: 'not at all' }, high: { de: 'sehr', en: 'very' } } },
+      { id: 'q4', kind: 'text', text: { de: 'Sonst noch etwas?', en: 'Anything else?' }, required: false },
+    ],
+    createdAt: '2026-12-02T09:00:00.000Z', modifiedAt: '2026-12-02T09:00:00.000Z', ...extra,
   };
 }
 
@@ -213,6 +226,64 @@ export function participationStoreContract(name: string, factory: ParticipationS
       }
     });
 
+
+    test('a survey is read back whole, listed per process oldest first, its results flag set; a duplicate id is a StorageConflict', async () => {
+      const a = survey('s1');
+      await s.createSurvey(a);
+      await s.createSurvey(survey('s0', { createdAt: '2026-12-01T09:00:00.000Z' }));
+      await s.createSurvey(survey('s9', { processSlug: 'alt' }));
+      assert.deepEqual(await s.getSurvey('s1'), a);
+      assert.equal(await s.getSurvey('fehlt'), undefined);
+      await assert.rejects(s.createSurvey(survey('s1')), StorageConflict);
+      assert.deepEqual((await s.listSurveys('p1')).map((x) => x.id), ['s0', 's1']);
+      assert.equal(await s.publishSurveyResults('s0', true, '2026-12-03T00:00:00.000Z'), true);
+      assert.deepEqual([(await s.getSurvey('s0'))?.resultsPublished, (await s.getSurvey('s0'))?.modifiedAt], [true, '2026-12-03T00:00:00.000Z']);
+      assert.equal(await s.publishSurveyResults('s0', false, '2026-12-03T00:00:01.000Z'), true);
+      assert.equal((await s.getSurvey('s0'))?.resultsPublished, false);
+      assert.equal(await s.publishSurveyResults('fehlt', true, '2026-12-03T00:00:00.000Z'), false);
+    });
+
+    test('one answer per person and survey: a second is refused and keeps nothing; the database counts choices, scale points and respondents', async () => {
+      assert.equal(await s.updateSurvey({ ...survey('s1'), title: { de: 'Neu', en: 'New' } }), 'updated');
+      assert.equal(await s.updateSurvey(survey('fehlt')), 'missing');
+      const first = { surveyId: 's1', userId: 'u1', values: { q1: 0, q2: [0, 1], q3: 4, q4: 'Mehr Licht' }, createdAt: '2026-12-04T10:00:00.000Z' };
+      await s.addSurveyAnswer(first);
+      assert.deepEqual(await s.getSurveyAnswer('s1', 'u1'), first);
+      await assert.rejects(s.addSurveyAnswer({ ...first, values: { q1: 2, q3: 1 } }), (e: unknown) => e instanceof SurveyAnswerRefused && e instanceof StorageConflict);
+      assert.deepEqual(await s.getSurveyAnswer('s1', 'u1'), first);
+      assert.equal(await s.updateSurvey(survey('s1')), 'answered', 'questions are fixed once answered');
+      assert.equal((await s.getSurvey('s1'))?.title.de, 'Neu');
+      await s.addSurveyAnswer({ surveyId: 's1', userId: 'u2', values: { q1: 0, q3: 5 }, createdAt: '2026-12-04T10:01:00.000Z' });
+      await s.addSurveyAnswer({ surveyId: 's1', userId: 'u3', values: { q1: 1, q2: [1], q3: 4 }, createdAt: '2026-12-04T10:02:00.000Z' });
+      await s.addSurveyAnswer({ surveyId: 's0', userId: 'u3', values: { q1: 2, q3: 1 }, createdAt: '2026-12-04T10:03:00.000Z' });
+      assert.equal(await s.getSurveyAnswer('s1', 'u9'), undefined);
+      const t = await s.surveyTally('s1');
+      assert.equal(t.respondents, 3);
+      assert.deepEqual(t.answered, { q1: 3, q2: 2, q3: 3, q4: 1 });
+      assert.deepEqual(t.counts, [
+        { questionId: 'q1', value: 0, count: 2 }, { questionId: 'q1', value: 1, count: 1 },
+        { questionId: 'q2', value: 0, count: 1 }, { questionId: 'q2', value: 1, count: 2 },
+        { questionId: 'q3', value: 4, count: 2 }, { questionId: 'q3', value: 5, count: 1 },
+      ]);
+      assert.deepEqual(await s.surveyTally('fehlt'), { respondents: 0, answered: {}, counts: [] });
+      const rows = await s.surveyAnswerValues('s1');
+      assert.deepEqual(rows.map((r) => JSON.stringify(r)).sort(), [first.values, { q1: 0, q3: 5 }, { q1: 1, q2: [1], q3: 4 }].map((r) => JSON.stringify(r)).sort());
+    });
+
+    test('parallel answers of one person from two nodes: exactly one is kept and counted', async () => {
+      const t = await factory.twin(s);
+      try {
+        const res = await Promise.allSettled(Array.from({ length: 10 }, (_, i) => (i % 2 ? s : t).addSurveyAnswer({ surveyId: 's0', userId: 'racer', values: { q1: i % 3, q3: 1 + (i % 5) }, createdAt: '2026-12-04T11:00:00.000Z' })));
+        assert.equal(res.filter((r) => r.status === 'fulfilled').length, 1);
+        assert.ok(res.every((r) => r.status === 'fulfilled' || r.reason instanceof SurveyAnswerRefused));
+        const tally = await t.surveyTally('s0');
+        assert.equal(tally.respondents, 2);
+        assert.equal(tally.counts.filter((c) => c.questionId === 'q3').reduce((n, c) => n + c.count, 0), 2);
+      } finally {
+        await t.close();
+      }
+    });
+
     test('a person\'s data: their proposals, comments, supports and ballots, and nobody else\'s', async () => {
       const d = await s.personalData('u2');
       assert.deepEqual(d.proposals, []);
@@ -223,6 +294,8 @@ export function participationStoreContract(name: string, factory: ParticipationS
       assert.deepEqual(u1.ballots.map((b) => [b.processSlug, b.total]), [['p1', 100]]);
       const u8 = await s.personalData('u8');
       assert.deepEqual(u8.supports, [{ proposalId: 'a', at: '2026-12-03T10:02:00.000Z' }]);
+      assert.deepEqual(u8.surveyAnswers, []);
+      assert.deepEqual((await s.personalData('u3')).surveyAnswers.map((a) => [a.surveyId, a.values]), [['s1', { q1: 1, q2: [1], q3: 4 }], ['s0', { q1: 2, q3: 1 }]]);
     });
 
     test('anonymising an author renames their proposals and comments and keeps the counts', async () => {
@@ -232,6 +305,18 @@ export function participationStoreContract(name: string, factory: ParticipationS
       assert.deepEqual([c?.authorId, c?.authorName], ['deleted', 'gelöschtes Konto']);
       assert.equal((await s.getProposal('a'))?.authorName, 'Eule 17');
       assert.equal((await s.getProposal('a'))?.commentCount, 2);
+    });
+
+    test('anonymising detaches the person\'s survey answers and keeps them counted', async () => {
+      const before = await s.surveyTally('s1');
+      await s.anonymiseAuthor('u3', 'gelöschtes Konto');
+      assert.deepEqual((await s.personalData('u3')).surveyAnswers, []);
+      assert.equal(await s.getSurveyAnswer('s1', 'u3'), undefined);
+      assert.deepEqual(await s.surveyTally('s1'), before);
+      assert.equal((await s.surveyTally('s0')).respondents, 2);
+      // The old answers no longer hold the account's id (a new account with it could answer again).
+      await s.addSurveyAnswer({ surveyId: 's1', userId: 'u3', values: { q1: 2, q3: 3 }, createdAt: '2026-12-05T10:00:00.000Z' });
+      assert.equal((await s.surveyTally('s1')).respondents, before.respondents + 1, 'the account could answer again under its old id: the old answer no longer holds it');
     });
   });
 }

@@ -128,3 +128,48 @@ export interface BudgetResultRow {
   proposalId: string;
   votes: number;
 }
+
+export const QUESTION_KINDS = ['single', 'multiple', 'scale', 'text'] as const;
+export type QuestionKind = (typeof QUESTION_KINDS)[number];
+
+/** One question of a survey; its id is given by its position (q1, q2, …) when the survey is saved. */
+export interface SurveyQuestion {
+  id: string;
+  kind: QuestionKind;
+  text: Text2;
+  required: boolean;
+  /** single and multiple: the choices, in order (an answer names a choice by its index). */
+  choices?: Text2[];
+  /** scale (1 to 5): what its two ends mean. */
+  scale?: { low: Text2; high: Text2 };
+}
+
+export interface Survey {
+  id: string;
+  processSlug: string;
+  title: Text2;
+  description: Text2;
+  questions: SurveyQuestion[];
+  /** The city publishes the results when it chooses; until then only stewards see them. */
+  resultsPublished: boolean;
+  createdAt: string;
+  modifiedAt: string;
+}
+
+/** An answer value: a choice index (single), choice indexes (multiple), 1–5 (scale) or a text. */
+export type SurveyValue = number | number[] | string;
+
+export interface SurveyAnswer {
+  surveyId: string;
+  userId: string;
+  /** Question id → value; optional questions left out are absent. */
+  values: Record<string, SurveyValue>;
+  createdAt: string;
+}
+
+/** Counts the store computes: per question and value (choices, scale points), and respondents per question. */
+export interface SurveyTally {
+  respondents: number;
+  answered: Record<string, number>;
+  counts: Array<{ questionId: string; value: number; count: number }>;
+}

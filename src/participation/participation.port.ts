@@ -1,8 +1,9 @@
 // The participation module's own storage port, implemented for SQLite and PostgreSQL and held equal
 // by participation.contract.ts. Adapters throw the neutral StorageConflict / StorageNotFound errors.
 // Counting rules that must hold under concurrency (one support per person and proposal, one ballot
-// per person and process, a ballot within the budget) are the database's constraints.
-import type { Ballot, Block, BudgetResultRow, Comment, CommentTarget, Moderation, OfficialAnswer, Process, Proposal, ProposalState, Report } from './participation.model.ts';
+// per person and process, a ballot within the budget, one survey answer per person and survey) are
+// the database's constraints.
+import type { Ballot, Block, BudgetResultRow, Comment, CommentTarget, Moderation, OfficialAnswer, Process, Proposal, ProposalState, Report, Survey, SurveyAnswer, SurveyTally } from './participation.model.ts';
 
 export interface ProposalQuery {
   processSlug: string;
@@ -86,9 +87,32 @@ export interface ParticipationStore {
   /** Votes per proposal, most first (ties by proposal id). */
   budgetResult(processSlug: string): Promise<BudgetResultRow[]>;
 
-  /** Everything stored about one person (GDPR Art. 15/20): their proposals, comments, supports and ballots. */
-  personalData(userId: string): Promise<{ proposals: Proposal[]; comments: Comment[]; supports: Array<{ proposalId: string; at: string }>; ballots: Ballot[] }>;
-  /** Replaces author names (and removes personal traces) of a deleted account; returns rows changed. */
+  /** Throws StorageConflict when the id exists. */
+  createSurvey(s: Survey): Promise<void>;
+  /**
+   * Replaces a survey's texts and questions only while nobody has answered it (checked in the same
+   * statement): 'updated', 'answered' (nothing changed) or 'missing'.
+   */
+  updateSurvey(s: Survey): Promise<'updated' | 'answered' | 'missing'>;
+  /** Sets the "results published" flag; false when the survey does not exist. */
+  publishSurveyResults(id: string, published: boolean, at: string): Promise<boolean>;
+  getSurvey(id: string): Promise<Survey | undefined>;
+  /** A process's surveys, oldest first. */
+  listSurveys(processSlug: string): Promise<Survey[]>;
+  /** Keeps an answer whole; throws SurveyAnswerRefused (a StorageConflict, nothing kept) when the person has answered already. */
+  addSurveyAnswer(a: SurveyAnswer): Promise<void>;
+  getSurveyAnswer(surveyId: string, userId: string): Promise<SurveyAnswer | undefined>;
+  /** Counts per question and value, computed by the database. */
+  surveyTally(surveyId: string): Promise<SurveyTally>;
+  /** Every answer's values without who gave it or when (the stewards' CSV export), in no defined order. */
+  surveyAnswerValues(surveyId: string): Promise<Array<SurveyAnswer['values']>>;
+
+  /** Everything stored about one person (GDPR Art. 15/20): their proposals, comments, supports, ballots and survey answers. */
+  personalData(userId: string): Promise<{ proposals: Proposal[]; comments: Comment[]; supports: Array<{ proposalId: string; at: string }>; ballots: Ballot[]; surveyAnswers: SurveyAnswer[] }>;
+  /**
+   * Replaces author names (and removes personal traces) of a deleted account; survey answers stay
+   * in the counts but are detached from the account (a random id per answer); returns rows changed.
+   */
   anonymiseAuthor(userId: string, name: string): Promise<number>;
   close(): Promise<void>;
 }

@@ -6,9 +6,11 @@ import { ProblemError } from '../core/errors.ts';
 import type { Proposal } from './participation.model.ts';
 import { icalendar, type CalendarEvent } from './ical.ts';
 import { ParticipationProblem, type ParticipationService, type Person } from './participation.service.ts';
+import type { SurveyService } from './survey.service.ts';
 
 export interface ParticipationRouteDeps {
   service: ParticipationService;
+  surveys: SurveyService;
   person(req: FastifyRequest): Promise<Person | undefined>;
   deleteAccount(person: Person, password: unknown): Promise<boolean>;
   /** The city's events that have not ended (the strategy module's), for the iCalendar feed. */
@@ -166,4 +168,33 @@ export async function participationRoutes(app: FastifyInstance, d: Participation
     return reply.status(204).send();
   });
   app.get('/processes/:id/result', open, async (req: Id) => s.budgetResult(await d.person(req), req.params.id));
+
+  // Surveys: stewards add, change (until the first answer) and publish; people answer once each.
+  const sv = d.surveys;
+  app.get('/processes/:id/surveys', open, async (req: Id) => sv.list(req.params.id));
+  app.post('/processes/:id/surveys', open, async (req: Id, reply) => {
+    const x = await sv.create(await d.person(req), req.params.id, req.body);
+    return reply.status(201).header('location', `/api/participation/surveys/${x.id}`).send(x);
+  });
+  app.get('/surveys/:id', open, async (req: Id) => {
+    const viewer = await d.person(req);
+    const { survey, view } = await sv.get(req.params.id);
+    return { ...survey, phase: view.phase, open: view.allowed.includes('survey'), answered: !!(await sv.mine(viewer, survey.id)) };
+  });
+  app.put('/surveys/:id', open, async (req: Id) => sv.replace(await d.person(req), req.params.id, req.body));
+  app.put('/surveys/:id/published', open, async (req: Id) => sv.publish(await d.person(req), req.params.id, body(req).published));
+  app.post('/surveys/:id/answers', open, async (req: Id, reply) => {
+    const a = await sv.answer(await d.person(req), req.params.id, body(req).answers);
+    return reply.status(201).send({ surveyId: a.surveyId, answers: a.values, createdAt: a.createdAt });
+  });
+  app.get('/surveys/:id/answers/mine', open, async (req: Id) => {
+    const a = await sv.mine(await d.person(req), req.params.id);
+    if (!a) throw new ParticipationProblem('NotFound', 404, 'Not found', 'You have not answered this survey');
+    return { surveyId: a.surveyId, answers: a.values, createdAt: a.createdAt };
+  });
+  app.get('/surveys/:id/results', open, async (req: Id) => sv.results(await d.person(req), req.params.id));
+  app.get('/surveys/:id/answers.csv', open, async (req: Id, reply) => {
+    const { csv } = await sv.csv(await d.person(req), req.params.id);
+    return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="umfrage-${req.params.id}-antworten.csv"`).header('cache-control', 'no-store').send(csv);
+  });
 }

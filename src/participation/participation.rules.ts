@@ -2,17 +2,20 @@
 // allows a fixed set of actions (a table, so the API test can hold it against its own table).
 import type { Phase, PhaseKind, Process } from './participation.model.ts';
 
-export const ACTIONS = ['propose', 'comment', 'support', 'vote', 'answer', 'estimate', 'moderate'] as const;
+export const ACTIONS = ['propose', 'comment', 'support', 'vote', 'survey', 'answer', 'estimate', 'moderate'] as const;
 export type Action = (typeof ACTIONS)[number];
 
 /** Where a process is at an instant: in one of its phases, before the first, between or after the last. */
 export type ProcessPhase = PhaseKind | 'before' | 'between' | 'after';
 
-/** Actions each phase allows. Moderation is always possible; answers come once participation has begun. */
+/**
+ * Actions each phase allows. Moderation is always possible; answers come once participation has begun.
+ * "survey" is answering a survey: in the participation phase, like proposals and supports.
+ */
 export const PHASE_ACTIONS: Record<ProcessPhase, readonly Action[]> = {
   before: ['estimate', 'moderate'],
   information: ['comment', 'estimate', 'moderate'],
-  participation: ['propose', 'comment', 'support', 'answer', 'estimate', 'moderate'],
+  participation: ['propose', 'comment', 'support', 'survey', 'answer', 'estimate', 'moderate'],
   voting: ['comment', 'vote', 'answer', 'moderate'],
   evaluation: ['comment', 'answer', 'estimate', 'moderate'],
   result: ['answer', 'moderate'],
@@ -22,7 +25,7 @@ export const PHASE_ACTIONS: Record<ProcessPhase, readonly Action[]> = {
 
 /** Who may do an action: any confirmed account ("person"), stewards (the city), moderators. Operators may all. */
 export const ACTION_ROLE: Record<Action, 'person' | 'steward' | 'moderator'> = {
-  propose: 'person', comment: 'person', support: 'person', vote: 'person',
+  propose: 'person', comment: 'person', support: 'person', vote: 'person', survey: 'person',
   answer: 'steward', estimate: 'steward', moderate: 'moderator',
 };
 

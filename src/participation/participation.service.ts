@@ -14,7 +14,7 @@ const TYPE = 'https://drehscheibe.dev/errors/';
 const COLLATOR = new Intl.Collator('de');
 export const DELETED_NAME = 'gelöschtes Konto';
 
-export type ProblemName = 'BadRequest' | 'Unauthorized' | 'Forbidden' | 'NotFound' | 'Conflict' | 'PhaseClosed' | 'TooManyRequests';
+export type ProblemName = 'BadRequest' | 'Unauthorized' | 'Forbidden' | 'NotFound' | 'Conflict' | 'PhaseClosed' | 'NotPublished' | 'TooManyRequests';
 
 export class ParticipationProblem extends ProblemError {
   constructor(readonly problemName: ProblemName, status: number, title: string, detail: string, readonly problems: Problem[] = [], readonly retryAfterS?: number) {
@@ -25,9 +25,9 @@ export class ParticipationProblem extends ProblemError {
   }
 }
 
-const invalid = (problems: Problem[]) => new ParticipationProblem('BadRequest', 400, 'Invalid input', problems.map((x) => x.message).join('; '), problems);
-const notFound = (what: string) => new ParticipationProblem('NotFound', 404, 'Not found', `${what} does not exist`);
-const conflict = (detail: string) => new ParticipationProblem('Conflict', 409, 'Conflict', detail);
+export const invalid = (problems: Problem[]) => new ParticipationProblem('BadRequest', 400, 'Invalid input', problems.map((x) => x.message).join('; '), problems);
+export const notFound = (what: string) => new ParticipationProblem('NotFound', 404, 'Not found', `${what} does not exist`);
+export const conflict = (detail: string) => new ParticipationProblem('Conflict', 409, 'Conflict', detail);
 
 /** A person acting: a logged-in account (roles of the one access model). */
 export interface Person {
@@ -49,7 +49,7 @@ export interface ParticipationDeps {
   /** Tells an account's owner something by mail (moderation decisions); errors are logged by the caller. */
   notify?(userId: string, subject: string, text: string): Promise<void>;
   /** Limits per person and action: [count, window seconds]. */
-  limits?: Partial<Record<'propose' | 'comment' | 'support' | 'report' | 'vote', [number, number]>>;
+  limits?: Partial<Record<LimitedAction, [number, number]>>;
 }
 
 export interface ProcessView {
@@ -68,8 +68,10 @@ export interface BudgetResult {
   spent: number;
 }
 
-const DEFAULT_LIMITS: Record<'propose' | 'comment' | 'support' | 'report' | 'vote', [number, number]> = {
-  propose: [10, 3600], comment: [30, 600], support: [300, 600], report: [20, 3600], vote: [10, 3600],
+export type LimitedAction = 'propose' | 'comment' | 'support' | 'report' | 'vote' | 'survey';
+
+const DEFAULT_LIMITS: Record<LimitedAction, [number, number]> = {
+  propose: [10, 3600], comment: [30, 600], support: [300, 600], report: [20, 3600], vote: [10, 3600], survey: [30, 3600],
 };
 
 /** Sliding-window counts per key (in memory, per node). */
@@ -92,12 +94,12 @@ export function newId(): string {
 
 export class ParticipationService {
   private readonly counter = new Counter();
-  private readonly limits: Record<'propose' | 'comment' | 'support' | 'report' | 'vote', [number, number]>;
+  private readonly limits: Record<LimitedAction, [number, number]>;
   constructor(private readonly d: ParticipationDeps) {
     this.limits = { ...DEFAULT_LIMITS, ...d.limits };
   }
 
-  private now(): string { return this.d.clock.now().toISOString(); }
+  now(): string { return this.d.clock.now().toISOString(); }
 
   hasRole(p: Person | undefined, role: 'steward' | 'moderator'): boolean {
     return !!p && p.roles.some((g) => (g.role === role || g.role === 'operator') && (!g.tenants || g.tenants.includes(this.d.tenant)));
@@ -120,7 +122,8 @@ export class ParticipationService {
     return person;
   }
 
-  private limit(person: Person, action: keyof typeof DEFAULT_LIMITS): void {
+  /** Counts an action of a person against its limit: 429 (with Retry-After) beyond it. */
+  limit(person: Person, action: LimitedAction): void {
     const [max, windowS] = this.limits[action];
     const wait = this.counter.take(`${action}:${person.id}`, max, windowS, this.d.clock.now().getTime());
     if (wait > 0) throw new ParticipationProblem('TooManyRequests', 429, 'Too many requests', `At most ${max} ${action} actions in ${windowS} s; retry after ${wait} s`, [], wait);
@@ -446,7 +449,7 @@ export class ParticipationService {
     return { budget, ballots: await this.d.store.ballotCount(slug), rows, spent };
   }
 
-  /** What is stored about the person (GDPR Art. 15 and 20), as JSON: their own contributions, supports and ballots. */
+  /** What is stored about the person (GDPR Art. 15 and 20), as JSON: their own contributions, supports, ballots and survey answers. */
   async exportMine(person: Person | undefined): Promise<Record<string, unknown>> {
     if (!person) throw new ParticipationProblem('Unauthorized', 401, 'Authentication is required', 'Log in to export your data');
     const d = await this.d.store.personalData(person.id);
@@ -456,6 +459,7 @@ export class ParticipationService {
       proposals: d.proposals.map(({ authorId, ...p }) => { void authorId; return p; }),
       comments: d.comments.map(({ authorId, ...c }) => { void authorId; return c; }),
       supports: d.supports, ballots: d.ballots.map(({ userId, ...b }) => { void userId; return b; }),
+      surveyAnswers: d.surveyAnswers.map(({ userId, ...a }) => { void userId; return a; }),
       ...(block ? { block: { until: block.until, reason: block.reason } } : {}),
     };
   }

@@ -12,6 +12,7 @@ import type { ParticipationStore } from './participation.port.ts';
 import { ParticipationService, type Person } from './participation.service.ts';
 import { participationRoutes } from './participation.routes.ts';
 import { RegistrationService } from './registration.service.ts';
+import { SurveyService } from './survey.service.ts';
 import { SqliteParticipationStore } from './sqlite/participation.sqlite.ts';
 import { PostgresParticipationStore } from './postgres/participation.postgres.ts';
 import { loadParticipationStarter } from './starter.ts';
@@ -38,6 +39,7 @@ export interface Participation {
   /** Loads the demo's sample process into an empty store (main.ts, with the strategy's starter content). */
   loadStarter(): Promise<boolean>;
   service: ParticipationService;
+  surveys: SurveyService;
   registration: RegistrationService;
   store: ParticipationStore;
   person(req: FastifyRequest): Promise<Person | undefined>;
@@ -68,6 +70,7 @@ export async function installParticipation(app: FastifyInstance, d: Participatio
       }
     },
   });
+  const surveys = new SurveyService(service, store);
   const registration = new RegistrationService({ accounts: d.accounts, store: d.accountStore, clock: d.clock, publicUrl: cfg.publicUrl, passwordMinLength: cfg.accounts.passwordMinLength, log });
   app.addHook('onClose', async () => { await registration.idle(); });
 
@@ -86,7 +89,7 @@ export async function installParticipation(app: FastifyInstance, d: Participatio
     return true;
   };
   await app.register(async (api) => participationRoutes(api, {
-    service, person, deleteAccount, publicUrl: cfg.publicUrl,
+    service, surveys, person, deleteAccount, publicUrl: cfg.publicUrl,
     events: async () => (await d.strategy.upcomingEvents()).map((e) => ({ id: e.id, title: e.title.de, start: e.start, end: e.end, place: e.place, description: e.description?.de })),
   }), { prefix: '/api/participation' });
 
@@ -116,8 +119,8 @@ export async function installParticipation(app: FastifyInstance, d: Participatio
     }
   });
 
-  const out: Participation = { service, registration, store, person, deleteAccount, loadStarter: () => loadParticipationStarter(store, d.clock, (slug) => d.strategy.project(slug).then(() => true, () => false)) };
+  const out: Participation = { service, surveys, registration, store, person, deleteAccount, loadStarter: () => loadParticipationStarter(store, d.clock, (slug) => d.strategy.project(slug).then(() => true, () => false)) };
   app.decorate('participation', out);
-  if (cfg.portal.enabled) await app.register(async (pages) => participationPages(pages, { config: cfg, service, registration, person, deleteAccount, accounts: d.accounts, strategy: d.strategy }));
+  if (cfg.portal.enabled) await app.register(async (pages) => participationPages(pages, { config: cfg, service, surveys, registration, person, deleteAccount, accounts: d.accounts, strategy: d.strategy }));
   return out;
 }

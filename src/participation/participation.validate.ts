@@ -1,6 +1,6 @@
 // Input checks of the participation API and pages (the same rules for both). Each problem names its
 // field and a code; the API words it in English (here), the pages in German (the portal's catalogue).
-import { ANSWER_STATUSES, PHASE_KINDS, type AnswerStatus, type Area, type Phase, type Process } from './participation.model.ts';
+import { ANSWER_STATUSES, PHASE_KINDS, QUESTION_KINDS, type AnswerStatus, type Area, type Phase, type Process, type Survey, type SurveyQuestion, type SurveyValue, type Text2 } from './participation.model.ts';
 
 export interface Problem {
   field: string;
@@ -8,7 +8,7 @@ export interface Problem {
   message: string;
 }
 
-export const LIMITS = { title: 150, body: 10_000, comment: 5_000, reason: 1_000, answer: 10_000, categories: 30, phases: 10, ballot: 200 } as const;
+export const LIMITS = { title: 150, body: 10_000, comment: 5_000, reason: 1_000, answer: 10_000, categories: 30, phases: 10, ballot: 200, questions: 50, choices: 20, surveyText: 2_000 } as const;
 
 const EN = {
   title_required: 'title: required',
@@ -44,6 +44,18 @@ const EN = {
   area_invalid: 'area: a GeoJSON Polygon (lon/lat, WGS 84), closed ring of 4 to 1000 positions',
   budget_invalid: 'budget: whole euros, 1 to 1,000,000,000,000',
   unknown_member: 'unknown member',
+  survey_title_required: 'title.de: required (title.en optional), at most 200 characters',
+  survey_description_invalid: 'description: { de, en } texts of at most 5,000 characters',
+  questions_invalid: `questions: 1 to ${LIMITS.questions} questions`,
+  question_invalid: `a question: { kind (${QUESTION_KINDS.join(', ')}), text: { de, en } (de required, at most 500 characters), required?: boolean, choices (single, multiple: 2 to ${LIMITS.choices} distinct { de, en } of at most 200 characters), scale (scale: { low, high } as { de, en }) }`,
+  published_invalid: 'published: true or false',
+  survey_answer_required: 'this question needs an answer',
+  survey_choice_invalid: 'one of the question\'s choices (its index, from 0)',
+  survey_choices_invalid: 'a list of distinct choice indexes (from 0)',
+  survey_scale_invalid: 'a whole number from 1 to 5',
+  survey_text_too_long: `at most ${LIMITS.surveyText} characters`,
+  survey_text_invalid: 'a text',
+  survey_unknown_question: 'no such question in this survey',
 } as const;
 export type ProblemCode = keyof typeof EN;
 
@@ -138,7 +150,7 @@ export function problem(field: string, code: ProblemCode): Problem {
 }
 
 /** Path segments next to process slugs under /beteiligung and /en/participation. */
-const RESERVED = ['vorschlaege', 'registrieren', 'anmelden', 'meine-daten', 'proposals', 'register', 'login', 'my-data'];
+const RESERVED = ['vorschlaege', 'registrieren', 'anmelden', 'meine-daten', 'umfragen', 'proposals', 'register', 'login', 'my-data', 'surveys'];
 const SLUG = /^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])$/;
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/;
 
@@ -202,4 +214,106 @@ export function parseProcess(raw: unknown, slugFromPath?: string): { input?: Pro
   if (area) input.area = area;
   if (budget !== undefined) input.budget = budget;
   return { input, problems };
+}
+
+/** A { de, en } text: de required unless optional; both at most max characters. undefined when invalid. */
+function text2(v: unknown, max: number, optional = false): Text2 | undefined {
+  if (v === undefined && optional) return { de: '', en: '' };
+  if (!v || typeof v !== 'object' || Array.isArray(v)) return undefined;
+  const o = v as Record<string, unknown>;
+  if ((o.de !== undefined && typeof o.de !== 'string') || (o.en !== undefined && typeof o.en !== 'string')) return undefined;
+  const t = { de: str(o.de), en: str(o.en) };
+  if ((!t.de && !optional) || t.de.length > max || t.en.length > max) return undefined;
+  return t;
+}
+
+export type SurveyInput = Pick<Survey, 'title' | 'description' | 'questions'>;
+
+/** A survey as a steward sends it: title, description, questions in their order (ids q1, q2, … by position). */
+export function parseSurvey(raw: unknown): { input?: SurveyInput; problems: Problem[] } {
+  const b = obj(raw);
+  const problems: Problem[] = [];
+  for (const k of Object.keys(b)) if (!['title', 'description', 'questions'].includes(k)) problems.push({ field: k, code: 'unknown_member', message: `${k}: unknown member` });
+  const title = text2(b.title, 200);
+  if (!title) problems.push(p('title', 'survey_title_required'));
+  const description = text2(b.description, 5000, true);
+  if (!description) problems.push(p('description', 'survey_description_invalid'));
+  const questions: SurveyQuestion[] = [];
+  if (!Array.isArray(b.questions) || b.questions.length < 1 || b.questions.length > LIMITS.questions) problems.push(p('questions', 'questions_invalid'));
+  else {
+    (b.questions as unknown[]).forEach((x, i) => {
+      const q = obj(x);
+      const field = `questions[${i}]`;
+      const bad = (why: string) => problems.push({ field, code: 'question_invalid', message: `${field}: ${why}` });
+      const unknown = Object.keys(q).filter((k) => !['kind', 'text', 'required', 'choices', 'scale'].includes(k));
+      if (unknown.length) return bad(`unknown member ${unknown[0]}`);
+      const kind = q.kind as SurveyQuestion['kind'];
+      if (!QUESTION_KINDS.includes(kind)) return bad(`kind: one of ${QUESTION_KINDS.join(', ')}`);
+      const text = text2(q.text, 500);
+      if (!text) return bad('text: { de, en }, de required, at most 500 characters');
+      if (q.required !== undefined && typeof q.required !== 'boolean') return bad('required: true or false');
+      const out: SurveyQuestion = { id: `q${i + 1}`, kind, text, required: q.required === true };
+      if (kind === 'single' || kind === 'multiple') {
+        const cs = Array.isArray(q.choices) ? (q.choices as unknown[]).map((c) => text2(c, 200)) : [];
+        if (cs.length < 2 || cs.length > LIMITS.choices || cs.some((c) => !c) || new Set(cs.map((c) => c!.de)).size !== cs.length) return bad(`choices: 2 to ${LIMITS.choices} distinct { de, en } texts of at most 200 characters`);
+        out.choices = cs as Text2[];
+      } else if (q.choices !== undefined) return bad(`choices: only for single and multiple`);
+      if (kind === 'scale') {
+        const sc = obj(q.scale);
+        const low = text2(sc.low, 100);
+        const high = text2(sc.high, 100);
+        if (!low || !high) return bad('scale: { low, high }, each { de, en } of at most 100 characters (what 1 and 5 mean)');
+        out.scale = { low, high };
+      } else if (q.scale !== undefined) return bad('scale: only for scale questions');
+      questions.push(out);
+    });
+  }
+  if (problems.length) return { problems };
+  return { input: { title: title!, description: description!, questions }, problems };
+}
+
+const index = (v: unknown): number | undefined => {
+  const n = typeof v === 'number' ? v : typeof v === 'string' && /^\s*\d{1,3}\s*$/.test(v) ? Number(v) : NaN;
+  return Number.isInteger(n) && n >= 0 ? n : undefined;
+};
+
+/**
+ * An answer to a survey: question id → value (a choice index, a list of them, 1–5, a text), the
+ * same from a form (strings) or JSON. Every problem names the question's id as its field.
+ */
+export function parseSurveyAnswer(raw: unknown, survey: Survey): { values?: Record<string, SurveyValue>; problems: Problem[] } {
+  const b = obj(raw);
+  const problems: Problem[] = [];
+  const values: Record<string, SurveyValue> = {};
+  for (const k of Object.keys(b)) if (!survey.questions.some((q) => q.id === k)) problems.push(p(k, 'survey_unknown_question'));
+  for (const q of survey.questions) {
+    let v = b[q.id];
+    if (typeof v === 'string' && q.kind !== 'text') v = v.trim();
+    const empty = v === undefined || v === null || v === '' || (Array.isArray(v) && v.length === 0);
+    if (empty || (q.kind === 'text' && typeof v === 'string' && !v.trim())) {
+      if (q.required) problems.push(p(q.id, 'survey_answer_required'));
+      continue;
+    }
+    const n = q.choices?.length ?? 0;
+    if (q.kind === 'single') {
+      const i = index(Array.isArray(v) && v.length === 1 ? v[0] : v);
+      if (i === undefined || i >= n) problems.push(p(q.id, 'survey_choice_invalid'));
+      else values[q.id] = i;
+    } else if (q.kind === 'multiple') {
+      const list = (Array.isArray(v) ? v : [v]).map(index);
+      if (list.some((i) => i === undefined || i >= n) || new Set(list).size !== list.length) problems.push(p(q.id, 'survey_choices_invalid'));
+      else values[q.id] = (list as number[]).sort((a, c) => a - c);
+    } else if (q.kind === 'scale') {
+      const i = index(v);
+      if (i === undefined || i < 1 || i > 5) problems.push(p(q.id, 'survey_scale_invalid'));
+      else values[q.id] = i;
+    } else {
+      const t = typeof v === 'string' ? v.replace(/\r\n/g, '\n').trim() : undefined;
+      if (t === undefined) problems.push(p(q.id, 'survey_text_invalid'));
+      else if (t.length > LIMITS.surveyText) problems.push(p(q.id, 'survey_text_too_long'));
+      else values[q.id] = t;
+    }
+  }
+  if (problems.length) return { problems: problems.map((x) => ({ ...x, message: `${x.field}: ${x.message}` })) };
+  return { values, problems };
 }

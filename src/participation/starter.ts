@@ -1,6 +1,6 @@
 // Starter content for a new installation with the demo: one participatory budget process of the
 // city, open for proposals from the first start on (dates relative to it), linked to the strategy's
-// participation project. Loaded only into a store without processes.
+// participation project, with a short survey. Loaded only into a store without processes.
 import type { Clock } from '../core/clock.ts';
 import type { Process } from './participation.model.ts';
 import type { ParticipationStore } from './participation.port.ts';
@@ -25,5 +25,17 @@ export async function loadParticipationStarter(store: ParticipationStore, clock:
   };
   if (await projectExists('digitale-buergerbeteiligung')) p.projectSlug = 'digitale-buergerbeteiligung';
   await store.createProcess(p);
+  const two = (de: string, en: string) => ({ de, en });
+  await store.createSurvey({
+    id: 'stadtteile-2027', processSlug: p.slug, title: two('Was brauchen die Stadtteile?', 'What do the districts need?'),
+    description: two('Drei kurze Fragen, bevor die Vorschläge gesammelt werden.', 'Three short questions before the proposals are collected.'),
+    questions: [
+      { id: 'q1', kind: 'single', text: two('In welchem Stadtbezirk wohnen Sie?', 'Which borough do you live in?'), required: true, choices: [two('Herne-Mitte', 'Herne-Mitte'), two('Wanne', 'Wanne'), two('Eickel', 'Eickel'), two('Sodingen', 'Sodingen'), two('anderswo', 'elsewhere')] },
+      { id: 'q2', kind: 'multiple', text: two('Wofür sollte das Geld vor allem reichen?', 'What should the money mainly go to?'), required: false, choices: [two('Grün und Schatten', 'Green and shade'), two('Radwege', 'Cycle lanes'), two('Treffpunkte', 'Meeting places'), two('Spielplätze', 'Playgrounds')] },
+      { id: 'q3', kind: 'scale', text: two('Wie wohl fühlen Sie sich in Ihrem Stadtteil?', 'How much do you like your district?'), required: true, scale: { low: two('gar nicht', 'not at all'), high: two('sehr', 'very much') } },
+      { id: 'q4', kind: 'text', text: two('Was fehlt Ihnen am meisten?', 'What do you miss most?'), required: false },
+    ],
+    resultsPublished: false, createdAt: now.toISOString(), modifiedAt: now.toISOString(),
+  });
   return true;
 }

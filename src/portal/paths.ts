@@ -35,11 +35,13 @@ export const PAGES = {
   kpiNew: { de: '/verwaltung/kennzahlen/neu', en: '/en/admin/kpis/new' },
   kpiEdit: { de: '/verwaltung/kennzahlen/:id', en: '/en/admin/kpis/:id' },
   ...ADMIN_PAGES,
-  // Participation (src/portal/participation/): process list, process, proposal, forms, budget, moderation.
+  // Participation (src/portal/participation/): process list, process, proposal, forms, budget, surveys, moderation.
   participation: { de: '/beteiligung', en: '/en/participation' },
   process: { de: '/beteiligung/:id', en: '/en/participation/:id' },
   newProposal: { de: '/beteiligung/:id/neuer-vorschlag', en: '/en/participation/:id/new-proposal' },
   budget: { de: '/beteiligung/:id/buergerhaushalt', en: '/en/participation/:id/budget' },
+  survey: { de: '/beteiligung/umfragen/:id', en: '/en/participation/surveys/:id' },
+  surveyResults: { de: '/beteiligung/umfragen/:id/ergebnisse', en: '/en/participation/surveys/:id/results' },
   proposal: { de: '/beteiligung/vorschlaege/:id', en: '/en/participation/proposals/:id' },
   editProposal: { de: '/beteiligung/vorschlaege/:id/bearbeiten', en: '/en/participation/proposals/:id/edit' },
   register: { de: '/beteiligung/registrieren', en: '/en/participation/register' },

@@ -1,7 +1,7 @@
 // Participation in a real headless Chromium (Debian's /usr/bin/chromium through playwright-core; no
 // browser is downloaded): a citizen registers, confirms with the link from the outbox, proposes with
-// coordinates, comments, supports and spends a budget; a moderator hides a comment; the city answers
-// the proposal. axe-core finds zero WCAG 2.1 A/AA violations on every page on the way; screenshots at
+// coordinates, comments, supports, answers a survey by keyboard and spends a budget; a moderator hides
+// a comment; the city answers the proposal and publishes the survey's results. axe-core finds zero WCAG 2.1 A/AA violations on every page on the way; screenshots at
 // 1280 and 375 px go to /tmp/shots-participation/. Skipped, saying so, without Chromium.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -212,6 +212,76 @@ describe('participation in Chromium', { skip: SKIP }, () => {
     await guest.close();
     const mails = await (await admin('/admin/outbox?to=anna@example.org')).json() as Array<{ subject: string }>;
     assert.ok(mails.some((m) => m.subject === 'Ihr Kommentar wurde ausgeblendet'));
+  });
+
+  test('she answers a survey by keyboard (an error first); the city publishes the results, shown as tables', async () => {
+    const steward = await apiPerson('redaktion@herne.de');
+    const created = await steward('POST', '/api/participation/processes/buergerhaushalt-2027/surveys', {
+      title: { de: 'Ihr Weg in die Innenstadt', en: 'Your way into the city centre' }, description: { de: 'Drei kurze Fragen.', en: 'Three short questions.' },
+      questions: [
+        { kind: 'single', required: true, text: { de: 'Womit kommen Sie meistens?', en: 'How do you mostly come?' }, choices: [{ de: 'Fahrrad', en: 'Bicycle' }, { de: 'Bus oder Bahn', en: 'Bus or train' }, { de: 'Auto', en: 'Car' }] },
+        { kind: 'multiple', text: { de: 'Was fehlt Ihnen?', en: 'What do you miss?' }, choices: [{ de: 'Radwege', en: 'Cycle lanes' }, { de: 'Bänke', en: 'Benches' }, { de: 'Schatten', en: 'Shade' }] },
+        { kind: 'scale', required: true, text: { de: 'Wie zufrieden sind Sie?', en: 'How satisfied are you?' }, scale: { low: { de: 'gar nicht', en: 'not at all' }, high: { de: 'sehr', en: 'very' } } },
+        { kind: 'text', text: { de: 'Was sollen wir noch wissen?', en: 'Anything else?' } },
+      ],
+    });
+    assert.equal(created.status, 201, await created.clone().text());
+    const id = (await created.json() as { id: string }).id;
+
+    const { page, errors, close } = await newPage();
+    await loginAs(page, 'anna@example.org');
+    await page.goto(`${server.url}/beteiligung/buergerhaushalt-2027`);
+    await Promise.all([page.waitForURL(`**/umfragen/${id}`), page.click('text=Ihr Weg in die Innenstadt')]);
+    await check(page, 'umfrage');
+    // Sent empty by keyboard: the messages stand at the questions, the summary links to them.
+    await page.focus('button:has-text("Antworten absenden")');
+    await Promise.all([page.waitForLoadState('load'), page.keyboard.press('Enter')]);
+    assert.match(await page.textContent('#q1-error') ?? '', /Bitte beantworten Sie diese Frage/);
+    assert.match(await page.textContent('#q3-error') ?? '', /Bitte beantworten Sie diese Frage/);
+    await check(page, 'umfrage-fehler');
+    await page.click('.error-summary a[href="#q1"]');
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'q1');
+    // Radios by Space and arrow keys, checkboxes by Tab and Space, the text by typing, Enter sends.
+    await page.keyboard.press('Space');
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Space');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Space');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Space');
+    for (let i = 0; i < 3; i++) await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('Mehr Fahrradständer am Bahnhof.');
+    await page.keyboard.press('Tab');
+    await Promise.all([page.waitForURL('**hinweis=surveyAnswered**'), page.keyboard.press('Enter')]);
+    assert.match(await page.textContent('main') ?? '', /Sie haben an dieser Umfrage teilgenommen/);
+    await check(page, 'umfrage-beantwortet');
+    await page.goto(`${server.url}/beteiligung/umfragen/${id}/ergebnisse`);
+    assert.match(await page.textContent('main') ?? '', /noch nicht veröffentlicht/);
+    assert.deepEqual(errors, []);
+    await close();
+    const mine = await (await (await apiPerson('anna@example.org'))('GET', `/api/participation/surveys/${id}/answers/mine`)).json() as { answers: unknown };
+    assert.deepEqual(mine.answers, { q1: 1, q2: [0, 2], q3: 4, q4: 'Mehr Fahrradständer am Bahnhof.' });
+
+    const city = await newPage();
+    await loginAs(city.page, 'redaktion@herne.de');
+    await city.page.goto(`${server.url}/beteiligung/umfragen/${id}`);
+    await check(city.page, 'umfrage-stadt');
+    await Promise.all([city.page.waitForURL('**hinweis=surveyPublished**'), city.page.click('button:has-text("Ergebnisse veröffentlichen")')]);
+    await city.close();
+    const guest = await newPage();
+    await guest.page.goto(`${server.url}/beteiligung/buergerhaushalt-2027`);
+    await Promise.all([guest.page.waitForURL(`**/umfragen/${id}/ergebnisse`), guest.page.click('a:has-text("Ergebnisse")')]);
+    assert.equal(await guest.page.locator('table').count(), 3);
+    assert.match(await guest.page.textContent('main') ?? '', /Mittelwert: 4 \(von 1 bis 5\)/);
+    assert.doesNotMatch(await guest.page.textContent('main') ?? '', /Fahrradständer/);
+    await check(guest.page, 'umfrage-ergebnisse');
+    await guest.page.goto(`${server.url}/en/participation/surveys/${id}/results`);
+    await check(guest.page, 'umfrage-ergebnisse-en');
+    assert.deepEqual(guest.errors, []);
+    await guest.close();
   });
 
   test('the voting phase: she spends the budget (over budget refused with a message), then sees her vote', async () => {

@@ -1,5 +1,5 @@
 // Concurrency is the database's job: parallel requests over HTTP count one support per person and
-// proposal and keep one budget ballot per person, on SQLite and (with TEST_PG_URL) on PostgreSQL.
+// proposal and keep one budget ballot and one survey answer per person, on SQLite and (with TEST_PG_URL) on PostgreSQL.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { testApp, type TestApp } from '../support/app.ts';
@@ -66,6 +66,23 @@ for (const engine of ENGINES) {
       assert.equal((await t.app.inject({ url: '/api/participation/processes/parallel/ballot', headers: as(people[1]) })).statusCode, 404);
       const mine = (await t.app.inject({ url: '/api/participation/processes/parallel/ballot', headers: as(p) })).json();
       assert.equal(mine.items.length, 1);
+    });
+
+    test('each of 8 people answers a survey 5 times at once: one answer each is kept (201), the rest are 409, the results count 8', async () => {
+      clock.set(AT.participation!);
+      const steward = await person(t.app, 'st2@herne.de', [{ role: 'steward' }]);
+      const created = await t.app.inject({ method: 'POST', url: '/api/participation/processes/parallel/surveys', headers: as(steward), payload: {
+        title: { de: 'Parallel' }, questions: [{ kind: 'scale', required: true, text: { de: 'Wie?' }, scale: { low: { de: 'schlecht' }, high: { de: 'gut' } } }],
+      } });
+      assert.equal(created.statusCode, 201, created.body);
+      const id = created.json().id;
+      const res = await Promise.all(people.flatMap((p) => Array.from({ length: 5 }, (_, k) => t.app.inject({ method: 'POST', url: `/api/participation/surveys/${id}/answers`, headers: as(p), payload: { answers: { q1: 1 + k } } }))));
+      const codes = res.map((r) => r.statusCode);
+      assert.equal(codes.filter((c) => c === 201).length, 8, codes.join(','));
+      assert.equal(codes.filter((c) => c === 409).length, 32, codes.join(','));
+      const r = (await t.app.inject({ url: `/api/participation/surveys/${id}/results`, headers: as(steward) })).json();
+      assert.equal(r.respondents, 8);
+      assert.equal(r.questions[0].distribution.reduce((n: number, d: { count: number }) => n + d.count, 0), 8);
     });
   });
 }

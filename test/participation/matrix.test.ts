@@ -14,6 +14,7 @@ before         propose   401 403 409 409 409
 before         comment   401 403 409 409 409
 before         support   401 403 409 409 409
 before         vote      401 403 409 409 409
+before         survey    401 403 409 409 409
 before         answer    401 403 403 403 409
 before         estimate  401 403 403 403 ok
 before         moderate  401 403 403 ok  403
@@ -21,6 +22,7 @@ information    propose   401 403 409 409 409
 information    comment   401 403 ok  ok  ok
 information    support   401 403 409 409 409
 information    vote      401 403 409 409 409
+information    survey    401 403 409 409 409
 information    answer    401 403 403 403 409
 information    estimate  401 403 403 403 ok
 information    moderate  401 403 403 ok  403
@@ -28,6 +30,7 @@ participation  propose   401 403 ok  ok  ok
 participation  comment   401 403 ok  ok  ok
 participation  support   401 403 ok  ok  ok
 participation  vote      401 403 409 409 409
+participation  survey    401 403 ok  ok  ok
 participation  answer    401 403 403 403 ok
 participation  estimate  401 403 403 403 ok
 participation  moderate  401 403 403 ok  403
@@ -35,6 +38,7 @@ voting         propose   401 403 409 409 409
 voting         comment   401 403 ok  ok  ok
 voting         support   401 403 409 409 409
 voting         vote      401 403 ok  ok  ok
+voting         survey    401 403 409 409 409
 voting         answer    401 403 403 403 ok
 voting         estimate  401 403 403 403 409
 voting         moderate  401 403 403 ok  403
@@ -42,6 +46,7 @@ evaluation     propose   401 403 409 409 409
 evaluation     comment   401 403 ok  ok  ok
 evaluation     support   401 403 409 409 409
 evaluation     vote      401 403 409 409 409
+evaluation     survey    401 403 409 409 409
 evaluation     answer    401 403 403 403 ok
 evaluation     estimate  401 403 403 403 ok
 evaluation     moderate  401 403 403 ok  403
@@ -49,6 +54,7 @@ result         propose   401 403 409 409 409
 result         comment   401 403 409 409 409
 result         support   401 403 409 409 409
 result         vote      401 403 409 409 409
+result         survey    401 403 409 409 409
 result         answer    401 403 403 403 ok
 result         estimate  401 403 403 403 409
 result         moderate  401 403 403 ok  403
@@ -56,18 +62,19 @@ after          propose   401 403 409 409 409
 after          comment   401 403 409 409 409
 after          support   401 403 409 409 409
 after          vote      401 403 409 409 409
+after          survey    401 403 409 409 409
 after          answer    401 403 403 403 ok
 after          estimate  401 403 403 403 409
 after          moderate  401 403 403 ok  403
 `.trim().split('\n').map((l) => l.trim().split(/\s+/));
 
-const OK: Record<string, number> = { propose: 201, comment: 201, support: 200, vote: 201, answer: 200, estimate: 200, moderate: 204 };
+const OK: Record<string, number> = { propose: 201, comment: 201, support: 200, vote: 201, survey: 201, answer: 200, estimate: 200, moderate: 204 };
 
 describe('participation: every action in every phase by every role', () => {
   let a: AuthApp;
   const clock = fixedClock(AT.before!);
   const people: Partial<Record<(typeof ROLES)[number], Who>> = {};
-  const seed = { proposal: 'seed-proposal', comment: 'seed-comment' };
+  const seed = { proposal: 'seed-proposal', comment: 'seed-comment', survey: 'seed-survey' };
 
   before(async () => {
     a = await authApp({}, {}, { clock });
@@ -80,6 +87,8 @@ describe('participation: every action in every phase by every role', () => {
     // Content to act on, put straight into the store (the phases would not allow it yet).
     const store = a.app.participation!.store;
     await store.createProposal({ id: seed.proposal, processSlug: 'matrix', authorId: 'x', authorName: 'Eule 1', title: 'Bänke', body: 'Mehr Bänke', state: 'published', supportCount: 0, commentCount: 0, createdAt: T0, modifiedAt: T0, cost: 1000 });
+    await store.createSurvey({ id: seed.survey, processSlug: 'matrix', title: { de: 'Umfrage', en: 'Survey' }, description: { de: '', en: '' }, resultsPublished: false, createdAt: T0, modifiedAt: T0,
+      questions: [{ id: 'q1', kind: 'scale', text: { de: 'Wie gut?', en: 'How good?' }, required: true, scale: { low: { de: 'schlecht', en: 'bad' }, high: { de: 'gut', en: 'good' } } }] });
     await store.addComment({ id: seed.comment, target: { kind: 'proposal', id: seed.proposal }, authorId: 'x', authorName: 'Eule 1', body: 'Ja', createdAt: T0 });
   });
   after(async () => { await a.close(); });
@@ -90,6 +99,7 @@ describe('participation: every action in every phase by every role', () => {
       case 'propose': return { method: 'POST' as const, url: `${p}/processes/matrix/proposals`, payload: { title: 'Mehr Bäume', body: 'An der *Bahnhofstraße*', category: 'Grün', lat: '51,53', lon: '7.22' } };
       case 'comment': return { method: 'POST' as const, url: `${p}/proposals/${seed.proposal}/comments`, payload: { body: 'Gute Idee', parentId: seed.comment } };
       case 'support': return { method: 'PUT' as const, url: `${p}/proposals/${seed.proposal}/support`, payload: {} };
+      case 'survey': return { method: 'POST' as const, url: `${p}/surveys/${seed.survey}/answers`, payload: { answers: { q1: 4 } } };
       case 'vote': return { method: 'POST' as const, url: `${p}/processes/matrix/ballot`, payload: { proposalIds: [seed.proposal] } };
       case 'answer': return { method: 'PUT' as const, url: `${p}/proposals/${seed.proposal}/answer`, payload: { status: 'under_review', text: 'Wir prüfen das.' } };
       case 'estimate': return { method: 'PUT' as const, url: `${p}/proposals/${seed.proposal}/cost`, payload: { cost: 1000 } };

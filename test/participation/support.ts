@@ -52,3 +52,15 @@ export function hourly(slug: string, extra: Partial<Process> = {}): Record<strin
 export const AT: Record<string, string> = {
   before: h(-0.5), information: h(0.5), participation: h(1.5), voting: h(2.5), evaluation: h(3.5), result: h(4.5), after: h(5.5),
 };
+
+/** A survey with one question of each kind (single, multiple, scale, text), as a steward sends it. */
+export const SURVEY = {
+  title: { de: 'Wie kommen Sie in die Innenstadt?', en: 'How do you get to the city centre?' },
+  description: { de: 'Fünf kurze Fragen.', en: 'Five short questions.' },
+  questions: [
+    { kind: 'single', text: { de: 'Womit kommen Sie meistens?', en: 'How do you mostly come?' }, required: true, choices: [{ de: 'Fahrrad', en: 'Bicycle' }, { de: 'Bus oder Bahn', en: 'Bus or train' }, { de: 'Auto', en: 'Car' }] },
+    { kind: 'multiple', text: { de: 'Was fehlt Ihnen?', en: 'What do you miss?' }, choices: [{ de: 'Radwege', en: 'Cycle lanes' }, { de: 'Bänke', en: 'Benches' }, { de: 'Schatten', en: 'Shade' }] },
+    { kind: 'scale', text: { de: 'Wie zufrieden sind Sie?', en: 'How satisfied are you?' }, required: true, scale: { low: { de: 'gar nicht', en: 'not at all' }, high: { de: 'sehr', en: 'very' } } },
+    { kind: 'text', text: { de: 'Was sollen wir noch wissen?', en: 'Anything else?' } },
+  ],
+};

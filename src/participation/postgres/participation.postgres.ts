@@ -6,9 +6,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { StorageConflict, StorageNotFound } from '../../core/errors.ts';
-import type { Ballot, Block, BudgetResultRow, Comment, CommentTarget, Moderation, OfficialAnswer, Process, Proposal, Report } from '../participation.model.ts';
+import type { Ballot, Block, BudgetResultRow, Comment, CommentTarget, Moderation, OfficialAnswer, Process, Proposal, Report, Survey, SurveyAnswer, SurveyTally } from '../participation.model.ts';
 import type { ParticipationStore, ProposalEdit, ProposalQuery } from '../participation.port.ts';
-import { BallotRefused, firstStart } from '../participation.port-util.ts';
+import { BallotRefused, SurveyAnswerRefused, firstStart, surveyValueRows, tallyOf } from '../participation.port-util.ts';
 
 const MIGRATIONS = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
 /** Advisory lock of this module's migrations ("particip" as bytes): one node migrates at a time. */
@@ -235,6 +235,64 @@ export class PostgresParticipationStore implements ParticipationStore {
     return rows.map((r) => ({ proposalId: r.proposalId, votes: Number(r.votes) }));
   }
 
+  async createSurvey(x: Survey): Promise<void> {
+    try {
+      await this.pool.query('INSERT INTO part_surveys (id, process_slug, created_at, doc) VALUES ($1, $2, $3, $4)', [x.id, x.processSlug, x.createdAt, JSON.stringify(x)]);
+    } catch (e) {
+      if ((e as { code?: string }).code === '23505') throw new StorageConflict(`survey ${x.id} exists`, { cause: e });
+      throw e;
+    }
+  }
+  async updateSurvey(x: Survey): Promise<'updated' | 'answered' | 'missing'> {
+    // The survey's row is locked first, so an answer cannot arrive between the check and the update.
+    return this.tx(async (c) => {
+      const row = (await c.query('SELECT 1 FROM part_surveys WHERE id = $1 FOR UPDATE', [x.id])).rowCount ?? 0;
+      if (row === 0) return 'missing' as const;
+      const r = await c.query('UPDATE part_surveys SET doc = $1 WHERE id = $2 AND NOT EXISTS (SELECT 1 FROM part_survey_answers WHERE survey_id = $2)', [JSON.stringify(x), x.id]);
+      return (r.rowCount ?? 0) > 0 ? 'updated' as const : 'answered' as const;
+    });
+  }
+  async publishSurveyResults(id: string, published: boolean, at: string): Promise<boolean> {
+    return await this.changed("UPDATE part_surveys SET doc = doc || jsonb_build_object('resultsPublished', $1::boolean, 'modifiedAt', $2::text) WHERE id = $3", [published, at, id]) > 0;
+  }
+  async getSurvey(id: string): Promise<Survey | undefined> {
+    return (await this.docs<Survey>('SELECT doc FROM part_surveys WHERE id = $1', [id]))[0];
+  }
+  listSurveys(processSlug: string): Promise<Survey[]> {
+    return this.docs('SELECT doc FROM part_surveys WHERE process_slug = $1 ORDER BY created_at COLLATE "C", id COLLATE "C"', [processSlug]);
+  }
+  async addSurveyAnswer(a: SurveyAnswer): Promise<void> {
+    try {
+      await this.tx(async (c) => {
+        // A share lock on the survey's row: a change of its questions waits for the answer, and the other way round.
+        await c.query('SELECT 1 FROM part_surveys WHERE id = $1 FOR SHARE', [a.surveyId]);
+        await c.query('INSERT INTO part_survey_answers (survey_id, user_id, created_at, doc) VALUES ($1, $2, $3, $4)', [a.surveyId, a.userId, a.createdAt, JSON.stringify(a.values)]);
+        const rows = surveyValueRows(a.values);
+        if (rows.length) {
+          await c.query(`INSERT INTO part_survey_values (survey_id, user_id, question_id, value, text, first)
+            SELECT $1, $2, q, v, t, f FROM unnest($3::text[], $4::int[], $5::text[], $6::smallint[]) AS x(q, v, t, f)`, [a.surveyId, a.userId, rows.map((r) => r.questionId), rows.map((r) => r.value), rows.map((r) => r.text), rows.map((r) => r.first)]);
+        }
+      });
+    } catch (e) {
+      if ((e as { code?: string }).code === '23505') throw new SurveyAnswerRefused({ cause: e });
+      throw e;
+    }
+  }
+  async getSurveyAnswer(surveyId: string, userId: string): Promise<SurveyAnswer | undefined> {
+    const r = (await this.pool.query<{ created_at: string; doc: SurveyAnswer['values'] }>('SELECT created_at, doc FROM part_survey_answers WHERE survey_id = $1 AND user_id = $2', [surveyId, userId])).rows[0];
+    return r ? { surveyId, userId, values: r.doc, createdAt: r.created_at } : undefined;
+  }
+  async surveyTally(surveyId: string): Promise<SurveyTally> {
+    const [n, groups] = await Promise.all([
+      this.pool.query<{ n: string }>('SELECT COUNT(*) AS n FROM part_survey_answers WHERE survey_id = $1', [surveyId]),
+      this.pool.query<{ questionId: string; value: number | null; count: string; firsts: string }>('SELECT question_id AS "questionId", value, COUNT(*) AS count, SUM(first) AS firsts FROM part_survey_values WHERE survey_id = $1 GROUP BY question_id, value ORDER BY question_id COLLATE "C", value', [surveyId]),
+    ]);
+    return tallyOf(Number(n.rows[0]!.n), groups.rows.map((r) => ({ questionId: r.questionId, value: r.value, count: Number(r.count), firsts: Number(r.firsts) })));
+  }
+  async surveyAnswerValues(surveyId: string): Promise<Array<SurveyAnswer['values']>> {
+    return this.docs('SELECT doc FROM part_survey_answers WHERE survey_id = $1', [surveyId]);
+  }
+
   async personalData(userId: string) {
     const proposals = (await this.pool.query<ProposalRow>(`SELECT ${P_COLS} FROM part_proposals WHERE author_id = $1 ORDER BY created_at COLLATE "C", id COLLATE "C"`, [userId])).rows.map(proposal);
     const comments = await this.docs<Comment>('SELECT doc FROM part_comments WHERE author_id = $1 ORDER BY created_at COLLATE "C", id COLLATE "C"', [userId]);
@@ -242,7 +300,9 @@ export class PostgresParticipationStore implements ParticipationStore {
     const slugs = (await this.pool.query<{ s: string }>('SELECT process_slug AS s FROM part_ballots WHERE user_id = $1 ORDER BY process_slug COLLATE "C"', [userId])).rows.map((r) => r.s);
     const ballots: Ballot[] = [];
     for (const slug of slugs) ballots.push((await this.getBallot(slug, userId))!);
-    return { proposals, comments, supports, ballots };
+    const surveyAnswers = (await this.pool.query<{ survey_id: string; created_at: string; doc: SurveyAnswer['values'] }>('SELECT survey_id, created_at, doc FROM part_survey_answers WHERE user_id = $1 ORDER BY created_at COLLATE "C", survey_id COLLATE "C"', [userId])).rows
+      .map((r) => ({ surveyId: r.survey_id, userId, values: r.doc, createdAt: r.created_at }));
+    return { proposals, comments, supports, ballots, surveyAnswers };
   }
   anonymiseAuthor(userId: string, name: string): Promise<number> {
     return this.tx(async (c) => {
@@ -251,7 +311,9 @@ export class PostgresParticipationStore implements ParticipationStore {
       const b = (await c.query("UPDATE part_comments SET author_id = 'deleted', doc = doc || $1::jsonb WHERE author_id = $2", [patch, userId])).rowCount ?? 0;
       await c.query("UPDATE part_reports SET doc = doc || '{\"reporterId\":\"deleted\"}'::jsonb WHERE doc->>'reporterId' = $1", [userId]);
       await c.query('DELETE FROM part_blocks WHERE user_id = $1', [userId]);
-      return a + b;
+      // Survey answers stay counted, each under a random id of its own (the values follow by ON UPDATE CASCADE).
+      const d = (await c.query("UPDATE part_survey_answers SET user_id = 'deleted:' || replace(gen_random_uuid()::text, '-', '') WHERE user_id = $1", [userId])).rowCount ?? 0;
+      return a + b + d;
     });
   }
 

@@ -6,9 +6,9 @@ import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { StorageConflict, StorageNotFound } from '../../core/errors.ts';
-import type { Ballot, Block, BudgetResultRow, Comment, CommentTarget, Moderation, OfficialAnswer, Process, Proposal, Report } from '../participation.model.ts';
+import type { Ballot, Block, BudgetResultRow, Comment, CommentTarget, Moderation, OfficialAnswer, Process, Proposal, Report, Survey, SurveyAnswer, SurveyTally } from '../participation.model.ts';
 import type { ParticipationStore, ProposalEdit, ProposalQuery } from '../participation.port.ts';
-import { BallotRefused, firstStart } from '../participation.port-util.ts';
+import { BallotRefused, SurveyAnswerRefused, firstStart, surveyValueRows, tallyOf } from '../participation.port-util.ts';
 
 const MIGRATIONS = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
 
@@ -205,6 +205,57 @@ export class SqliteParticipationStore implements ParticipationStore {
     return this.db.prepare('SELECT proposal_id AS proposalId, COUNT(*) AS votes FROM part_ballot_items WHERE process_slug = ? GROUP BY proposal_id ORDER BY votes DESC, proposal_id').all(processSlug) as BudgetResultRow[];
   }
 
+  async createSurvey(x: Survey): Promise<void> {
+    try {
+      this.db.prepare('INSERT INTO part_surveys (id, process_slug, created_at, doc) VALUES (?, ?, ?, ?)').run(x.id, x.processSlug, x.createdAt, JSON.stringify(x));
+    } catch (e) {
+      if (isConstraint(e)) throw new StorageConflict(`survey ${x.id} exists`, { cause: e });
+      throw e;
+    }
+  }
+  async updateSurvey(x: Survey): Promise<'updated' | 'answered' | 'missing'> {
+    return this.db.transaction(() => {
+      const r = this.db.prepare('UPDATE part_surveys SET doc = ? WHERE id = ? AND NOT EXISTS (SELECT 1 FROM part_survey_answers WHERE survey_id = ?)').run(JSON.stringify(x), x.id, x.id);
+      if (r.changes > 0) return 'updated' as const;
+      return this.db.prepare('SELECT 1 FROM part_surveys WHERE id = ?').get(x.id) ? 'answered' as const : 'missing' as const;
+    }).immediate();
+  }
+  async publishSurveyResults(id: string, published: boolean, at: string): Promise<boolean> {
+    return this.db.prepare("UPDATE part_surveys SET doc = json_set(doc, '$.resultsPublished', json(?), '$.modifiedAt', ?) WHERE id = ?").run(published ? 'true' : 'false', at, id).changes > 0;
+  }
+  async getSurvey(id: string): Promise<Survey | undefined> {
+    const r = this.db.prepare('SELECT doc FROM part_surveys WHERE id = ?').get(id) as { doc: string } | undefined;
+    return r ? JSON.parse(r.doc) : undefined;
+  }
+  async listSurveys(processSlug: string): Promise<Survey[]> {
+    return (this.db.prepare('SELECT doc FROM part_surveys WHERE process_slug = ? ORDER BY created_at, id').all(processSlug) as Array<{ doc: string }>).map((r) => JSON.parse(r.doc));
+  }
+  async addSurveyAnswer(a: SurveyAnswer): Promise<void> {
+    try {
+      this.db.transaction(() => {
+        this.db.prepare('INSERT INTO part_survey_answers (survey_id, user_id, created_at, doc) VALUES (?, ?, ?, ?)').run(a.surveyId, a.userId, a.createdAt, JSON.stringify(a.values));
+        const row = this.db.prepare('INSERT INTO part_survey_values (survey_id, user_id, question_id, value, text, first) VALUES (?, ?, ?, ?, ?, ?)');
+        for (const v of surveyValueRows(a.values)) row.run(a.surveyId, a.userId, v.questionId, v.value, v.text, v.first);
+      }).immediate();
+    } catch (e) {
+      if (isConstraint(e)) throw new SurveyAnswerRefused({ cause: e });
+      throw e;
+    }
+  }
+  async getSurveyAnswer(surveyId: string, userId: string): Promise<SurveyAnswer | undefined> {
+    const r = this.db.prepare('SELECT created_at, doc FROM part_survey_answers WHERE survey_id = ? AND user_id = ?').get(surveyId, userId) as { created_at: string; doc: string } | undefined;
+    return r ? { surveyId, userId, values: JSON.parse(r.doc), createdAt: r.created_at } : undefined;
+  }
+  async surveyTally(surveyId: string): Promise<SurveyTally> {
+    const respondents = (this.db.prepare('SELECT COUNT(*) AS n FROM part_survey_answers WHERE survey_id = ?').get(surveyId) as { n: number }).n;
+    // One pass over the covering index (survey_id, question_id, value, first).
+    const groups = this.db.prepare('SELECT question_id AS questionId, value, COUNT(*) AS count, SUM(first) AS firsts FROM part_survey_values WHERE survey_id = ? GROUP BY question_id, value ORDER BY question_id, value').all(surveyId) as Array<{ questionId: string; value: number | null; count: number; firsts: number }>;
+    return tallyOf(respondents, groups);
+  }
+  async surveyAnswerValues(surveyId: string): Promise<Array<SurveyAnswer['values']>> {
+    return (this.db.prepare('SELECT doc FROM part_survey_answers WHERE survey_id = ?').all(surveyId) as Array<{ doc: string }>).map((r) => JSON.parse(r.doc));
+  }
+
   async personalData(userId: string) {
     const proposals = (this.db.prepare('SELECT doc, support_count, comment_count FROM part_proposals WHERE author_id = ? ORDER BY created_at, id').all(userId) as ProposalRow[]).map(proposal);
     const comments = (this.db.prepare('SELECT doc FROM part_comments WHERE author_id = ? ORDER BY created_at, id').all(userId) as Array<{ doc: string }>).map((r) => JSON.parse(r.doc) as Comment);
@@ -212,7 +263,9 @@ export class SqliteParticipationStore implements ParticipationStore {
     const slugs = (this.db.prepare('SELECT process_slug AS s FROM part_ballots WHERE user_id = ? ORDER BY process_slug').all(userId) as Array<{ s: string }>).map((r) => r.s);
     const ballots: Ballot[] = [];
     for (const slug of slugs) ballots.push((await this.getBallot(slug, userId))!);
-    return { proposals, comments, supports, ballots };
+    const surveyAnswers = (this.db.prepare('SELECT survey_id, created_at, doc FROM part_survey_answers WHERE user_id = ? ORDER BY created_at, survey_id').all(userId) as Array<{ survey_id: string; created_at: string; doc: string }>)
+      .map((r) => ({ surveyId: r.survey_id, userId, values: JSON.parse(r.doc), createdAt: r.created_at }));
+    return { proposals, comments, supports, ballots, surveyAnswers };
   }
   async anonymiseAuthor(userId: string, name: string): Promise<number> {
     return this.db.transaction(() => {
@@ -220,7 +273,9 @@ export class SqliteParticipationStore implements ParticipationStore {
       const b = this.db.prepare("UPDATE part_comments SET author_id = 'deleted', doc = json_set(doc, '$.authorId', 'deleted', '$.authorName', ?) WHERE author_id = ?").run(name, userId).changes;
       this.db.prepare("UPDATE part_reports SET doc = json_set(doc, '$.reporterId', 'deleted') WHERE json_extract(doc, '$.reporterId') = ?").run(userId);
       this.db.prepare('DELETE FROM part_blocks WHERE user_id = ?').run(userId);
-      return a + b;
+      // Survey answers stay counted, each under a random id of its own (the values follow by ON UPDATE CASCADE).
+      const c = this.db.prepare("UPDATE part_survey_answers SET user_id = 'deleted:' || lower(hex(randomblob(12))) WHERE user_id = ?").run(userId).changes;
+      return a + b + c;
     }).immediate();
   }
 

@@ -1,7 +1,7 @@
 // The participation pages: process list, process (timeline, proposals with filter, map), proposal
 // (text, support, comments, the city's answer), proposal form, participatory budget, registration,
 // login, moderation. Pages only render their view models; routes gather them (participation.pages.ts).
-import type { Ballot, BudgetResult, Comment, Person, ProcessView, Proposal } from '../../participation/index.ts';
+import type { Ballot, BudgetResult, Comment, Person, ProcessView, Proposal, Survey } from '../../participation/index.ts';
 import { Layout, type Frame } from '../components/layout.tsx';
 import type { Messages } from '../i18n/index.ts';
 import type { ParticipationMessages } from '../i18n/participation.de.ts';
@@ -23,7 +23,7 @@ function Paragraphs({ text }: { text: string }) {
   return <>{text.split(/\n\s*\n/).filter(Boolean).map((para) => <p>{para}</p>)}</>;
 }
 
-function AccountBar({ frame, viewer, m }: { frame: Frame; viewer: Viewer; m: ParticipationMessages }) {
+export function AccountBar({ frame, viewer, m }: { frame: Frame; viewer: Viewer; m: ParticipationMessages }) {
   const lang = frame.lang;
   if (!viewer.person) {
     return <p class="account-bar"><a class="kern-link" href={href(lang, 'participationLogin')}>{m.list.login}</a> · <a class="kern-link" href={href(lang, 'register')}>{m.list.register}</a></p>;
@@ -70,6 +70,8 @@ export interface ProcessModel {
   pageSize: number;
   filter: { category?: string; q?: string; sort: string };
   points: Array<{ id: string; title: string; point: [number, number] }>;
+  /** The process's surveys (each with whether its results are shown to this viewer). */
+  surveys: Array<{ survey: Survey; resultsVisible: boolean }>;
   tileUrl?: string;
   tileAttribution?: string;
 }
@@ -104,6 +106,19 @@ export function ProcessPage(x: ProcessModel, t: Messages, m: ParticipationMessag
         {p.budget !== undefined && <a class="kern-btn kern-btn--secondary" href={href(lang, 'budget', p.slug)}><span class="kern-label">{m.process.budget}</span></a>}
       </p>
       {!canPropose && <p>{m.process.closedPropose}</p>}
+      {x.surveys.length > 0 && (
+        <section aria-labelledby="umfragen">
+          <h2 class="kern-heading-large" id="umfragen">{m.survey.section}</h2>
+          <ul class="process-list">
+            {x.surveys.map(({ survey, resultsVisible }) => (
+              <li>
+                <h3 class="kern-heading-small"><a class="kern-link" href={href(lang, 'survey', survey.id)}>{L(x.frame, survey.title)}</a></h3>
+                {resultsVisible && <p><a class="kern-link" href={href(lang, 'surveyResults', survey.id)}>{m.survey.results}<span class="kern-sr-only">: {L(x.frame, survey.title)}</span></a></p>}
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
       <section aria-labelledby="vorschlaege">
         <h2 class="kern-heading-large" id="vorschlaege">{m.process.proposals} ({m.process.count(x.total)})</h2>
         <form method="get" action={`${href(lang, 'process', p.slug)}#vorschlaege`} class="filter-form" role="search" aria-label={m.process.filter}>

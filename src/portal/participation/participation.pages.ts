@@ -11,7 +11,7 @@ import type { Config } from '../../config/config.ts';
 import { Forbidden, ProblemError } from '../../core/errors.ts';
 import type { Accounts } from '../../accounts/index.ts';
 import type { StrategyService } from '../../strategy/index.ts';
-import { ParticipationProblem, renderMarkdown, type ParticipationService, type Person, type Problem, type RegistrationService } from '../../participation/index.ts';
+import { ParticipationProblem, renderMarkdown, type ParticipationService, type Person, type Problem, type RegistrationService, type SurveyService } from '../../participation/index.ts';
 import { loadAssets } from '../assets.ts';
 import type { Frame } from '../components/layout.tsx';
 import { CATALOGS, type Messages } from '../i18n/index.ts';
@@ -20,11 +20,13 @@ import { partEn } from '../i18n/participation.en.ts';
 import { ErrorPage, NotFoundPage } from '../pages/legal.tsx';
 import { LANGS, PAGES, href, type Here, type Lang, type PageName } from '../paths.ts';
 import { newNonce, sendPage } from '../render.ts';
+import { SurveyPage, SurveyResultsPage } from './survey.pages.tsx';
 import { BudgetPage, ConfirmPage, ListPage, LoginPage, ModerationPage, MyDataPage, NotAllowedPage, ProcessPage, ProposalFormPage, ProposalPage, RegisterPage, type Viewer } from './pages.tsx';
 
 export interface ParticipationPagesDeps {
   config: Readonly<Config>;
   service: ParticipationService;
+  surveys: SurveyService;
   registration: RegistrationService;
   person(req: FastifyRequest): Promise<Person | undefined>;
   deleteAccount(person: Person, password: unknown): Promise<boolean>;
@@ -120,6 +122,7 @@ export async function participationPages(app: FastifyInstance, d: ParticipationP
       if (err instanceof Forbidden) detail = m.notAllowed.csrf;
       else if (err instanceof ParticipationProblem) {
         if (err.problemName === 'PhaseClosed') detail = m.notAllowed.phase;
+        else if (err.status === 409 && err.detail.startsWith('You have answered this survey')) detail = m.notAllowed.surveyAnswered;
         else if (err.status === 409) detail = m.notAllowed.conflict;
         else if (err.status === 429) { detail = m.notAllowed.tooMany; if (err.retryAfterS) reply.header('retry-after', String(err.retryAfterS)); }
         else if (err.detail.startsWith('Confirm your e-mail')) detail = m.notAllowed.unconfirmed;
@@ -155,12 +158,12 @@ export async function participationPages(app: FastifyInstance, d: ParticipationP
     const text = (q.suche ?? '').trim().slice(0, 100) || undefined;
     const sort = q.sortierung === 'supports' || q.sortierung === 'comments' ? q.sortierung : 'newest';
     const page = Math.max(1, Math.min(10_000, parseInt(q.seite ?? '1', 10) || 1));
-    const [v, r, points, pt] = await Promise.all([
-      viewer(req, reply), s.proposals(slug, { category, text, sort, limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE }), s.proposalPoints(slug, 500), projectTitle(view.process.projectSlug, lang),
+    const [v, r, points, pt, surveys] = await Promise.all([
+      viewer(req, reply), s.proposals(slug, { category, text, sort, limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE }), s.proposalPoints(slug, 500), projectTitle(view.process.projectSlug, lang), d.surveys.list(slug),
     ]);
     return send(req, reply, lang, { page: 'process', id: slug }, (frame, t, m) => ProcessPage({
       frame, viewer: v, view, projectTitle: pt, proposals: r.items, total: r.total, page, pageSize: PAGE_SIZE, filter: { category, q: text, sort }, points,
-      tileUrl: cfg.tileUrl, tileAttribution: cfg.tileAttribution,
+      surveys: surveys.map((survey) => ({ survey, resultsVisible: d.surveys.resultsVisible(survey, v.person) })), tileUrl: cfg.tileUrl, tileAttribution: cfg.tileAttribution,
     }, t, m));
   });
 
@@ -324,6 +327,37 @@ export async function participationPages(app: FastifyInstance, d: ParticipationP
       if (!problems) throw e;
       return budgetPage(req, reply, lang, chosen, messages(problems, PART[lang]), 400);
     }
+  });
+
+  // Surveys: the form (answer once), the steward's publish switch, the results.
+  const surveyPage = async (req: Req, reply: FastifyReply, lang: Lang, values: Record<string, string | string[]>, errors: Record<string, string>, status = 200) => {
+    const [{ survey, view }, v] = await Promise.all([d.surveys.get(req.params.id!), viewer(req, reply)]);
+    const answered = !!(await d.surveys.mine(v.person, survey.id));
+    return send(req, reply, lang, { page: 'survey', id: survey.id }, (frame, t, m) => SurveyPage({ frame, viewer: v, view, survey, answered, values, errors, notice: notice(req, m) }, t, m), status);
+  };
+  route('survey', 'GET', (req, reply, lang) => surveyPage(req, reply, lang, {}, {}));
+  route('survey', 'POST', async (req, reply, lang) => {
+    const b = (req.body && typeof req.body === 'object' ? req.body : {}) as Form;
+    const values: Record<string, string | string[]> = {};
+    for (const [k, v] of Object.entries(b)) if (k !== '_csrf') values[k] = v;
+    try {
+      await d.surveys.answer(await d.person(req), req.params.id!, values);
+      return reply.status(303).header('location', `${href(lang, 'survey', req.params.id!)}?hinweis=surveyAnswered`).send();
+    } catch (e) {
+      const problems = badInput(e);
+      if (!problems) throw e;
+      return surveyPage(req, reply, lang, values, messages(problems, PART[lang]), 400);
+    }
+  });
+  route('survey', 'POST', async (req, reply, lang) => {
+    const published = form(req).published === 'true';
+    await d.surveys.publish(await d.person(req), req.params.id!, published);
+    return reply.status(303).header('location', `${href(lang, 'survey', req.params.id!)}?hinweis=${published ? 'surveyPublished' : 'surveyUnpublished'}`).send();
+  }, '/veroeffentlichen');
+  route('surveyResults', 'GET', async (req, reply, lang) => {
+    const [{ survey, view }, v] = await Promise.all([d.surveys.get(req.params.id!), viewer(req, reply)]);
+    const results = d.surveys.resultsVisible(survey, v.person) ? await d.surveys.results(v.person, survey.id) : undefined;
+    return send(req, reply, lang, { page: 'surveyResults', id: survey.id }, (frame, t, m) => SurveyResultsPage({ frame, viewer: v, view, survey, results }, t, m));
   });
 
   // Registration, confirmation, login.
