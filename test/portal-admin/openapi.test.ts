@@ -24,7 +24,7 @@ function registered(tree: string): Array<{ method: string; path: string }> {
   return out;
 }
 
-const PREFIXES = ['/ngsi-ld/v1/', '/iot/', '/admin/', '/konto', '/api/strategy/'];
+const PREFIXES = ['/ngsi-ld/v1/', '/iot/', '/admin/', '/konto', '/api/strategy/', '/api/catalog/', '/catalog', '/api/3/', '/api/participation/', '/api/reports/', '/open311/', '/v2/', '/api/openapi.json'];
 const openapiPath = (p: string) => p.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
 
 describe('OpenAPI description', () => {
