@@ -1,10 +1,12 @@
-// The OpenAPI 3.1 description: served at /api/openapi.json, complete (every route the app registers
-// under /ngsi-ld/v1, /iot, /admin, /konto and /api/strategy is in it, read from app.printRoutes),
-// nothing in it that the app does not serve, and browsable at /entwickler/api.
+// The OpenAPI 3.1 description: served at /api/openapi.json, valid by a real OpenAPI validator,
+// complete (every route the app registers under the API prefixes below is in it, read from
+// app.printRoutes), nothing in it that the app does not serve, and browsable at /entwickler/api.
+// Its schemas against real answers: openapi.answers.test.ts.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { testApp, type TestApp } from '../support/app.ts';
 import { PAGES } from '../../src/portal/paths.ts';
+import { Validator } from '@seriousme/openapi-schema-validator';
 
 /** Every (method, path) from Fastify's route tree (printRoutes with commonPrefix off), HEAD left out. */
 function registered(tree: string): Array<{ method: string; path: string }> {
@@ -53,7 +55,39 @@ describe('OpenAPI description', () => {
     assert.ok(ids.size > 90, `${ids.size} operations`);
   });
 
-  test('every registered route under /ngsi-ld/v1, /iot, /admin, /konto and /api/strategy is described (pages excepted)', () => {
+  test('a real OpenAPI 3.1 validator accepts it, and every local $ref points into it', async () => {
+    const v = new Validator();
+    const r = await v.validate(structuredClone(doc) as object);
+    assert.deepEqual(r.errors, undefined);
+    assert.equal(r.valid, true);
+    assert.equal(v.version, '3.1');
+    const refs: string[] = [];
+    const walk = (n: unknown): void => {
+      if (!n || typeof n !== 'object') return;
+      for (const [k, x] of Object.entries(n)) if (k === '$ref' && typeof x === 'string') refs.push(x); else walk(x);
+    };
+    walk(doc);
+    const at = (ref: string) => ref.slice(2).split('/').reduce<unknown>((o, seg) => (o as Record<string, unknown> | undefined)?.[seg.replace(/~1/g, '/').replace(/~0/g, '~')], doc);
+    assert.ok(refs.length > 500);
+    assert.deepEqual(refs.filter((x) => !x.startsWith('#/') || at(x) === undefined), []);
+  });
+
+  test('the validator refuses a malformed document: a bad parameter location, an answer without description, a path parameter not required', async () => {
+    const breakages: Array<[RegExp, (d: Record<string, Record<string, Record<string, Record<string, unknown>>>>) => void]> = [
+      [/api~1catalog~1datasets/, (d) => { (d.paths['/api/catalog/datasets'].get.parameters as unknown as Array<Record<string, unknown>>)[0].in = 'body'; }],
+      [/v2~1entities/, (d) => { delete (d.paths['/v2/entities'].post.responses as Record<string, Record<string, unknown>>)['201'].description; }],
+      [/open311~1v2~1requests~1\{file\}/, (d) => { (d.paths['/open311/v2/requests/{file}'].get.parameters as unknown as Array<Record<string, unknown>>)[0].required = false; }],
+    ];
+    for (const [where, breakIt] of breakages) {
+      const bad = structuredClone(doc) as never;
+      breakIt(bad);
+      const r = await new Validator().validate(bad as object);
+      assert.equal(r.valid, false, String(where));
+      assert.match(JSON.stringify(r.errors), where);
+    }
+  });
+
+  test('every registered route under the API prefixes (NGSI-LD, IoT, admin, konto, strategy, catalogue, DCAT-AP, CKAN, participation, reports, Open311, NGSIv2) is described (pages excepted)', () => {
     const routes = registered(a.app.printRoutes({ commonPrefix: false }));
     const keys = new Set(routes.map((r) => `${r.method} ${r.path}`));
     // The tree splits segments mid-word (/sitzung → en); these prove it is read back whole.

@@ -49,6 +49,8 @@ export interface Operation {
   body?: BodyKey | Body;
   /** Success status (200 when absent). */
   ok?: number;
+  /** Further success statuses (an upsert's 204, a batch's 207), described without content. */
+  alsoOk?: number[];
   /** The success answer's content (media type → schema); absent = not described beyond the status. */
   answer?: Record<string, Schema>;
   /** Headers of the success answer (name → description). */

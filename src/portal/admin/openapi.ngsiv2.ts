@@ -27,14 +27,14 @@ const ATTR = { ...ENTITY, attrName: { description: 'The attribute\'s name' } };
 const COUNT = { 'Fiware-Total-Count': 'The total, with options=count' };
 const ENTITY_BODY = jsonBody(ref('V2Entity'), 'Normalized ({type, value, metadata} per attribute) or, with options=keyValues, plain values');
 const ATTRS_BODY = jsonBody(ref('V2Attributes'), 'Attributes by name (normalized, or plain values with options=keyValues)');
-const V2_ANY = { oneOf: [ref('V2Entity'), { type: 'object', description: 'keyValues' }, { type: 'array', description: 'values' }] };
+const V2_ANY = { anyOf: [ref('V2Entity'), { type: 'object', description: 'keyValues' }, { type: 'array', description: 'values' }] };
 
 export const NGSIV2_OPERATIONS: Operation[] = [
   { method: 'GET', path: `${V}/entities`, tag: 'NGSIv2', summary: 'List entities (q, mq, geo-query, attrs, options, paging)', access: 'read', headers: H, query: LIST, answer: json({ type: 'array', items: V2_ANY }), answerHeaders: COUNT, errors: [501] },
-  { method: 'POST', path: `${V}/entities`, tag: 'NGSIv2', summary: 'Create an entity (options=upsert: create or update, 204)', access: 'write', headers: H, query: [options(['keyValues', 'upsert'])], body: ENTITY_BODY, ok: 201, answerHeaders: { Location: 'The entity\'s URL' }, errors: [415, 422] },
+  { method: 'POST', path: `${V}/entities`, tag: 'NGSIv2', summary: 'Create an entity (options=upsert: create or update, 204)', access: 'write', headers: H, query: [options(['keyValues', 'upsert'])], body: ENTITY_BODY, ok: 201, alsoOk: [204], answerHeaders: { Location: 'The entity\'s URL' }, errors: [415, 422] },
   { method: 'GET', path: `${V}/entities/{entityId}`, tag: 'NGSIv2', summary: 'Retrieve an entity', access: 'read', headers: H, pathParams: ENTITY, query: [TYPE, ATTRS, METADATA, options(['keyValues', 'values', 'unique', 'sysAttrs'])], answer: json(V2_ANY) },
   { method: 'DELETE', path: `${V}/entities/{entityId}`, tag: 'NGSIv2', summary: 'Remove an entity', access: 'write', headers: H, pathParams: ENTITY, query: [TYPE], ok: 204 },
-  { method: 'GET', path: `${V}/entities/{entityId}/attrs`, tag: 'NGSIv2', summary: 'Retrieve an entity\'s attributes (without id and type)', access: 'read', headers: H, pathParams: ENTITY, query: [TYPE, ATTRS, METADATA, options(['keyValues', 'values', 'unique', 'sysAttrs'])], answer: json({ oneOf: [ref('V2Attributes'), { type: 'array' }] }) },
+  { method: 'GET', path: `${V}/entities/{entityId}/attrs`, tag: 'NGSIv2', summary: 'Retrieve an entity\'s attributes (without id and type)', access: 'read', headers: H, pathParams: ENTITY, query: [TYPE, ATTRS, METADATA, options(['keyValues', 'values', 'unique', 'sysAttrs'])], answer: json({ anyOf: [ref('V2Attributes'), { type: 'array', description: 'values' }] }) },
   { method: 'PUT', path: `${V}/entities/{entityId}/attrs`, tag: 'NGSIv2', summary: 'Replace all attributes of an entity', access: 'write', headers: H, pathParams: ENTITY, query: [TYPE, options(['keyValues'])], body: ATTRS_BODY, ok: 204, errors: [415] },
   { method: 'POST', path: `${V}/entities/{entityId}/attrs`, tag: 'NGSIv2', summary: 'Update or append attributes (options=append: only new ones, 422 for existing)', access: 'write', headers: H, pathParams: ENTITY, query: [TYPE, options(['keyValues', 'append'])], body: ATTRS_BODY, ok: 204, errors: [415, 422] },
   { method: 'PATCH', path: `${V}/entities/{entityId}/attrs`, tag: 'NGSIv2', summary: 'Update existing attributes (422 when none exists)', access: 'write', headers: H, pathParams: ENTITY, query: [TYPE, options(['keyValues'])], body: ATTRS_BODY, ok: 204, errors: [415, 422] },
@@ -59,8 +59,8 @@ const SELECTOR: Schema = { type: 'object', properties: { id: { type: 'string' },
 
 export const NGSIV2_SCHEMAS: Record<string, Schema> = {
   V2Attribute: { type: 'object', properties: { type: { type: 'string', examples: ['Number', 'Text', 'geo:json', 'Relationship', 'DateTime'] }, value: {}, metadata: { type: 'object', additionalProperties: { type: 'object', properties: { type: { type: 'string' }, value: {} } } } } },
-  V2Attributes: { type: 'object', additionalProperties: { oneOf: [ref('V2Attribute'), {}] } },
-  V2Entity: { type: 'object', required: ['id'], properties: { id: { type: 'string', maxLength: 256 }, type: { type: 'string', description: 'Default: Thing' } }, additionalProperties: { oneOf: [ref('V2Attribute'), {}] } },
+  V2Attributes: { type: 'object', additionalProperties: { anyOf: [ref('V2Attribute'), { description: 'keyValues: the plain value' }] } },
+  V2Entity: { type: 'object', required: ['id'], properties: { id: { type: 'string', maxLength: 256 }, type: { type: 'string', description: 'Default: Thing' } }, additionalProperties: { anyOf: [ref('V2Attribute'), { description: 'keyValues: the plain value' }] } },
   V2Type: { type: 'object', required: ['type'], properties: { type: { type: 'string' }, attrs: { type: 'object', additionalProperties: { type: 'object', properties: { types: { type: 'array', items: { type: 'string' } } } } }, count: { type: 'integer' } } },
   V2TypeDetail: { type: 'object', properties: { attrs: { type: 'object' }, count: { type: 'integer' } } },
   V2BatchUpdate: {

@@ -9,7 +9,7 @@ const E = '/ngsi-ld/v1';
 
 export const PLATFORM_OPERATIONS: Operation[] = [
   // NGSI-LD: entities
-  { method: 'POST', path: `${E}/entities`, tag: 'NGSI-LD', summary: 'Create an entity', access: 'write', body: 'entity', ok: 201, clause: '5.6.1' },
+  { method: 'POST', path: `${E}/entities`, tag: 'NGSI-LD', summary: 'Create an entity', access: 'write', body: 'entity', ok: 201, clause: '5.6.1', errors: [409] },
   { method: 'GET', path: `${E}/entities`, tag: 'NGSI-LD', summary: 'Query entities (q, geo-query, attrs, pick/omit, options, pagination)', access: 'read', query: ENTITY_QUERY, clause: '5.7.2' },
   { method: 'DELETE', path: `${E}/entities`, tag: 'NGSI-LD', summary: 'Purge entities matching a query (or only some of their attributes)', access: 'write', query: ['type', 'id', 'idPattern', 'attrs', 'q', 'scopeQ', 'georel', 'geometry', 'coordinates', 'geoproperty', 'keep', 'drop', 'local'], ok: 204, clause: '5.6.21' },
   { method: 'GET', path: `${E}/entities/{entityId}`, tag: 'NGSI-LD', summary: 'Retrieve an entity', access: 'read', query: ['attrs', 'pick', 'omit', 'options', 'lang', 'geometryProperty'], clause: '5.7.1' },
@@ -22,11 +22,11 @@ export const PLATFORM_OPERATIONS: Operation[] = [
   { method: 'PUT', path: `${E}/entities/{entityId}/attrs/{attrId}`, tag: 'NGSI-LD', summary: 'Replace an attribute', access: 'write', body: 'json', ok: 204, clause: '5.6.19' },
   { method: 'DELETE', path: `${E}/entities/{entityId}/attrs/{attrId}`, tag: 'NGSI-LD', summary: 'Delete an attribute', access: 'write', query: ['datasetId', 'deleteAll'], ok: 204, clause: '5.6.5' },
   // NGSI-LD: batch
-  { method: 'POST', path: `${E}/entityOperations/create`, tag: 'NGSI-LD', summary: 'Batch create entities', access: 'write', body: 'entities', ok: 201, clause: '5.6.7' },
-  { method: 'POST', path: `${E}/entityOperations/upsert`, tag: 'NGSI-LD', summary: 'Batch upsert entities', access: 'write', body: 'entities', query: ['options'], ok: 201, clause: '5.6.8' },
-  { method: 'POST', path: `${E}/entityOperations/update`, tag: 'NGSI-LD', summary: 'Batch update entities', access: 'write', body: 'entities', query: ['options'], ok: 204, clause: '5.6.9' },
-  { method: 'POST', path: `${E}/entityOperations/delete`, tag: 'NGSI-LD', summary: 'Batch delete entities', access: 'write', body: 'ids', ok: 204, clause: '5.6.10' },
-  { method: 'POST', path: `${E}/entityOperations/merge`, tag: 'NGSI-LD', summary: 'Batch merge entities', access: 'write', body: 'entities', ok: 204, clause: '5.6.20' },
+  { method: 'POST', path: `${E}/entityOperations/create`, tag: 'NGSI-LD', summary: 'Batch create entities', access: 'write', body: 'entities', ok: 201, clause: '5.6.7', alsoOk: [207] },
+  { method: 'POST', path: `${E}/entityOperations/upsert`, tag: 'NGSI-LD', summary: 'Batch upsert entities', access: 'write', body: 'entities', query: ['options'], ok: 201, clause: '5.6.8', alsoOk: [204, 207] },
+  { method: 'POST', path: `${E}/entityOperations/update`, tag: 'NGSI-LD', summary: 'Batch update entities', access: 'write', body: 'entities', query: ['options'], ok: 204, clause: '5.6.9', alsoOk: [207] },
+  { method: 'POST', path: `${E}/entityOperations/delete`, tag: 'NGSI-LD', summary: 'Batch delete entities', access: 'write', body: 'ids', ok: 204, clause: '5.6.10', alsoOk: [207] },
+  { method: 'POST', path: `${E}/entityOperations/merge`, tag: 'NGSI-LD', summary: 'Batch merge entities', access: 'write', body: 'entities', ok: 204, clause: '5.6.20', alsoOk: [207] },
   { method: 'POST', path: `${E}/entityOperations/query`, tag: 'NGSI-LD', summary: 'Query entities with a query in the body', access: 'read', body: 'query', query: ['limit', 'offset', 'count', 'options'], clause: '5.7.2' },
   // NGSI-LD: discovery
   { method: 'GET', path: `${E}/types`, tag: 'NGSI-LD', summary: 'Entity types of the tenant', access: 'read', query: ['details'], clause: '5.7.5' },
@@ -45,14 +45,14 @@ export const PLATFORM_OPERATIONS: Operation[] = [
   { method: 'DELETE', path: `${E}/temporal/entities/{entityId}/attrs/{attrId}/{instanceId}`, tag: 'NGSI-LD', summary: 'Delete an attribute instance', access: 'write', ok: 204, clause: '5.6.15' },
   { method: 'POST', path: `${E}/temporal/entityOperations/query`, tag: 'NGSI-LD', summary: 'Temporal query with a query in the body', access: 'read', body: 'query', query: ['limit', 'offset', 'count', 'options', 'lastN'], clause: '5.7.4' },
   // NGSI-LD: subscriptions
-  { method: 'POST', path: `${E}/subscriptions`, tag: 'NGSI-LD', summary: 'Create a subscription (HTTP or MQTT notifications)', access: 'subscriptions', body: 'json', ok: 201, clause: '5.8.1' },
+  { method: 'POST', path: `${E}/subscriptions`, tag: 'NGSI-LD', summary: 'Create a subscription (HTTP or MQTT notifications)', access: 'subscriptions', body: 'json', ok: 201, clause: '5.8.1', errors: [409] },
   { method: 'GET', path: `${E}/subscriptions`, tag: 'NGSI-LD', summary: 'List subscriptions', access: 'subscriptions', query: ['limit', 'offset', 'count'], clause: '5.8.4' },
   { method: 'GET', path: `${E}/subscriptions/{subscriptionId}`, tag: 'NGSI-LD', summary: 'Retrieve a subscription', access: 'subscriptions', clause: '5.8.3' },
   { method: 'PATCH', path: `${E}/subscriptions/{subscriptionId}`, tag: 'NGSI-LD', summary: 'Update a subscription', access: 'subscriptions', body: 'json', ok: 204, clause: '5.8.2' },
   { method: 'DELETE', path: `${E}/subscriptions/{subscriptionId}`, tag: 'NGSI-LD', summary: 'Delete a subscription', access: 'subscriptions', ok: 204, clause: '5.8.5' },
   // NGSI-LD: @context management
   { method: 'GET', path: `${E}/jsonldContexts`, tag: 'NGSI-LD', summary: 'List @contexts', access: 'public', query: ['details', 'kind'], clause: '5.13.3' },
-  { method: 'POST', path: `${E}/jsonldContexts`, tag: 'NGSI-LD', summary: 'Add an @context', access: 'admin', body: 'json', ok: 201, clause: '5.13.2' },
+  { method: 'POST', path: `${E}/jsonldContexts`, tag: 'NGSI-LD', summary: 'Add an @context', access: 'admin', body: 'json', ok: 201, clause: '5.13.2', errors: [409] },
   { method: 'GET', path: `${E}/jsonldContexts/{contextId}`, tag: 'NGSI-LD', summary: 'Serve an @context', access: 'public', query: ['details'], clause: '5.13.4' },
   { method: 'DELETE', path: `${E}/jsonldContexts/{contextId}`, tag: 'NGSI-LD', summary: 'Delete or reload an @context', access: 'admin', query: ['reload'], ok: 204, clause: '5.13.5' },
   // NGSI-LD: information about the broker

@@ -39,8 +39,8 @@ const LIST: Param[] = [
 ];
 
 export const REPORT_OPERATIONS: Operation[] = [
-  ...FORMATS.map(([s, f]): Operation => ({ method: 'GET', path: `${O}/discovery${s}`, id: idOf('get', 'Discovery', s), tag: 'Open311', summary: `Service discovery, ${f}`, access: 'public', answer: s === '.xml' ? { 'text/xml': { type: 'string' } } : json(ref('Open311Discovery')) })),
-  ...FORMATS.map(([s, f]): Operation => ({ method: 'GET', path: `${O}/services${s}`, id: idOf('get', 'Services', s), tag: 'Open311', summary: `Service list (the report categories), ${f}`, access: 'public', query: [JURISDICTION, LOCALE], answer: answer(s, 'Open311Service', 'services') })),
+  ...FORMATS.map(([s, f]): Operation => ({ method: 'GET', path: `${O}/discovery${s}`, id: idOf('get', 'Discovery', s), tag: 'Open311', summary: `Service discovery, ${f}`, access: 'public', errors: [404], answer: s === '.xml' ? { 'text/xml': { type: 'string' } } : json(ref('Open311Discovery')) })),
+  ...FORMATS.map(([s, f]): Operation => ({ method: 'GET', path: `${O}/services${s}`, id: idOf('get', 'Services', s), tag: 'Open311', summary: `Service list (the report categories), ${f}`, access: 'public', errors: [404], query: [JURISDICTION, LOCALE], answer: answer(s, 'Open311Service', 'services') })),
   {
     method: 'GET', path: `${O}/services/{file}`, tag: 'Open311', summary: 'Service definition (no extra attributes: attributes is empty)', access: 'public', query: [JURISDICTION],
     pathParams: { file: { description: 'The service_code with .json or .xml', schema: { type: 'string', examples: ['schlagloch.json'] } } },
@@ -51,9 +51,9 @@ export const REPORT_OPERATIONS: Operation[] = [
     description: 'Needs an API key with write access when access control is on (api_key or X-API-Key; 403 for a wrong key). New reports are rate-limited per address (429 with Retry-After). Parameters may also be given in the query string.',
     body: { required: true, content: { 'application/x-www-form-urlencoded': CREATE, 'application/json': CREATE } },
     ok: 201, answer: s === '.xml' ? { 'text/xml': { type: 'string', description: '<service_requests><request><service_request_id>' } } : json({ type: 'array', items: ref('Open311Created') }),
-    answerHeaders: { Location: 'The new request\'s URL' }, errors: [429],
+    answerHeaders: { Location: 'The new request\'s URL' }, errors: [404, 429],
   })),
-  ...FORMATS.map(([s, f]): Operation => ({ method: 'GET', path: `${O}/requests${s}`, id: idOf('get', 'Requests', s), tag: 'Open311', summary: `Service requests (the reports), newest window of 90 days by default, ${f}`, access: 'public', query: LIST, answer: answer(s, 'Open311Request', 'service_requests') })),
+  ...FORMATS.map(([s, f]): Operation => ({ method: 'GET', path: `${O}/requests${s}`, id: idOf('get', 'Requests', s), tag: 'Open311', summary: `Service requests (the reports), newest window of 90 days by default, ${f}`, access: 'public', query: LIST, answer: answer(s, 'Open311Request', 'service_requests'), errors: [404] })),
   {
     method: 'GET', path: `${O}/requests/{file}`, tag: 'Open311', summary: 'One service request', access: 'public', query: [JURISDICTION, LOCALE],
     pathParams: { file: { description: 'The service_request_id with .json or .xml', schema: { type: 'string', examples: ['17.json'] } } },

@@ -99,6 +99,7 @@ function responses(op: Operation, errors: ErrorFormat): Record<string, unknown> 
       ...(op.answer ? { content: content(op.answer) } : {}),
     },
   };
+  for (const s of op.alsoOk ?? []) out[s] = { description: s === 207 ? 'Partly done: the answer lists what failed' : SUCCESS_TEXT(s) };
   const statuses = new Set([400, ...(op.errors ?? [])]);
   if (op.access === 'key') statuses.add(403);
   else if (op.access !== 'public' && op.access !== 'device') { statuses.add(401); statuses.add(403); }
