@@ -57,7 +57,7 @@ describe('OpenAPI description', () => {
 
   test('a real OpenAPI 3.1 validator accepts it, and every local $ref points into it', async () => {
     const v = new Validator();
-    const r = await v.validate(structuredClone(doc) as object);
+    const r = await v.validate(structuredClone(doc) as Record<string, unknown>);
     assert.deepEqual(r.errors, undefined);
     assert.equal(r.valid, true);
     assert.equal(v.version, '3.1');
@@ -81,7 +81,7 @@ describe('OpenAPI description', () => {
     for (const [where, breakIt] of breakages) {
       const bad = structuredClone(doc) as never;
       breakIt(bad);
-      const r = await new Validator().validate(bad as object);
+      const r = await new Validator().validate(bad as Record<string, unknown>);
       assert.equal(r.valid, false, String(where));
       assert.match(JSON.stringify(r.errors), where);
     }
