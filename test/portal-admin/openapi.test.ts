@@ -7,6 +7,9 @@ import assert from 'node:assert/strict';
 import { testApp, type TestApp } from '../support/app.ts';
 import { PAGES } from '../../src/portal/paths.ts';
 import { Validator } from '@seriousme/openapi-schema-validator';
+import { OPERATIONS, TAGS } from '../../src/portal/admin/openapi.ts';
+import { adminDe } from '../../src/portal/i18n/admin.de.ts';
+import { adminEn } from '../../src/portal/i18n/admin.en.ts';
 
 /** Every (method, path) from Fastify's route tree (printRoutes with commonPrefix off), HEAD left out. */
 function registered(tree: string): Array<{ method: string; path: string }> {
@@ -52,7 +55,7 @@ describe('OpenAPI description', () => {
         ids.add(op.operationId);
       }
     }
-    assert.ok(ids.size > 90, `${ids.size} operations`);
+    assert.ok(ids.size > 200, `${ids.size} operations`);
   });
 
   test('a real OpenAPI 3.1 validator accepts it, and every local $ref points into it', async () => {
@@ -118,5 +121,16 @@ describe('OpenAPI description', () => {
     assert.match(en.body, /<html lang="en"/);
     const dev = await a.app.inject({ url: '/entwickler' });
     assert.match(dev.body, /href="\/entwickler\/api"/);
+  });
+
+  test('the page has a German and an English text for every tag and every kind of access, and a section per tag', async () => {
+    for (const m of [adminDe, adminEn]) {
+      assert.deepEqual(TAGS.filter((t) => !m.apiDocs.tagDescriptions[t.name]).map((t) => t.name), []);
+      assert.deepEqual([...new Set(OPERATIONS.map((o) => o.access))].filter((x) => !m.apiDocs.accessLabels[x]), []);
+    }
+    const r = await a.app.inject({ url: '/entwickler/api' });
+    for (const t of TAGS) assert.match(r.body, new RegExp(`<h2 class="kern-heading-large" id="api-${t.name.toLowerCase().replace(/[^a-z0-9]+/g, '-')}">`), t.name);
+    assert.match(r.body, /<code>\/open311\/v2\/requests\.xml<\/code>/);
+    assert.match(r.body, /Person mit bestätigtem Konto/);
   });
 });
