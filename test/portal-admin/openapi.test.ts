@@ -4,6 +4,7 @@
 // Its schemas against real answers: openapi.answers.test.ts.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { testApp, type TestApp } from '../support/app.ts';
 import { PAGES } from '../../src/portal/paths.ts';
 import { Validator } from '@seriousme/openapi-schema-validator';
@@ -56,6 +57,17 @@ describe('OpenAPI description', () => {
       }
     }
     assert.ok(ids.size > 200, `${ids.size} operations`);
+  });
+
+  test('is served brotli- or gzip-compressed, the same bytes each time, decoding to the document', async () => {
+    for (const [enc, decode] of [['br', brotliDecompressSync], ['gzip', gunzipSync]] as const) {
+      const r1 = await a.app.inject({ url: '/api/openapi.json', headers: { 'accept-encoding': enc } });
+      const r2 = await a.app.inject({ url: '/api/openapi.json', headers: { 'accept-encoding': enc } });
+      assert.equal(r1.headers['content-encoding'], enc);
+      assert.ok(r1.rawPayload.equals(r2.rawPayload));
+      assert.ok(r1.rawPayload.length < 60_000, `${enc}: ${r1.rawPayload.length} bytes`);
+      assert.deepEqual(JSON.parse(decode(r1.rawPayload).toString('utf8')), doc);
+    }
   });
 
   test('a real OpenAPI 3.1 validator accepts it, and every local $ref points into it', async () => {
@@ -114,7 +126,8 @@ describe('OpenAPI description', () => {
     assert.equal(r.statusCode, 200);
     assert.match(r.body, /<html lang="de"/);
     assert.match(r.body, /<h2 class="kern-heading-large" id="api-ngsi-ld">NGSI-LD<\/h2>/);
-    assert.match(r.body, /<code>\/admin\/api-keys\/\{id\}<\/code>/);
+    assert.match(r.body.replace(/<wbr\/>/g, ''), /<code class="api-path">\/admin\/api-keys\/\{id\}<\/code>/);
+    assert.match(r.body, /<code class="api-path">\/<wbr\/>ngsi-ld\/<wbr\/>v1\/<wbr\/>entities<\/code>/);
     assert.match(r.body, /<td lang="en">Create an entity \(5\.6\.1\)<\/td>/);
     assert.match(r.body, /href="\/api\/openapi\.json"/);
     const en = await a.app.inject({ url: '/en/developers/api' });
@@ -130,7 +143,7 @@ describe('OpenAPI description', () => {
     }
     const r = await a.app.inject({ url: '/entwickler/api' });
     for (const t of TAGS) assert.match(r.body, new RegExp(`<h2 class="kern-heading-large" id="api-${t.name.toLowerCase().replace(/[^a-z0-9]+/g, '-')}">`), t.name);
-    assert.match(r.body, /<code>\/open311\/v2\/requests\.xml<\/code>/);
+    assert.match(r.body.replace(/<wbr\/>/g, ''), /<code class="api-path">\/open311\/v2\/requests\.xml<\/code>/);
     assert.match(r.body, /Person mit bestätigtem Konto/);
   });
 });
