@@ -176,6 +176,15 @@ describe('OpenAPI description against real answers', () => {
     assert.equal((await call('POST', '/ngsi-ld/v1/entities', { payload: ld })).statusCode, 409);
     assert.equal((await call('GET', '/ngsi-ld/v1/entities/urn:ngsi-ld:Room:1')).statusCode, 200);
     assert.equal((await call('GET', '/ngsi-ld/v1/entities?type=Room')).statusCode, 200);
+    assert.equal((await call('GET', '/ngsi-ld/v1/entities?type=Room&options=keyValues&count=true', { headers: { accept: 'application/ld+json' } })).statusCode, 200);
+    assert.equal((await call('GET', '/ngsi-ld/v1/entities?type=Room', { headers: { accept: 'application/geo+json' } })).statusCode, 200);
+    assert.equal((await call('GET', '/ngsi-ld/v1/temporal/entities/urn:ngsi-ld:Room:1')).statusCode, 200);
+    assert.equal((await call('GET', '/ngsi-ld/v1/types')).statusCode, 200);
+    assert.equal((await call('GET', '/ngsi-ld/v1/attributes')).statusCode, 200);
+    const sub = await call('POST', '/ngsi-ld/v1/subscriptions', { payload: { type: 'Subscription', entities: [{ type: 'Room' }], notification: { endpoint: { uri: 'http://127.0.0.1:9/notify' } } } });
+    assert.equal(sub.statusCode, 201, sub.body);
+    assert.equal((await call('GET', '/ngsi-ld/v1/subscriptions')).statusCode, 200);
+    assert.equal((await call('GET', `/ngsi-ld/v1/subscriptions/${encodeURIComponent(String(sub.headers.location).split('/').pop()!)}`)).statusCode, 200);
     assert.equal((await call('GET', '/ngsi-ld/v1/entities/urn:ngsi-ld:Room:404')).statusCode, 404);
   });
 

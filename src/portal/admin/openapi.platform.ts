@@ -6,13 +6,17 @@ import { json, ref, type Body, type BodyKey, type Operation } from './openapi.mo
 const ENTITY_QUERY = ['type', 'id', 'idPattern', 'q', 'scopeQ', 'attrs', 'pick', 'omit', 'georel', 'geometry', 'coordinates', 'geoproperty', 'options', 'limit', 'offset', 'count', 'lang'];
 const TEMPORAL_QUERY = [...ENTITY_QUERY, 'timerel', 'timeAt', 'endTimeAt', 'timeproperty', 'lastN', 'aggrMethods', 'aggrPeriodDuration'];
 const E = '/ngsi-ld/v1';
+// Answers in the representation Accept asks for: JSON (the @context in a Link header), JSON-LD, or GeoJSON.
+const ONE = { 'application/json': ref('Entity'), 'application/ld+json': ref('Entity'), 'application/geo+json': { type: 'object', description: 'GeoJSON Feature' } };
+const LIST = { 'application/json': { type: 'array', items: ref('Entity') }, 'application/ld+json': { type: 'array', items: ref('Entity') }, 'application/geo+json': { type: 'object', description: 'GeoJSON FeatureCollection' } };
+const COUNT = { 'NGSILD-Results-Count': 'The total, with count=true', Link: 'The @context; rel="next" and rel="prev" pages' };
 
 export const PLATFORM_OPERATIONS: Operation[] = [
   // NGSI-LD: entities
   { method: 'POST', path: `${E}/entities`, tag: 'NGSI-LD', summary: 'Create an entity', access: 'write', body: 'entity', ok: 201, clause: '5.6.1', errors: [409] },
-  { method: 'GET', path: `${E}/entities`, tag: 'NGSI-LD', summary: 'Query entities (q, geo-query, attrs, pick/omit, options, pagination)', access: 'read', query: ENTITY_QUERY, clause: '5.7.2' },
+  { method: 'GET', path: `${E}/entities`, tag: 'NGSI-LD', summary: 'Query entities (q, geo-query, attrs, pick/omit, options, pagination)', access: 'read', query: ENTITY_QUERY, clause: '5.7.2', answer: LIST, answerHeaders: COUNT },
   { method: 'DELETE', path: `${E}/entities`, tag: 'NGSI-LD', summary: 'Purge entities matching a query (or only some of their attributes)', access: 'write', query: ['type', 'id', 'idPattern', 'attrs', 'q', 'scopeQ', 'georel', 'geometry', 'coordinates', 'geoproperty', 'keep', 'drop', 'local'], ok: 204, clause: '5.6.21' },
-  { method: 'GET', path: `${E}/entities/{entityId}`, tag: 'NGSI-LD', summary: 'Retrieve an entity', access: 'read', query: ['attrs', 'pick', 'omit', 'options', 'lang', 'geometryProperty'], clause: '5.7.1' },
+  { method: 'GET', path: `${E}/entities/{entityId}`, tag: 'NGSI-LD', summary: 'Retrieve an entity', access: 'read', query: ['attrs', 'pick', 'omit', 'options', 'lang', 'geometryProperty'], clause: '5.7.1', answer: ONE },
   { method: 'PUT', path: `${E}/entities/{entityId}`, tag: 'NGSI-LD', summary: 'Replace an entity', access: 'write', body: 'entity', ok: 204, clause: '5.6.18' },
   { method: 'PATCH', path: `${E}/entities/{entityId}`, tag: 'NGSI-LD', summary: 'Merge an entity', access: 'write', body: 'entity', ok: 204, clause: '5.6.17' },
   { method: 'DELETE', path: `${E}/entities/{entityId}`, tag: 'NGSI-LD', summary: 'Delete an entity', access: 'write', ok: 204, clause: '5.6.6' },
@@ -27,16 +31,16 @@ export const PLATFORM_OPERATIONS: Operation[] = [
   { method: 'POST', path: `${E}/entityOperations/update`, tag: 'NGSI-LD', summary: 'Batch update entities', access: 'write', body: 'entities', query: ['options'], ok: 204, clause: '5.6.9', alsoOk: [207] },
   { method: 'POST', path: `${E}/entityOperations/delete`, tag: 'NGSI-LD', summary: 'Batch delete entities', access: 'write', body: 'ids', ok: 204, clause: '5.6.10', alsoOk: [207] },
   { method: 'POST', path: `${E}/entityOperations/merge`, tag: 'NGSI-LD', summary: 'Batch merge entities', access: 'write', body: 'entities', ok: 204, clause: '5.6.20', alsoOk: [207] },
-  { method: 'POST', path: `${E}/entityOperations/query`, tag: 'NGSI-LD', summary: 'Query entities with a query in the body', access: 'read', body: 'query', query: ['limit', 'offset', 'count', 'options'], clause: '5.7.2' },
+  { method: 'POST', path: `${E}/entityOperations/query`, tag: 'NGSI-LD', summary: 'Query entities with a query in the body', access: 'read', body: 'query', query: ['limit', 'offset', 'count', 'options'], clause: '5.7.2', answer: LIST, answerHeaders: COUNT },
   // NGSI-LD: discovery
-  { method: 'GET', path: `${E}/types`, tag: 'NGSI-LD', summary: 'Entity types of the tenant', access: 'read', query: ['details'], clause: '5.7.5' },
+  { method: 'GET', path: `${E}/types`, tag: 'NGSI-LD', summary: 'Entity types of the tenant', access: 'read', query: ['details'], clause: '5.7.5', answer: json({ type: 'object', description: 'EntityTypeList (or an array of EntityType with details=true)' }) },
   { method: 'GET', path: `${E}/types/{type}`, tag: 'NGSI-LD', summary: 'One entity type with its attributes', access: 'read', clause: '5.7.7' },
-  { method: 'GET', path: `${E}/attributes`, tag: 'NGSI-LD', summary: 'Attributes of the tenant', access: 'read', query: ['details'], clause: '5.7.8' },
+  { method: 'GET', path: `${E}/attributes`, tag: 'NGSI-LD', summary: 'Attributes of the tenant', access: 'read', query: ['details'], clause: '5.7.8', answer: json({ type: 'object', description: 'AttributeList (or an array of Attribute with details=true)' }) },
   { method: 'GET', path: `${E}/attributes/{attrId}`, tag: 'NGSI-LD', summary: 'One attribute', access: 'read', clause: '5.7.10' },
   // NGSI-LD: temporal
   { method: 'POST', path: `${E}/temporal/entities`, tag: 'NGSI-LD', summary: 'Create or add to a temporal representation of an entity', access: 'write', body: 'entity', ok: 201, clause: '5.6.11' },
-  { method: 'GET', path: `${E}/temporal/entities`, tag: 'NGSI-LD', summary: 'Query temporal evolution of entities (timerel, lastN, aggregation)', access: 'read', query: TEMPORAL_QUERY, clause: '5.7.4' },
-  { method: 'GET', path: `${E}/temporal/entities/{entityId}`, tag: 'NGSI-LD', summary: 'Retrieve the temporal evolution of an entity', access: 'read', query: TEMPORAL_QUERY, clause: '5.7.3' },
+  { method: 'GET', path: `${E}/temporal/entities`, tag: 'NGSI-LD', summary: 'Query temporal evolution of entities (timerel, lastN, aggregation)', access: 'read', query: TEMPORAL_QUERY, clause: '5.7.4', answer: LIST, answerHeaders: COUNT },
+  { method: 'GET', path: `${E}/temporal/entities/{entityId}`, tag: 'NGSI-LD', summary: 'Retrieve the temporal evolution of an entity', access: 'read', query: TEMPORAL_QUERY, clause: '5.7.3', answer: ONE },
   { method: 'DELETE', path: `${E}/temporal/entities/{entityId}`, tag: 'NGSI-LD', summary: 'Delete the temporal representation of an entity', access: 'write', ok: 204, clause: '5.6.16' },
   { method: 'POST', path: `${E}/temporal/entities/{entityId}/attrs`, tag: 'NGSI-LD', summary: 'Add attribute instances', access: 'write', body: 'entity', ok: 204, clause: '5.6.12' },
   { method: 'DELETE', path: `${E}/temporal/entities/{entityId}/attrs/{attrId}`, tag: 'NGSI-LD', summary: 'Delete an attribute\'s history', access: 'write', ok: 204, clause: '5.6.13' },
@@ -46,8 +50,8 @@ export const PLATFORM_OPERATIONS: Operation[] = [
   { method: 'POST', path: `${E}/temporal/entityOperations/query`, tag: 'NGSI-LD', summary: 'Temporal query with a query in the body', access: 'read', body: 'query', query: ['limit', 'offset', 'count', 'options', 'lastN'], clause: '5.7.4' },
   // NGSI-LD: subscriptions
   { method: 'POST', path: `${E}/subscriptions`, tag: 'NGSI-LD', summary: 'Create a subscription (HTTP or MQTT notifications)', access: 'subscriptions', body: 'json', ok: 201, clause: '5.8.1', errors: [409] },
-  { method: 'GET', path: `${E}/subscriptions`, tag: 'NGSI-LD', summary: 'List subscriptions', access: 'subscriptions', query: ['limit', 'offset', 'count'], clause: '5.8.4' },
-  { method: 'GET', path: `${E}/subscriptions/{subscriptionId}`, tag: 'NGSI-LD', summary: 'Retrieve a subscription', access: 'subscriptions', clause: '5.8.3' },
+  { method: 'GET', path: `${E}/subscriptions`, tag: 'NGSI-LD', summary: 'List subscriptions', access: 'subscriptions', query: ['limit', 'offset', 'count'], clause: '5.8.4', answer: json({ type: 'array', items: ref('Subscription') }), answerHeaders: COUNT },
+  { method: 'GET', path: `${E}/subscriptions/{subscriptionId}`, tag: 'NGSI-LD', summary: 'Retrieve a subscription', access: 'subscriptions', clause: '5.8.3', answer: json(ref('Subscription')) },
   { method: 'PATCH', path: `${E}/subscriptions/{subscriptionId}`, tag: 'NGSI-LD', summary: 'Update a subscription', access: 'subscriptions', body: 'json', ok: 204, clause: '5.8.2' },
   { method: 'DELETE', path: `${E}/subscriptions/{subscriptionId}`, tag: 'NGSI-LD', summary: 'Delete a subscription', access: 'subscriptions', ok: 204, clause: '5.8.5' },
   // NGSI-LD: @context management

@@ -159,7 +159,8 @@ export function openApiDocument(baseUrl: string, version: string): Record<string
       },
       schemas: {
         ProblemDetails: { type: 'object', required: ['type', 'title'], properties: { type: { type: 'string', format: 'uri' }, title: { type: 'string' }, status: { type: 'integer' }, detail: { type: 'string' }, errors: { type: 'array', items: { type: 'object', properties: { field: { type: 'string' }, message: { type: 'string' } } } } } },
-        Entity: { type: 'object', required: ['id', 'type'], properties: { id: { type: 'string', format: 'uri' }, type: { oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] }, '@context': {} }, additionalProperties: true },
+        Entity: { type: 'object', required: ['id', 'type'], properties: { id: { type: 'string', description: 'A URI; NGSI-LD writes insist on one, but entities written through NGSIv2 (/v2) keep their plain ids and are answered with them' }, type: { oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] }, '@context': {} }, additionalProperties: true },
+        Subscription: { type: 'object', required: ['id', 'type'], description: 'An NGSI-LD Subscription (clause 5.2.12) with its notification status', properties: { id: { type: 'string' }, type: { const: 'Subscription' }, notification: { type: 'object' } }, additionalProperties: true },
         Text2: { type: 'object', properties: { de: { type: 'string' }, en: { type: 'string' } } },
         ProjectInput: {
           type: 'object', required: ['slug', 'fieldId', 'title', 'status'],
