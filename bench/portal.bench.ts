@@ -7,7 +7,9 @@ import { freePort, startServer } from './server.ts';
 import type { BenchOptions, Result } from './common.ts';
 
 const PAGES: Array<[string, string]> = [['home', '/'], ['project', '/projekte/solarbaenke'], ['live', '/daten/live'],
-  ['KPI', '/kennzahlen/luftmessstationen-unter-no2-grenzwert'], ['sensor', '/daten/live/urn:ngsi-ld:AirQualityObserved:Herne-wanne-hbf']];
+  ['KPI', '/kennzahlen/luftmessstationen-unter-no2-grenzwert'], ['sensor', '/daten/live/urn:ngsi-ld:AirQualityObserved:Herne-wanne-hbf'], ['API docs', '/entwickler/api']];
+/** Documents measured like the pages, without fonts: the OpenAPI description. */
+const DOCUMENTS: Array<[string, string]> = [['OpenAPI document', '/api/openapi.json']];
 
 function pct(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]!;
@@ -52,7 +54,8 @@ export async function run(opts: BenchOptions): Promise<Result[]> {
       await new Promise((res) => setTimeout(res, 200));
     }
     const n = opts.quick ? 200 : 1000;
-    for (const [name, path] of PAGES) {
+    for (const [name, path] of [...PAGES, ...DOCUMENTS]) {
+      const page = PAGES.some((x) => x[1] === path);
       for (let i = 0; i < 50; i++) await (await fetch(server.url + path, { headers: { 'accept-encoding': 'br' } })).arrayBuffer();
       const ms: number[] = [];
       for (let i = 0; i < n; i++) {
@@ -62,12 +65,13 @@ export async function run(opts: BenchOptions): Promise<Result[]> {
         ms.push(performance.now() - t0);
       }
       ms.sort((a, b) => a - b);
-      out.push({ name: `portal ${name} page`, value: pct(ms, 0.99), unit: 'ms p99', p50: pct(ms, 0.5), p99: pct(ms, 0.99),
+      const what = page ? `portal ${name} page` : name;
+      out.push({ name: what, value: pct(ms, 0.99), unit: 'ms p99', p50: pct(ms, 0.5), p99: pct(ms, 0.99),
         conditions: `GET ${path}, one request at a time (${n}), brotli, demo data (simulated Herne sensors, starter strategy), SQLite` });
       const bytes = await transferred(server.url, path);
-      out.push({ name: `portal ${name} page transfer`, value: Math.round(bytes.page / 102.4) / 10, unit: 'KB',
-        conditions: 'HTML + CSS + scripts, brotli, first visit, no map tiles, without web fonts' });
-      out.push({ name: `portal ${name} page fonts`, value: Math.round(bytes.fonts / 102.4) / 10, unit: 'KB',
+      out.push({ name: `${what} transfer`, value: Math.round(bytes.page / 102.4) / 10, unit: 'KB',
+        conditions: page ? 'HTML + CSS + scripts, brotli, first visit, no map tiles, without web fonts' : 'the document alone, brotli' });
+      if (page) out.push({ name: `portal ${name} page fonts`, value: Math.round(bytes.fonts / 102.4) / 10, unit: 'KB',
         conditions: 'the three Fira Sans faces (Latin subsets, woff2), first visit; cached for a year afterwards' });
     }
   } finally {

@@ -7,3 +7,5 @@ export { ParticipationService, ParticipationProblem, DELETED_NAME, type Person, 
 export { RegistrationService, type RegistrationProblem } from './registration.service.ts';
 export { renderMarkdown } from './markdown.ts';
 export type { Problem, ProblemCode } from './participation.validate.ts';
+export { LIMITS as PARTICIPATION_LIMITS } from './participation.validate.ts';
+export { ACTIONS as PARTICIPATION_ACTIONS } from './participation.rules.ts';

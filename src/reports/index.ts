@@ -14,6 +14,8 @@ import type { ReportStore } from './reports.port.ts';
 export type { ReportStore } from './reports.port.ts';
 export { ReportService, ReportProblem } from './reports.service.ts';
 export type { Report, Category, ReportStatus } from './reports.model.ts';
+export { STATUSES as REPORT_STATUSES } from './reports.model.ts';
+export { LIMITS as REPORT_LIMITS } from './reports.validate.ts';
 
 /** New reports per client address: 10 at once, then one more every 6 minutes (docs/participation.md). */
 export const REPORT_RATE = { rps: 1 / 360, burst: 10 };

@@ -1,10 +1,16 @@
-// The OpenAPI 3.1 description: served at /api/openapi.json, complete (every route the app registers
-// under /ngsi-ld/v1, /iot, /admin, /konto and /api/strategy is in it, read from app.printRoutes),
-// nothing in it that the app does not serve, and browsable at /entwickler/api.
+// The OpenAPI 3.1 description: served at /api/openapi.json, valid by a real OpenAPI validator,
+// complete (every route the app registers under the API prefixes below is in it, read from
+// app.printRoutes), nothing in it that the app does not serve, and browsable at /entwickler/api.
+// Its schemas against real answers: openapi.answers.test.ts.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { testApp, type TestApp } from '../support/app.ts';
 import { PAGES } from '../../src/portal/paths.ts';
+import { Validator } from '@seriousme/openapi-schema-validator';
+import { OPERATIONS, TAGS } from '../../src/portal/admin/openapi.ts';
+import { adminDe } from '../../src/portal/i18n/admin.de.ts';
+import { adminEn } from '../../src/portal/i18n/admin.en.ts';
 
 /** Every (method, path) from Fastify's route tree (printRoutes with commonPrefix off), HEAD left out. */
 function registered(tree: string): Array<{ method: string; path: string }> {
@@ -24,7 +30,7 @@ function registered(tree: string): Array<{ method: string; path: string }> {
   return out;
 }
 
-const PREFIXES = ['/ngsi-ld/v1/', '/iot/', '/admin/', '/konto', '/api/strategy/'];
+const PREFIXES = ['/ngsi-ld/v1/', '/iot/', '/admin/', '/konto', '/api/strategy/', '/api/catalog/', '/catalog', '/api/3/', '/api/participation/', '/api/reports/', '/open311/', '/v2/', '/api/openapi.json'];
 const openapiPath = (p: string) => p.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
 
 describe('OpenAPI description', () => {
@@ -50,10 +56,53 @@ describe('OpenAPI description', () => {
         ids.add(op.operationId);
       }
     }
-    assert.ok(ids.size > 90, `${ids.size} operations`);
+    assert.ok(ids.size > 200, `${ids.size} operations`);
   });
 
-  test('every registered route under /ngsi-ld/v1, /iot, /admin, /konto and /api/strategy is described (pages excepted)', () => {
+  test('is served brotli- or gzip-compressed, the same bytes each time, decoding to the document', async () => {
+    for (const [enc, decode] of [['br', brotliDecompressSync], ['gzip', gunzipSync]] as const) {
+      const r1 = await a.app.inject({ url: '/api/openapi.json', headers: { 'accept-encoding': enc } });
+      const r2 = await a.app.inject({ url: '/api/openapi.json', headers: { 'accept-encoding': enc } });
+      assert.equal(r1.headers['content-encoding'], enc);
+      assert.ok(r1.rawPayload.equals(r2.rawPayload));
+      assert.ok(r1.rawPayload.length < 60_000, `${enc}: ${r1.rawPayload.length} bytes`);
+      assert.deepEqual(JSON.parse(decode(r1.rawPayload).toString('utf8')), doc);
+    }
+  });
+
+  test('a real OpenAPI 3.1 validator accepts it, and every local $ref points into it', async () => {
+    const v = new Validator();
+    const r = await v.validate(structuredClone(doc) as Record<string, unknown>);
+    assert.deepEqual(r.errors, undefined);
+    assert.equal(r.valid, true);
+    assert.equal(v.version, '3.1');
+    const refs: string[] = [];
+    const walk = (n: unknown): void => {
+      if (!n || typeof n !== 'object') return;
+      for (const [k, x] of Object.entries(n)) if (k === '$ref' && typeof x === 'string') refs.push(x); else walk(x);
+    };
+    walk(doc);
+    const at = (ref: string) => ref.slice(2).split('/').reduce<unknown>((o, seg) => (o as Record<string, unknown> | undefined)?.[seg.replace(/~1/g, '/').replace(/~0/g, '~')], doc);
+    assert.ok(refs.length > 500);
+    assert.deepEqual(refs.filter((x) => !x.startsWith('#/') || at(x) === undefined), []);
+  });
+
+  test('the validator refuses a malformed document: a bad parameter location, an answer without description, a path parameter not required', async () => {
+    const breakages: Array<[RegExp, (d: Record<string, Record<string, Record<string, Record<string, unknown>>>>) => void]> = [
+      [/api~1catalog~1datasets/, (d) => { (d.paths['/api/catalog/datasets'].get.parameters as unknown as Array<Record<string, unknown>>)[0].in = 'body'; }],
+      [/v2~1entities/, (d) => { delete (d.paths['/v2/entities'].post.responses as Record<string, Record<string, unknown>>)['201'].description; }],
+      [/open311~1v2~1requests~1\{file\}/, (d) => { (d.paths['/open311/v2/requests/{file}'].get.parameters as unknown as Array<Record<string, unknown>>)[0].required = false; }],
+    ];
+    for (const [where, breakIt] of breakages) {
+      const bad = structuredClone(doc) as never;
+      breakIt(bad);
+      const r = await new Validator().validate(bad as Record<string, unknown>);
+      assert.equal(r.valid, false, String(where));
+      assert.match(JSON.stringify(r.errors), where);
+    }
+  });
+
+  test('every registered route under the API prefixes (NGSI-LD, IoT, admin, konto, strategy, catalogue, DCAT-AP, CKAN, participation, reports, Open311, NGSIv2) is described (pages excepted)', () => {
     const routes = registered(a.app.printRoutes({ commonPrefix: false }));
     const keys = new Set(routes.map((r) => `${r.method} ${r.path}`));
     // The tree splits segments mid-word (/sitzung → en); these prove it is read back whole.
@@ -77,12 +126,24 @@ describe('OpenAPI description', () => {
     assert.equal(r.statusCode, 200);
     assert.match(r.body, /<html lang="de"/);
     assert.match(r.body, /<h2 class="kern-heading-large" id="api-ngsi-ld">NGSI-LD<\/h2>/);
-    assert.match(r.body, /<code>\/admin\/api-keys\/\{id\}<\/code>/);
+    assert.match(r.body.replace(/<wbr\/>/g, ''), /<code class="api-path">\/admin\/api-keys\/\{id\}<\/code>/);
+    assert.match(r.body, /<code class="api-path">\/<wbr\/>ngsi-ld\/<wbr\/>v1\/<wbr\/>entities<\/code>/);
     assert.match(r.body, /<td lang="en">Create an entity \(5\.6\.1\)<\/td>/);
     assert.match(r.body, /href="\/api\/openapi\.json"/);
     const en = await a.app.inject({ url: '/en/developers/api' });
     assert.match(en.body, /<html lang="en"/);
     const dev = await a.app.inject({ url: '/entwickler' });
     assert.match(dev.body, /href="\/entwickler\/api"/);
+  });
+
+  test('the page has a German and an English text for every tag and every kind of access, and a section per tag', async () => {
+    for (const m of [adminDe, adminEn]) {
+      assert.deepEqual(TAGS.filter((t) => !m.apiDocs.tagDescriptions[t.name]).map((t) => t.name), []);
+      assert.deepEqual([...new Set(OPERATIONS.map((o) => o.access))].filter((x) => !m.apiDocs.accessLabels[x]), []);
+    }
+    const r = await a.app.inject({ url: '/entwickler/api' });
+    for (const t of TAGS) assert.match(r.body, new RegExp(`<h2 class="kern-heading-large" id="api-${t.name.toLowerCase().replace(/[^a-z0-9]+/g, '-')}">`), t.name);
+    assert.match(r.body.replace(/<wbr\/>/g, ''), /<code class="api-path">\/open311\/v2\/requests\.xml<\/code>/);
+    assert.match(r.body, /Person mit bestätigtem Konto/);
   });
 });

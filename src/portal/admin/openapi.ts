@@ -1,226 +1,128 @@
-// The OpenAPI 3.1 description of Drehscheibe's own endpoints: the NGSI-LD subset as implemented,
-// the IoT Agent and LoRaWAN ingest, the administration and account routes, the strategy API, and
-// operations. Written by hand (one row per operation), so a test can compare it with the routes
-// the app really registers (test/portal-admin/openapi.test.ts): a route without a row fails it.
+// The OpenAPI 3.1 description of all of Drehscheibe's own endpoints, built from hand-written rows (one
+// per operation) in openapi.platform.ts (NGSI-LD, IoT, admin, accounts, strategy, operations) and one
+// file per further domain (catalogue, participation, reports and Open311, NGSIv2). A test compares
+// the rows with the routes the app really registers (test/portal-admin/openapi.test.ts): a route
+// without a row fails it, and an OpenAPI 3.1 validator checks the document.
+import { CATALOG_OPERATIONS, CATALOG_SCHEMAS } from './openapi.catalog.ts';
+import { ref, type Access, type Body, type Operation, type Param, type Schema } from './openapi.model.ts';
+import { NGSIV2_OPERATIONS, NGSIV2_SCHEMAS } from './openapi.ngsiv2.ts';
+import { PARTICIPATION_OPERATIONS, PARTICIPATION_SCHEMAS } from './openapi.participation.ts';
+import { BODIES, PLATFORM_OPERATIONS, QUERY_DOC } from './openapi.platform.ts';
+import { REPORT_OPERATIONS, REPORT_SCHEMAS } from './openapi.reports.ts';
 
-export type Access = 'public' | 'read' | 'write' | 'subscriptions' | 'admin' | 'session' | 'device';
+export type { Access, Operation } from './openapi.model.ts';
 
-export interface Operation {
-  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
-  /** OpenAPI path template ({param}). */
-  path: string;
-  tag: string;
-  summary: string;
-  access: Access;
-  /** Query parameters by name (from QUERY below). */
-  query?: string[];
-  body?: 'entity' | 'entities' | 'json' | 'form-or-json' | 'project' | 'ids' | 'query';
-  /** Success status (200 when absent). */
-  ok?: number;
-  /** The ETSI GS CIM 009 clause, for NGSI-LD operations. */
-  clause?: string;
-}
+/** How a family of operations answers errors: a name of components.responses. */
+type ErrorFormat = 'Problem' | 'ApiProblem' | 'CkanError' | 'Open311Error' | 'V2Error';
 
-export const TAGS: Array<{ name: string; description: string }> = [
-  { name: 'NGSI-LD', description: 'ETSI GS CIM 009 context information API (entities, batch operations, discovery, temporal, subscriptions, @context management); tenant by the NGSILD-Tenant header.' },
-  { name: 'IoT', description: 'FIWARE IoT Agent JSON compatible provisioning and measurements; LoRaWAN network-server webhooks.' },
-  { name: 'Admin', description: 'Administration for operators: API keys, audit log, access policy, users, sessions, mail outbox.' },
-  { name: 'Konto', description: 'People\'s accounts: login (local and OpenID Connect), logout, sessions, password change and reset. Form posts or JSON.' },
-  { name: 'Strategy', description: 'The digital strategy: fields of action, projects, organisations, events.' },
-  { name: 'Operations', description: 'Health, readiness, metrics, version, and this description.' },
+export const TAGS: Array<{ name: string; description: string; errors: ErrorFormat }> = [
+  { name: 'NGSI-LD', errors: 'Problem', description: 'ETSI GS CIM 009 context information API (entities, batch operations, discovery, temporal, subscriptions, @context management); tenant by the NGSILD-Tenant header. Errors: application/json with ETSI error types.' },
+  { name: 'IoT', errors: 'Problem', description: 'FIWARE IoT Agent JSON compatible provisioning and measurements; LoRaWAN network-server webhooks.' },
+  { name: 'Admin', errors: 'Problem', description: 'Administration for operators: API keys, audit log, access policy, users, sessions, mail outbox.' },
+  { name: 'Konto', errors: 'Problem', description: 'People\'s accounts: login (local and OpenID Connect), logout, sessions, password change and reset. Form posts or JSON.' },
+  { name: 'Strategy', errors: 'Problem', description: 'The digital strategy: fields of action, projects, organisations, events, KPIs.' },
+  { name: 'Catalog', errors: 'ApiProblem', description: 'The open-data catalogue (DCAT-AP.de datasets): public search and downloads; stewards create, check, publish and upload. Errors: application/problem+json naming each field.' },
+  { name: 'DCAT-AP', errors: 'ApiProblem', description: 'The catalogue in DCAT-AP.de RDF for harvesters (Turtle, RDF/XML, JSON-LD), paged with hydra, at persistent IRIs.' },
+  { name: 'CKAN', errors: 'CkanError', description: 'The read-only CKAN Action API v3 (CKAN 2.10 shapes) over the same catalogue.' },
+  { name: 'Participation', errors: 'ApiProblem', description: 'Processes with phases, proposals, comments, support, moderation, official answers, participatory budgets; people act through their session.' },
+  { name: 'Open311', errors: 'Open311Error', description: 'Defect reports (Mängelmelder) by Open311 GeoReport v2, JSON and XML; errors are the spec\'s list of {code, description}.' },
+  { name: 'Reports', errors: 'ApiProblem', description: 'The staff side of the defect reports: categories, status workflow, answers, photo release.' },
+  { name: 'NGSIv2', errors: 'V2Error', description: 'The NGSIv2 API (Orion\'s shapes) for FIWARE components that only speak NGSIv2; tenant by Fiware-Service, scope by Fiware-ServicePath. Errors: {error, description}.' },
+  { name: 'Operations', errors: 'Problem', description: 'Health, readiness, metrics, version, and this description.' },
 ];
 
-const ENTITY_QUERY = ['type', 'id', 'idPattern', 'q', 'scopeQ', 'attrs', 'pick', 'omit', 'georel', 'geometry', 'coordinates', 'geoproperty', 'options', 'limit', 'offset', 'count', 'lang'];
-const TEMPORAL_QUERY = [...ENTITY_QUERY, 'timerel', 'timeAt', 'endTimeAt', 'timeproperty', 'lastN', 'aggrMethods', 'aggrPeriodDuration'];
-const E = '/ngsi-ld/v1';
-
-export const OPERATIONS: Operation[] = [
-  // NGSI-LD: entities
-  { method: 'POST', path: `${E}/entities`, tag: 'NGSI-LD', summary: 'Create an entity', access: 'write', body: 'entity', ok: 201, clause: '5.6.1' },
-  { method: 'GET', path: `${E}/entities`, tag: 'NGSI-LD', summary: 'Query entities (q, geo-query, attrs, pick/omit, options, pagination)', access: 'read', query: ENTITY_QUERY, clause: '5.7.2' },
-  { method: 'DELETE', path: `${E}/entities`, tag: 'NGSI-LD', summary: 'Purge entities matching a query (or only some of their attributes)', access: 'write', query: [...ENTITY_QUERY.filter((q) => !['options', 'limit', 'offset', 'count', 'lang'].includes(q)), 'keep', 'drop'], ok: 204, clause: '5.6.21' },
-  { method: 'GET', path: `${E}/entities/{entityId}`, tag: 'NGSI-LD', summary: 'Retrieve an entity', access: 'read', query: ['attrs', 'pick', 'omit', 'options', 'lang', 'geometryProperty'], clause: '5.7.1' },
-  { method: 'PUT', path: `${E}/entities/{entityId}`, tag: 'NGSI-LD', summary: 'Replace an entity', access: 'write', body: 'entity', ok: 204, clause: '5.6.18' },
-  { method: 'PATCH', path: `${E}/entities/{entityId}`, tag: 'NGSI-LD', summary: 'Merge an entity', access: 'write', body: 'entity', ok: 204, clause: '5.6.17' },
-  { method: 'DELETE', path: `${E}/entities/{entityId}`, tag: 'NGSI-LD', summary: 'Delete an entity', access: 'write', ok: 204, clause: '5.6.6' },
-  { method: 'POST', path: `${E}/entities/{entityId}/attrs`, tag: 'NGSI-LD', summary: 'Append attributes', access: 'write', body: 'entity', query: ['options'], ok: 204, clause: '5.6.3' },
-  { method: 'PATCH', path: `${E}/entities/{entityId}/attrs`, tag: 'NGSI-LD', summary: 'Update attributes', access: 'write', body: 'entity', ok: 204, clause: '5.6.2' },
-  { method: 'PATCH', path: `${E}/entities/{entityId}/attrs/{attrId}`, tag: 'NGSI-LD', summary: 'Partial attribute update', access: 'write', body: 'json', ok: 204, clause: '5.6.4' },
-  { method: 'PUT', path: `${E}/entities/{entityId}/attrs/{attrId}`, tag: 'NGSI-LD', summary: 'Replace an attribute', access: 'write', body: 'json', ok: 204, clause: '5.6.19' },
-  { method: 'DELETE', path: `${E}/entities/{entityId}/attrs/{attrId}`, tag: 'NGSI-LD', summary: 'Delete an attribute', access: 'write', query: ['datasetId', 'deleteAll'], ok: 204, clause: '5.6.5' },
-  // NGSI-LD: batch
-  { method: 'POST', path: `${E}/entityOperations/create`, tag: 'NGSI-LD', summary: 'Batch create entities', access: 'write', body: 'entities', ok: 201, clause: '5.6.7' },
-  { method: 'POST', path: `${E}/entityOperations/upsert`, tag: 'NGSI-LD', summary: 'Batch upsert entities', access: 'write', body: 'entities', query: ['options'], ok: 201, clause: '5.6.8' },
-  { method: 'POST', path: `${E}/entityOperations/update`, tag: 'NGSI-LD', summary: 'Batch update entities', access: 'write', body: 'entities', query: ['options'], ok: 204, clause: '5.6.9' },
-  { method: 'POST', path: `${E}/entityOperations/delete`, tag: 'NGSI-LD', summary: 'Batch delete entities', access: 'write', body: 'ids', ok: 204, clause: '5.6.10' },
-  { method: 'POST', path: `${E}/entityOperations/merge`, tag: 'NGSI-LD', summary: 'Batch merge entities', access: 'write', body: 'entities', ok: 204, clause: '5.6.20' },
-  { method: 'DELETE', path: `${E}/entities`, tag: 'NGSI-LD', summary: 'Purge the entities a query selects (type, id, idPattern, q, scopeQ, geo-query)', access: 'write', query: ['type', 'id', 'idPattern', 'attrs', 'q', 'scopeQ'], ok: 204, clause: '5.6.21' },
-  { method: 'GET', path: `${E}/info/sourceIdentity`, tag: 'NGSI-LD', summary: 'Identity of this context source', access: 'public', clause: '5.15.1' },
-  { method: 'GET', path: `${E}/info/conformance`, tag: 'NGSI-LD', summary: 'Conformance information (the versions answered, what is not offered)', access: 'public' },
-  { method: 'POST', path: `${E}/entityOperations/query`, tag: 'NGSI-LD', summary: 'Query entities with a query in the body', access: 'read', body: 'query', query: ['limit', 'offset', 'count', 'options'], clause: '5.7.2' },
-  // NGSI-LD: discovery
-  { method: 'GET', path: `${E}/types`, tag: 'NGSI-LD', summary: 'Entity types of the tenant', access: 'read', query: ['details'], clause: '5.7.5' },
-  { method: 'GET', path: `${E}/types/{type}`, tag: 'NGSI-LD', summary: 'One entity type with its attributes', access: 'read', clause: '5.7.7' },
-  { method: 'GET', path: `${E}/attributes`, tag: 'NGSI-LD', summary: 'Attributes of the tenant', access: 'read', query: ['details'], clause: '5.7.8' },
-  { method: 'GET', path: `${E}/attributes/{attrId}`, tag: 'NGSI-LD', summary: 'One attribute', access: 'read', clause: '5.7.10' },
-  // NGSI-LD: temporal
-  { method: 'POST', path: `${E}/temporal/entities`, tag: 'NGSI-LD', summary: 'Create or add to a temporal representation of an entity', access: 'write', body: 'entity', ok: 201, clause: '5.6.11' },
-  { method: 'GET', path: `${E}/temporal/entities`, tag: 'NGSI-LD', summary: 'Query temporal evolution of entities (timerel, lastN, aggregation)', access: 'read', query: TEMPORAL_QUERY, clause: '5.7.4' },
-  { method: 'GET', path: `${E}/temporal/entities/{entityId}`, tag: 'NGSI-LD', summary: 'Retrieve the temporal evolution of an entity', access: 'read', query: TEMPORAL_QUERY, clause: '5.7.3' },
-  { method: 'DELETE', path: `${E}/temporal/entities/{entityId}`, tag: 'NGSI-LD', summary: 'Delete the temporal representation of an entity', access: 'write', ok: 204, clause: '5.6.16' },
-  { method: 'POST', path: `${E}/temporal/entities/{entityId}/attrs`, tag: 'NGSI-LD', summary: 'Add attribute instances', access: 'write', body: 'entity', ok: 204, clause: '5.6.12' },
-  { method: 'DELETE', path: `${E}/temporal/entities/{entityId}/attrs/{attrId}`, tag: 'NGSI-LD', summary: 'Delete an attribute\'s history', access: 'write', ok: 204, clause: '5.6.13' },
-  { method: 'GET', path: `${E}/temporal/entities/{entityId}/attrs/{attrId}/history.csv`, tag: 'NGSI-LD', summary: 'An attribute\'s history as CSV (Drehscheibe extension)', access: 'read', query: ['timerel', 'timeAt', 'endTimeAt', 'lastN'] },
-  { method: 'PATCH', path: `${E}/temporal/entities/{entityId}/attrs/{attrId}/{instanceId}`, tag: 'NGSI-LD', summary: 'Modify an attribute instance', access: 'write', body: 'json', ok: 204, clause: '5.6.14' },
-  { method: 'DELETE', path: `${E}/temporal/entities/{entityId}/attrs/{attrId}/{instanceId}`, tag: 'NGSI-LD', summary: 'Delete an attribute instance', access: 'write', ok: 204, clause: '5.6.15' },
-  { method: 'POST', path: `${E}/temporal/entityOperations/query`, tag: 'NGSI-LD', summary: 'Temporal query with a query in the body', access: 'read', body: 'query', query: ['limit', 'offset', 'count', 'options', 'lastN'], clause: '5.7.4' },
-  // NGSI-LD: subscriptions
-  { method: 'POST', path: `${E}/subscriptions`, tag: 'NGSI-LD', summary: 'Create a subscription (HTTP or MQTT notifications)', access: 'subscriptions', body: 'json', ok: 201, clause: '5.8.1' },
-  { method: 'GET', path: `${E}/subscriptions`, tag: 'NGSI-LD', summary: 'List subscriptions', access: 'subscriptions', query: ['limit', 'offset', 'count'], clause: '5.8.4' },
-  { method: 'GET', path: `${E}/subscriptions/{subscriptionId}`, tag: 'NGSI-LD', summary: 'Retrieve a subscription', access: 'subscriptions', clause: '5.8.3' },
-  { method: 'PATCH', path: `${E}/subscriptions/{subscriptionId}`, tag: 'NGSI-LD', summary: 'Update a subscription', access: 'subscriptions', body: 'json', ok: 204, clause: '5.8.2' },
-  { method: 'DELETE', path: `${E}/subscriptions/{subscriptionId}`, tag: 'NGSI-LD', summary: 'Delete a subscription', access: 'subscriptions', ok: 204, clause: '5.8.5' },
-  // NGSI-LD: @context management
-  { method: 'GET', path: `${E}/jsonldContexts`, tag: 'NGSI-LD', summary: 'List @contexts', access: 'public', query: ['details', 'kind'], clause: '5.13.3' },
-  { method: 'POST', path: `${E}/jsonldContexts`, tag: 'NGSI-LD', summary: 'Add an @context', access: 'admin', body: 'json', ok: 201, clause: '5.13.2' },
-  { method: 'GET', path: `${E}/jsonldContexts/{contextId}`, tag: 'NGSI-LD', summary: 'Serve an @context', access: 'public', query: ['details'], clause: '5.13.4' },
-  { method: 'DELETE', path: `${E}/jsonldContexts/{contextId}`, tag: 'NGSI-LD', summary: 'Delete or reload an @context', access: 'admin', query: ['reload'], ok: 204, clause: '5.13.5' },
-  // NGSI-LD: information about the broker
-  { method: 'GET', path: `${E}/info/sourceIdentity`, tag: 'NGSI-LD', summary: 'Context source identity of this broker', access: 'public', clause: '5.15.1' },
-  { method: 'GET', path: `${E}/info/conformance`, tag: 'NGSI-LD', summary: 'Conformance summary: what of the specification is implemented (Drehscheibe extension)', access: 'public' },
-  // IoT
-  { method: 'GET', path: '/iot/about', tag: 'IoT', summary: 'IoT Agent information', access: 'admin' },
-  { method: 'POST', path: '/iot/services', tag: 'IoT', summary: 'Create service groups (fiware-service, fiware-servicepath headers)', access: 'write', body: 'json', ok: 201 },
-  { method: 'GET', path: '/iot/services', tag: 'IoT', summary: 'List service groups', access: 'write', query: ['limit', 'offset', 'apikey', 'resource'] },
-  { method: 'PUT', path: '/iot/services', tag: 'IoT', summary: 'Change a service group', access: 'write', query: ['apikey', 'resource'], body: 'json', ok: 204 },
-  { method: 'DELETE', path: '/iot/services', tag: 'IoT', summary: 'Delete a service group', access: 'write', query: ['apikey', 'resource'], ok: 204 },
-  { method: 'POST', path: '/iot/devices', tag: 'IoT', summary: 'Provision devices', access: 'write', body: 'json', ok: 201 },
-  { method: 'GET', path: '/iot/devices', tag: 'IoT', summary: 'List devices with their ingest status', access: 'write', query: ['limit', 'offset'] },
-  { method: 'GET', path: '/iot/devices/{id}', tag: 'IoT', summary: 'One device with its ingest status (last message, silent, rejected)', access: 'write' },
-  { method: 'PUT', path: '/iot/devices/{id}', tag: 'IoT', summary: 'Change a device', access: 'write', body: 'json', ok: 204 },
-  { method: 'DELETE', path: '/iot/devices/{id}', tag: 'IoT', summary: 'Delete a device', access: 'write', ok: 204 },
-  { method: 'GET', path: '/iot/metrics', tag: 'IoT', summary: 'Ingest counters per tenant, service group and device', access: 'admin' },
-  { method: 'POST', path: '/iot/json', tag: 'IoT', summary: 'Send a measurement (IoT Agent JSON; k = apikey, i = device id)', access: 'device', query: ['k', 'i', 't'], body: 'json' },
-  { method: 'POST', path: '/iot/json/attrs/{attr}', tag: 'IoT', summary: 'Send one attribute\'s value', access: 'device', query: ['k', 'i', 't'], body: 'json' },
-  { method: 'POST', path: '/iot/lorawan/chirpstack', tag: 'IoT', summary: 'ChirpStack v4 uplink webhook', access: 'device', query: ['k', 'event'], body: 'json' },
-  { method: 'POST', path: '/iot/lorawan/ttn', tag: 'IoT', summary: 'The Things Stack v3 uplink webhook', access: 'device', query: ['k'], body: 'json' },
-  // Admin
-  { method: 'POST', path: '/admin/api-keys', tag: 'Admin', summary: 'Create an API key (the secret is in this answer only)', access: 'admin', body: 'json', ok: 201 },
-  { method: 'GET', path: '/admin/api-keys', tag: 'Admin', summary: 'List API keys (never a secret)', access: 'admin' },
-  { method: 'DELETE', path: '/admin/api-keys/{id}', tag: 'Admin', summary: 'Revoke an API key', access: 'admin', ok: 204 },
-  { method: 'GET', path: '/admin/audit', tag: 'Admin', summary: 'The audit log, newest first', access: 'admin', query: ['since', 'until', 'principal', 'tenant', 'action', 'limit', 'offset'] },
-  { method: 'GET', path: '/admin/policy', tag: 'Admin', summary: 'The access policy in force', access: 'admin' },
-  { method: 'PUT', path: '/admin/policy', tag: 'Admin', summary: 'Replace the access policy', access: 'admin', body: 'json', ok: 204 },
-  { method: 'DELETE', path: '/admin/policy', tag: 'Admin', summary: 'Go back to the policy file', access: 'admin', ok: 204 },
-  { method: 'GET', path: '/admin/users', tag: 'Admin', summary: 'List users', access: 'admin', query: ['limit', 'offset'] },
-  { method: 'POST', path: '/admin/users', tag: 'Admin', summary: 'Create a user', access: 'admin', body: 'json', ok: 201 },
-  { method: 'GET', path: '/admin/users/{id}', tag: 'Admin', summary: 'One user', access: 'admin' },
-  { method: 'PATCH', path: '/admin/users/{id}', tag: 'Admin', summary: 'Change a user (e-mail, name, password, roles, disabled)', access: 'admin', body: 'json' },
-  { method: 'DELETE', path: '/admin/users/{id}', tag: 'Admin', summary: 'Delete a user with its sessions and tokens', access: 'admin', ok: 204 },
-  { method: 'POST', path: '/admin/users/{id}/password-link', tag: 'Admin', summary: 'Mail the user a link to set a password', access: 'admin', ok: 202 },
-  { method: 'GET', path: '/admin/users/{id}/sessions', tag: 'Admin', summary: 'A user\'s live sessions', access: 'admin' },
-  { method: 'DELETE', path: '/admin/users/{id}/sessions', tag: 'Admin', summary: 'End all of a user\'s sessions', access: 'admin' },
-  { method: 'DELETE', path: '/admin/sessions/{id}', tag: 'Admin', summary: 'End one session', access: 'admin', ok: 204 },
-  { method: 'GET', path: '/admin/outbox', tag: 'Admin', summary: 'The mail outbox, newest first', access: 'admin', query: ['state', 'to', 'limit', 'offset'] },
-  // Konto
-  { method: 'GET', path: '/konto/csrf', tag: 'Konto', summary: 'A CSRF token for a form (the session\'s, or a double-submit token with its cookie)', access: 'public' },
-  { method: 'GET', path: '/konto/sitzung', tag: 'Konto', summary: 'The current session and user', access: 'session' },
-  { method: 'GET', path: '/konto/sitzungen', tag: 'Konto', summary: 'The person\'s own live sessions', access: 'session' },
-  { method: 'DELETE', path: '/konto/sitzungen/{id}', tag: 'Konto', summary: 'End one of the person\'s own sessions', access: 'session', ok: 204 },
-  { method: 'GET', path: '/konto/anmelden', tag: 'Konto', summary: 'Redirects to the login page (/anmelden)', access: 'public', ok: 303 },
-  { method: 'POST', path: '/konto/anmelden', tag: 'Konto', summary: 'Log in with e-mail and password (form: 303 to returnTo; JSON: user and CSRF token)', access: 'public', body: 'form-or-json' },
-  { method: 'POST', path: '/konto/abmelden', tag: 'Konto', summary: 'Log out', access: 'session', body: 'form-or-json', ok: 204 },
-  { method: 'POST', path: '/konto/abmelden-ueberall', tag: 'Konto', summary: 'End every session of the person', access: 'session', body: 'form-or-json', ok: 204 },
-  { method: 'POST', path: '/konto/passwort-aendern', tag: 'Konto', summary: 'Change the password (current one required)', access: 'session', body: 'form-or-json' },
-  { method: 'POST', path: '/konto/passwort-vergessen', tag: 'Konto', summary: 'Request a password reset link (same answer for every address)', access: 'public', body: 'form-or-json', ok: 202 },
-  { method: 'POST', path: '/konto/passwort-zuruecksetzen', tag: 'Konto', summary: 'Set a new password with the mailed token', access: 'public', body: 'form-or-json' },
-  { method: 'POST', path: '/konto/registrieren', tag: 'Konto', summary: 'Register a citizen account (JSON { email, password, displayName? }; same answer for every address, a confirmation link is mailed; docs/participation.md)', access: 'public', body: 'form-or-json', ok: 202 },
-  { method: 'POST', path: '/konto/email-bestaetigen', tag: 'Konto', summary: 'Confirm an e-mail address with the mailed token', access: 'public', body: 'form-or-json' },
-  { method: 'POST', path: '/konto/registrieren', tag: 'Konto', summary: 'Register as a citizen (e-mail confirmed by a mailed link; same answer for every address)', access: 'public', body: 'form-or-json' },
-  { method: 'GET', path: '/konto/oidc/start', tag: 'Konto', summary: 'Start an OpenID Connect login (authorization code flow with PKCE)', access: 'public', query: ['returnTo'], ok: 302 },
-  { method: 'GET', path: '/konto/oidc/callback', tag: 'Konto', summary: 'The issuer\'s redirect back (code, state)', access: 'public', query: ['code', 'state'], ok: 303 },
-  // Strategy
-  { method: 'GET', path: '/api/strategy/fields', tag: 'Strategy', summary: 'Fields of action', access: 'public' },
-  { method: 'GET', path: '/api/strategy/fields/{id}', tag: 'Strategy', summary: 'One field of action with its projects', access: 'public' },
-  { method: 'GET', path: '/api/strategy/organisations', tag: 'Strategy', summary: 'Organisations', access: 'public' },
-  { method: 'GET', path: '/api/strategy/events', tag: 'Strategy', summary: 'Events', access: 'public' },
-  { method: 'GET', path: '/api/strategy/projects', tag: 'Strategy', summary: 'Projects', access: 'public' },
-  { method: 'POST', path: '/api/strategy/projects', tag: 'Strategy', summary: 'Create a project (steward or operator)', access: 'write', body: 'project', ok: 201 },
-  { method: 'GET', path: '/api/strategy/projects/{slug}', tag: 'Strategy', summary: 'One project', access: 'public' },
-  { method: 'PUT', path: '/api/strategy/projects/{slug}', tag: 'Strategy', summary: 'Replace a project (steward or operator)', access: 'write', body: 'project' },
-  { method: 'DELETE', path: '/api/strategy/projects/{slug}', tag: 'Strategy', summary: 'Delete a project (steward or operator)', access: 'write', ok: 204 },
-  { method: 'GET', path: '/api/strategy/kpis', tag: 'Strategy', summary: 'KPIs (published ones for the public; all for stewards)', access: 'public' },
-  { method: 'POST', path: '/api/strategy/kpis', tag: 'Strategy', summary: 'Define a KPI: entity selection, value per entity, reduction (steward or operator)', access: 'write', body: 'json', ok: 201 },
-  { method: 'GET', path: '/api/strategy/kpis/{id}', tag: 'Strategy', summary: 'One KPI with its last value', access: 'public' },
-  { method: 'PUT', path: '/api/strategy/kpis/{id}', tag: 'Strategy', summary: 'Replace a KPI (steward or operator)', access: 'write', body: 'json' },
-  { method: 'DELETE', path: '/api/strategy/kpis/{id}', tag: 'Strategy', summary: 'Delete a KPI (steward or operator)', access: 'write', ok: 204 },
-  { method: 'POST', path: '/api/strategy/kpis/{id}/evaluate', tag: 'Strategy', summary: 'Evaluate a KPI now (steward or operator)', access: 'write' },
-  // Operations
-  { method: 'GET', path: '/api/openapi.json', tag: 'Operations', summary: 'This OpenAPI 3.1 description', access: 'public' },
-  { method: 'GET', path: '/health', tag: 'Operations', summary: 'Liveness', access: 'public' },
-  { method: 'GET', path: '/ready', tag: 'Operations', summary: 'Readiness (storage reachable)', access: 'public' },
-  { method: 'GET', path: '/metrics', tag: 'Operations', summary: 'Prometheus metrics (unless METRICS_PORT serves them)', access: 'admin' },
-  { method: 'GET', path: '/version', tag: 'Operations', summary: 'Name and version', access: 'public' },
-];
-
-const QUERY_DOC: Record<string, string> = {
-  type: 'Entity type selection (names, comma-separated, or an expression)', id: 'Entity ids, comma-separated', idPattern: 'Regular expression on entity ids',
-  q: 'NGSI-LD query language', scopeQ: 'Scope query', attrs: 'Attributes to return', pick: 'Members to keep', omit: 'Members to drop',
-  georel: 'Geo relation (near;maxDistance==…, within, contains, intersects, equals, disjoint, overlaps)', geometry: 'Geometry type of the geo-query',
-  coordinates: 'Coordinates of the geo-query (JSON)', geoproperty: 'GeoProperty the geo-query applies to', geometryProperty: 'GeoProperty for GeoJSON output',
-  options: 'normalized, keyValues/simplified, concise, sysAttrs, temporalValues, aggregatedValues, …', limit: 'Page size', offset: 'Page start',
-  count: 'true: the total in NGSILD-Results-Count', lang: 'Language of LanguageProperties', details: 'true: details', kind: 'Kind of @context',
-  timerel: 'before, after, between', timeAt: 'Time (ISO 8601)', endTimeAt: 'End time for between', timeproperty: 'observedAt, createdAt, modifiedAt',
-  lastN: 'Last N instances', aggrMethods: 'Aggregation methods (avg, sum, min, max, …)', aggrPeriodDuration: 'Aggregation period (ISO 8601 duration)',
-  datasetId: 'Dataset id', keep: 'Attributes to keep (purge)', drop: 'Attributes to drop (purge)', deleteAll: 'true: every dataset', reload: 'true: reload a cached @context', apikey: 'Service group apikey', resource: 'Service group resource',
-  k: 'The device\'s apikey', i: 'The device id', t: 'Timestamp of the measurement', event: 'Webhook event', since: 'From (ISO 8601)', until: 'Until (ISO 8601)',
-  principal: 'Principal (user:…, key:…)', tenant: 'Tenant', action: 'Part of the action', state: 'Outbox: pending, sent or failed; OpenID Connect callback: the login\'s state', to: 'Recipient', returnTo: 'Local path to return to',
-  code: 'Authorization code',
-};
-
-const BODIES: Record<NonNullable<Operation['body']>, Record<string, unknown>> = {
-  entity: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/Entity' } }, 'application/ld+json': { schema: { $ref: '#/components/schemas/Entity' } } } },
-  entities: { required: true, content: { 'application/json': { schema: { type: 'array', items: { $ref: '#/components/schemas/Entity' } } }, 'application/ld+json': { schema: { type: 'array', items: { $ref: '#/components/schemas/Entity' } } } } },
-  ids: { required: true, content: { 'application/json': { schema: { type: 'array', items: { type: 'string', format: 'uri' } } } } },
-  query: { required: true, content: { 'application/json': { schema: { type: 'object', description: 'NGSI-LD Query (type: "Query", entities, attrs, q, geoQ, temporalQ, …)' } } } },
-  json: { required: true, content: { 'application/json': { schema: { type: 'object' } } } },
-  'form-or-json': { content: { 'application/x-www-form-urlencoded': { schema: { type: 'object', description: 'HTML form; carries _csrf' } }, 'application/json': { schema: { type: 'object' } } } },
-  project: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/ProjectInput' } } } },
-};
+export const OPERATIONS: Operation[] = [...PLATFORM_OPERATIONS, ...CATALOG_OPERATIONS, ...PARTICIPATION_OPERATIONS, ...REPORT_OPERATIONS, ...NGSIV2_OPERATIONS];
 
 const SECURITY: Record<Access, Array<Record<string, string[]>>> = {
   public: [],
   device: [],
   session: [{ session: [] }],
+  person: [{ session: [] }],
   read: [{}, { apiKey: [] }, { bearer: [] }],
   write: [{ apiKey: [] }, { bearer: [] }, { session: [] }],
+  staff: [{ apiKey: [] }, { bearer: [] }, { session: [] }],
   subscriptions: [{ apiKey: [] }, { bearer: [] }],
   admin: [{ apiKey: [] }, { bearer: [] }, { session: [] }],
+  key: [{ open311Key: [] }, { apiKey: [] }],
 };
+
+const STATUS_TEXT: Record<number, string> = {
+  400: 'Bad request: invalid parameters or body (each problem is named)',
+  401: 'Authentication is required or has failed',
+  403: 'Forbidden: the credential lacks the role, grant or phase',
+  404: 'Not found',
+  409: 'Conflict: exists already, changed meanwhile, or not possible now',
+  413: 'Payload too large',
+  415: 'Unsupported media type',
+  422: 'Unprocessable: exists already, or an attribute is missing',
+  429: 'Too many requests (see Retry-After)',
+  501: 'Not implemented by this broker',
+};
+
+const SUCCESS_TEXT = (status: number): string => (status === 204 ? 'Done, no content' : status === 201 ? 'Created' : status === 202 ? 'Accepted' : status === 302 || status === 303 ? 'Redirect' : 'Success');
+
+const operationId = (op: Operation): string => op.id
+  ?? `${op.method.toLowerCase()}${op.path.replace(/\{([^}]+)\}/g, 'By-$1').replace(/[^A-Za-z0-9]+(.)?/g, (_m, c: string | undefined) => (c ? c.toUpperCase() : ''))}`;
+
+const content = (c: Record<string, Schema>) => Object.fromEntries(Object.entries(c).map(([type, schema]) => [type, { schema }]));
+
+function parameters(op: Operation): Array<Record<string, unknown>> {
+  const out: Array<Record<string, unknown>> = [...op.path.matchAll(/\{([^}]+)\}/g)].map((m) => {
+    const p = op.pathParams?.[m[1]];
+    return { name: m[1], in: 'path', required: true, ...(p ? { description: p.description } : {}), schema: p?.schema ?? { type: 'string' } };
+  });
+  for (const q of op.query ?? []) {
+    const p: Param = typeof q === 'string' ? { name: q, description: QUERY_DOC[q] ?? q } : q;
+    out.push({ name: p.name, in: p.in ?? 'query', required: p.required ?? false, description: p.description, schema: p.schema ?? { type: 'string' } });
+  }
+  const headers = [...(op.headers ?? [])];
+  if (op.tag === 'NGSI-LD') headers.push('Tenant');
+  if (op.tag === 'IoT' && op.access === 'write') headers.push('FiwareService', 'FiwareServicePath');
+  // A write made with the session cookie carries the session's CSRF token (src/accounts/csrf.ts).
+  if (op.method !== 'GET' && SECURITY[op.access].some((s) => 'session' in s)) headers.push('CsrfToken');
+  for (const h of headers) out.push({ $ref: `#/components/parameters/${h}` });
+  return out;
+}
+
+function requestBody(body: Operation['body']): Record<string, unknown> | undefined {
+  if (!body) return undefined;
+  const b: Body = typeof body === 'string' ? BODIES[body] : body;
+  return { ...(b.description ? { description: b.description } : {}), required: b.required ?? false, content: content(b.content) };
+}
+
+function responses(op: Operation, errors: ErrorFormat): Record<string, unknown> {
+  const ok = op.ok ?? 200;
+  const out: Record<string, unknown> = {
+    [ok]: {
+      description: SUCCESS_TEXT(ok),
+      ...(op.answerHeaders ? { headers: Object.fromEntries(Object.entries(op.answerHeaders).map(([h, d]) => [h, { description: d, schema: { type: 'string' } }])) } : {}),
+      ...(op.answer ? { content: content(op.answer) } : {}),
+    },
+  };
+  for (const s of op.alsoOk ?? []) out[s] = { description: s === 207 ? 'Partly done: the answer lists what failed' : SUCCESS_TEXT(s) };
+  const statuses = new Set([400, ...(op.errors ?? [])]);
+  if (op.access === 'key') statuses.add(403);
+  else if (op.access !== 'public' && op.access !== 'device') { statuses.add(401); statuses.add(403); }
+  if (op.path.includes('{')) statuses.add(404);
+  for (const s of [...statuses].sort()) out[s] = { $ref: `#/components/responses/${errors}`, description: STATUS_TEXT[s] };
+  return out;
+}
 
 /** The document for a server at `baseUrl`. */
 export function openApiDocument(baseUrl: string, version: string): Record<string, unknown> {
+  const errorsOf = new Map(TAGS.map((t) => [t.name, t.errors]));
   const paths: Record<string, Record<string, unknown>> = {};
   for (const op of OPERATIONS) {
-    const params: Array<Record<string, unknown>> = [...op.path.matchAll(/\{([^}]+)\}/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } }));
-    for (const q of op.query ?? []) params.push({ name: q, in: 'query', required: false, description: QUERY_DOC[q], schema: { type: 'string' } });
-    if (op.tag === 'NGSI-LD') params.push({ $ref: '#/components/parameters/Tenant' });
-    if (op.tag === 'IoT' && op.access === 'write') params.push({ $ref: '#/components/parameters/FiwareService' }, { $ref: '#/components/parameters/FiwareServicePath' });
-    const ok = String(op.ok ?? 200);
-    const responses: Record<string, unknown> = {
-      [ok]: { description: ok === '204' ? 'Done, no content' : ok === '303' || ok === '302' ? 'Redirect' : 'Success' },
-      '400': { $ref: '#/components/responses/Problem' },
-    };
-    if (op.access !== 'public' && op.access !== 'device') Object.assign(responses, { '401': { $ref: '#/components/responses/Problem' }, '403': { $ref: '#/components/responses/Problem' } });
-    if (op.path.includes('{')) responses['404'] = { $ref: '#/components/responses/Problem' };
+    const params = parameters(op);
+    const body = requestBody(op.body);
+    const description = [op.clause ? `ETSI GS CIM 009 clause ${op.clause}.` : '', op.description ?? ''].filter(Boolean).join(' ');
     paths[op.path] ??= {};
     paths[op.path][op.method.toLowerCase()] = {
-      tags: [op.tag], summary: op.summary,
-      operationId: `${op.method.toLowerCase()}${op.path.replace(/\{([^}]+)\}/g, 'By-$1').replace(/[^A-Za-z0-9]+(.)?/g, (_m, c: string | undefined) => (c ? c.toUpperCase() : ''))}`,
-      ...(op.clause ? { description: `ETSI GS CIM 009 clause ${op.clause}.` } : {}),
+      tags: [op.tag], summary: op.summary, operationId: operationId(op),
+      ...(description ? { description } : {}),
       ...(params.length ? { parameters: params } : {}),
-      ...(op.body ? { requestBody: BODIES[op.body] } : {}),
-      responses,
+      ...(body ? { requestBody: body } : {}),
+      responses: responses(op, errorsOf.get(op.tag) ?? 'Problem'),
       security: SECURITY[op.access],
       'x-drehscheibe-access': op.access,
     };
@@ -229,41 +131,49 @@ export function openApiDocument(baseUrl: string, version: string): Record<string
     openapi: '3.1.0',
     info: {
       title: 'Drehscheibe', version,
-      description: 'The open urban data platform\'s own endpoints. Errors are ProblemDetails (NGSI-LD: application/json with ETSI error types; the other APIs: application/problem+json).',
+      description: 'The open urban data platform\'s own endpoints. Errors: NGSI-LD answers application/json with ETSI error types; the catalogue, participation and report APIs application/problem+json with our own type URIs; CKAN, Open311 and NGSIv2 their own envelopes.',
       license: { name: 'EUPL-1.2', identifier: 'EUPL-1.2' },
     },
     servers: [{ url: baseUrl }],
-    tags: TAGS,
+    tags: TAGS.map(({ name, description }) => ({ name, description })),
     paths,
     components: {
       securitySchemes: {
         apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'An API key (also accepted as Authorization: Bearer <key>)' },
         bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'An OpenID Connect access token of the configured issuer' },
         session: { type: 'apiKey', in: 'cookie', name: 'drehscheibe_session', description: 'A person\'s session (outside /ngsi-ld/v1); writes need the CSRF token (X-CSRF-Token or _csrf)' },
+        open311Key: { type: 'apiKey', in: 'query', name: 'api_key', description: 'Open311: an API key of the platform as api_key (query or form field)' },
       },
       parameters: {
         Tenant: { name: 'NGSILD-Tenant', in: 'header', required: false, schema: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,64}$' } },
-        FiwareService: { name: 'fiware-service', in: 'header', required: false, schema: { type: 'string' } },
-        FiwareServicePath: { name: 'fiware-servicepath', in: 'header', required: false, schema: { type: 'string' } },
+        FiwareService: { name: 'fiware-service', in: 'header', required: false, description: 'The tenant (NGSIv2: NGSILD-Tenant is accepted too)', schema: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,64}$' } },
+        FiwareServicePath: { name: 'fiware-servicepath', in: 'header', required: false, description: 'The service path (NGSI-LD scope); queries may name several, comma-separated, and end in /#', schema: { type: 'string' } },
+        CsrfToken: { name: 'X-CSRF-Token', in: 'header', required: false, description: 'The session\'s CSRF token (GET /konto/sitzung); required when the request carries the session cookie', schema: { type: 'string' } },
       },
       responses: {
-        Problem: { description: 'A problem', content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/ProblemDetails' } }, 'application/json': { schema: { $ref: '#/components/schemas/ProblemDetails' } } } },
+        Problem: { description: 'A problem', content: content({ 'application/problem+json': ref('ProblemDetails'), 'application/json': ref('ProblemDetails') }) },
+        ApiProblem: { description: 'A problem', content: content({ 'application/problem+json': ref('ProblemDetails') }) },
+        CkanError: { description: 'CKAN\'s error envelope', content: content({ 'application/json': ref('CkanError') }) },
+        Open311Error: { description: 'Open311\'s error list (the code is the HTTP status)', content: content({ 'application/json': ref('Open311Error'), 'text/xml': { type: 'string', description: '<errors><error><code/><description/></error></errors>' } }) },
+        V2Error: { description: 'An NGSIv2 error', content: content({ 'application/json': ref('V2Error') }) },
       },
       schemas: {
         ProblemDetails: { type: 'object', required: ['type', 'title'], properties: { type: { type: 'string', format: 'uri' }, title: { type: 'string' }, status: { type: 'integer' }, detail: { type: 'string' }, errors: { type: 'array', items: { type: 'object', properties: { field: { type: 'string' }, message: { type: 'string' } } } } } },
-        Entity: { type: 'object', required: ['id', 'type'], properties: { id: { type: 'string', format: 'uri' }, type: { oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] }, '@context': {} }, additionalProperties: true },
+        Entity: { type: 'object', required: ['id', 'type'], properties: { id: { type: 'string', description: 'A URI; NGSI-LD writes insist on one, but entities written through NGSIv2 (/v2) keep their plain ids and are answered with them' }, type: { oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] }, '@context': {} }, additionalProperties: true },
+        Subscription: { type: 'object', required: ['id', 'type'], description: 'An NGSI-LD Subscription (clause 5.2.12) with its notification status', properties: { id: { type: 'string' }, type: { const: 'Subscription' }, notification: { type: 'object' } }, additionalProperties: true },
         Text2: { type: 'object', properties: { de: { type: 'string' }, en: { type: 'string' } } },
         ProjectInput: {
           type: 'object', required: ['slug', 'fieldId', 'title', 'status'],
           properties: {
             slug: { type: 'string', pattern: '^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$' }, fieldId: { type: 'string' },
-            title: { $ref: '#/components/schemas/Text2' }, summary: { $ref: '#/components/schemas/Text2' }, description: { $ref: '#/components/schemas/Text2' },
+            title: ref('Text2'), summary: ref('Text2'), description: ref('Text2'),
             status: { enum: ['idea', 'planning', 'in_progress', 'done'] }, organisationId: { type: 'string' },
             start: { type: 'string', description: 'YYYY-MM or YYYY-MM-DD' }, end: { type: 'string' },
             location: { type: 'object', description: 'GeoJSON Point or Polygon (WGS 84)' },
             entityTypes: { type: 'array', items: { type: 'string' } }, datasets: { type: 'array', items: { type: 'string' } },
           },
         },
+        ...CATALOG_SCHEMAS, ...PARTICIPATION_SCHEMAS, ...REPORT_SCHEMAS, ...NGSIV2_SCHEMAS,
       },
     },
   };

@@ -5,6 +5,11 @@ import { Layout, type Frame } from '../../components/layout.tsx';
 import { href } from '../../paths.ts';
 import type { Operation } from '../openapi.ts';
 
+/** A path with line-break opportunities after each "/" only, so narrow screens never split a segment. */
+function breakablePath(path: string) {
+  return path.split(/(?<=\/)/).flatMap((seg, i) => (i === 0 ? [seg] : [<wbr />, seg]));
+}
+
 export function ApiDocsPage(m: { frame: Frame; tags: Array<{ name: string }>; operations: Operation[] }, t: Messages, a: AdminMessages) {
   const d = a.apiDocs;
   const anchor = (tag: string) => `api-${tag.toLowerCase().replace(/[^a-z0-9]+/g, '-')}`;
@@ -33,7 +38,7 @@ export function ApiDocsPage(m: { frame: Frame; tags: Array<{ name: string }>; op
                   {ops.map((o) => (
                     <tr>
                       <td><span class="api-method">{o.method}</span></td>
-                      <td><code>{o.path}</code></td>
+                      <td><code class="api-path">{breakablePath(o.path)}</code></td>
                       <td lang="en">{o.summary}{o.clause ? ` (${o.clause})` : ''}</td>
                       <td>{d.accessLabels[o.access]}</td>
                     </tr>

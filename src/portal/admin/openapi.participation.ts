@@ -1,0 +1,158 @@
+// OpenAPI rows and schemas of participation (/api/participation): processes with phases, proposals,
+// comments, support, moderation, official answers, participatory budgets, the iCalendar feed and the
+// person's own data. The schemas follow src/participation/participation.validate.ts and its limits.
+import { ANSWER_STATUSES, PARTICIPATION_ACTIONS, PARTICIPATION_LIMITS as L, PHASE_KINDS } from '../../participation/index.ts';
+import { json, jsonBody, oneOfValues, ref, type Operation, type Param, type Schema } from './openapi.model.ts';
+
+const P = '/api/participation';
+const ID = (what: string) => ({ id: { description: what } });
+const PROCESS = ID('The process\'s slug');
+const PROPOSAL = ID('The proposal\'s id');
+const ACTS = 'A confirmed account acts through its session (cookie; X-CSRF-Token on writes). The process\'s phase decides what is allowed (409 PhaseClosed otherwise); actions are rate-limited per person (429 with Retry-After).';
+const ROLE = (role: string) => `Needs the ${role} role (operators may do everything). ${ACTS}`;
+
+const LIST: Param[] = [
+  { name: 'category', description: 'Only proposals of this category', schema: { type: 'string' } },
+  { name: 'q', description: 'Free text in title and body', schema: { type: 'string' } },
+  { name: 'sort', description: 'Order (default newest)', schema: { enum: ['newest', 'supports', 'comments'] } },
+  { name: 'limit', description: 'Page size (default 50)', schema: { type: 'integer', minimum: 1 } },
+  { name: 'offset', description: 'Page start', schema: { type: 'integer', minimum: 0 } },
+];
+const reason = (what: string): Schema => ({ type: 'object', required: ['reason'], properties: { reason: { type: 'string', minLength: 1, maxLength: L.reason, description: what } } });
+const ACT_ERRORS = [409, 429];
+const READ = 'Open to everyone; with a session, the person\'s own contributions are marked mine (and hidden ones of theirs show the moderation reason).';
+
+export const PARTICIPATION_OPERATIONS: Operation[] = [
+  { method: 'GET', path: `${P}/processes`, tag: 'Participation', summary: 'Processes with their current phase and the actions it allows', access: 'public', answer: json({ type: 'array', items: ref('ProcessView') }) },
+  { method: 'POST', path: `${P}/processes`, tag: 'Participation', summary: 'Open a process (steward)', access: 'person', description: ROLE('steward'), body: jsonBody(ref('ProcessInput')), ok: 201, answer: json(ref('Process')), answerHeaders: { Location: 'The process\'s URL' }, errors: [409] },
+  { method: 'GET', path: `${P}/processes/{id}`, tag: 'Participation', summary: 'One process with its phase, the allowed actions and the next phase', access: 'public', pathParams: PROCESS, answer: json(ref('ProcessView')) },
+  { method: 'PUT', path: `${P}/processes/{id}`, tag: 'Participation', summary: 'Replace a process (steward; the slug comes from the path)', access: 'person', description: ROLE('steward'), pathParams: PROCESS, body: jsonBody(ref('ProcessInput')), answer: json(ref('Process')) },
+  { method: 'GET', path: `${P}/processes/{id}/proposals`, tag: 'Participation', summary: 'The proposals of a process (hidden ones without title and body)', access: 'public', description: READ, pathParams: PROCESS, query: LIST, answer: json({ type: 'object', required: ['total', 'items'], properties: { total: { type: 'integer' }, items: { type: 'array', items: ref('Proposal') } } }) },
+  { method: 'POST', path: `${P}/processes/{id}/proposals`, tag: 'Participation', summary: 'Write a proposal (participation phase)', access: 'person', description: ACTS, pathParams: PROCESS, body: jsonBody(ref('ProposalInput')), ok: 201, answer: json(ref('Proposal')), answerHeaders: { Location: 'The proposal\'s URL' }, errors: ACT_ERRORS },
+  { method: 'GET', path: `${P}/processes/{id}/ballot`, tag: 'Participation', summary: 'The person\'s own ballot in a budget vote', access: 'person', description: ACTS, pathParams: PROCESS, answer: json(ref('Ballot')) },
+  { method: 'POST', path: `${P}/processes/{id}/ballot`, tag: 'Participation', summary: 'Cast a ballot in a budget vote (one per person, within the budget)', access: 'person', description: ACTS, pathParams: PROCESS, body: jsonBody({ type: 'object', required: ['proposalIds'], properties: { proposalIds: { type: 'array', minItems: 1, maxItems: L.ballot, items: { type: 'string' }, description: 'Published proposals of the process with a cost estimate, together within the budget' } } }), ok: 201, answer: json(ref('Ballot')), errors: ACT_ERRORS },
+  { method: 'GET', path: `${P}/processes/{id}/result`, tag: 'Participation', summary: 'The budget vote\'s result (published with the result phase; stewards earlier)', access: 'public', pathParams: PROCESS, answer: json(ref('BudgetResult')), errors: [409] },
+  { method: 'GET', path: `${P}/proposals/{id}`, tag: 'Participation', summary: 'One proposal (with whether the person supports it)', access: 'public', description: READ, pathParams: PROPOSAL, answer: json({ allOf: [ref('Proposal'), { type: 'object', properties: { supported: { type: 'boolean' } } }] }) },
+  { method: 'PATCH', path: `${P}/proposals/{id}`, tag: 'Participation', summary: 'Edit one\'s own proposal (participation phase)', access: 'person', description: ACTS, pathParams: PROPOSAL, body: jsonBody(ref('ProposalInput')), answer: json(ref('Proposal')), errors: ACT_ERRORS },
+  { method: 'POST', path: `${P}/proposals/{id}/withdraw`, tag: 'Participation', summary: 'Withdraw one\'s own proposal', access: 'person', description: ACTS, pathParams: PROPOSAL, ok: 204, errors: [409] },
+  { method: 'GET', path: `${P}/proposals/{id}/comments`, tag: 'Participation', summary: 'The comments on a proposal, threaded by parentId (hidden ones without body)', access: 'public', description: READ, pathParams: PROPOSAL, answer: json({ type: 'array', items: ref('Comment') }) },
+  { method: 'POST', path: `${P}/proposals/{id}/comments`, tag: 'Participation', summary: 'Comment on a proposal', access: 'person', description: ACTS, pathParams: PROPOSAL, body: jsonBody(ref('CommentInput')), ok: 201, answer: json(ref('Comment')), errors: ACT_ERRORS },
+  { method: 'GET', path: `${P}/projects/{id}/comments`, tag: 'Participation', summary: 'The comments on a strategy project', access: 'public', description: READ, pathParams: ID('The project\'s slug'), answer: json({ type: 'array', items: ref('Comment') }) },
+  { method: 'POST', path: `${P}/projects/{id}/comments`, tag: 'Participation', summary: 'Comment on a strategy project', access: 'person', description: ACTS, pathParams: ID('The project\'s slug'), body: jsonBody(ref('CommentInput')), ok: 201, answer: json(ref('Comment')), errors: ACT_ERRORS },
+  { method: 'PUT', path: `${P}/proposals/{id}/support`, tag: 'Participation', summary: 'Support a proposal (once per person)', access: 'person', description: ACTS, pathParams: PROPOSAL, answer: json(ref('Support')), errors: ACT_ERRORS },
+  { method: 'DELETE', path: `${P}/proposals/{id}/support`, tag: 'Participation', summary: 'Take one\'s support back', access: 'person', description: ACTS, pathParams: PROPOSAL, answer: json(ref('Support')), errors: ACT_ERRORS },
+  ...(['proposal', 'comment'] as const).flatMap((kind): Operation[] => {
+    const path = `${P}/${kind}s/{id}`;
+    const pathParams = ID(`The ${kind}'s id`);
+    return [
+      { method: 'POST', path: `${path}/report`, tag: 'Participation', summary: `Report a ${kind} to the moderators`, access: 'person', description: ACTS, pathParams, body: jsonBody(reason('What is wrong with it')), ok: 202, answer: json({ type: 'object', properties: { message: { type: 'string' } } }), errors: [429] },
+      { method: 'POST', path: `${path}/hide`, tag: 'Participation', summary: `Hide a ${kind} with a reason its author sees (moderator)`, access: 'person', description: ROLE('moderator'), pathParams, body: jsonBody(reason('Shown to the author')), ok: 204 },
+      { method: 'POST', path: `${path}/restore`, tag: 'Participation', summary: `Restore a hidden ${kind} (moderator)`, access: 'person', description: ROLE('moderator'), pathParams, ok: 204 },
+    ];
+  }),
+  { method: 'GET', path: `${P}/reports`, tag: 'Participation', summary: 'Open reports of content, with the content (moderator)', access: 'person', description: ROLE('moderator'), answer: json({ type: 'array', items: ref('ContentReport') }) },
+  { method: 'PUT', path: `${P}/blocks/{id}`, tag: 'Participation', summary: 'Block an account from taking part for some days (moderator)', access: 'person', description: ROLE('moderator'), pathParams: ID('The account\'s (user\'s) id'), body: jsonBody({ type: 'object', required: ['days', 'reason'], properties: { days: { type: 'integer', minimum: 1, maximum: 3650 }, reason: { type: 'string', minLength: 1, maxLength: L.reason } } }), ok: 204 },
+  { method: 'DELETE', path: `${P}/blocks/{id}`, tag: 'Participation', summary: 'Lift a block (moderator)', access: 'person', description: ROLE('moderator'), pathParams: ID('The account\'s (user\'s) id'), ok: 204 },
+  { method: 'PUT', path: `${P}/proposals/{id}/answer`, tag: 'Participation', summary: 'The city\'s official answer to a proposal (steward)', access: 'person', description: ROLE('steward'), pathParams: PROPOSAL, body: jsonBody(ref('AnswerInput')), answer: json(ref('Proposal')), errors: [409] },
+  { method: 'PUT', path: `${P}/proposals/{id}/cost`, tag: 'Participation', summary: 'The city\'s cost estimate of a proposal in whole euros (steward)', access: 'person', description: ROLE('steward'), pathParams: PROPOSAL, body: jsonBody({ type: 'object', required: ['cost'], properties: { cost: { oneOf: [{ type: 'integer', minimum: 0, maximum: 1e9 }, { type: 'string', description: 'Whole euros as text ("12.500")' }, { type: 'null', description: 'No estimate' }] } } }), answer: json(ref('Proposal')), errors: [409] },
+  { method: 'GET', path: `${P}/events.ics`, tag: 'Participation', summary: 'The city\'s upcoming events as iCalendar (subscribable)', access: 'public', answer: { 'text/calendar': { type: 'string', description: 'RFC 5545' } } },
+  { method: 'GET', path: `${P}/me/export`, tag: 'Participation', summary: 'The person\'s own data as JSON (GDPR Art. 15, 20)', access: 'person', description: 'The session\'s account.', answer: json({ type: 'object', description: 'Account, proposals, comments, supports, ballots and reports of the person' }) },
+  { method: 'POST', path: `${P}/me/delete`, tag: 'Participation', summary: 'Delete one\'s own account, confirmed with the password (GDPR Art. 17; contributions stay, by "gelöschtes Konto")', access: 'person', description: 'The session\'s account; 403 when the password is wrong.', body: jsonBody({ type: 'object', required: ['password'], properties: { password: { type: 'string', maxLength: 1024 } } }), ok: 204 },
+];
+
+const TEXT2: Schema = { type: 'object', required: ['de', 'en'], properties: { de: { type: 'string' }, en: { type: 'string', description: 'May be empty: the German text is shown then' } } };
+const AREA: Schema = {
+  type: 'object', required: ['type', 'coordinates'], description: 'GeoJSON Polygon (lon/lat, WGS 84): one closed ring of 4 to 1000 positions',
+  properties: { type: { const: 'Polygon' }, coordinates: { type: 'array', minItems: 1, items: { type: 'array', minItems: 4, maxItems: 1000, items: { type: 'array', prefixItems: [{ type: 'number', minimum: -180, maximum: 180 }, { type: 'number', minimum: -90, maximum: 90 }], minItems: 2, maxItems: 2 } } } },
+};
+const PHASE: Schema = { type: 'object', required: ['kind', 'start', 'end'], properties: { kind: oneOfValues(PHASE_KINDS), start: { type: 'string', format: 'date-time' }, end: { type: 'string', format: 'date-time', description: 'After start; phases do not overlap' } } };
+const COORD = (what: string, max: number): Schema => ({ description: `${what} in decimal degrees (a German decimal comma is accepted in text)`, oneOf: [{ type: 'number', minimum: -max, maximum: max }, { type: 'string' }] });
+
+export const PARTICIPATION_SCHEMAS: Record<string, Schema> = {
+  ProcessInput: {
+    type: 'object', required: ['slug', 'title', 'phases'], additionalProperties: false,
+    properties: {
+      slug: { type: 'string', pattern: '^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])$', description: 'Not one of the reserved path words (vorschlaege, registrieren, anmelden, meine-daten, proposals, register, login, my-data); PUT takes it from the path' },
+      title: { type: 'object', required: ['de'], properties: { de: { type: 'string', minLength: 1, maxLength: 200 }, en: { type: 'string', maxLength: 200 } } },
+      description: { type: 'object', properties: { de: { type: 'string', maxLength: 20_000 }, en: { type: 'string', maxLength: 20_000 } } },
+      projectSlug: { type: 'string', description: 'The strategy project the process belongs to' },
+      area: AREA,
+      phases: { type: 'array', minItems: 1, maxItems: L.phases, items: PHASE },
+      categories: { type: 'array', maxItems: L.categories, uniqueItems: true, items: { type: 'string', minLength: 1, maxLength: 60 } },
+      budget: { type: 'integer', minimum: 1, maximum: 1e12, description: 'Participatory budget in whole euros: the process has a budget vote' },
+    },
+  },
+  Process: {
+    type: 'object', required: ['slug', 'title', 'description', 'phases', 'categories', 'createdAt', 'modifiedAt'],
+    properties: {
+      slug: { type: 'string' }, title: TEXT2, description: TEXT2, projectSlug: { type: 'string' }, area: AREA,
+      phases: { type: 'array', items: PHASE }, categories: { type: 'array', items: { type: 'string' } }, budget: { type: 'integer' },
+      createdAt: { type: 'string', format: 'date-time' }, modifiedAt: { type: 'string', format: 'date-time' },
+    },
+  },
+  ProcessView: {
+    allOf: [ref('Process'), {
+      type: 'object', required: ['phase', 'allowed'],
+      properties: {
+        phase: oneOfValues([...PHASE_KINDS, 'before', 'between', 'after'], 'Where the process is now'),
+        allowed: { type: 'array', items: oneOfValues(PARTICIPATION_ACTIONS), description: 'Actions the phase allows (before roles are considered)' },
+        next: { type: 'object', properties: { kind: { type: 'string' }, start: { type: 'string', format: 'date-time' } }, description: 'The next phase (single process only)' },
+      },
+    }],
+  },
+  ProposalInput: {
+    type: 'object', required: ['title', 'body'],
+    properties: {
+      title: { type: 'string', minLength: 1, maxLength: L.title }, body: { type: 'string', minLength: 1, maxLength: L.body, description: 'Markdown (rendered through the sanitiser)' },
+      category: { type: 'string', description: 'One of the process\'s categories' },
+      lat: COORD('Latitude', 90), lon: COORD('Longitude', 180),
+    },
+    description: 'lat and lon together or neither; the point must lie inside the process\'s area',
+  },
+  Proposal: {
+    type: 'object', required: ['id', 'processSlug', 'authorName', 'state', 'supportCount', 'commentCount', 'createdAt', 'modifiedAt'],
+    description: 'What the public sees: never who supported it, nor the author\'s account (only "mine"); a hidden proposal has no title and body',
+    properties: {
+      id: { type: 'string' }, processSlug: { type: 'string' }, authorName: { type: 'string' }, title: { type: 'string' }, body: { type: 'string' },
+      category: { type: 'string' }, point: { type: 'array', items: { type: 'number' }, minItems: 2, maxItems: 2, description: '[lon, lat]' },
+      state: { enum: ['published', 'withdrawn', 'hidden'] },
+      answer: { type: 'object', required: ['status', 'text', 'at'], properties: { status: oneOfValues(ANSWER_STATUSES), text: { type: 'string' }, projectSlug: { type: 'string' }, at: { type: 'string', format: 'date-time' } } },
+      cost: { type: 'integer', description: 'Cost estimate in whole euros' }, supportCount: { type: 'integer' }, commentCount: { type: 'integer' },
+      createdAt: { type: 'string', format: 'date-time' }, modifiedAt: { type: 'string', format: 'date-time' },
+      mine: { type: 'boolean' }, moderation: { type: 'object', properties: { hiddenAt: { type: 'string' }, reason: { type: 'string' } }, description: 'Only for its author' },
+    },
+  },
+  CommentInput: { type: 'object', required: ['body'], properties: { body: { type: 'string', minLength: 1, maxLength: L.comment }, parentId: { type: 'string', description: 'The comment answered (same page)' } } },
+  Comment: {
+    type: 'object', required: ['id', 'target', 'authorName', 'createdAt'],
+    properties: {
+      id: { type: 'string' }, target: { type: 'object', properties: { kind: { enum: ['proposal', 'project'] }, id: { type: 'string' } } }, parentId: { type: 'string' },
+      authorName: { type: 'string' }, body: { type: 'string', description: 'Absent when hidden' }, hidden: { type: 'boolean' }, mine: { type: 'boolean' },
+      moderation: { type: 'object', properties: { hiddenAt: { type: 'string' }, reason: { type: 'string' } } }, createdAt: { type: 'string', format: 'date-time' },
+    },
+  },
+  Support: { type: 'object', required: ['supported', 'count'], properties: { supported: { type: 'boolean' }, count: { type: 'integer' } } },
+  AnswerInput: {
+    type: 'object', required: ['status', 'text'],
+    properties: { status: oneOfValues(ANSWER_STATUSES), text: { type: 'string', minLength: 1, maxLength: L.answer, description: 'For a rejection, the reason' }, projectSlug: { type: 'string', description: 'Required for implemented: the strategy project that implements it' } },
+  },
+  Ballot: {
+    type: 'object', required: ['processSlug', 'items', 'total', 'budget', 'createdAt'],
+    properties: { processSlug: { type: 'string' }, items: { type: 'array', items: { type: 'object', properties: { proposalId: { type: 'string' }, cost: { type: 'integer' } } } }, total: { type: 'integer' }, budget: { type: 'integer' }, createdAt: { type: 'string', format: 'date-time' } },
+  },
+  BudgetResult: {
+    type: 'object', required: ['budget', 'ballots', 'rows', 'spent'],
+    properties: {
+      budget: { type: 'integer' }, ballots: { type: 'integer' }, spent: { type: 'integer' },
+      rows: { type: 'array', description: 'By votes, most first; funded while the budget lasts', items: { type: 'object', properties: { proposal: { type: 'object', properties: { id: { type: 'string' }, title: { type: 'string' }, cost: { type: 'integer' } } }, votes: { type: 'integer' }, funded: { type: 'boolean' } } } },
+    },
+  },
+  ContentReport: {
+    type: 'object', required: ['id', 'target', 'reason', 'createdAt'],
+    properties: {
+      id: { type: 'string' }, target: { type: 'object', properties: { kind: { enum: ['proposal', 'comment'] }, id: { type: 'string' } } }, reporterId: { type: 'string' }, reason: { type: 'string' },
+      createdAt: { type: 'string', format: 'date-time' }, resolvedAt: { type: 'string', format: 'date-time' },
+      content: { type: 'object', properties: { title: { type: 'string' }, body: { type: 'string' }, authorName: { type: 'string' }, hidden: { type: 'boolean' }, proposalId: { type: 'string' } } },
+    },
+  },
+};

@@ -1,0 +1,162 @@
+// OpenAPI rows of the platform's core: the NGSI-LD subset as implemented, the IoT Agent and LoRaWAN
+// ingest, administration, accounts (/konto), the strategy API and operations; with the texts of
+// their query parameters and their request bodies (the other domains: openapi.<domain>.ts).
+import { json, ref, type Body, type BodyKey, type Operation } from './openapi.model.ts';
+
+const ENTITY_QUERY = ['type', 'id', 'idPattern', 'q', 'scopeQ', 'attrs', 'pick', 'omit', 'georel', 'geometry', 'coordinates', 'geoproperty', 'options', 'limit', 'offset', 'count', 'lang'];
+const TEMPORAL_QUERY = [...ENTITY_QUERY, 'timerel', 'timeAt', 'endTimeAt', 'timeproperty', 'lastN', 'aggrMethods', 'aggrPeriodDuration'];
+const E = '/ngsi-ld/v1';
+// Answers in the representation Accept asks for: JSON (the @context in a Link header), JSON-LD, or GeoJSON.
+const ONE = { 'application/json': ref('Entity'), 'application/ld+json': ref('Entity'), 'application/geo+json': { type: 'object', description: 'GeoJSON Feature' } };
+const LIST = { 'application/json': { type: 'array', items: ref('Entity') }, 'application/ld+json': { type: 'array', items: ref('Entity') }, 'application/geo+json': { type: 'object', description: 'GeoJSON FeatureCollection' } };
+const COUNT = { 'NGSILD-Results-Count': 'The total, with count=true', Link: 'The @context; rel="next" and rel="prev" pages' };
+
+export const PLATFORM_OPERATIONS: Operation[] = [
+  // NGSI-LD: entities
+  { method: 'POST', path: `${E}/entities`, tag: 'NGSI-LD', summary: 'Create an entity', access: 'write', body: 'entity', ok: 201, clause: '5.6.1', errors: [409] },
+  { method: 'GET', path: `${E}/entities`, tag: 'NGSI-LD', summary: 'Query entities (q, geo-query, attrs, pick/omit, options, pagination)', access: 'read', query: ENTITY_QUERY, clause: '5.7.2', answer: LIST, answerHeaders: COUNT },
+  { method: 'DELETE', path: `${E}/entities`, tag: 'NGSI-LD', summary: 'Purge entities matching a query (or only some of their attributes)', access: 'write', query: ['type', 'id', 'idPattern', 'attrs', 'q', 'scopeQ', 'georel', 'geometry', 'coordinates', 'geoproperty', 'keep', 'drop', 'local'], ok: 204, clause: '5.6.21' },
+  { method: 'GET', path: `${E}/entities/{entityId}`, tag: 'NGSI-LD', summary: 'Retrieve an entity', access: 'read', query: ['attrs', 'pick', 'omit', 'options', 'lang', 'geometryProperty'], clause: '5.7.1', answer: ONE },
+  { method: 'PUT', path: `${E}/entities/{entityId}`, tag: 'NGSI-LD', summary: 'Replace an entity', access: 'write', body: 'entity', ok: 204, clause: '5.6.18' },
+  { method: 'PATCH', path: `${E}/entities/{entityId}`, tag: 'NGSI-LD', summary: 'Merge an entity', access: 'write', body: 'entity', ok: 204, clause: '5.6.17' },
+  { method: 'DELETE', path: `${E}/entities/{entityId}`, tag: 'NGSI-LD', summary: 'Delete an entity', access: 'write', ok: 204, clause: '5.6.6' },
+  { method: 'POST', path: `${E}/entities/{entityId}/attrs`, tag: 'NGSI-LD', summary: 'Append attributes', access: 'write', body: 'entity', query: ['options'], ok: 204, clause: '5.6.3' },
+  { method: 'PATCH', path: `${E}/entities/{entityId}/attrs`, tag: 'NGSI-LD', summary: 'Update attributes', access: 'write', body: 'entity', ok: 204, clause: '5.6.2' },
+  { method: 'PATCH', path: `${E}/entities/{entityId}/attrs/{attrId}`, tag: 'NGSI-LD', summary: 'Partial attribute update', access: 'write', body: 'json', ok: 204, clause: '5.6.4' },
+  { method: 'PUT', path: `${E}/entities/{entityId}/attrs/{attrId}`, tag: 'NGSI-LD', summary: 'Replace an attribute', access: 'write', body: 'json', ok: 204, clause: '5.6.19' },
+  { method: 'DELETE', path: `${E}/entities/{entityId}/attrs/{attrId}`, tag: 'NGSI-LD', summary: 'Delete an attribute', access: 'write', query: ['datasetId', 'deleteAll'], ok: 204, clause: '5.6.5' },
+  // NGSI-LD: batch
+  { method: 'POST', path: `${E}/entityOperations/create`, tag: 'NGSI-LD', summary: 'Batch create entities', access: 'write', body: 'entities', ok: 201, clause: '5.6.7', alsoOk: [207] },
+  { method: 'POST', path: `${E}/entityOperations/upsert`, tag: 'NGSI-LD', summary: 'Batch upsert entities', access: 'write', body: 'entities', query: ['options'], ok: 201, clause: '5.6.8', alsoOk: [204, 207] },
+  { method: 'POST', path: `${E}/entityOperations/update`, tag: 'NGSI-LD', summary: 'Batch update entities', access: 'write', body: 'entities', query: ['options'], ok: 204, clause: '5.6.9', alsoOk: [207] },
+  { method: 'POST', path: `${E}/entityOperations/delete`, tag: 'NGSI-LD', summary: 'Batch delete entities', access: 'write', body: 'ids', ok: 204, clause: '5.6.10', alsoOk: [207] },
+  { method: 'POST', path: `${E}/entityOperations/merge`, tag: 'NGSI-LD', summary: 'Batch merge entities', access: 'write', body: 'entities', ok: 204, clause: '5.6.20', alsoOk: [207] },
+  { method: 'POST', path: `${E}/entityOperations/query`, tag: 'NGSI-LD', summary: 'Query entities with a query in the body', access: 'read', body: 'query', query: ['limit', 'offset', 'count', 'options'], clause: '5.7.2', answer: LIST, answerHeaders: COUNT },
+  // NGSI-LD: discovery
+  { method: 'GET', path: `${E}/types`, tag: 'NGSI-LD', summary: 'Entity types of the tenant', access: 'read', query: ['details'], clause: '5.7.5', answer: json({ type: 'object', description: 'EntityTypeList (or an array of EntityType with details=true)' }) },
+  { method: 'GET', path: `${E}/types/{type}`, tag: 'NGSI-LD', summary: 'One entity type with its attributes', access: 'read', clause: '5.7.7' },
+  { method: 'GET', path: `${E}/attributes`, tag: 'NGSI-LD', summary: 'Attributes of the tenant', access: 'read', query: ['details'], clause: '5.7.8', answer: json({ type: 'object', description: 'AttributeList (or an array of Attribute with details=true)' }) },
+  { method: 'GET', path: `${E}/attributes/{attrId}`, tag: 'NGSI-LD', summary: 'One attribute', access: 'read', clause: '5.7.10' },
+  // NGSI-LD: temporal
+  { method: 'POST', path: `${E}/temporal/entities`, tag: 'NGSI-LD', summary: 'Create or add to a temporal representation of an entity', access: 'write', body: 'entity', ok: 201, clause: '5.6.11' },
+  { method: 'GET', path: `${E}/temporal/entities`, tag: 'NGSI-LD', summary: 'Query temporal evolution of entities (timerel, lastN, aggregation)', access: 'read', query: TEMPORAL_QUERY, clause: '5.7.4', answer: LIST, answerHeaders: COUNT },
+  { method: 'GET', path: `${E}/temporal/entities/{entityId}`, tag: 'NGSI-LD', summary: 'Retrieve the temporal evolution of an entity', access: 'read', query: TEMPORAL_QUERY, clause: '5.7.3', answer: ONE },
+  { method: 'DELETE', path: `${E}/temporal/entities/{entityId}`, tag: 'NGSI-LD', summary: 'Delete the temporal representation of an entity', access: 'write', ok: 204, clause: '5.6.16' },
+  { method: 'POST', path: `${E}/temporal/entities/{entityId}/attrs`, tag: 'NGSI-LD', summary: 'Add attribute instances', access: 'write', body: 'entity', ok: 204, clause: '5.6.12' },
+  { method: 'DELETE', path: `${E}/temporal/entities/{entityId}/attrs/{attrId}`, tag: 'NGSI-LD', summary: 'Delete an attribute\'s history', access: 'write', ok: 204, clause: '5.6.13' },
+  { method: 'GET', path: `${E}/temporal/entities/{entityId}/attrs/{attrId}/history.csv`, tag: 'NGSI-LD', summary: 'An attribute\'s history as CSV (Drehscheibe extension)', access: 'read', query: ['timerel', 'timeAt', 'endTimeAt', 'lastN'] },
+  { method: 'PATCH', path: `${E}/temporal/entities/{entityId}/attrs/{attrId}/{instanceId}`, tag: 'NGSI-LD', summary: 'Modify an attribute instance', access: 'write', body: 'json', ok: 204, clause: '5.6.14' },
+  { method: 'DELETE', path: `${E}/temporal/entities/{entityId}/attrs/{attrId}/{instanceId}`, tag: 'NGSI-LD', summary: 'Delete an attribute instance', access: 'write', ok: 204, clause: '5.6.15' },
+  { method: 'POST', path: `${E}/temporal/entityOperations/query`, tag: 'NGSI-LD', summary: 'Temporal query with a query in the body', access: 'read', body: 'query', query: ['limit', 'offset', 'count', 'options', 'lastN'], clause: '5.7.4' },
+  // NGSI-LD: subscriptions
+  { method: 'POST', path: `${E}/subscriptions`, tag: 'NGSI-LD', summary: 'Create a subscription (HTTP or MQTT notifications)', access: 'subscriptions', body: 'json', ok: 201, clause: '5.8.1', errors: [409] },
+  { method: 'GET', path: `${E}/subscriptions`, tag: 'NGSI-LD', summary: 'List subscriptions', access: 'subscriptions', query: ['limit', 'offset', 'count'], clause: '5.8.4', answer: json({ type: 'array', items: ref('Subscription') }), answerHeaders: COUNT },
+  { method: 'GET', path: `${E}/subscriptions/{subscriptionId}`, tag: 'NGSI-LD', summary: 'Retrieve a subscription', access: 'subscriptions', clause: '5.8.3', answer: json(ref('Subscription')) },
+  { method: 'PATCH', path: `${E}/subscriptions/{subscriptionId}`, tag: 'NGSI-LD', summary: 'Update a subscription', access: 'subscriptions', body: 'json', ok: 204, clause: '5.8.2' },
+  { method: 'DELETE', path: `${E}/subscriptions/{subscriptionId}`, tag: 'NGSI-LD', summary: 'Delete a subscription', access: 'subscriptions', ok: 204, clause: '5.8.5' },
+  // NGSI-LD: @context management
+  { method: 'GET', path: `${E}/jsonldContexts`, tag: 'NGSI-LD', summary: 'List @contexts', access: 'public', query: ['details', 'kind'], clause: '5.13.3' },
+  { method: 'POST', path: `${E}/jsonldContexts`, tag: 'NGSI-LD', summary: 'Add an @context', access: 'admin', body: 'json', ok: 201, clause: '5.13.2', errors: [409] },
+  { method: 'GET', path: `${E}/jsonldContexts/{contextId}`, tag: 'NGSI-LD', summary: 'Serve an @context', access: 'public', query: ['details'], clause: '5.13.4' },
+  { method: 'DELETE', path: `${E}/jsonldContexts/{contextId}`, tag: 'NGSI-LD', summary: 'Delete or reload an @context', access: 'admin', query: ['reload'], ok: 204, clause: '5.13.5' },
+  // NGSI-LD: information about the broker
+  { method: 'GET', path: `${E}/info/sourceIdentity`, tag: 'NGSI-LD', summary: 'Context source identity of this broker', access: 'public', clause: '5.15.1' },
+  { method: 'GET', path: `${E}/info/conformance`, tag: 'NGSI-LD', summary: 'Conformance summary: what of the specification is implemented (Drehscheibe extension)', access: 'public' },
+  // IoT
+  { method: 'GET', path: '/iot/about', tag: 'IoT', summary: 'IoT Agent information', access: 'admin' },
+  { method: 'POST', path: '/iot/services', tag: 'IoT', summary: 'Create service groups (fiware-service, fiware-servicepath headers)', access: 'write', body: 'json', ok: 201 },
+  { method: 'GET', path: '/iot/services', tag: 'IoT', summary: 'List service groups', access: 'write', query: ['limit', 'offset', 'apikey', 'resource'] },
+  { method: 'PUT', path: '/iot/services', tag: 'IoT', summary: 'Change a service group', access: 'write', query: ['apikey', 'resource'], body: 'json', ok: 204 },
+  { method: 'DELETE', path: '/iot/services', tag: 'IoT', summary: 'Delete a service group', access: 'write', query: ['apikey', 'resource'], ok: 204 },
+  { method: 'POST', path: '/iot/devices', tag: 'IoT', summary: 'Provision devices', access: 'write', body: 'json', ok: 201 },
+  { method: 'GET', path: '/iot/devices', tag: 'IoT', summary: 'List devices with their ingest status', access: 'write', query: ['limit', 'offset'] },
+  { method: 'GET', path: '/iot/devices/{id}', tag: 'IoT', summary: 'One device with its ingest status (last message, silent, rejected)', access: 'write' },
+  { method: 'PUT', path: '/iot/devices/{id}', tag: 'IoT', summary: 'Change a device', access: 'write', body: 'json', ok: 204 },
+  { method: 'DELETE', path: '/iot/devices/{id}', tag: 'IoT', summary: 'Delete a device', access: 'write', ok: 204 },
+  { method: 'GET', path: '/iot/metrics', tag: 'IoT', summary: 'Ingest counters per tenant, service group and device', access: 'admin' },
+  { method: 'POST', path: '/iot/json', tag: 'IoT', summary: 'Send a measurement (IoT Agent JSON; k = apikey, i = device id)', access: 'device', query: ['k', 'i', 't'], body: 'json' },
+  { method: 'POST', path: '/iot/json/attrs/{attr}', tag: 'IoT', summary: 'Send one attribute\'s value', access: 'device', query: ['k', 'i', 't'], body: 'json' },
+  { method: 'POST', path: '/iot/lorawan/chirpstack', tag: 'IoT', summary: 'ChirpStack v4 uplink webhook', access: 'device', query: ['k', 'event'], body: 'json' },
+  { method: 'POST', path: '/iot/lorawan/ttn', tag: 'IoT', summary: 'The Things Stack v3 uplink webhook', access: 'device', query: ['k'], body: 'json' },
+  // Admin
+  { method: 'POST', path: '/admin/api-keys', tag: 'Admin', summary: 'Create an API key (the secret is in this answer only)', access: 'admin', body: 'json', ok: 201 },
+  { method: 'GET', path: '/admin/api-keys', tag: 'Admin', summary: 'List API keys (never a secret)', access: 'admin' },
+  { method: 'DELETE', path: '/admin/api-keys/{id}', tag: 'Admin', summary: 'Revoke an API key', access: 'admin', ok: 204 },
+  { method: 'GET', path: '/admin/audit', tag: 'Admin', summary: 'The audit log, newest first', access: 'admin', query: ['since', 'until', 'principal', 'tenant', 'action', 'limit', 'offset'] },
+  { method: 'GET', path: '/admin/policy', tag: 'Admin', summary: 'The access policy in force', access: 'admin' },
+  { method: 'PUT', path: '/admin/policy', tag: 'Admin', summary: 'Replace the access policy', access: 'admin', body: 'json', ok: 204 },
+  { method: 'DELETE', path: '/admin/policy', tag: 'Admin', summary: 'Go back to the policy file', access: 'admin', ok: 204 },
+  { method: 'GET', path: '/admin/users', tag: 'Admin', summary: 'List users', access: 'admin', query: ['limit', 'offset'] },
+  { method: 'POST', path: '/admin/users', tag: 'Admin', summary: 'Create a user', access: 'admin', body: 'json', ok: 201 },
+  { method: 'GET', path: '/admin/users/{id}', tag: 'Admin', summary: 'One user', access: 'admin' },
+  { method: 'PATCH', path: '/admin/users/{id}', tag: 'Admin', summary: 'Change a user (e-mail, name, password, roles, disabled)', access: 'admin', body: 'json' },
+  { method: 'DELETE', path: '/admin/users/{id}', tag: 'Admin', summary: 'Delete a user with its sessions and tokens', access: 'admin', ok: 204 },
+  { method: 'POST', path: '/admin/users/{id}/password-link', tag: 'Admin', summary: 'Mail the user a link to set a password', access: 'admin', ok: 202 },
+  { method: 'GET', path: '/admin/users/{id}/sessions', tag: 'Admin', summary: 'A user\'s live sessions', access: 'admin' },
+  { method: 'DELETE', path: '/admin/users/{id}/sessions', tag: 'Admin', summary: 'End all of a user\'s sessions', access: 'admin' },
+  { method: 'DELETE', path: '/admin/sessions/{id}', tag: 'Admin', summary: 'End one session', access: 'admin', ok: 204 },
+  { method: 'GET', path: '/admin/outbox', tag: 'Admin', summary: 'The mail outbox, newest first', access: 'admin', query: ['state', 'to', 'limit', 'offset'] },
+  // Konto
+  { method: 'GET', path: '/konto/csrf', tag: 'Konto', summary: 'A CSRF token for a form (the session\'s, or a double-submit token with its cookie)', access: 'public' },
+  { method: 'GET', path: '/konto/sitzung', tag: 'Konto', summary: 'The current session and user', access: 'session' },
+  { method: 'GET', path: '/konto/sitzungen', tag: 'Konto', summary: 'The person\'s own live sessions', access: 'session' },
+  { method: 'DELETE', path: '/konto/sitzungen/{id}', tag: 'Konto', summary: 'End one of the person\'s own sessions', access: 'session', ok: 204 },
+  { method: 'GET', path: '/konto/anmelden', tag: 'Konto', summary: 'Redirects to the login page (/anmelden)', access: 'public', ok: 303 },
+  { method: 'POST', path: '/konto/anmelden', tag: 'Konto', summary: 'Log in with e-mail and password (form: 303 to returnTo; JSON: user and CSRF token)', access: 'public', body: 'form-or-json' },
+  { method: 'POST', path: '/konto/abmelden', tag: 'Konto', summary: 'Log out', access: 'session', body: 'form-or-json', ok: 204 },
+  { method: 'POST', path: '/konto/abmelden-ueberall', tag: 'Konto', summary: 'End every session of the person', access: 'session', body: 'form-or-json', ok: 204 },
+  { method: 'POST', path: '/konto/passwort-aendern', tag: 'Konto', summary: 'Change the password (current one required)', access: 'session', body: 'form-or-json' },
+  { method: 'POST', path: '/konto/passwort-vergessen', tag: 'Konto', summary: 'Request a password reset link (same answer for every address)', access: 'public', body: 'form-or-json', ok: 202 },
+  { method: 'POST', path: '/konto/passwort-zuruecksetzen', tag: 'Konto', summary: 'Set a new password with the mailed token', access: 'public', body: 'form-or-json' },
+  { method: 'POST', path: '/konto/registrieren', tag: 'Konto', summary: 'Register a citizen account (JSON { email, password, displayName? }; same answer for every address, a confirmation link is mailed; docs/participation.md)', access: 'public', body: 'form-or-json', ok: 202 },
+  { method: 'POST', path: '/konto/email-bestaetigen', tag: 'Konto', summary: 'Confirm an e-mail address with the mailed token', access: 'public', body: 'form-or-json' },
+  { method: 'GET', path: '/konto/oidc/start', tag: 'Konto', summary: 'Start an OpenID Connect login (authorization code flow with PKCE)', access: 'public', query: ['returnTo'], ok: 302 },
+  { method: 'GET', path: '/konto/oidc/callback', tag: 'Konto', summary: 'The issuer\'s redirect back (code, state)', access: 'public', query: ['code', 'state'], ok: 303 },
+  // Strategy
+  { method: 'GET', path: '/api/strategy/fields', tag: 'Strategy', summary: 'Fields of action', access: 'public' },
+  { method: 'GET', path: '/api/strategy/fields/{id}', tag: 'Strategy', summary: 'One field of action with its projects', access: 'public' },
+  { method: 'GET', path: '/api/strategy/organisations', tag: 'Strategy', summary: 'Organisations', access: 'public' },
+  { method: 'GET', path: '/api/strategy/events', tag: 'Strategy', summary: 'Events', access: 'public' },
+  { method: 'GET', path: '/api/strategy/projects', tag: 'Strategy', summary: 'Projects', access: 'public' },
+  { method: 'POST', path: '/api/strategy/projects', tag: 'Strategy', summary: 'Create a project (steward or operator)', access: 'write', body: 'project', ok: 201 },
+  { method: 'GET', path: '/api/strategy/projects/{slug}', tag: 'Strategy', summary: 'One project', access: 'public' },
+  { method: 'PUT', path: '/api/strategy/projects/{slug}', tag: 'Strategy', summary: 'Replace a project (steward or operator)', access: 'write', body: 'project' },
+  { method: 'DELETE', path: '/api/strategy/projects/{slug}', tag: 'Strategy', summary: 'Delete a project (steward or operator)', access: 'write', ok: 204 },
+  { method: 'GET', path: '/api/strategy/kpis', tag: 'Strategy', summary: 'KPIs (published ones for the public; all for stewards)', access: 'public' },
+  { method: 'POST', path: '/api/strategy/kpis', tag: 'Strategy', summary: 'Define a KPI: entity selection, value per entity, reduction (steward or operator)', access: 'write', body: 'json', ok: 201 },
+  { method: 'GET', path: '/api/strategy/kpis/{id}', tag: 'Strategy', summary: 'One KPI with its last value', access: 'public' },
+  { method: 'PUT', path: '/api/strategy/kpis/{id}', tag: 'Strategy', summary: 'Replace a KPI (steward or operator)', access: 'write', body: 'json' },
+  { method: 'DELETE', path: '/api/strategy/kpis/{id}', tag: 'Strategy', summary: 'Delete a KPI (steward or operator)', access: 'write', ok: 204 },
+  { method: 'POST', path: '/api/strategy/kpis/{id}/evaluate', tag: 'Strategy', summary: 'Evaluate a KPI now (steward or operator)', access: 'write' },
+  // Operations
+  { method: 'GET', path: '/api/openapi.json', tag: 'Operations', summary: 'This OpenAPI 3.1 description', access: 'public' },
+  { method: 'GET', path: '/health', tag: 'Operations', summary: 'Liveness', access: 'public' },
+  { method: 'GET', path: '/ready', tag: 'Operations', summary: 'Readiness (storage reachable)', access: 'public' },
+  { method: 'GET', path: '/metrics', tag: 'Operations', summary: 'Prometheus metrics (unless METRICS_PORT serves them)', access: 'admin' },
+  { method: 'GET', path: '/version', tag: 'Operations', summary: 'Name and version', access: 'public' },
+];
+
+export const QUERY_DOC: Record<string, string> = {
+  type: 'Entity type selection (names, comma-separated, or an expression)', id: 'Entity ids, comma-separated', idPattern: 'Regular expression on entity ids',
+  q: 'NGSI-LD query language', scopeQ: 'Scope query', attrs: 'Attributes to return', pick: 'Members to keep', omit: 'Members to drop',
+  georel: 'Geo relation (near;maxDistance==…, within, contains, intersects, equals, disjoint, overlaps)', geometry: 'Geometry type of the geo-query',
+  coordinates: 'Coordinates of the geo-query (JSON)', geoproperty: 'GeoProperty the geo-query applies to', geometryProperty: 'GeoProperty for GeoJSON output',
+  options: 'normalized, keyValues/simplified, concise, sysAttrs, temporalValues, aggregatedValues, …', limit: 'Page size', offset: 'Page start',
+  count: 'true: the total in NGSILD-Results-Count', lang: 'Language of LanguageProperties', details: 'true: details', kind: 'Kind of @context',
+  timerel: 'before, after, between', timeAt: 'Time (ISO 8601)', endTimeAt: 'End time for between', timeproperty: 'observedAt, createdAt, modifiedAt',
+  lastN: 'Last N instances', aggrMethods: 'Aggregation methods (avg, sum, min, max, …)', aggrPeriodDuration: 'Aggregation period (ISO 8601 duration)',
+  datasetId: 'Dataset id', keep: 'Attributes to keep (purge)', drop: 'Attributes to drop (purge)', deleteAll: 'true: every dataset', reload: 'true: reload a cached @context', apikey: 'Service group apikey', resource: 'Service group resource',
+  k: 'The device\'s apikey', i: 'The device id', t: 'Timestamp of the measurement', event: 'Webhook event', since: 'From (ISO 8601)', until: 'Until (ISO 8601)',
+  principal: 'Principal (user:…, key:…)', tenant: 'Tenant', action: 'Part of the action', state: 'Outbox: pending, sent or failed; OpenID Connect callback: the login\'s state', to: 'Recipient', returnTo: 'Local path to return to',
+  code: 'Authorization code', local: 'true: only entities of this broker (no context sources)',
+};
+
+export const BODIES: Record<BodyKey, Body> = {
+  entity: { required: true, content: { 'application/json': ref('Entity'), 'application/ld+json': ref('Entity') } },
+  entities: { required: true, content: { 'application/json': { type: 'array', items: ref('Entity') }, 'application/ld+json': { type: 'array', items: ref('Entity') } } },
+  ids: { required: true, content: json({ type: 'array', items: { type: 'string', format: 'uri' } }) },
+  query: { required: true, content: json({ type: 'object', description: 'NGSI-LD Query (type: "Query", entities, attrs, q, geoQ, temporalQ, …)' }) },
+  json: { required: true, content: json({ type: 'object' }) },
+  'form-or-json': { content: { 'application/x-www-form-urlencoded': { type: 'object', description: 'HTML form; carries _csrf' }, 'application/json': { type: 'object' } } },
+  project: { required: true, content: json(ref('ProjectInput')) },
+};
