@@ -54,7 +54,7 @@ describe('Lighthouse accessibility in Chromium', { skip: SKIP }, () => {
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'ds-lighthouse-e2e-'));
-    server = await startServer({ DREHSCHEIBE_DATA_DIR: dir, DREHSCHEIBE_DEMO: 'auto', DREHSCHEIBE_DEMO_INTERVAL: '1', MQTT_PORT: String(await freePort()) }, 30_000);
+    server = await startServer({ DREHSCHEIBE_DATA_DIR: dir, DREHSCHEIBE_DEMO: 'auto', DREHSCHEIBE_DEMO_INTERVAL: '1', MQTT_PORT: String(await freePort()) });
     await waitForLiveData(server.url);
     lighthouse = (await import('lighthouse')).default;
     const { launch } = await import('chrome-launcher');
