@@ -92,9 +92,9 @@ export async function compare(
   return { figures, failures };
 }
 
-/** Lower is better for latencies, sizes, memory and percentages of loss; higher for rates. */
+/** Lower is better for latencies, sizes, memory and percentages of loss; higher for rates and scores. */
 export function higherIsBetter(unit: string): boolean {
-  return /\/s$/.test(unit);
+  return /\/s$/.test(unit) || unit === 'score';
 }
 
 export function compareTable(figures: ComparedFigure[]): string[][] {

@@ -1,7 +1,7 @@
 // The benchmark runner behind `npm run bench`: runs each benchmark N times against a fresh server,
 // prints medians (min–max) next to the targets, and writes .bench/results-<timestamp>.json + latest.json.
 // Flags: --compare=REV (old code at REV and this checkout measured alternately; prints new/old ratios)
-//        --only=patch,get,batch,query,temporal,subscriptions,ingest,engines,auth,cluster,portal,ngsiv2,catalog,kpi,reports  --runs=N (3)  --duration=S (10)  --connections=C (32)  --quick  --profile
+//        --only=patch,get,batch,query,temporal,subscriptions,ingest,engines,auth,cluster,portal,lighthouse,ngsiv2,catalog,kpi,reports  --runs=N (3)  --duration=S (10)  --connections=C (32)  --quick  --profile
 //        --generator=wrk|autocannon (autocannon; wrk if installed and asked for): load generator of the patch, get and query benchmarks.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -18,6 +18,7 @@ import { run as engines } from './engines.bench.ts';
 import { run as auth } from './auth.bench.ts';
 import { run as cluster } from './cluster.bench.ts';
 import { run as portal } from './portal.bench.ts';
+import { run as lighthouse } from './lighthouse.bench.ts';
 import { run as participation } from './participation.bench.ts';
 import { run as ngsiv2 } from './ngsiv2.bench.ts';
 import { run as catalog } from './catalog.bench.ts';
@@ -27,7 +28,7 @@ import { REPO_ROOT } from './server.ts';
 import { compare, compareTable, worktreeOf } from './compare.ts';
 import { WRK_THREADS, wrkVersion } from './wrk.ts';
 
-const BENCHES: Record<string, BenchFn> = { patch, get, batch, query, temporal, subscriptions, ingest, engines, auth, cluster, portal, ngsiv2, catalog, kpi, reports, participation };
+const BENCHES: Record<string, BenchFn> = { patch, get, batch, query, temporal, subscriptions, ingest, engines, auth, cluster, portal, lighthouse, ngsiv2, catalog, kpi, reports, participation };
 
 interface Target {
   match: (name: string) => boolean;
@@ -88,6 +89,7 @@ const TARGETS: Target[] = [
   { match: (n) => n === 'participation: process page' || n.startsWith('participation: proposal page'), text: 'p99 ≤ 100 ms', met: (r) => r.value <= 100 },
   { match: (n) => n === 'participation: budget result' || n.startsWith('participation: survey results'), text: '≤ 200 ms', met: (r) => r.value <= 200 },
   { match: (n) => n === 'participation: supports stored', text: '≥ 500/s, no double count', met: (r) => r.value >= 500 },
+  { match: (n) => n.startsWith('lighthouse') && n.endsWith('performance score'), text: '≥ 90', met: (r) => r.value >= 90 },
   { match: (n) => n.startsWith('server RSS'), text: '< 300 MB with 100k entities', met: (r) => r.value < 300, caveat: QUICK_CAVEAT },
 ];
 
@@ -150,6 +152,7 @@ function fmtValue(v: number, unit: string): string {
   if (unit === 'MB') return v.toFixed(0);
   if (unit === '%') return v.toFixed(1);
   if (unit === 'ratio') return v.toFixed(2);
+  if (unit === 'CLS') return v.toFixed(3);
   return Math.round(v).toLocaleString('en-US');
 }
 // autocannon's latency histogram has 1 ms resolution, wrk's report 10 µs; show decimals only where there are some.
