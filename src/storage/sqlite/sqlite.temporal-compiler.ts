@@ -110,6 +110,12 @@ export function decodeInstance(r: InstanceRow, datasetId: string | undefined, in
   return out;
 }
 
+/** An instance's value from its row alone (what decodeInstance puts under the type's value member). */
+export function exportedValue(num: number | null, val: string | null, flags: number): unknown {
+  if (num !== null) return flags & F_BOOLEAN ? num === 1 : num;
+  return val === null ? null : JSON.parse(val);
+}
+
 export function instanceIdOf(entity: number, name: number, ts: number, seq: number): string {
   return `${INSTANCE_PREFIX}${entity}.${name}.${ts}.${seq}`;
 }

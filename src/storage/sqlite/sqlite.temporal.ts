@@ -4,13 +4,13 @@ import { limitLiteral } from './sqlite.query-compiler.ts';
 import type { Statement } from 'better-sqlite3';
 import type { AttrInstance, EntityFilter, Page } from '../port.ts';
 import type {
-  AggregateQuery, AggregateRow, HistoryEntityRef, HistoryEntry, HistoryWriter, InstanceQuery, StoredInstance,
-  TemporalEntity, TemporalSeries, TemporalStore, TimeWindow,
+  AggregateQuery, AggregateRow, ExportedValue, ExportPage, HistoryEntityRef, HistoryEntry, HistoryWriter, InstanceQuery,
+  StoredInstance, TemporalEntity, TemporalSeries, TemporalStore, TimeWindow,
 } from '../port.temporal.ts';
 import type { Db, MatchRegistry } from './sqlite.database.ts';
 import {
-  aggregateValues, compileAggregate, compileTemporalFilter, decodeInstance, encodeInstance, instanceIdOf,
-  parseInstanceId, timeColumn, windowSql, type EncodedFields, type InstanceRow,
+  aggregateValues, compileAggregate, compileTemporalFilter, decodeInstance, encodeInstance, exportedValue, F_DELETED,
+  instanceIdOf, parseInstanceId, timeColumn, windowSql, type EncodedFields, type InstanceRow,
 } from './sqlite.temporal-compiler.ts';
 
 class Stmts {
@@ -55,6 +55,17 @@ const ENTITY_ROWS_MAX = 10_000;
 function seriesKey(key: string): { e: number; n: number } {
   const [e, n] = key.split('.');
   return { e: Number(e), n: Number(n) };
+}
+
+/**
+ * The keyset condition after a cursor (time, ts, seq). On ts itself it is written so that SQLite
+ * seeks the primary key to the cursor: a row value (ts, ts, seq) > (…) only filters, and every page
+ * then scanned the window from its start (quadratic over a long export).
+ */
+function afterSql(t: string, after: string, params: Record<string, unknown>): string {
+  const [ct, cts, cseq] = after.split('.').map(Number);
+  Object.assign(params, { ct, cts, cseq });
+  return t === 'ts' ? ' AND ts >= @cts AND (ts > @cts OR seq > @cseq)' : ` AND (${t}, ts, seq) > (@ct, @cts, @cseq)`;
 }
 
 function seriesOf(stmts: Stmts, pk: number): TemporalSeries[] {
@@ -325,11 +336,7 @@ export class SqliteTemporalStore implements TemporalStore {
     const params: Record<string, unknown> = { e, n, limit: q.limit };
     const t = timeColumn(q.window.property);
     let where = `entity = @e AND name = @n${windowSql(q.window, params)}`;
-    if (q.after) {
-      const [ct, cts, cseq] = q.after.split('.').map(Number);
-      where += ` AND (${t}, ts, seq) > (@ct, @cts, @cseq)`;
-      Object.assign(params, { ct, cts, cseq });
-    }
+    if (q.after) where += afterSql(t, q.after, params);
     const dir = q.newest ? 'DESC' : 'ASC';
     const order = t === 'ts' ? `ts ${dir}, seq ${dir}` : `${t} ${dir}, ts ${dir}, seq ${dir}`;
     const rows = this.stmts.get(`SELECT ${COLS}, ${t} AS t FROM temporal_instances WHERE ${where} ORDER BY ${order} LIMIT @limit`).all(params) as Array<InstanceRow & { t: number }>;
@@ -338,6 +345,25 @@ export class SqliteTemporalStore implements TemporalStore {
       const instanceId = instanceIdOf(e, n, r.ts, r.seq);
       return { instance: decodeInstance(r, series.datasetId, instanceId), instanceId, time: r.t, deleted: (r.flags & 2) !== 0, cursor: `${r.t}.${r.ts}.${r.seq}` };
     });
+  }
+
+  async exportValues(series: TemporalSeries, q: { window: TimeWindow; limit: number; after?: string }): Promise<ExportPage> {
+    const { e, n } = seriesKey(series.key);
+    const params: Record<string, unknown> = { e, n, limit: q.limit };
+    const t = timeColumn(q.window.property);
+    let where = `entity = @e AND name = @n AND (flags & ${F_DELETED}) = 0${windowSql(q.window, params)}`;
+    if (q.after) where += afterSql(t, q.after, params);
+    const order = t === 'ts' ? 'ts, seq' : `${t}, ts, seq`;
+    // Raw rows (arrays) and no instance document: an export reads millions of them.
+    const stmt = this.stmts.get(`SELECT ${t} AS t, ts, seq, num, val, unit, flags FROM temporal_instances WHERE ${where} ORDER BY ${order} LIMIT @limit`);
+    const rows = stmt.raw(true).all(params) as Array<[number, number, number, number | null, string | null, string | null, number]>;
+    const values = new Array<ExportedValue>(rows.length);
+    for (let i = 0; i < rows.length; i++) {
+      const r = rows[i];
+      values[i] = { time: r[0], value: exportedValue(r[3], r[4], r[6]), unitCode: r[5] };
+    }
+    const last = rows[rows.length - 1];
+    return rows.length === q.limit ? { values, next: `${last[0]}.${last[1]}.${last[2]}` } : { values };
   }
 
   async aggregate(series: TemporalSeries, q: AggregateQuery): Promise<AggregateRow[]> {
