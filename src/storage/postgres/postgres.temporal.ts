@@ -14,7 +14,7 @@ import { dropPartitionsBefore, MonthPartitions, q, type WarnFn } from './postgre
 import type { PgTransaction } from './postgres.transaction.ts';
 import { readableSql } from './postgres.query-compiler.ts';
 import {
-  aggregateSql, aggregateValues, decodeInstance, encodeInstance, exportedValue, instanceIdOf, parseInstanceId, timeColumn, windowSql,
+  aggregateSql, aggregateValues, decodeInstance, encodeInstance, exportedValue, instanceIdOf, parseInstanceId, raiseLowerBound, timeColumn, windowSql,
   type EncodedFields, type InstanceRow,
 } from './postgres.temporal-compiler.ts';
 
@@ -28,18 +28,23 @@ function seriesKey(key: string): { e: number; n: number } {
 }
 
 /**
- * The keyset condition after a cursor (time, ts, seq). On ts itself a row comparison of (ts, seq),
- * the primary key's order after (entity, name), which PostgreSQL uses as an index condition; the
- * row value (ts, ts, seq) could only filter, so every page scanned the window from its start.
+ * Window and keyset condition of a page after a cursor (time, ts, seq). On ts itself the cursor
+ * becomes the window's one lower bound, so the index scan starts at it (a row value (ts, ts, seq)
+ * > (…) could only filter: every page scanned the window from its start).
  */
-function afterSql(t: string, after: string, params: unknown[]): string {
+function keyset(t: string, window: TimeWindow, after: string | undefined, params: unknown[]): { window: TimeWindow; tail: () => string } {
+  if (!after) return { window, tail: () => '' };
   const [ct, cts, cseq] = after.split('.').map(Number);
-  if (t === 'ts') {
-    params.push(cts, cseq);
-    return ` AND (ts, seq) > ($${params.length - 1}::bigint, $${params.length}::int)`;
+  if (t !== 'ts') {
+    return { window, tail: () => {
+      params.push(ct, cts, cseq);
+      return ` AND (${t}, ts, seq) > ($${params.length - 2}::bigint, $${params.length - 1}::bigint, $${params.length}::int)`;
+    } };
   }
-  params.push(ct, cts, cseq);
-  return ` AND (${t}, ts, seq) > ($${params.length - 2}::bigint, $${params.length - 1}::bigint, $${params.length}::int)`;
+  return { window: raiseLowerBound(window, cts), tail: () => {
+    params.push(cts, cseq);
+    return ` AND (ts > $${params.length - 1}::bigint OR seq > $${params.length}::int)`;
+  } };
 }
 
 async function seriesOf(db: pg.Pool | pg.PoolClient, pk: number): Promise<TemporalSeries[]> {
@@ -262,8 +267,9 @@ export class PgTemporalStore implements TemporalStore {
     const { e, n } = seriesKey(series.key);
     const params: unknown[] = [e, n];
     const t = timeColumn(iq.window.property);
-    let where = `entity = $1 AND name = $2${windowSql(iq.window, params)}`;
-    if (iq.after) where += afterSql(t, iq.after, params);
+    const k = keyset(t, iq.window, iq.after, params);
+    let where = `entity = $1 AND name = $2${windowSql(k.window, params)}`;
+    where += k.tail();
     const dir = iq.newest ? 'DESC' : 'ASC';
     const order = t === 'ts' ? `ts ${dir}, seq ${dir}` : `${t} ${dir}, ts ${dir}, seq ${dir}`;
     params.push(iq.limit);
@@ -279,8 +285,9 @@ export class PgTemporalStore implements TemporalStore {
     const { e, n } = seriesKey(series.key);
     const params: unknown[] = [e, n];
     const t = timeColumn(eq.window.property);
-    let where = `entity = $1 AND name = $2 AND (flags & 2) = 0${windowSql(eq.window, params)}`;
-    if (eq.after) where += afterSql(t, eq.after, params);
+    const k = keyset(t, eq.window, eq.after, params);
+    let where = `entity = $1 AND name = $2 AND (flags & 2) = 0${windowSql(k.window, params)}`;
+    where += k.tail();
     const order = t === 'ts' ? 'ts, seq' : `${t}, ts, seq`;
     params.push(eq.limit);
     // No instance document: an export reads millions of rows.

@@ -147,6 +147,16 @@ export function windowSql(w: TimeWindow, params: Record<string, unknown>): strin
   return out.length ? ' AND ' + out.join(' AND ') : '';
 }
 
+/**
+ * The window with x as its lower bound (ts ≥ x) unless its own bound is already at or above x: a
+ * keyset page after a cursor then has one lower bound on the key column, which the engine seeks to.
+ */
+export function raiseLowerBound(w: TimeWindow, x: number): TimeWindow {
+  const { gt, gte, ...rest } = w;
+  if ((gt !== undefined && gt >= x) || (gte !== undefined && gte >= x)) return w;
+  return { ...rest, gte: x };
+}
+
 /** The temporal entity filter: ids, types and attrs on the history; q, scopeQ and geo on the current state. */
 export function compileTemporalFilter(tenant: string, f: EntityFilter, registry: MatchRegistry): { where: string; params: Record<string, unknown>; handles: number[] } {
   const params: Record<string, unknown> = { tt: tenant };

@@ -10,7 +10,7 @@ import type {
 import type { Db, MatchRegistry } from './sqlite.database.ts';
 import {
   aggregateValues, compileAggregate, compileTemporalFilter, decodeInstance, encodeInstance, exportedValue, F_DELETED,
-  instanceIdOf, parseInstanceId, timeColumn, windowSql, type EncodedFields, type InstanceRow,
+  instanceIdOf, raiseLowerBound, parseInstanceId, timeColumn, windowSql, type EncodedFields, type InstanceRow,
 } from './sqlite.temporal-compiler.ts';
 
 class Stmts {
@@ -58,14 +58,20 @@ function seriesKey(key: string): { e: number; n: number } {
 }
 
 /**
- * The keyset condition after a cursor (time, ts, seq). On ts itself it is written so that SQLite
- * seeks the primary key to the cursor: a row value (ts, ts, seq) > (…) only filters, and every page
- * then scanned the window from its start (quadratic over a long export).
+ * Window and keyset condition of a page after a cursor (time, ts, seq). On ts itself the cursor
+ * becomes the window's one lower bound, so that SQLite seeks the primary key to it: with a row value
+ * (ts, ts, seq) > (…), or with a second lower bound beside the window's, it started every page at
+ * the window's start and filtered (quadratic over a long export).
  */
-function afterSql(t: string, after: string, params: Record<string, unknown>): string {
+function keyset(t: string, window: TimeWindow, after: string | undefined, params: Record<string, unknown>): { window: TimeWindow; sql: string } {
+  if (!after) return { window, sql: '' };
   const [ct, cts, cseq] = after.split('.').map(Number);
-  Object.assign(params, { ct, cts, cseq });
-  return t === 'ts' ? ' AND ts >= @cts AND (ts > @cts OR seq > @cseq)' : ` AND (${t}, ts, seq) > (@ct, @cts, @cseq)`;
+  if (t !== 'ts') {
+    Object.assign(params, { ct, cts, cseq });
+    return { window, sql: ` AND (${t}, ts, seq) > (@ct, @cts, @cseq)` };
+  }
+  Object.assign(params, { cts, cseq });
+  return { window: raiseLowerBound(window, cts), sql: ' AND (ts > @cts OR seq > @cseq)' };
 }
 
 function seriesOf(stmts: Stmts, pk: number): TemporalSeries[] {
@@ -335,8 +341,8 @@ export class SqliteTemporalStore implements TemporalStore {
     const { e, n } = seriesKey(series.key);
     const params: Record<string, unknown> = { e, n, limit: q.limit };
     const t = timeColumn(q.window.property);
-    let where = `entity = @e AND name = @n${windowSql(q.window, params)}`;
-    if (q.after) where += afterSql(t, q.after, params);
+    const k = keyset(t, q.window, q.after, params);
+    const where = `entity = @e AND name = @n${windowSql(k.window, params)}${k.sql}`;
     const dir = q.newest ? 'DESC' : 'ASC';
     const order = t === 'ts' ? `ts ${dir}, seq ${dir}` : `${t} ${dir}, ts ${dir}, seq ${dir}`;
     const rows = this.stmts.get(`SELECT ${COLS}, ${t} AS t FROM temporal_instances WHERE ${where} ORDER BY ${order} LIMIT @limit`).all(params) as Array<InstanceRow & { t: number }>;
@@ -351,8 +357,8 @@ export class SqliteTemporalStore implements TemporalStore {
     const { e, n } = seriesKey(series.key);
     const params: Record<string, unknown> = { e, n, limit: q.limit };
     const t = timeColumn(q.window.property);
-    let where = `entity = @e AND name = @n AND (flags & ${F_DELETED}) = 0${windowSql(q.window, params)}`;
-    if (q.after) where += afterSql(t, q.after, params);
+    const k = keyset(t, q.window, q.after, params);
+    const where = `entity = @e AND name = @n AND (flags & ${F_DELETED}) = 0${windowSql(k.window, params)}${k.sql}`;
     const order = t === 'ts' ? 'ts, seq' : `${t}, ts, seq`;
     // Raw rows (arrays) and no instance document: an export reads millions of them.
     const stmt = this.stmts.get(`SELECT ${t} AS t, ts, seq, num, val, unit, flags FROM temporal_instances WHERE ${where} ORDER BY ${order} LIMIT @limit`);
