@@ -39,6 +39,9 @@ export interface LiveDeps {
   pageSize: number;
 }
 
+/** Characters per chunk of a CSV download. */
+const CHUNK = 64 * 1024;
+
 type Entity = Record<string, unknown> & { id: string; type: string | string[] };
 
 export function csvField(v: unknown): string {
@@ -168,9 +171,9 @@ export class NgsiLiveSource implements LiveSource {
     const self = this;
     const f = from.getTime();
     const t = to.getTime();
-    // A page of rows becomes one string (the fields that repeat on every row are escaped once), so a
-    // chunk costs one await however many rows it holds; Readable.from pulls the next page only when
-    // the socket has taken the last one (backpressure), and a page is read only then.
+    // Rows are written into strings of about CHUNK characters (the fields that repeat on every row
+    // are escaped once), so an await is paid per chunk, not per row; Readable.from pulls the next
+    // chunk only when the socket has taken the last one (backpressure), and a page is read only then.
     async function* chunks(): AsyncGenerator<string> {
       yield 'entityId,attribute,observedAt,value,unitCode,datasetId\r\n';
       const iso = new IsoTime();
@@ -185,8 +188,10 @@ export class NgsiLiveSource implements LiveSource {
               for (const r of p.rows) {
                 const v = r.value;
                 buf += `${head}${iso.format(r.time)},${typeof v === 'number' ? String(v) : csvField(v)},${r.unitCode == null ? '' : csvField(r.unitCode)}${tail}`;
+                // Chunks stay below V8's large-object size, so they die young instead of piling up in old space until a full collection (RSS).
+                if (buf.length >= CHUNK) { yield buf; buf = ''; }
               }
-              yield buf;
+              if (buf) yield buf;
               // Let other requests run: SQLite reads a page synchronously, and a long export would otherwise hold the loop.
               await new Promise((r) => setImmediate(r));
             }
