@@ -268,7 +268,7 @@ async function openCatalog(app: FastifyInstance, config: Readonly<Config>, deps:
       return dec.allowed && (!dec.guard || dec.guard.mayRead([type.includes(':') ? type : terms.expandType(type)]));
     },
     history: {
-      async *rows(tenant, id, attr, from, to, context) {
+      async *pages(tenant, id, attr, from, to, context) {
         let series;
         try {
           const terms = context ? await d.contexts.resolve(context) : d.contexts.core;
@@ -276,11 +276,8 @@ async function openCatalog(app: FastifyInstance, config: Readonly<Config>, deps:
         } catch {
           return;
         }
-        for await (const { series: s, instance: i } of temporal.exportInstances(series, { property: 'observedAt', gte: from, lt: to })) {
-          if (i.deleted) continue;
-          const inst = i.instance as Record<string, unknown>;
-          const value = inst[({ Relationship: 'object', LanguageProperty: 'languageMap', VocabProperty: 'vocab', JsonProperty: 'json' } as Record<string, string>)[inst.type as string] ?? 'value'];
-          yield { time: i.time, value, unitCode: inst.unitCode as string | undefined, datasetId: s.datasetId };
+        for await (const { series: s, values } of temporal.exportValues(series, { property: 'observedAt', gte: from, lt: to })) {
+          yield { datasetId: s.datasetId, rows: values };
         }
       },
     },

@@ -1,11 +1,11 @@
 // The catalogue-store contract: one suite every adapter must pass unchanged (SQLite, PostgreSQL).
 // Searches are compared with an in-process oracle over the same index (catalog.text.ts), so both
-// engines return the same sets of hits; ranking is not compared.
+// engines return the same sets of hits, and in the same order for every sort of this corpus.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { fixedClock } from '../core/clock.ts';
 import { StorageConflict, StorageNotFound } from '../core/errors.ts';
-import type { Dataset, SearchQuery } from './catalog.model.ts';
+import type { Dataset, SearchQuery, Sort } from './catalog.model.ts';
 import type { CatalogStore } from './catalog.port.ts';
 import { ALL_VIEWER, CatalogService } from './catalog.service.ts';
 import { fold, matchesPrefixes, queryPrefixes } from './catalog.text.ts';
@@ -139,6 +139,39 @@ export function catalogStoreContract(name: string, factory: CatalogStoreFactory)
       const r = await svc.search({ q: 'Herne', sort: 'relevance', limit: 10 }, ALL_VIEWER);
       assert.equal(r.datasets[0].id, 'luft-1', 'title contains Herne');
       assert.deepEqual(r.datasets.map((d) => d.id).sort(), ['luft-1', 'luft-3']);
+    });
+
+    test('every sort orders the hits as the oracle does, with and without text, on every page', async () => {
+      const docs: Dataset[] = [];
+      for await (const d of s.all()) if (d.state === 'published') docs.push(d);
+      const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+      const expected = (text: string, sort: Sort): string[] => {
+        const groups = text ? queryPrefixes(text) : [];
+        const hit = docs.filter((d) => matchesPrefixes(svc.indexOf(d).terms, groups));
+        const score = (d: Dataset) => groups.filter((g) => matchesPrefixes(svc.indexOf(d).titleTerms, [g])).length;
+        const by: Record<Sort, (a: Dataset, b: Dataset) => number> = {
+          title: (a, b) => cmp(fold(a.title.de), fold(b.title.de)) || cmp(a.id, b.id),
+          '-title': (a, b) => cmp(fold(b.title.de), fold(a.title.de)) || cmp(b.id, a.id),
+          modified: (a, b) => cmp(a.modified, b.modified) || cmp(a.id, b.id),
+          '-modified': (a, b) => cmp(b.modified, a.modified) || cmp(a.id, b.id),
+          issued: (a, b) => cmp(a.issued ?? '', b.issued ?? '') || cmp(a.id, b.id),
+          '-issued': (a, b) => cmp(b.issued ?? '', a.issued ?? '') || cmp(a.id, b.id),
+          relevance: (a, b) => score(b) - score(a) || cmp(b.modified, a.modified) || cmp(a.id, b.id),
+        };
+        return hit.sort(by[sort]).map((d) => d.id);
+      };
+      for (const text of ['', 'Luft', 'Herne', 'Luft Herne', 'in']) {
+        for (const sort of ['title', '-title', 'modified', '-modified', 'issued', '-issued', 'relevance'] as Sort[]) {
+          const want = expected(text, sort);
+          const pages: string[] = [];
+          for (let offset = 0; offset < want.length + 2; offset += 2) {
+            const r = await svc.search({ q: text || undefined, sort, limit: 2, offset }, ALL_VIEWER);
+            assert.equal(r.total, want.length, `total of "${text}" ${sort} at offset ${offset}`);
+            pages.push(...r.datasets.map((d) => d.id));
+          }
+          assert.deepEqual(pages, want, `"${text}" sorted by ${sort}`);
+        }
+      }
     });
 
     test('facet counts over the hits', async () => {

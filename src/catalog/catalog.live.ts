@@ -9,16 +9,22 @@ import type { Problem } from './catalog.validate.ts';
 
 /** One recorded value of an attribute. */
 export interface HistoryRow {
+  /** Epoch ms (observedAt). */
   time: number;
   value: unknown;
-  unitCode?: string;
+  unitCode?: string | null;
+}
+
+/** Consecutive values of one attribute series (one datasetId). */
+export interface HistoryPage {
   datasetId?: string;
+  rows: HistoryRow[];
 }
 
 /** The temporal service as the catalogue uses it (wired in app.ts). */
 export interface HistorySource {
-  /** Instances of one attribute of one entity in [from, to) in time order; nothing when it has no history. */
-  rows(tenant: string, entityId: string, attr: string, from: number, to: number, context?: string): AsyncIterable<HistoryRow>;
+  /** Instances of one attribute of one entity in [from, to) in time order, in pages; nothing when it has no history. */
+  pages(tenant: string, entityId: string, attr: string, from: number, to: number, context?: string): AsyncIterable<HistoryPage>;
 }
 
 export interface LiveDeps {
@@ -33,12 +39,39 @@ export interface LiveDeps {
   pageSize: number;
 }
 
+/** Characters per chunk of a CSV download. */
+const CHUNK = 64 * 1024;
+
 type Entity = Record<string, unknown> & { id: string; type: string | string[] };
 
 export function csvField(v: unknown): string {
   if (v === undefined || v === null) return '';
   const s = typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : JSON.stringify(v);
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/**
+ * Date.prototype.toISOString for epoch ms, faster for rows of the same day: the date part is kept,
+ * the time of day is computed (the same text as toISOString for years 0 to 9999).
+ */
+export class IsoTime {
+  private dayStart = NaN;
+  private day = '';
+
+  format(ms: number): string {
+    let rest = ms - this.dayStart;
+    if (!(rest >= 0 && rest < 86_400_000)) {
+      if (!(ms >= 0 && ms < 253_402_300_800_000) || !Number.isInteger(ms)) return new Date(ms).toISOString();
+      this.dayStart = ms - (ms % 86_400_000);
+      this.day = new Date(this.dayStart).toISOString().slice(0, 11);
+      rest = ms - this.dayStart;
+    }
+    const h = Math.floor(rest / 3_600_000);
+    const m = Math.floor(rest / 60_000) % 60;
+    const s = Math.floor(rest / 1000) % 60;
+    const milli = rest % 1000;
+    return `${this.day}${h < 10 ? '0' : ''}${h}:${m < 10 ? '0' : ''}${m}:${s < 10 ? '0' : ''}${s}.${milli < 10 ? '00' : milli < 100 ? '0' : ''}${milli}Z`;
+  }
 }
 
 function params(q: LiveQuery, parts: { q?: boolean; geo?: boolean; attrs?: boolean } = { q: true, geo: true, attrs: true }): URLSearchParams {
@@ -138,29 +171,35 @@ export class NgsiLiveSource implements LiveSource {
     const self = this;
     const f = from.getTime();
     const t = to.getTime();
-    async function* lines(): AsyncGenerator<string> {
+    // Rows are written into strings of about CHUNK characters (the fields that repeat on every row
+    // are escaped once), so an await is paid per chunk, not per row; Readable.from pulls the next
+    // chunk only when the socket has taken the last one (backpressure), and a page is read only then.
+    async function* chunks(): AsyncGenerator<string> {
       yield 'entityId,attribute,observedAt,value,unitCode,datasetId\r\n';
-      let buf = '';
-      let chunks = 0;
+      const iso = new IsoTime();
       for await (const page of self.pages(q, false)) {
         for (const e of page) {
           const attrs = q.attrs?.length ? q.attrs : Object.keys(e).filter((k) => k !== 'id' && k !== 'type' && k !== '@context' && k !== 'location').sort();
           for (const a of attrs) {
-            for await (const r of self.d.history.rows(q.tenant, e.id, a, f, t, q.context)) {
-              buf += `${csvField(e.id)},${csvField(a)},${new Date(r.time).toISOString()},${csvField(r.value)},${csvField(r.unitCode)},${csvField(r.datasetId)}\r\n`;
-              if (buf.length >= 16 * 1024) {
-                yield buf;
-                buf = '';
-                // Let other requests run: a long export reads pages synchronously (SQLite) and would otherwise hold the loop.
-                if (++chunks % 16 === 0) await new Promise((r) => setImmediate(r));
+            const head = `${csvField(e.id)},${csvField(a)},`;
+            for await (const p of self.d.history.pages(q.tenant, e.id, a, f, t, q.context)) {
+              const tail = `,${csvField(p.datasetId)}\r\n`;
+              let buf = '';
+              for (const r of p.rows) {
+                const v = r.value;
+                buf += `${head}${iso.format(r.time)},${typeof v === 'number' ? String(v) : csvField(v)},${r.unitCode == null ? '' : csvField(r.unitCode)}${tail}`;
+                // Chunks stay below V8's large-object size, so they die young instead of piling up in old space until a full collection (RSS).
+                if (buf.length >= CHUNK) { yield buf; buf = ''; }
               }
+              if (buf) yield buf;
+              // Let other requests run: SQLite reads a page synchronously, and a long export would otherwise hold the loop.
+              await new Promise((r) => setImmediate(r));
             }
           }
         }
       }
-      if (buf) yield buf;
     }
-    return Readable.from(lines(), { highWaterMark: 1 });
+    return Readable.from(chunks(), { highWaterMark: 1 });
   }
 
   async lastModified(q: LiveQuery): Promise<string | undefined> {

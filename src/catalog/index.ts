@@ -11,7 +11,7 @@ export type { Problem } from './catalog.validate.ts';
 export { DATASET_ID, DISTRIBUTION_ID } from './catalog.validate.ts';
 export { licenceList, findLicence, themeList, findTheme, FREQUENCIES, FILE_TYPES, LICENCE_BASE, THEME_BASE, FREQUENCY_BASE, FILE_TYPE_BASE } from './catalog.vocab.ts';
 export { fold, indexTerms, queryPrefixes } from './catalog.text.ts';
-export { NgsiLiveSource, type LiveDeps, type HistorySource, type HistoryRow } from './catalog.live.ts';
+export { NgsiLiveSource, type LiveDeps, type HistorySource, type HistoryRow, type HistoryPage } from './catalog.live.ts';
 export { catalogHttp } from './catalog.http.ts';
 export { viewerOf, sendDownload } from './catalog.routes.ts';
 export { loadCatalogStarter, CATALOG_STARTER_FILE } from './starter.ts';

@@ -73,6 +73,21 @@ export interface InstanceQuery {
   after?: string;
 }
 
+/** One instance as an export reads it: no instance document is built (deletion markers are left out). */
+export interface ExportedValue {
+  /** Epoch ms of the queried time property. */
+  time: number;
+  /** The instance's value (value, object, languageMap, vocab, valueList, … whichever its type has). */
+  value: unknown;
+  unitCode: string | null;
+}
+
+/** A page of an export and where the next one starts (undefined: this was the last). */
+export interface ExportPage {
+  values: ExportedValue[];
+  next?: string;
+}
+
 /** Aggregation periods: either a fixed step from start, or explicit calendar bounds. */
 export interface AggregateQuery {
   window: TimeWindow;
@@ -96,6 +111,12 @@ export interface TemporalStore {
    */
   queryEntities(tenant: string, filter: EntityFilter, page: Page): Promise<{ entities: TemporalEntity[]; count?: number }>;
   instances(series: TemporalSeries, q: InstanceQuery): Promise<StoredInstance[]>;
+  /**
+   * Values of a series in ascending time order for bulk exports (CSV downloads), in keyset pages of
+   * `limit`: only time, value and unit are read, deletion markers are skipped. Pass `next` of a page
+   * as `after` to continue.
+   */
+  exportValues(series: TemporalSeries, q: { window: TimeWindow; limit: number; after?: string }): Promise<ExportPage>;
   /** Aggregates per period, computed by the engine; periods without instances are left out. */
   aggregate(series: TemporalSeries, q: AggregateQuery): Promise<AggregateRow[]>;
   /** Earliest and latest time of the series inside the window (undefined when empty). */

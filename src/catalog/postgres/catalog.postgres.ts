@@ -9,7 +9,7 @@ import { StorageConflict, StorageNotFound } from '../../core/errors.ts';
 import type { CatalogCursor, CatalogPage, Dataset, SearchResult, StoredFile } from '../catalog.model.ts';
 import type { CatalogStore, IndexEntry, StoreSearch } from '../catalog.port.ts';
 import { fold } from '../catalog.text.ts';
-import { compileSearch } from '../sql/search.sql.ts';
+import { compileSearch, countSql, pageSql } from '../sql/search.sql.ts';
 
 const MIGRATIONS = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
 /** Advisory lock of this module's migrations ("catalog" as bytes): one node migrates at a time. */
@@ -121,20 +121,20 @@ export class PostgresCatalogStore implements CatalogStore {
 
   async search(s: StoreSearch): Promise<SearchResult> {
     const c = compileSearch(s, (n) => `$${n}`);
-    const wp = c.params.slice(0, c.whereParams);
-    const total = Number((await this.pool.query(`SELECT COUNT(*) AS n FROM catalog_datasets d ${c.where}`, wp)).rows[0].n);
-    let datasets: Dataset[] = [];
+    const wp = [...c.params];
+    let rows: Array<{ doc: Dataset; n: string }> = [];
     if (s.limit > 0) {
       const lim = c.param(s.limit);
       const off = c.param(s.offset);
-      datasets = (await this.pool.query(`SELECT d.doc FROM catalog_datasets d ${c.where} ORDER BY ${c.order} LIMIT ${lim} OFFSET ${off}`, c.params)).rows.map((r) => r.doc);
+      rows = (await this.pool.query(pageSql(c, lim, off), c.params)).rows;
     }
+    const total = Number(rows.length ? rows[0].n : (await this.pool.query(countSql(c), wp)).rows[0].n);
     const facets: SearchResult['facets'] = {};
     for (const f of s.facets ?? []) {
-      const rows = (await this.pool.query(`SELECT f.value, COUNT(*) AS count FROM catalog_facets f WHERE f.facet = $${wp.length + 1} AND f.dataset_id IN (SELECT d.id FROM catalog_datasets d ${c.where}) GROUP BY f.value ORDER BY count DESC, f.value LIMIT 100`, [...wp, f])).rows;
-      facets[f] = rows.map((r) => ({ value: r.value, count: Number(r.count) }));
+      const fr = (await this.pool.query(`SELECT f.value, COUNT(*) AS count FROM catalog_facets f WHERE f.facet = $${wp.length + 1} AND f.dataset_id IN (SELECT d.id FROM ${c.from} ${c.where}) GROUP BY f.value ORDER BY count DESC, f.value LIMIT 100`, [...wp, f])).rows;
+      facets[f] = fr.map((r) => ({ value: r.value, count: Number(r.count) }));
     }
-    return { total, datasets, facets };
+    return { total, datasets: rows.map((r) => r.doc), facets };
   }
 
   async page(o: { after?: CatalogCursor; before?: CatalogCursor; limit: number }): Promise<CatalogPage> {

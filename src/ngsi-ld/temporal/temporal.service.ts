@@ -4,10 +4,13 @@
 import { BadRequestData, ResourceNotFound, TooComplexQuery } from '../../core/errors.ts';
 import type { Clock } from '../../core/clock.ts';
 import type { AttrInstance, EntityFilter, Page, StoragePort } from '../../storage/port.ts';
-import type { AggregateRow, HistoryEntry, StoredInstance, TemporalEntity, TemporalSeries, TimeWindow } from '../../storage/port.temporal.ts';
+import type { AggregateRow, ExportedValue, HistoryEntry, StoredInstance, TemporalEntity, TemporalSeries, TimeWindow } from '../../storage/port.temporal.ts';
 import { periodBounds } from './temporal.duration.ts';
 import type { TemporalQuery } from './temporal.params.ts';
 import { WindowMatcher } from './temporal.filter.ts';
+
+/** Rows per page of a bulk export: large enough that a page's query costs little per row, small enough to stay out of the way of other requests (SQLite reads synchronously). */
+const EXPORT_PAGE = 10_000;
 
 export interface TemporalLimits {
   /** Instances per attribute in one response (clause 6.3.10). */
@@ -183,6 +186,21 @@ export class TemporalService {
         if (page.length < 5000) break;
         after = page[page.length - 1].cursor;
       }
+    }
+  }
+
+  /**
+   * Values of the series in time order for bulk exports, a page at a time (large pages straight
+   * from the store: time, value and unit only, deletion markers left out).
+   */
+  async *exportValues(series: TemporalSeries[], window: TimeWindow, pageSize = EXPORT_PAGE): AsyncGenerator<{ series: TemporalSeries; values: ExportedValue[] }> {
+    for (const s of series) {
+      let after: string | undefined;
+      do {
+        const page = await this.storage.temporal.exportValues(s, { window, limit: pageSize, after });
+        if (page.values.length) yield { series: s, values: page.values };
+        after = page.next;
+      } while (after);
     }
   }
 

@@ -3,7 +3,7 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { AttrInstance, StoragePort } from '../port.ts';
-import type { HistoryEntry, TemporalSeries } from '../port.temporal.ts';
+import type { HistoryEntry, TemporalSeries, TimeWindow } from '../port.temporal.ts';
 import type { StorageFactory } from './entities.contract.ts';
 
 const V = 'https://uri.etsi.org/ngsi-ld/default-context/';
@@ -118,6 +118,39 @@ export function temporalStoreContract(name: string, factory: StorageFactory): vo
       assert.deepEqual(await s.temporal.span(sr, { property: 'observedAt' }), { first: BASE, last: BASE + 119 * 60_000 });
     });
 
+    test('export pages: values, units and times as instances has them, keyset pages without gaps or repeats', async () => {
+      const all = async (sr: TemporalSeries, window: TimeWindow, limit: number) => {
+        const out: Array<[number, unknown, string | null]> = [];
+        let after: string | undefined;
+        let pages = 0;
+        do {
+          const p = await s.temporal.exportValues(sr, { window, limit, after });
+          assert.ok(p.values.length <= limit);
+          out.push(...p.values.map((v): [number, unknown, string | null] => [v.time, v.value, v.unitCode]));
+          after = p.next;
+          assert.ok(++pages < 1000, 'pages end');
+        } while (after);
+        return out;
+      };
+      const sr = await temp('urn:e:1');
+      const expected = (await s.temporal.instances(sr, { window: { property: 'observedAt' }, limit: 1000 }))
+        .map((i): [number, unknown, string | null] => [Date.parse(i.instance.observedAt as string), i.instance.value, (i.instance.unitCode as string | undefined) ?? null]);
+      assert.equal(expected.length, 120);
+      assert.deepEqual(await all(sr, { property: 'observedAt' }, 7), expected);
+      assert.deepEqual(await all(sr, { property: 'observedAt' }, 120), expected, 'a last page that is exactly full');
+      assert.deepEqual(await all(sr, { property: 'observedAt', gte: BASE + 10 * 60_000, lt: BASE + 13 * 60_000 }, 2), expected.slice(10, 13));
+      // Instances sharing an instant (told apart by seq) are neither dropped nor repeated at a page boundary.
+      const rep = (await series('urn:e:repeat')).find((x) => x.attr === TEMP)!;
+      const values = await all(rep, { property: 'observedAt' }, 2);
+      assert.deepEqual(values.map((v) => v[1]).sort(), [1, 2, 3, 4, 5, 6, 7, 8]);
+      assert.deepEqual(values.map((v) => v[0]), [...values.map((v) => v[0])].sort((a, b) => a - b), 'in time order');
+      // Other value kinds: the value member of each type.
+      const of = async (attr: string) => (await all((await series('urn:e:1')).find((x) => x.attr === V + attr)!, { property: 'observedAt' }, 10)).map((v) => v[1]);
+      assert.deepEqual(await of('on'), [true]);
+      assert.deepEqual(await of('status'), ['ok']);
+      assert.deepEqual(await of('owner'), ['urn:o:1']);
+    });
+
     test('aggregates per period match values computed here', async () => {
       const sr = await temp('urn:e:1');
       const bounds: Array<[number, number]> = [[BASE, BASE + 30 * 60_000], [BASE + 30 * 60_000, BASE + 60 * 60_000], [BASE + 500 * 60_000, BASE + 600 * 60_000]];
@@ -176,6 +209,8 @@ export function temporalStoreContract(name: string, factory: StorageFactory): vo
       assert.deepEqual(del.map((i) => [i.instance.value, i.instance.deletedAt, i.deleted]), [['urn:ngsi-ld:null', at(5), true]]);
       const [agg] = await s.temporal.aggregate(sr, { window: { property: 'observedAt' }, methods: ['totalCount'], bounds: [[BASE, BASE + 3600_000]] });
       assert.equal(agg.values.totalCount, 1, 'markers are not counted');
+      const exported = await s.temporal.exportValues(sr, { window: { property: 'observedAt' }, limit: 10 });
+      assert.deepEqual(exported.values.map((v) => v.value), [1], 'exports leave markers out');
     });
 
     test('a rolled-back savepoint leaves no history, and new attribute names stay usable', async () => {

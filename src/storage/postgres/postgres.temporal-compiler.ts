@@ -4,7 +4,7 @@
 import { aggregateFromSlots, slotsFor, type AggrSlot } from '../temporal.aggregate.ts';
 import type { AggrMethod, TimeProperty, TimeWindow } from '../port.temporal.ts';
 export {
-  decodeInstance, encodeInstance, instanceIdOf, parseInstanceId, type EncodedFields, type InstanceRow,
+  decodeInstance, encodeInstance, exportedValue, instanceIdOf, parseInstanceId, raiseLowerBound, type EncodedFields, type InstanceRow,
 } from '../sqlite/sqlite.temporal-compiler.ts';
 
 /** SQL expression of a time property over temporal_instances. */

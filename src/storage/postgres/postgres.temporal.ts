@@ -6,15 +6,15 @@ import type pg from 'pg';
 import type { AttrInstance, EntityFilter, Page } from '../port.ts';
 import { postgresRegex } from '../regex.ts';
 import type {
-  AggregateQuery, AggregateRow, HistoryEntityRef, HistoryEntry, HistoryWriter, InstanceQuery, StoredInstance,
-  TemporalEntity, TemporalSeries, TemporalStore, TimeWindow,
+  AggregateQuery, AggregateRow, ExportedValue, ExportPage, HistoryEntityRef, HistoryEntry, HistoryWriter, InstanceQuery,
+  StoredInstance, TemporalEntity, TemporalSeries, TemporalStore, TimeWindow,
 } from '../port.temporal.ts';
 import type { TypeNode } from '../../ngsi-ld/query/q.ast.ts';
 import { dropPartitionsBefore, MonthPartitions, q, type WarnFn } from './postgres.database.ts';
 import type { PgTransaction } from './postgres.transaction.ts';
 import { readableSql } from './postgres.query-compiler.ts';
 import {
-  aggregateSql, aggregateValues, decodeInstance, encodeInstance, instanceIdOf, parseInstanceId, timeColumn, windowSql,
+  aggregateSql, aggregateValues, decodeInstance, encodeInstance, exportedValue, instanceIdOf, parseInstanceId, raiseLowerBound, timeColumn, windowSql,
   type EncodedFields, type InstanceRow,
 } from './postgres.temporal-compiler.ts';
 
@@ -25,6 +25,26 @@ const COLS = 'ts, seq, num, val, doc, unit, created, modified, flags';
 function seriesKey(key: string): { e: number; n: number } {
   const [e, n] = key.split('.');
   return { e: Number(e), n: Number(n) };
+}
+
+/**
+ * Window and keyset condition of a page after a cursor (time, ts, seq). On ts itself the cursor
+ * becomes the window's one lower bound, so the index scan starts at it (a row value (ts, ts, seq)
+ * > (…) could only filter: every page scanned the window from its start).
+ */
+function keyset(t: string, window: TimeWindow, after: string | undefined, params: unknown[]): { window: TimeWindow; tail: () => string } {
+  if (!after) return { window, tail: () => '' };
+  const [ct, cts, cseq] = after.split('.').map(Number);
+  if (t !== 'ts') {
+    return { window, tail: () => {
+      params.push(ct, cts, cseq);
+      return ` AND (${t}, ts, seq) > ($${params.length - 2}::bigint, $${params.length - 1}::bigint, $${params.length}::int)`;
+    } };
+  }
+  return { window: raiseLowerBound(window, cts), tail: () => {
+    params.push(cts, cseq);
+    return ` AND (ts > $${params.length - 1}::bigint OR seq > $${params.length}::int)`;
+  } };
 }
 
 async function seriesOf(db: pg.Pool | pg.PoolClient, pk: number): Promise<TemporalSeries[]> {
@@ -247,12 +267,9 @@ export class PgTemporalStore implements TemporalStore {
     const { e, n } = seriesKey(series.key);
     const params: unknown[] = [e, n];
     const t = timeColumn(iq.window.property);
-    let where = `entity = $1 AND name = $2${windowSql(iq.window, params)}`;
-    if (iq.after) {
-      const [ct, cts, cseq] = iq.after.split('.').map(Number);
-      params.push(ct, cts, cseq);
-      where += ` AND (${t}, ts, seq) > ($${params.length - 2}::bigint, $${params.length - 1}::bigint, $${params.length}::int)`;
-    }
+    const k = keyset(t, iq.window, iq.after, params);
+    let where = `entity = $1 AND name = $2${windowSql(k.window, params)}`;
+    where += k.tail();
     const dir = iq.newest ? 'DESC' : 'ASC';
     const order = t === 'ts' ? `ts ${dir}, seq ${dir}` : `${t} ${dir}, ts ${dir}, seq ${dir}`;
     params.push(iq.limit);
@@ -262,6 +279,27 @@ export class PgTemporalStore implements TemporalStore {
       const instanceId = instanceIdOf(e, n, r.ts, r.seq);
       return { instance: decodeInstance(r, series.datasetId, instanceId), instanceId, time: r.t, deleted: (r.flags & 2) !== 0, cursor: `${r.t}.${r.ts}.${r.seq}` };
     });
+  }
+
+  async exportValues(series: TemporalSeries, eq: { window: TimeWindow; limit: number; after?: string }): Promise<ExportPage> {
+    const { e, n } = seriesKey(series.key);
+    const params: unknown[] = [e, n];
+    const t = timeColumn(eq.window.property);
+    const k = keyset(t, eq.window, eq.after, params);
+    let where = `entity = $1 AND name = $2 AND (flags & 2) = 0${windowSql(k.window, params)}`;
+    where += k.tail();
+    const order = t === 'ts' ? 'ts, seq' : `${t}, ts, seq`;
+    params.push(eq.limit);
+    // No instance document: an export reads millions of rows.
+    const rows = await q<{ t: number; ts: number; seq: number; num: number | null; val: string | null; unit: string | null; flags: number }>(this.pool,
+      `SELECT ${t} AS t, ts, seq, num, val, unit, flags FROM temporal_instances WHERE ${where} ORDER BY ${order} LIMIT $${params.length}`, params);
+    const values = new Array<ExportedValue>(rows.length);
+    for (let i = 0; i < rows.length; i++) {
+      const r = rows[i];
+      values[i] = { time: r.t, value: exportedValue(r.num, r.val, r.flags), unitCode: r.unit };
+    }
+    const last = rows[rows.length - 1];
+    return rows.length === eq.limit ? { values, next: `${last.t}.${last.ts}.${last.seq}` } : { values };
   }
 
   async aggregate(series: TemporalSeries, aq: AggregateQuery): Promise<AggregateRow[]> {

@@ -110,6 +110,12 @@ export function decodeInstance(r: InstanceRow, datasetId: string | undefined, in
   return out;
 }
 
+/** An instance's value from its row alone (what decodeInstance puts under the type's value member). */
+export function exportedValue(num: number | null, val: string | null, flags: number): unknown {
+  if (num !== null) return flags & F_BOOLEAN ? num === 1 : num;
+  return val === null ? null : JSON.parse(val);
+}
+
 export function instanceIdOf(entity: number, name: number, ts: number, seq: number): string {
   return `${INSTANCE_PREFIX}${entity}.${name}.${ts}.${seq}`;
 }
@@ -139,6 +145,16 @@ export function windowSql(w: TimeWindow, params: Record<string, unknown>): strin
   if (w.lt !== undefined) { out.push(`${t} < @wlt`); params.wlt = w.lt; }
   if (w.lte !== undefined) { out.push(`${t} <= @wlte`); params.wlte = w.lte; }
   return out.length ? ' AND ' + out.join(' AND ') : '';
+}
+
+/**
+ * The window with x as its lower bound (ts ≥ x) unless its own bound is already at or above x: a
+ * keyset page after a cursor then has one lower bound on the key column, which the engine seeks to.
+ */
+export function raiseLowerBound(w: TimeWindow, x: number): TimeWindow {
+  const { gt, gte, ...rest } = w;
+  if ((gt !== undefined && gt >= x) || (gte !== undefined && gte >= x)) return w;
+  return { ...rest, gte: x };
 }
 
 /** The temporal entity filter: ids, types and attrs on the history; q, scopeQ and geo on the current state. */

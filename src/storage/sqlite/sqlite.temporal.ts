@@ -4,13 +4,13 @@ import { limitLiteral } from './sqlite.query-compiler.ts';
 import type { Statement } from 'better-sqlite3';
 import type { AttrInstance, EntityFilter, Page } from '../port.ts';
 import type {
-  AggregateQuery, AggregateRow, HistoryEntityRef, HistoryEntry, HistoryWriter, InstanceQuery, StoredInstance,
-  TemporalEntity, TemporalSeries, TemporalStore, TimeWindow,
+  AggregateQuery, AggregateRow, ExportedValue, ExportPage, HistoryEntityRef, HistoryEntry, HistoryWriter, InstanceQuery,
+  StoredInstance, TemporalEntity, TemporalSeries, TemporalStore, TimeWindow,
 } from '../port.temporal.ts';
 import type { Db, MatchRegistry } from './sqlite.database.ts';
 import {
-  aggregateValues, compileAggregate, compileTemporalFilter, decodeInstance, encodeInstance, instanceIdOf,
-  parseInstanceId, timeColumn, windowSql, type EncodedFields, type InstanceRow,
+  aggregateValues, compileAggregate, compileTemporalFilter, decodeInstance, encodeInstance, exportedValue, F_DELETED,
+  instanceIdOf, raiseLowerBound, parseInstanceId, timeColumn, windowSql, type EncodedFields, type InstanceRow,
 } from './sqlite.temporal-compiler.ts';
 
 class Stmts {
@@ -55,6 +55,23 @@ const ENTITY_ROWS_MAX = 10_000;
 function seriesKey(key: string): { e: number; n: number } {
   const [e, n] = key.split('.');
   return { e: Number(e), n: Number(n) };
+}
+
+/**
+ * Window and keyset condition of a page after a cursor (time, ts, seq). On ts itself the cursor
+ * becomes the window's one lower bound, so that SQLite seeks the primary key to it: with a row value
+ * (ts, ts, seq) > (…), or with a second lower bound beside the window's, it started every page at
+ * the window's start and filtered (quadratic over a long export).
+ */
+function keyset(t: string, window: TimeWindow, after: string | undefined, params: Record<string, unknown>): { window: TimeWindow; sql: string } {
+  if (!after) return { window, sql: '' };
+  const [ct, cts, cseq] = after.split('.').map(Number);
+  if (t !== 'ts') {
+    Object.assign(params, { ct, cts, cseq });
+    return { window, sql: ` AND (${t}, ts, seq) > (@ct, @cts, @cseq)` };
+  }
+  Object.assign(params, { cts, cseq });
+  return { window: raiseLowerBound(window, cts), sql: ' AND (ts > @cts OR seq > @cseq)' };
 }
 
 function seriesOf(stmts: Stmts, pk: number): TemporalSeries[] {
@@ -324,12 +341,8 @@ export class SqliteTemporalStore implements TemporalStore {
     const { e, n } = seriesKey(series.key);
     const params: Record<string, unknown> = { e, n, limit: q.limit };
     const t = timeColumn(q.window.property);
-    let where = `entity = @e AND name = @n${windowSql(q.window, params)}`;
-    if (q.after) {
-      const [ct, cts, cseq] = q.after.split('.').map(Number);
-      where += ` AND (${t}, ts, seq) > (@ct, @cts, @cseq)`;
-      Object.assign(params, { ct, cts, cseq });
-    }
+    const k = keyset(t, q.window, q.after, params);
+    const where = `entity = @e AND name = @n${windowSql(k.window, params)}${k.sql}`;
     const dir = q.newest ? 'DESC' : 'ASC';
     const order = t === 'ts' ? `ts ${dir}, seq ${dir}` : `${t} ${dir}, ts ${dir}, seq ${dir}`;
     const rows = this.stmts.get(`SELECT ${COLS}, ${t} AS t FROM temporal_instances WHERE ${where} ORDER BY ${order} LIMIT @limit`).all(params) as Array<InstanceRow & { t: number }>;
@@ -338,6 +351,25 @@ export class SqliteTemporalStore implements TemporalStore {
       const instanceId = instanceIdOf(e, n, r.ts, r.seq);
       return { instance: decodeInstance(r, series.datasetId, instanceId), instanceId, time: r.t, deleted: (r.flags & 2) !== 0, cursor: `${r.t}.${r.ts}.${r.seq}` };
     });
+  }
+
+  async exportValues(series: TemporalSeries, q: { window: TimeWindow; limit: number; after?: string }): Promise<ExportPage> {
+    const { e, n } = seriesKey(series.key);
+    const params: Record<string, unknown> = { e, n, limit: q.limit };
+    const t = timeColumn(q.window.property);
+    const k = keyset(t, q.window, q.after, params);
+    const where = `entity = @e AND name = @n AND (flags & ${F_DELETED}) = 0${windowSql(k.window, params)}${k.sql}`;
+    const order = t === 'ts' ? 'ts, seq' : `${t}, ts, seq`;
+    // Raw rows (arrays) and no instance document: an export reads millions of them.
+    const stmt = this.stmts.get(`SELECT ${t} AS t, ts, seq, num, val, unit, flags FROM temporal_instances WHERE ${where} ORDER BY ${order} LIMIT @limit`);
+    const rows = stmt.raw(true).all(params) as Array<[number, number, number, number | null, string | null, string | null, number]>;
+    const values = new Array<ExportedValue>(rows.length);
+    for (let i = 0; i < rows.length; i++) {
+      const r = rows[i];
+      values[i] = { time: r[0], value: exportedValue(r[3], r[4], r[6]), unitCode: r[5] };
+    }
+    const last = rows[rows.length - 1];
+    return rows.length === q.limit ? { values, next: `${last[0]}.${last[1]}.${last[2]}` } : { values };
   }
 
   async aggregate(series: TemporalSeries, q: AggregateQuery): Promise<AggregateRow[]> {
