@@ -10,6 +10,7 @@ import type {
 import { bboxOf } from '../../ngsi-ld/geo/geojson.validate.ts';
 import { compileFilter, indexExpressions, limitLiteral, type CompiledQuery } from './sqlite.query-compiler.ts';
 import { createHash } from 'node:crypto';
+import { countedType } from '../entity-counts.ts';
 import { Checkpointer } from './sqlite.checkpoint.ts';
 import { MatchRegistry, openReader, openWriter, type Db } from './sqlite.database.ts';
 import { SqliteHistoryWriter, SqliteTemporalStore } from './sqlite.temporal.ts';
@@ -69,15 +70,21 @@ class SqliteReader implements EntityReader {
         const rows = this.stmts.get(pageSql(c, COLS, '*', page)).all({ ...c.params, offset: page.offset }) as Row[];
         out.entities = rows.map(toRecord);
       }
-      if (page.count) {
-        const row = this.stmts.get(`SELECT COUNT(*) AS n FROM ${c.countFrom} WHERE ${c.where}`).get(c.params) as { n: number };
-        out.count = row.n;
-      }
+      if (page.count) out.count = this.count(tenant, filter, c);
       return out;
     } finally {
       for (const h of c.handles) this.registry.remove(h);
     }
   }
+  /** Number of matches: the kept count of a type (migration 010) when the filter is one type or none. */
+  private count(tenant: string, filter: EntityFilter, c: CompiledQuery): number {
+    const type = countedType(filter);
+    if (type !== undefined) {
+      return (this.stmts.get('SELECT n FROM entity_counts WHERE tenant = ? AND type = ?').get(tenant, type) as { n: number } | undefined)?.n ?? 0;
+    }
+    return (this.stmts.get(`SELECT COUNT(*) AS n FROM ${c.countFrom} WHERE ${c.where}`).get(c.params) as { n: number }).n;
+  }
+
   private readonly geoAttrs = new Map<string, number>();
   /** Id of a GeoProperty name in the R*Tree ids; undefined when no value of it was ever indexed. */
   private geoAttrId(iri: string): number | undefined {
@@ -115,7 +122,7 @@ class SqliteReader implements EntityReader {
       if (page.limit > 0) {
         out.keys = this.stmts.get(pageSql(c, 'e.pk, e.id, e.rev, e.pk AS born', 'id, born, rev', page)).all({ ...c.params, offset: page.offset }) as EntityKey[];
       }
-      if (page.count) out.count = (this.stmts.get(`SELECT COUNT(*) AS n FROM ${c.countFrom} WHERE ${c.where}`).get(c.params) as { n: number }).n;
+      if (page.count) out.count = this.count(tenant, filter, c);
       return out;
     } finally {
       for (const h of c.handles) this.registry.remove(h);
@@ -131,7 +138,7 @@ class SqliteReader implements EntityReader {
     return this.stmts.get('SELECT pk AS born, rev FROM entities WHERE tenant = ? AND id = ?').get(tenant, id) as EntityVersion | undefined;
   }
   async typeCounts(tenant: string): Promise<Array<{ type: string; entities: number }>> {
-    return this.stmts.get('SELECT type, COUNT(*) AS entities FROM entity_types WHERE tenant = ? GROUP BY type ORDER BY type').all(tenant) as Array<{ type: string; entities: number }>;
+    return this.stmts.get("SELECT type, n AS entities FROM entity_counts WHERE tenant = ? AND type <> '' AND n > 0 ORDER BY type").all(tenant) as Array<{ type: string; entities: number }>;
   }
   async typeAttributes(tenant: string): Promise<TypeAttrRow[]> {
     const sql = `SELECT t.type AS type, j.key AS attr, json_extract(j.value, '$[0].type') AS attrType, COUNT(*) AS entities
