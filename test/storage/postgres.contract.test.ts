@@ -9,6 +9,7 @@ import { authStoreContract } from '../../src/storage/contract/auth.contract.ts';
 import { accountStoreContract } from '../../src/storage/contract/accounts.contract.ts';
 import { entityQueryContract } from '../../src/storage/contract/entities-query.contract.ts';
 import { entityCountContract } from '../../src/storage/contract/entity-counts.contract.ts';
+import { geoPageContract } from '../../src/storage/contract/geo-pages.contract.ts';
 import type { PostgresStorage } from '../../src/storage/postgres/postgres.adapter.ts';
 import type { StoragePort } from '../../src/storage/port.ts';
 import { PG_SKIP, dropSchema, openPgStorage } from '../support/pg.ts';
@@ -29,6 +30,7 @@ if (PG_SKIP) {
   entityStoreContract('postgres', postgres);
   entityQueryContract('postgres', postgres);
   entityCountContract('postgres', postgres);
+  geoPageContract('postgres', postgres);
   temporalStoreContract('postgres', postgres);
   subscriptionStoreContract('postgres', postgres);
   ingestStoreContract('postgres', postgres);
