@@ -27,7 +27,20 @@ export interface CompiledQuery {
   branches?: string[];
   /** ORDER BY terms when the filter asks for an order (clause 4.23); absent: pk order. */
   order?: string;
+  /**
+   * A geo-query without orderBy: its window, and `where` with the window's condition replaced by
+   * a list of candidate keys (a bigint array, the parameter after `params`, at index `pksAt`), so that a page can be read
+   * a key range at a time from the entity_geo_key index (migration 013).
+   */
+  geoWindow?: { attr: string; bbox: [number, number, number, number]; where: string; pksAt: number };
 }
+
+/**
+ * The geometry with the entity key as z (the expression of the entity_geo_key index, migration
+ * 013, character for character) and the scale of the key (as the SQLite engine's R*Tree).
+ */
+export const GEO_KEY_EXPR = 'ST_Translate(ST_Force3DZ(g.geom), 0, 0, g.pk::float8 * 1e-6)';
+export const GEO_KEY_SCALE = 1e-6;
 
 /** The index alternatives of an indexed equality, and the exact test they narrow. */
 interface Narrowing { alts: string[]; exact: string }
@@ -334,6 +347,8 @@ export function compileFilter(tenant: string, f: EntityFilter, indexed: Readonly
   }
   const tests: Array<(r: ResidualRow) => boolean> = [];
   let geoSelect: string | undefined;
+  let geoWindow: CompiledQuery['geoWindow'];
+  let geoAt = -1;
   if (f.scopeQ) {
     const sq = f.scopeQ;
     where.push('e.scopes IS NOT NULL');
@@ -344,6 +359,10 @@ export function compileFilter(tenant: string, f: EntityFilter, indexed: Readonly
     const prop = c.p(g.property, '::text');
     if (g.bbox) {
       const [minX, minY, maxX, maxY] = g.bbox;
+      if (!f.order?.length) {
+        geoWindow = { attr: g.property, bbox: g.bbox, where: '', pksAt: 0 };
+        geoAt = where.length;
+      }
       where.push(`EXISTS (SELECT 1 FROM entity_geo g WHERE g.pk = e.pk AND g.attr = ${prop} AND g.geom && ST_MakeEnvelope(${c.p(minX, '::float8')}, ${c.p(minY, '::float8')}, ${c.p(maxX, '::float8')}, ${c.p(maxY, '::float8')}, 4326))`);
     } else {
       where.push(`e.doc ? ${prop}`);
@@ -354,6 +373,11 @@ export function compileFilter(tenant: string, f: EntityFilter, indexed: Readonly
   // Ordered queries sort every match (clause 4.23): no index walk in pk order to merge.
   const order = f.order?.length ? c.orderBy(f.order) : undefined;
   const branches = order ? undefined : narrowed?.nr.alts.map((alt) => where.map((w, i) => (i === narrowed!.at ? `(${alt} AND ${narrowed!.nr.exact})` : w)).join(' AND '));
+  if (geoWindow) {
+    // The keys travel as one more parameter after the filter's own.
+    geoWindow.pksAt = c.params.length;
+    geoWindow.where = where.map((w, i) => (i === geoAt ? `e.pk = ANY($${c.params.length + 1}::bigint[])` : w)).join(' AND ');
+  }
   return {
     where: where.join(' AND '),
     params: c.params,
@@ -361,5 +385,6 @@ export function compileFilter(tenant: string, f: EntityFilter, indexed: Readonly
     geoSelect,
     branches,
     order,
+    geoWindow,
   };
 }
