@@ -89,19 +89,19 @@ async function windowedHits(db: Queryable, c: CompiledQuery, cols: string, want:
   const hits: Cand[] = [];
   let lo = 1;
   let span = Math.max(2048, want * 16);
+  // One statement per key range: the index gives the range's candidates (a handful of rows, so
+  // the planner joins them to entities by key), the filter and the columns the exact test needs.
+  const n = c.params.length;
+  const sql = `SELECT ${cols} FROM entities e WHERE ${g.whereWith(`e.pk IN (SELECT g.pk FROM entity_geo g WHERE g.attr = $${n + 1} AND ${GEO_KEY_EXPR} &&& `
+    + `ST_SetSRID(ST_MakeLine(ST_MakePoint($${n + 2}::float8, $${n + 3}::float8, $${n + 4}::float8), ST_MakePoint($${n + 5}::float8, $${n + 6}::float8, $${n + 7}::float8)), 4326)) `
+    + `AND e.pk BETWEEN $${n + 8}::bigint AND $${n + 9}::bigint`)} ORDER BY e.pk`;
   while (hits.length < want && lo <= last) {
     const hi = Math.min(last, lo + span - 1);
-    const found = await qp<{ pk: string }>(db, 'ds_geo_keys', `SELECT g.pk FROM entity_geo g WHERE g.attr = $1 AND ${GEO_KEY_EXPR}
-      &&& ST_SetSRID(ST_MakeLine(ST_MakePoint($2, $3, $4), ST_MakePoint($5, $6, $7)), 4326)`, [g.attr, minX, minY, lo * GEO_KEY_SCALE, maxX, maxY, hi * GEO_KEY_SCALE]);
-    // The index keeps 32-bit float boxes, rounded outwards: keep the exact range.
-    const pks = found.map((r) => Number(r.pk)).filter((pk) => pk >= lo && pk <= hi);
+    const rows = await qs<Cand>(db, sql, [...c.params, g.attr, minX, minY, lo * GEO_KEY_SCALE, maxX, maxY, hi * GEO_KEY_SCALE, lo, hi]);
     let got = 0;
-    if (pks.length) {
-      const rows = await qs<Cand>(db, `SELECT ${cols} FROM entities e WHERE ${g.where} ORDER BY e.pk`, [...c.params, pks]);
-      for (const r of rows) {
-        if (hits.length >= want) break;
-        if (c.residual!(r)) { hits.push(r); got++; }
-      }
+    for (const r of rows) {
+      if (hits.length >= want) break;
+      if (c.residual!(r)) { hits.push(r); got++; }
     }
     const done = hi - lo + 1;
     lo = hi + 1;

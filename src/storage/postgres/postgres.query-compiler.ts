@@ -29,10 +29,10 @@ export interface CompiledQuery {
   order?: string;
   /**
    * A geo-query without orderBy: its window, and `where` with the window's condition replaced by
-   * a list of candidate keys (a bigint array, the parameter after `params`, at index `pksAt`), so that a page can be read
-   * a key range at a time from the entity_geo_key index (migration 013).
+   * another (`whereWith`), whose parameters follow the filter's own ($n from `params.length + 1`),
+   * so that a page can be read a key range at a time from the entity_geo_key index (migration 013).
    */
-  geoWindow?: { attr: string; bbox: [number, number, number, number]; where: string; pksAt: number };
+  geoWindow?: { attr: string; bbox: [number, number, number, number]; whereWith: (cond: string) => string };
 }
 
 /**
@@ -348,7 +348,6 @@ export function compileFilter(tenant: string, f: EntityFilter, indexed: Readonly
   const tests: Array<(r: ResidualRow) => boolean> = [];
   let geoSelect: string | undefined;
   let geoWindow: CompiledQuery['geoWindow'];
-  let geoAt = -1;
   if (f.scopeQ) {
     const sq = f.scopeQ;
     where.push('e.scopes IS NOT NULL');
@@ -360,8 +359,8 @@ export function compileFilter(tenant: string, f: EntityFilter, indexed: Readonly
     if (g.bbox) {
       const [minX, minY, maxX, maxY] = g.bbox;
       if (!f.order?.length) {
-        geoWindow = { attr: g.property, bbox: g.bbox, where: '', pksAt: 0 };
-        geoAt = where.length;
+        const at = where.length;
+        geoWindow = { attr: g.property, bbox: g.bbox, whereWith: (cond) => where.map((w, i) => (i === at ? cond : w)).join(' AND ') };
       }
       where.push(`EXISTS (SELECT 1 FROM entity_geo g WHERE g.pk = e.pk AND g.attr = ${prop} AND g.geom && ST_MakeEnvelope(${c.p(minX, '::float8')}, ${c.p(minY, '::float8')}, ${c.p(maxX, '::float8')}, ${c.p(maxY, '::float8')}, 4326))`);
     } else {
@@ -373,11 +372,6 @@ export function compileFilter(tenant: string, f: EntityFilter, indexed: Readonly
   // Ordered queries sort every match (clause 4.23): no index walk in pk order to merge.
   const order = f.order?.length ? c.orderBy(f.order) : undefined;
   const branches = order ? undefined : narrowed?.nr.alts.map((alt) => where.map((w, i) => (i === narrowed!.at ? `(${alt} AND ${narrowed!.nr.exact})` : w)).join(' AND '));
-  if (geoWindow) {
-    // The keys travel as one more parameter after the filter's own.
-    geoWindow.pksAt = c.params.length;
-    geoWindow.where = where.map((w, i) => (i === geoAt ? `e.pk = ANY($${c.params.length + 1}::bigint[])` : w)).join(' AND ');
-  }
   return {
     where: where.join(' AND '),
     params: c.params,
