@@ -16,6 +16,13 @@ const ENGINES: Engine[] = ['sqlite', 'postgres'];
  * batch, query, temporal, cluster). Unset: all four.
  */
 const PARTS = new Set((process.env.BENCH_ENGINES_PARTS || 'batch,query,temporal,cluster').split(',').map((s) => s.trim()));
+/**
+ * Entities seeded for the query section (BENCH_ENGINES_ENTITIES, e.g. 1000000 for the scale figures
+ * of docs/scaling.md; default 100,000, or 20,000 with --quick), and the query scenarios to run
+ * (BENCH_ENGINES_QUERIES: a comma list of substrings of their names, e.g. count,near; unset: all).
+ */
+const ENTITIES = process.env.BENCH_ENGINES_ENTITIES ? Number(process.env.BENCH_ENGINES_ENTITIES) : undefined;
+const QUERIES = process.env.BENCH_ENGINES_QUERIES?.split(',').map((s) => s.trim()).filter(Boolean);
 
 interface Node { server: BenchServer; schema?: string }
 
@@ -104,13 +111,17 @@ export async function run(opts: BenchOptions): Promise<Result[]> {
   }
 
   // 2. The core's queries over seeded entities.
-  const entities = opts.quick ? 20_000 : 100_000;
-  const scenarios: Array<[string, Record<string, string>]> = [
+  const entities = ENTITIES ?? (opts.quick ? 20_000 : 100_000);
+  if (!Number.isSafeInteger(entities) || entities < 1) throw new Error(`BENCH_ENGINES_ENTITIES must be a positive integer, not ${process.env.BENCH_ENGINES_ENTITIES}`);
+  const allScenarios: Array<[string, Record<string, string>]> = [
     ['query q=temperature>25 limit=100', { type: ENTITY_TYPE, q: 'temperature>25', limit: '100' }],
     ['query q=temperature>25 limit=10', { type: ENTITY_TYPE, q: 'temperature>25', limit: '10' }],
     ['query q=status=="maintenance" limit=100 (indexed)', { type: ENTITY_TYPE, q: 'status=="maintenance"', limit: '100' }],
     ['query georel=near;maxDistance==500', { type: ENTITY_TYPE, georel: 'near;maxDistance==500', geometry: 'Point', coordinates: `[${HERNE[0]},${HERNE[1]}]` }],
+    ['query georel=near;maxDistance==500 limit=100', { type: ENTITY_TYPE, georel: 'near;maxDistance==500', geometry: 'Point', coordinates: `[${HERNE[0]},${HERNE[1]}]`, limit: '100' }],
+    ['query count=true limit=1 (type only)', { type: ENTITY_TYPE, count: 'true', limit: '1' }],
   ];
+  const scenarios = QUERIES ? allScenarios.filter(([name]) => QUERIES.some((k) => name.includes(k))) : allScenarios;
   const qs = (p: Record<string, string>) => Object.entries(p).map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join('&');
   for (const e of PARTS.has('query') ? ENGINES : []) {
     const n = await start(e, { DREHSCHEIBE_INDEXED_ATTRIBUTES: 'status' });

@@ -86,3 +86,25 @@ test('migration 010 stamps existing feed rows with its transaction id; a node st
   await new Promise((r) => setTimeout(r, 250));
   assert.deepEqual(got, ['new']);
 }));
+
+test('migrations 012 and 013 back-fill the kept counts and the keyed geo index of existing entities', { skip: PG_SKIP }, () => withSchema(async ({ schema, admin, open }) => {
+  const LOC = 'https://uri.etsi.org/ngsi-ld/location';
+  const T0 = at(0);
+  const rec = (i: number, types: string[]) => ({ id: `urn:m:${i}`, types, createdAt: T0, modifiedAt: T0,
+    attrs: { [LOC]: [{ type: 'GeoProperty' as const, value: { type: 'Point', coordinates: [7 + i * 0.001, 51] }, createdAt: T0, modifiedAt: T0 }] } });
+  const before = await open();
+  await before.withTransaction(async (tx) => { for (let i = 0; i < 30; i++) await tx.entities.insert('', rec(i, i % 3 ? [V + 'A'] : [V + 'A', V + 'B'])); });
+  await before.close();
+  // Back to the schema as migration 011 left it.
+  await admin.query(`SET search_path = "${schema}", public; DROP TRIGGER entities_count_insert ON entities; DROP TRIGGER entities_count_delete ON entities;
+    DROP TRIGGER entities_count_retype ON entities; DROP FUNCTION entity_counts_insert(), entity_counts_delete(), entity_counts_retype(), entity_counts_add(text, text, bigint);
+    DROP TABLE entity_counts; DROP INDEX entity_geo_key; DELETE FROM schema_migrations WHERE version IN (12, 13)`);
+  const s = await open();
+  const count = async (f: object) => (await s.entities.queryKeys('', f, { limit: 0, offset: 0, count: true })).count;
+  assert.equal(await count({ types: { kind: 'type', name: V + 'A' } }), 30);
+  assert.equal(await count({ types: { kind: 'type', name: V + 'B' } }), 10);
+  assert.equal(await count({}), 30);
+  const geo = { property: LOC, bbox: [7.0095, 50.9, 7.0205, 51.1] as [number, number, number, number], predicate: () => true };
+  const page = await s.entities.queryKeys('', { geo }, { limit: 5, offset: 2, count: false });
+  assert.deepEqual(page.keys.map((k) => k.id), ['urn:m:12', 'urn:m:13', 'urn:m:14', 'urn:m:15', 'urn:m:16'], 'the third to seventh entity in the window, in key order');
+}));

@@ -8,6 +8,8 @@ import { ingestStoreContract } from '../../src/storage/contract/ingest.contract.
 import { authStoreContract } from '../../src/storage/contract/auth.contract.ts';
 import { accountStoreContract } from '../../src/storage/contract/accounts.contract.ts';
 import { entityQueryContract } from '../../src/storage/contract/entities-query.contract.ts';
+import { entityCountContract } from '../../src/storage/contract/entity-counts.contract.ts';
+import { geoPageContract } from '../../src/storage/contract/geo-pages.contract.ts';
 import type { PostgresStorage } from '../../src/storage/postgres/postgres.adapter.ts';
 import type { StoragePort } from '../../src/storage/port.ts';
 import { PG_SKIP, dropSchema, openPgStorage } from '../support/pg.ts';
@@ -27,6 +29,8 @@ if (PG_SKIP) {
 } else {
   entityStoreContract('postgres', postgres);
   entityQueryContract('postgres', postgres);
+  entityCountContract('postgres', postgres);
+  geoPageContract('postgres', postgres);
   temporalStoreContract('postgres', postgres);
   subscriptionStoreContract('postgres', postgres);
   ingestStoreContract('postgres', postgres);

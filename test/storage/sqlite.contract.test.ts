@@ -10,6 +10,8 @@ import { ingestStoreContract } from '../../src/storage/contract/ingest.contract.
 import { authStoreContract } from '../../src/storage/contract/auth.contract.ts';
 import { accountStoreContract } from '../../src/storage/contract/accounts.contract.ts';
 import { entityQueryContract } from '../../src/storage/contract/entities-query.contract.ts';
+import { entityCountContract } from '../../src/storage/contract/entity-counts.contract.ts';
+import { geoPageContract } from '../../src/storage/contract/geo-pages.contract.ts';
 import { SqliteStorage } from '../../src/storage/sqlite/sqlite.adapter.ts';
 import type { StoragePort } from '../../src/storage/port.ts';
 
@@ -25,6 +27,8 @@ const sqlite: StorageFactory = {
 
 entityStoreContract('sqlite', sqlite);
 entityQueryContract('sqlite', sqlite);
+entityCountContract('sqlite', sqlite);
+geoPageContract('sqlite', sqlite);
 temporalStoreContract('sqlite', sqlite);
 subscriptionStoreContract('sqlite', sqlite);
 ingestStoreContract('sqlite', sqlite);

@@ -9,7 +9,8 @@ import type {
   AttrType, EntityFilter, EntityKey, EntityReader, EntityRecord, EntityVersion, Page, QueryResult,
   StoragePort, TypeAttrRow, WriteTx,
 } from '../port.ts';
-import { compileFilter, indexExpressions, type CompiledQuery } from './postgres.query-compiler.ts';
+import { compileFilter, GEO_KEY_EXPR, GEO_KEY_SCALE, indexExpressions, type CompiledQuery } from './postgres.query-compiler.ts';
+import { countedType } from '../entity-counts.ts';
 import { createPool, ensurePartitions, isUnavailable, mapError, migrate, q, qp, qs, type PgOptions, type Queryable, type WarnFn } from './postgres.database.ts';
 import { PgHistoryWriter, PgTemporalStore, TemporalShared } from './postgres.temporal.ts';
 import { PgSubscriptionStore } from './postgres.subscriptions.ts';
@@ -58,6 +59,7 @@ async function residualHits(db: Queryable, c: CompiledQuery, page: Page): Promis
     }
     return hits;
   }
+  if (c.geoWindow) return windowedHits(db, c, cols, want);
   let last = 0;
   // A "near" circle fills π/4 of its window, other geometries more: a first chunk of 1.6 pages
   // (plus a few) is nearly always enough; every candidate read costs a walk of the window's
@@ -74,8 +76,42 @@ async function residualHits(db: Queryable, c: CompiledQuery, page: Page): Promis
   return hits;
 }
 
+/**
+ * The first `want` hits of a geo-query in key order, a key range at a time (migration 013): the
+ * entity_geo_key index gives the window's candidates in the range, the filter and the exact test
+ * decide, and the walk stops when the page is full. The next range is sized from the hits so far
+ * (at most 16 times the last), as in the SQLite engine.
+ */
+async function windowedHits(db: Queryable, c: CompiledQuery, cols: string, want: number): Promise<Cand[]> {
+  const g = c.geoWindow!;
+  const [minX, minY, maxX, maxY] = g.bbox;
+  const last = Number((await qp<{ n: string | null }>(db, 'ds_max_pk', 'SELECT max(pk) AS n FROM entities'))[0].n ?? 0);
+  const hits: Cand[] = [];
+  let lo = 1;
+  let span = Math.max(2048, want * 16);
+  // One statement per key range: the index gives the range's candidates (a handful of rows, so
+  // the planner joins them to entities by key), the filter and the columns the exact test needs.
+  const n = c.params.length;
+  const sql = `SELECT ${cols} FROM entities e WHERE ${g.whereWith(`e.pk IN (SELECT g.pk FROM entity_geo g WHERE g.attr = $${n + 1} AND ${GEO_KEY_EXPR} &&& `
+    + `ST_SetSRID(ST_MakeLine(ST_MakePoint($${n + 2}::float8, $${n + 3}::float8, $${n + 4}::float8), ST_MakePoint($${n + 5}::float8, $${n + 6}::float8, $${n + 7}::float8)), 4326)) `
+    + `AND e.pk BETWEEN $${n + 8}::bigint AND $${n + 9}::bigint`)} ORDER BY e.pk`;
+  while (hits.length < want && lo <= last) {
+    const hi = Math.min(last, lo + span - 1);
+    const rows = await qs<Cand>(db, sql, [...c.params, g.attr, minX, minY, lo * GEO_KEY_SCALE, maxX, maxY, hi * GEO_KEY_SCALE, lo, hi]);
+    let got = 0;
+    for (const r of rows) {
+      if (hits.length >= want) break;
+      if (c.residual!(r)) { hits.push(r); got++; }
+    }
+    const done = hi - lo + 1;
+    lo = hi + 1;
+    span = got > 0 ? Math.min(16 * done, Math.max(256, Math.ceil(((want - hits.length) * done / got) * 1.25))) : 16 * done;
+  }
+  return hits;
+}
+
 /** Matching entity keys of a filter, with the in-process part (geo predicate, scopeQ) applied. */
-async function matchKeys(db: Queryable, c: CompiledQuery, page: Page): Promise<{ pks: number[]; keys: EntityKey[]; count?: number }> {
+async function matchKeys(db: Queryable, c: CompiledQuery, page: Page, count: () => Promise<number> = () => countOf(db, c)): Promise<{ pks: number[]; keys: EntityKey[]; count?: number }> {
   if (!c.residual) {
     const out: { pks: number[]; keys: EntityKey[]; count?: number } = { pks: [], keys: [] };
     if (page.limit > 0) {
@@ -83,7 +119,7 @@ async function matchKeys(db: Queryable, c: CompiledQuery, page: Page): Promise<{
       out.pks = rows.map((r) => r.pk);
       out.keys = rows.map((r) => ({ id: r.id, born: Number(r.pk), rev: r.rev }));
     }
-    if (page.count) out.count = await countOf(db, c);
+    if (page.count) out.count = await count();
     return out;
   }
   const hits = await residualHits(db, c, page);
@@ -93,6 +129,18 @@ async function matchKeys(db: Queryable, c: CompiledQuery, page: Page): Promise<{
 
 async function countOf(db: Queryable, c: CompiledQuery): Promise<number> {
   return (await qs<{ n: number }>(db, `SELECT count(*) AS n FROM entities e WHERE ${c.where}`, c.params))[0].n;
+}
+
+/** The kept count of a type (migration 012: the sum of the key's rows), or of every entity (ALL_TYPES). */
+async function keptCount(db: Queryable, tenant: string, type: string): Promise<number> {
+  const rows = await qp<{ n: string | null }>(db, 'ds_kept_count', 'SELECT sum(n) AS n FROM entity_counts WHERE tenant = $1 AND type = $2', [tenant, type]);
+  return Number(rows[0]?.n ?? 0);
+}
+
+/** Number of matches of a filter: a kept count when the filter is one type or none. */
+async function countFor(db: Queryable, tenant: string, filter: EntityFilter, c: CompiledQuery): Promise<number> {
+  const type = countedType(filter);
+  return type !== undefined ? keptCount(db, tenant, type) : countOf(db, c);
 }
 
 class PgReader implements EntityReader {
@@ -110,7 +158,7 @@ class PgReader implements EntityReader {
     if (!c.residual) {
       // SQL decides alone: the page's entities in one statement.
       if (page.limit > 0) out.entities = (await qs<Row>(this.pool, pageSql(COLS, c, '', page.limit, page.offset), c.params)).map(toRecord);
-      if (page.count) out.count = await countOf(this.pool, c);
+      if (page.count) out.count = await countFor(this.pool, tenant, filter, c);
       return out;
     }
     const m = await matchKeys(this.pool, c, page);
@@ -127,7 +175,8 @@ class PgReader implements EntityReader {
     return out;
   }
   async queryKeys(tenant: string, filter: EntityFilter, page: Page): Promise<{ keys: EntityKey[]; count?: number }> {
-    const m = await matchKeys(this.pool, compileFilter(tenant, filter, this.indexed), page);
+    const c = compileFilter(tenant, filter, this.indexed);
+    const m = await matchKeys(this.pool, c, page, () => countFor(this.pool, tenant, filter, c));
     return m.count !== undefined ? { keys: m.keys, count: m.count } : { keys: m.keys };
   }
   /** Ids of every entity matching the filter (the temporal API filters history by current state). */
@@ -146,7 +195,7 @@ class PgReader implements EntityReader {
     return r ? { born: Number(r.pk), rev: r.rev } : undefined;
   }
   async typeCounts(tenant: string): Promise<Array<{ type: string; entities: number }>> {
-    return q(this.pool, 'SELECT t AS type, count(*)::int AS entities FROM entities e, unnest(e.types) t WHERE e.tenant = $1 GROUP BY t ORDER BY t COLLATE "C"', [tenant]);
+    return q(this.pool, `SELECT type, sum(n)::int AS entities FROM entity_counts WHERE tenant = $1 AND type <> '' GROUP BY type HAVING sum(n) > 0 ORDER BY type COLLATE "C"`, [tenant]);
   }
   async typeAttributes(tenant: string): Promise<TypeAttrRow[]> {
     return q<TypeAttrRow & { attrType: AttrType }>(this.pool, `SELECT t AS type, j.key AS attr, j.value -> 0 ->> 'type' AS "attrType", count(*)::int AS entities

@@ -27,7 +27,20 @@ export interface CompiledQuery {
   branches?: string[];
   /** ORDER BY terms when the filter asks for an order (clause 4.23); absent: pk order. */
   order?: string;
+  /**
+   * A geo-query without orderBy: its window, and `where` with the window's condition replaced by
+   * another (`whereWith`), whose parameters follow the filter's own ($n from `params.length + 1`),
+   * so that a page can be read a key range at a time from the entity_geo_key index (migration 013).
+   */
+  geoWindow?: { attr: string; bbox: [number, number, number, number]; whereWith: (cond: string) => string };
 }
+
+/**
+ * The geometry with the entity key as z (the expression of the entity_geo_key index, migration
+ * 013, character for character) and the scale of the key (as the SQLite engine's R*Tree).
+ */
+export const GEO_KEY_EXPR = 'ST_Translate(ST_Force3DZ(g.geom), 0, 0, g.pk::float8 * 1e-6)';
+export const GEO_KEY_SCALE = 1e-6;
 
 /** The index alternatives of an indexed equality, and the exact test they narrow. */
 interface Narrowing { alts: string[]; exact: string }
@@ -334,6 +347,7 @@ export function compileFilter(tenant: string, f: EntityFilter, indexed: Readonly
   }
   const tests: Array<(r: ResidualRow) => boolean> = [];
   let geoSelect: string | undefined;
+  let geoWindow: CompiledQuery['geoWindow'];
   if (f.scopeQ) {
     const sq = f.scopeQ;
     where.push('e.scopes IS NOT NULL');
@@ -344,6 +358,10 @@ export function compileFilter(tenant: string, f: EntityFilter, indexed: Readonly
     const prop = c.p(g.property, '::text');
     if (g.bbox) {
       const [minX, minY, maxX, maxY] = g.bbox;
+      if (!f.order?.length) {
+        const at = where.length;
+        geoWindow = { attr: g.property, bbox: g.bbox, whereWith: (cond) => where.map((w, i) => (i === at ? cond : w)).join(' AND ') };
+      }
       where.push(`EXISTS (SELECT 1 FROM entity_geo g WHERE g.pk = e.pk AND g.attr = ${prop} AND g.geom && ST_MakeEnvelope(${c.p(minX, '::float8')}, ${c.p(minY, '::float8')}, ${c.p(maxX, '::float8')}, ${c.p(maxY, '::float8')}, 4326))`);
     } else {
       where.push(`e.doc ? ${prop}`);
@@ -361,5 +379,6 @@ export function compileFilter(tenant: string, f: EntityFilter, indexed: Readonly
     geoSelect,
     branches,
     order,
+    geoWindow,
   };
 }

@@ -10,6 +10,7 @@ import type {
 import { bboxOf } from '../../ngsi-ld/geo/geojson.validate.ts';
 import { compileFilter, indexExpressions, limitLiteral, type CompiledQuery } from './sqlite.query-compiler.ts';
 import { createHash } from 'node:crypto';
+import { countedType } from '../entity-counts.ts';
 import { Checkpointer } from './sqlite.checkpoint.ts';
 import { MatchRegistry, openReader, openWriter, type Db } from './sqlite.database.ts';
 import { SqliteHistoryWriter, SqliteTemporalStore } from './sqlite.temporal.ts';
@@ -19,6 +20,9 @@ import { SqliteAuthStore } from './sqlite.auth.ts';
 import { SqliteAccountStore } from './sqlite.accounts.ts';
 
 interface Row { pk: number; id: string; types: string; scopes: string | null; created_at: string; modified_at: string; rev: number; doc: string }
+
+/** The entity key's coordinate in the geo R*Tree (migration 011). */
+const GEO_KEY_SCALE = 1e-6;
 
 const COLS = 'e.pk, e.id, e.types, e.scopes, e.created_at, e.modified_at, e.rev, json(e.doc) AS doc';
 
@@ -62,22 +66,77 @@ class SqliteReader implements EntityReader {
     return getOne(this.stmts, tenant, id);
   }
   async query(tenant: string, filter: EntityFilter, page: Page): Promise<QueryResult> {
-    const c = compileFilter(tenant, filter, this.registry, this.indexed, (iri, values) => this.selective(tenant, iri, values), (iri) => this.geoAttrId(iri));
+    const out: QueryResult = { entities: [] };
+    if (page.limit > 0) out.entities = this.page<Row>(tenant, filter, page, COLS, '*').map(toRecord);
+    if (page.count) out.count = this.count(tenant, filter);
+    return out;
+  }
+
+  private compile(tenant: string, filter: EntityFilter, geoWindow: boolean): CompiledQuery {
+    return compileFilter(tenant, filter, this.registry, this.indexed, (iri, values) => this.selective(tenant, iri, values), (iri) => this.geoAttrId(iri), geoWindow);
+  }
+
+  /** The rows of one page in key order (`cols` must include e.pk; `outer` is selected from a merge of branches). */
+  private page<R>(tenant: string, filter: EntityFilter, page: Page, cols: string, outer: string): R[] {
+    const c = this.compile(tenant, filter, true);
     try {
-      const out: QueryResult = { entities: [] };
-      if (page.limit > 0) {
-        const rows = this.stmts.get(pageSql(c, COLS, '*', page)).all({ ...c.params, offset: page.offset }) as Row[];
-        out.entities = rows.map(toRecord);
-      }
-      if (page.count) {
-        const row = this.stmts.get(`SELECT COUNT(*) AS n FROM ${c.countFrom} WHERE ${c.where}`).get(c.params) as { n: number };
-        out.count = row.n;
-      }
-      return out;
+      if (c.geoWindow) return this.windowed<R>(c, cols, page);
+      return this.stmts.get(pageSql(c, cols, outer, page)).all({ ...c.params, offset: page.offset }) as R[];
     } finally {
       for (const h of c.handles) this.registry.remove(h);
     }
   }
+
+  /**
+   * A page of a geo-query in key order, a key range at a time (migration 011): the R*Tree gives the
+   * window's candidates in the range, the compiled filter tests them, and the walk stops when the
+   * page is full. The next range is sized from the hits so far (at most 16 times the last), so a
+   * page costs about its own entities plus a few searches, however many the window holds. One read
+   * transaction: every range sees the same snapshot.
+   */
+  private windowed<R>(c: CompiledQuery, cols: string, page: Page): R[] {
+    const g = c.geoWindow!;
+    const want = page.offset + page.limit;
+    const search = this.stmts.get('SELECT gid >> 6 AS pk FROM geo_index WHERE max_x >= @minX AND min_x <= @maxX AND max_y >= @minY AND min_y <= @maxY '
+      + 'AND max_pk >= @lo AND min_pk <= @hi AND (gid & 63) = @attrId');
+    const rows = this.stmts.get(`SELECT ${cols} FROM ${c.from} WHERE ${c.where} ORDER BY ${c.order} LIMIT ${limitLiteral(want)}`);
+    return this.db.transaction(() => {
+      const last = (this.stmts.get('SELECT last FROM entity_lifetimes').get() as { last: number }).last;
+      const out: R[] = [];
+      let lo = 1;
+      let span = Math.max(2048, want * 16);
+      while (out.length < want && lo <= last) {
+        const hi = Math.min(last, lo + span - 1);
+        // The R*Tree's key bounds are 32-bit floats, rounded outwards: keep the exact range.
+        const pks = (search.all({ ...g, lo: lo * GEO_KEY_SCALE, hi: hi * GEO_KEY_SCALE }) as Array<{ pk: number }>).map((r) => r.pk).filter((pk) => pk >= lo && pk <= hi);
+        let got = 0;
+        if (pks.length) {
+          pks.sort((a, b) => a - b);
+          const hits = rows.all({ ...c.params, geopks: JSON.stringify(pks) }) as R[];
+          got = Math.min(hits.length, want - out.length);
+          for (let i = 0; i < got; i++) out.push(hits[i]);
+        }
+        const done = hi - lo + 1;
+        lo = hi + 1;
+        span = got > 0 ? Math.min(16 * done, Math.max(256, Math.ceil(((want - out.length) * done / got) * 1.25))) : 16 * done;
+      }
+      return out.slice(page.offset);
+    })();
+  }
+  /** Number of matches: the kept count of a type (migration 010) when the filter is one type or none. */
+  private count(tenant: string, filter: EntityFilter): number {
+    const type = countedType(filter);
+    if (type !== undefined) {
+      return (this.stmts.get('SELECT n FROM entity_counts WHERE tenant = ? AND type = ?').get(tenant, type) as { n: number } | undefined)?.n ?? 0;
+    }
+    const c = this.compile(tenant, filter, false);
+    try {
+      return (this.stmts.get(`SELECT COUNT(*) AS n FROM ${c.countFrom} WHERE ${c.where}`).get(c.params) as { n: number }).n;
+    } finally {
+      for (const h of c.handles) this.registry.remove(h);
+    }
+  }
+
   private readonly geoAttrs = new Map<string, number>();
   /** Id of a GeoProperty name in the R*Tree ids; undefined when no value of it was ever indexed. */
   private geoAttrId(iri: string): number | undefined {
@@ -109,17 +168,13 @@ class SqliteReader implements EntityReader {
   private static readonly PROBE = 2000;
 
   async queryKeys(tenant: string, filter: EntityFilter, page: Page): Promise<{ keys: EntityKey[]; count?: number }> {
-    const c = compileFilter(tenant, filter, this.registry, this.indexed, (iri, values) => this.selective(tenant, iri, values), (iri) => this.geoAttrId(iri));
-    try {
-      const out: { keys: EntityKey[]; count?: number } = { keys: [] };
-      if (page.limit > 0) {
-        out.keys = this.stmts.get(pageSql(c, 'e.pk, e.id, e.rev, e.pk AS born', 'id, born, rev', page)).all({ ...c.params, offset: page.offset }) as EntityKey[];
-      }
-      if (page.count) out.count = (this.stmts.get(`SELECT COUNT(*) AS n FROM ${c.countFrom} WHERE ${c.where}`).get(c.params) as { n: number }).n;
-      return out;
-    } finally {
-      for (const h of c.handles) this.registry.remove(h);
+    const out: { keys: EntityKey[]; count?: number } = { keys: [] };
+    if (page.limit > 0) {
+      out.keys = this.page<EntityKey & { pk?: number }>(tenant, filter, page, 'e.pk, e.id, e.rev, e.pk AS born', 'id, born, rev')
+        .map((k) => ({ id: k.id, born: k.born, rev: k.rev }));
     }
+    if (page.count) out.count = this.count(tenant, filter);
+    return out;
   }
   async getMany(tenant: string, ids: string[]): Promise<EntityRecord[]> {
     if (ids.length === 0) return [];
@@ -131,7 +186,7 @@ class SqliteReader implements EntityReader {
     return this.stmts.get('SELECT pk AS born, rev FROM entities WHERE tenant = ? AND id = ?').get(tenant, id) as EntityVersion | undefined;
   }
   async typeCounts(tenant: string): Promise<Array<{ type: string; entities: number }>> {
-    return this.stmts.get('SELECT type, COUNT(*) AS entities FROM entity_types WHERE tenant = ? GROUP BY type ORDER BY type').all(tenant) as Array<{ type: string; entities: number }>;
+    return this.stmts.get("SELECT type, n AS entities FROM entity_counts WHERE tenant = ? AND type <> '' AND n > 0 ORDER BY type").all(tenant) as Array<{ type: string; entities: number }>;
   }
   async typeAttributes(tenant: string): Promise<TypeAttrRow[]> {
     const sql = `SELECT t.type AS type, j.key AS attr, json_extract(j.value, '$[0].type') AS attrType, COUNT(*) AS entities
@@ -264,7 +319,7 @@ class SqliteWriteTx implements EntityWriteTx {
       if (attrId === undefined) continue; // beyond 63 geo attribute names: queried without index
       const gid = pk * 64 + attrId;
       const [minX, minY, maxX, maxY] = bboxOf(inst.value as Parameters<typeof bboxOf>[0]);
-      this.stmts.get('INSERT INTO geo_index (gid, min_x, max_x, min_y, max_y) VALUES (?, ?, ?, ?, ?)').run(gid, minX, maxX, minY, maxY);
+      this.stmts.get('INSERT INTO geo_index (gid, min_x, max_x, min_y, max_y, min_pk, max_pk) VALUES (?, ?, ?, ?, ?, ?, ?)').run(gid, minX, maxX, minY, maxY, pk * GEO_KEY_SCALE, pk * GEO_KEY_SCALE);
       this.stmts.get('INSERT INTO geo_rows (pk, gid) VALUES (?, ?)').run(pk, gid);
     }
   }

@@ -24,6 +24,11 @@ export interface CompiledQuery {
   params: Record<string, unknown>;
   order: string;
   handles: number[];
+  /**
+   * Set when compiled for a windowed page (compileFilter's `geoWindow`): the geo window's R*Tree
+   * search, whose keys in one key range the adapter binds as @geopks (a JSON array) at a time.
+   */
+  geoWindow?: { minX: number; minY: number; maxX: number; maxY: number; attrId: number };
 }
 
 function key(k: string): string {
@@ -265,7 +270,7 @@ class Compiler {
 
 export function compileFilter(tenant: string, f: EntityFilter, registry: MatchRegistry, indexed: ReadonlySet<string> = new Set(),
   selective: (iri: string, values: unknown[]) => boolean = () => true,
-  geoAttrId: (iri: string) => number | undefined = () => undefined): CompiledQuery {
+  geoAttrId: (iri: string) => number | undefined = () => undefined, geoWindow = false): CompiledQuery {
   const c = new Compiler(registry, '@tenant', indexed, selective);
   c.params.tenant = tenant;
   const where: string[] = [];
@@ -300,10 +305,16 @@ export function compileFilter(tenant: string, f: EntityFilter, registry: MatchRe
     const sq = f.scopeQ;
     where.push(c.match((s) => typeof s === 'string' && scopeMatches(sq, JSON.parse(s) as string[]), 'e.scopes'));
   }
+  let window: CompiledQuery['geoWindow'];
   if (f.geo) {
     const g = f.geo;
     const attrId = geoAttrId(g.property);
-    if (g.bbox && attrId !== undefined) {
+    if (g.bbox && attrId !== undefined && geoWindow && !f.order?.length) {
+      const [minX, minY, maxX, maxY] = g.bbox;
+      window = { minX, minY, maxX, maxY, attrId };
+      // On the key that drives the query (the type's index is (tenant, type, pk)), so the candidates are looked up, not scanned for.
+      where.push(`${order} IN (SELECT value FROM json_each(@geopks))`);
+    } else if (g.bbox && attrId !== undefined) {
       // R*Tree ids are pk * 64 + attribute id (see migrations/001): the search reads nothing else.
       const [minX, minY, maxX, maxY] = g.bbox;
       where.push(`e.pk IN (SELECT gid >> 6 FROM geo_index WHERE max_x >= ${c.p(minX)} AND min_x <= ${c.p(maxX)} AND max_y >= ${c.p(minY)} AND min_y <= ${c.p(maxY)} AND (gid & 63) = ${c.p(attrId)})`);
@@ -321,7 +332,9 @@ export function compileFilter(tenant: string, f: EntityFilter, registry: MatchRe
     if (f.types) rest.unshift(c.types(f.types));
     branches = nr.alts.map((alt) => [alt, ...rest].join(' AND '));
   }
-  return { branches, from, countFrom, where: where.join(' AND '), params: c.params, order, handles: c.handles };
+  // A windowed page reads a few candidates by key: no index walks to merge.
+  if (window) branches = undefined;
+  return { branches, from, countFrom, where: where.join(' AND '), params: c.params, order, handles: c.handles, geoWindow: window };
 }
 
 /** Type-level read access on entity_types: no type outside `only`, none in `except`. */
