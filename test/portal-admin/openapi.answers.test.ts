@@ -6,7 +6,7 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { testApp, type TestApp } from '../support/app.ts';
 import { loadStarter } from '../../src/strategy/index.ts';
-import { as, person, type Who } from '../participation/support.ts';
+import { SURVEY, as, person, type Who } from '../participation/support.ts';
 import { AnswerChecker } from './openapi.support.ts';
 import { OPERATIONS } from '../../src/portal/admin/openapi.ts';
 
@@ -102,6 +102,20 @@ describe('OpenAPI description against real answers', () => {
       assert.equal((await call('GET', url, { headers: as(citizen) })).statusCode, 200, url);
     }
     assert.equal((await call('GET', `${P}/processes/radwege/result`)).statusCode, 409);
+    // Surveys: a steward adds one, replaces it before any answer, a citizen answers, the city publishes.
+    const sv = await call('POST', `${P}/processes/radwege/surveys`, { headers: as(steward), payload: SURVEY });
+    assert.equal(sv.statusCode, 201, sv.body);
+    const sid = sv.json().id as string;
+    assert.equal((await call('PUT', `${P}/surveys/${sid}`, { headers: as(steward), payload: SURVEY })).statusCode, 200);
+    assert.equal((await call('GET', `${P}/processes/radwege/surveys`)).statusCode, 200);
+    assert.equal((await call('GET', `${P}/surveys/${sid}`, { headers: as(citizen) })).statusCode, 200);
+    const ans = await call('POST', `${P}/surveys/${sid}/answers`, { headers: as(steward), payload: { answers: { q1: 1, q2: [0, 2], q3: 4, q4: 'Mehr Licht am Bahnhof' } } });
+    assert.equal(ans.statusCode, 201, ans.body);
+    assert.equal((await call('GET', `${P}/surveys/${sid}/answers/mine`, { headers: as(steward) })).statusCode, 200);
+    assert.equal((await call('GET', `${P}/surveys/${sid}/results`)).statusCode, 409);
+    assert.equal((await call('PUT', `${P}/surveys/${sid}/published`, { headers: as(steward), payload: { published: true } })).statusCode, 200);
+    assert.equal((await call('GET', `${P}/surveys/${sid}/results`)).statusCode, 200);
+    assert.equal((await call('GET', `${P}/surveys/${sid}/answers.csv`, { headers: as(steward) })).statusCode, 200);
     assert.equal((await call('GET', `${P}/me/export`, { headers: as(citizen) })).statusCode, 200);
     assert.equal((await call('POST', `${P}/proposals/${id}/report`, { headers: as(steward), payload: { reason: '' } })).statusCode, 400);
     assert.equal((await call('POST', `${P}/proposals/${id}/report`, { headers: as(steward), payload: { reason: 'Doppelt' } })).statusCode, 202);
