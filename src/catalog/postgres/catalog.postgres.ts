@@ -1,7 +1,7 @@
 // The catalogue store on PostgreSQL: tables in the broker's schema (prefixed catalog_), its own
 // small pool and migration table (advisory lock), uploaded files as BYTEA so every node serves them.
 import pg from 'pg';
-import { readdirSync, readFileSync } from 'node:fs';
+import { inTransaction, openModulePool, type ModuleMigrations } from '../../storage/modules/module-pg.ts';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Readable } from 'node:stream';
@@ -11,9 +11,11 @@ import type { CatalogStore, IndexEntry, StoreSearch } from '../catalog.port.ts';
 import { fold } from '../catalog.text.ts';
 import { compileSearch, countSql, pageSql } from '../sql/search.sql.ts';
 
-const MIGRATIONS = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
-/** Advisory lock of this module's migrations ("catalog" as bytes): one node migrates at a time. */
-const LOCK = '27992945330151271';
+/** This module's migrations; the advisory lock makes one node migrate at a time. */
+const MIGRATIONS: ModuleMigrations = {
+  module: 'catalog', table: 'catalog_migrations', lock: '27992945330151271',
+  dir: join(dirname(fileURLToPath(import.meta.url)), 'migrations'),
+};
 
 export interface PgCatalogOptions {
   url: string;
@@ -21,41 +23,18 @@ export interface PgCatalogOptions {
   poolSize?: number;
 }
 
-const q = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
 export class PostgresCatalogStore implements CatalogStore {
   readonly engine = 'postgres' as const;
   private constructor(private readonly pool: pg.Pool, readonly schema: string) {}
 
   static async open(o: PgCatalogOptions): Promise<PostgresCatalogStore> {
-    const pool = new pg.Pool({
-      connectionString: o.url, max: o.poolSize ?? 3, connectionTimeoutMillis: 5000, idleTimeoutMillis: 30_000,
-      application_name: `drehscheibe-catalog:${o.schema}`,
-      options: `-c search_path=${q(o.schema).replace(/ /g, '\\ ')},public`,
-    });
-    pool.on('error', () => {});
-    try {
-      await migrate(pool, o.schema);
-    } catch (e) {
-      await pool.end();
-      throw e;
-    }
+    const pool = await openModulePool(MIGRATIONS, o, 3);
     return new PostgresCatalogStore(pool, o.schema);
   }
 
-  private async tx<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
-    const c = await this.pool.connect();
-    try {
-      await c.query('BEGIN');
-      const out = await fn(c);
-      await c.query('COMMIT');
-      return out;
-    } catch (e) {
-      await c.query('ROLLBACK').catch(() => {});
-      throw e;
-    } finally {
-      c.release();
-    }
+  private tx<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
+    return inTransaction(this.pool, fn);
   }
 
   async get(id: string): Promise<Dataset | undefined> {
@@ -195,31 +174,3 @@ export class PostgresCatalogStore implements CatalogStore {
 type FileRow = { dataset_id: string; distribution_id: string; file_name: string; media_type: string; byte_size: number | string; sha256: string };
 const fileOf = (r: FileRow): StoredFile => ({ datasetId: r.dataset_id, distributionId: r.distribution_id, fileName: r.file_name, mediaType: r.media_type, byteSize: Number(r.byte_size), sha256: r.sha256 });
 
-async function migrate(pool: pg.Pool, schema: string): Promise<void> {
-  const c = await pool.connect();
-  try {
-    await c.query(`CREATE SCHEMA IF NOT EXISTS ${q(schema)}`).catch((e: { code?: string }) => { if (e.code !== '23505' && e.code !== '42P06') throw e; });
-    await c.query('SELECT pg_advisory_lock($1)', [LOCK]);
-    try {
-      await c.query('CREATE TABLE IF NOT EXISTS catalog_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
-      const done = new Set((await c.query<{ version: number }>('SELECT version FROM catalog_migrations')).rows.map((r) => r.version));
-      for (const f of readdirSync(MIGRATIONS).filter((x) => /^\d+-.*\.sql$/.test(x)).sort()) {
-        const version = parseInt(f, 10);
-        if (done.has(version)) continue;
-        await c.query('BEGIN');
-        try {
-          await c.query(readFileSync(join(MIGRATIONS, f), 'utf8'));
-          await c.query('INSERT INTO catalog_migrations (version, name, applied_at) VALUES ($1, $2, $3)', [version, f, new Date().toISOString()]);
-          await c.query('COMMIT');
-        } catch (e) {
-          await c.query('ROLLBACK');
-          throw new Error(`PostgreSQL migration catalog/${f} failed: ${(e as Error).message}`, { cause: e });
-        }
-      }
-    } finally {
-      await c.query('SELECT pg_advisory_unlock($1)', [LOCK]);
-    }
-  } finally {
-    c.release();
-  }
-}

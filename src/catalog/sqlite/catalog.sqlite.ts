@@ -2,7 +2,8 @@
 // JSON with the columns search and harvest order by, the search index in two tables, and uploaded
 // files as plain files under <data dir>/catalog-files (written to a temporary name, then renamed).
 import Database from 'better-sqlite3';
-import { createReadStream, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { openModuleDb } from '../../storage/modules/module-sqlite.ts';
+import { createReadStream, mkdirSync, openSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Readable } from 'node:stream';
@@ -33,13 +34,7 @@ export class SqliteCatalogStore implements CatalogStore {
   }
 
   static inDataDir(dataDir: string): SqliteCatalogStore {
-    const file = join(dataDir, 'catalog.sqlite');
-    mkdirSync(dataDir, { recursive: true });
-    const db = new Database(file);
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = NORMAL');
-    db.pragma('busy_timeout = 5000');
-    migrate(db);
+    const { db, file } = openModuleDb(dataDir, { file: 'catalog.sqlite', table: 'catalog_migrations', dir: MIGRATIONS });
     return new SqliteCatalogStore(db, file, join(dataDir, 'catalog-files'));
   }
 
@@ -198,16 +193,3 @@ export class SqliteCatalogStore implements CatalogStore {
 type FileRow = { dataset_id: string; distribution_id: string; file_name: string; media_type: string; byte_size: number; sha256: string };
 const fileOf = (r: FileRow): StoredFile => ({ datasetId: r.dataset_id, distributionId: r.distribution_id, fileName: r.file_name, mediaType: r.media_type, byteSize: Number(r.byte_size), sha256: r.sha256 });
 
-function migrate(db: Database.Database): void {
-  db.exec('CREATE TABLE IF NOT EXISTS catalog_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
-  const done = new Set((db.prepare('SELECT version FROM catalog_migrations').all() as Array<{ version: number }>).map((r) => r.version));
-  for (const f of readdirSync(MIGRATIONS).filter((x) => /^\d+-.*\.sql$/.test(x)).sort()) {
-    const version = parseInt(f, 10);
-    if (done.has(version)) continue;
-    const sql = readFileSync(join(MIGRATIONS, f), 'utf8');
-    db.transaction(() => {
-      db.exec(sql);
-      db.prepare('INSERT INTO catalog_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(version, f, new Date().toISOString());
-    }).immediate();
-  }
-}

@@ -2,7 +2,7 @@
 // small pool and its own migration table (under an advisory lock), so the module evolves without
 // the broker's migrations. Counters change in the same statement or transaction as what they count.
 import pg from 'pg';
-import { readdirSync, readFileSync } from 'node:fs';
+import { inTransaction, openModulePool, type ModuleMigrations } from '../../storage/modules/module-pg.ts';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { StorageConflict, StorageNotFound } from '../../core/errors.ts';
@@ -10,9 +10,11 @@ import type { Ballot, Block, BudgetResultRow, Comment, CommentTarget, Moderation
 import type { ParticipationStore, ProposalEdit, ProposalQuery } from '../participation.port.ts';
 import { BallotRefused, SurveyAnswerRefused, firstStart, surveyValueRows, tallyOf } from '../participation.port-util.ts';
 
-const MIGRATIONS = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
-/** Advisory lock of this module's migrations ("particip" as bytes): one node migrates at a time. */
-const LOCK = '8097880818366638448';
+/** This module's migrations; the advisory lock makes one node migrate at a time. */
+const MIGRATIONS: ModuleMigrations = {
+  module: 'participation', table: 'part_migrations', lock: '8097880818366638448',
+  dir: join(dirname(fileURLToPath(import.meta.url)), 'migrations'),
+};
 
 export interface PgParticipationOptions {
   url: string;
@@ -20,7 +22,6 @@ export interface PgParticipationOptions {
   poolSize?: number;
 }
 
-const q = (name: string) => `"${name.replace(/"/g, '""')}"`;
 type ProposalRow = { doc: Proposal & { stateBeforeHiding?: string }; support_count: number; comment_count: number };
 const proposal = (r: ProposalRow): Proposal => {
   const { stateBeforeHiding, ...doc } = r.doc;
@@ -35,18 +36,7 @@ export class PostgresParticipationStore implements ParticipationStore {
   private constructor(private readonly pool: pg.Pool, readonly schema: string) {}
 
   static async open(o: PgParticipationOptions): Promise<PostgresParticipationStore> {
-    const pool = new pg.Pool({
-      connectionString: o.url, max: o.poolSize ?? 4, connectionTimeoutMillis: 5000, idleTimeoutMillis: 30_000,
-      application_name: `drehscheibe-participation:${o.schema}`,
-      options: `-c search_path=${q(o.schema).replace(/ /g, '\\ ')},public`,
-    });
-    pool.on('error', () => {});
-    try {
-      await migrate(pool, o.schema);
-    } catch (e) {
-      await pool.end();
-      throw e;
-    }
+    const pool = await openModulePool(MIGRATIONS, o, 4);
     return new PostgresParticipationStore(pool, o.schema);
   }
 
@@ -56,19 +46,8 @@ export class PostgresParticipationStore implements ParticipationStore {
   private async changed(sql: string, params: unknown[]): Promise<number> {
     return (await this.pool.query(sql, params)).rowCount ?? 0;
   }
-  private async tx<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
-    const c = await this.pool.connect();
-    try {
-      await c.query('BEGIN');
-      const out = await fn(c);
-      await c.query('COMMIT');
-      return out;
-    } catch (e) {
-      await c.query('ROLLBACK').catch(() => {});
-      throw e;
-    } finally {
-      c.release();
-    }
+  private tx<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
+    return inTransaction(this.pool, fn);
   }
 
   async createProcess(p: Process): Promise<void> {
@@ -322,31 +301,3 @@ export class PostgresParticipationStore implements ParticipationStore {
   }
 }
 
-async function migrate(pool: pg.Pool, schema: string): Promise<void> {
-  const c = await pool.connect();
-  try {
-    await c.query(`CREATE SCHEMA IF NOT EXISTS ${q(schema)}`).catch((e: { code?: string }) => { if (e.code !== '23505' && e.code !== '42P06') throw e; });
-    await c.query('SELECT pg_advisory_lock($1)', [LOCK]);
-    try {
-      await c.query('CREATE TABLE IF NOT EXISTS part_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
-      const done = new Set((await c.query<{ version: number }>('SELECT version FROM part_migrations')).rows.map((r) => r.version));
-      for (const f of readdirSync(MIGRATIONS).filter((x) => /^\d+-.*\.sql$/.test(x)).sort()) {
-        const version = parseInt(f, 10);
-        if (done.has(version)) continue;
-        await c.query('BEGIN');
-        try {
-          await c.query(readFileSync(join(MIGRATIONS, f), 'utf8'));
-          await c.query('INSERT INTO part_migrations (version, name, applied_at) VALUES ($1, $2, $3)', [version, f, new Date().toISOString()]);
-          await c.query('COMMIT');
-        } catch (e) {
-          await c.query('ROLLBACK');
-          throw new Error(`PostgreSQL migration participation/${f} failed: ${(e as Error).message}`, { cause: e });
-        }
-      }
-    } finally {
-      await c.query('SELECT pg_advisory_unlock($1)', [LOCK]);
-    }
-  } finally {
-    c.release();
-  }
-}

@@ -2,7 +2,7 @@
 // its writes never wait for the broker's writer; documents as JSON, with the columns queries sort,
 // filter and count by. Counters change in the same transaction as the rows they count.
 import Database from 'better-sqlite3';
-import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { openModuleDb } from '../../storage/modules/module-sqlite.ts';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { StorageConflict, StorageNotFound } from '../../core/errors.ts';
@@ -26,14 +26,7 @@ export class SqliteParticipationStore implements ParticipationStore {
   private constructor(private readonly db: Database.Database, readonly file: string) {}
 
   static inDataDir(dataDir: string): SqliteParticipationStore {
-    const file = join(dataDir, 'participation.sqlite');
-    mkdirSync(dataDir, { recursive: true });
-    const db = new Database(file);
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = NORMAL');
-    db.pragma('busy_timeout = 5000');
-    db.pragma('foreign_keys = ON');
-    migrate(db);
+    const { db, file } = openModuleDb(dataDir, { file: 'participation.sqlite', table: 'part_migrations', dir: MIGRATIONS, foreignKeys: true });
     return new SqliteParticipationStore(db, file);
   }
 
@@ -284,16 +277,3 @@ export class SqliteParticipationStore implements ParticipationStore {
   }
 }
 
-function migrate(db: Database.Database): void {
-  db.exec('CREATE TABLE IF NOT EXISTS part_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
-  const done = new Set((db.prepare('SELECT version FROM part_migrations').all() as Array<{ version: number }>).map((r) => r.version));
-  for (const f of readdirSync(MIGRATIONS).filter((x) => /^\d+-.*\.sql$/.test(x)).sort()) {
-    const version = parseInt(f, 10);
-    if (done.has(version)) continue;
-    const sql = readFileSync(join(MIGRATIONS, f), 'utf8');
-    db.transaction(() => {
-      db.exec(sql);
-      db.prepare('INSERT INTO part_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(version, f, new Date().toISOString());
-    }).immediate();
-  }
-}

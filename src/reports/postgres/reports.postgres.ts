@@ -1,7 +1,7 @@
 // The reports store on PostgreSQL: tables in the broker's schema (prefixed report), its own small
 // pool and its own migration table under an advisory lock, so one node migrates at a time.
 import pg from 'pg';
-import { readdirSync, readFileSync } from 'node:fs';
+import { inTransaction, openModulePool, type ModuleMigrations } from '../../storage/modules/module-pg.ts';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { StorageConflict, StorageNotFound } from '../../core/errors.ts';
@@ -9,9 +9,11 @@ import type { Category, Report, ReportContact, ReportEvent } from '../reports.mo
 import type { Cluster, NewPhoto, NewReport, ReportFilter, ReportPatch, ReportStore } from '../reports.port.ts';
 import { applyPatch, isHistoryStep, whereOf } from '../reports.rows.ts';
 
-const MIGRATIONS = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
-/** Advisory lock of this module's migrations ("reports" as bytes). */
-const LOCK = '8243124871937635';
+/** This module's migrations; the advisory lock makes one node migrate at a time. */
+const MIGRATIONS: ModuleMigrations = {
+  module: 'reports', table: 'reports_migrations', lock: '8243124871937635',
+  dir: join(dirname(fileURLToPath(import.meta.url)), 'migrations'),
+};
 const ID = /^[0-9]{1,16}$/;
 
 export interface PgReportOptions {
@@ -20,7 +22,6 @@ export interface PgReportOptions {
   poolSize?: number;
 }
 
-const q = (name: string) => `"${name.replace(/"/g, '""')}"`;
 const ph = (n: number) => `$${n}`;
 
 export class PostgresReportStore implements ReportStore {
@@ -28,34 +29,12 @@ export class PostgresReportStore implements ReportStore {
   private constructor(private readonly pool: pg.Pool, readonly schema: string) {}
 
   static async open(o: PgReportOptions): Promise<PostgresReportStore> {
-    const pool = new pg.Pool({
-      connectionString: o.url, max: o.poolSize ?? 4, connectionTimeoutMillis: 5000, idleTimeoutMillis: 30_000,
-      application_name: `drehscheibe-reports:${o.schema}`,
-      options: `-c search_path=${q(o.schema).replace(/ /g, '\\ ')},public`,
-    });
-    pool.on('error', () => {});
-    try {
-      await migrate(pool, o.schema);
-    } catch (e) {
-      await pool.end();
-      throw e;
-    }
+    const pool = await openModulePool(MIGRATIONS, o, 4);
     return new PostgresReportStore(pool, o.schema);
   }
 
-  private async tx<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
-    const c = await this.pool.connect();
-    try {
-      await c.query('BEGIN');
-      const out = await fn(c);
-      await c.query('COMMIT');
-      return out;
-    } catch (e) {
-      await c.query('ROLLBACK').catch(() => {});
-      throw e;
-    } finally {
-      c.release();
-    }
+  private tx<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
+    return inTransaction(this.pool, fn);
   }
 
   create(r: NewReport, contact: ReportContact | undefined, photo: NewPhoto | undefined): Promise<Report> {
@@ -155,31 +134,3 @@ export class PostgresReportStore implements ReportStore {
 
 const round = (x: number) => Math.round(x * 1e6) / 1e6;
 
-async function migrate(pool: pg.Pool, schema: string): Promise<void> {
-  const c = await pool.connect();
-  try {
-    await c.query(`CREATE SCHEMA IF NOT EXISTS ${q(schema)}`).catch((e: { code?: string }) => { if (e.code !== '23505' && e.code !== '42P06') throw e; });
-    await c.query('SELECT pg_advisory_lock($1)', [LOCK]);
-    try {
-      await c.query('CREATE TABLE IF NOT EXISTS reports_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
-      const done = new Set((await c.query<{ version: number }>('SELECT version FROM reports_migrations')).rows.map((r) => r.version));
-      for (const f of readdirSync(MIGRATIONS).filter((x) => /^\d+-.*\.sql$/.test(x)).sort()) {
-        const version = parseInt(f, 10);
-        if (done.has(version)) continue;
-        await c.query('BEGIN');
-        try {
-          await c.query(readFileSync(join(MIGRATIONS, f), 'utf8'));
-          await c.query('INSERT INTO reports_migrations (version, name, applied_at) VALUES ($1, $2, $3)', [version, f, new Date().toISOString()]);
-          await c.query('COMMIT');
-        } catch (e) {
-          await c.query('ROLLBACK');
-          throw new Error(`PostgreSQL migration reports/${f} failed: ${(e as Error).message}`, { cause: e });
-        }
-      }
-    } finally {
-      await c.query('SELECT pg_advisory_unlock($1)', [LOCK]);
-    }
-  } finally {
-    c.release();
-  }
-}

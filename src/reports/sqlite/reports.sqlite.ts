@@ -1,7 +1,7 @@
 // The reports store on SQLite: its own file (reports.sqlite) in the data directory, so its writes
 // never wait for the broker's writer; the public record as JSON with the columns queries use.
 import Database from 'better-sqlite3';
-import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { openModuleDb } from '../../storage/modules/module-sqlite.ts';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { StorageConflict, StorageNotFound } from '../../core/errors.ts';
@@ -17,14 +17,7 @@ export class SqliteReportStore implements ReportStore {
   private constructor(private readonly db: Database.Database, readonly file: string) {}
 
   static inDataDir(dataDir: string): SqliteReportStore {
-    const file = join(dataDir, 'reports.sqlite');
-    mkdirSync(dataDir, { recursive: true });
-    const db = new Database(file);
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = NORMAL');
-    db.pragma('busy_timeout = 5000');
-    db.pragma('foreign_keys = ON');
-    migrate(db);
+    const { db, file } = openModuleDb(dataDir, { file: 'reports.sqlite', table: 'reports_migrations', dir: MIGRATIONS, foreignKeys: true });
     return new SqliteReportStore(db, file);
   }
 
@@ -130,16 +123,3 @@ export class SqliteReportStore implements ReportStore {
 
 const round = (x: number) => Math.round(x * 1e6) / 1e6;
 
-function migrate(db: Database.Database): void {
-  db.exec('CREATE TABLE IF NOT EXISTS reports_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
-  const done = new Set((db.prepare('SELECT version FROM reports_migrations').all() as Array<{ version: number }>).map((r) => r.version));
-  for (const f of readdirSync(MIGRATIONS).filter((x) => /^\d+-.*\.sql$/.test(x)).sort()) {
-    const version = parseInt(f, 10);
-    if (done.has(version)) continue;
-    const sql = readFileSync(join(MIGRATIONS, f), 'utf8');
-    db.transaction(() => {
-      db.exec(sql);
-      db.prepare('INSERT INTO reports_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(version, f, new Date().toISOString());
-    }).immediate();
-  }
-}

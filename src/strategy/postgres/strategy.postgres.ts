@@ -1,7 +1,7 @@
 // The strategy store on PostgreSQL: tables in the broker's schema (prefixed strategy_), its own
 // small pool and its own migration table, so the module can evolve without the broker's migrations.
 import pg from 'pg';
-import { readdirSync, readFileSync } from 'node:fs';
+import { openModulePool, type ModuleMigrations } from '../../storage/modules/module-pg.ts';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { StorageConflict, StorageNotFound } from '../../core/errors.ts';
@@ -9,9 +9,11 @@ import type { Feedback, FieldOfAction, Organisation, Project, StrategyEvent } fr
 import type { StrategyStore } from '../strategy.port.ts';
 import type { Kpi, KpiState } from '../kpi.model.ts';
 
-const MIGRATIONS = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
-/** Advisory lock of this module's migrations ("strategy" as bytes): one node migrates at a time. */
-const LOCK = '8319106599133837689';
+/** This module's migrations; the advisory lock makes one node migrate at a time. */
+const MIGRATIONS: ModuleMigrations = {
+  module: 'strategy', table: 'strategy_migrations', lock: '8319106599133837689',
+  dir: join(dirname(fileURLToPath(import.meta.url)), 'migrations'),
+};
 
 export interface PgStrategyOptions {
   url: string;
@@ -19,25 +21,13 @@ export interface PgStrategyOptions {
   poolSize?: number;
 }
 
-const q = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
 export class PostgresStrategyStore implements StrategyStore {
   readonly engine = 'postgres' as const;
   private constructor(private readonly pool: pg.Pool, readonly schema: string) {}
 
   static async open(o: PgStrategyOptions): Promise<PostgresStrategyStore> {
-    const pool = new pg.Pool({
-      connectionString: o.url, max: o.poolSize ?? 2, connectionTimeoutMillis: 5000, idleTimeoutMillis: 30_000,
-      application_name: `drehscheibe-strategy:${o.schema}`,
-      options: `-c search_path=${q(o.schema).replace(/ /g, '\\ ')},public`,
-    });
-    pool.on('error', () => {});
-    try {
-      await migrate(pool, o.schema);
-    } catch (e) {
-      await pool.end();
-      throw e;
-    }
+    const pool = await openModulePool(MIGRATIONS, o, 2);
     return new PostgresStrategyStore(pool, o.schema);
   }
 
@@ -146,31 +136,3 @@ export class PostgresStrategyStore implements StrategyStore {
   }
 }
 
-async function migrate(pool: pg.Pool, schema: string): Promise<void> {
-  const c = await pool.connect();
-  try {
-    await c.query(`CREATE SCHEMA IF NOT EXISTS ${q(schema)}`).catch((e: { code?: string }) => { if (e.code !== '23505' && e.code !== '42P06') throw e; });
-    await c.query('SELECT pg_advisory_lock($1)', [LOCK]);
-    try {
-      await c.query('CREATE TABLE IF NOT EXISTS strategy_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
-      const done = new Set((await c.query<{ version: number }>('SELECT version FROM strategy_migrations')).rows.map((r) => r.version));
-      for (const f of readdirSync(MIGRATIONS).filter((x) => /^\d+-.*\.sql$/.test(x)).sort()) {
-        const version = parseInt(f, 10);
-        if (done.has(version)) continue;
-        await c.query('BEGIN');
-        try {
-          await c.query(readFileSync(join(MIGRATIONS, f), 'utf8'));
-          await c.query('INSERT INTO strategy_migrations (version, name, applied_at) VALUES ($1, $2, $3)', [version, f, new Date().toISOString()]);
-          await c.query('COMMIT');
-        } catch (e) {
-          await c.query('ROLLBACK');
-          throw new Error(`PostgreSQL migration strategy/${f} failed: ${(e as Error).message}`, { cause: e });
-        }
-      }
-    } finally {
-      await c.query('SELECT pg_advisory_unlock($1)', [LOCK]);
-    }
-  } finally {
-    c.release();
-  }
-}

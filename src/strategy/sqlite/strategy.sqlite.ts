@@ -1,7 +1,7 @@
 // The strategy store on SQLite: its own file (strategy.sqlite) in the data directory, so its
 // writes never wait for the broker's writer; documents as JSON, with the columns queries sort by.
 import Database from 'better-sqlite3';
-import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { openModuleDb } from '../../storage/modules/module-sqlite.ts';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { StorageConflict, StorageNotFound } from '../../core/errors.ts';
@@ -16,13 +16,7 @@ export class SqliteStrategyStore implements StrategyStore {
   private constructor(private readonly db: Database.Database, readonly file: string) {}
 
   static inDataDir(dataDir: string): SqliteStrategyStore {
-    const file = join(dataDir, 'strategy.sqlite');
-    mkdirSync(dataDir, { recursive: true });
-    const db = new Database(file);
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = NORMAL');
-    db.pragma('busy_timeout = 5000');
-    migrate(db);
+    const { db, file } = openModuleDb(dataDir, { file: 'strategy.sqlite', table: 'strategy_migrations', dir: MIGRATIONS });
     return new SqliteStrategyStore(db, file);
   }
 
@@ -129,16 +123,3 @@ function utc(iso: string): string {
   return new Date(iso).toISOString();
 }
 
-function migrate(db: Database.Database): void {
-  db.exec('CREATE TABLE IF NOT EXISTS strategy_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
-  const done = new Set((db.prepare('SELECT version FROM strategy_migrations').all() as Array<{ version: number }>).map((r) => r.version));
-  for (const f of readdirSync(MIGRATIONS).filter((x) => /^\d+-.*\.sql$/.test(x)).sort()) {
-    const version = parseInt(f, 10);
-    if (done.has(version)) continue;
-    const sql = readFileSync(join(MIGRATIONS, f), 'utf8');
-    db.transaction(() => {
-      db.exec(sql);
-      db.prepare('INSERT INTO strategy_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(version, f, new Date().toISOString());
-    }).immediate();
-  }
-}
