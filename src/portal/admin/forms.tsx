@@ -2,22 +2,15 @@
 // hint, error and input in one component, aria-describedby wired once): inputs of every type the
 // pages need, selects, checkboxes, the hidden CSRF field, one-button forms and notices.
 import type { ComponentChildren } from 'preact';
+import { Csrf, FormField, type FormFieldProps } from '../components/field.tsx';
 import type { AdminMessages } from '../i18n/admin.index.ts';
 
-export interface InputProps {
-  id: string;
-  name: string;
-  label: string;
-  hint?: string;
-  error?: string;
-  value?: string;
-  type?: 'text' | 'email' | 'password' | 'textarea';
-  required?: boolean;
-  autocomplete?: string;
-  maxLength?: number;
-  inputmode?: 'decimal' | 'numeric';
-  rows?: number;
-  a: AdminMessages;
+export { Csrf };
+
+/** FormField with the administration's messages for "optional" and the error prefix. */
+export function Input(p: Omit<FormFieldProps, 'optionalText' | 'errorPrefix' | 'type' | 'options'> & { type?: 'text' | 'email' | 'password' | 'textarea'; a: AdminMessages }) {
+  const { a, ...rest } = p;
+  return <FormField {...rest} optionalText={a.common.optional} errorPrefix={a.common.errorPrefix} />;
 }
 
 function describedBy(id: string, hint?: string, error?: string): string | undefined {
@@ -37,32 +30,8 @@ function HintAndError({ id, hint, error, a }: { id: string; hint?: string; error
   return (
     <>
       {hint && <div class="kern-hint" id={`${id}-hint`}>{hint}</div>}
-      {error && (
-        <p class="kern-error" id={`${id}-error`}>
-          <span class="kern-sr-only">{a.common.errorPrefix} </span>{error}
-        </p>
-      )}
+      {error && <p class="kern-error" id={`${id}-error`} role="alert"><span class="kern-sr-only">{a.common.errorPrefix} </span>{error}</p>}
     </>
-  );
-}
-
-export function Input(p: InputProps) {
-  const cls = `kern-form-input__input${p.error ? ' kern-form-input__input--error' : ''}`;
-  const common = {
-    id: p.id, name: p.name, class: cls, 'aria-describedby': describedBy(p.id, p.hint, p.error), 'aria-invalid': p.error ? ('true' as const) : undefined,
-    required: p.required || undefined, autocomplete: p.autocomplete, maxLength: p.maxLength, inputMode: p.inputmode,
-  };
-  return (
-    <div class={`kern-form-input${p.error ? ' kern-form-input--error' : ''}`}>
-      <Label id={p.id} label={p.label} required={p.required} a={p.a} />
-      <HintAndError id={p.id} hint={p.hint} error={p.error} a={p.a} />
-      {p.type === 'textarea'
-        ? <textarea {...common} rows={p.rows ?? 6}>{p.value ?? ''}</textarea>
-        // A password is never sent back into the page.
-        : p.type === 'password' ? <input {...common} type="password" value="" />
-        : p.type === 'email' ? <input {...common} type="email" value={p.value ?? ''} />
-        : <input {...common} type="text" value={p.value ?? ''} />}
-    </div>
   );
 }
 
@@ -90,9 +59,6 @@ export function Check(p: { id: string; name: string; label: string; checked?: bo
   );
 }
 
-export function Csrf({ token }: { token: string }) {
-  return <input type="hidden" name="_csrf" value={token} />;
-}
 
 /** A form of one button (revoke, delete, end session): posts `fields` with the CSRF token. */
 export function ActionButton(p: { action: string; csrf: string; fields?: Record<string, string>; label: string; ariaLabel?: string; variant?: 'primary' | 'secondary' | 'tertiary' }) {

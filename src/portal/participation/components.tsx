@@ -1,74 +1,19 @@
-// Pieces of the participation pages ("cells"): form fields of every kind in the GOV.UK / KERN shape
-// (label, hint, error and input wired once), the phase timeline, a proposal card, a comment thread.
+// Pieces of the participation pages ("cells"): the phase timeline, a proposal card, a comment thread; the form
+// fields are the portal's shared ones (components/field.tsx), under the names these pages use.
 import type { ComponentChildren } from 'preact';
 import type { Comment, Phase, Proposal } from '../../participation/index.ts';
 import type { Messages } from '../i18n/index.ts';
 import type { ParticipationMessages } from '../i18n/participation.de.ts';
 import { href, type Lang } from '../paths.ts';
 
-export interface FieldProps {
-  id: string;
-  name: string;
-  label: string;
-  hint?: string;
-  error?: string;
-  value?: string;
-  type?: 'text' | 'email' | 'password' | 'textarea' | 'select';
-  inputmode?: 'decimal' | 'numeric';
-  options?: Array<{ value: string; label: string }>;
-  required?: boolean;
-  autocomplete?: string;
-  maxLength?: number;
-  rows?: number;
-  optionalText?: string;
-  errorPrefix: string;
-}
+import { Csrf, ErrorSummary as ErrorList, FormField, SubmitButton as Button, type FormFieldProps } from '../components/field.tsx';
 
-export function PField(p: FieldProps) {
-  const hintId = p.hint ? `${p.id}-hint` : undefined;
-  const errId = p.error ? `${p.id}-error` : undefined;
-  const describedBy = [hintId, errId].filter(Boolean).join(' ') || undefined;
-  const cls = `${p.type === 'select' ? 'kern-form-input__select' : 'kern-form-input__input'}${p.error ? ' kern-form-input__input--error' : ''}`;
-  const common = {
-    id: p.id, name: p.name, class: cls, 'aria-describedby': describedBy, 'aria-invalid': p.error ? ('true' as const) : undefined,
-    required: p.required || undefined, autocomplete: p.autocomplete, maxLength: p.maxLength,
-  };
-  return (
-    <div class={`kern-form-input${p.error ? ' kern-form-input--error' : ''}`}>
-      <label class="kern-label" for={p.id}>
-        {p.label}
-        {!p.required && p.optionalText && <span class="kern-label__optional"> {p.optionalText}</span>}
-      </label>
-      {p.hint && <div class="kern-hint" id={hintId}>{p.hint}</div>}
-      {p.error && <p class="kern-error" id={errId} role="alert"><span class="kern-sr-only">{p.errorPrefix} </span>{p.error}</p>}
-      {p.type === 'textarea' ? <textarea {...common} rows={p.rows ?? 8}>{p.value ?? ''}</textarea>
-        : p.type === 'select' ? (
-          <div class="kern-form-input__select-wrapper">
-            <select {...common}>{(p.options ?? []).map((o) => <option value={o.value} selected={o.value === (p.value ?? '')}>{o.label}</option>)}</select>
-          </div>
-        ) : p.type === 'password' ? <input {...common} type="password" value="" />
-        : p.type === 'email' ? <input {...common} type="email" value={p.value ?? ''} />
-        : <input {...common} type="text" inputMode={p.inputmode} value={p.value ?? ''} />}
-    </div>
-  );
-}
+/** The participation pages' names for the shared form pieces. */
+export { Button, Csrf, ErrorList };
 
-export function ErrorList({ title, errors }: { title: string; errors: Array<{ field: string; message: string }> }) {
-  if (errors.length === 0) return null;
-  return (
-    <div class="error-summary" role="alert" tabindex={-1} id="fehler">
-      <h2 class="kern-heading-medium">{title}</h2>
-      <ul class="kern-list">{errors.map((e) => <li><a href={`#${e.field}`}>{e.message}</a></li>)}</ul>
-    </div>
-  );
-}
-
-export function Csrf({ token }: { token: string }) {
-  return <input type="hidden" name="_csrf" value={token} />;
-}
-
-export function Button({ children, secondary }: { children: ComponentChildren; secondary?: boolean }) {
-  return <button class={`kern-btn ${secondary ? 'kern-btn--secondary' : 'kern-btn--primary'}`} type="submit"><span class="kern-label">{children}</span></button>;
+/** A form field of the participation pages: text areas are 8 rows unless given. */
+export function PField(p: FormFieldProps) {
+  return <FormField {...p} rows={p.rows ?? 8} />;
 }
 
 export function Notice({ children, kind = 'info' }: { children: ComponentChildren; kind?: 'info' | 'success' | 'warning' }) {
