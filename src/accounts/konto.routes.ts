@@ -12,6 +12,7 @@ import { OIDC_LOGIN_TTL_S, safeReturnTo } from './oidc.login.ts';
 import { sessionPrincipal } from './sessions.service.ts';
 import type { UserRecord } from '../storage/port.accounts.ts';
 import { normaliseEmail, userInfo } from './users.service.ts';
+import { acceptForms } from '../core/http.ts';
 
 export interface KontoDeps {
   accounts: Accounts;
@@ -33,11 +34,7 @@ export async function kontoRoutes(app: FastifyInstance, d: KontoDeps): Promise<v
     problemJson(err, req, reply);
   });
   // HTML forms post url-encoded; the first value of a repeated field counts.
-  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 64 * 1024 }, (_req, raw, done) => {
-    const out: Record<string, string> = {};
-    for (const [k, v] of new URLSearchParams(raw as string)) if (!(k in out)) out[k] = v;
-    done(null, out);
-  });
+  acceptForms(app, 64 * 1024);
   app.addHook('onSend', async (_req, reply, payload) => {
     reply.header('cache-control', 'no-store');
     return payload;

@@ -1,11 +1,12 @@
 // The administration API (operators only): API keys, the audit log, the access policy.
 // Errors are application/problem+json with Drehscheibe's or ETSI's type URIs.
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { BadRequestData, ProblemError } from '../core/errors.ts';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { BadRequestData } from '../core/errors.ts';
 import type { AuthStore } from '../storage/port.auth.ts';
 import { BUILTIN_RULES, policyProblems, type AccessPolicy, type Policy } from './access.model.ts';
 import type { ApiKeyService, NewKey } from './api-keys.service.ts';
 import type { AuditLog } from './audit.log.ts';
+import { problemJson } from '../core/http.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -27,19 +28,7 @@ export interface AdminDeps {
 
 export const POLICY_SETTING = 'policy';
 
-export function problemJson(err: unknown, req: FastifyRequest, reply: FastifyReply): void {
-  let p: ProblemError;
-  if (err instanceof ProblemError) p = err;
-  else {
-    const e = err as FastifyError;
-    if (typeof e?.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) p = new ProblemError('https://drehscheibe.dev/errors/BadRequest', e.statusCode, 'Bad request', e.message);
-    else {
-      req.log.error({ err }, 'request failed');
-      p = new ProblemError('https://drehscheibe.dev/errors/InternalError', 500, 'Internal error', 'An internal error occurred; it has been logged');
-    }
-  }
-  reply.status(p.status).type('application/problem+json').send(p.toJSON());
-}
+export { problemJson };
 
 function str(q: Record<string, string>, name: string): string | undefined {
   const v = q[name];

@@ -2,11 +2,11 @@
 // session (cookie and the X-CSRF-Token header, docs/accounts.md). Who may do what in which phase is
 // the service's decision. Errors are application/problem+json with our own type URIs.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { ProblemError } from '../core/errors.ts';
 import type { Proposal } from './participation.model.ts';
 import { icalendar, type CalendarEvent } from './ical.ts';
 import { ParticipationProblem, type ParticipationService, type Person } from './participation.service.ts';
 import type { SurveyService } from './survey.service.ts';
+import { problemJson } from '../core/http.ts';
 
 export interface ParticipationRouteDeps {
   service: ParticipationService;
@@ -22,18 +22,8 @@ export interface ParticipationRouteDeps {
 const open = { config: { access: { op: 'public' as const } } };
 
 function problem(err: unknown, req: FastifyRequest, reply: FastifyReply): void {
-  let p: ProblemError;
-  if (err instanceof ProblemError) p = err;
-  else {
-    const e = err as { statusCode?: number; message?: string };
-    if (typeof e?.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) p = new ProblemError('https://drehscheibe.dev/errors/BadRequest', e.statusCode, 'Bad request', e.message ?? 'Bad request');
-    else {
-      req.log.error({ err }, 'participation request failed');
-      p = new ProblemError('https://drehscheibe.dev/errors/InternalError', 500, 'Internal error', 'An internal error occurred; it has been logged');
-    }
-  }
   if (err instanceof ParticipationProblem && err.retryAfterS) reply.header('retry-after', String(err.retryAfterS));
-  reply.status(p.status).type('application/problem+json').send(p.toJSON());
+  problemJson(err, req, reply);
 }
 
 /** What the public sees of a proposal: never who supported it; the author's account id only as "mine". */

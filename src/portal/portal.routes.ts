@@ -28,6 +28,7 @@ import type { KpiService } from '../strategy/index.ts';
 import type { TemporalService } from '../ngsi-ld/temporal/temporal.service.ts';
 import type { Accounts } from '../accounts/index.ts';
 import { AccessibilityPage, EasyPage, ErrorPage, LegalPage, NotFoundPage, parseLegalText, type FeedbackForm, type LegalText } from './pages/legal.tsx';
+import { acceptForms } from '../core/http.ts';
 
 export interface PortalDeps {
   config: Readonly<Config>;
@@ -77,11 +78,7 @@ export async function portalRoutes(app: FastifyInstance, d: PortalDeps): Promise
     return sendPage(req, reply, build(frame(lang, here, nonce, account), CATALOGS[lang]), { nonce, tileOrigin, status, personal: account !== undefined });
   };
 
-  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 64 * 1024 }, (_req, body, done) => {
-    const out: Record<string, string> = {};
-    for (const [k, v] of new URLSearchParams(body as string)) out[k] = v;
-    done(null, out);
-  });
+  acceptForms(app, 64 * 1024);
 
   // A page's failure is an HTML page without any detail of the cause (logged once with the request id).
   app.setErrorHandler((err, req, reply) => {

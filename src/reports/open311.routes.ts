@@ -8,6 +8,7 @@ import { open311Status, type ReportStatus } from './reports.model.ts';
 import type { ReportFilter } from './reports.port.ts';
 import { contentType, render, service, serviceRequest, type Format } from './open311.format.ts';
 import { ReportProblem, type ReportService } from './reports.service.ts';
+import { acceptForms } from '../core/http.ts';
 
 export interface Open311Deps {
   service: ReportService;
@@ -57,11 +58,7 @@ function date(v: string | undefined, name: string): string | undefined {
 
 export async function open311Routes(app: FastifyInstance, d: Open311Deps): Promise<void> {
   const s = d.service;
-  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 64 * 1024 }, (_req, body, done) => {
-    const out: Record<string, string> = {};
-    for (const [k, v] of new URLSearchParams(body as string)) out[k] = v;
-    done(null, out);
-  });
+  acceptForms(app, 64 * 1024);
 
   app.setErrorHandler((err, req, reply) => {
     const f = formatOf(req);

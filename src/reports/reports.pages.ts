@@ -23,6 +23,7 @@ import type { FieldProblem } from './reports.validate.ts';
 import { DuplicatePage, ReportFormPage, ThanksPage, type FormErrors, type FormValues } from './pages/form.tsx';
 import { ListPage, ReportPage } from './pages/public.tsx';
 import { AdminItemPage, AdminListPage, AdminMessagePage } from './pages/admin.tsx';
+import { acceptForms } from '../core/http.ts';
 
 export interface ReportPagesDeps {
   config: Readonly<Config>;
@@ -79,11 +80,7 @@ export async function reportPages(app: FastifyInstance, d: ReportPagesDeps): Pro
       (part as unknown as { value: unknown }).value = { bytes, type: part.mimetype, truncated: part.file.truncated, name: part.filename };
     },
   });
-  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 64 * 1024 }, (_req, body, done) => {
-    const out: Record<string, string> = {};
-    for (const [k, v] of new URLSearchParams(body as string)) out[k] = v;
-    done(null, out);
-  });
+  acceptForms(app, 64 * 1024);
 
   app.setErrorHandler((err, req, reply) => {
     const lang: Lang = req.url.startsWith('/en') ? 'en' : 'de';

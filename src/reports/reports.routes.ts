@@ -1,9 +1,10 @@
 // The staff JSON API under /api/reports (problem+json errors): a moderator, steward or operator
 // changes a report (status, reason, answer, department, photo release); stewards and operators
 // replace the category list. Reading the public record is open; the reporter's contact never leaves.
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ProblemError } from '../core/errors.ts';
 import { ReportProblem, type ReportService, type StaffChange } from './reports.service.ts';
+import { problemJson } from '../core/http.ts';
 
 export interface ReportRouteDeps {
   service: ReportService;
@@ -17,19 +18,7 @@ const open = { config: { access: { op: 'public' as const } } };
 const write = { config: { access: { op: 'read' as const } } };
 const STAFF = ['moderator', 'steward', 'operator'];
 
-function problem(err: unknown, req: FastifyRequest, reply: FastifyReply): void {
-  let p: ProblemError;
-  if (err instanceof ProblemError) p = err;
-  else {
-    const e = err as { statusCode?: number; message?: string };
-    if (typeof e?.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) p = new ProblemError('https://drehscheibe.dev/errors/BadRequest', e.statusCode, 'Bad request', e.message ?? 'Bad request');
-    else {
-      req.log.error({ err }, 'reports request failed');
-      p = new ProblemError('https://drehscheibe.dev/errors/InternalError', 500, 'Internal error', 'An internal error occurred; it has been logged');
-    }
-  }
-  reply.status(p.status).type('application/problem+json').send(p.toJSON());
-}
+const problem = problemJson;
 
 /** Whether the request's principal has one of the roles (always true with access control off). */
 export function hasStaffRole(req: FastifyRequest, authEnabled: boolean, roles: readonly string[] = STAFF): boolean {

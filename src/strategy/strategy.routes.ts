@@ -1,11 +1,12 @@
 // The strategy JSON API under /api/strategy: public reads; creating, replacing and deleting projects
 // needs the steward or operator role (through the one access model in src/auth). Errors are
 // application/problem+json with our own type URIs.
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ProblemError } from '../core/errors.ts';
 import type { StrategyService } from './strategy.service.ts';
 import type { KpiService } from './kpi.service.ts';
 import { kpiRoutes } from './kpi.routes.ts';
+import { problemJson } from '../core/http.ts';
 
 export interface StrategyRouteDeps {
   service: StrategyService;
@@ -22,19 +23,7 @@ const write = { config: { access: { op: 'write' as const } } };
 
 type Slug = FastifyRequest<{ Params: { slug: string } }>;
 
-function problem(err: unknown, req: FastifyRequest, reply: FastifyReply): void {
-  let p: ProblemError;
-  if (err instanceof ProblemError) p = err;
-  else {
-    const e = err as { statusCode?: number; message?: string };
-    if (typeof e?.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) p = new ProblemError('https://drehscheibe.dev/errors/BadRequest', e.statusCode, 'Bad request', e.message ?? 'Bad request');
-    else {
-      req.log.error({ err }, 'strategy request failed');
-      p = new ProblemError('https://drehscheibe.dev/errors/InternalError', 500, 'Internal error', 'An internal error occurred; it has been logged');
-    }
-  }
-  reply.status(p.status).type('application/problem+json').send(p.toJSON());
-}
+const problem = problemJson;
 
 export async function strategyRoutes(app: FastifyInstance, d: StrategyRouteDeps): Promise<void> {
   app.setErrorHandler(problem);

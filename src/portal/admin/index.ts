@@ -16,16 +16,13 @@ import { devicePageRoutes } from './devices.routes.ts';
 import { projectPageRoutes } from './projects.routes.ts';
 import { openApiRoutes } from './openapi.routes.ts';
 import { ErrorPage, NotFoundPage } from '../pages/legal.tsx';
+import { acceptForms } from '../../core/http.ts';
 
 export type { AdminPortalDeps };
 
 export async function adminPortalRoutes(app: FastifyInstance, d: AdminPortalDeps): Promise<void> {
   const kit = new PageKit(d, await loadAssets());
-  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 256 * 1024 }, (_req, body, done) => {
-    const out: Record<string, string> = {};
-    for (const [k, v] of new URLSearchParams(body as string)) if (!(k in out)) out[k] = v;
-    done(null, out);
-  });
+  acceptForms(app, 256 * 1024);
   // No page answer shows a cause: 403 (CSRF, role) as its page, other client errors short, the rest logged once.
   app.setErrorHandler(async (err, req, reply) => {
     const lang: Lang = req.url.startsWith('/en') ? 'en' : 'de';

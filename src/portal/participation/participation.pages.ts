@@ -22,6 +22,7 @@ import { LANGS, PAGES, href, type Here, type Lang, type PageName } from '../path
 import { newNonce, sendPage } from '../render.ts';
 import { SurveyPage, SurveyResultsPage } from './survey.pages.tsx';
 import { BudgetPage, ConfirmPage, ListPage, LoginPage, ModerationPage, MyDataPage, NotAllowedPage, ProcessPage, ProposalFormPage, ProposalPage, RegisterPage, type Viewer } from './pages.tsx';
+import { acceptForms } from '../../core/http.ts';
 
 export interface ParticipationPagesDeps {
   config: Readonly<Config>;
@@ -65,14 +66,7 @@ export async function participationPages(app: FastifyInstance, d: ParticipationP
   const html = new HtmlCache();
 
   // Forms post url-encoded; repeated fields (budget choices) become lists.
-  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 64 * 1024 }, (_req, body, done) => {
-    const out: Form = {};
-    for (const [k, v] of new URLSearchParams(body as string)) {
-      const had = out[k];
-      out[k] = had === undefined ? v : Array.isArray(had) ? [...had, v] : [had, v];
-    }
-    done(null, out);
-  });
+  acceptForms(app, 64 * 1024, true);
   const form = (req: FastifyRequest): Record<string, string> => {
     const b = (req.body && typeof req.body === 'object' ? req.body : {}) as Form;
     const out: Record<string, string> = {};
