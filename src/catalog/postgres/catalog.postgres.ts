@@ -1,7 +1,7 @@
 // The catalogue store on PostgreSQL: tables in the broker's schema (prefixed catalog_), its own
 // small pool and migration table (advisory lock), uploaded files as BYTEA so every node serves them.
 import pg from 'pg';
-import { inTransaction, openModulePool, type ModuleMigrations } from '../../storage/modules/module-pg.ts';
+import { inTransaction, openModulePool, type ModuleMigrations } from '../../storage/modules/postgres/module-store.ts';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Readable } from 'node:stream';

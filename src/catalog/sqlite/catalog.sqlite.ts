@@ -2,7 +2,7 @@
 // JSON with the columns search and harvest order by, the search index in two tables, and uploaded
 // files as plain files under <data dir>/catalog-files (written to a temporary name, then renamed).
 import Database from 'better-sqlite3';
-import { openModuleDb } from '../../storage/modules/module-sqlite.ts';
+import { openModuleDb } from '../../storage/modules/sqlite/module-store.ts';
 import { createReadStream, mkdirSync, openSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';

@@ -2,7 +2,7 @@
 // small pool and its own migration table (under an advisory lock), so the module evolves without
 // the broker's migrations. Counters change in the same statement or transaction as what they count.
 import pg from 'pg';
-import { inTransaction, openModulePool, type ModuleMigrations } from '../../storage/modules/module-pg.ts';
+import { inTransaction, openModulePool, type ModuleMigrations } from '../../storage/modules/postgres/module-store.ts';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { StorageConflict, StorageNotFound } from '../../core/errors.ts';

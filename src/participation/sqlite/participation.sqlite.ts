@@ -2,7 +2,7 @@
 // its writes never wait for the broker's writer; documents as JSON, with the columns queries sort,
 // filter and count by. Counters change in the same transaction as the rows they count.
 import Database from 'better-sqlite3';
-import { openModuleDb } from '../../storage/modules/module-sqlite.ts';
+import { openModuleDb } from '../../storage/modules/sqlite/module-store.ts';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { StorageConflict, StorageNotFound } from '../../core/errors.ts';

@@ -1,7 +1,7 @@
 // The reports store on PostgreSQL: tables in the broker's schema (prefixed report), its own small
 // pool and its own migration table under an advisory lock, so one node migrates at a time.
 import pg from 'pg';
-import { inTransaction, openModulePool, type ModuleMigrations } from '../../storage/modules/module-pg.ts';
+import { inTransaction, openModulePool, type ModuleMigrations } from '../../storage/modules/postgres/module-store.ts';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { StorageConflict, StorageNotFound } from '../../core/errors.ts';

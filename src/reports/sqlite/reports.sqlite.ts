@@ -1,7 +1,7 @@
 // The reports store on SQLite: its own file (reports.sqlite) in the data directory, so its writes
 // never wait for the broker's writer; the public record as JSON with the columns queries use.
 import Database from 'better-sqlite3';
-import { openModuleDb } from '../../storage/modules/module-sqlite.ts';
+import { openModuleDb } from '../../storage/modules/sqlite/module-store.ts';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { StorageConflict, StorageNotFound } from '../../core/errors.ts';

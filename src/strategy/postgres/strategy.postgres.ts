@@ -1,7 +1,7 @@
 // The strategy store on PostgreSQL: tables in the broker's schema (prefixed strategy_), its own
 // small pool and its own migration table, so the module can evolve without the broker's migrations.
 import pg from 'pg';
-import { openModulePool, type ModuleMigrations } from '../../storage/modules/module-pg.ts';
+import { openModulePool, type ModuleMigrations } from '../../storage/modules/postgres/module-store.ts';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { StorageConflict, StorageNotFound } from '../../core/errors.ts';

@@ -2,8 +2,9 @@
 // pool in the broker's schema, the module's migrations applied one node at a time, and a transaction helper.
 // Each module keeps its tables prefixed and its migration files in its own folder; this is the plumbing they share.
 import pg from 'pg';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { migrationFiles } from '../migrations.ts';
 
 export interface ModuleMigrations {
   /** The module's name: the pool's application_name and the migration error messages. */
@@ -86,9 +87,4 @@ async function migrateModule(pool: pg.Pool, schema: string, m: ModuleMigrations)
   } finally {
     c.release();
   }
-}
-
-/** The `NNN-name.sql` files of a migrations folder, in order. */
-export function migrationFiles(dir: string): string[] {
-  return readdirSync(dir).filter((x) => /^\d+-.*\.sql$/.test(x)).sort();
 }

@@ -3,7 +3,7 @@
 import Database from 'better-sqlite3';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { migrationFiles } from './module-pg.ts';
+import { migrationFiles } from '../migrations.ts';
 
 export interface SqliteModuleOptions {
   /** The file name in the data directory (e.g. `catalog.sqlite`). */
