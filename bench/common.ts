@@ -49,6 +49,8 @@ export interface LoadSpec {
   generator?: GeneratorName;
   /** The same workload as a wrk Lua script (bench/wrk.ts luaScript()); headers must be in it too. */
   wrkScript?: string;
+  /** The server's pid: its CPU time over the measured window is divided by the requests (autocannon only). */
+  serverPid?: number;
 }
 
 export interface LoadOutcome {
@@ -62,6 +64,11 @@ export interface LoadOutcome {
   statusCodes: Record<string, number>;
   /** Which generator measured it, with its threads (for the conditions). */
   generator: string;
+  /**
+   * Server CPU (user + system) per request in µs over the measured window, when spec.serverPid was given: what a
+   * request costs, far less sensitive to a shared machine's load than the rate.
+   */
+  serverCpuUsPerReq?: number;
 }
 
 function cannon(opts: autocannon.Options): Promise<autocannon.Result> {
@@ -98,7 +105,10 @@ export async function autocannonLoad(spec: LoadSpec): Promise<LoadOutcome> {
     timeout: 30,
   };
   if (spec.warmupSec && spec.warmupSec > 0) await cannon({ ...base, duration: spec.warmupSec });
+  const pid = spec.serverPid;
+  const cpu0 = pid === undefined ? 0 : cpuSeconds((_c, p) => p === pid);
   const r = await cannon({ ...base, duration: spec.durationSec });
+  const cpu1 = pid === undefined ? 0 : cpuSeconds((_c, p) => p === pid);
   const statusCodes: Record<string, number> = {};
   for (const [code, s] of Object.entries(r.statusCodeStats ?? {})) statusCodes[code] = s.count ?? 0;
   return {
@@ -111,7 +121,14 @@ export async function autocannonLoad(spec: LoadSpec): Promise<LoadOutcome> {
     timeouts: r.timeouts,
     statusCodes,
     generator: `autocannon ${autocannonVersion()}, 1 thread (in the runner's Node process)`,
+    ...(pid !== undefined && r.requests.total > 0 ? { serverCpuUsPerReq: ((cpu1 - cpu0) * 1e6) / r.requests.total } : {}),
   };
+}
+
+/** The server-CPU-per-request figure of a load, when it was measured (see LoadSpec.serverPid). */
+export function cpuResult(name: string, o: LoadOutcome, conditions: string): Result[] {
+  if (o.serverCpuUsPerReq === undefined) return [];
+  return [{ name: `${name} (server CPU per request)`, value: o.serverCpuUsPerReq, unit: 'µs/req', conditions: `${conditions}; user + system CPU of the server process over the measured window (/proc, 10 ms ticks) divided by the requests` }];
 }
 
 /** "201: 0, 404: 3" style summary of the non-2xx status codes (empty when none). */

@@ -1,6 +1,6 @@
 // Benchmark: GET /ngsi-ld/v1/entities/{id} (retrieveEntity, normalized) with ids rotating over
 // 1,000 seeded AirQualityObserved entities of 10 attributes.
-import { expectOk, load, loadResult, type BenchOptions, type Result } from './common.ts';
+import { cpuResult, expectOk, load, loadResult, type BenchOptions, type Result } from './common.ts';
 import { entityId, seed } from './seed.ts';
 import { startServer } from './server.ts';
 import { luaScript } from './wrk.ts';
@@ -21,12 +21,14 @@ export async function run(opts: BenchOptions): Promise<Result[]> {
       warmupSec: opts.quick ? 1 : 2,
       requests: [{ method: 'GET', setupRequest: (req) => ({ ...req, path: `/ngsi-ld/v1/entities/${entityId(i++ % N)}` }) }],
       generator: opts.generator,
+      serverPid: server.pid,
       wrkScript: luaScript({ method: 'GET', paths: Array.from({ length: N }, (_, k) => `/ngsi-ld/v1/entities/${entityId(k)}`) }),
     });
     const cond = `${N.toLocaleString('en-US')} entities of 10 attributes, ids rotating, normalized (~${sample.length} B per response), `
       + `${opts.connections} connections, keep-alive, ${opts.durationSec} s after ${opts.quick ? 1 : 2} s warm-up; ${o.total.toLocaleString('en-US')} requests`;
     const logErrors = server.errorLogCount();
-    return [loadResult(NAME, o, logErrors ? `${cond}; server logged ${logErrors} errors` : cond)];
+    const c = logErrors ? `${cond}; server logged ${logErrors} errors` : cond;
+    return [loadResult(NAME, o, c), ...cpuResult(NAME, o, c)];
   } finally {
     await server.stop();
   }

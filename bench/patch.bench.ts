@@ -1,6 +1,6 @@
 // Benchmark: PATCH /ngsi-ld/v1/entities/{id}/attrs (updateEntityAttrs) with two measurements,
 // ids rotating over 1,000 seeded AirQualityObserved entities — the typical sensor-update path.
-import { expectOk, load, loadResult, type BenchOptions, type Result } from './common.ts';
+import { cpuResult, expectOk, load, loadResult, type BenchOptions, type Result } from './common.ts';
 import { entityId, seed } from './seed.ts';
 import { startServer } from './server.ts';
 import { luaScript } from './wrk.ts';
@@ -41,6 +41,7 @@ export async function run(opts: BenchOptions): Promise<Result[]> {
         setupRequest: (req) => ({ ...req, path: `/ngsi-ld/v1/entities/${entityId(i++ % N)}/attrs`, body: body() }),
       }],
       generator: opts.generator,
+      serverPid: server.pid,
       wrkScript: luaScript({
         method: 'PATCH',
         paths: Array.from({ length: N }, (_, k) => `/ngsi-ld/v1/entities/${entityId(k)}/attrs`),
@@ -51,7 +52,8 @@ export async function run(opts: BenchOptions): Promise<Result[]> {
     const cond = `${N.toLocaleString('en-US')} entities, ids rotating, body of 2 attributes (temperature, humidity + observedAt, unitCode), `
       + `${opts.connections} connections, keep-alive, ${opts.durationSec} s after ${opts.quick ? 1 : 2} s warm-up; ${o.total.toLocaleString('en-US')} requests`;
     const logErrors = server.errorLogCount();
-    return [loadResult(NAME, o, logErrors ? `${cond}; server logged ${logErrors} errors` : cond)];
+    const c = logErrors ? `${cond}; server logged ${logErrors} errors` : cond;
+    return [loadResult(NAME, o, c), ...cpuResult(NAME, o, c)];
   } finally {
     await server.stop();
   }
