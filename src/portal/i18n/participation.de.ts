@@ -290,6 +290,8 @@ export const partDe = {
     isPublished: 'Die Ergebnisse sind veröffentlicht.',
     notPublished: 'Die Ergebnisse sind nicht veröffentlicht.',
     csv: 'Antworten herunterladen (CSV, ohne personenbezogene Daten)',
+    /** An error summary line: which question, then the message. */
+    errorAt: (n: number, question: string, message: string) => `Frage ${n}: ${question} – ${message}`,
   },
   myData: {
     title: 'Meine Daten',

@@ -291,6 +291,7 @@ export const partEn = {
     isPublished: 'The results are published.',
     notPublished: 'The results are not published.',
     csv: 'Download the answers (CSV, without personal data)',
+    errorAt: (n: number, question: string, message: string) => `Question ${n}: ${question} – ${message}`,
   },
   myData: {
     title: 'My data',

@@ -63,7 +63,7 @@ export function SurveyPage(x: SurveyModel, t: Messages, m: ParticipationMessages
   const open = x.view.allowed.includes('survey');
   const canAnswer = open && !!x.viewer.person && !x.answered;
   const title = m.survey.title(L(x.frame, s.title));
-  const errs = s.questions.filter((q) => x.errors[q.id]).map((q) => ({ field: q.id, message: x.errors[q.id]! }));
+  const errs = s.questions.flatMap((q, i) => (x.errors[q.id] ? [{ field: q.id, message: m.survey.errorAt(i + 1, L(x.frame, q.text), x.errors[q.id]!) }] : []));
   const showResults = s.resultsPublished || x.viewer.steward;
   return (
     <Layout frame={x.frame} t={t} title={errs.length ? `${m.errors.prefix} ${title}` : title}>
