@@ -64,8 +64,12 @@ export interface ThreadProps {
   canComment: boolean;
   canReport: boolean;
   canModerate: boolean;
+  /** Whether the viewer may rate comments "hilfreich" (signed in, the phase takes comments). */
+  canRate?: boolean;
+  /** The comments the viewer has rated. */
+  rated?: Set<string>;
   csrf: string;
-  action: (what: 'comment' | 'reportComment' | 'hideComment' | 'restoreComment', id?: string) => string;
+  action: (what: 'comment' | 'reportComment' | 'hideComment' | 'restoreComment' | 'rateComment', id?: string) => string;
   m: ParticipationMessages;
   t: Messages;
 }
@@ -92,7 +96,15 @@ export function CommentThread(p: ThreadProps) {
             ? <p class="comment__hidden">{mine ? p.m.proposal.commentHiddenForAuthor(c.moderation.reason) : p.m.proposal.commentHidden}</p>
             // eslint-disable-next-line react/no-danger -- sanitised by markdown.ts
             : <div class="user-text" dangerouslySetInnerHTML={{ __html: p.html.get(c.id) ?? '' }} />}
+          {!c.moderation && (c.helpfulCount ?? 0) > 0 && <p class="kern-body--small comment__helpful">{p.m.helpful.count(c.helpfulCount ?? 0)}</p>}
           <div class="comment__actions">
+            {p.canRate && !c.moderation && !mine && (
+              <form method="post" action={p.action('rateComment', c.id)} class="comment__rate">
+                <Csrf token={p.csrf} />
+                <input type="hidden" name="aktion" value={p.rated?.has(c.id) ? 'zuruecknehmen' : 'hilfreich'} />
+                <Button secondary>{p.rated?.has(c.id) ? p.m.helpful.unrate : p.m.helpful.rate}<span class="kern-sr-only"> ({p.m.proposal.by(c.authorName, p.t.formatDateTime(c.createdAt))})</span></Button>
+              </form>
+            )}
             {p.canComment && !c.moderation && depth < 6 && (
               <details>
                 <summary>{p.m.proposal.reply}</summary>

@@ -44,7 +44,7 @@ export function ListPage(x: { frame: Frame; viewer: Viewer; processes: ProcessVi
       {x.notice && <Notice kind="success">{x.notice}</Notice>}
       <h1 class="kern-heading-x-large">{m.list.title}</h1>
       <p>{m.list.intro}</p>
-      <p><a class="kern-link" href="/api/participation/events.ics">{m.list.calendar}</a></p>
+      <p><a class="kern-link" href={href(lang, 'events')}>{m.list.events}</a> · <a class="kern-link" href="/api/participation/events.ics">{m.list.calendar}</a></p>
       {x.processes.length === 0 ? <p>{m.list.none}</p> : (
         <ul class="process-list">
           {x.processes.map((v) => (
@@ -138,6 +138,15 @@ export function ProcessPage(x: ProcessModel, t: Messages, m: ParticipationMessag
           </nav>
         )}
       </section>
+      <section aria-labelledby="offene-daten">
+        <h2 class="kern-heading-large" id="offene-daten">{m.openData.title}</h2>
+        <p>{m.openData.intro}</p>
+        <ul class="kern-list">
+          <li><a class="kern-link" href={`/api/participation/processes/${encodeURIComponent(p.slug)}/export.json`}>{m.openData.json}</a></li>
+          <li><a class="kern-link" href={`/api/participation/processes/${encodeURIComponent(p.slug)}/proposals.csv`} download>{m.openData.proposalsCsv}</a></li>
+          <li><a class="kern-link" href={`/api/participation/processes/${encodeURIComponent(p.slug)}/comments.csv`} download>{m.openData.commentsCsv}</a></li>
+        </ul>
+      </section>
       {hasMap && (
         <section class="map-section" hidden aria-labelledby="karte">
           <h2 class="kern-heading-large" id="karte">{m.process.map}</h2>
@@ -162,6 +171,8 @@ export interface ProposalModel {
   commentPage: number;
   commentPages: number;
   commentHtml: Map<string, string>;
+  /** The comments of this page the viewer rated "hilfreich". */
+  rated?: Set<string>;
   supported: boolean;
   canEdit: boolean;
   projectTitle?: string;
@@ -180,7 +191,7 @@ export function ProposalPage(x: ProposalModel, t: Messages, m: ParticipationMess
   const canComment = x.view.allowed.includes('comment') && p.state === 'published' && !!x.viewer.person;
   const title = hidden && !mine ? m.proposal.hidden : p.title;
   const action = (what: string, id?: string) => ({
-    comment: `${base}/kommentare`, reportComment: `${base}/kommentare/${id}/melden`, hideComment: `${base}/kommentare/${id}/ausblenden`, restoreComment: `${base}/kommentare/${id}/wiederherstellen`,
+    comment: `${base}/kommentare`, rateComment: `${base}/kommentare/${id}/hilfreich`, reportComment: `${base}/kommentare/${id}/melden`, hideComment: `${base}/kommentare/${id}/ausblenden`, restoreComment: `${base}/kommentare/${id}/wiederherstellen`,
   } as Record<string, string>)[what]!;
   return (
     <Layout frame={x.frame} t={t} title={Object.keys(x.errors).length ? `${m.errors.prefix} ${title}` : title}>
@@ -245,7 +256,7 @@ export function ProposalPage(x: ProposalModel, t: Messages, m: ParticipationMess
         <h2 class="kern-heading-large" id="kommentare">{m.proposal.comments} ({x.commentCount})</h2>
         {x.comments.length === 0 ? <p>{m.proposal.noComments}</p> : (
           <CommentThread comments={x.comments} html={x.commentHtml} viewerId={x.viewer.person?.id} canComment={canComment} canReport={!!x.viewer.person}
-            canModerate={x.viewer.moderator} csrf={x.viewer.csrf} action={action} m={m} t={t} />
+            canModerate={x.viewer.moderator} canRate={canComment} rated={x.rated} csrf={x.viewer.csrf} action={action} m={m} t={t} />
         )}
         {x.commentPages > 1 && (
           <nav aria-label={m.proposal.commentPages} class="pagination">

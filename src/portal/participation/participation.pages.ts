@@ -11,7 +11,7 @@ import type { Config } from '../../config/config.ts';
 import { Forbidden, ProblemError } from '../../core/errors.ts';
 import type { Accounts } from '../../accounts/index.ts';
 import type { StrategyService } from '../../strategy/index.ts';
-import { ParticipationProblem, renderMarkdown, type ParticipationService, type Person, type Problem, type RegistrationService, type SurveyService } from '../../participation/index.ts';
+import { ParticipationProblem, renderMarkdown, type EventService, type ParticipationService, type Person, type Problem, type RegistrationService, type SurveyService } from '../../participation/index.ts';
 import { loadAssets } from '../assets.ts';
 import type { Frame } from '../components/layout.tsx';
 import { CATALOGS, type Messages } from '../i18n/index.ts';
@@ -21,12 +21,14 @@ import { ErrorPage, NotFoundPage } from '../pages/legal.tsx';
 import { LANGS, PAGES, href, type Here, type Lang, type PageName } from '../paths.ts';
 import { newNonce, sendPage } from '../render.ts';
 import { SurveyPage, SurveyResultsPage } from './survey.pages.tsx';
+import { eventPages } from './event.routes.ts';
 import { BudgetPage, ConfirmPage, ListPage, LoginPage, ModerationPage, MyDataPage, NotAllowedPage, ProcessPage, ProposalFormPage, ProposalPage, RegisterPage, type Viewer } from './pages.tsx';
 
 export interface ParticipationPagesDeps {
   config: Readonly<Config>;
   service: ParticipationService;
   surveys: SurveyService;
+  events: EventService;
   registration: RegistrationService;
   person(req: FastifyRequest): Promise<Person | undefined>;
   deleteAccount(person: Person, password: unknown): Promise<boolean>;
@@ -183,10 +185,11 @@ export async function participationPages(app: FastifyInstance, d: ParticipationP
     const pageComments = pages === 1 ? comments : comments.filter((c) => shown.has(rootOf(c.id)));
     const commentHtml = new Map<string, string>();
     for (const c of pageComments) if (!c.moderation) commentHtml.set(c.id, html.get(`c:${c.id}`, c.body));
+    const rated = await s.ratedComments(v.person, pageComments.map((c) => c.id));
     const visible = proposal.state !== 'hidden' || (v.person && v.person.id === proposal.authorId);
     const bodyHtml = visible ? html.get(`p:${proposal.id}:${proposal.modifiedAt}`, proposal.body) : '';
     return send(req, reply, lang, { page: 'proposal', id }, (frame, t, m) => ProposalPage({
-      frame, viewer: v, view, proposal, bodyHtml, comments: pageComments, commentCount: comments.length, commentPage: cpage, commentPages: pages, commentHtml, supported, canEdit: s.canEdit(proposal, view, v.person), projectTitle: pt,
+      frame, viewer: v, view, proposal, bodyHtml, comments: pageComments, commentCount: comments.length, commentPage: cpage, commentPages: pages, commentHtml, rated, supported, canEdit: s.canEdit(proposal, view, v.person), projectTitle: pt,
       notice: notice(req, m), errors, values,
     }, t, m), status);
   };
@@ -235,6 +238,12 @@ export async function participationPages(app: FastifyInstance, d: ParticipationP
   targetRoute('/kommentare/:cid/melden', 'comment', (p, t, f) => s.report(p, t, f.reason), 'reported', 'meldung-:cid');
   targetRoute('/kommentare/:cid/ausblenden', 'comment', (p, t, f) => s.hide(p, t, f.reason), 'hidden', 'ausblenden-:cid');
   targetRoute('/kommentare/:cid/wiederherstellen', 'comment', (p, t) => s.restore(p, t), 'restored', 'ausblenden-:cid');
+
+  route('proposal', 'POST', async (req, reply, lang) => {
+    const add = form(req).aktion !== 'zuruecknehmen';
+    await s.rateComment(await d.person(req), req.params.cid!, add);
+    return back(reply, lang, req.params.id!, add ? 'rated' : 'unrated', `&kommentar=${encodeURIComponent(req.params.cid!)}#kommentar-${req.params.cid!}`);
+  }, '/kommentare/:cid/hilfreich');
 
   route('proposal', 'POST', async (req, reply, lang) => {
     await s.withdraw(await d.person(req), req.params.id!);
@@ -445,4 +454,7 @@ export async function participationPages(app: FastifyInstance, d: ParticipationP
   modRoute('/ausblenden', (p, t, f) => s.hide(p, t, f.reason), 'hidden');
   modRoute('/verwerfen', (p, t) => s.dismissReports(p, t), 'dismissed');
   modRoute('/sperren', async (p, t, f) => { const author = await s.authorOf(p, t); await s.block(p, author, f.days, f.reason); await s.dismissReports(p, t); }, 'blocked');
+
+  // Events with registration, and the stewards' event pages.
+  eventPages({ service: s, events: d.events, person: d.person, route, send, viewer, form, messages: (p, m) => messages(p, m), badInput, notice, part: PART, tileUrl: cfg.tileUrl, tileAttribution: cfg.tileAttribution });
 }
