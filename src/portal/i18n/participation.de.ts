@@ -339,7 +339,7 @@ export const partDe = {
     edit: (t: string) => `Termin bearbeiten: ${t}`,
     edit2: 'Bearbeiten',
     titleDe: 'Titel (deutsch)',
-    titleEn: 'Titel (englisch, freiwillig)',
+    titleEn: 'Titel (englisch)',
     start: 'Beginn',
     startHint: 'Datum und Uhrzeit (deutsche Zeit).',
     end: 'Ende',

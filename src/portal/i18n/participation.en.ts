@@ -339,7 +339,7 @@ export const partEn = {
     edit: (t: string) => `Edit event: ${t}`,
     edit2: 'Edit',
     titleDe: 'Title (German)',
-    titleEn: 'Title (English, optional)',
+    titleEn: 'Title (English)',
     start: 'Begins',
     startHint: 'Date and time (German time).',
     end: 'Ends',

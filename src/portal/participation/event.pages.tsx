@@ -30,7 +30,7 @@ function Facts({ v, frame, t, m }: { v: EventView; frame: Frame; t: Messages; m:
   const e = v.event;
   void frame;
   return (
-    <dl class="event-facts">
+    <dl class="facts event-facts">
       <dt>{m.events.when}</dt><dd>{when(e, t)}</dd>
       <dt>{m.events.where}</dt><dd>{e.place}{e.point && <><br /><span class="kern-body--small">{m.events.coords(t.formatCoord(e.point[1]), t.formatCoord(e.point[0]))}</span></>}</dd>
       <dt>{m.events.registration}</dt><dd>{e.registration ? m.events.registrationRequired : m.events.noRegistration}</dd>
