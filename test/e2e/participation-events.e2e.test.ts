@@ -56,9 +56,9 @@ describe('events, ratings and open data in Chromium', { skip: SKIP }, () => {
   };
   const loginAs = async (page: Page, email: string) => {
     await page.goto(`${server.url}/beteiligung/anmelden`);
-    await page.fill('#email', email);
-    await page.fill('#password', PASSWORD);
-    await Promise.all([page.waitForURL((u) => !u.pathname.endsWith('/anmelden')), page.click('button[type=submit]')]);
+    await page.fill('#login-email', email);
+    await page.fill('#login-password', PASSWORD);
+    await Promise.all([page.waitForURL((u) => !u.pathname.endsWith('/anmelden')), page.click('main button[type=submit]')]);
   };
   /** A citizen registers over the API and confirms with the outbox's link in the browser. */
   const citizen = async (page: Page, email: string, displayName: string) => {
@@ -72,7 +72,7 @@ describe('events, ratings and open data in Chromium', { skip: SKIP }, () => {
     }
     assert.ok(link, `the confirmation mail to ${email}`);
     await page.goto(server.url + link);
-    await Promise.all([page.waitForURL('**/anmelden?bestaetigt=1'), page.click('main button[type=submit]')]);
+    await Promise.all([page.waitForURL('**/anmelden?bestaetigt=1*'), page.click('main button[type=submit]')]);
   };
 
   before(async () => {

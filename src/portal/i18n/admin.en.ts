@@ -46,7 +46,9 @@ export const adminEn = {
   roleTenants: (tenants: readonly string[] | undefined) => (tenants ? `in ${tenants.map((t) => (t === '' ? 'default tenant' : t)).join(', ')}` : 'in every tenant'),
   login: {
     title: 'Log in',
-    intro: 'Logging in is for staff of the city and its partners who look after the platform.',
+    intro: 'Log in with your account: as a citizen to take part, as staff of the city and its partners to look after the platform.',
+    noAccount: 'No account for taking part yet?',
+    register: 'Create an account',
     email: 'E-mail address',
     password: 'Password',
     submit: 'Log in',

@@ -241,15 +241,6 @@ export const partDe = {
     confirm: 'E-Mail-Adresse bestätigen',
     confirmFailed: 'Dieser Link ist unbekannt, abgelaufen oder wurde schon benutzt.',
   },
-  login: {
-    title: 'Anmelden',
-    confirmed: 'Ihre E-Mail-Adresse ist bestätigt. Melden Sie sich jetzt an.',
-    email: 'E-Mail-Adresse',
-    password: 'Passwort',
-    submit: 'Anmelden',
-    noAccount: 'Noch kein Konto?',
-    logout: 'Abmelden',
-  },
   budget: {
     title: (t: string) => `Bürgerhaushalt: ${t}`,
     intro: (budget: string) => `Verteilen Sie bis zu ${budget} auf die Vorschläge, die Ihnen am wichtigsten sind. Jede Person stimmt einmal ab.`,

@@ -242,15 +242,6 @@ export const partEn = {
     confirm: 'Confirm e-mail address',
     confirmFailed: 'This link is unknown, has expired or has been used.',
   },
-  login: {
-    title: 'Log in',
-    confirmed: 'Your e-mail address is confirmed. Log in now.',
-    email: 'E-mail address',
-    password: 'Password',
-    submit: 'Log in',
-    noAccount: 'No account yet?',
-    logout: 'Log out',
-  },
   budget: {
     title: (t: string) => `Participatory budget: ${t}`,
     intro: (budget: string) => `Share out up to ${budget} among the proposals that matter most to you. Each person votes once.`,

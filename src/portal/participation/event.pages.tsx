@@ -104,7 +104,7 @@ export function EventPage(x: EventModel, t: Messages, m: ParticipationMessages) 
               </>
             )
             : x.view.full ? <Notice kind="warning">{m.events.full}</Notice>
-            : !x.viewer.person ? <p><a class="kern-link" href={`${href(lang, 'participationLogin')}?zurueck=${encodeURIComponent(href(lang, 'event', e.id))}`}>{m.events.loginToRegister}</a></p>
+            : !x.viewer.person ? <p><a class="kern-link" href={`${href(lang, 'login')}?returnTo=${encodeURIComponent(href(lang, 'event', e.id))}`}>{m.events.loginToRegister}</a></p>
             : (
               <form method="post" action={action}>
                 <Csrf token={x.viewer.csrf} />

@@ -26,7 +26,7 @@ function Paragraphs({ text }: { text: string }) {
 export function AccountBar({ frame, viewer, m }: { frame: Frame; viewer: Viewer; m: ParticipationMessages }) {
   const lang = frame.lang;
   if (!viewer.person) {
-    return <p class="account-bar"><a class="kern-link" href={href(lang, 'participationLogin')}>{m.list.login}</a> · <a class="kern-link" href={href(lang, 'register')}>{m.list.register}</a></p>;
+    return <p class="account-bar"><a class="kern-link" href={href(lang, 'login')}>{m.list.login}</a> · <a class="kern-link" href={href(lang, 'register')}>{m.list.register}</a></p>;
   }
   return (
     <div class="account-bar">
@@ -231,7 +231,7 @@ export function ProposalPage(x: ProposalModel, t: Messages, m: ParticipationMess
               <input type="hidden" name="aktion" value={x.supported ? 'zuruecknehmen' : 'unterstuetzen'} />
               <Button secondary={x.supported}>{x.supported ? m.proposal.unsupport : m.proposal.support}</Button>
             </form>
-          ) : <p><a class="kern-link" href={`${href(lang, 'participationLogin')}?zurueck=${encodeURIComponent(base)}`}>{m.process.loginToTakePart}</a></p>) : <p>{m.proposal.supportClosed}</p>}
+          ) : <p><a class="kern-link" href={`${href(lang, 'login')}?returnTo=${encodeURIComponent(base)}`}>{m.process.loginToTakePart}</a></p>) : <p>{m.proposal.supportClosed}</p>}
         </section>
       )}
       {mine && p.state === 'published' && (
@@ -273,7 +273,7 @@ export function ProposalPage(x: ProposalModel, t: Messages, m: ParticipationMess
             <Button>{m.proposal.send}</Button>
           </form>
         ) : !x.view.allowed.includes('comment') ? <p>{m.proposal.commentClosed}</p>
-          : !x.viewer.person ? <p><a class="kern-link" href={`${href(lang, 'participationLogin')}?zurueck=${encodeURIComponent(base)}`}>{m.process.loginToTakePart}</a></p> : null}
+          : !x.viewer.person ? <p><a class="kern-link" href={`${href(lang, 'login')}?returnTo=${encodeURIComponent(base)}`}>{m.process.loginToTakePart}</a></p> : null}
       </section>
     </Layout>
   );
@@ -387,7 +387,7 @@ export function BudgetPage(x: BudgetModel, t: Messages, m: ParticipationMessages
       <p>{m.budget.intro(m.euro(budget))}</p>
       {x.ballot && <Notice kind="success">{m.budget.voted(m.euro(x.ballot.total))}</Notice>}
       {!x.view.allowed.includes('vote') && <p>{m.budget.closed}</p>}
-      {x.view.allowed.includes('vote') && !x.viewer.person && <p><a class="kern-link" href={`${href(lang, 'participationLogin')}?zurueck=${encodeURIComponent(href(lang, 'budget', p.slug))}`}>{m.process.loginToTakePart}</a></p>}
+      {x.view.allowed.includes('vote') && !x.viewer.person && <p><a class="kern-link" href={`${href(lang, 'login')}?returnTo=${encodeURIComponent(href(lang, 'budget', p.slug))}`}>{m.process.loginToTakePart}</a></p>}
       {x.proposals.length === 0 ? <p>{m.budget.none}</p> : canVote ? (
         <form method="post" action={href(lang, 'budget', p.slug)} novalidate>
           <Csrf token={x.viewer.csrf} />
@@ -476,23 +476,6 @@ export function ConfirmPage(x: { frame: Frame; csrf: string; token: string; fail
           <Button>{m.register.confirm}</Button>
         </form>
       )}
-    </Layout>
-  );
-}
-
-export function LoginPage(x: { frame: Frame; csrf: string; confirmed: boolean; returnTo: string }, t: Messages, m: ParticipationMessages) {
-  return (
-    <Layout frame={x.frame} t={t} title={m.login.title}>
-      <h1 class="kern-heading-x-large">{m.login.title}</h1>
-      {x.confirmed && <Notice kind="success">{m.login.confirmed}</Notice>}
-      <form method="post" action="/konto/anmelden" class="portal-form">
-        <Csrf token={x.csrf} />
-        <input type="hidden" name="returnTo" value={x.returnTo} />
-        <PField id="email" name="email" type="email" required autocomplete="email" label={m.login.email} errorPrefix={m.errors.prefix} />
-        <PField id="password" name="password" type="password" required autocomplete="current-password" label={m.login.password} errorPrefix={m.errors.prefix} />
-        <Button>{m.login.submit}</Button>
-      </form>
-      <p>{m.login.noAccount} <a class="kern-link" href={href(x.frame.lang, 'register')}>{m.list.register}</a></p>
     </Layout>
   );
 }

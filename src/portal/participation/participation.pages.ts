@@ -22,7 +22,7 @@ import { LANGS, PAGES, href, type Here, type Lang, type PageName } from '../path
 import { newNonce, sendPage } from '../render.ts';
 import { SurveyPage, SurveyResultsPage } from './survey.pages.tsx';
 import { eventPages } from './event.routes.ts';
-import { BudgetPage, ConfirmPage, ListPage, LoginPage, ModerationPage, MyDataPage, NotAllowedPage, ProcessPage, ProposalFormPage, ProposalPage, RegisterPage, type Viewer } from './pages.tsx';
+import { BudgetPage, ConfirmPage, ListPage, ModerationPage, MyDataPage, NotAllowedPage, ProcessPage, ProposalFormPage, ProposalPage, RegisterPage, type Viewer } from './pages.tsx';
 
 export interface ParticipationPagesDeps {
   config: Readonly<Config>;
@@ -116,7 +116,7 @@ export async function participationPages(app: FastifyInstance, d: ParticipationP
     const m = PART[lang];
     if (err instanceof ParticipationProblem && err.status === 401) {
       const back = req.method === 'GET' ? req.url : (req.headers.referer && new URL(req.headers.referer, 'http://x').pathname) || href(lang, 'participation');
-      return reply.status(303).header('location', `${href(lang, 'participationLogin')}?zurueck=${encodeURIComponent(back)}`).send();
+      return reply.status(303).header('location', `${href(lang, 'login')}?returnTo=${encodeURIComponent(back)}`).send();
     }
     if (err instanceof ProblemError && err.status === 404) return send(req, reply, lang, { page: 'participation' }, (f, t) => NotFoundPage({ frame: f }, t), 404);
     if (err instanceof ProblemError && [403, 409, 429].includes(err.status)) {
@@ -405,13 +405,17 @@ export async function participationPages(app: FastifyInstance, d: ParticipationP
       const csrf = await d.accounts.formToken(req, reply);
       return send(req, reply, lang, { page: 'confirm' }, (frame, t, m) => ConfirmPage({ frame, csrf, token: '', failed: true }, t, m), 400);
     }
-    return reply.status(303).header('location', `${href(lang, 'participationLogin')}?bestaetigt=1`).send();
+    return reply.status(303).header('location', `${href(lang, 'login')}?bestaetigt=1&returnTo=${encodeURIComponent(href(lang, 'participation'))}`).send();
   });
+  // One login page, the portal's (/anmelden): its form answers a wrong password with the page again and a
+  // German message at the field. The participation's old address leads there, keeping where to go back to.
   route('participationLogin', 'GET', async (req, reply, lang) => {
-    const csrf = await d.accounts.formToken(req, reply);
-    const z = req.query.zurueck ?? '';
-    const returnTo = /^\/(?!\/)[^\s\\]*$/.test(z) ? z : href(lang, 'participation');
-    return send(req, reply, lang, { page: 'participationLogin' }, (frame, t, m) => LoginPage({ frame, csrf, confirmed: req.query.bestaetigt === '1', returnTo }, t, m));
+    const z = req.query.zurueck ?? req.query.returnTo ?? '';
+    const q = new URLSearchParams();
+    if (/^\/(?!\/)[^\s\\]*$/.test(z)) q.set('returnTo', z);
+    if (req.query.bestaetigt === '1') q.set('bestaetigt', '1');
+    const qs = q.toString();
+    return reply.status(303).header('location', `${href(lang, 'login')}${qs ? `?${qs}` : ''}`).send();
   });
 
   // The person's own data: export and deletion of the account.

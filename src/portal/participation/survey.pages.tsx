@@ -76,7 +76,7 @@ export function SurveyPage(x: SurveyModel, t: Messages, m: ParticipationMessages
       <p>{m.survey.intro}</p>
       {x.answered && <Notice kind="success">{m.survey.answered}</Notice>}
       {!open && <p>{m.survey.closed}</p>}
-      {open && !x.viewer.person && <p><a class="kern-link" href={`${href(lang, 'participationLogin')}?zurueck=${encodeURIComponent(href(lang, 'survey', s.id))}`}>{m.process.loginToTakePart}</a></p>}
+      {open && !x.viewer.person && <p><a class="kern-link" href={`${href(lang, 'login')}?returnTo=${encodeURIComponent(href(lang, 'survey', s.id))}`}>{m.process.loginToTakePart}</a></p>}
       {showResults && <p><a class="kern-link" href={href(lang, 'surveyResults', s.id)}>{m.survey.results}</a></p>}
       {canAnswer && (
         <form method="post" action={href(lang, 'survey', s.id)} class="portal-form survey-form" novalidate>
