@@ -69,7 +69,8 @@ for (const engine of ENGINES) {
       const page = await get(`/beteiligung/vorschlaege/${proposalId}`, carla);
       assert.match(page.body, /5 Personen finden das hilfreich/);
       assert.match(page.body, new RegExp(`action="/beteiligung/vorschlaege/${proposalId}/kommentare/${commentId}/hilfreich"`));
-      assert.match(page.body, /<span class="kern-label">Hilfreich<span class="kern-sr-only"> \(Von Dachs 12, /);
+      assert.match(page.body, new RegExp(`<p class="kern-body--small comment__meta" id="kommentar-von-${commentId}">Von Dachs 12, `));
+      assert.match(page.body, new RegExp(`<button class="kern-btn kern-btn--secondary" type="submit" aria-describedby="kommentar-von-${commentId}"><span class="kern-label">Hilfreich</span></button>`));
       assert.doesNotMatch((await get(`/beteiligung/vorschlaege/${proposalId}`, bert)).body, /\/hilfreich"/, 'no button at one\'s own comment');
       const form = (what: string) => new URLSearchParams({ _csrf: csrfOf(page.body), aktion: what }).toString();
       const r = await t.app.inject({ method: 'POST', url: `/beteiligung/vorschlaege/${proposalId}/kommentare/${commentId}/hilfreich`, payload: form('hilfreich'), headers: { cookie: carla.cookie, 'content-type': 'application/x-www-form-urlencoded' } });
@@ -77,7 +78,7 @@ for (const engine of ENGINES) {
       const after = await get(r.headers.location!, carla);
       assert.match(after.body, /Danke für Ihre Bewertung\./);
       assert.match(after.body, /6 Personen finden das hilfreich/);
-      assert.match(after.body, /<span class="kern-label">Nicht mehr hilfreich/);
+      assert.match(after.body, /<span class="kern-label">Nicht mehr hilfreich<\/span>/);
       const back = await t.app.inject({ method: 'POST', url: `/beteiligung/vorschlaege/${proposalId}/kommentare/${commentId}/hilfreich`, payload: form('zuruecknehmen'), headers: { cookie: carla.cookie, 'content-type': 'application/x-www-form-urlencoded' } });
       assert.match((await get(back.headers.location!, carla)).body, /5 Personen finden das hilfreich/);
     });

@@ -91,7 +91,7 @@ export function CommentThread(p: ThreadProps) {
     return (
       <li class="comment" id={`kommentar-${c.id}`}>
         <article aria-label={p.m.proposal.by(c.authorName, p.t.formatDateTime(c.createdAt))}>
-          <p class="kern-body--small comment__meta">{p.m.proposal.by(c.authorName, p.t.formatDateTime(c.createdAt))}</p>
+          <p class="kern-body--small comment__meta" id={`kommentar-von-${c.id}`}>{p.m.proposal.by(c.authorName, p.t.formatDateTime(c.createdAt))}</p>
           {c.moderation
             ? <p class="comment__hidden">{mine ? p.m.proposal.commentHiddenForAuthor(c.moderation.reason) : p.m.proposal.commentHidden}</p>
             // eslint-disable-next-line react/no-danger -- sanitised by markdown.ts
@@ -102,7 +102,10 @@ export function CommentThread(p: ThreadProps) {
               <form method="post" action={p.action('rateComment', c.id)} class="comment__rate">
                 <Csrf token={p.csrf} />
                 <input type="hidden" name="aktion" value={p.rated?.has(c.id) ? 'zuruecknehmen' : 'hilfreich'} />
-                <Button secondary>{p.rated?.has(c.id) ? p.m.helpful.unrate : p.m.helpful.rate}<span class="kern-sr-only"> ({p.m.proposal.by(c.authorName, p.t.formatDateTime(c.createdAt))})</span></Button>
+                {/* The comment's author line describes the button (KERN sizes a button holding .kern-sr-only as an icon button). */}
+                <button class="kern-btn kern-btn--secondary" type="submit" aria-describedby={`kommentar-von-${c.id}`}>
+                  <span class="kern-label">{p.rated?.has(c.id) ? p.m.helpful.unrate : p.m.helpful.rate}</span>
+                </button>
               </form>
             )}
             {p.canComment && !c.moderation && depth < 6 && (
