@@ -346,6 +346,9 @@ export const partDe = {
     registrationLabel: 'Anmeldung erforderlich (angemeldete Personen melden sich über diese Seite an)',
     save: 'Termin speichern',
     registrations: 'Anmeldungen',
+    event: 'Termin',
+    noRegistrationShort: 'keine nötig',
+    unlimitedShort: 'offen',
   },
   openData: {
     title: 'Offene Daten',

@@ -346,6 +346,9 @@ export const partEn = {
     registrationLabel: 'Registration required (signed-in people register on this page)',
     save: 'Save event',
     registrations: 'Registrations',
+    event: 'Event',
+    noRegistrationShort: 'not needed',
+    unlimitedShort: 'open',
   },
   openData: {
     title: 'Open data',

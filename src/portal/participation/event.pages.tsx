@@ -138,14 +138,14 @@ export function EventAdminPage(x: { frame: Frame; viewer: Viewer; events: EventV
       <p><a class="kern-btn kern-btn--primary" href={href(lang, 'eventNew')}><span class="kern-label">{m.events.newEvent}</span></a></p>
       <div class="table-wrap">
         <table class="kern-table">
-          <thead><tr><th scope="col">{m.events.title}</th><th scope="col">{m.events.when}</th><th scope="col">{m.events.registrations}</th><th scope="col">{m.events.seats}</th></tr></thead>
+          <thead><tr><th scope="col">{m.events.event}</th><th scope="col">{m.events.when}</th><th scope="col">{m.events.registrations}</th><th scope="col">{m.events.seats}</th></tr></thead>
           <tbody>
             {x.events.map((v) => (
               <tr>
                 <th scope="row"><a class="kern-link" href={href(lang, 'eventEdit', v.event.id)}>{L(x.frame, v.event.title)}</a></th>
                 <td>{when(v.event, t)}</td>
-                <td>{v.event.registration ? String(v.taken) : m.events.noRegistration}</td>
-                <td>{v.event.capacity === undefined ? m.events.unlimited : String(v.event.capacity)}</td>
+                <td>{v.event.registration ? String(v.taken) : m.events.noRegistrationShort}</td>
+                <td>{v.event.capacity === undefined ? m.events.unlimitedShort : String(v.event.capacity)}</td>
               </tr>
             ))}
           </tbody>
