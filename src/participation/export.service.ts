@@ -2,6 +2,7 @@
 // counts and the city's answers, the comments on them, survey results once published, the budget
 // result once public. Pseudonyms (display names) only: no account id, e-mail, verification data, who
 // supported or rated what, nor the moderators' or city's account behind an action.
+import type { Clock } from '../core/clock.ts';
 import type { Comment, Proposal } from './participation.model.ts';
 import type { ParticipationStore } from './participation.port.ts';
 import type { ParticipationService } from './participation.service.ts';
@@ -26,8 +27,34 @@ function commentRow(c: Comment) {
 const csv = (head: string[], rows: Array<Array<string | number | null | undefined>>) =>
   [head.join(','), ...rows.map((r) => r.map((v) => cell(v === null ? undefined : v)).join(','))].join('\r\n') + '\r\n';
 
+/** How long an export is served from memory: building one for a large process takes about a second of CPU. */
+export const EXPORT_CACHE_MS = 60_000;
+const CACHE_ENTRIES = 12;
+
 export class OpenDataService {
-  constructor(private readonly s: ParticipationService, private readonly store: ParticipationStore) {}
+  /** Built exports per process and format (the promise, so parallel requests share one build). */
+  private readonly cache = new Map<string, { at: number; value: Promise<string> }>();
+  constructor(private readonly s: ParticipationService, private readonly store: ParticipationStore, private readonly clock: Clock, private readonly cacheMs = EXPORT_CACHE_MS) {}
+
+  /** Drops every built export (a change on this node; other nodes see it within cacheMs). */
+  invalidate(): void {
+    this.cache.clear();
+  }
+
+  /** An export as served: built at most once per process, format and cacheMs (the process must exist). */
+  async serve(slug: string, format: 'json' | 'proposals.csv' | 'comments.csv'): Promise<string> {
+    await this.s.process(slug);
+    const key = `${format}:${slug}`;
+    const now = this.clock.now().getTime();
+    const hit = this.cache.get(key);
+    if (hit && now - hit.at < this.cacheMs) return hit.value;
+    const value = format === 'json' ? this.json(slug).then((x) => JSON.stringify(x)) : format === 'proposals.csv' ? this.proposalsCsv(slug) : this.commentsCsv(slug);
+    this.cache.delete(key);
+    this.cache.set(key, { at: now, value });
+    if (this.cache.size > CACHE_ENTRIES) this.cache.delete(this.cache.keys().next().value as string);
+    value.catch(() => this.cache.delete(key));
+    return value;
+  }
 
   private async proposals(slug: string): Promise<Proposal[]> {
     await this.s.process(slug);

@@ -185,9 +185,10 @@ export async function participationRoutes(app: FastifyInstance, d: Participation
 
   // Open data: a process's public contributions (pseudonyms only).
   const od = d.openData;
-  app.get('/processes/:id/export.json', open, async (req: Id, reply) => reply.header('content-disposition', `inline; filename="beteiligung-${req.params.id}.json"`).send(await od.json(req.params.id)));
-  app.get('/processes/:id/proposals.csv', open, async (req: Id, reply) => reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="beteiligung-${req.params.id}-vorschlaege.csv"`).send(await od.proposalsCsv(req.params.id)));
-  app.get('/processes/:id/comments.csv', open, async (req: Id, reply) => reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="beteiligung-${req.params.id}-kommentare.csv"`).send(await od.commentsCsv(req.params.id)));
+  // Built at most once a minute per process and format (EXPORT_CACHE_MS): a large process takes about a second.
+  app.get('/processes/:id/export.json', open, async (req: Id, reply) => reply.type('application/json; charset=utf-8').header('content-disposition', `inline; filename="beteiligung-${req.params.id}.json"`).send(await od.serve(req.params.id, 'json')));
+  app.get('/processes/:id/proposals.csv', open, async (req: Id, reply) => reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="beteiligung-${req.params.id}-vorschlaege.csv"`).send(await od.serve(req.params.id, 'proposals.csv')));
+  app.get('/processes/:id/comments.csv', open, async (req: Id, reply) => reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="beteiligung-${req.params.id}-kommentare.csv"`).send(await od.serve(req.params.id, 'comments.csv')));
 
   // The person's own data (GDPR Art. 15, 20) and the deletion of their account (Art. 17).
   app.get('/me/export', open, async (req, reply) => {

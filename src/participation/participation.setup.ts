@@ -43,6 +43,7 @@ export interface Participation {
   service: ParticipationService;
   surveys: SurveyService;
   events: EventService;
+  openData: OpenDataService;
   registration: RegistrationService;
   store: ParticipationStore;
   person(req: FastifyRequest): Promise<Person | undefined>;
@@ -77,7 +78,10 @@ export async function installParticipation(app: FastifyInstance, d: Participatio
   const events = new EventService(service, store, {
     list: () => d.strategy.events(), upcoming: () => d.strategy.upcomingEvents(), get: (id) => d.strategy.event(id), put: (e) => d.strategy.putEvent(e),
   }, d.clock);
-  const openData = new OpenDataService(service, store);
+  const openData = new OpenDataService(service, store, d.clock);
+  // Any change made through this node drops the built exports at once (the cache's minute is for other nodes).
+  // (onSend: after the handler's write, before the answer leaves, so the next request sees the change.)
+  app.addHook('onSend', async (req, _reply, payload) => { if (req.method !== 'GET' && req.method !== 'HEAD') openData.invalidate(); return payload; });
   const registration = new RegistrationService({ accounts: d.accounts, store: d.accountStore, clock: d.clock, publicUrl: cfg.publicUrl, passwordMinLength: cfg.accounts.passwordMinLength, log });
   app.addHook('onClose', async () => { await registration.idle(); });
 
@@ -126,7 +130,7 @@ export async function installParticipation(app: FastifyInstance, d: Participatio
     }
   });
 
-  const out: Participation = { service, surveys, events, registration, store, person, deleteAccount, loadStarter: () => loadParticipationStarter(store, d.clock, (slug) => d.strategy.project(slug).then(() => true, () => false)) };
+  const out: Participation = { service, surveys, events, openData, registration, store, person, deleteAccount, loadStarter: () => loadParticipationStarter(store, d.clock, (slug) => d.strategy.project(slug).then(() => true, () => false)) };
   app.decorate('participation', out);
   if (cfg.portal.enabled) await app.register(async (pages) => participationPages(pages, { config: cfg, service, surveys, events, registration, person, deleteAccount, accounts: d.accounts, strategy: d.strategy }));
   return out;

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { testApp, type TestApp } from '../support/app.ts';
 import { fixedClock } from '../../src/core/clock.ts';
 import { PG_SKIP, PG_URL, dropSchema, freshSchema } from '../support/pg.ts';
-import { AT, SURVEY, as, hourly, person, type Who } from './support.ts';
+import { AT, SURVEY, as, hourly, login, person, type Who } from './support.ts';
 
 const ENGINES: Array<{ name: string; skip: string | false; env: () => Record<string, string> }> = [
   { name: 'sqlite', skip: false, env: () => ({}) },
@@ -128,6 +128,19 @@ for (const engine of ENGINES) {
       const x = (await api('GET', '/processes/offen/export.json')).json();
       assert.equal(x.process.phase, 'result');
       assert.deepEqual([x.budgetResult.budget, x.budgetResult.ballots], [10_000, 0]);
+    });
+    test('exports are built at most once a minute per process and format; a change through this node drops them at once', async () => {
+      const first = (await api('GET', '/processes/offen/proposals.csv')).body;
+      // A change behind this node's back (another node): the built export is served until the minute is over.
+      await t.app.participation!.store.createProposal({ id: 'other-node', processSlug: 'offen', authorId: 'x', authorName: 'Luchs 5', title: 'Von einem anderen Knoten', body: 'b', state: 'published', supportCount: 0, commentCount: 0, createdAt: AT.result!, modifiedAt: AT.result! });
+      assert.equal((await api('GET', '/processes/offen/proposals.csv')).body, first);
+      clock.set(new Date(Date.parse(AT.result!) + 61_000).toISOString());
+      assert.match((await api('GET', '/processes/offen/proposals.csv')).body, /Von einem anderen Knoten/);
+      // A change through this node shows at once (the clock's jump ended the sessions: log in again).
+      steward = await login(t.app, 'stadt@herne.de');
+      const ans = await api('PUT', '/proposals/other-node/answer', steward, { status: 'accepted', text: 'Wird umgesetzt.' });
+      assert.equal(ans.statusCode, 200, ans.body);
+      assert.match((await api('GET', '/processes/offen/proposals.csv')).body, /accepted,Wird umgesetzt\./);
     });
   });
 }
