@@ -131,6 +131,7 @@ export const adminDe = {
       kpiAdmin: ['Kennzahlen', 'Kennzahlen aus Live-Daten festlegen und auswerten.'],
       editor: ['Datensätze', 'Datensätze des Datenkatalogs bearbeiten und veröffentlichen.'],
       reportAdmin: ['Mängelmeldungen', 'Gemeldete Mängel bearbeiten und beantworten.'],
+      eventAdmin: ['Termine', 'Termine der Stadt anlegen und ändern; Anmeldungen zählen.'],
       moderation: ['Moderation der Beteiligung', 'Gemeldete Beiträge prüfen, ausblenden, Konten sperren.'],
     } as Record<string, [string, string]>,
     sectionsNav: 'Bereiche der Verwaltung',

@@ -132,6 +132,7 @@ export const adminEn = {
       kpiAdmin: ['KPIs', 'Define KPIs from live data and evaluate them.'],
       editor: ['Datasets', 'Edit and publish the data catalogue\'s datasets.'],
       reportAdmin: ['Problem reports', 'Handle and answer reported problems.'],
+      eventAdmin: ['Events', 'Create and change the city\'s events; count registrations.'],
       moderation: ['Participation moderation', 'Review reported contributions, hide them, block accounts.'],
     } as Record<string, [string, string]>,
     sectionsNav: 'Administration sections',
