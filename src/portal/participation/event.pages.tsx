@@ -136,8 +136,9 @@ export function EventAdminPage(x: { frame: Frame; viewer: Viewer; events: EventV
       <h1 class="kern-heading-x-large">{m.events.admin}</h1>
       <p>{m.events.adminIntro}</p>
       <p><a class="kern-btn kern-btn--primary" href={href(lang, 'eventNew')}><span class="kern-label">{m.events.newEvent}</span></a></p>
-      <div class="table-wrap">
-        <table class="kern-table">
+      <div class="table-scroll" tabindex={0} role="region" aria-labelledby="termine-caption">
+        <table class="kern-table kern-table--small">
+          <caption id="termine-caption">{m.events.title}</caption>
           <thead><tr><th scope="col">{m.events.event}</th><th scope="col">{m.events.when}</th><th scope="col">{m.events.registrations}</th><th scope="col">{m.events.seats}</th></tr></thead>
           <tbody>
             {x.events.map((v) => (
