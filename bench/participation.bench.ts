@@ -75,6 +75,26 @@ export async function run(opts: BenchOptions): Promise<Result[]> {
     ], n, `${proposals.toLocaleString('en-US')} proposals, ${comments.toLocaleString('en-US')} comments; first page, sorted, filtered, searched, deep pages; map with 500 points; SQLite, in process`, '≤ 100 ms');
     await time('participation: proposal page with 2,000 comments', ['/beteiligung/vorschlaege/p0'], n, `${big.toLocaleString('en-US')} comments in threads, Markdown rendered (cached after first view), SQLite, in process`, '≤ 100 ms');
 
+    // Open data: building an export (cold, every format once per round), and serving it (built at most once a minute).
+    {
+      const od = app.participation!.openData;
+      const rounds = opts.quick ? 3 : 5;
+      const cold: number[] = [];
+      const bytes: Record<string, number> = {};
+      for (let i = 0; i < rounds; i++) {
+        for (const [f, build] of [['json', () => od.json('gross').then((x) => JSON.stringify(x))], ['proposals.csv', () => od.proposalsCsv('gross')], ['comments.csv', () => od.commentsCsv('gross')]] as const) {
+          const t0 = performance.now();
+          bytes[f] = (await build()).length;
+          cold.push(performance.now() - t0);
+        }
+      }
+      cold.sort((a, b) => a - b);
+      out.push({ name: 'participation: open-data export built', value: cold[cold.length - 1]!, unit: 'ms max', p50: cold[Math.floor(cold.length / 2)]!,
+        conditions: `the whole process, ${proposals.toLocaleString('en-US')} proposals and ${comments.toLocaleString('en-US')} comments, as JSON (${(bytes.json! / 1e6).toFixed(1)} MB), proposals CSV (${(bytes['proposals.csv']! / 1e6).toFixed(1)} MB), comments CSV (${(bytes['comments.csv']! / 1e6).toFixed(1)} MB), ${rounds} rounds; SQLite, in process; load average ${os.loadavg()[0]!.toFixed(1)}` });
+      await time('participation: open-data export served', ['/api/participation/processes/gross/export.json', '/api/participation/processes/gross/proposals.csv', '/api/participation/processes/gross/comments.csv'], opts.quick ? 30 : 90,
+        'the same exports over HTTP, built at most once a minute per process and format (EXPORT_CACHE_MS); SQLite, in process');
+    }
+
     // Supports: many people, each once, over HTTP; then the count is checked.
     const people = opts.quick ? 1000 : 3000;
     const t0 = performance.now();

@@ -9,3 +9,5 @@ export { renderMarkdown } from './markdown.ts';
 export type { Problem, ProblemCode } from './participation.validate.ts';
 export { LIMITS as PARTICIPATION_LIMITS } from './participation.validate.ts';
 export { ACTIONS as PARTICIPATION_ACTIONS } from './participation.rules.ts';
+export { EventService, isoToBerlinLocal, type EventView } from './events.service.ts';
+export { OpenDataService } from './export.service.ts';

@@ -318,5 +318,89 @@ export function participationStoreContract(name: string, factory: ParticipationS
       await s.addSurveyAnswer({ surveyId: 's1', userId: 'u3', values: { q1: 2, q3: 3 }, createdAt: '2026-12-05T10:00:00.000Z' });
       assert.equal((await s.surveyTally('s1')).respondents, before.respondents + 1, 'the account could answer again under its old id: the old answer no longer holds it');
     });
+    test('"hilfreich" once per person and comment: a second is refused and not counted; withdrawing counts down once', async () => {
+      await s.createProposal(proposal('rp'));
+      await s.addComment(comment('h1', 'rp', { authorId: 'u5' }));
+      await s.addComment(comment('h2', 'rp', { authorId: 'u5', createdAt: '2026-12-03T10:05:00.000Z' }));
+      assert.equal((await s.getComment('h1'))?.helpfulCount, 0);
+      assert.equal(await s.rateComment('h1', 'u6', '2026-12-03T11:00:00.000Z'), true);
+      assert.equal(await s.rateComment('h1', 'u6', '2026-12-03T11:01:00.000Z'), false);
+      assert.equal(await s.rateComment('h1', 'u7', '2026-12-03T11:02:00.000Z'), true);
+      assert.equal((await s.getComment('h1'))?.helpfulCount, 2);
+      assert.deepEqual((await s.listComments({ kind: 'proposal', id: 'rp' }, 10)).map((c) => [c.id, c.helpfulCount]), [['h1', 2], ['h2', 0]]);
+      assert.deepEqual([...await s.ratedComments('u6', ['h1', 'h2', 'nope'])], ['h1']);
+      assert.equal(await s.unrateComment('h1', 'u6'), true);
+      assert.equal(await s.unrateComment('h1', 'u6'), false);
+      assert.equal((await s.getComment('h1'))?.helpfulCount, 1);
+      assert.deepEqual([...await s.ratedComments('u6', ['h1', 'h2'])], []);
+      assert.deepEqual((await s.personalData('u7')).commentRatings, [{ commentId: 'h1', at: '2026-12-03T11:02:00.000Z' }]);
+    });
+
+    test('parallel ratings of the same people from two nodes count each person once', async () => {
+      await s.addComment(comment('hrace', 'rp', { authorId: 'u5' }));
+      const t = await factory.twin(s);
+      try {
+        const people = Array.from({ length: 15 }, (_, i) => `hr${i}`);
+        const added = (await Promise.all(people.flatMap((u) => [s.rateComment('hrace', u, '2026-12-03T12:00:00.000Z'), t.rateComment('hrace', u, '2026-12-03T12:00:00.000Z')]))).filter(Boolean).length;
+        assert.equal(added, 15);
+        assert.equal((await t.getComment('hrace'))?.helpfulCount, 15);
+      } finally {
+        await t.close();
+      }
+    });
+
+    test('a process\'s comments for the open-data export: those on its published proposals, oldest first', async () => {
+      await s.createProposal(proposal('rp-hidden', { state: 'hidden' }));
+      await s.addComment(comment('hx', 'rp-hidden', { authorId: 'u5' }));
+      const ids = (await s.processComments('p1', 10_000)).map((c) => c.id);
+      assert.ok(ids.includes('h1') && ids.includes('hrace'));
+      assert.ok(!ids.includes('hx'), 'comments on a hidden proposal are not exported');
+      assert.deepEqual(await s.processComments('nope', 10), []);
+    });
+
+    test('event registrations: once per person; the capacity refuses the seat beyond the last and keeps nothing; cancelling frees a seat', async () => {
+      assert.equal(await s.registerForEvent('konf', 'e1', '2026-12-03T10:00:00.000Z', 2), 'registered');
+      assert.equal(await s.registerForEvent('konf', 'e1', '2026-12-03T10:01:00.000Z', 2), 'already');
+      assert.equal(await s.registerForEvent('konf', 'e2', '2026-12-03T10:02:00.000Z', 2), 'registered');
+      assert.equal(await s.registerForEvent('konf', 'e3', '2026-12-03T10:03:00.000Z', 2), 'full');
+      assert.equal(await s.isRegisteredForEvent('konf', 'e3'), false, 'a refused registration keeps nothing');
+      assert.equal((await s.eventRegistrations(['konf', 'other'])).get('konf'), 2);
+      assert.equal((await s.eventRegistrations(['other'])).size, 0);
+      await assert.rejects(s.setEventCapacity('konf', 1), StorageConflict, 'a capacity below the registrations is refused');
+      assert.equal(await s.cancelEventRegistration('konf', 'e1'), true);
+      assert.equal(await s.cancelEventRegistration('konf', 'e1'), false);
+      assert.equal(await s.registerForEvent('konf', 'e3', '2026-12-03T10:04:00.000Z', 2), 'registered');
+      await s.setEventCapacity('konf', 3);
+      assert.equal(await s.registerForEvent('konf', 'e4', '2026-12-03T10:05:00.000Z', 2), 'registered', 'the changed capacity counts, not the one given at registration');
+      await s.setEventCapacity('konf', null);
+      assert.equal(await s.registerForEvent('konf', 'e5', '2026-12-03T10:06:00.000Z', 1), 'registered');
+      assert.equal((await s.eventRegistrations(['konf'])).get('konf'), 4);
+      assert.deepEqual((await s.personalData('e3')).eventRegistrations, [{ eventId: 'konf', at: '2026-12-03T10:04:00.000Z' }]);
+    });
+
+    test('parallel registrations from two nodes never exceed the capacity', async () => {
+      const t = await factory.twin(s);
+      try {
+        const people = Array.from({ length: 24 }, (_, i) => `ep${i}`);
+        const results = await Promise.all(people.flatMap((u, i) => [(i % 2 ? s : t).registerForEvent('race-event', u, '2026-12-03T10:00:00.000Z', 10), (i % 2 ? t : s).registerForEvent('race-event', u, '2026-12-03T10:00:00.000Z', 10)]));
+        assert.equal(results.filter((r) => r === 'registered').length, 10);
+        assert.equal((await s.eventRegistrations(['race-event'])).get('race-event'), 10);
+        let kept = 0;
+        for (const u of people) if (await t.isRegisteredForEvent('race-event', u)) kept++;
+        assert.equal(kept, 10);
+      } finally {
+        await t.close();
+      }
+    });
+
+    test('anonymising cancels the person\'s event registrations (freeing their seats) and keeps their ratings counted', async () => {
+      await s.registerForEvent('anon-event', 'u9', '2026-12-03T10:00:00.000Z', 1);
+      await s.rateComment('h2', 'u9', '2026-12-03T10:00:00.000Z');
+      await s.anonymiseAuthor('u9', 'gelöschtes Konto');
+      assert.equal(await s.isRegisteredForEvent('anon-event', 'u9'), false);
+      assert.equal((await s.eventRegistrations(['anon-event'])).get('anon-event'), undefined);
+      assert.equal(await s.registerForEvent('anon-event', 'u10', '2026-12-03T10:00:00.000Z', 1), 'registered', 'the seat is free again');
+      assert.equal((await s.getComment('h2'))?.helpfulCount, 1);
+    });
   });
 }

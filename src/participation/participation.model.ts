@@ -95,6 +95,8 @@ export interface Comment {
   body: string;
   moderation?: Moderation;
   createdAt: string;
+  /** How many people rated the comment helpful (the store fills it; one per person and comment). */
+  helpfulCount?: number;
 }
 
 export interface Report {

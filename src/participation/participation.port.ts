@@ -67,6 +67,29 @@ export interface ParticipationStore {
   removeSupport(proposalId: string, userId: string): Promise<boolean>;
   hasSupport(proposalId: string, userId: string): Promise<boolean>;
 
+  /** Rates a comment helpful; false when this person has already (the count is unchanged). */
+  rateComment(commentId: string, userId: string, at: string): Promise<boolean>;
+  /** Withdraws the rating; false when there was none. */
+  unrateComment(commentId: string, userId: string): Promise<boolean>;
+  /** Which of these comments the person has rated helpful. */
+  ratedComments(userId: string, commentIds: string[]): Promise<Set<string>>;
+  /** The comments on a process's published proposals, oldest first (the open-data export). */
+  processComments(processSlug: string, limit: number): Promise<Comment[]>;
+
+  /**
+   * Registers a person for an event: 'already' when registered (nothing changes), 'full' when the
+   * database refuses a seat beyond the capacity (nothing kept). `capacity` applies when the event has
+   * no seats row yet (its first registration); afterwards setEventCapacity changes it.
+   */
+  registerForEvent(eventId: string, userId: string, at: string, capacity: number | null): Promise<'registered' | 'already' | 'full'>;
+  /** false when the person was not registered. */
+  cancelEventRegistration(eventId: string, userId: string): Promise<boolean>;
+  isRegisteredForEvent(eventId: string, userId: string): Promise<boolean>;
+  /** Sets an event's capacity (null: no limit); throws StorageConflict when more people are registered. */
+  setEventCapacity(eventId: string, capacity: number | null): Promise<void>;
+  /** Registrations per event (events without any are absent). */
+  eventRegistrations(eventIds: string[]): Promise<Map<string, number>>;
+
   addReport(r: Report): Promise<void>;
   /** Open reports, oldest first. */
   openReports(limit: number): Promise<Report[]>;
@@ -108,10 +131,11 @@ export interface ParticipationStore {
   surveyAnswerValues(surveyId: string): Promise<Array<SurveyAnswer['values']>>;
 
   /** Everything stored about one person (GDPR Art. 15/20): their proposals, comments, supports, ballots and survey answers. */
-  personalData(userId: string): Promise<{ proposals: Proposal[]; comments: Comment[]; supports: Array<{ proposalId: string; at: string }>; ballots: Ballot[]; surveyAnswers: SurveyAnswer[] }>;
+  personalData(userId: string): Promise<{ proposals: Proposal[]; comments: Comment[]; supports: Array<{ proposalId: string; at: string }>; ballots: Ballot[]; surveyAnswers: SurveyAnswer[]; commentRatings: Array<{ commentId: string; at: string }>; eventRegistrations: Array<{ eventId: string; at: string }> }>;
   /**
    * Replaces author names (and removes personal traces) of a deleted account; survey answers stay
-   * in the counts but are detached from the account (a random id per answer); returns rows changed.
+   * in the counts but are detached from the account (a random id per answer); event registrations are
+   * cancelled (their seats freed); returns rows changed.
    */
   anonymiseAuthor(userId: string, name: string): Promise<number>;
   close(): Promise<void>;

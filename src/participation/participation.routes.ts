@@ -7,6 +7,8 @@ import { icalendar, type CalendarEvent } from './ical.ts';
 import { ParticipationProblem, type ParticipationService, type Person } from './participation.service.ts';
 import type { SurveyService } from './survey.service.ts';
 import { problemJson } from '../core/http.ts';
+import type { EventService, EventView } from './events.service.ts';
+import type { OpenDataService } from './export.service.ts';
 
 export interface ParticipationRouteDeps {
   service: ParticipationService;
@@ -15,6 +17,10 @@ export interface ParticipationRouteDeps {
   deleteAccount(person: Person, password: unknown): Promise<boolean>;
   /** The city's events that have not ended (the strategy module's), for the iCalendar feed. */
   events(): Promise<CalendarEvent[]>;
+  /** Events with registration, and stewards' changes to them. */
+  eventService: EventService;
+  /** Open-data exports of a process's public contributions. */
+  openData: OpenDataService;
   publicUrl: string;
 }
 
@@ -145,6 +151,34 @@ export async function participationRoutes(app: FastifyInstance, d: Participation
     const ics = icalendar(await d.events(), { host, now: new Date(), name: 'Termine der Stadt' });
     return reply.type('text/calendar; charset=utf-8').header('content-disposition', 'inline; filename="termine.ics"').send(ics);
   });
+
+  // Events: registration (signed-in people), stewards' changes, one event as iCalendar.
+  const ev = d.eventService;
+  const eventOut = (v: EventView, registered?: boolean) => ({ ...v.event, taken: v.taken, ...(v.left === undefined ? {} : { left: v.left }), full: v.full, open: v.open, ...(registered === undefined ? {} : { registered }) });
+  app.get('/events', open, async (req: Id) => (await ev.list(req.query.all === '1' || req.query.all === 'true')).map((v) => eventOut(v)));
+  app.post('/events', open, async (req, reply) => {
+    const e = await ev.save(await d.person(req), undefined, req.body);
+    return reply.status(201).header('location', `/api/participation/events/${e.id}`).send(eventOut(await ev.get(e.id)));
+  });
+  app.get('/events/:id', open, async (req: Id) => eventOut(await ev.get(req.params.id), await ev.registered(await d.person(req), req.params.id)));
+  app.put('/events/:id', open, async (req: Id) => { await ev.save(await d.person(req), req.params.id, req.body); return eventOut(await ev.get(req.params.id)); });
+  app.put('/events/:id/registration', open, async (req: Id) => eventOut(await ev.register(await d.person(req), req.params.id), true));
+  app.delete('/events/:id/registration', open, async (req: Id) => eventOut(await ev.cancel(await d.person(req), req.params.id), false));
+  app.get('/events/:id/kalender.ics', open, async (req: Id, reply) => {
+    const url = `${d.publicUrl}/beteiligung/termine/${encodeURIComponent(req.params.id)}`;
+    return reply.type('text/calendar; charset=utf-8').header('content-disposition', `attachment; filename="termin-${req.params.id}.ics"`).send(await ev.ics(req.params.id, d.publicUrl, url));
+  });
+
+  // "Hilfreich" on comments: once per person and comment, withdrawable.
+  app.put('/comments/:id/helpful', open, async (req: Id) => s.rateComment(await d.person(req), req.params.id, true));
+  app.delete('/comments/:id/helpful', open, async (req: Id) => s.rateComment(await d.person(req), req.params.id, false));
+
+  // Open data: a process's public contributions (pseudonyms only).
+  const od = d.openData;
+  // Built at most once a minute per process and format (EXPORT_CACHE_MS): a large process takes about a second.
+  app.get('/processes/:id/export.json', open, async (req: Id, reply) => reply.type('application/json; charset=utf-8').header('content-disposition', `inline; filename="beteiligung-${req.params.id}.json"`).send(await od.serve(req.params.id, 'json')));
+  app.get('/processes/:id/proposals.csv', open, async (req: Id, reply) => reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="beteiligung-${req.params.id}-vorschlaege.csv"`).send(await od.serve(req.params.id, 'proposals.csv')));
+  app.get('/processes/:id/comments.csv', open, async (req: Id, reply) => reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="beteiligung-${req.params.id}-kommentare.csv"`).send(await od.serve(req.params.id, 'comments.csv')));
 
   // The person's own data (GDPR Art. 15, 20) and the deletion of their account (Art. 17).
   app.get('/me/export', open, async (req, reply) => {

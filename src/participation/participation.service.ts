@@ -14,7 +14,7 @@ const TYPE = 'https://drehscheibe.dev/errors/';
 const COLLATOR = new Intl.Collator('de');
 export const DELETED_NAME = 'gelöschtes Konto';
 
-export type ProblemName = 'BadRequest' | 'Unauthorized' | 'Forbidden' | 'NotFound' | 'Conflict' | 'PhaseClosed' | 'NotPublished' | 'TooManyRequests';
+export type ProblemName = 'BadRequest' | 'Unauthorized' | 'Forbidden' | 'NotFound' | 'Conflict' | 'PhaseClosed' | 'NotPublished' | 'TooManyRequests' | 'EventFull';
 
 export class ParticipationProblem extends ProblemError {
   constructor(readonly problemName: ProblemName, status: number, title: string, detail: string, readonly problems: Problem[] = [], readonly retryAfterS?: number) {
@@ -276,6 +276,28 @@ export class ParticipationService {
     return { supported: false, count: (await this.d.store.getProposal(id))!.supportCount };
   }
 
+  /**
+   * Rates a comment "hilfreich" (helpful = true) or withdraws the rating: once per person and comment
+   * (the database's primary key), where the comment's target takes comments, never one's own.
+   */
+  async rateComment(person: Person | undefined, id: string, helpful: boolean): Promise<{ helpful: boolean; count: number }> {
+    const c = await this.d.store.getComment(id);
+    if (!c) throw notFound(`Comment ${id}`);
+    const view = c.target.kind === 'proposal' ? (await this.proposal(c.target.id)).view : undefined;
+    const who = await this.check(person, 'comment', view);
+    if (c.authorId === who.id) throw new ParticipationProblem('Forbidden', 403, 'Forbidden', 'Your own comment cannot be rated');
+    if (helpful && c.moderation) throw conflict('A hidden comment cannot be rated');
+    this.limit(who, 'support');
+    if (helpful) await this.d.store.rateComment(id, who.id, this.now());
+    else await this.d.store.unrateComment(id, who.id);
+    return { helpful, count: (await this.d.store.getComment(id))?.helpfulCount ?? 0 };
+  }
+
+  /** Which of these comments the person rated helpful (empty for nobody). */
+  ratedComments(person: Person | undefined, ids: string[]): Promise<Set<string>> {
+    return person && ids.length ? this.d.store.ratedComments(person.id, ids) : Promise.resolve(new Set());
+  }
+
   async report(person: Person | undefined, target: Report['target'], reason: unknown): Promise<Report> {
     if (!person) throw new ParticipationProblem('Unauthorized', 401, 'Authentication is required', 'Log in to report content');
     await this.check(person, 'comment', undefined);
@@ -460,6 +482,7 @@ export class ParticipationService {
       comments: d.comments.map(({ authorId, ...c }) => { void authorId; return c; }),
       supports: d.supports, ballots: d.ballots.map(({ userId, ...b }) => { void userId; return b; }),
       surveyAnswers: d.surveyAnswers.map(({ userId, ...a }) => { void userId; return a; }),
+      commentRatings: d.commentRatings, eventRegistrations: d.eventRegistrations,
       ...(block ? { block: { until: block.until, reason: block.reason } } : {}),
     };
   }

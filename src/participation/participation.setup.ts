@@ -13,6 +13,8 @@ import { ParticipationService, type Person } from './participation.service.ts';
 import { participationRoutes } from './participation.routes.ts';
 import { RegistrationService } from './registration.service.ts';
 import { SurveyService } from './survey.service.ts';
+import { EventService } from './events.service.ts';
+import { OpenDataService } from './export.service.ts';
 import { SqliteParticipationStore } from './sqlite/participation.sqlite.ts';
 import { PostgresParticipationStore } from './postgres/participation.postgres.ts';
 import { loadParticipationStarter } from './starter.ts';
@@ -40,6 +42,8 @@ export interface Participation {
   loadStarter(): Promise<boolean>;
   service: ParticipationService;
   surveys: SurveyService;
+  events: EventService;
+  openData: OpenDataService;
   registration: RegistrationService;
   store: ParticipationStore;
   person(req: FastifyRequest): Promise<Person | undefined>;
@@ -71,6 +75,13 @@ export async function installParticipation(app: FastifyInstance, d: Participatio
     },
   });
   const surveys = new SurveyService(service, store);
+  const events = new EventService(service, store, {
+    list: () => d.strategy.events(), upcoming: () => d.strategy.upcomingEvents(), get: (id) => d.strategy.event(id), put: (e) => d.strategy.putEvent(e),
+  }, d.clock);
+  const openData = new OpenDataService(service, store, d.clock);
+  // Any change made through this node drops the built exports at once (the cache's minute is for other nodes).
+  // (onSend: after the handler's write, before the answer leaves, so the next request sees the change.)
+  app.addHook('onSend', async (req, _reply, payload) => { if (req.method !== 'GET' && req.method !== 'HEAD') openData.invalidate(); return payload; });
   const registration = new RegistrationService({ accounts: d.accounts, store: d.accountStore, clock: d.clock, publicUrl: cfg.publicUrl, passwordMinLength: cfg.accounts.passwordMinLength, log });
   app.addHook('onClose', async () => { await registration.idle(); });
 
@@ -89,7 +100,7 @@ export async function installParticipation(app: FastifyInstance, d: Participatio
     return true;
   };
   await app.register(async (api) => participationRoutes(api, {
-    service, surveys, person, deleteAccount, publicUrl: cfg.publicUrl,
+    service, surveys, person, deleteAccount, publicUrl: cfg.publicUrl, eventService: events, openData,
     events: async () => (await d.strategy.upcomingEvents()).map((e) => ({ id: e.id, title: e.title.de, start: e.start, end: e.end, place: e.place, description: e.description?.de })),
   }), { prefix: '/api/participation' });
 
@@ -119,8 +130,8 @@ export async function installParticipation(app: FastifyInstance, d: Participatio
     }
   });
 
-  const out: Participation = { service, surveys, registration, store, person, deleteAccount, loadStarter: () => loadParticipationStarter(store, d.clock, (slug) => d.strategy.project(slug).then(() => true, () => false)) };
+  const out: Participation = { service, surveys, events, openData, registration, store, person, deleteAccount, loadStarter: () => loadParticipationStarter(store, d.clock, (slug) => d.strategy.project(slug).then(() => true, () => false)) };
   app.decorate('participation', out);
-  if (cfg.portal.enabled) await app.register(async (pages) => participationPages(pages, { config: cfg, service, surveys, registration, person, deleteAccount, accounts: d.accounts, strategy: d.strategy }));
+  if (cfg.portal.enabled) await app.register(async (pages) => participationPages(pages, { config: cfg, service, surveys, events, registration, person, deleteAccount, accounts: d.accounts, strategy: d.strategy }));
   return out;
 }

@@ -56,15 +56,23 @@ const EN = {
   survey_text_too_long: `at most ${LIMITS.surveyText} characters`,
   survey_text_invalid: 'a text',
   survey_unknown_question: 'no such question in this survey',
+  event_id_invalid: 'id: 2 to 64 lower-case letters, digits and hyphens',
+  event_title_required: 'title.de: required (title.en optional), at most 200 characters',
+  event_start_invalid: 'start: a date and time (ISO 8601 with time zone, or YYYY-MM-DDTHH:MM as local time in Germany)',
+  event_end_invalid: 'end: a date and time after start',
+  event_place_required: 'place: required, at most 300 characters',
+  event_description_invalid: 'description: { de, en } texts of at most 5,000 characters',
+  capacity_invalid: 'capacity: whole number of seats from 1 to 100,000, or empty for no limit',
+  capacity_below_registrations: 'capacity: more people are registered than that',
 } as const;
 export type ProblemCode = keyof typeof EN;
 
-const p = (field: string, code: ProblemCode): Problem => ({ field, code, message: EN[code] });
+export const p = (field: string, code: ProblemCode): Problem => ({ field, code, message: EN[code] });
 const str = (v: unknown) => (typeof v === 'string' ? v.trim() : '');
 const obj = (v: unknown): Record<string, unknown> => (v && typeof v === 'object' && !Array.isArray(v) ? v as Record<string, unknown> : {});
 
 /** Parses a coordinate given as number or text (German decimal comma allowed). */
-function coord(v: unknown): number | undefined | null {
+export function coord(v: unknown): number | undefined | null {
   if (v === undefined || v === null || v === '') return undefined;
   const n = typeof v === 'number' ? v : Number(String(v).trim().replace(',', '.'));
   return Number.isFinite(n) ? n : null;
@@ -150,9 +158,9 @@ export function problem(field: string, code: ProblemCode): Problem {
 }
 
 /** Path segments next to process slugs under /beteiligung and /en/participation. */
-const RESERVED = ['vorschlaege', 'registrieren', 'anmelden', 'meine-daten', 'umfragen', 'proposals', 'register', 'login', 'my-data', 'surveys'];
-const SLUG = /^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])$/;
-const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/;
+const RESERVED = ['vorschlaege', 'registrieren', 'anmelden', 'meine-daten', 'umfragen', 'termine', 'proposals', 'register', 'login', 'my-data', 'surveys', 'events'];
+export const SLUG = /^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])$/;
+export const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/;
 
 export type ProcessInput = Omit<Process, 'createdAt' | 'modifiedAt'>;
 

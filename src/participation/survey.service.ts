@@ -45,7 +45,7 @@ export function surveyResults(survey: Survey, t: SurveyTally): SurveyResults {
 }
 
 /** A CSV cell; a leading =, +, - or @ is neutralised so a spreadsheet does not run it as a formula. */
-function cell(v: string | number | undefined): string {
+export function cell(v: string | number | undefined): string {
   if (v === undefined) return '';
   let s = String(v);
   if (typeof v === 'string' && /^[=+\-@\t\r]/.test(s)) s = `'${s}`;

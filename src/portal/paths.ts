@@ -49,6 +49,11 @@ export const PAGES = {
   participationLogin: { de: '/beteiligung/anmelden', en: '/en/participation/login' },
   myData: { de: '/beteiligung/meine-daten', en: '/en/participation/my-data' },
   moderation: { de: '/verwaltung/beteiligung', en: '/en/admin/participation' },
+  events: { de: '/beteiligung/termine', en: '/en/participation/events' },
+  event: { de: '/beteiligung/termine/:id', en: '/en/participation/events/:id' },
+  eventAdmin: { de: '/verwaltung/termine', en: '/en/admin/events' },
+  eventNew: { de: '/verwaltung/termine/neu', en: '/en/admin/events/new' },
+  eventEdit: { de: '/verwaltung/termine/:id', en: '/en/admin/events/:id' },
 } as const;
 export type PageName = keyof typeof PAGES;
 

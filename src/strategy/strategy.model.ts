@@ -58,6 +58,12 @@ export interface StrategyEvent {
   end?: string;
   place: string;
   description?: Text2;
+  /** Where on the map (WGS 84, [lon, lat]); the place text says it in words. */
+  point?: [number, number];
+  /** Seats; absent = no limit. The count of registrations is the participation module's (a database constraint there). */
+  capacity?: number;
+  /** Whether people register (signed in, through the participation pages) to take part. */
+  registration?: boolean;
 }
 
 export interface Feedback {

@@ -56,6 +56,12 @@ export class StrategyService {
     return this.store.listEvents({ from: this.clock.now().toISOString() });
   }
   events(): Promise<StrategyEvent[]> { return this.store.listEvents(); }
+  /** One event, or undefined. */
+  async event(id: string): Promise<StrategyEvent | undefined> {
+    return (await this.store.listEvents()).find((e) => e.id === id);
+  }
+  /** Creates or replaces an event (checked by the caller: the participation module's event service). */
+  putEvent(e: StrategyEvent): Promise<void> { return this.store.putEvent(e); }
 
   private async checkRefs(fieldId: string, organisationId: string | undefined): Promise<void> {
     const problems: Problem[] = [];

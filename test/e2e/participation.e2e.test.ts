@@ -59,9 +59,9 @@ describe('participation in Chromium', { skip: SKIP }, () => {
   };
   const loginAs = async (page: Page, email: string) => {
     await page.goto(`${server.url}/beteiligung/anmelden`);
-    await page.fill('#email', email);
-    await page.fill('#password', PASSWORD);
-    await Promise.all([page.waitForURL((u) => !u.pathname.endsWith('/anmelden')), page.click('button[type=submit]')]);
+    await page.fill('#login-email', email);
+    await page.fill('#login-password', PASSWORD);
+    await Promise.all([page.waitForURL((u) => !u.pathname.endsWith('/anmelden')), page.click('main button[type=submit]')]);
   };
 
   before(async () => {
@@ -126,12 +126,17 @@ describe('participation in Chromium', { skip: SKIP }, () => {
     assert.ok(link, 'the confirmation mail is in the outbox');
     await page.goto(server.url + link);
     await check(page, 'bestaetigen');
-    await Promise.all([page.waitForURL('**/anmelden?bestaetigt=1'), page.click('button[type=submit]')]);
+    await Promise.all([page.waitForURL('**/anmelden?bestaetigt=1*'), page.click('button[type=submit]')]);
     assert.match(await page.textContent('main') ?? '', /Ihre E-Mail-Adresse ist bestätigt/);
     await check(page, 'anmelden');
-    await page.fill('#email', 'anna@example.org');
-    await page.fill('#password', PASSWORD);
-    await Promise.all([page.waitForURL('**/beteiligung'), page.click('button[type=submit]')]);
+    // One login page, the portal's: a wrong password comes back as the page with a German message at the field.
+    await page.fill('#login-email', 'anna@example.org');
+    await page.fill('#login-password', 'nicht-das-Passwort');
+    await Promise.all([page.waitForLoadState('load'), page.click('main button[type=submit]')]);
+    assert.match(await page.textContent('#login-password-error') ?? '', /Die E-Mail-Adresse oder das Passwort ist falsch/);
+    await check(page, 'anmelden-fehler');
+    await page.fill('#login-password', PASSWORD);
+    await Promise.all([page.waitForURL('**/beteiligung'), page.click('main button[type=submit]')]);
     assert.match(await page.textContent('main') ?? '', /Angemeldet als Anna aus Wanne/);
     assert.deepEqual(errors, []);
     await close();

@@ -95,12 +95,26 @@ describe('participation pages', () => {
     assert.equal(page.statusCode, 200);
     const token = /name="token" value="([^"]+)"/.exec(page.body)![1]!;
     const r = await anna.go('POST', '/beteiligung/registrieren/bestaetigen', { _csrf: Browser.csrf(page.body), token });
-    assert.deepEqual([r.statusCode, r.headers.location], [303, '/beteiligung/anmelden?bestaetigt=1']);
+    assert.deepEqual([r.statusCode, r.headers.location], [303, '/anmelden?bestaetigt=1&returnTo=%2Fbeteiligung']);
     const twice = await anna.go('POST', '/beteiligung/registrieren/bestaetigen', { _csrf: Browser.csrf(page.body), token });
     assert.equal(twice.statusCode, 400);
     assert.match(twice.body, /unbekannt, abgelaufen oder wurde schon benutzt/);
-    const login = await anna.go('GET', '/beteiligung/anmelden?bestaetigt=1&zurueck=/beteiligung/radwege');
+    // The participation's login address leads to the portal's one login page, keeping where to go back to.
+    const old = await anna.go('GET', '/beteiligung/anmelden?bestaetigt=1&zurueck=/beteiligung/radwege');
+    assert.deepEqual([old.statusCode, old.headers.location], [303, '/anmelden?returnTo=%2Fbeteiligung%2Fradwege&bestaetigt=1']);
+    assert.equal((await anna.go('GET', '/beteiligung/anmelden?zurueck=//evil.example')).headers.location, '/anmelden', 'no return to another site');
+    const login = await anna.go('GET', old.headers.location!);
     assert.match(login.body, /Ihre E-Mail-Adresse ist bestätigt/);
+    assert.match(login.body, /name="returnTo" value="\/beteiligung\/radwege"/);
+    assert.match(login.body, /href="\/beteiligung\/registrieren">Konto anlegen<\/a>/);
+    // A wrong password from a browser: the same page again with a German message at the field, not JSON.
+    const wrong = await a.app.inject({ method: 'POST', url: '/konto/anmelden', payload: new URLSearchParams({ _csrf: Browser.csrf(login.body), email: 'anna@example.org', password: 'falsch-falsch-falsch', returnTo: '/beteiligung/radwege', _lang: 'de' }).toString(),
+      headers: { cookie: anna.cookie, 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html,application/xhtml+xml' } });
+    assert.equal(wrong.statusCode, 401);
+    assert.match(wrong.headers['content-type'] as string, /^text\/html/);
+    assert.match(wrong.body, /Die E-Mail-Adresse oder das Passwort ist falsch\./);
+    assert.match(wrong.body, /value="anna@example.org"/, 'the address typed is kept');
+    assert.match(wrong.body, /name="returnTo" value="\/beteiligung\/radwege"/);
     const li = await anna.go('POST', '/konto/anmelden', { _csrf: Browser.csrf(login.body), email: 'anna@example.org', password: PASSWORD, returnTo: '/beteiligung/radwege' });
     assert.deepEqual([li.statusCode, li.headers.location], [303, '/beteiligung/radwege']);
     const home = await anna.go('GET', '/beteiligung/radwege');
@@ -138,7 +152,7 @@ describe('participation pages', () => {
   test('support: counted once per person, withdrawable; who supports is never shown', async () => {
     const ben = citizen();
     await person(a.app, 'ben@example.org', [{ role: 'citizen' }], { displayName: 'Ben' });
-    const lp = await ben.go('GET', '/beteiligung/anmelden');
+    const lp = await ben.go('GET', '/anmelden');
     await ben.go('POST', '/konto/anmelden', { _csrf: Browser.csrf(lp.body), email: 'ben@example.org', password: PASSWORD });
     const page = await ben.go('GET', proposalUrl);
     const csrf = Browser.csrf(page.body);
@@ -162,7 +176,7 @@ describe('participation pages', () => {
     assert.match(r.body, /Das Formular ist abgelaufen/);
     const anon = await citizen().go('POST', `${proposalUrl}/kommentare`, { body: 'anonym' });
     assert.equal(anon.statusCode, 303, 'no session: to the login');
-    assert.match(String(anon.headers.location), /^\/beteiligung\/anmelden\?zurueck=/);
+    assert.match(String(anon.headers.location), /^\/anmelden\?returnTo=/);
     assert.equal((await a.app.inject({ url: `/api/participation/proposals/${proposalUrl.split('/').pop()}` })).json().commentCount, 0);
   });
 
@@ -189,7 +203,7 @@ describe('participation pages', () => {
     const comments = (await a.app.inject({ url: `/api/participation/proposals/${proposalUrl.split('/').pop()}/comments` })).json();
     const cid = comments.find((c: { body: string }) => c.body.includes('nachts')).id;
     const mod = new Browser(a);
-    const lp = await mod.go('GET', '/beteiligung/anmelden');
+    const lp = await mod.go('GET', '/anmelden');
     await mod.go('POST', '/konto/anmelden', { _csrf: Browser.csrf(lp.body), email: 'moderation@herne.de', password: PASSWORD });
     const page = await mod.go('GET', proposalUrl);
     assert.match(page.body, new RegExp(`action="${proposalUrl}/kommentare/${cid}/ausblenden"`));
@@ -214,7 +228,7 @@ describe('participation pages', () => {
     const page = await anna.go('GET', proposalUrl);
     const comments = (await a.app.inject({ url: `/api/participation/proposals/${proposalUrl.split('/').pop()}/comments` })).json();
     const ben = new Browser(a);
-    const lp = await ben.go('GET', '/beteiligung/anmelden');
+    const lp = await ben.go('GET', '/anmelden');
     await ben.go('POST', '/konto/anmelden', { _csrf: Browser.csrf(lp.body), email: 'ben@example.org', password: PASSWORD });
     const bp = await ben.go('GET', proposalUrl);
     const target = comments.find((c: { body?: string }) => c.body === 'Antwort darauf').id;
@@ -223,7 +237,7 @@ describe('participation pages', () => {
     assert.equal((await anna.go('GET', '/verwaltung/beteiligung')).statusCode, 403);
     void page;
     const mod = new Browser(a);
-    const mlp = await mod.go('GET', '/beteiligung/anmelden');
+    const mlp = await mod.go('GET', '/anmelden');
     await mod.go('POST', '/konto/anmelden', { _csrf: Browser.csrf(mlp.body), email: 'moderation@herne.de', password: PASSWORD });
     const list = await mod.go('GET', '/verwaltung/beteiligung');
     assert.equal(list.statusCode, 200);
@@ -242,7 +256,7 @@ describe('participation pages', () => {
       }
     });
     const st = new Browser(a);
-    const lp = await st.go('GET', '/beteiligung/anmelden');
+    const lp = await st.go('GET', '/anmelden');
     await st.go('POST', '/konto/anmelden', { _csrf: Browser.csrf(lp.body), email: 'redaktion@herne.de', password: PASSWORD });
     const page = await st.go('GET', proposalUrl);
     const csrf = Browser.csrf(page.body);

@@ -65,7 +65,10 @@ describe('participation: survey pages', () => {
     assert.match(r.body, /<fieldset class="kern-fieldset survey-question kern-fieldset--error" aria-describedby="q1-hint q1-error">/);
     assert.match(r.body, /id="q1-error" role="alert"><span class="kern-sr-only">Fehler: <\/span>Bitte beantworten Sie diese Frage\./);
     assert.match(r.body, /id="q3-error"/);
-    assert.match(r.body, /<a href="#q1">Bitte beantworten Sie diese Frage\.<\/a>/);
+    // The summary names each question (its number and text) and links to its field.
+    assert.match(r.body, /<a href="#q1">Frage 1: Womit kommen Sie meistens\? – Bitte beantworten Sie diese Frage\.<\/a>/);
+    assert.match(r.body, /<a href="#q3">Frage 3: [^<]+ – [^<]+<\/a>/);
+    assert.equal((r.body.match(/<a href="#q\d">Bitte beantworten Sie diese Frage\.<\/a>/g) ?? []).length, 0, 'no summary line without its question');
     assert.match(r.body, /name="q2" value="2" id="q2-2" checked/, 'the choices made are kept');
     assert.match(r.body, /<title>Fehler:/);
     assert.equal(await a.app.participation!.store.getSurveyAnswer(id, anna.id), undefined);

@@ -138,11 +138,71 @@ export class PostgresParticipationStore implements ParticipationStore {
       if (c.target.kind === 'proposal') await cl.query('UPDATE part_proposals SET comment_count = comment_count + 1 WHERE id = $1', [c.target.id]);
     });
   }
+  private async comments(sql: string, params: unknown[]): Promise<Comment[]> {
+    return (await this.pool.query<{ doc: Comment; helpful_count: number }>(sql, params)).rows.map((r) => ({ ...r.doc, helpfulCount: r.helpful_count }));
+  }
   async getComment(id: string): Promise<Comment | undefined> {
-    return (await this.docs<Comment>('SELECT doc FROM part_comments WHERE id = $1', [id]))[0];
+    return (await this.comments('SELECT doc, helpful_count FROM part_comments WHERE id = $1', [id]))[0];
   }
   listComments(target: CommentTarget, limit: number): Promise<Comment[]> {
-    return this.docs('SELECT doc FROM part_comments WHERE target_kind = $1 AND target_id = $2 ORDER BY created_at COLLATE "C", id COLLATE "C" LIMIT $3', [target.kind, target.id, limit]);
+    return this.comments('SELECT doc, helpful_count FROM part_comments WHERE target_kind = $1 AND target_id = $2 ORDER BY created_at COLLATE "C", id COLLATE "C" LIMIT $3', [target.kind, target.id, limit]);
+  }
+  processComments(processSlug: string, limit: number): Promise<Comment[]> {
+    return this.comments(`SELECT c.doc, c.helpful_count FROM part_comments c JOIN part_proposals p ON p.id = c.target_id
+      WHERE c.target_kind = 'proposal' AND p.process_slug = $1 AND p.state = 'published' ORDER BY c.created_at COLLATE "C", c.id COLLATE "C" LIMIT $2`, [processSlug, limit]);
+  }
+  async rateComment(commentId: string, userId: string, at: string): Promise<boolean> {
+    // One statement, as with supports: the insert either happens (and is counted) or meets the primary key.
+    const r = await this.pool.query<{ added: string }>(`WITH ins AS (INSERT INTO part_comment_ratings (comment_id, user_id, created_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING 1),
+      upd AS (UPDATE part_comments SET helpful_count = helpful_count + 1 WHERE id = $1 AND EXISTS (SELECT 1 FROM ins) RETURNING 1)
+      SELECT (SELECT COUNT(*) FROM ins) AS added`, [commentId, userId, at]);
+    return Number(r.rows[0]!.added) > 0;
+  }
+  async unrateComment(commentId: string, userId: string): Promise<boolean> {
+    const r = await this.pool.query<{ removed: string }>(`WITH del AS (DELETE FROM part_comment_ratings WHERE comment_id = $1 AND user_id = $2 RETURNING 1),
+      upd AS (UPDATE part_comments SET helpful_count = helpful_count - 1 WHERE id = $1 AND EXISTS (SELECT 1 FROM del) RETURNING 1)
+      SELECT (SELECT COUNT(*) FROM del) AS removed`, [commentId, userId]);
+    return Number(r.rows[0]!.removed) > 0;
+  }
+  async ratedComments(userId: string, commentIds: string[]): Promise<Set<string>> {
+    const rows = (await this.pool.query<{ id: string }>('SELECT comment_id AS id FROM part_comment_ratings WHERE user_id = $1 AND comment_id = ANY($2::text[])', [userId, commentIds])).rows;
+    return new Set(rows.map((r) => r.id));
+  }
+
+  async registerForEvent(eventId: string, userId: string, at: string, capacity: number | null): Promise<'registered' | 'already' | 'full'> {
+    try {
+      return await this.tx(async (c) => {
+        await c.query('INSERT INTO part_event_seats (event_id, capacity) VALUES ($1, $2) ON CONFLICT DO NOTHING', [eventId, capacity]);
+        if (((await c.query('INSERT INTO part_event_registrations (event_id, user_id, created_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [eventId, userId, at])).rowCount ?? 0) === 0) return 'already' as const;
+        // The row lock orders concurrent registrations; the CHECK (taken <= capacity) refuses the seat beyond the last.
+        await c.query('UPDATE part_event_seats SET taken = taken + 1 WHERE event_id = $1', [eventId]);
+        return 'registered' as const;
+      });
+    } catch (e) {
+      if ((e as { code?: string }).code === '23514') return 'full';
+      throw e;
+    }
+  }
+  async cancelEventRegistration(eventId: string, userId: string): Promise<boolean> {
+    const r = await this.pool.query<{ removed: string }>(`WITH del AS (DELETE FROM part_event_registrations WHERE event_id = $1 AND user_id = $2 RETURNING 1),
+      upd AS (UPDATE part_event_seats SET taken = taken - 1 WHERE event_id = $1 AND EXISTS (SELECT 1 FROM del) RETURNING 1)
+      SELECT (SELECT COUNT(*) FROM del) AS removed`, [eventId, userId]);
+    return Number(r.rows[0]!.removed) > 0;
+  }
+  async isRegisteredForEvent(eventId: string, userId: string): Promise<boolean> {
+    return ((await this.pool.query('SELECT 1 FROM part_event_registrations WHERE event_id = $1 AND user_id = $2', [eventId, userId])).rowCount ?? 0) > 0;
+  }
+  async setEventCapacity(eventId: string, capacity: number | null): Promise<void> {
+    try {
+      await this.pool.query('INSERT INTO part_event_seats (event_id, capacity) VALUES ($1, $2) ON CONFLICT (event_id) DO UPDATE SET capacity = excluded.capacity', [eventId, capacity]);
+    } catch (e) {
+      if ((e as { code?: string }).code === '23514') throw new StorageConflict(`more people are registered for ${eventId} than ${capacity}`, { cause: e });
+      throw e;
+    }
+  }
+  async eventRegistrations(eventIds: string[]): Promise<Map<string, number>> {
+    const rows = (await this.pool.query<{ id: string; taken: number }>('SELECT event_id AS id, taken FROM part_event_seats WHERE taken > 0 AND event_id = ANY($1::text[])', [eventIds])).rows;
+    return new Map(rows.map((r) => [r.id, Number(r.taken)]));
   }
   async moderateComment(id: string, m: Moderation | null): Promise<boolean> {
     return (m
@@ -274,14 +334,16 @@ export class PostgresParticipationStore implements ParticipationStore {
 
   async personalData(userId: string) {
     const proposals = (await this.pool.query<ProposalRow>(`SELECT ${P_COLS} FROM part_proposals WHERE author_id = $1 ORDER BY created_at COLLATE "C", id COLLATE "C"`, [userId])).rows.map(proposal);
-    const comments = await this.docs<Comment>('SELECT doc FROM part_comments WHERE author_id = $1 ORDER BY created_at COLLATE "C", id COLLATE "C"', [userId]);
+    const comments = await this.comments('SELECT doc, helpful_count FROM part_comments WHERE author_id = $1 ORDER BY created_at COLLATE "C", id COLLATE "C"', [userId]);
+    const commentRatings = (await this.pool.query<{ commentId: string; at: string }>('SELECT comment_id AS "commentId", created_at AS at FROM part_comment_ratings WHERE user_id = $1 ORDER BY created_at COLLATE "C", comment_id COLLATE "C"', [userId])).rows;
+    const eventRegistrations = (await this.pool.query<{ eventId: string; at: string }>('SELECT event_id AS "eventId", created_at AS at FROM part_event_registrations WHERE user_id = $1 ORDER BY created_at COLLATE "C", event_id COLLATE "C"', [userId])).rows;
     const supports = (await this.pool.query<{ proposalId: string; at: string }>('SELECT proposal_id AS "proposalId", created_at AS at FROM part_supports WHERE user_id = $1 ORDER BY created_at COLLATE "C", proposal_id COLLATE "C"', [userId])).rows;
     const slugs = (await this.pool.query<{ s: string }>('SELECT process_slug AS s FROM part_ballots WHERE user_id = $1 ORDER BY process_slug COLLATE "C"', [userId])).rows.map((r) => r.s);
     const ballots: Ballot[] = [];
     for (const slug of slugs) ballots.push((await this.getBallot(slug, userId))!);
     const surveyAnswers = (await this.pool.query<{ survey_id: string; created_at: string; doc: SurveyAnswer['values'] }>('SELECT survey_id, created_at, doc FROM part_survey_answers WHERE user_id = $1 ORDER BY created_at COLLATE "C", survey_id COLLATE "C"', [userId])).rows
       .map((r) => ({ surveyId: r.survey_id, userId, values: r.doc, createdAt: r.created_at }));
-    return { proposals, comments, supports, ballots, surveyAnswers };
+    return { proposals, comments, supports, ballots, surveyAnswers, commentRatings, eventRegistrations };
   }
   anonymiseAuthor(userId: string, name: string): Promise<number> {
     return this.tx(async (c) => {
@@ -290,9 +352,12 @@ export class PostgresParticipationStore implements ParticipationStore {
       const b = (await c.query("UPDATE part_comments SET author_id = 'deleted', doc = doc || $1::jsonb WHERE author_id = $2", [patch, userId])).rowCount ?? 0;
       await c.query("UPDATE part_reports SET doc = doc || '{\"reporterId\":\"deleted\"}'::jsonb WHERE doc->>'reporterId' = $1", [userId]);
       await c.query('DELETE FROM part_blocks WHERE user_id = $1', [userId]);
+      // Event registrations are personal data with no public count to keep: cancelled, their seats freed.
+      const e = (await c.query(`WITH del AS (DELETE FROM part_event_registrations WHERE user_id = $1 RETURNING event_id)
+        UPDATE part_event_seats s SET taken = s.taken - n.k FROM (SELECT event_id, COUNT(*)::int AS k FROM del GROUP BY event_id) n WHERE s.event_id = n.event_id RETURNING 1`, [userId])).rowCount ?? 0;
       // Survey answers stay counted, each under a random id of its own (the values follow by ON UPDATE CASCADE).
       const d = (await c.query("UPDATE part_survey_answers SET user_id = 'deleted:' || replace(gen_random_uuid()::text, '-', '') WHERE user_id = $1", [userId])).rowCount ?? 0;
-      return a + b + d;
+      return a + b + d + e;
     });
   }
 

@@ -19,6 +19,8 @@ const proposal = (r: ProposalRow): Proposal => {
   return { ...doc, supportCount: r.support_count, commentCount: r.comment_count };
 };
 const docOf = (p: Proposal) => { const { supportCount, commentCount, ...rest } = p; void supportCount; void commentCount; return JSON.stringify(rest); };
+type CommentRow = { doc: string; helpful_count: number };
+const comment = (r: CommentRow): Comment => ({ ...JSON.parse(r.doc), helpfulCount: r.helpful_count });
 const isConstraint = (e: unknown) => (e as { code?: string }).code?.startsWith('SQLITE_CONSTRAINT') ?? false;
 
 export class SqliteParticipationStore implements ParticipationStore {
@@ -120,11 +122,72 @@ export class SqliteParticipationStore implements ParticipationStore {
     }).immediate();
   }
   async getComment(id: string): Promise<Comment | undefined> {
-    const r = this.db.prepare('SELECT doc FROM part_comments WHERE id = ?').get(id) as { doc: string } | undefined;
-    return r ? JSON.parse(r.doc) : undefined;
+    const r = this.db.prepare('SELECT doc, helpful_count FROM part_comments WHERE id = ?').get(id) as CommentRow | undefined;
+    return r ? comment(r) : undefined;
   }
   async listComments(target: CommentTarget, limit: number): Promise<Comment[]> {
-    return (this.db.prepare('SELECT doc FROM part_comments WHERE target_kind = ? AND target_id = ? ORDER BY created_at, id LIMIT ?').all(target.kind, target.id, limit) as Array<{ doc: string }>).map((r) => JSON.parse(r.doc));
+    return (this.db.prepare('SELECT doc, helpful_count FROM part_comments WHERE target_kind = ? AND target_id = ? ORDER BY created_at, id LIMIT ?').all(target.kind, target.id, limit) as CommentRow[]).map(comment);
+  }
+  async processComments(processSlug: string, limit: number): Promise<Comment[]> {
+    return (this.db.prepare(`SELECT c.doc, c.helpful_count FROM part_comments c JOIN part_proposals p ON p.id = c.target_id
+      WHERE c.target_kind = 'proposal' AND p.process_slug = ? AND p.state = 'published' ORDER BY c.created_at, c.id LIMIT ?`).all(processSlug, limit) as CommentRow[]).map(comment);
+  }
+  async rateComment(commentId: string, userId: string, at: string): Promise<boolean> {
+    return this.db.transaction(() => {
+      const added = this.db.prepare('INSERT INTO part_comment_ratings (comment_id, user_id, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING').run(commentId, userId, at).changes > 0;
+      if (added) this.db.prepare('UPDATE part_comments SET helpful_count = helpful_count + 1 WHERE id = ?').run(commentId);
+      return added;
+    }).immediate();
+  }
+  async unrateComment(commentId: string, userId: string): Promise<boolean> {
+    return this.db.transaction(() => {
+      const removed = this.db.prepare('DELETE FROM part_comment_ratings WHERE comment_id = ? AND user_id = ?').run(commentId, userId).changes > 0;
+      if (removed) this.db.prepare('UPDATE part_comments SET helpful_count = helpful_count - 1 WHERE id = ?').run(commentId);
+      return removed;
+    }).immediate();
+  }
+  async ratedComments(userId: string, commentIds: string[]): Promise<Set<string>> {
+    const out = new Set<string>();
+    const q = this.db.prepare('SELECT comment_id AS id FROM part_comment_ratings WHERE user_id = ? AND comment_id IN (SELECT value FROM json_each(?))');
+    for (let i = 0; i < commentIds.length; i += 5000) for (const r of q.all(userId, JSON.stringify(commentIds.slice(i, i + 5000))) as Array<{ id: string }>) out.add(r.id);
+    return out;
+  }
+
+  async registerForEvent(eventId: string, userId: string, at: string, capacity: number | null): Promise<'registered' | 'already' | 'full'> {
+    try {
+      return this.db.transaction(() => {
+        this.db.prepare('INSERT INTO part_event_seats (event_id, capacity) VALUES (?, ?) ON CONFLICT DO NOTHING').run(eventId, capacity);
+        if (this.db.prepare('INSERT INTO part_event_registrations (event_id, user_id, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING').run(eventId, userId, at).changes === 0) return 'already' as const;
+        // The CHECK (taken <= capacity) refuses the seat beyond the last; the transaction then keeps nothing.
+        this.db.prepare('UPDATE part_event_seats SET taken = taken + 1 WHERE event_id = ?').run(eventId);
+        return 'registered' as const;
+      }).immediate();
+    } catch (e) {
+      if ((e as { code?: string }).code === 'SQLITE_CONSTRAINT_CHECK') return 'full';
+      throw e;
+    }
+  }
+  async cancelEventRegistration(eventId: string, userId: string): Promise<boolean> {
+    return this.db.transaction(() => {
+      const removed = this.db.prepare('DELETE FROM part_event_registrations WHERE event_id = ? AND user_id = ?').run(eventId, userId).changes > 0;
+      if (removed) this.db.prepare('UPDATE part_event_seats SET taken = taken - 1 WHERE event_id = ?').run(eventId);
+      return removed;
+    }).immediate();
+  }
+  async isRegisteredForEvent(eventId: string, userId: string): Promise<boolean> {
+    return this.db.prepare('SELECT 1 FROM part_event_registrations WHERE event_id = ? AND user_id = ?').get(eventId, userId) !== undefined;
+  }
+  async setEventCapacity(eventId: string, capacity: number | null): Promise<void> {
+    try {
+      this.db.prepare('INSERT INTO part_event_seats (event_id, capacity) VALUES (?, ?) ON CONFLICT (event_id) DO UPDATE SET capacity = excluded.capacity').run(eventId, capacity);
+    } catch (e) {
+      if (isConstraint(e)) throw new StorageConflict(`more people are registered for ${eventId} than ${capacity}`, { cause: e });
+      throw e;
+    }
+  }
+  async eventRegistrations(eventIds: string[]): Promise<Map<string, number>> {
+    const rows = this.db.prepare('SELECT event_id AS id, taken FROM part_event_seats WHERE taken > 0 AND event_id IN (SELECT value FROM json_each(?))').all(JSON.stringify(eventIds)) as Array<{ id: string; taken: number }>;
+    return new Map(rows.map((r) => [r.id, r.taken]));
   }
   async moderateComment(id: string, m: Moderation | null): Promise<boolean> {
     return (m
@@ -251,14 +314,16 @@ export class SqliteParticipationStore implements ParticipationStore {
 
   async personalData(userId: string) {
     const proposals = (this.db.prepare('SELECT doc, support_count, comment_count FROM part_proposals WHERE author_id = ? ORDER BY created_at, id').all(userId) as ProposalRow[]).map(proposal);
-    const comments = (this.db.prepare('SELECT doc FROM part_comments WHERE author_id = ? ORDER BY created_at, id').all(userId) as Array<{ doc: string }>).map((r) => JSON.parse(r.doc) as Comment);
+    const comments = (this.db.prepare('SELECT doc, helpful_count FROM part_comments WHERE author_id = ? ORDER BY created_at, id').all(userId) as CommentRow[]).map(comment);
+    const commentRatings = this.db.prepare('SELECT comment_id AS commentId, created_at AS at FROM part_comment_ratings WHERE user_id = ? ORDER BY created_at, comment_id').all(userId) as Array<{ commentId: string; at: string }>;
+    const eventRegistrations = this.db.prepare('SELECT event_id AS eventId, created_at AS at FROM part_event_registrations WHERE user_id = ? ORDER BY created_at, event_id').all(userId) as Array<{ eventId: string; at: string }>;
     const supports = this.db.prepare('SELECT proposal_id AS proposalId, created_at AS at FROM part_supports WHERE user_id = ? ORDER BY created_at, proposal_id').all(userId) as Array<{ proposalId: string; at: string }>;
     const slugs = (this.db.prepare('SELECT process_slug AS s FROM part_ballots WHERE user_id = ? ORDER BY process_slug').all(userId) as Array<{ s: string }>).map((r) => r.s);
     const ballots: Ballot[] = [];
     for (const slug of slugs) ballots.push((await this.getBallot(slug, userId))!);
     const surveyAnswers = (this.db.prepare('SELECT survey_id, created_at, doc FROM part_survey_answers WHERE user_id = ? ORDER BY created_at, survey_id').all(userId) as Array<{ survey_id: string; created_at: string; doc: string }>)
       .map((r) => ({ surveyId: r.survey_id, userId, values: JSON.parse(r.doc), createdAt: r.created_at }));
-    return { proposals, comments, supports, ballots, surveyAnswers };
+    return { proposals, comments, supports, ballots, surveyAnswers, commentRatings, eventRegistrations };
   }
   async anonymiseAuthor(userId: string, name: string): Promise<number> {
     return this.db.transaction(() => {
@@ -266,9 +331,12 @@ export class SqliteParticipationStore implements ParticipationStore {
       const b = this.db.prepare("UPDATE part_comments SET author_id = 'deleted', doc = json_set(doc, '$.authorId', 'deleted', '$.authorName', ?) WHERE author_id = ?").run(name, userId).changes;
       this.db.prepare("UPDATE part_reports SET doc = json_set(doc, '$.reporterId', 'deleted') WHERE json_extract(doc, '$.reporterId') = ?").run(userId);
       this.db.prepare('DELETE FROM part_blocks WHERE user_id = ?').run(userId);
+      // Event registrations are personal data with no public count to keep: cancelled, their seats freed.
+      this.db.prepare('UPDATE part_event_seats SET taken = taken - (SELECT COUNT(*) FROM part_event_registrations r WHERE r.event_id = part_event_seats.event_id AND r.user_id = ?) WHERE event_id IN (SELECT event_id FROM part_event_registrations WHERE user_id = ?)').run(userId, userId);
+      const e = this.db.prepare('DELETE FROM part_event_registrations WHERE user_id = ?').run(userId).changes;
       // Survey answers stay counted, each under a random id of its own (the values follow by ON UPDATE CASCADE).
       const c = this.db.prepare("UPDATE part_survey_answers SET user_id = 'deleted:' || lower(hex(randomblob(12))) WHERE user_id = ?").run(userId).changes;
-      return a + b + c;
+      return a + b + c + e;
     }).immediate();
   }
 

@@ -22,6 +22,9 @@ const reason = (what: string): Schema => ({ type: 'object', required: ['reason']
 const ACT_ERRORS = [409, 429];
 const READ = 'Open to everyone; with a session, the person\'s own contributions are marked mine (and hidden ones of theirs show the moderation reason).';
 
+const TEXT2: Schema = { type: 'object', required: ['de', 'en'], properties: { de: { type: 'string' }, en: { type: 'string', description: 'May be empty: the German text is shown then' } } };
+const COORD = (what: string, max: number): Schema => ({ description: `${what} in decimal degrees (a German decimal comma is accepted in text)`, oneOf: [{ type: 'number', minimum: -max, maximum: max }, { type: 'string' }] });
+
 export const PARTICIPATION_OPERATIONS: Operation[] = [
   { method: 'GET', path: `${P}/processes`, tag: 'Participation', summary: 'Processes with their current phase and the actions it allows', access: 'public', answer: json({ type: 'array', items: ref('ProcessView') }) },
   { method: 'POST', path: `${P}/processes`, tag: 'Participation', summary: 'Open a process (steward)', access: 'person', description: ROLE('steward'), body: jsonBody(ref('ProcessInput')), ok: 201, answer: json(ref('Process')), answerHeaders: { Location: 'The process\'s URL' }, errors: [409] },
@@ -72,17 +75,43 @@ export const PARTICIPATION_OPERATIONS: Operation[] = [
     ];
   })(),
   { method: 'GET', path: `${P}/events.ics`, tag: 'Participation', summary: 'The city\'s upcoming events as iCalendar (subscribable)', access: 'public', answer: { 'text/calendar': { type: 'string', description: 'RFC 5545' } } },
+  ...((): Operation[] => {
+    const EVENT_ID = ID('The event\'s id');
+    const input: Schema = {
+      type: 'object', required: ['title', 'start', 'place'], properties: {
+        id: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{0,62}[a-z0-9]$', description: 'Only on create; made from the title when absent' },
+        title: TEXT2, start: { type: 'string', description: 'ISO 8601 with time zone, or YYYY-MM-DDTHH:MM as German local time' }, end: { type: 'string', description: 'After start' },
+        place: { type: 'string', minLength: 1, maxLength: 300 }, description: TEXT2, lat: COORD('Latitude', 90), lon: COORD('Longitude', 180),
+        capacity: { type: 'integer', minimum: 1, maximum: 100_000, description: 'Seats; absent = no limit; never below the registrations (400)' },
+        registration: { type: 'boolean', description: 'Signed-in people register to take part' },
+      },
+    };
+    const view: Schema = { type: 'object', description: 'The event with point [lon, lat], capacity, registration, and taken (registrations), left (seats free), full, open (registration possible now), registered (the caller, on reads by id and registration changes)' };
+    const money = 'A confirmed, unblocked account acts through its session (cookie; X-CSRF-Token on writes); rate-limited with supports (429).';
+    return [
+      { method: 'GET', path: `${P}/events`, tag: 'Participation', summary: 'The city\'s events that have not ended (all=1: all of them), soonest first, with their registrations', access: 'public', query: [{ name: 'all', description: '1: past events too', schema: { enum: ['1', 'true'] } }], answer: json({ type: 'array', items: view }) },
+      { method: 'POST', path: `${P}/events`, tag: 'Participation', summary: 'Create an event (steward)', access: 'person', description: ROLE('steward'), body: jsonBody(input), ok: 201, answer: json(view), answerHeaders: { Location: 'The event\'s URL' }, errors: [409] },
+      { method: 'GET', path: `${P}/events/{id}`, tag: 'Participation', summary: 'One event with its registrations and whether the caller is registered', access: 'public', pathParams: EVENT_ID, answer: json(view) },
+      { method: 'PUT', path: `${P}/events/{id}`, tag: 'Participation', summary: 'Replace an event (steward; a capacity below the registrations is 400)', access: 'person', description: ROLE('steward'), pathParams: EVENT_ID, body: jsonBody(input), answer: json(view) },
+      { method: 'PUT', path: `${P}/events/{id}/registration`, tag: 'Participation', summary: 'Register for an event (once per person; 409 EventFull when every seat is taken, 409 when it takes no registrations or has begun)', access: 'person', description: money, pathParams: EVENT_ID, answer: json(view), errors: ACT_ERRORS },
+      { method: 'DELETE', path: `${P}/events/{id}/registration`, tag: 'Participation', summary: 'Cancel one\'s registration (404 when none)', access: 'person', description: money, pathParams: EVENT_ID, answer: json(view), errors: [409] },
+      { method: 'GET', path: `${P}/events/{id}/kalender.ics`, tag: 'Participation', summary: 'One event as iCalendar (RFC 5545)', access: 'public', pathParams: EVENT_ID, answer: { 'text/calendar': { type: 'string', description: 'RFC 5545' } } },
+      { method: 'PUT', path: `${P}/comments/{id}/helpful`, tag: 'Participation', summary: 'Rate a comment "hilfreich" (once per person, not one\'s own)', access: 'person', description: ACTS, pathParams: ID('The comment\'s id'), answer: json({ type: 'object', properties: { helpful: { type: 'boolean' }, count: { type: 'integer' } } }), errors: ACT_ERRORS },
+      { method: 'DELETE', path: `${P}/comments/{id}/helpful`, tag: 'Participation', summary: 'Withdraw one\'s rating of a comment', access: 'person', description: ACTS, pathParams: ID('The comment\'s id'), answer: json({ type: 'object', properties: { helpful: { type: 'boolean' }, count: { type: 'integer' } } }), errors: ACT_ERRORS },
+      { method: 'GET', path: `${P}/processes/{id}/export.json`, tag: 'Participation', summary: 'Open data: the process\'s public contributions (proposals, comments, counts, survey results once published, the budget result once public); display names only', access: 'public', pathParams: PROCESS, answer: json({ type: 'object', required: ['process', 'proposals', 'comments', 'surveys', 'budgetResult'] }) },
+      { method: 'GET', path: `${P}/processes/{id}/proposals.csv`, tag: 'Participation', summary: 'Open data: the published proposals with counts and the city\'s answers as CSV', access: 'public', pathParams: PROCESS, answer: { 'text/csv': { type: 'string' } } },
+      { method: 'GET', path: `${P}/processes/{id}/comments.csv`, tag: 'Participation', summary: 'Open data: the comments on published proposals as CSV (hidden ones without text)', access: 'public', pathParams: PROCESS, answer: { 'text/csv': { type: 'string' } } },
+    ];
+  })(),
   { method: 'GET', path: `${P}/me/export`, tag: 'Participation', summary: 'The person\'s own data as JSON (GDPR Art. 15, 20)', access: 'person', description: 'The session\'s account.', answer: json({ type: 'object', description: 'Account, proposals, comments, supports, ballots and reports of the person' }) },
   { method: 'POST', path: `${P}/me/delete`, tag: 'Participation', summary: 'Delete one\'s own account, confirmed with the password (GDPR Art. 17; contributions stay, by "gelöschtes Konto")', access: 'person', description: 'The session\'s account; 403 when the password is wrong.', body: jsonBody({ type: 'object', required: ['password'], properties: { password: { type: 'string', maxLength: 1024 } } }), ok: 204 },
 ];
 
-const TEXT2: Schema = { type: 'object', required: ['de', 'en'], properties: { de: { type: 'string' }, en: { type: 'string', description: 'May be empty: the German text is shown then' } } };
 const AREA: Schema = {
   type: 'object', required: ['type', 'coordinates'], description: 'GeoJSON Polygon (lon/lat, WGS 84): one closed ring of 4 to 1000 positions',
   properties: { type: { const: 'Polygon' }, coordinates: { type: 'array', minItems: 1, items: { type: 'array', minItems: 4, maxItems: 1000, items: { type: 'array', prefixItems: [{ type: 'number', minimum: -180, maximum: 180 }, { type: 'number', minimum: -90, maximum: 90 }], minItems: 2, maxItems: 2 } } } },
 };
 const PHASE: Schema = { type: 'object', required: ['kind', 'start', 'end'], properties: { kind: oneOfValues(PHASE_KINDS), start: { type: 'string', format: 'date-time' }, end: { type: 'string', format: 'date-time', description: 'After start; phases do not overlap' } } };
-const COORD = (what: string, max: number): Schema => ({ description: `${what} in decimal degrees (a German decimal comma is accepted in text)`, oneOf: [{ type: 'number', minimum: -max, maximum: max }, { type: 'string' }] });
 
 export const PARTICIPATION_SCHEMAS: Record<string, Schema> = {
   ProcessInput: {

@@ -11,7 +11,7 @@ export interface FormFieldProps {
   hint?: string;
   error?: string;
   value?: string;
-  type?: 'text' | 'email' | 'password' | 'textarea' | 'select';
+  type?: 'text' | 'email' | 'password' | 'textarea' | 'select' | 'datetime-local';
   inputmode?: 'decimal' | 'numeric';
   /** The choices of a select. */
   options?: Array<{ value: string; label: string }>;
@@ -52,6 +52,7 @@ export function FormField(p: FormFieldProps) {
         // A password is never sent back into the page.
         : p.type === 'password' ? <input {...common} type="password" value="" />
         : p.type === 'email' ? <input {...common} type="email" value={p.value ?? ''} />
+        : p.type === 'datetime-local' ? <input {...common} type="datetime-local" value={p.value ?? ''} />
         : <input {...common} type="text" inputMode={p.inputmode} value={p.value ?? ''} />}
     </div>
   );

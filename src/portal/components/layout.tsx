@@ -43,7 +43,7 @@ function current(frame: Frame, page: PageName): boolean {
   if (page === 'strategy') return p === 'strategy' || p === 'field' || p === 'project';
   if (page === 'catalogue') return p === 'catalogue' || p === 'dataset';
   if (page === 'reports') return p.startsWith('report');
-  if (page === 'participation') return ['participation', 'process', 'newProposal', 'budget', 'proposal', 'editProposal', 'register', 'confirm', 'participationLogin', 'myData'].includes(p);
+  if (page === 'participation') return ['participation', 'process', 'newProposal', 'budget', 'proposal', 'editProposal', 'register', 'confirm', 'participationLogin', 'myData', 'survey', 'surveyResults', 'events', 'event'].includes(p);
   if (page === 'live') return p === 'live' || p === 'sensor';
   return p === page;
 }

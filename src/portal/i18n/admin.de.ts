@@ -45,7 +45,9 @@ export const adminDe = {
   roleTenants: (tenants: readonly string[] | undefined) => (tenants ? `in ${tenants.map((t) => (t === '' ? 'Standard-Mandant' : t)).join(', ')}` : 'in allen Mandanten'),
   login: {
     title: 'Anmelden',
-    intro: 'Die Anmeldung ist für Mitarbeitende der Stadt und ihrer Partner, die die Plattform betreuen.',
+    intro: 'Melden Sie sich mit Ihrem Konto an: als Bürgerin oder Bürger für die Beteiligung, als Mitarbeitende der Stadt und ihrer Partner für die Verwaltung der Plattform.',
+    noAccount: 'Noch kein Konto für die Beteiligung?',
+    register: 'Konto anlegen',
     email: 'E-Mail-Adresse',
     password: 'Passwort',
     submit: 'Anmelden',
@@ -129,6 +131,7 @@ export const adminDe = {
       kpiAdmin: ['Kennzahlen', 'Kennzahlen aus Live-Daten festlegen und auswerten.'],
       editor: ['Datensätze', 'Datensätze des Datenkatalogs bearbeiten und veröffentlichen.'],
       reportAdmin: ['Mängelmeldungen', 'Gemeldete Mängel bearbeiten und beantworten.'],
+      eventAdmin: ['Termine', 'Termine der Stadt anlegen und ändern; Anmeldungen zählen.'],
       moderation: ['Moderation der Beteiligung', 'Gemeldete Beiträge prüfen, ausblenden, Konten sperren.'],
     } as Record<string, [string, string]>,
     sectionsNav: 'Bereiche der Verwaltung',

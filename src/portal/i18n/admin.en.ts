@@ -46,7 +46,9 @@ export const adminEn = {
   roleTenants: (tenants: readonly string[] | undefined) => (tenants ? `in ${tenants.map((t) => (t === '' ? 'default tenant' : t)).join(', ')}` : 'in every tenant'),
   login: {
     title: 'Log in',
-    intro: 'Logging in is for staff of the city and its partners who look after the platform.',
+    intro: 'Log in with your account: as a citizen to take part, as staff of the city and its partners to look after the platform.',
+    noAccount: 'No account for taking part yet?',
+    register: 'Create an account',
     email: 'E-mail address',
     password: 'Password',
     submit: 'Log in',
@@ -130,6 +132,7 @@ export const adminEn = {
       kpiAdmin: ['KPIs', 'Define KPIs from live data and evaluate them.'],
       editor: ['Datasets', 'Edit and publish the data catalogue\'s datasets.'],
       reportAdmin: ['Problem reports', 'Handle and answer reported problems.'],
+      eventAdmin: ['Events', 'Create and change the city\'s events; count registrations.'],
       moderation: ['Participation moderation', 'Review reported contributions, hide them, block accounts.'],
     } as Record<string, [string, string]>,
     sectionsNav: 'Administration sections',

@@ -62,7 +62,7 @@ export function HomePage(m: HomeModel, t: Messages) {
         {m.events.length ? (
           <ul class="kern-list">
             {m.events.map((e) => (
-              <li><strong>{e.title[lang] || e.title.de}</strong>: {t.formatDateTime(e.start)}, {e.place}</li>
+              <li><a class="kern-link" href={href(lang, 'event', e.id)}><strong>{e.title[lang] || e.title.de}</strong></a>: {t.formatDateTime(e.start)}, {e.place}</li>
             ))}
           </ul>
         ) : <p>{t.home.eventsNone}</p>}

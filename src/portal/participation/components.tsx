@@ -64,8 +64,12 @@ export interface ThreadProps {
   canComment: boolean;
   canReport: boolean;
   canModerate: boolean;
+  /** Whether the viewer may rate comments "hilfreich" (signed in, the phase takes comments). */
+  canRate?: boolean;
+  /** The comments the viewer has rated. */
+  rated?: Set<string>;
   csrf: string;
-  action: (what: 'comment' | 'reportComment' | 'hideComment' | 'restoreComment', id?: string) => string;
+  action: (what: 'comment' | 'reportComment' | 'hideComment' | 'restoreComment' | 'rateComment', id?: string) => string;
   m: ParticipationMessages;
   t: Messages;
 }
@@ -87,12 +91,23 @@ export function CommentThread(p: ThreadProps) {
     return (
       <li class="comment" id={`kommentar-${c.id}`}>
         <article aria-label={p.m.proposal.by(c.authorName, p.t.formatDateTime(c.createdAt))}>
-          <p class="kern-body--small comment__meta">{p.m.proposal.by(c.authorName, p.t.formatDateTime(c.createdAt))}</p>
+          <p class="kern-body--small comment__meta" id={`kommentar-von-${c.id}`}>{p.m.proposal.by(c.authorName, p.t.formatDateTime(c.createdAt))}</p>
           {c.moderation
             ? <p class="comment__hidden">{mine ? p.m.proposal.commentHiddenForAuthor(c.moderation.reason) : p.m.proposal.commentHidden}</p>
             // eslint-disable-next-line react/no-danger -- sanitised by markdown.ts
             : <div class="user-text" dangerouslySetInnerHTML={{ __html: p.html.get(c.id) ?? '' }} />}
+          {!c.moderation && (c.helpfulCount ?? 0) > 0 && <p class="kern-body--small comment__helpful">{p.m.helpful.count(c.helpfulCount ?? 0)}</p>}
           <div class="comment__actions">
+            {p.canRate && !c.moderation && !mine && (
+              <form method="post" action={p.action('rateComment', c.id)} class="comment__rate">
+                <Csrf token={p.csrf} />
+                <input type="hidden" name="aktion" value={p.rated?.has(c.id) ? 'zuruecknehmen' : 'hilfreich'} />
+                {/* The comment's author line describes the button (KERN sizes a button holding .kern-sr-only as an icon button). */}
+                <button class="kern-btn kern-btn--secondary" type="submit" aria-describedby={`kommentar-von-${c.id}`}>
+                  <span class="kern-label">{p.rated?.has(c.id) ? p.m.helpful.unrate : p.m.helpful.rate}</span>
+                </button>
+              </form>
+            )}
             {p.canComment && !c.moderation && depth < 6 && (
               <details>
                 <summary>{p.m.proposal.reply}</summary>

@@ -26,7 +26,7 @@ function Paragraphs({ text }: { text: string }) {
 export function AccountBar({ frame, viewer, m }: { frame: Frame; viewer: Viewer; m: ParticipationMessages }) {
   const lang = frame.lang;
   if (!viewer.person) {
-    return <p class="account-bar"><a class="kern-link" href={href(lang, 'participationLogin')}>{m.list.login}</a> · <a class="kern-link" href={href(lang, 'register')}>{m.list.register}</a></p>;
+    return <p class="account-bar"><a class="kern-link" href={href(lang, 'login')}>{m.list.login}</a> · <a class="kern-link" href={href(lang, 'register')}>{m.list.register}</a></p>;
   }
   return (
     <div class="account-bar">
@@ -44,7 +44,7 @@ export function ListPage(x: { frame: Frame; viewer: Viewer; processes: ProcessVi
       {x.notice && <Notice kind="success">{x.notice}</Notice>}
       <h1 class="kern-heading-x-large">{m.list.title}</h1>
       <p>{m.list.intro}</p>
-      <p><a class="kern-link" href="/api/participation/events.ics">{m.list.calendar}</a></p>
+      <p><a class="kern-link" href={href(lang, 'events')}>{m.list.events}</a> · <a class="kern-link" href="/api/participation/events.ics">{m.list.calendar}</a></p>
       {x.processes.length === 0 ? <p>{m.list.none}</p> : (
         <ul class="process-list">
           {x.processes.map((v) => (
@@ -138,6 +138,15 @@ export function ProcessPage(x: ProcessModel, t: Messages, m: ParticipationMessag
           </nav>
         )}
       </section>
+      <section aria-labelledby="offene-daten">
+        <h2 class="kern-heading-large" id="offene-daten">{m.openData.title}</h2>
+        <p>{m.openData.intro}</p>
+        <ul class="kern-list">
+          <li><a class="kern-link" href={`/api/participation/processes/${encodeURIComponent(p.slug)}/export.json`}>{m.openData.json}</a></li>
+          <li><a class="kern-link" href={`/api/participation/processes/${encodeURIComponent(p.slug)}/proposals.csv`} download>{m.openData.proposalsCsv}</a></li>
+          <li><a class="kern-link" href={`/api/participation/processes/${encodeURIComponent(p.slug)}/comments.csv`} download>{m.openData.commentsCsv}</a></li>
+        </ul>
+      </section>
       {hasMap && (
         <section class="map-section" hidden aria-labelledby="karte">
           <h2 class="kern-heading-large" id="karte">{m.process.map}</h2>
@@ -162,6 +171,8 @@ export interface ProposalModel {
   commentPage: number;
   commentPages: number;
   commentHtml: Map<string, string>;
+  /** The comments of this page the viewer rated "hilfreich". */
+  rated?: Set<string>;
   supported: boolean;
   canEdit: boolean;
   projectTitle?: string;
@@ -180,7 +191,7 @@ export function ProposalPage(x: ProposalModel, t: Messages, m: ParticipationMess
   const canComment = x.view.allowed.includes('comment') && p.state === 'published' && !!x.viewer.person;
   const title = hidden && !mine ? m.proposal.hidden : p.title;
   const action = (what: string, id?: string) => ({
-    comment: `${base}/kommentare`, reportComment: `${base}/kommentare/${id}/melden`, hideComment: `${base}/kommentare/${id}/ausblenden`, restoreComment: `${base}/kommentare/${id}/wiederherstellen`,
+    comment: `${base}/kommentare`, rateComment: `${base}/kommentare/${id}/hilfreich`, reportComment: `${base}/kommentare/${id}/melden`, hideComment: `${base}/kommentare/${id}/ausblenden`, restoreComment: `${base}/kommentare/${id}/wiederherstellen`,
   } as Record<string, string>)[what]!;
   return (
     <Layout frame={x.frame} t={t} title={Object.keys(x.errors).length ? `${m.errors.prefix} ${title}` : title}>
@@ -220,7 +231,7 @@ export function ProposalPage(x: ProposalModel, t: Messages, m: ParticipationMess
               <input type="hidden" name="aktion" value={x.supported ? 'zuruecknehmen' : 'unterstuetzen'} />
               <Button secondary={x.supported}>{x.supported ? m.proposal.unsupport : m.proposal.support}</Button>
             </form>
-          ) : <p><a class="kern-link" href={`${href(lang, 'participationLogin')}?zurueck=${encodeURIComponent(base)}`}>{m.process.loginToTakePart}</a></p>) : <p>{m.proposal.supportClosed}</p>}
+          ) : <p><a class="kern-link" href={`${href(lang, 'login')}?returnTo=${encodeURIComponent(base)}`}>{m.process.loginToTakePart}</a></p>) : <p>{m.proposal.supportClosed}</p>}
         </section>
       )}
       {mine && p.state === 'published' && (
@@ -245,7 +256,7 @@ export function ProposalPage(x: ProposalModel, t: Messages, m: ParticipationMess
         <h2 class="kern-heading-large" id="kommentare">{m.proposal.comments} ({x.commentCount})</h2>
         {x.comments.length === 0 ? <p>{m.proposal.noComments}</p> : (
           <CommentThread comments={x.comments} html={x.commentHtml} viewerId={x.viewer.person?.id} canComment={canComment} canReport={!!x.viewer.person}
-            canModerate={x.viewer.moderator} csrf={x.viewer.csrf} action={action} m={m} t={t} />
+            canModerate={x.viewer.moderator} canRate={canComment} rated={x.rated} csrf={x.viewer.csrf} action={action} m={m} t={t} />
         )}
         {x.commentPages > 1 && (
           <nav aria-label={m.proposal.commentPages} class="pagination">
@@ -262,7 +273,7 @@ export function ProposalPage(x: ProposalModel, t: Messages, m: ParticipationMess
             <Button>{m.proposal.send}</Button>
           </form>
         ) : !x.view.allowed.includes('comment') ? <p>{m.proposal.commentClosed}</p>
-          : !x.viewer.person ? <p><a class="kern-link" href={`${href(lang, 'participationLogin')}?zurueck=${encodeURIComponent(base)}`}>{m.process.loginToTakePart}</a></p> : null}
+          : !x.viewer.person ? <p><a class="kern-link" href={`${href(lang, 'login')}?returnTo=${encodeURIComponent(base)}`}>{m.process.loginToTakePart}</a></p> : null}
       </section>
     </Layout>
   );
@@ -376,7 +387,7 @@ export function BudgetPage(x: BudgetModel, t: Messages, m: ParticipationMessages
       <p>{m.budget.intro(m.euro(budget))}</p>
       {x.ballot && <Notice kind="success">{m.budget.voted(m.euro(x.ballot.total))}</Notice>}
       {!x.view.allowed.includes('vote') && <p>{m.budget.closed}</p>}
-      {x.view.allowed.includes('vote') && !x.viewer.person && <p><a class="kern-link" href={`${href(lang, 'participationLogin')}?zurueck=${encodeURIComponent(href(lang, 'budget', p.slug))}`}>{m.process.loginToTakePart}</a></p>}
+      {x.view.allowed.includes('vote') && !x.viewer.person && <p><a class="kern-link" href={`${href(lang, 'login')}?returnTo=${encodeURIComponent(href(lang, 'budget', p.slug))}`}>{m.process.loginToTakePart}</a></p>}
       {x.proposals.length === 0 ? <p>{m.budget.none}</p> : canVote ? (
         <form method="post" action={href(lang, 'budget', p.slug)} novalidate>
           <Csrf token={x.viewer.csrf} />
@@ -465,23 +476,6 @@ export function ConfirmPage(x: { frame: Frame; csrf: string; token: string; fail
           <Button>{m.register.confirm}</Button>
         </form>
       )}
-    </Layout>
-  );
-}
-
-export function LoginPage(x: { frame: Frame; csrf: string; confirmed: boolean; returnTo: string }, t: Messages, m: ParticipationMessages) {
-  return (
-    <Layout frame={x.frame} t={t} title={m.login.title}>
-      <h1 class="kern-heading-x-large">{m.login.title}</h1>
-      {x.confirmed && <Notice kind="success">{m.login.confirmed}</Notice>}
-      <form method="post" action="/konto/anmelden" class="portal-form">
-        <Csrf token={x.csrf} />
-        <input type="hidden" name="returnTo" value={x.returnTo} />
-        <PField id="email" name="email" type="email" required autocomplete="email" label={m.login.email} errorPrefix={m.errors.prefix} />
-        <PField id="password" name="password" type="password" required autocomplete="current-password" label={m.login.password} errorPrefix={m.errors.prefix} />
-        <Button>{m.login.submit}</Button>
-      </form>
-      <p>{m.login.noAccount} <a class="kern-link" href={href(x.frame.lang, 'register')}>{m.list.register}</a></p>
     </Layout>
   );
 }

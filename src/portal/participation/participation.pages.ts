@@ -11,7 +11,7 @@ import type { Config } from '../../config/config.ts';
 import { Forbidden, ProblemError } from '../../core/errors.ts';
 import type { Accounts } from '../../accounts/index.ts';
 import type { StrategyService } from '../../strategy/index.ts';
-import { ParticipationProblem, renderMarkdown, type ParticipationService, type Person, type Problem, type RegistrationService, type SurveyService } from '../../participation/index.ts';
+import { ParticipationProblem, renderMarkdown, type EventService, type ParticipationService, type Person, type Problem, type RegistrationService, type SurveyService } from '../../participation/index.ts';
 import { loadAssets } from '../assets.ts';
 import type { Frame } from '../components/layout.tsx';
 import { CATALOGS, type Messages } from '../i18n/index.ts';
@@ -21,13 +21,15 @@ import { ErrorPage, NotFoundPage } from '../pages/legal.tsx';
 import { LANGS, PAGES, href, type Here, type Lang, type PageName } from '../paths.ts';
 import { newNonce, sendPage } from '../render.ts';
 import { SurveyPage, SurveyResultsPage } from './survey.pages.tsx';
-import { BudgetPage, ConfirmPage, ListPage, LoginPage, ModerationPage, MyDataPage, NotAllowedPage, ProcessPage, ProposalFormPage, ProposalPage, RegisterPage, type Viewer } from './pages.tsx';
+import { eventPages } from './event.routes.ts';
+import { BudgetPage, ConfirmPage, ListPage, ModerationPage, MyDataPage, NotAllowedPage, ProcessPage, ProposalFormPage, ProposalPage, RegisterPage, type Viewer } from './pages.tsx';
 import { acceptForms } from '../../core/http.ts';
 
 export interface ParticipationPagesDeps {
   config: Readonly<Config>;
   service: ParticipationService;
   surveys: SurveyService;
+  events: EventService;
   registration: RegistrationService;
   person(req: FastifyRequest): Promise<Person | undefined>;
   deleteAccount(person: Person, password: unknown): Promise<boolean>;
@@ -108,7 +110,7 @@ export async function participationPages(app: FastifyInstance, d: ParticipationP
     const m = PART[lang];
     if (err instanceof ParticipationProblem && err.status === 401) {
       const back = req.method === 'GET' ? req.url : (req.headers.referer && new URL(req.headers.referer, 'http://x').pathname) || href(lang, 'participation');
-      return reply.status(303).header('location', `${href(lang, 'participationLogin')}?zurueck=${encodeURIComponent(back)}`).send();
+      return reply.status(303).header('location', `${href(lang, 'login')}?returnTo=${encodeURIComponent(back)}`).send();
     }
     if (err instanceof ProblemError && err.status === 404) return send(req, reply, lang, { page: 'participation' }, (f, t) => NotFoundPage({ frame: f }, t), 404);
     if (err instanceof ProblemError && [403, 409, 429].includes(err.status)) {
@@ -177,10 +179,11 @@ export async function participationPages(app: FastifyInstance, d: ParticipationP
     const pageComments = pages === 1 ? comments : comments.filter((c) => shown.has(rootOf(c.id)));
     const commentHtml = new Map<string, string>();
     for (const c of pageComments) if (!c.moderation) commentHtml.set(c.id, html.get(`c:${c.id}`, c.body));
+    const rated = await s.ratedComments(v.person, pageComments.map((c) => c.id));
     const visible = proposal.state !== 'hidden' || (v.person && v.person.id === proposal.authorId);
     const bodyHtml = visible ? html.get(`p:${proposal.id}:${proposal.modifiedAt}`, proposal.body) : '';
     return send(req, reply, lang, { page: 'proposal', id }, (frame, t, m) => ProposalPage({
-      frame, viewer: v, view, proposal, bodyHtml, comments: pageComments, commentCount: comments.length, commentPage: cpage, commentPages: pages, commentHtml, supported, canEdit: s.canEdit(proposal, view, v.person), projectTitle: pt,
+      frame, viewer: v, view, proposal, bodyHtml, comments: pageComments, commentCount: comments.length, commentPage: cpage, commentPages: pages, commentHtml, rated, supported, canEdit: s.canEdit(proposal, view, v.person), projectTitle: pt,
       notice: notice(req, m), errors, values,
     }, t, m), status);
   };
@@ -229,6 +232,12 @@ export async function participationPages(app: FastifyInstance, d: ParticipationP
   targetRoute('/kommentare/:cid/melden', 'comment', (p, t, f) => s.report(p, t, f.reason), 'reported', 'meldung-:cid');
   targetRoute('/kommentare/:cid/ausblenden', 'comment', (p, t, f) => s.hide(p, t, f.reason), 'hidden', 'ausblenden-:cid');
   targetRoute('/kommentare/:cid/wiederherstellen', 'comment', (p, t) => s.restore(p, t), 'restored', 'ausblenden-:cid');
+
+  route('proposal', 'POST', async (req, reply, lang) => {
+    const add = form(req).aktion !== 'zuruecknehmen';
+    await s.rateComment(await d.person(req), req.params.cid!, add);
+    return back(reply, lang, req.params.id!, add ? 'rated' : 'unrated', `&kommentar=${encodeURIComponent(req.params.cid!)}#kommentar-${req.params.cid!}`);
+  }, '/kommentare/:cid/hilfreich');
 
   route('proposal', 'POST', async (req, reply, lang) => {
     await s.withdraw(await d.person(req), req.params.id!);
@@ -390,13 +399,17 @@ export async function participationPages(app: FastifyInstance, d: ParticipationP
       const csrf = await d.accounts.formToken(req, reply);
       return send(req, reply, lang, { page: 'confirm' }, (frame, t, m) => ConfirmPage({ frame, csrf, token: '', failed: true }, t, m), 400);
     }
-    return reply.status(303).header('location', `${href(lang, 'participationLogin')}?bestaetigt=1`).send();
+    return reply.status(303).header('location', `${href(lang, 'login')}?bestaetigt=1&returnTo=${encodeURIComponent(href(lang, 'participation'))}`).send();
   });
+  // One login page, the portal's (/anmelden): its form answers a wrong password with the page again and a
+  // German message at the field. The participation's old address leads there, keeping where to go back to.
   route('participationLogin', 'GET', async (req, reply, lang) => {
-    const csrf = await d.accounts.formToken(req, reply);
-    const z = req.query.zurueck ?? '';
-    const returnTo = /^\/(?!\/)[^\s\\]*$/.test(z) ? z : href(lang, 'participation');
-    return send(req, reply, lang, { page: 'participationLogin' }, (frame, t, m) => LoginPage({ frame, csrf, confirmed: req.query.bestaetigt === '1', returnTo }, t, m));
+    const z = req.query.zurueck ?? req.query.returnTo ?? '';
+    const q = new URLSearchParams();
+    if (/^\/(?!\/)[^\s\\]*$/.test(z)) q.set('returnTo', z);
+    if (req.query.bestaetigt === '1') q.set('bestaetigt', '1');
+    const qs = q.toString();
+    return reply.status(303).header('location', `${href(lang, 'login')}${qs ? `?${qs}` : ''}`).send();
   });
 
   // The person's own data: export and deletion of the account.
@@ -439,4 +452,7 @@ export async function participationPages(app: FastifyInstance, d: ParticipationP
   modRoute('/ausblenden', (p, t, f) => s.hide(p, t, f.reason), 'hidden');
   modRoute('/verwerfen', (p, t) => s.dismissReports(p, t), 'dismissed');
   modRoute('/sperren', async (p, t, f) => { const author = await s.authorOf(p, t); await s.block(p, author, f.days, f.reason); await s.dismissReports(p, t); }, 'blocked');
+
+  // Events with registration, and the stewards' event pages.
+  eventPages({ service: s, events: d.events, person: d.person, route, send, viewer, form, messages: (p, m) => messages(p, m), badInput, notice, part: PART, tileUrl: cfg.tileUrl, tileAttribution: cfg.tileAttribution });
 }

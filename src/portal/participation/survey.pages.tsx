@@ -63,7 +63,7 @@ export function SurveyPage(x: SurveyModel, t: Messages, m: ParticipationMessages
   const open = x.view.allowed.includes('survey');
   const canAnswer = open && !!x.viewer.person && !x.answered;
   const title = m.survey.title(L(x.frame, s.title));
-  const errs = s.questions.filter((q) => x.errors[q.id]).map((q) => ({ field: q.id, message: x.errors[q.id]! }));
+  const errs = s.questions.flatMap((q, i) => (x.errors[q.id] ? [{ field: q.id, message: m.survey.errorAt(i + 1, L(x.frame, q.text), x.errors[q.id]!) }] : []));
   const showResults = s.resultsPublished || x.viewer.steward;
   return (
     <Layout frame={x.frame} t={t} title={errs.length ? `${m.errors.prefix} ${title}` : title}>
@@ -76,7 +76,7 @@ export function SurveyPage(x: SurveyModel, t: Messages, m: ParticipationMessages
       <p>{m.survey.intro}</p>
       {x.answered && <Notice kind="success">{m.survey.answered}</Notice>}
       {!open && <p>{m.survey.closed}</p>}
-      {open && !x.viewer.person && <p><a class="kern-link" href={`${href(lang, 'participationLogin')}?zurueck=${encodeURIComponent(href(lang, 'survey', s.id))}`}>{m.process.loginToTakePart}</a></p>}
+      {open && !x.viewer.person && <p><a class="kern-link" href={`${href(lang, 'login')}?returnTo=${encodeURIComponent(href(lang, 'survey', s.id))}`}>{m.process.loginToTakePart}</a></p>}
       {showResults && <p><a class="kern-link" href={href(lang, 'surveyResults', s.id)}>{m.survey.results}</a></p>}
       {canAnswer && (
         <form method="post" action={href(lang, 'survey', s.id)} class="portal-form survey-form" novalidate>

@@ -44,6 +44,7 @@ export function LoginPage(m: LoginModel, t: Messages, a: AdminMessages) {
           <Submit label={a.login.submit} />
         </form>
         <p><a class="kern-link" href={href(l, 'forgot')}>{a.login.forgot}</a></p>
+        <p>{a.login.noAccount} <a class="kern-link" href={href(l, 'register')}>{a.login.register}</a></p>
       </section>
     </Layout>
   );

@@ -47,9 +47,9 @@ export function Table({ id, caption, head, children }: { id: string; caption: st
   );
 }
 
-export const ADMIN_SECTIONS = ['adminUsers', 'adminKeys', 'adminTenants', 'adminDevices', 'adminAudit', 'adminOutbox', 'adminFeedback', 'adminProjects', 'kpiAdmin', 'editor', 'reportAdmin', 'moderation'] as const;
+export const ADMIN_SECTIONS = ['adminUsers', 'adminKeys', 'adminTenants', 'adminDevices', 'adminAudit', 'adminOutbox', 'adminFeedback', 'adminProjects', 'kpiAdmin', 'editor', 'eventAdmin', 'reportAdmin', 'moderation'] as const;
 /** The sections stewards use (the others need the operator role here). */
-export const STEWARD_SECTIONS: readonly AdminSection[] = ['adminProjects', 'kpiAdmin', 'editor'];
+export const STEWARD_SECTIONS: readonly AdminSection[] = ['adminProjects', 'kpiAdmin', 'editor', 'eventAdmin'];
 export type AdminSection = (typeof ADMIN_SECTIONS)[number];
 
 export function AdminHome(m: { frame: Frame; sections: AdminSection[] }, t: Messages, a: AdminMessages) {
