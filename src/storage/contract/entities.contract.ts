@@ -72,6 +72,19 @@ export function entityStoreContract(name: string, factory: StorageFactory): void
       assert.equal(await s.entities.get('nobody', 'urn:e:0'), undefined);
     });
 
+    test('getMany returns the asked entities of the tenant, each once, with versions; missing ids are left out', async () => {
+      const got = await s.entities.getMany('', ['urn:e:3', 'urn:e:0', 'urn:missing', 'urn:e:3', 'urn:e:9']);
+      assert.deepEqual(got.map((e) => e.id).sort(), ['urn:e:0', 'urn:e:3', 'urn:e:9']);
+      for (const e of got) {
+        assert.deepEqual(e, await s.entities.get('', e.id), `getMany and get agree on ${e.id}`);
+        assert.deepEqual({ born: e.born, rev: e.rev }, await s.entities.versionOf('', e.id));
+      }
+      const other = await s.entities.getMany('other', ['urn:e:0', 'urn:e:1']);
+      assert.deepEqual(other.map((e) => [e.id, e.attrs[V + 'n'][0].value]), [['urn:e:0', 999]]);
+      assert.deepEqual(await s.entities.getMany('nobody', ['urn:e:0']), []);
+      assert.deepEqual(await s.entities.getMany('', []), []);
+    });
+
     test('insert of an existing id throws StorageConflict and changes nothing', async () => {
       await assert.rejects(s.withTransaction((tx) => tx.entities.insert('', rec('urn:e:1', [V + 'Odd'], { n: -1 }))), StorageConflict);
       assert.equal((await s.entities.get('', 'urn:e:1'))?.attrs[V + 'n'][0].value, 1);

@@ -26,6 +26,15 @@ const GEO_KEY_SCALE = 1e-6;
 
 const COLS = 'e.pk, e.id, e.types, e.scopes, e.created_at, e.modified_at, e.rev, json(e.doc) AS doc';
 
+/**
+ * Entities by id. json_each keeps one prepared statement for any number of ids; the ids are an
+ * IN list, so each is one probe of the (tenant, id) index. As a join (`json_each(?) k JOIN
+ * entities e ON e.id = k.value`) the planner, without statistics, guessed `tenant = ?` to match ~10
+ * rows and walked every entity of the tenant with the id list inside: 3–12 s per page of render
+ * cache misses at 1M entities (the first-request stalls of issue #19).
+ */
+export const GET_MANY_SQL = `SELECT ${COLS} FROM entities e WHERE e.tenant = ? AND e.id IN (SELECT value FROM json_each(?))`;
+
 function toRecord(r: Row): EntityRecord {
   const rec: EntityRecord = {
     id: r.id,
@@ -178,8 +187,7 @@ class SqliteReader implements EntityReader {
   }
   async getMany(tenant: string, ids: string[]): Promise<EntityRecord[]> {
     if (ids.length === 0) return [];
-    // json_each keeps one prepared statement for any number of ids.
-    const rows = this.stmts.get(`SELECT ${COLS} FROM json_each(?) k JOIN entities e ON e.tenant = ? AND e.id = k.value`).all(JSON.stringify(ids), tenant) as Row[];
+    const rows = this.stmts.get(GET_MANY_SQL).all(tenant, JSON.stringify(ids)) as Row[];
     return rows.map(toRecord);
   }
   async versionOf(tenant: string, id: string): Promise<EntityVersion | undefined> {
