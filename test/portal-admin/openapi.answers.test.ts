@@ -117,6 +117,19 @@ describe('OpenAPI description against real answers', () => {
     assert.equal((await call('GET', `${P}/surveys/${sid}/results`)).statusCode, 200);
     assert.equal((await call('GET', `${P}/surveys/${sid}/answers.csv`, { headers: as(steward) })).statusCode, 200);
     assert.equal((await call('GET', `${P}/me/export`, { headers: as(citizen) })).statusCode, 200);
+    // Events with registration, a rating of a comment, the process's open data.
+    const ev = { id: 'werkstatt', title: { de: 'Bürgerwerkstatt', en: 'Workshop' }, start: at(48), end: at(50), place: 'Rathaus Herne', lat: 51.54, lon: 7.22, capacity: 2, registration: true };
+    assert.equal((await call('POST', `${P}/events`, { headers: as(citizen), payload: ev })).statusCode, 403);
+    assert.equal((await call('POST', `${P}/events`, { headers: as(steward), payload: ev })).statusCode, 201);
+    assert.equal((await call('PUT', `${P}/events/werkstatt`, { headers: as(steward), payload: { ...ev, id: undefined, capacity: 3 } })).statusCode, 200);
+    assert.equal((await call('GET', `${P}/events`)).statusCode, 200);
+    assert.equal((await call('GET', `${P}/events/werkstatt`, { headers: as(citizen) })).statusCode, 200);
+    assert.equal((await call('PUT', `${P}/events/werkstatt/registration`, { headers: as(citizen) })).statusCode, 200);
+    assert.equal((await call('DELETE', `${P}/events/werkstatt/registration`, { headers: as(citizen) })).statusCode, 200);
+    assert.equal((await call('GET', `${P}/events/werkstatt/kalender.ics`)).statusCode, 200);
+    assert.equal((await call('PUT', `${P}/comments/${cm.json().id}/helpful`, { headers: as(citizen) })).statusCode, 200);
+    assert.equal((await call('DELETE', `${P}/comments/${cm.json().id}/helpful`, { headers: as(citizen) })).statusCode, 200);
+    for (const f of ['export.json', 'proposals.csv', 'comments.csv']) assert.equal((await call('GET', `${P}/processes/radwege/${f}`)).statusCode, 200, f);
     assert.equal((await call('POST', `${P}/proposals/${id}/report`, { headers: as(steward), payload: { reason: '' } })).statusCode, 400);
     assert.equal((await call('POST', `${P}/proposals/${id}/report`, { headers: as(steward), payload: { reason: 'Doppelt' } })).statusCode, 202);
     assert.equal((await call('POST', `${P}/proposals/${id}/hide`, { headers: as(citizen), payload: { reason: 'Doppelt' } })).statusCode, 403);
