@@ -2,6 +2,7 @@
 // small pool and its own migration table (under an advisory lock), so the module evolves without
 // the broker's migrations. Counters change in the same statement or transaction as what they count.
 import pg from 'pg';
+import { RATINGS, REGISTRATIONS, SUPPORTS, type CountedMark } from '../participation.marks.ts';
 import { inTransaction, openModulePool, type ModuleMigrations } from '../../storage/modules/postgres/module-store.ts';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -151,18 +152,28 @@ export class PostgresParticipationStore implements ParticipationStore {
     return this.comments(`SELECT c.doc, c.helpful_count FROM part_comments c JOIN part_proposals p ON p.id = c.target_id
       WHERE c.target_kind = 'proposal' AND p.process_slug = $1 AND p.state = 'published' ORDER BY c.created_at COLLATE "C", c.id COLLATE "C" LIMIT $2`, [processSlug, limit]);
   }
-  async rateComment(commentId: string, userId: string, at: string): Promise<boolean> {
-    // One statement, as with supports: the insert either happens (and is counted) or meets the primary key.
-    const r = await this.pool.query<{ added: string }>(`WITH ins AS (INSERT INTO part_comment_ratings (comment_id, user_id, created_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING 1),
-      upd AS (UPDATE part_comments SET helpful_count = helpful_count + 1 WHERE id = $1 AND EXISTS (SELECT 1 FROM ins) RETURNING 1)
-      SELECT (SELECT COUNT(*) FROM ins) AS added`, [commentId, userId, at]);
-    return Number(r.rows[0]!.added) > 0;
+  /**
+   * Adds one person's mark (support, rating) and counts it in one statement: the insert either happens (and is
+   * counted) or meets the primary key. False when it was there.
+   */
+  private async mark(m: CountedMark, target: string, userId: string, at: string): Promise<boolean> {
+    const r = await this.pool.query<{ n: string }>(`WITH ins AS (INSERT INTO ${m.marks} (${m.key}, user_id, created_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING 1),
+      upd AS (UPDATE ${m.counter} SET ${m.count} = ${m.count} + 1 WHERE ${m.counterKey} = $1 AND EXISTS (SELECT 1 FROM ins) RETURNING 1)
+      SELECT (SELECT COUNT(*) FROM ins) AS n`, [target, userId, at]);
+    return Number(r.rows[0]!.n) > 0;
   }
-  async unrateComment(commentId: string, userId: string): Promise<boolean> {
-    const r = await this.pool.query<{ removed: string }>(`WITH del AS (DELETE FROM part_comment_ratings WHERE comment_id = $1 AND user_id = $2 RETURNING 1),
-      upd AS (UPDATE part_comments SET helpful_count = helpful_count - 1 WHERE id = $1 AND EXISTS (SELECT 1 FROM del) RETURNING 1)
-      SELECT (SELECT COUNT(*) FROM del) AS removed`, [commentId, userId]);
-    return Number(r.rows[0]!.removed) > 0;
+  /** Removes one person's mark and uncounts it in one statement; false when there was none. */
+  private async unmark(m: CountedMark, target: string, userId: string): Promise<boolean> {
+    const r = await this.pool.query<{ n: string }>(`WITH del AS (DELETE FROM ${m.marks} WHERE ${m.key} = $1 AND user_id = $2 RETURNING 1),
+      upd AS (UPDATE ${m.counter} SET ${m.count} = ${m.count} - 1 WHERE ${m.counterKey} = $1 AND EXISTS (SELECT 1 FROM del) RETURNING 1)
+      SELECT (SELECT COUNT(*) FROM del) AS n`, [target, userId]);
+    return Number(r.rows[0]!.n) > 0;
+  }
+  rateComment(commentId: string, userId: string, at: string): Promise<boolean> {
+    return this.mark(RATINGS, commentId, userId, at);
+  }
+  unrateComment(commentId: string, userId: string): Promise<boolean> {
+    return this.unmark(RATINGS, commentId, userId);
   }
   async ratedComments(userId: string, commentIds: string[]): Promise<Set<string>> {
     const rows = (await this.pool.query<{ id: string }>('SELECT comment_id AS id FROM part_comment_ratings WHERE user_id = $1 AND comment_id = ANY($2::text[])', [userId, commentIds])).rows;
@@ -183,11 +194,8 @@ export class PostgresParticipationStore implements ParticipationStore {
       throw e;
     }
   }
-  async cancelEventRegistration(eventId: string, userId: string): Promise<boolean> {
-    const r = await this.pool.query<{ removed: string }>(`WITH del AS (DELETE FROM part_event_registrations WHERE event_id = $1 AND user_id = $2 RETURNING 1),
-      upd AS (UPDATE part_event_seats SET taken = taken - 1 WHERE event_id = $1 AND EXISTS (SELECT 1 FROM del) RETURNING 1)
-      SELECT (SELECT COUNT(*) FROM del) AS removed`, [eventId, userId]);
-    return Number(r.rows[0]!.removed) > 0;
+  cancelEventRegistration(eventId: string, userId: string): Promise<boolean> {
+    return this.unmark(REGISTRATIONS, eventId, userId);
   }
   async isRegisteredForEvent(eventId: string, userId: string): Promise<boolean> {
     return ((await this.pool.query('SELECT 1 FROM part_event_registrations WHERE event_id = $1 AND user_id = $2', [eventId, userId])).rowCount ?? 0) > 0;
@@ -210,18 +218,11 @@ export class PostgresParticipationStore implements ParticipationStore {
       : await this.changed("UPDATE part_comments SET doc = doc - 'moderation' WHERE id = $1", [id])) > 0;
   }
 
-  async addSupport(proposalId: string, userId: string, at: string): Promise<boolean> {
-    // One statement: the insert either happens (and is counted) or meets the primary key.
-    const r = await this.pool.query<{ added: string }>(`WITH ins AS (INSERT INTO part_supports (proposal_id, user_id, created_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING 1),
-      upd AS (UPDATE part_proposals SET support_count = support_count + 1 WHERE id = $1 AND EXISTS (SELECT 1 FROM ins) RETURNING 1)
-      SELECT (SELECT COUNT(*) FROM ins) AS added`, [proposalId, userId, at]);
-    return Number(r.rows[0]!.added) > 0;
+  addSupport(proposalId: string, userId: string, at: string): Promise<boolean> {
+    return this.mark(SUPPORTS, proposalId, userId, at);
   }
-  async removeSupport(proposalId: string, userId: string): Promise<boolean> {
-    const r = await this.pool.query<{ removed: string }>(`WITH del AS (DELETE FROM part_supports WHERE proposal_id = $1 AND user_id = $2 RETURNING 1),
-      upd AS (UPDATE part_proposals SET support_count = support_count - 1 WHERE id = $1 AND EXISTS (SELECT 1 FROM del) RETURNING 1)
-      SELECT (SELECT COUNT(*) FROM del) AS removed`, [proposalId, userId]);
-    return Number(r.rows[0]!.removed) > 0;
+  removeSupport(proposalId: string, userId: string): Promise<boolean> {
+    return this.unmark(SUPPORTS, proposalId, userId);
   }
   async hasSupport(proposalId: string, userId: string): Promise<boolean> {
     return ((await this.pool.query('SELECT 1 FROM part_supports WHERE proposal_id = $1 AND user_id = $2', [proposalId, userId])).rowCount ?? 0) > 0;

@@ -3,6 +3,7 @@
 // filter and count by. Counters change in the same transaction as the rows they count.
 import Database from 'better-sqlite3';
 import { openModuleDb } from '../../storage/modules/sqlite/module-store.ts';
+import { RATINGS, REGISTRATIONS, SUPPORTS, type CountedMark } from '../participation.marks.ts';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { StorageConflict, StorageNotFound } from '../../core/errors.ts';
@@ -132,19 +133,27 @@ export class SqliteParticipationStore implements ParticipationStore {
     return (this.db.prepare(`SELECT c.doc, c.helpful_count FROM part_comments c JOIN part_proposals p ON p.id = c.target_id
       WHERE c.target_kind = 'proposal' AND p.process_slug = ? AND p.state = 'published' ORDER BY c.created_at, c.id LIMIT ?`).all(processSlug, limit) as CommentRow[]).map(comment);
   }
-  async rateComment(commentId: string, userId: string, at: string): Promise<boolean> {
+  /** Adds one person's mark (support, rating) and counts it, in one transaction; false when it was there. */
+  private mark(m: CountedMark, target: string, userId: string, at: string): boolean {
     return this.db.transaction(() => {
-      const added = this.db.prepare('INSERT INTO part_comment_ratings (comment_id, user_id, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING').run(commentId, userId, at).changes > 0;
-      if (added) this.db.prepare('UPDATE part_comments SET helpful_count = helpful_count + 1 WHERE id = ?').run(commentId);
+      const added = this.db.prepare(`INSERT INTO ${m.marks} (${m.key}, user_id, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`).run(target, userId, at).changes > 0;
+      if (added) this.db.prepare(`UPDATE ${m.counter} SET ${m.count} = ${m.count} + 1 WHERE ${m.counterKey} = ?`).run(target);
       return added;
     }).immediate();
   }
-  async unrateComment(commentId: string, userId: string): Promise<boolean> {
+  /** Removes one person's mark and uncounts it, in one transaction; false when there was none. */
+  private unmark(m: CountedMark, target: string, userId: string): boolean {
     return this.db.transaction(() => {
-      const removed = this.db.prepare('DELETE FROM part_comment_ratings WHERE comment_id = ? AND user_id = ?').run(commentId, userId).changes > 0;
-      if (removed) this.db.prepare('UPDATE part_comments SET helpful_count = helpful_count - 1 WHERE id = ?').run(commentId);
+      const removed = this.db.prepare(`DELETE FROM ${m.marks} WHERE ${m.key} = ? AND user_id = ?`).run(target, userId).changes > 0;
+      if (removed) this.db.prepare(`UPDATE ${m.counter} SET ${m.count} = ${m.count} - 1 WHERE ${m.counterKey} = ?`).run(target);
       return removed;
     }).immediate();
+  }
+  async rateComment(commentId: string, userId: string, at: string): Promise<boolean> {
+    return this.mark(RATINGS, commentId, userId, at);
+  }
+  async unrateComment(commentId: string, userId: string): Promise<boolean> {
+    return this.unmark(RATINGS, commentId, userId);
   }
   async ratedComments(userId: string, commentIds: string[]): Promise<Set<string>> {
     const out = new Set<string>();
@@ -168,11 +177,7 @@ export class SqliteParticipationStore implements ParticipationStore {
     }
   }
   async cancelEventRegistration(eventId: string, userId: string): Promise<boolean> {
-    return this.db.transaction(() => {
-      const removed = this.db.prepare('DELETE FROM part_event_registrations WHERE event_id = ? AND user_id = ?').run(eventId, userId).changes > 0;
-      if (removed) this.db.prepare('UPDATE part_event_seats SET taken = taken - 1 WHERE event_id = ?').run(eventId);
-      return removed;
-    }).immediate();
+    return this.unmark(REGISTRATIONS, eventId, userId);
   }
   async isRegisteredForEvent(eventId: string, userId: string): Promise<boolean> {
     return this.db.prepare('SELECT 1 FROM part_event_registrations WHERE event_id = ? AND user_id = ?').get(eventId, userId) !== undefined;
@@ -196,18 +201,10 @@ export class SqliteParticipationStore implements ParticipationStore {
   }
 
   async addSupport(proposalId: string, userId: string, at: string): Promise<boolean> {
-    return this.db.transaction(() => {
-      const added = this.db.prepare('INSERT INTO part_supports (proposal_id, user_id, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING').run(proposalId, userId, at).changes > 0;
-      if (added) this.db.prepare('UPDATE part_proposals SET support_count = support_count + 1 WHERE id = ?').run(proposalId);
-      return added;
-    }).immediate();
+    return this.mark(SUPPORTS, proposalId, userId, at);
   }
   async removeSupport(proposalId: string, userId: string): Promise<boolean> {
-    return this.db.transaction(() => {
-      const removed = this.db.prepare('DELETE FROM part_supports WHERE proposal_id = ? AND user_id = ?').run(proposalId, userId).changes > 0;
-      if (removed) this.db.prepare('UPDATE part_proposals SET support_count = support_count - 1 WHERE id = ?').run(proposalId);
-      return removed;
-    }).immediate();
+    return this.unmark(SUPPORTS, proposalId, userId);
   }
   async hasSupport(proposalId: string, userId: string): Promise<boolean> {
     return this.db.prepare('SELECT 1 FROM part_supports WHERE proposal_id = ? AND user_id = ?').get(proposalId, userId) !== undefined;
