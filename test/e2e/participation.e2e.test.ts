@@ -5,19 +5,17 @@
 // 1280 and 375 px go to /tmp/shots-participation/. Skipped, saying so, without Chromium.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer, type ServerProcess } from '../support/server.ts';
+import { BROWSER_ARGS, BROWSER_SKIP, CHROMIUM, apiPerson as apiPersonAt, freshPage, pageCheck } from '../support/browser.ts';
 
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const SKIP = existsSync(CHROMIUM) ? false : `no Chromium at ${CHROMIUM}: the browser tests are skipped (apt-get install chromium, or set CHROMIUM_PATH)`;
 const SHOTS = process.env.PARTICIPATION_SHOTS || '/tmp/shots-participation';
-const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'];
 const ADMIN_KEY = 'e2e-participation-operator-key-0123456789';
 const PASSWORD = 'ein-langes-Passwort-1';
 
-describe('participation in Chromium', { skip: SKIP }, () => {
+describe('participation in Chromium', { skip: BROWSER_SKIP }, () => {
   let server: ServerProcess;
   let dir: string;
   let browser: import('playwright-core').Browser;
@@ -27,36 +25,11 @@ describe('participation in Chromium', { skip: SKIP }, () => {
   let proposalPath = '';
 
   const admin = (path: string, init: RequestInit = {}) => fetch(server.url + path, { ...init, headers: { 'x-api-key': ADMIN_KEY, 'content-type': 'application/json', ...(init.headers ?? {}) } });
-  /** Logs in over the JSON API and returns a requester acting as that person. */
-  const apiPerson = async (email: string) => {
-    const r = await fetch(`${server.url}/konto/anmelden`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password: PASSWORD }) });
-    assert.equal(r.status, 200);
-    const cookie = r.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
-    const { csrf } = await r.json() as { csrf: string };
-    return (method: string, path: string, body?: unknown) => fetch(server.url + path, { method, headers: { cookie, 'x-csrf-token': csrf, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
-  };
+  const apiPerson = (email: string) => apiPersonAt(server.url, email, PASSWORD);
 
-  /** axe (wcag2a, wcag2aa, wcag21a, wcag21aa) must find nothing; screenshots at 1280 and 375 px. */
-  const check = async (page: Page, name: string) => {
-    const axe = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
-    assert.deepEqual(axe.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`), [], `axe on ${name} (${page.url()})`);
-    await page.screenshot({ path: join(SHOTS, `${name}-1280.png`), fullPage: true });
-    const size = page.viewportSize()!;
-    await page.setViewportSize({ width: 320, height: 800 });
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-    assert.ok(overflow <= 0, `${name} scrolls ${overflow} px sideways at 320 px`);
-    await page.setViewportSize({ width: 375, height: 812 });
-    await page.screenshot({ path: join(SHOTS, `${name}-375.png`), fullPage: true });
-    await page.setViewportSize(size);
-    checked.push(name);
-  };
-  const newPage = async () => {
-    const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, reducedMotion: 'reduce' });
-    const page = await ctx.newPage();
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(`${e.message} ${(e.stack ?? '').split('\n').slice(1, 4).join(' ')} on ${page.url()}`));
-    return { page, errors, close: () => ctx.close() };
-  };
+  /** axe (wcag2a, wcag2aa, wcag21a, wcag21aa) must find nothing; no sideways scrolling at 320 px; screenshots at 1280 and 375 px. */
+  let check: (page: Page, name: string) => Promise<void>;
+  const newPage = () => freshPage(browser);
   const loginAs = async (page: Page, email: string) => {
     await page.goto(`${server.url}/beteiligung/anmelden`);
     await page.fill('#login-email', email);
@@ -69,7 +42,8 @@ describe('participation in Chromium', { skip: SKIP }, () => {
     server = await startServer({ DREHSCHEIBE_DATA_DIR: dir, DREHSCHEIBE_AUTH: 'on', DREHSCHEIBE_ADMIN_KEY: ADMIN_KEY, DREHSCHEIBE_STRATEGY_STARTER: 'on' }, 30_000);
     const { chromium } = await import('playwright-core');
     AxeBuilder = (await import('@axe-core/playwright')).AxeBuilder;
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: BROWSER_ARGS });
+    check = pageCheck(AxeBuilder, SHOTS, checked);
     mkdirSync(SHOTS, { recursive: true });
     for (const [email, role, displayName] of [['redaktion@herne.de', 'steward', 'Stadt Herne'], ['moderation@herne.de', 'moderator', 'Moderation']]) {
       const r = await admin('/admin/users', { method: 'POST', body: JSON.stringify({ email, displayName, password: PASSWORD, roles: [{ role }] }) });
