@@ -96,7 +96,7 @@ describe('events, ratings and open data in Chromium', { skip: BROWSER_SKIP }, ()
     await Promise.all([page.waitForURL('**/beteiligung/termine/*?hinweis=eventSaved'), page.click('button:has-text("Termin speichern")')]);
     eventPath = new URL(page.url()).pathname;
     assert.match(await page.textContent('main') ?? '', /Der Termin ist gespeichert\./);
-    assert.match(await page.textContent('.event-facts') ?? '', /12\. März 2030 um 18:00 Uhr/);
+    assert.match(await page.textContent('.event-facts') ?? '', /12\. März 2030, 18:00–20:30 Uhr/);
     await page.waitForSelector('.leaflet-container');
     await check(page, 'termin-stadt');
     assert.deepEqual(errors, []);

@@ -135,7 +135,7 @@ for (const engine of ENGINES) {
       assert.match(list.body, /href="\/beteiligung\/termine\/werkstatt">Bürgerwerkstatt Innenstadt<\/a>/);
       assert.match((await get('/beteiligung')).body, /href="\/beteiligung\/termine">Termine der Stadt<\/a>/);
       const page = await get('/beteiligung/termine/werkstatt');
-      assert.match(page.body, /<dt>Wann<\/dt><dd>10\. Dezember 2026 um 18:00 Uhr – 10\. Dezember 2026 um 20:30 Uhr<\/dd>/);
+      assert.match(page.body, /<dt>Wann<\/dt><dd>10\. Dezember 2026, 18:00–20:30 Uhr<\/dd>/);
       assert.match(page.body, /<dt>Wo<\/dt><dd>Kulturzentrum, Willi-Pohlmann-Platz 1, Herne<br\/><span class="kern-body--small">Koordinaten: Breite 51,53810, Länge 7,21960<\/span><\/dd>/);
       assert.match(page.body, /<dt>Anmeldung<\/dt><dd>Anmeldung erforderlich<\/dd>/);
       assert.match(page.body, /Ausgebucht – alle Plätze sind vergeben\./);

@@ -76,6 +76,10 @@ export const en: Messages = {
   },
   formatDate: fmtDate,
   formatDateTime: fmtDateTime,
+  /** A span of time; within one day the date is named once ("12. März 2030, 18:00–20:30 Uhr"). */
+  formatDateTimeRange: (start: string, end: string) => (fmtDate(start) === fmtDate(end)
+    ? dateTimeFmt.formatRange(new Date(start), new Date(end))
+    : `${fmtDateTime(start)} – ${fmtDateTime(end)}`),
   formatNumber: (n: number) => numberFmt.format(n),
   formatCoord: (n: number) => coordFmt.format(n),
   home: {

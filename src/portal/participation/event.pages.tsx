@@ -17,7 +17,7 @@ function Paragraphs({ text }: { text: string }) {
 }
 
 function when(e: StrategyEvent, t: Messages): string {
-  return e.end ? `${t.formatDateTime(e.start)} – ${t.formatDateTime(e.end)}` : t.formatDateTime(e.start);
+  return e.end ? t.formatDateTimeRange(e.start, e.end) : t.formatDateTime(e.start);
 }
 
 /** Seats in words: "12 von 40 Plätzen frei", "Ausgebucht", or no limit. */
