@@ -99,6 +99,17 @@ describe('events, ratings and open data in Chromium', { skip: BROWSER_SKIP }, ()
     assert.match(await page.textContent('.event-facts') ?? '', /12\. März 2030, 18:00–20:30 Uhr/);
     await page.waitForSelector('.leaflet-container');
     await check(page, 'termin-stadt');
+    // The map takes keyboard focus (arrow keys pan): reached by Tab, it shows the focus ring.
+    await page.focus('.event-facts a, main a');
+    let ring = '';
+    for (let i = 0; i < 20 && !ring; i++) {
+      await page.keyboard.press('Tab');
+      ring = await page.evaluate(() => {
+        const a = document.activeElement as HTMLElement;
+        return a.classList.contains('leaflet-container') ? `${getComputedStyle(a).outlineStyle} ${getComputedStyle(a).outlineWidth}` : '';
+      });
+    }
+    assert.equal(ring, 'solid 3px', 'the map is reached by Tab and shows a 3 px focus ring');
     assert.deepEqual(errors, []);
     await close();
   });
