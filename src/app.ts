@@ -171,16 +171,20 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps): Promise
     done(null, doc);
   });
 
-  app.addHook('onRequest', async (req) => {
+  // Root hooks run on every request: callback style, since an async hook costs a promise per request
+  // (and an async onSend defers the send past the handler's return).
+  app.addHook('onRequest', (req, _reply, done) => {
     if (req.url.length > config.maxQueryLength) {
-      throw new BadRequestData(`The request URL is ${req.url.length} characters long; the limit is ${config.maxQueryLength}`);
+      done(new BadRequestData(`The request URL is ${req.url.length} characters long; the limit is ${config.maxQueryLength}`));
+      return;
     }
     const qerr = (req.query as Record<string | symbol, unknown>)[QUERY_ERROR];
-    if (qerr) throw qerr;
+    done(qerr ? (qerr as Error) : undefined);
   });
 
-  app.addHook('onResponse', async (req, reply) => {
+  app.addHook('onResponse', (req, reply, done) => {
     if ((req.log as unknown as { isLevelEnabled(l: string): boolean }).isLevelEnabled?.('debug')) req.log.debug({ method: req.method, url: req.url.replace(/([?&]k=)[^&]*/, '$1[redacted]'), status: reply.statusCode, ms: reply.elapsedTime }, 'request');
+    done();
   });
 
   await storage.ensureAttributeIndexes(config.indexedAttributes.map((a) => contexts.core.expandAttr(a)));
@@ -189,10 +193,10 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps): Promise
   await app.register(async (api) => {
     api.setErrorHandler(ngsiErrorHandler);
     // JSON is UTF-8 by definition (RFC 8259); FIWARE clients such as ngsijs compare the bare media type.
-    api.addHook('onSend', async (_req, reply, payload) => {
+    api.addHook('onSend', (_req, reply, payload, done) => {
       const ct = reply.getHeader('content-type');
       if (typeof ct === 'string' && ct.endsWith('; charset=utf-8') && ct.startsWith('application/')) reply.header('content-type', ct.slice(0, -15));
-      return payload;
+      done(null, payload);
     });
     api.setNotFoundHandler((req, reply) => ngsiErrorHandler(new ResourceNotFound(`No NGSI-LD operation at ${req.method} ${req.url.split('?')[0]}`), req, reply));
     await entityRoutes(api, ngsi);

@@ -124,4 +124,15 @@ describe('adversarial HTTP input', () => {
     const r2 = await t.app.inject({ method: 'PATCH', url: '/ngsi-ld/v1/entities/not-a-uri/attrs', headers: JSON_HEADERS, payload: '{"p":{"type":"Property","value":1}}' });
     assert.equal(r2.statusCode, 400);
   });
+  test('a request URL over DREHSCHEIBE_MAX_QUERY_LENGTH and a malformed percent-escape are 400s from the root hook, for reads and writes', async () => {
+    const long = await t.app.inject({ method: 'GET', url: `/ngsi-ld/v1/entities?type=T&q=${'a'.repeat(9000)}` });
+    assertBadRequestData(long, /9\d{3} characters long; the limit is 8192/, 'long URL');
+    const longWrite = await post(`/entities?x=${'b'.repeat(9000)}`, '{"id":"urn:ngsi-ld:T:url-1","type":"T"}');
+    assertBadRequestData(longWrite, /characters long/, 'long URL on a write');
+    assert.equal(await status('urn:ngsi-ld:T:url-1'), 404, 'nothing stored');
+    const escape = await t.app.inject({ method: 'GET', url: '/ngsi-ld/v1/entities?type=T&q=a%ZZ' });
+    assert.equal(escape.statusCode, 400, escape.body);
+    const ok = await t.app.inject({ method: 'GET', url: '/ngsi-ld/v1/entities?type=T' });
+    assert.equal(ok.statusCode, 200, 'the next request is answered normally');
+  });
 });
