@@ -1,7 +1,7 @@
 // The benchmark runner behind `npm run bench`: runs each benchmark N times against a fresh server,
 // prints medians (min–max) next to the targets, and writes .bench/results-<timestamp>.json + latest.json.
 // Flags: --compare=REV (old code at REV and this checkout measured alternately; prints new/old ratios)
-//        --only=patch,get,batch,query,temporal,subscriptions,ingest,engines,auth,cluster,portal,lighthouse,ngsiv2,catalog,kpi,reports  --runs=N (3)  --duration=S (10)  --connections=C (32)  --quick  --profile
+//        --only=patch,get,batch,query,temporal,subscriptions,ingest,engines,auth,cluster,portal,lighthouse,ngsiv2,catalog,kpi,reports (and, opt-in, scale)  --runs=N (3)  --duration=S (10)  --connections=C (32)  --quick  --profile
 //        --generator=wrk|autocannon (autocannon; wrk if installed and asked for): load generator of the patch, get and query benchmarks.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -24,11 +24,14 @@ import { run as ngsiv2 } from './ngsiv2.bench.ts';
 import { run as catalog } from './catalog.bench.ts';
 import { run as kpi } from './kpi.bench.ts';
 import { run as reports } from './reports.bench.ts';
+import { run as scale } from './scale.bench.ts';
 import { REPO_ROOT } from './server.ts';
 import { compare, compareTable, worktreeOf } from './compare.ts';
 import { WRK_THREADS, wrkVersion } from './wrk.ts';
 
 const BENCHES: Record<string, BenchFn> = { patch, get, batch, query, temporal, subscriptions, ingest, engines, auth, cluster, portal, lighthouse, ngsiv2, catalog, kpi, reports, participation };
+// Not in the default set: `scale` seeds stores of 10k and 100k entities on both engines (minutes); ask for it with --only=scale.
+const OPT_IN: Record<string, BenchFn> = { scale };
 
 interface Target {
   match: (name: string) => boolean;
@@ -112,7 +115,7 @@ function parseArgs(argv: string[]) {
     switch (k) {
       case '--only':
         a.only = (v ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-        for (const b of a.only) if (!BENCHES[b]) throw new Error(`unknown benchmark "${b}"; known: ${Object.keys(BENCHES).join(', ')}`);
+        for (const b of a.only) if (!BENCHES[b] && !OPT_IN[b]) throw new Error(`unknown benchmark "${b}"; known: ${[...Object.keys(BENCHES), ...Object.keys(OPT_IN)].join(', ')}`);
         break;
       case '--runs': a.runs = Math.floor(num()); runsGiven = true; break;
       case '--duration': a.duration = num(); durationGiven = true; break;
@@ -245,7 +248,7 @@ async function main(): Promise<void> {
       const t0 = performance.now();
       process.stdout.write(`▶ ${bench} run ${k}/${args.runs} … `);
       try {
-        const res = await BENCHES[bench](opts);
+        const res = await (BENCHES[bench] ?? OPT_IN[bench]!)(opts);
         raw[bench].push(res);
         console.log(`${((performance.now() - t0) / 1000).toFixed(0)} s: ${res.map((r) => `${r.name} = ${fmtValue(r.value, r.unit)} ${r.unit}${r.p99 !== undefined ? ` (p99 ${fmtMs(r.p99)} ms)` : ''}${r.errors ? ` [${r.errors} errors]` : ''}`).join('; ')}`);
       } catch (e) {
@@ -298,7 +301,7 @@ async function main(): Promise<void> {
 async function runCompare(rev: string, args: ReturnType<typeof parseArgs>, opts: BenchOptions, common: string): Promise<void> {
   const { dir, sha } = worktreeOf(rev);
   console.log(`Comparing old = ${sha.slice(0, 12)} (${dir}) with new = this checkout; ${args.runs} round(s) of old, then new.\n`);
-  const { figures, failures } = await compare(args.only.map((b) => [b, BENCHES[b]]), dir, args.runs, opts, (s) => console.log(s));
+  const { figures, failures } = await compare(args.only.map((b) => [b, BENCHES[b] ?? OPT_IN[b]!]), dir, args.runs, opts, (s) => console.log(s));
   const table = compareTable(figures);
   console.log(`\n${textTable(table)}\n`);
   const md = [

@@ -114,12 +114,14 @@ export async function postAll(url: string, bodies: string[], concurrency: number
  * Loads `n` entities (ids 0..n-1) into the server; throws on any error response so that a
  * benchmark never runs against a half-seeded store. Returns the seconds it took.
  */
-export async function seed(url: string, n: number, opts: { batchSize?: number; concurrency?: number; seed?: number; prefix?: string } = {}): Promise<number> {
+export async function seed(url: string, n: number, opts: { batchSize?: number; concurrency?: number; seed?: number; prefix?: string; from?: number } = {}): Promise<number> {
   const t0 = performance.now();
   // Generate and send in slices so that 100,000 entities never sit in memory as strings at once.
+  // opts.from: the first id (a store grown in steps, bench/scale.bench.ts).
   const slice = 20_000;
-  for (let from = 0; from < n; from += slice) {
-    const bodies = makeBatches(from, Math.min(slice, n - from), { batchSize: opts.batchSize, seed: (opts.seed ?? 42) + from, prefix: opts.prefix });
+  const first = opts.from ?? 0;
+  for (let from = first; from < first + n; from += slice) {
+    const bodies = makeBatches(from, Math.min(slice, first + n - from), { batchSize: opts.batchSize, seed: (opts.seed ?? 42) + from, prefix: opts.prefix });
     const res = await postAll(url, bodies, opts.concurrency ?? 2);
     const bad = res.find((r) => r.status !== 201 && r.status !== 204);
     if (bad) throw new Error(`seeding failed: HTTP ${bad.status} (${bad.failed} entities failed): ${bad.detail ?? ''}`);
