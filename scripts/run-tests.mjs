@@ -4,7 +4,7 @@
 // --engine=postgres runs the app-level suites on PostgreSQL (TEST_ENGINE=postgres; needs TEST_PG_URL).
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 
 function walk(dir, out) {
   for (const name of readdirSync(dir)) {
@@ -40,13 +40,44 @@ if (files.length === 0) {
 // (default 40 min) with a clear message, so CI reports a failure rather than running into its own limit.
 const testTimeout = Number(env.TEST_TIMEOUT_MS ?? 300_000);
 const runTimeout = Number(env.TEST_RUN_TIMEOUT_MS ?? 2_400_000);
-const r = spawnSync(
-  process.execPath,
-  ['--import', 'tsx', '--test', '--test-reporter=spec', `--test-timeout=${testTimeout}`, '--test-force-exit', ...files],
-  { stdio: 'inherit', env, timeout: runTimeout, killSignal: 'SIGKILL' },
-);
-if (r.error?.code === 'ETIMEDOUT') {
-  console.error(`test run stopped: it took longer than ${runTimeout} ms (TEST_RUN_TIMEOUT_MS)`);
-  process.exit(1);
+const nodeArgs = (list) => ['--import', 'tsx', '--test', '--test-reporter=spec', `--test-timeout=${testTimeout}`, '--test-force-exit', ...list];
+
+// Two lanes side by side (TEST_LANES=1 for one): the browser files (test/e2e/*.e2e.test.ts, each a server and a
+// Chromium that mostly wait on each other) one after another in one lane, every other file one after another in
+// the other. Never two browsers at once; the browser files are about half of the run's time. The browser lane's
+// report is printed when it ends (two spec reports interleaved line by line cannot be read).
+const lanes = Number(env.TEST_LANES ?? 2);
+const browser = files.filter((f) => f.endsWith('.e2e.test.ts'));
+const other = files.filter((f) => !f.endsWith('.e2e.test.ts'));
+if (lanes < 2 || browser.length === 0 || other.length === 0) {
+  const r = spawnSync(process.execPath, nodeArgs(files), { stdio: 'inherit', env, timeout: runTimeout, killSignal: 'SIGKILL' });
+  if (r.error?.code === 'ETIMEDOUT') {
+    console.error(`test run stopped: it took longer than ${runTimeout} ms (TEST_RUN_TIMEOUT_MS)`);
+    process.exit(1);
+  }
+  process.exit(r.status ?? 1);
 }
-process.exit(r.status ?? 1);
+
+const started = Date.now();
+const lane = (name, list, buffered) => new Promise((resolve) => {
+  const child = spawn(process.execPath, nodeArgs(list), { stdio: ['ignore', buffered ? 'pipe' : 'inherit', buffered ? 'pipe' : 'inherit'], env });
+  const chunks = [];
+  if (buffered) {
+    child.stdout.on('data', (c) => chunks.push(c));
+    child.stderr.on('data', (c) => chunks.push(c));
+  }
+  const timer = setTimeout(() => { console.error(`test run stopped: the ${name} lane took longer than ${runTimeout} ms (TEST_RUN_TIMEOUT_MS)`); child.kill('SIGKILL'); }, runTimeout);
+  child.on('close', (code, signal) => {
+    clearTimeout(timer);
+    resolve({ name, code: code ?? 1, signal, output: Buffer.concat(chunks), seconds: (Date.now() - started) / 1000 });
+  });
+});
+const results = await Promise.all([lane('other', other, false), lane('browser', browser, true)]);
+for (const r of results) {
+  if (r.output.length) {
+    console.log(`\n===== ${r.name} lane (${browser.length} files), printed at its end =====`);
+    process.stdout.write(r.output);
+  }
+}
+for (const r of results) console.log(`${r.name} lane: exit ${r.signal ?? r.code} after ${r.seconds.toFixed(0)} s`);
+process.exit(results.every((r) => r.code === 0) ? 0 : 1);
