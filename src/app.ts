@@ -11,6 +11,7 @@ import { CORE_CONTEXT_URL } from './ngsi-ld/context/builtin-contexts.ts';
 import { contextRoutes } from './ngsi-ld/context/context.routes.ts';
 import { EntityService } from './ngsi-ld/entities/entities.service.ts';
 import { entityRoutes, type NgsiDeps } from './ngsi-ld/entities/entities.routes.ts';
+import { versionPreference } from './ngsi-ld/http/prefer.ts';
 import { batchRoutes } from './ngsi-ld/entities/batch.routes.ts';
 import { purgeRoutes } from './ngsi-ld/entities/purge.routes.ts';
 import { infoRoutes } from './ngsi-ld/info/info.routes.ts';
@@ -198,6 +199,7 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps): Promise
       if (typeof ct === 'string' && ct.endsWith('; charset=utf-8') && ct.startsWith('application/')) reply.header('content-type', ct.slice(0, -15));
       done(null, payload);
     });
+    api.addHook('onSend', versionPreference);
     api.setNotFoundHandler((req, reply) => ngsiErrorHandler(new ResourceNotFound(`No NGSI-LD operation at ${req.method} ${req.url.split('?')[0]}`), req, reply));
     await entityRoutes(api, ngsi);
     await batchRoutes(api, ngsi);

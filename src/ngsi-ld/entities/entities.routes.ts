@@ -9,6 +9,7 @@ import {
 } from '../http/request.ts';
 import { pathSegment } from '../http/location.ts';
 import { pageLinks } from '../http/paging.ts';
+import { applied, preferencesOf } from '../http/prefer.ts';
 import { checkEntityId, parseAttribute, parseAttributes, parseEntity, parseScopes, parseTypes, checkName } from './entity.parse.ts';
 import { renderEntity, renderFeature, type Format, type RenderOptions } from './entity.render.ts';
 import { allTypes, buildFilter, hasRestriction, mayReadEntity, parseOrderBy, projection, readableOnly, type QueryInput } from './entities.query.ts';
@@ -66,8 +67,29 @@ function attrParam(req: Req, terms: Terms): { name: string; iri: string } {
   return { name, iri: terms.expandAttr(name) };
 }
 
-function sendUpdateResult(reply: FastifyReply, r: UpdateResult): FastifyReply {
-  if (r.notUpdated.length === 0) return reply.status(204).send();
+/**
+ * The answer of a successful single-entity write under the Prefer header (RFC 7240, clause 6.3.6):
+ * `return=representation` sends the entity as stored after the write (201 on create, else 200)
+ * in normalized form with the request's @context; `return=minimal` and no preference send no body
+ * (201 / 204). The applied preference is named in Preference-Applied.
+ */
+async function writeAnswer(req: FastifyRequest, reply: FastifyReply, deps: NgsiDeps, w: { tenant: string; id: string; terms: Terms; created?: boolean }): Promise<FastifyReply> {
+  const p = req.headers.prefer === undefined ? {} : preferencesOf(req);
+  if (p.return === 'representation') {
+    const accept = negotiate(req, false);
+    const e = await deps.entities.get(w.tenant, w.id);
+    applied(reply, 'return=representation');
+    const etag = recordEtag(e);
+    if (etag !== undefined) reply.header('ETag', `"${etag}"`);
+    reply.status(w.created ? 201 : 200);
+    return sendData(reply, accept, w.terms, renderEntity(e, w.terms, { format: 'normalized', sysAttrs: false }), deps.coreContextUrl);
+  }
+  if (p.return === 'minimal') applied(reply, 'return=minimal');
+  return reply.status(w.created ? 201 : 204).send();
+}
+
+async function sendUpdateResult(req: FastifyRequest, reply: FastifyReply, deps: NgsiDeps, r: UpdateResult, w: { tenant: string; id: string; terms: Terms }): Promise<FastifyReply> {
+  if (r.notUpdated.length === 0) return writeAnswer(req, reply, deps, w);
   return reply.status(207).type('application/json').send(r);
 }
 
@@ -119,7 +141,8 @@ export async function entityRoutes(app: FastifyInstance, deps: NgsiDeps): Promis
     const terms = await bodyTerms(req, contexts, req.body);
     const e = parseEntity(req.body, terms, { now: entities.now() });
     await entities.withAccess(req.access).create(tenant, e);
-    return reply.status(201).header('Location', `/ngsi-ld/v1/entities/${pathSegment(e.id)}`).send();
+    reply.header('Location', `/ngsi-ld/v1/entities/${pathSegment(e.id)}`);
+    return writeAnswer(req, reply, deps, { tenant, id: e.id, terms, created: true });
   });
 
   // clause 6.4.3.2 — queryEntities
@@ -176,7 +199,7 @@ export async function entityRoutes(app: FastifyInstance, deps: NgsiDeps): Promis
     const terms = await bodyTerms(req, contexts, req.body);
     const e = parseEntity(req.body, terms, { now: entities.now(), idFromPath: id, typeRequired: false });
     await entities.withAccess(req.access).withCondition(ifMatch(req)).replace(tenant, e);
-    return reply.status(204).send();
+    return writeAnswer(req, reply, deps, { tenant, id, terms });
   });
 
   // clause 6.5.3.4 — mergeEntity (v1.8)
@@ -192,7 +215,7 @@ export async function entityRoutes(app: FastifyInstance, deps: NgsiDeps): Promis
     const now = entities.now();
     const attrs = parseAttributes(body, terms, { now, allowNull: true });
     await entities.withAccess(req.access).withCondition(ifMatch(req)).merge(tenant, id, { types: parseTypes(body.type, terms, false), scopes: parseScopes(body.scope), attrs });
-    return reply.status(204).send();
+    return writeAnswer(req, reply, deps, { tenant, id, terms });
   });
 
   // clause 6.5.3.2 — deleteEntity
@@ -219,7 +242,7 @@ export async function entityRoutes(app: FastifyInstance, deps: NgsiDeps): Promis
     // clause 5.6.3: the fragment must add something (an attribute, a type or a scope).
     if (Object.keys(attrs).length === 0 && !extra.types && !extra.scopes) throw new BadRequestData('The body names no attribute to append');
     const r = await entities.withAccess(req.access).withCondition(ifMatch(req)).appendAttrs(tenant, id, attrs, opts.has('noOverwrite'), (i) => terms.compactAttr(i), extra);
-    return sendUpdateResult(reply, r);
+    return sendUpdateResult(req, reply, deps, r, { tenant, id, terms });
   });
 
   // clause 6.6.3.2 — updateEntityAttrs
@@ -233,7 +256,7 @@ export async function entityRoutes(app: FastifyInstance, deps: NgsiDeps): Promis
     const attrs = parseAttributes(body, terms, { now: entities.now() });
     if (Object.keys(attrs).length === 0) throw new BadRequestData('The body names no attribute to update');
     const r = await entities.withAccess(req.access).withCondition(ifMatch(req)).updateAttrs(tenant, id, attrs, (i) => terms.compactAttr(i));
-    return sendUpdateResult(reply, r);
+    return sendUpdateResult(req, reply, deps, r, { tenant, id, terms });
   });
 
   // clause 6.7.3.1 — partialAttrUpdate
@@ -248,7 +271,7 @@ export async function entityRoutes(app: FastifyInstance, deps: NgsiDeps): Promis
     const frag = nonEmptyFragment(body, name);
     const inst = parseAttribute(name, frag, terms, { now: entities.now(), allowNull: true });
     await entities.withAccess(req.access).withCondition(ifMatch(req)).patchAttr(tenant, id, iri, inst, name);
-    return reply.status(204).send();
+    return writeAnswer(req, reply, deps, { tenant, id, terms });
   });
 
   // clause 6.7.3.3 — replaceAttribute (v1.8)
@@ -263,7 +286,7 @@ export async function entityRoutes(app: FastifyInstance, deps: NgsiDeps): Promis
     const frag = nonEmptyFragment(body, name);
     const inst = parseAttribute(name, frag, terms, { now: entities.now() });
     await entities.withAccess(req.access).withCondition(ifMatch(req)).replaceAttr(tenant, id, iri, inst, name);
-    return reply.status(204).send();
+    return writeAnswer(req, reply, deps, { tenant, id, terms });
   });
 
   // clause 6.7.3.2 — deleteAttribute

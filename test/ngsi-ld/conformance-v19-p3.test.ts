@@ -1,0 +1,102 @@
+// HTTP tests of the parts of ETSI GS CIM 009 v1.9.1 added by issue #14 part 3 (Prefer header,
+// transient entities, ordering by distance, aggrMethods in the temporal query body): each names
+// the clause it checks. Runs on SQLite, and on PostgreSQL with TEST_ENGINE=postgres TEST_PG_URL=….
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { InjectOptions } from 'fastify';
+import { testApp, type TestApp, JSON_HEADERS } from '../support/app.ts';
+import { fixedClock } from '../../src/core/clock.ts';
+
+const ETSI = 'https://uri.etsi.org/ngsi-ld/errors/';
+const E = '/ngsi-ld/v1/entities';
+const OPS = '/ngsi-ld/v1/entityOperations';
+
+describe('conformance v1.9 part 3: the Prefer header', () => {
+  let t: TestApp;
+  before(async () => { t = await testApp(); });
+  after(async () => { await t.close(); });
+  const inject = (o: InjectOptions) => t.app.inject(o);
+  const H = (prefer: string) => ({ ...JSON_HEADERS, prefer });
+
+  test('[6.3.6, RFC 7240] return=representation: create answers 201 with the entity as stored, update/append/merge/replace 200 with it; Preference-Applied names it', async () => {
+    const id = 'urn:ngsi-ld:Room:pr1';
+    let r = await inject({ method: 'POST', url: E, headers: H('return=representation'), payload: { id, type: 'Room', temperature: { type: 'Property', value: 20, unitCode: 'CEL' } } });
+    assert.equal(r.statusCode, 201, r.body);
+    assert.equal(r.headers['preference-applied'], 'return=representation');
+    assert.match(String(r.headers.location), /Room:pr1$/);
+    assert.equal(r.json().id, id);
+    assert.equal(r.json().temperature.value, 20);
+    assert.equal(r.json().temperature.unitCode, 'CEL');
+
+    r = await inject({ method: 'PATCH', url: `${E}/${id}/attrs`, headers: H('return=representation'), payload: { temperature: { type: 'Property', value: 21 } } });
+    assert.equal(r.statusCode, 200, r.body);
+    assert.equal(r.headers['preference-applied'], 'return=representation');
+    assert.equal(r.json().temperature.value, 21);
+    assert.ok(r.headers.etag, 'the stored version comes with its ETag');
+
+    r = await inject({ method: 'POST', url: `${E}/${id}/attrs`, headers: H('return=representation'), payload: { humidity: { type: 'Property', value: 40 } } });
+    assert.equal(r.statusCode, 200, r.body);
+    assert.equal(r.json().humidity.value, 40);
+    assert.equal(r.json().temperature.value, 21, 'the whole entity, not the fragment');
+
+    r = await inject({ method: 'PATCH', url: `${E}/${id}`, headers: H('return=representation'), payload: { humidity: { type: 'Property', value: 41 } } });
+    assert.equal(r.statusCode, 200, r.body);
+    assert.equal(r.json().humidity.value, 41);
+
+    r = await inject({ method: 'PUT', url: `${E}/${id}`, headers: H('return=representation'), payload: { type: 'Room', pressure: { type: 'Property', value: 1000 } } });
+    assert.equal(r.statusCode, 200, r.body);
+    assert.equal(r.json().pressure.value, 1000);
+    assert.equal(r.json().humidity, undefined, 'replace drops what the new body does not name');
+
+    r = await inject({ method: 'PATCH', url: `${E}/${id}/attrs/pressure`, headers: H('return=representation'), payload: { value: 1001 } });
+    assert.equal(r.statusCode, 200, r.body);
+    assert.equal(r.json().pressure.value, 1001);
+  });
+
+  test('[6.3.6, RFC 7240] return=minimal keeps 201/204 without body and says so in Preference-Applied; no Prefer header, no Preference-Applied', async () => {
+    const id = 'urn:ngsi-ld:Room:pr2';
+    let r = await inject({ method: 'POST', url: E, headers: H('return=minimal'), payload: { id, type: 'Room', t: 1 } });
+    assert.equal(r.statusCode, 201);
+    assert.equal(r.body, '');
+    assert.equal(r.headers['preference-applied'], 'return=minimal');
+    r = await inject({ method: 'PATCH', url: `${E}/${id}/attrs`, headers: H('return=minimal'), payload: { t: 2 } });
+    assert.equal(r.statusCode, 204);
+    assert.equal(r.headers['preference-applied'], 'return=minimal');
+    r = await inject({ method: 'PATCH', url: `${E}/${id}/attrs`, headers: JSON_HEADERS, payload: { t: 3 } });
+    assert.equal(r.statusCode, 204);
+    assert.equal(r.headers['preference-applied'], undefined);
+  });
+
+  test('[6.3.6, 4.3.6.8] Prefer: ngsi-ld=1.8 answers in v1.8: members v1.9 introduced (expiresAt) are left out, 203 when the answer was altered; ngsi-ld=1.9 is applied unchanged; an unknown version is ignored', async () => {
+    const id = 'urn:ngsi-ld:Room:pr3';
+    const expiresAt = new Date(Date.now() + 3_600_000).toISOString();
+    let r = await inject({ method: 'POST', url: E, headers: JSON_HEADERS, payload: { id, type: 'Room', t: 1, expiresAt } });
+    assert.equal(r.statusCode, 201, r.body);
+    r = await inject({ method: 'GET', url: `${E}/${id}`, headers: { prefer: 'ngsi-ld=1.8' } });
+    assert.equal(r.statusCode, 203, r.body);
+    assert.equal(r.headers['preference-applied'], 'ngsi-ld=1.8');
+    assert.equal(r.json().expiresAt, undefined);
+    assert.equal(r.json().t.value, 1);
+    r = await inject({ method: 'GET', url: `${E}?type=Room&q=t==1`, headers: { prefer: 'ngsi-ld=1.8.1' } });
+    assert.equal(r.statusCode, 203, r.body);
+    assert.equal(r.json()[0].expiresAt, undefined);
+    r = await inject({ method: 'GET', url: `${E}/${id}`, headers: { prefer: 'ngsi-ld=1.9' } });
+    assert.equal(r.statusCode, 200);
+    assert.equal(r.headers['preference-applied'], 'ngsi-ld=1.9');
+    assert.equal(r.json().expiresAt, expiresAt);
+    r = await inject({ method: 'GET', url: `${E}/${id}`, headers: { prefer: 'ngsi-ld=0.7' } });
+    assert.equal(r.statusCode, 200);
+    assert.equal(r.headers['preference-applied'], undefined);
+    // An answer v1.8 can carry unchanged: 200, the preference applied.
+    await inject({ method: 'POST', url: E, headers: JSON_HEADERS, payload: { id: 'urn:ngsi-ld:Room:pr3b', type: 'Room', t: 1 } });
+    r = await inject({ method: 'GET', url: `${E}/urn:ngsi-ld:Room:pr3b`, headers: { prefer: 'ngsi-ld=1.8' } });
+    assert.equal(r.statusCode, 200);
+    assert.equal(r.headers['preference-applied'], 'ngsi-ld=1.8');
+    // Both preferences at once.
+    r = await inject({ method: 'PATCH', url: `${E}/${id}/attrs`, headers: H('return=representation, ngsi-ld=1.8'), payload: { t: 5 } });
+    assert.equal(r.statusCode, 203, r.body);
+    assert.equal(r.headers['preference-applied'], 'return=representation, ngsi-ld=1.8');
+    assert.equal(r.json().t.value, 5);
+    assert.equal(r.json().expiresAt, undefined);
+  });
+});
