@@ -111,6 +111,19 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps): Promise
     fetchImpl: deps.fetchImpl ?? (config.contextAllowPrivate ? undefined : guardedFetch()),
   });
   const entities = new EntityService(storage, bus, clock);
+  // Transient entities (clause 4.5.1): reads leave expired ones out at once; the sweeper deletes them
+  // (with the delete notifications) every DREHSCHEIBE_EXPIRY_SWEEP_INTERVAL seconds.
+  deps.storage.useClock?.(clock);
+  if (config.expirySweepIntervalS > 0) {
+    let sweeping = false;
+    const sweep = setInterval(() => {
+      if (sweeping) return;
+      sweeping = true;
+      entities.sweepExpired().catch((err) => app.log.error({ err }, 'sweeping expired entities failed')).finally(() => { sweeping = false; });
+    }, config.expirySweepIntervalS * 1000);
+    sweep.unref();
+    app.addHook('onClose', async () => clearInterval(sweep));
+  }
   subscriptions = new SubscriptionService({ store: storage.subscriptions, entities: storage.entities, contexts, bus, clock, config: config.notify, limits: config.subscriptionLimits, coreContextUrl: CORE_CONTEXT_URL, logger: app.log.child({ module: 'ngsi-ld.subscriptions' }),
     cluster: storage.cluster ? { feed: storage.cluster, timing: config.cluster } : undefined });
   await subscriptions.start();

@@ -17,6 +17,6 @@ function singleType(t: TypeNode): string | undefined {
  * narrows, and a type-level read restriction may hide entities having other types too.
  */
 export function countedType(f: EntityFilter): string | undefined {
-  if (f.ids?.length || f.idPattern !== undefined || f.q || f.scopeQ || f.geo || f.anyAttrs?.length || f.readable) return undefined;
+  if (f.ids?.length || f.idPattern !== undefined || f.q || f.scopeQ || f.geo || f.anyAttrs?.length || f.readable || f.aliveAt) return undefined;
   return f.types ? singleType(f.types) : ALL_TYPES;
 }

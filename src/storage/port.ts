@@ -32,6 +32,11 @@ export interface EntityRecord {
   createdAt: string;
   modifiedAt: string;
   attrs: Record<string, AttrInstance[]>;
+  /**
+   * Transient entity (clause 4.5.1, v1.9): the instant (UTC, Date.toISOString form) from which the
+   * entity no longer exists. Readers never answer an expired entity; a sweeper deletes it.
+   */
+  expiresAt?: string;
   /** Version set by storage on read: changes with every write of the entity. */
   rev?: number;
   /**
@@ -81,6 +86,11 @@ export interface EntityFilter {
    * order (no sort cost). See OrderKey for how values of different types compare.
    */
   order?: OrderKey[];
+  /**
+   * Leave out entities whose expiresAt is at or before this instant (ISO, UTC). Readers set it
+   * themselves when some entity has expired and is not yet swept; callers need not.
+   */
+  aliveAt?: string;
 }
 
 /**
@@ -135,6 +145,8 @@ export interface EntityReader {
   attributeCounts(tenant: string): Promise<Array<{ attr: string; entities: number }>>;
   tenantExists(tenant: string): Promise<boolean>;
   listTenants(): Promise<string[]>;
+  /** Expired transient entities (expiresAt at or before `now`) of every tenant, soonest first. */
+  expired(now: string, limit: number): Promise<Array<{ tenant: string; id: string }>>;
 }
 
 /** Reads and writes inside one transaction; nothing is visible to readers before commit. */
@@ -194,6 +206,8 @@ export interface StoragePort {
   withTransaction<T>(fn: (tx: WriteTx) => Promise<T>): Promise<T>;
   /** Value indexes for these attributes (expanded IRIs), replacing the previous set. */
   ensureAttributeIndexes(iris: string[]): Promise<void>;
+  /** The clock that decides which transient entities have expired on read (default: system time). */
+  useClock?(clock: { now(): Date }): void;
   /** Storage reachable (for /ready). */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -10,7 +10,7 @@ import {
 import { pathSegment } from '../http/location.ts';
 import { pageLinks } from '../http/paging.ts';
 import { applied, preferencesOf } from '../http/prefer.ts';
-import { checkEntityId, parseAttribute, parseAttributes, parseEntity, parseScopes, parseTypes, checkName } from './entity.parse.ts';
+import { checkEntityId, parseAttribute, parseAttributes, parseEntity, parseExpiresAt, parseScopes, parseTypes, checkName } from './entity.parse.ts';
 import { renderEntity, renderFeature, type Format, type RenderOptions } from './entity.render.ts';
 import { allTypes, buildFilter, hasRestriction, mayReadEntity, parseOrderBy, projection, readableOnly, type QueryInput } from './entities.query.ts';
 import type { EntityService, UpdateResult, WriteCondition } from './entities.service.ts';
@@ -214,7 +214,7 @@ export async function entityRoutes(app: FastifyInstance, deps: NgsiDeps): Promis
     const terms = await bodyTerms(req, contexts, body);
     const now = entities.now();
     const attrs = parseAttributes(body, terms, { now, allowNull: true });
-    await entities.withAccess(req.access).withCondition(ifMatch(req)).merge(tenant, id, { types: parseTypes(body.type, terms, false), scopes: parseScopes(body.scope), attrs });
+    await entities.withAccess(req.access).withCondition(ifMatch(req)).merge(tenant, id, { types: parseTypes(body.type, terms, false), scopes: parseScopes(body.scope), expiresAt: parseExpiresAt(body.expiresAt, now), attrs });
     return writeAnswer(req, reply, deps, { tenant, id, terms });
   });
 

@@ -45,7 +45,23 @@ export interface WriteCondition {
 class Writer {
   readonly changes: EntityChange[] = [];
   constructor(private readonly tx: WriteTx, private readonly tenant: string, readonly now: string, private readonly cond?: WriteCondition, private readonly access?: AccessGuard) {}
-  get(id: string) { return this.tx.entities.get(this.tenant, id); }
+  /** The entity, or undefined; an expired transient entity found here is deleted first (clause 4.5.1). */
+  async get(id: string): Promise<EntityRecord | undefined> {
+    const e = await this.tx.entities.get(this.tenant, id);
+    if (e && expired(e, this.now)) { await this.dropExpired(e); return undefined; }
+    return e;
+  }
+  /**
+   * Deletes an expired transient entity as a delete of the API would (history, change event, so
+   * subscriptions are notified of the deletion).
+   */
+  async dropExpired(e: EntityRecord): Promise<void> {
+    await this.tx.entities.delete(this.tenant, e.id);
+    await recordHistory(this.tx, this.tenant, e, undefined, this.now);
+    this.changes.push({ tenant: this.tenant, kind: 'deleted', id: e.id, before: e, at: this.now });
+  }
+  /** The stored record as is, expired or not (the sweeper). */
+  raw(id: string): Promise<EntityRecord | undefined> { return this.tx.entities.get(this.tenant, id); }
   /** Reads the entities of a batch ahead in one go, where the engine benefits (PostgreSQL). */
   async prefetch(ids: string[]): Promise<void> {
     if (this.tx.entities.prefetch && ids.length > 1) await this.tx.entities.prefetch(this.tenant, ids);
@@ -55,7 +71,7 @@ class Writer {
     if (e && this.access && !this.access.mayWrite(e.types)) throw new Forbidden(`${this.access.who} may not write entities of type ${e.types.join(', ')}`);
   }
   async mustGet(id: string): Promise<EntityRecord> {
-    const e = await this.tx.entities.get(this.tenant, id);
+    const e = await this.get(id);
     if (!e) throw new ResourceNotFound(`Entity ${id} does not exist`);
     const m = this.cond?.ifMatch;
     const etag = recordEtag(e);
@@ -69,8 +85,12 @@ class Writer {
     try {
       await this.tx.entities.insert(this.tenant, e);
     } catch (err) {
-      if (err instanceof StorageConflict) throw new AlreadyExists(`Entity ${e.id} already exists`, { cause: err });
-      throw err;
+      if (!(err instanceof StorageConflict)) throw err;
+      // An expired transient entity no longer exists (clause 4.5.1): it goes, the new one is created.
+      const old = await this.tx.entities.get(this.tenant, e.id);
+      if (!old || !expired(old, this.now)) throw new AlreadyExists(`Entity ${e.id} already exists`, { cause: err });
+      await this.dropExpired(old);
+      await this.tx.entities.insert(this.tenant, e);
     }
     await recordHistory(this.tx, this.tenant, undefined, e, this.now);
     this.changes.push({ tenant: this.tenant, kind: 'created', id: e.id, after: e, at: this.now });
@@ -90,6 +110,11 @@ class Writer {
     await recordHistory(this.tx, this.tenant, before, undefined, this.now);
     this.changes.push({ tenant: this.tenant, kind: 'deleted', id, before, at: this.now });
   }
+}
+
+/** Whether a transient entity has expired at `now` (clause 4.5.1: it no longer exists). */
+export function expired(e: EntityRecord, now: string): boolean {
+  return e.expiresAt !== undefined && e.expiresAt <= now;
 }
 
 /**
@@ -170,12 +195,13 @@ export class EntityService {
   }
 
   /** clause 5.6.17: merge-patch of an entity. */
-  merge(tenant: string, id: string, patch: { types?: string[]; scopes?: string[]; attrs: Record<string, AttrInstance[]> }): Promise<void> {
+  merge(tenant: string, id: string, patch: { types?: string[]; scopes?: string[]; expiresAt?: string; attrs: Record<string, AttrInstance[]> }): Promise<void> {
     return this.write(tenant, async (w) => {
       const old = await w.mustGet(id);
       const next = clone(old);
       if (patch.types) next.types = [...new Set([...old.types, ...patch.types])];
       if (patch.scopes) next.scopes = patch.scopes;
+      if (patch.expiresAt) next.expiresAt = patch.expiresAt;
       mergeEntityAttrs(next, patch.attrs, w.now);
       await w.update(old, next);
     });
@@ -311,6 +337,7 @@ export class EntityService {
         const next = clone(old);
         next.types = [...new Set([...old.types, ...e.types])];
         if (e.scopes) next.scopes = e.scopes;
+        if (e.expiresAt) next.expiresAt = e.expiresAt;
         for (const [iri, insts] of Object.entries(e.attrs)) next.attrs[iri] = combineInstances(next.attrs[iri], insts, 'replace', w.now);
         await w.update(old, next);
       }
@@ -376,6 +403,7 @@ export class EntityService {
       const next = clone(old);
       if (e.types.length) next.types = [...new Set([...old.types, ...e.types])];
       if (e.scopes) next.scopes = e.scopes;
+      if (e.expiresAt) next.expiresAt = e.expiresAt;
       mergeEntityAttrs(next, e.attrs, w.now);
       await w.update(old, next);
     });
@@ -405,6 +433,28 @@ export class EntityService {
           if (Object.keys(next.attrs).length === Object.keys(old.attrs).length) continue;
           await w.update(old, next);
           done++;
+        }
+        return done;
+      });
+    }
+    return n;
+  }
+
+  /**
+   * The sweeper of transient entities (clause 4.5.1): deletes up to `limit` expired entities, each
+   * as a delete (history, notifications), one transaction per tenant. Returns how many went.
+   */
+  async sweepExpired(limit = 500): Promise<number> {
+    const due = await this.storage.entities.expired(this.now(), limit);
+    const byTenant = new Map<string, string[]>();
+    for (const d of due) byTenant.set(d.tenant, [...(byTenant.get(d.tenant) ?? []), d.id]);
+    let n = 0;
+    for (const [tenant, ids] of byTenant) {
+      n += await this.write(tenant, async (w) => {
+        let done = 0;
+        for (const id of ids) {
+          const e = await w.raw(id);
+          if (e && expired(e, w.now)) { await w.dropExpired(e); done++; }
         }
         return done;
       });

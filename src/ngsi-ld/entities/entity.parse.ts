@@ -13,7 +13,7 @@ const GEO_TYPES = new Set(['Point', 'MultiPoint', 'LineString', 'MultiLineString
 /** Members of an attribute that are not sub-attributes (clause 4.5.2 ff.). */
 export const CORE_MEMBERS = new Set(['type', 'value', 'object', 'languageMap', 'vocab', 'valueList', 'objectList', 'json', 'objectType',
   'observedAt', 'unitCode', 'datasetId', 'createdAt', 'modifiedAt', 'deletedAt', 'instanceId', '@context', 'previousValue', 'previousObject', 'previousLanguageMap', 'lang']);
-const ENTITY_MEMBERS = new Set(['id', '@id', 'type', '@type', 'scope', '@context', 'createdAt', 'modifiedAt', 'deletedAt']);
+const ENTITY_MEMBERS = new Set(['id', '@id', 'type', '@type', 'scope', '@context', 'createdAt', 'modifiedAt', 'deletedAt', 'expiresAt']);
 /** Characters that clause 4.6.2 forbids in names (plus quotes/backslash, unsafe in JSON paths). */
 const BAD_NAME = /[<>"'=;()\\\s\u0000-\u001f]/;
 // An absolute URI (RFC 3986 scheme ":" …; IRIs' non-ASCII allowed) without spaces, controls or the characters RFC 3986 excludes.
@@ -257,5 +257,18 @@ export function parseEntity(body: unknown, terms: Terms, opts: ParseOptions & { 
   const rec: EntityRecord = { id, types, createdAt: opts.now, modifiedAt: opts.now, attrs: parseAttributes(body, terms, opts) };
   const scopes = parseScopes(body.scope);
   if (scopes) rec.scopes = scopes;
+  const expiresAt = parseExpiresAt(body.expiresAt, opts.now);
+  if (expiresAt) rec.expiresAt = expiresAt;
   return rec;
+}
+
+/**
+ * `expiresAt` of a transient entity (clause 4.5.1, v1.9): a DateTime in UTC after the time of the
+ * request, else 400 BadRequestData. Stored in the fixed-width form of Date.toISOString.
+ */
+export function parseExpiresAt(v: unknown, now: string): string | undefined {
+  if (v === undefined) return undefined;
+  const at = isoDate(v, 'expiresAt');
+  if (at <= now) throw new BadRequestData(`expiresAt must lie in the future (now is ${now}), got "${String(v)}"`);
+  return at;
 }

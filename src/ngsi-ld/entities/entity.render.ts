@@ -104,6 +104,7 @@ export function renderEntity(rec: EntityRecord, terms: Terms, o: RenderOptions):
     out.type = types.length === 1 ? types[0] : types;
   }
   if (rec.scopes && keep('scope')) out.scope = rec.scopes.length === 1 ? rec.scopes[0] : rec.scopes;
+  if (rec.expiresAt && keep('expiresAt')) out.expiresAt = rec.expiresAt;
   if (o.sysAttrs) { out.createdAt = rec.createdAt; out.modifiedAt = rec.modifiedAt; }
   for (const [iri, insts] of Object.entries(rec.attrs)) {
     if (!keep(iri)) continue;

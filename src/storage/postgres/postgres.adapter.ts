@@ -143,22 +143,45 @@ async function countFor(db: Queryable, tenant: string, filter: EntityFilter, c: 
   return type !== undefined ? keptCount(db, tenant, type) : countOf(db, c);
 }
 
+/** The system clock as ISO text: the default of `now` for the expiry of transient entities. */
+const systemNow = (): string => new Date().toISOString();
+
 class PgReader implements EntityReader {
   /** Attribute IRIs that have value indexes (ensureAttributeIndexes). */
   readonly indexed = new Set<string>();
+  /** The current instant for the expiry of transient entities (PostgresStorage.useClock). */
+  now: () => string = systemNow;
   constructor(private readonly pool: pg.Pool) {}
 
   async get(tenant: string, id: string): Promise<EntityRecord | undefined> {
     const rows = await qp<Row>(this.pool, 'ds_get', `SELECT ${COLS} FROM entities e WHERE e.tenant = $1 AND e.id = $2`, [tenant, id]);
-    return rows[0] ? toRecord(rows[0]) : undefined;
+    const e = rows[0] ? toRecord(rows[0]) : undefined;
+    return e && (e.expiresAt === undefined || e.expiresAt > this.now()) ? e : undefined;
   }
-  async query(tenant: string, filter: EntityFilter, page: Page): Promise<QueryResult> {
+  /**
+   * The filter with `aliveAt` (expired transient entities left out: one more condition on a column
+   * of the row, no extra round trip) and the filter for counting: the kept count of a type stays
+   * valid unless an expired entity of the tenant awaits the sweeper (probe of migration 014's index).
+   */
+  private alive(filter: EntityFilter): EntityFilter {
+    return filter.aliveAt ? filter : { ...filter, aliveAt: this.now() };
+  }
+  private async countFilter(tenant: string, original: EntityFilter, alive: EntityFilter): Promise<EntityFilter> {
+    if (countedType(original) === undefined) return alive;
+    const any = await qp(this.pool, 'ds_any_expired', 'SELECT 1 FROM entities WHERE expires_at IS NOT NULL AND expires_at <= $1 AND tenant = $2 LIMIT 1', [alive.aliveAt, tenant]);
+    return any.length ? alive : original;
+  }
+  async expired(now: string, limit: number): Promise<Array<{ tenant: string; id: string }>> {
+    return q(this.pool, 'SELECT tenant, id FROM entities WHERE expires_at IS NOT NULL AND expires_at <= $1 ORDER BY expires_at LIMIT $2', [now, limit]);
+  }
+  async query(tenant: string, original: EntityFilter, page: Page): Promise<QueryResult> {
+    const filter = this.alive(original);
     const c = compileFilter(tenant, filter, this.indexed);
     const out: QueryResult = { entities: [] };
     if (!c.residual) {
       // SQL decides alone: the page's entities in one statement.
       if (page.limit > 0) out.entities = (await qs<Row>(this.pool, pageSql(COLS, c, '', page.limit, page.offset), c.params)).map(toRecord);
-      if (page.count) out.count = await countFor(this.pool, tenant, filter, c);
+      if (page.count) out.count = await countFor(this.pool, tenant, await this.countFilter(tenant, original, filter), c);
       return out;
     }
     const m = await matchKeys(this.pool, c, page);
@@ -174,36 +197,44 @@ class PgReader implements EntityReader {
     if (m.count !== undefined) out.count = m.count;
     return out;
   }
-  async queryKeys(tenant: string, filter: EntityFilter, page: Page): Promise<{ keys: EntityKey[]; count?: number }> {
+  async queryKeys(tenant: string, original: EntityFilter, page: Page): Promise<{ keys: EntityKey[]; count?: number }> {
+    const filter = this.alive(original);
     const c = compileFilter(tenant, filter, this.indexed);
-    const m = await matchKeys(this.pool, c, page, () => countFor(this.pool, tenant, filter, c));
+    const m = await matchKeys(this.pool, c, page, async () => countFor(this.pool, tenant, await this.countFilter(tenant, original, filter), c));
     return m.count !== undefined ? { keys: m.keys, count: m.count } : { keys: m.keys };
   }
   /** Ids of every entity matching the filter (the temporal API filters history by current state). */
   async matchingIds(tenant: string, filter: EntityFilter): Promise<string[]> {
-    const c = compileFilter(tenant, filter, this.indexed);
+    const c = compileFilter(tenant, this.alive(filter), this.indexed);
     if (!c.residual) return (await q<{ id: string }>(this.pool, `SELECT e.id FROM entities e WHERE ${c.where}`, c.params)).map((r) => r.id);
     const rows = await q<{ id: string; scopes: string[] | null; geo: unknown }>(this.pool, `SELECT e.id, e.scopes, ${c.geoSelect ?? 'NULL'} AS geo FROM entities e WHERE ${c.where}`, c.params);
     return rows.filter((r) => c.residual!(r)).map((r) => r.id);
   }
   async getMany(tenant: string, ids: string[]): Promise<EntityRecord[]> {
     if (ids.length === 0) return [];
-    return (await qp<Row>(this.pool, 'ds_get_many', `SELECT ${COLS} FROM entities e WHERE e.tenant = $1 AND e.id = ANY($2::text[])`, [tenant, ids])).map(toRecord);
+    const now = this.now();
+    return (await qp<Row>(this.pool, 'ds_get_many', `SELECT ${COLS} FROM entities e WHERE e.tenant = $1 AND e.id = ANY($2::text[])`, [tenant, ids]))
+      .filter((r) => !r.expires_at || r.expires_at > now).map(toRecord);
   }
   async versionOf(tenant: string, id: string): Promise<EntityVersion | undefined> {
-    const r = (await qp<{ pk: number; rev: number }>(this.pool, 'ds_version_of', 'SELECT pk, rev FROM entities WHERE tenant = $1 AND id = $2', [tenant, id]))[0];
-    return r ? { born: Number(r.pk), rev: r.rev } : undefined;
+    const r = (await qp<{ pk: number; rev: number; expires_at: string | null }>(this.pool, 'ds_version_of2', 'SELECT pk, rev, expires_at FROM entities WHERE tenant = $1 AND id = $2', [tenant, id]))[0];
+    return r && (!r.expires_at || r.expires_at > this.now()) ? { born: Number(r.pk), rev: r.rev } : undefined;
   }
   async typeCounts(tenant: string): Promise<Array<{ type: string; entities: number }>> {
-    return q(this.pool, `SELECT type, sum(n)::int AS entities FROM entity_counts WHERE tenant = $1 AND type <> '' GROUP BY type HAVING sum(n) > 0 ORDER BY type COLLATE "C"`, [tenant]);
+    const kept = await q<{ type: string; entities: number }>(this.pool, `SELECT type, sum(n)::int AS entities FROM entity_counts WHERE tenant = $1 AND type <> '' GROUP BY type HAVING sum(n) > 0 ORDER BY type COLLATE "C"`, [tenant]);
+    // Expired entities not swept yet are still in the kept counts: take them off.
+    const gone = await q<{ type: string; n: number }>(this.pool, 'SELECT t AS type, count(*)::int AS n FROM entities e, unnest(e.types) t WHERE e.expires_at IS NOT NULL AND e.expires_at <= $1 AND e.tenant = $2 GROUP BY t', [this.now(), tenant]);
+    if (gone.length === 0) return kept;
+    const n = new Map(gone.map((g) => [g.type, g.n]));
+    return kept.map((k) => ({ type: k.type, entities: k.entities - (n.get(k.type) ?? 0) })).filter((k) => k.entities > 0);
   }
   async typeAttributes(tenant: string): Promise<TypeAttrRow[]> {
     return q<TypeAttrRow & { attrType: AttrType }>(this.pool, `SELECT t AS type, j.key AS attr, j.value -> 0 ->> 'type' AS "attrType", count(*)::int AS entities
-      FROM entities e, unnest(e.types) t, jsonb_each(e.doc) j WHERE e.tenant = $1
-      GROUP BY t, j.key, "attrType" ORDER BY t COLLATE "C", j.key COLLATE "C"`, [tenant]);
+      FROM entities e, unnest(e.types) t, jsonb_each(e.doc) j WHERE e.tenant = $1 AND (e.expires_at IS NULL OR e.expires_at > $2)
+      GROUP BY t, j.key, "attrType" ORDER BY t COLLATE "C", j.key COLLATE "C"`, [tenant, this.now()]);
   }
   async attributeCounts(tenant: string): Promise<Array<{ attr: string; entities: number }>> {
-    return q(this.pool, 'SELECT j AS attr, count(*)::int AS entities FROM entities e, jsonb_object_keys(e.doc) j WHERE e.tenant = $1 GROUP BY j ORDER BY j COLLATE "C"', [tenant]);
+    return q(this.pool, 'SELECT j AS attr, count(*)::int AS entities FROM entities e, jsonb_object_keys(e.doc) j WHERE e.tenant = $1 AND (e.expires_at IS NULL OR e.expires_at > $2) GROUP BY j ORDER BY j COLLATE "C"', [tenant, this.now()]);
   }
   async tenantExists(tenant: string): Promise<boolean> {
     return (await q(this.pool, 'SELECT 1 FROM tenants WHERE name = $1', [tenant])).length > 0;
@@ -387,6 +418,9 @@ export class PostgresStorage implements StoragePort {
    * index without pk, the `_a` index of arrays only), are dropped. One node at a time
    * (transaction advisory lock).
    */
+  useClock(clock: { now(): Date }): void {
+    this.entities.now = () => clock.now().toISOString();
+  }
   async ensureAttributeIndexes(iris: string[]): Promise<void> {
     const want = new Map(iris.map((iri) => [`ix_attr_${createHash('sha1').update(iri).digest('hex').slice(0, 16)}`, iri]));
     const names = new Set([...want.keys()].flatMap((base) => [`${base}_vp`, `${base}_o`]));

@@ -331,6 +331,7 @@ export function compileFilter(tenant: string, f: EntityFilter, indexed: Readonly
   if (f.idPattern) where.push(`e.id ~ ${c.p(postgresRegex(f.idPattern), '::text')}`);
   if (f.anyAttrs && f.anyAttrs.length) where.push(`e.doc ?| ${c.p(f.anyAttrs, '::text[]')}`);
   if (f.readable) where.push(...readableSql(f.readable, 'e.types', (v) => c.p(v, '::text[]')));
+  if (f.aliveAt) where.push(`(e.expires_at IS NULL OR e.expires_at > ${c.p(f.aliveAt, '::text')})`);
   // An indexed equality among the top-level conjuncts of q drives the query from its index.
   let narrowed: { at: number; nr: Narrowing } | undefined;
   if (f.q) {

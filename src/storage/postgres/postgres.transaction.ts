@@ -8,7 +8,7 @@ import type { EntityRecord, EntityWriteTx } from '../port.ts';
 import type { EncodedFields } from './postgres.temporal-compiler.ts';
 import { q, qp } from './postgres.database.ts';
 
-interface Row { pk: number; id: string; types: string[]; scopes: string[] | null; created_at: string; modified_at: string; rev: number; doc: EntityRecord['attrs'] }
+interface Row { pk: number; id: string; types: string[]; scopes: string[] | null; created_at: string; modified_at: string; rev: number; doc: EntityRecord['attrs']; expires_at?: string | null }
 /**
  * A history's row. `last`: its latest instance time as stored before this transaction (an upper
  * bound; null = no instance); `wrote`: per attribute name, the latest instance time this
@@ -17,13 +17,14 @@ interface Row { pk: number; id: string; types: string[]; scopes: string[] | null
 export interface TemporalRow { pk?: number; types: string[]; deleted: boolean; last: number | null; wrote?: Map<number, number> }
 type TRow = { tpk: number | null; ttypes: string[] | null; tdeleted: string | null; tlast: number | null };
 
-export const ENTITY_COLS = 'e.pk, e.id, e.types, e.scopes, e.created_at, e.modified_at, e.rev, e.doc';
+export const ENTITY_COLS = 'e.pk, e.id, e.types, e.scopes, e.created_at, e.modified_at, e.rev, e.doc, e.expires_at';
 const TEMPORAL_JOIN = 'LEFT JOIN temporal_entities te ON te.tenant = $1 AND te.id = $2';
 
 export function toRecord(r: Row): EntityRecord {
   // pk comes from a sequence, never reused on any node: it is the entity's lifetime stamp.
   const rec: EntityRecord = { id: r.id, types: r.types, createdAt: r.created_at, modifiedAt: r.modified_at, attrs: r.doc, rev: r.rev, born: Number(r.pk) };
   if (r.scopes) rec.scopes = r.scopes;
+  if (r.expires_at) rec.expiresAt = r.expires_at;
   return rec;
 }
 
@@ -178,10 +179,10 @@ export class PgTransaction implements EntityWriteTx {
     // Not read before: insert now, so a duplicate is reported to this caller (batch create), with
     // ON CONFLICT DO NOTHING keeping the transaction usable; the history row comes along.
     const rows = await qp<{ pk: number | null } & TRow>(this.c, 'ds_tx_insert', `WITH ins AS (
-        INSERT INTO entities (tenant, id, types, scopes, created_at, modified_at, doc) VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb)
+        INSERT INTO entities (tenant, id, types, scopes, created_at, modified_at, doc, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8)
         ON CONFLICT (tenant, id) DO NOTHING RETURNING pk)
       SELECT (SELECT pk FROM ins) AS pk, te.pk AS tpk, te.types AS ttypes, te.deleted_at AS tdeleted, te.last_ts AS tlast FROM (SELECT 1) one ${TEMPORAL_JOIN}`,
-    [tenant, e.id, e.types, e.scopes ?? null, e.createdAt, e.modifiedAt, JSON.stringify(e.attrs)]);
+    [tenant, e.id, e.types, e.scopes ?? null, e.createdAt, e.modifiedAt, JSON.stringify(e.attrs), e.expiresAt ?? null]);
     if (rows[0].pk === null) throw new StorageConflict(`entity ${e.id} exists`);
     this.inserted++;
     this.rememberTemporal(k, rows[0]);
@@ -202,8 +203,8 @@ export class PgTransaction implements EntityWriteTx {
       await this.grow();
       return;
     }
-    const rows = await q<{ pk: number; rev: number }>(this.c, 'UPDATE entities SET types = $1, scopes = $2, created_at = $3, modified_at = $4, rev = rev + 1, doc = $5::jsonb WHERE tenant = $6 AND id = $7 RETURNING pk, rev',
-      [e.types, e.scopes ?? null, e.createdAt, e.modifiedAt, JSON.stringify(e.attrs), tenant, e.id]);
+    const rows = await q<{ pk: number; rev: number }>(this.c, 'UPDATE entities SET types = $1, scopes = $2, created_at = $3, modified_at = $4, rev = rev + 1, doc = $5::jsonb, expires_at = $8 WHERE tenant = $6 AND id = $7 RETURNING pk, rev',
+      [e.types, e.scopes ?? null, e.createdAt, e.modifiedAt, JSON.stringify(e.attrs), tenant, e.id, e.expiresAt ?? null]);
     if (rows.length === 0) throw new StorageNotFound(`entity ${e.id} not found`);
     this.locked.set(k, { pk: rows[0].pk, rev: rows[0].rev });
     if (!before || geoChanged(before, e)) {
@@ -326,13 +327,13 @@ export class PgTransaction implements EntityWriteTx {
     if (ins.length) {
       // The documents travel as one JSON array (parsed once, no text-array escaping); the other
       // columns as array literals.
-      const rows = await q<{ pk: number; tenant: string; id: string }>(this.c, `INSERT INTO entities (tenant, id, types, scopes, created_at, modified_at, rev, doc)
-        SELECT u.tenant, u.id, u.types::text[], u.scopes::text[], u.c, u.m, u.rev, d.doc
-        FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::int[]) WITH ORDINALITY u(tenant, id, types, scopes, c, m, rev, o)
+      const rows = await q<{ pk: number; tenant: string; id: string }>(this.c, `INSERT INTO entities (tenant, id, types, scopes, created_at, modified_at, rev, doc, expires_at)
+        SELECT u.tenant, u.id, u.types::text[], u.scopes::text[], u.c, u.m, u.rev, d.doc, u.x
+        FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::int[], $9::text[]) WITH ORDINALITY u(tenant, id, types, scopes, c, m, rev, x, o)
         JOIN jsonb_array_elements($8::jsonb) WITH ORDINALITY d(doc, o) ON d.o = u.o ORDER BY u.o
         ON CONFLICT (tenant, id) DO NOTHING RETURNING pk, tenant, id`,
       [pgArray(ins.map((p) => p.tenant)), pgArray(ins.map((p) => p.rec.id)), pgArray(ins.map((p) => arr(p.rec.types))), pgArray(ins.map((p) => arr(p.rec.scopes))),
-        pgArray(ins.map((p) => p.rec.createdAt)), pgArray(ins.map((p) => p.rec.modifiedAt)), pgArray(ins.map((p) => p.rec.rev ?? 1)), JSON.stringify(ins.map((p) => p.rec.attrs))]);
+        pgArray(ins.map((p) => p.rec.createdAt)), pgArray(ins.map((p) => p.rec.modifiedAt)), pgArray(ins.map((p) => p.rec.rev ?? 1)), JSON.stringify(ins.map((p) => p.rec.attrs)), pgArray(ins.map((p) => p.rec.expiresAt ?? null))]);
       if (rows.length !== ins.length) throw new RetryableConflict('another transaction created one of these entities meanwhile');
       const pkOf = new Map(rows.map((r) => [key(r.tenant, r.id), r.pk]));
       for (const p of ins) {
@@ -343,11 +344,11 @@ export class PgTransaction implements EntityWriteTx {
     const upd = ents.filter((p) => !p.insert);
     if (upd.length) {
       await q(this.c, `UPDATE entities e SET types = u.types::text[], scopes = u.scopes::text[],
-          created_at = u.c, modified_at = u.m, rev = u.rev, doc = d.doc
-        FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int[]) WITH ORDINALITY u(pk, types, scopes, c, m, rev, o)
+          created_at = u.c, modified_at = u.m, rev = u.rev, doc = d.doc, expires_at = u.x
+        FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int[], $8::text[]) WITH ORDINALITY u(pk, types, scopes, c, m, rev, x, o)
         JOIN jsonb_array_elements($7::jsonb) WITH ORDINALITY d(doc, o) ON d.o = u.o WHERE e.pk = u.pk`,
       [pgArray(upd.map((p) => p.pk)), pgArray(upd.map((p) => arr(p.rec.types))), pgArray(upd.map((p) => arr(p.rec.scopes))),
-        pgArray(upd.map((p) => p.rec.createdAt)), pgArray(upd.map((p) => p.rec.modifiedAt)), pgArray(upd.map((p) => p.rec.rev)), JSON.stringify(upd.map((p) => p.rec.attrs))]);
+        pgArray(upd.map((p) => p.rec.createdAt)), pgArray(upd.map((p) => p.rec.modifiedAt)), pgArray(upd.map((p) => p.rec.rev)), JSON.stringify(upd.map((p) => p.rec.attrs)), pgArray(upd.map((p) => p.rec.expiresAt ?? null))]);
       for (const p of upd) this.locked.set(key(p.tenant, p.rec.id), { pk: p.pk!, rev: p.rec.rev! });
     }
     const geoUpd = upd.filter((p) => p.geo).map((p) => p.pk!);

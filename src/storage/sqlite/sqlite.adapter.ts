@@ -19,12 +19,12 @@ import { SqliteIngestStore } from './sqlite.ingest.ts';
 import { SqliteAuthStore } from './sqlite.auth.ts';
 import { SqliteAccountStore } from './sqlite.accounts.ts';
 
-interface Row { pk: number; id: string; types: string; scopes: string | null; created_at: string; modified_at: string; rev: number; doc: string }
+interface Row { pk: number; id: string; types: string; scopes: string | null; created_at: string; modified_at: string; rev: number; doc: string; expires_at: string | null }
 
 /** The entity key's coordinate in the geo R*Tree (migration 011). */
 const GEO_KEY_SCALE = 1e-6;
 
-const COLS = 'e.pk, e.id, e.types, e.scopes, e.created_at, e.modified_at, e.rev, json(e.doc) AS doc';
+const COLS = 'e.pk, e.id, e.types, e.scopes, e.created_at, e.modified_at, e.rev, json(e.doc) AS doc, e.expires_at';
 
 /**
  * Entities by id. json_each keeps one prepared statement for any number of ids; the ids are an
@@ -46,8 +46,12 @@ function toRecord(r: Row): EntityRecord {
     born: r.pk,
   };
   if (r.scopes) rec.scopes = JSON.parse(r.scopes) as string[];
+  if (r.expires_at) rec.expiresAt = r.expires_at;
   return rec;
 }
+
+/** The system clock as ISO text: the default of `now` for the expiry of transient entities. */
+const systemNow = (): string => new Date().toISOString();
 
 /** Prepared statements cached by SQL text (query shapes repeat). */
 class StatementCache {
@@ -68,13 +72,34 @@ class SqliteReader implements EntityReader {
   private readonly stmts: StatementCache;
   /** Attribute IRIs that have value indexes (ensureAttributeIndexes). */
   readonly indexed = new Set<string>();
+  /** The current instant for the expiry of transient entities (SqliteStorage.useClock). */
+  now: () => string = systemNow;
   constructor(private readonly db: Db, private readonly registry: MatchRegistry) {
     this.stmts = new StatementCache(db);
   }
   async get(tenant: string, id: string): Promise<EntityRecord | undefined> {
-    return getOne(this.stmts, tenant, id);
+    const e = getOne(this.stmts, tenant, id);
+    return e && (e.expiresAt === undefined || e.expiresAt > this.now()) ? e : undefined;
+  }
+  /**
+   * The filter as it must run now: with `aliveAt` when some transient entity has expired and is
+   * not swept yet (one probe of the partial expiry index, migration 012), else unchanged, so that
+   * queries keep their plans and the kept counts.
+   */
+  private alive(filter: EntityFilter): EntityFilter {
+    if (filter.aliveAt) return filter;
+    const now = this.now();
+    return this.anyExpired(now) ? { ...filter, aliveAt: now } : filter;
+  }
+  private anyExpired(now: string, tenant?: string): boolean {
+    if (tenant === undefined) return this.stmts.get('SELECT 1 FROM entities WHERE expires_at IS NOT NULL AND expires_at <= ? LIMIT 1').get(now) !== undefined;
+    return this.stmts.get('SELECT 1 FROM entities WHERE expires_at IS NOT NULL AND expires_at <= ? AND tenant = ? LIMIT 1').get(now, tenant) !== undefined;
+  }
+  async expired(now: string, limit: number): Promise<Array<{ tenant: string; id: string }>> {
+    return this.stmts.get('SELECT tenant, id FROM entities WHERE expires_at IS NOT NULL AND expires_at <= ? ORDER BY expires_at LIMIT ?').all(now, limit) as Array<{ tenant: string; id: string }>;
   }
   async query(tenant: string, filter: EntityFilter, page: Page): Promise<QueryResult> {
+    filter = this.alive(filter);
     const out: QueryResult = { entities: [] };
     if (page.limit > 0) out.entities = this.page<Row>(tenant, filter, page, COLS, '*').map(toRecord);
     if (page.count) out.count = this.count(tenant, filter);
@@ -178,6 +203,7 @@ class SqliteReader implements EntityReader {
 
   async queryKeys(tenant: string, filter: EntityFilter, page: Page): Promise<{ keys: EntityKey[]; count?: number }> {
     const out: { keys: EntityKey[]; count?: number } = { keys: [] };
+    filter = this.alive(filter);
     if (page.limit > 0) {
       out.keys = this.page<EntityKey & { pk?: number }>(tenant, filter, page, 'e.pk, e.id, e.rev, e.pk AS born', 'id, born, rev')
         .map((k) => ({ id: k.id, born: k.born, rev: k.rev }));
@@ -188,22 +214,30 @@ class SqliteReader implements EntityReader {
   async getMany(tenant: string, ids: string[]): Promise<EntityRecord[]> {
     if (ids.length === 0) return [];
     const rows = this.stmts.get(GET_MANY_SQL).all(tenant, JSON.stringify(ids)) as Row[];
-    return rows.map(toRecord);
+    const now = this.now();
+    return rows.filter((r) => r.expires_at === null || r.expires_at > now).map(toRecord);
   }
   async versionOf(tenant: string, id: string): Promise<EntityVersion | undefined> {
-    return this.stmts.get('SELECT pk AS born, rev FROM entities WHERE tenant = ? AND id = ?').get(tenant, id) as EntityVersion | undefined;
+    const v = this.stmts.get('SELECT pk AS born, rev, expires_at FROM entities WHERE tenant = ? AND id = ?').get(tenant, id) as (EntityVersion & { expires_at: string | null }) | undefined;
+    return v && (v.expires_at === null || v.expires_at > this.now()) ? { born: v.born, rev: v.rev } : undefined;
   }
   async typeCounts(tenant: string): Promise<Array<{ type: string; entities: number }>> {
-    return this.stmts.get("SELECT type, n AS entities FROM entity_counts WHERE tenant = ? AND type <> '' AND n > 0 ORDER BY type").all(tenant) as Array<{ type: string; entities: number }>;
+    const kept = this.stmts.get("SELECT type, n AS entities FROM entity_counts WHERE tenant = ? AND type <> '' AND n > 0 ORDER BY type").all(tenant) as Array<{ type: string; entities: number }>;
+    const now = this.now();
+    if (!this.anyExpired(now, tenant)) return kept;
+    // Expired entities not swept yet are still in the kept counts: take them off.
+    const gone = new Map((this.stmts.get('SELECT t.type AS type, count(*) AS n FROM entities e JOIN entity_types t ON t.pk = e.pk WHERE e.expires_at IS NOT NULL AND e.expires_at <= ? AND e.tenant = ? GROUP BY t.type')
+      .all(now, tenant) as Array<{ type: string; n: number }>).map((r) => [r.type, r.n]));
+    return kept.map((k) => ({ type: k.type, entities: k.entities - (gone.get(k.type) ?? 0) })).filter((k) => k.entities > 0);
   }
   async typeAttributes(tenant: string): Promise<TypeAttrRow[]> {
     const sql = `SELECT t.type AS type, j.key AS attr, json_extract(j.value, '$[0].type') AS attrType, COUNT(*) AS entities
       FROM entity_types t JOIN entities e ON e.pk = t.pk, json_each(e.doc) j
-      WHERE t.tenant = ? GROUP BY t.type, j.key, attrType ORDER BY t.type, j.key`;
-    return this.stmts.get(sql).all(tenant) as Array<TypeAttrRow & { attrType: AttrType }>;
+      WHERE t.tenant = ? AND (e.expires_at IS NULL OR e.expires_at > ?) GROUP BY t.type, j.key, attrType ORDER BY t.type, j.key`;
+    return this.stmts.get(sql).all(tenant, this.now()) as Array<TypeAttrRow & { attrType: AttrType }>;
   }
   async attributeCounts(tenant: string): Promise<Array<{ attr: string; entities: number }>> {
-    return this.stmts.get('SELECT j.key AS attr, COUNT(*) AS entities FROM entities e, json_each(e.doc) j WHERE e.tenant = ? GROUP BY j.key ORDER BY j.key').all(tenant) as Array<{ attr: string; entities: number }>;
+    return this.stmts.get('SELECT j.key AS attr, COUNT(*) AS entities FROM entities e, json_each(e.doc) j WHERE e.tenant = ? AND (e.expires_at IS NULL OR e.expires_at > ?) GROUP BY j.key ORDER BY j.key').all(tenant, this.now()) as Array<{ attr: string; entities: number }>;
   }
   async tenantExists(tenant: string): Promise<boolean> {
     return this.stmts.get('SELECT 1 FROM tenants WHERE name = ?').get(tenant) !== undefined;
@@ -274,8 +308,8 @@ class SqliteWriteTx implements EntityWriteTx {
     // A key never handed out before (migration 008): it is the entity's lifetime stamp.
     const pk = (this.stmts.get('UPDATE entity_lifetimes SET last = last + 1 RETURNING last').get() as { last: number }).last;
     try {
-      this.stmts.get('INSERT INTO entities (pk, tenant, id, types, scopes, created_at, modified_at, doc) VALUES (?, ?, ?, ?, ?, ?, ?, jsonb(?))')
-        .run(pk, tenant, e.id, JSON.stringify(e.types), e.scopes ? JSON.stringify(e.scopes) : null, e.createdAt, e.modifiedAt, JSON.stringify(e.attrs));
+      this.stmts.get('INSERT INTO entities (pk, tenant, id, types, scopes, created_at, modified_at, doc, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, jsonb(?), ?)')
+        .run(pk, tenant, e.id, JSON.stringify(e.types), e.scopes ? JSON.stringify(e.scopes) : null, e.createdAt, e.modifiedAt, JSON.stringify(e.attrs), e.expiresAt ?? null);
     } catch (err) {
       if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') throw new StorageConflict(`entity ${e.id} exists`, { cause: err });
       throw err;
@@ -286,8 +320,8 @@ class SqliteWriteTx implements EntityWriteTx {
   }
   async update(tenant: string, e: EntityRecord, before?: EntityRecord): Promise<void> {
     const types = JSON.stringify(e.types);
-    const row = this.stmts.get('UPDATE entities SET types = ?, scopes = ?, created_at = ?, modified_at = ?, rev = rev + 1, doc = jsonb(?) WHERE tenant = ? AND id = ? RETURNING pk, rev')
-      .get(types, e.scopes ? JSON.stringify(e.scopes) : null, e.createdAt, e.modifiedAt, JSON.stringify(e.attrs), tenant, e.id) as { pk: number; rev: number } | undefined;
+    const row = this.stmts.get('UPDATE entities SET types = ?, scopes = ?, created_at = ?, modified_at = ?, rev = rev + 1, doc = jsonb(?), expires_at = ? WHERE tenant = ? AND id = ? RETURNING pk, rev')
+      .get(types, e.scopes ? JSON.stringify(e.scopes) : null, e.createdAt, e.modifiedAt, JSON.stringify(e.attrs), e.expiresAt ?? null, tenant, e.id) as { pk: number; rev: number } | undefined;
     if (!row) throw new StorageNotFound(`entity ${e.id} not found`);
     if (!before || JSON.stringify(before.types) !== types) {
       this.stmts.get('DELETE FROM entity_types WHERE pk = ?').run(row.pk);
@@ -465,6 +499,9 @@ export class SqliteStorage implements StoragePort {
    * scan: an expression index on the scalar value or relationship object, and a partial index of
    * the entities the scalar cannot decide (an array; vocab, json, valueList, languageMap). Indexes for attributes no longer named are dropped.
    */
+  useClock(clock: { now(): Date }): void {
+    (this.entities as SqliteReader).now = () => clock.now().toISOString();
+  }
   async ensureAttributeIndexes(iris: string[]): Promise<void> {
     const want = new Map(iris.map((iri) => [`ix_attr_${createHash('sha1').update(iri).digest('hex').slice(0, 16)}`, iri]));
     const names = new Set([...want.keys()].flatMap((base) => [`${base}_v`, `${base}_o`]));

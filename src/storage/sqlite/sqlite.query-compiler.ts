@@ -294,6 +294,7 @@ export function compileFilter(tenant: string, f: EntityFilter, registry: MatchRe
     where.push(`(${f.anyAttrs.map((a) => `json_type(e.doc, ${c.p(`$${key(a)}`)}) IS NOT NULL`).join(' OR ')})`);
   }
   if (f.readable) where.push(readableSql(f.readable, 'e', c.p.bind(c)));
+  if (f.aliveAt) where.push(`(e.expires_at IS NULL OR e.expires_at > ${c.p(f.aliveAt)})`);
   if (f.q) {
     for (const item of f.q.kind === 'and' ? f.q.items : [f.q]) {
       const nr = !narrowed && item.kind === 'cmp' ? c.narrowing(item) : undefined;
