@@ -183,3 +183,49 @@ describe('conformance v1.9 part 3: transient entities (expiresAt)', () => {
     clock.set(T0);
   });
 });
+
+describe('conformance v1.9 part 3: aggrMethods in the body of POST /temporal/entityOperations/query', () => {
+  let t: TestApp;
+  const BASE = Date.parse('2026-01-01T00:00:00.000Z');
+  const iso = (ms: number) => new Date(ms).toISOString();
+  before(async () => {
+    t = await testApp({}, { clock: fixedClock('2026-03-01T00:00:00Z') });
+    const r = await t.app.inject({ method: 'POST', url: '/ngsi-ld/v1/temporal/entities', headers: JSON_HEADERS, payload: {
+      id: 'urn:ngsi-ld:WeatherObserved:agg', type: 'WeatherObserved',
+      temperature: [1, 5, 3, 10, 2, 8].map((v, i) => ({ type: 'Property', value: v, observedAt: iso(BASE + i * 6 * 3600_000) })),
+    } });
+    assert.equal(r.statusCode, 201, r.body);
+  });
+  after(async () => { await t.close(); });
+  const window = { timerel: 'between', timeAt: iso(BASE), endTimeAt: iso(BASE + 2 * 86400_000) };
+
+  test('[6.24.3.1, 4.5.19] aggrMethods and aggrPeriodDuration in the Query body give the answer the GET gives with them as parameters', async () => {
+    const get = await t.app.inject({ method: 'GET', url: `/ngsi-ld/v1/temporal/entities?type=WeatherObserved&attrs=temperature&options=aggregatedValues&aggrMethods=totalCount,max,avg&aggrPeriodDuration=P1D&timerel=between&timeAt=${window.timeAt}&endTimeAt=${window.endTimeAt}` });
+    assert.equal(get.statusCode, 200, get.body);
+    for (const payload of [
+      { type: 'Query', entities: [{ type: 'WeatherObserved' }], attrs: ['temperature'], temporalQ: window, aggrMethods: ['totalCount', 'max', 'avg'], aggrPeriodDuration: 'P1D' },
+      { type: 'Query', entities: [{ type: 'WeatherObserved' }], attrs: ['temperature'], temporalQ: { ...window, aggrMethods: 'totalCount,max,avg', aggrPeriodDuration: 'P1D' } },
+    ]) {
+      const post = await t.app.inject({ method: 'POST', url: '/ngsi-ld/v1/temporal/entityOperations/query?options=aggregatedValues', headers: JSON_HEADERS, payload });
+      assert.equal(post.statusCode, 200, post.body);
+      assert.deepEqual(post.json(), get.json());
+    }
+    const a = (get.json() as Array<{ temperature: Record<string, unknown[][]> }>)[0].temperature;
+    assert.deepEqual(a.totalCount.map((p) => p[0]), [4, 2]);
+    assert.deepEqual(a.max.map((p) => p[0]), [10, 8]);
+  });
+
+  test('[6.24.3.1] a malformed aggrMethods in the body, or one that contradicts the URL, is 400 BadRequestData', async () => {
+    for (const [url, extra] of [
+      ['?options=aggregatedValues', { aggrMethods: [1, 2] }],
+      ['?options=aggregatedValues', { aggrMethods: ['median'] }],
+      ['?options=aggregatedValues&aggrMethods=max', { aggrMethods: ['min'] }],
+      ['?options=aggregatedValues', { aggrMethods: ['max'], aggrPeriodDuration: 42 }],
+    ] as const) {
+      const r = await t.app.inject({ method: 'POST', url: `/ngsi-ld/v1/temporal/entityOperations/query${url}`, headers: JSON_HEADERS,
+        payload: { type: 'Query', entities: [{ type: 'WeatherObserved' }], temporalQ: window, ...extra } });
+      assert.equal(r.statusCode, 400, `${JSON.stringify(extra)}: ${r.body}`);
+      assert.equal(r.json().type, `${ETSI}BadRequestData`);
+    }
+  });
+});

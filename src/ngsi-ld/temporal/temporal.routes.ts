@@ -41,6 +41,32 @@ function temporalQuery(q: Record<string, unknown>, req: FastifyRequest): Tempora
   return tq;
 }
 
+/**
+ * aggrMethods and aggrPeriodDuration in the body of a temporal query (clause 6.24.3.1: the Query
+ * carries what GET /temporal/entities takes as parameters), at the top level of the Query or in
+ * its temporalQ; aggrMethods as an array of method names or a comma-separated string. Given in the
+ * URL as well, both must agree.
+ */
+function bodyAggregation(body: Record<string, unknown>, temporalQ: Record<string, unknown>, qs: Record<string, string>): { aggrMethods?: string[]; aggrPeriodDuration?: string } {
+  const out: { aggrMethods?: string[]; aggrPeriodDuration?: string } = {};
+  const methods = body.aggrMethods ?? temporalQ.aggrMethods;
+  if (methods !== undefined) {
+    const ok = typeof methods === 'string' || (Array.isArray(methods) && methods.every((m) => typeof m === 'string'));
+    if (!ok) throw new BadRequestData('"aggrMethods" must be an array of aggregation method names (or one comma-separated string)');
+    out.aggrMethods = (Array.isArray(methods) ? methods as string[] : methods.split(',')).map((m) => m.trim()).filter(Boolean);
+    if (qs.aggrMethods !== undefined && qs.aggrMethods.split(',').map((m) => m.trim()).join(',') !== out.aggrMethods.join(',')) {
+      throw new BadRequestData('aggrMethods is given in the URL and in the body with different values');
+    }
+  }
+  const period = body.aggrPeriodDuration ?? temporalQ.aggrPeriodDuration;
+  if (period !== undefined) {
+    if (typeof period !== 'string') throw new BadRequestData('"aggrPeriodDuration" must be an ISO 8601 duration string such as PT1H');
+    if (qs.aggrPeriodDuration !== undefined && qs.aggrPeriodDuration !== period) throw new BadRequestData('aggrPeriodDuration is given in the URL and in the body with different values');
+    out.aggrPeriodDuration = period;
+  }
+  return out;
+}
+
 function selection(q: Record<string, string | string[] | undefined>, terms: Terms): Selection {
   const attrs = projection(q.attrs, 'attrs', terms);
   const pick = projection(q.pick, 'pick', terms);
@@ -171,7 +197,7 @@ export async function temporalRoutes(app: FastifyInstance, ngsi: NgsiDeps, deps:
     if (body.type !== undefined && body.type !== 'Query') throw new BadRequestData('The Query object must have "type": "Query"');
     const temporalQ = (body.temporalQ ?? {}) as Record<string, unknown>;
     if (typeof temporalQ !== 'object' || Array.isArray(temporalQ)) throw new BadRequestData('"temporalQ" must be an object');
-    const tq = temporalQuery({ ...qs, ...temporalQ }, req);
+    const tq = temporalQuery({ ...qs, ...temporalQ, ...bodyAggregation(body, temporalQ, qs) }, req);
     const tenant = await existingTenant(req, tenantExists);
     const terms = await bodyTerms(req, contexts, body);
     if (body.entities !== undefined && !Array.isArray(body.entities)) throw new BadRequestData('"entities" must be an array of EntitySelector objects');
