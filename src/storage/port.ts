@@ -105,6 +105,12 @@ export interface OrderKey {
   /** Absent: the entity id. */
   path?: AttrPath;
   desc: boolean;
+  /**
+   * Order by distance (clause 4.23, dist-asc / dist-desc) instead of by value: `meters` of the
+   * default instance's value of the GeoProperty `property` (expanded IRI); entities without it, or
+   * whose value gives no distance, come last. Both engines call `meters` in process, so they agree.
+   */
+  distance?: { property: string; meters: (geometry: unknown) => number | undefined };
 }
 
 export interface Page {

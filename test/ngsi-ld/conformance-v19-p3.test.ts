@@ -229,3 +229,71 @@ describe('conformance v1.9 part 3: aggrMethods in the body of POST /temporal/ent
     }
   });
 });
+
+describe('conformance v1.9 part 3: entity ordering by distance and orderBy on POST /entityOperations/query', () => {
+  let t: TestApp;
+  const ids = (r: { json(): unknown }) => (r.json() as Array<{ id: string }>).map((e) => e.id.split(':').pop());
+  before(async () => {
+    t = await testApp();
+    // Stops along a line eastwards from Herne's town hall (7.2194, 51.5388); s0 has no location.
+    const stops = [['s1', 7.30], ['s2', 7.22], ['s3', 7.25], ['s4', 7.40], ['s5', 7.25]] as const;
+    const r = await t.app.inject({ method: 'POST', url: `${OPS}/create`, headers: JSON_HEADERS, payload: [
+      ...stops.map(([id, x], i) => ({ id: `urn:ngsi-ld:Stop:${id}`, type: 'Stop', rank: 5 - i, location: { type: 'GeoProperty', value: { type: 'Point', coordinates: [x, 51.5388] } } })),
+      { id: 'urn:ngsi-ld:Stop:s0', type: 'Stop', rank: 9 },
+    ] });
+    assert.equal(r.statusCode, 201, r.body);
+  });
+  after(async () => { await t.close(); });
+  const get = (qs: string) => t.app.inject({ method: 'GET', url: `${E}?${qs}` });
+
+  test('[4.23, Table 6.4.3.2-1] orderBy=location;dist-asc|dist-desc from orderFrom (Point by default, or orderGeometry): nearest first / farthest first, no location last, ties by id, with paging', async () => {
+    let r = await get('type=Stop&orderBy=location;dist-asc&orderFrom=[7.2194,51.5388]&count=true');
+    assert.equal(r.statusCode, 200, r.body);
+    assert.deepEqual(ids(r), ['s2', 's3', 's5', 's1', 's4', 's0']);
+    assert.equal(r.headers['ngsild-results-count'], '6');
+    r = await get('type=Stop&orderBy=location;dist-desc&orderFrom=[7.2194,51.5388]&orderGeometry=Point');
+    assert.deepEqual(ids(r), ['s4', 's1', 's3', 's5', 's2', 's0']);
+    r = await get('type=Stop&orderBy=location;dist-asc&orderFrom=[7.2194,51.5388]&limit=2&offset=1');
+    assert.deepEqual(ids(r), ['s3', 's5']);
+    // A polygon reference: distance to its nearest part (the square's east edge at 7.35).
+    r = await get(`type=Stop&orderBy=location;dist-asc&orderGeometry=Polygon&orderFrom=${encodeURIComponent('[[[7.35,51.5],[7.45,51.5],[7.45,51.6],[7.35,51.6],[7.35,51.5]]]')}`);
+    assert.equal(r.statusCode, 200, r.body);
+    assert.deepEqual(ids(r), ['s4', 's1', 's3', 's5', 's2', 's0']);
+  });
+
+  test('[4.23] orderBy by distance takes the reference of a near geo-query when orderFrom is absent', async () => {
+    const r = await get(`type=Stop&georel=${encodeURIComponent('near;maxDistance==20000')}&geometry=Point&coordinates=[7.40,51.5388]&orderBy=location;dist-asc`);
+    assert.equal(r.statusCode, 200, r.body);
+    assert.deepEqual(ids(r), ['s4', 's1', 's3', 's5', 's2']);
+  });
+
+  test('[4.23] orderBy by distance without a reference, orderFrom without dist ordering, a bad orderGeometry or coordinates: 400 BadRequestData', async () => {
+    for (const qs of [
+      'type=Stop&orderBy=location;dist-asc',
+      'type=Stop&orderFrom=[7.2,51.5]',
+      'type=Stop&orderBy=rank&orderFrom=[7.2,51.5]',
+      'type=Stop&orderBy=location;dist-asc&orderFrom=[7.2,51.5]&orderGeometry=Circle',
+      'type=Stop&orderBy=location;dist-asc&orderFrom=7.2',
+    ]) {
+      const r = await get(qs);
+      assert.equal(r.statusCode, 400, `${qs}: ${r.body}`);
+      assert.equal(r.json().type, `${ETSI}BadRequestData`, qs);
+    }
+  });
+
+  test('[4.23, 6.23.3.1] POST /entityOperations/query orders too: orderBy (value and distance) in the URL or in the Query body, the near of geoQ as reference', async () => {
+    const post = (url: string, payload: object) => t.app.inject({ method: 'POST', url: `${OPS}/query${url}`, headers: JSON_HEADERS, payload });
+    let r = await post('?orderBy=rank;desc', { type: 'Query', entities: [{ type: 'Stop' }] });
+    assert.equal(r.statusCode, 200, r.body);
+    assert.deepEqual(ids(r), ['s0', 's1', 's2', 's3', 's4', 's5']);
+    r = await post('', { type: 'Query', entities: [{ type: 'Stop' }], orderBy: 'rank' });
+    assert.deepEqual(ids(r), ['s5', 's4', 's3', 's2', 's1', 's0']);
+    r = await post('?orderBy=location;dist-desc&orderFrom=[7.2194,51.5388]', { type: 'Query', entities: [{ type: 'Stop' }] });
+    assert.deepEqual(ids(r), ['s4', 's1', 's3', 's5', 's2', 's0']);
+    r = await post('', { type: 'Query', entities: [{ type: 'Stop' }], orderBy: 'location;dist-asc', geoQ: { georel: 'near;maxDistance==20000', geometry: 'Point', coordinates: [7.40, 51.5388] } });
+    assert.equal(r.statusCode, 200, r.body);
+    assert.deepEqual(ids(r), ['s4', 's1', 's3', 's5', 's2']);
+    r = await post('?orderBy=rank', { type: 'Query', entities: [{ type: 'Stop' }], orderBy: 'rank' });
+    assert.equal(r.statusCode, 400, 'given twice');
+  });
+});

@@ -6,7 +6,7 @@ import type { EntityRecord } from '../../storage/port.ts';
 import type { Terms } from '../context/term-map.ts';
 import { bodyTerms, checkOptions, checkParams, existingTenant, negotiate, optionsOf, requireJsonContent, tenantOf } from '../http/request.ts';
 import { checkEntityId, parseEntity } from './entity.parse.ts';
-import { buildFilter, hasRestriction, readableOnly, type QueryInput } from './entities.query.ts';
+import { buildFilter, hasRestriction, parseOrderBy, readableOnly, type QueryInput } from './entities.query.ts';
 import { answerQuery, renderOptions, type NgsiDeps } from './entities.routes.ts';
 import type { BatchResult } from './entities.service.ts';
 
@@ -115,7 +115,7 @@ export async function batchRoutes(app: FastifyInstance, deps: NgsiDeps): Promise
   // clause 6.23.3.1 — query entities by POST (Query data type, clause 5.2.23)
   app.post('/entityOperations/query', { config: { access: { op: 'read' } } }, async (req: Req, reply) => {
     const qs = req.query;
-    checkParams(qs, new Set(['limit', 'offset', 'count', 'options', 'format', 'lang', 'local']));
+    checkParams(qs, new Set(['limit', 'offset', 'count', 'options', 'format', 'lang', 'local', 'orderBy', 'orderFrom', 'orderGeometry']));
     requireJsonContent(req);
     const accept = negotiate(req);
     const body = req.body as Record<string, unknown>;
@@ -141,8 +141,25 @@ export async function batchRoutes(app: FastifyInstance, deps: NgsiDeps): Promise
     if ((input.id as string[]).length === 0) delete input.id;
     if (!hasRestriction(input) && qs.local !== 'true') throw new BadRequestData('The Query needs at least one of entities, attrs, q, scopeQ or geoQ');
     const filter = readableOnly(buildFilter(input, terms), req.access);
+    // Entity ordering (clause 4.23) as on GET /entities: orderBy, orderFrom, orderGeometry in the URL,
+    // or as members of the Query; distances from orderFrom or from the near of its geoQ.
+    const order = orderParams(qs, body);
+    if (order.orderBy !== undefined) filter.order = parseOrderBy(order.orderBy, terms, { ...order, georel: input.georel, geometry: input.geometry, coordinates: input.coordinates });
+    else if (order.orderFrom !== undefined || order.orderGeometry !== undefined) throw new BadRequestData('orderFrom and orderGeometry are only used with orderBy=<GeoProperty>;dist-asc or ;dist-desc');
     const o = renderOptions({ ...qs, ...(typeof body.lang === 'string' ? { lang: body.lang } : {}) }, terms);
     if (input.attrs) o.pick = new Set([...(input.attrs as string[]).map((a) => terms.expandAttr(a)), 'id', 'type', 'scope']);
     return answerQuery(reply, deps, { tenant, accept, terms, filter, query: qs, render: o });
   });
+}
+
+/** orderBy, orderFrom, orderGeometry of a POST query: URL parameters, or members of the Query body (not both). */
+function orderParams(qs: Record<string, string>, body: Record<string, unknown>): { orderBy?: string; orderFrom?: unknown; orderGeometry?: unknown } {
+  const out: { orderBy?: string; orderFrom?: unknown; orderGeometry?: unknown } = {};
+  for (const k of ['orderBy', 'orderFrom', 'orderGeometry'] as const) {
+    if (qs[k] !== undefined && body[k] !== undefined) throw new BadRequestData(`${k} is given in the URL and in the Query body; give it once`);
+    const v = qs[k] ?? body[k];
+    if (v !== undefined) out[k] = v as string;
+  }
+  if (out.orderBy !== undefined && typeof out.orderBy !== 'string') throw new BadRequestData('orderBy must be a string such as name;desc or location;dist-asc');
+  return out;
 }

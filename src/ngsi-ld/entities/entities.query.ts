@@ -5,7 +5,9 @@ import type { AccessGuard } from '../../core/access.ts';
 import type { EntityFilter, OrderKey } from '../../storage/port.ts';
 import { compileRegex, UnsafeRegexError } from '../../storage/regex.ts';
 import type { Terms } from '../context/term-map.ts';
-import { parseGeoQuery, matchesGeoQuery, newGeoWork } from '../geo/geo.query.ts';
+import { parseGeoQuery, matchesGeoQuery, newGeoWork, parseCoordinates } from '../geo/geo.query.ts';
+import { canonicalGeometryType, validateGeometry, type Geometry, type Position } from '../geo/geojson.validate.ts';
+import { distanceToGeometry } from '../geo/geo.distance.ts';
 import type { AttrPath, QNode, TypeNode } from '../query/q.ast.ts';
 import { parseQ } from '../query/q.parser.ts';
 import { parseScopeQ } from '../query/scope.parser.ts';
@@ -112,14 +114,33 @@ export function buildFilter(i: QueryInput, terms: Terms): EntityFilter {
  * `id`, comma-separated, applied in turn. Ordering by distance (dist-asc, dist-desc) and by type or
  * scope is not offered (OperationNotSupported), so no order is silently different from the asked one.
  */
-export function parseOrderBy(v: string, terms: Terms): OrderKey[] {
+/**
+ * Where distances are measured from for orderBy=<GeoProperty>;dist-asc|dist-desc (clause 4.23,
+ * Table 6.4.3.2-1): orderFrom (coordinates as in clause 4.10) with orderGeometry (default Point),
+ * else the reference geometry of a `near` geo-query of the same request.
+ */
+export interface OrderReference {
+  orderFrom?: unknown;
+  orderGeometry?: unknown;
+  georel?: unknown;
+  geometry?: unknown;
+  coordinates?: unknown;
+}
+
+export function parseOrderBy(v: string, terms: Terms, ref: OrderReference = {}): OrderKey[] {
   const out: OrderKey[] = [];
-  for (const raw of v.split(',')) {
-    const term = raw.trim();
+  const terms_ = v.split(',').map((t) => t.trim());
+  for (const term of terms_) {
     const semi = term.lastIndexOf(';');
     const name = semi < 0 ? term : term.slice(0, semi);
     const dir = semi < 0 ? 'asc' : term.slice(semi + 1);
-    if (dir === 'dist-asc' || dir === 'dist-desc') throw new OperationNotSupported('orderBy by distance (dist-asc, dist-desc) is not supported by this broker');
+    if (dir === 'dist-asc' || dir === 'dist-desc') {
+      if (terms_.length > 1) throw new OperationNotSupported('orderBy by distance cannot be combined with other orderBy terms by this broker; ties are ordered by id');
+      checkOrderName(name, term);
+      const from = referenceGeometry(ref);
+      out.push({ desc: dir === 'dist-desc', distance: { property: terms.expandAttr(name), meters: metersFrom(from) } });
+      continue;
+    }
     if (dir !== 'asc' && dir !== 'desc') throw new InvalidRequest(`Invalid orderBy term "${term.slice(0, 80)}": the direction is asc, desc, dist-asc or dist-desc`);
     if (name === 'id') { out.push({ desc: dir === 'desc' }); continue; }
     if (name === 'type' || name === 'scope') throw new OperationNotSupported(`orderBy=${name} is not supported by this broker; order by id or an attribute`);
@@ -132,7 +153,62 @@ export function parseOrderBy(v: string, terms: Terms): OrderKey[] {
     if (node.kind !== 'exists') throw new InvalidRequest(`Invalid orderBy term "${term.slice(0, 80)}": give an attribute name, optionally with ;asc or ;desc`);
     out.push({ path: expandPath(node.path, terms), desc: dir === 'desc' });
   }
+  if (!out.some((k) => k.distance) && (ref.orderFrom !== undefined || ref.orderGeometry !== undefined)) {
+    throw new BadRequestData('orderFrom and orderGeometry are only used with orderBy=<GeoProperty>;dist-asc or ;dist-desc');
+  }
   return out;
+}
+
+function checkOrderName(name: string, term: string): void {
+  if (!/^[^\s;,.\[\]{}()<>=!~"'|&]+$/.test(name) || name === 'id' || name === 'type' || name === 'scope') {
+    throw new InvalidRequest(`Invalid orderBy term "${term.slice(0, 80)}": dist-asc and dist-desc follow the name of a GeoProperty, e.g. location;dist-asc`);
+  }
+}
+
+function referenceGeometry(ref: OrderReference): Geometry {
+  if (ref.orderFrom !== undefined) {
+    const name = ref.orderGeometry === undefined ? 'Point' : ref.orderGeometry;
+    const type = typeof name === 'string' ? canonicalGeometryType(name.trim()) : undefined;
+    if (!type) throw new BadRequestData(`orderGeometry must be a GeoJSON geometry type such as Point or Polygon, got ${JSON.stringify(name)?.slice(0, 60)}`);
+    return validateGeometry({ type, coordinates: parseCoordinates(ref.orderFrom) }, 'orderFrom');
+  }
+  if (ref.orderGeometry !== undefined) throw new BadRequestData('orderGeometry needs orderFrom (the coordinates to measure distances from)');
+  const gq = typeof ref.georel === 'string' && ref.georel.startsWith('near') ? parseGeoQuery({ georel: ref.georel, geometry: ref.geometry as string | undefined, coordinates: ref.coordinates }) : undefined;
+  if (gq) return gq.geometry;
+  throw new BadRequestData('orderBy by distance needs orderFrom (with orderGeometry, default Point) or a near geo-query (georel=near;…, geometry, coordinates)');
+}
+
+/** Every position of a geometry. */
+function positionsOf(c: unknown, out: Position[] = []): Position[] {
+  if (Array.isArray(c)) {
+    if (typeof c[0] === 'number') out.push(c as Position);
+    else for (const x of c) positionsOf(x, out);
+  }
+  return out;
+}
+
+/**
+ * Meters between the reference geometry and a stored GeoProperty value (clause 4.23 "distance"):
+ * from a point to the nearest part of the other geometry (0 inside a polygon); between two
+ * non-point geometries, the least such distance of any vertex of one to the other. Undefined when
+ * the stored value is no geometry.
+ */
+function metersFrom(ref: Geometry): (stored: unknown) => number | undefined {
+  const refPositions = ref.type === 'Point' ? [] : positionsOf(ref.coordinates);
+  return (stored) => {
+    const g = stored as Geometry;
+    if (!g || typeof g !== 'object' || typeof g.type !== 'string' || !Array.isArray(g.coordinates)) return undefined;
+    try {
+      if (ref.type === 'Point') return distanceToGeometry(ref.coordinates, g);
+      if (g.type === 'Point') return distanceToGeometry(g.coordinates, ref);
+      let best = Infinity;
+      for (const p of positionsOf(g.coordinates)) best = Math.min(best, distanceToGeometry(p, ref));
+      for (const p of refPositions) best = Math.min(best, distanceToGeometry(p, g));
+      return Number.isFinite(best) ? best : undefined;
+    } catch {
+      return undefined;
+    }
+  };
 }
 
 /** Expanded names for attrs / pick / omit projections; 'id', 'type', 'scope' stay as they are. */

@@ -159,7 +159,8 @@ export async function entityRoutes(app: FastifyInstance, deps: NgsiDeps): Promis
       throw new BadRequestData('Give at least one of type, id, idPattern, attrs, q, scopeQ or a geo-query (georel, geometry, coordinates); or local=true to list all entities');
     }
     const filter = readableOnly(buildFilter(input, terms), req.access);
-    if (q.orderBy) filter.order = parseOrderBy(q.orderBy, terms);
+    if (q.orderBy) filter.order = parseOrderBy(q.orderBy, terms, q);
+    else if (q.orderFrom !== undefined || q.orderGeometry !== undefined) throw new BadRequestData('orderFrom and orderGeometry are only used with orderBy=<GeoProperty>;dist-asc or ;dist-desc');
     return answerQuery(reply, deps, { tenant, accept, terms, filter, query: q, render: renderOptions(q, terms) });
   });
 
@@ -317,7 +318,7 @@ function ifMatch(req: FastifyRequest): WriteCondition | undefined {
 }
 
 /** Parameters of distributed operation and linked-entity retrieval (v1.8 clauses 4.3.x, 4.5.23): known, not offered. */
-const UNSUPPORTED = ['csf', 'join', 'joinLevel', 'containedBy', 'entityMap', 'collation', 'orderFrom', 'orderGeometry'];
+const UNSUPPORTED = ['csf', 'join', 'joinLevel', 'containedBy', 'entityMap', 'collation'];
 function unsupported(q: Record<string, string>): void {
   for (const p of UNSUPPORTED) if (q[p] !== undefined) throw new OperationNotSupported(`The parameter ${p} is not supported by this broker (no context sources, no linked-entity retrieval)`);
 }

@@ -100,7 +100,7 @@ function parseGeorel(text: string): Pick<GeoQuery, 'georel' | 'maxDistance' | 'm
   return out;
 }
 
-function parseCoordinates(c: unknown): unknown[] {
+export function parseCoordinates(c: unknown): unknown[] {
   if (typeof c === 'string') {
     let v: unknown;
     try {

@@ -106,5 +106,52 @@ export function entityQueryContract(name: string, factory: StorageFactory): void
       assert.deepEqual(full.entities.map((e) => e.id.slice(6)), ['0', '1', '2']);
       assert.equal(full.count, 6);
     });
+
+    test('[4.23] orderBy by distance: the meters function orders the matches (no GeoProperty last, ties by id), with paging, a filter and count', async () => {
+      const LOC = 'https://uri.etsi.org/ngsi-ld/location';
+      await s.withTransaction(async (tx) => {
+        for (const [id, x] of [['a', 3], ['b', 1], ['c', 2], ['d', 1], ['e', undefined], ['f', 5]] as const) {
+          const r = rec(`urn:d:${id}`, { k: { value: id === 'f' ? 0 : 1 } });
+          if (x !== undefined) r.attrs[LOC] = [{ type: 'GeoProperty', value: { type: 'Point', coordinates: [x, 0] }, createdAt: T0, modifiedAt: T0 }];
+          await tx.entities.insert('dist', r);
+        }
+      });
+      // The distance is the x coordinate here: the adapters must order by what the function says.
+      const meters = (g: unknown) => (g as { coordinates: number[] }).coordinates[0];
+      const page = async (desc: boolean, offset: number, limit: number, f: EntityFilter = {}) => {
+        const r = await s.entities.queryKeys('dist', { ...f, order: [{ desc, distance: { property: LOC, meters } }] }, { limit, offset, count: true });
+        return { ids: r.keys.map((k) => k.id.slice(6)), count: r.count };
+      };
+      assert.deepEqual(await page(false, 0, 10), { ids: ['b', 'd', 'c', 'a', 'f', 'e'], count: 6 });
+      assert.deepEqual(await page(true, 0, 10), { ids: ['f', 'a', 'c', 'b', 'd', 'e'], count: 6 }, 'descending: ties still by id, no distance still last');
+      assert.deepEqual(await page(false, 1, 2), { ids: ['d', 'c'], count: 6 });
+      assert.deepEqual(await page(false, 0, 10, { q: q('k==1') }), { ids: ['b', 'd', 'c', 'a', 'e'], count: 5 });
+      const full = await s.entities.query('dist', { order: [{ desc: false, distance: { property: LOC, meters } }] }, { limit: 3, offset: 0, count: false });
+      assert.deepEqual(full.entities.map((e) => e.id.slice(6)), ['b', 'd', 'c']);
+    });
+
+    test('[4.5.1] transient entities: expiresAt stored and read back; an expired one is left out of get, getMany, versionOf, queries, counts and type counts, and listed by expired()', async () => {
+      await s.withTransaction(async (tx) => {
+        const a = rec('urn:x:alive', { k: { value: 1 } });
+        a.expiresAt = '2999-01-01T00:00:00.000Z';
+        const b = rec('urn:x:gone', { k: { value: 1 } });
+        b.expiresAt = '2001-01-01T00:00:00.000Z';
+        await tx.entities.insert('exp', a);
+        await tx.entities.insert('exp', b);
+        await tx.entities.insert('exp', rec('urn:x:plain', { k: { value: 1 } }));
+      });
+      assert.equal((await s.entities.get('exp', 'urn:x:alive'))?.expiresAt, '2999-01-01T00:00:00.000Z');
+      assert.equal(await s.entities.get('exp', 'urn:x:gone'), undefined);
+      assert.equal(await s.entities.versionOf('exp', 'urn:x:gone'), undefined);
+      assert.deepEqual((await s.entities.getMany('exp', ['urn:x:gone', 'urn:x:plain'])).map((e) => e.id), ['urn:x:plain']);
+      const r = await s.entities.queryKeys('exp', { types: { kind: 'type', name: V + 'Q' } }, { limit: 10, offset: 0, count: true });
+      assert.deepEqual(r.keys.map((k) => k.id).sort(), ['urn:x:alive', 'urn:x:plain']);
+      assert.equal(r.count, 2, 'the kept count of the type leaves the expired entity out');
+      assert.equal((await s.entities.query('exp', { q: q('k==1') }, { limit: 10, offset: 0, count: true })).count, 2);
+      assert.deepEqual(await s.entities.typeCounts('exp'), [{ type: V + 'Q', entities: 2 }]);
+      assert.deepEqual((await s.entities.expired('2026-01-01T00:00:00.000Z', 10)).filter((x) => x.tenant === 'exp'), [{ tenant: 'exp', id: 'urn:x:gone' }]);
+      // A transaction still sees it (the service deletes it there, with its notifications).
+      assert.equal((await s.withTransaction((tx) => tx.entities.get('exp', 'urn:x:gone')))?.id, 'urn:x:gone');
+    });
   });
 }

@@ -39,7 +39,20 @@ function pageSql(cols: string, c: CompiledQuery, extra: string, limit: number, o
   return `SELECT * FROM (${each.join(' UNION ALL ')}) u ORDER BY u.pk ${tail}`;
 }
 
-type Cand = { pk: number; id: string; rev: number; scopes: string[] | null; geo: unknown };
+type Cand = { pk: number; id: string; rev: number; scopes: string[] | null; geo: unknown; dgeo?: unknown };
+
+/** Candidates sorted by distance (clause 4.23): no distance last, ties by id, as the SQLite engine orders. */
+function byDistance(hits: Cand[], d: NonNullable<CompiledQuery['distance']>): Cand[] {
+  const m = hits.map((h) => ({ h, v: h.dgeo === null || h.dgeo === undefined ? undefined : d.meters(h.dgeo) }));
+  m.sort((a, b) => {
+    const na = a.v === undefined || !Number.isFinite(a.v);
+    const nb = b.v === undefined || !Number.isFinite(b.v);
+    if (na !== nb) return na ? 1 : -1;
+    if (!na && a.v !== b.v) return d.desc ? b.v! - a.v! : a.v! - b.v!;
+    return a.h.id < b.h.id ? -1 : a.h.id > b.h.id ? 1 : 0;
+  });
+  return m.map((x) => x.h);
+}
 
 /**
  * The candidates of a filter with an in-process part (geo predicate, scopeQ) that pass it, in pk
@@ -48,7 +61,7 @@ type Cand = { pk: number; id: string; rev: number; scopes: string[] | null; geo:
  * holds thousands of entities then reads a few dozen of them.
  */
 async function residualHits(db: Queryable, c: CompiledQuery, page: Page): Promise<Cand[]> {
-  const cols = `e.pk, e.id, e.rev, e.scopes, ${c.geoSelect ?? 'NULL'} AS geo`;
+  const cols = `e.pk, e.id, e.rev, e.scopes, ${c.geoSelect ?? 'NULL'} AS geo${c.distance ? `, ${c.distance.select} AS dgeo` : ''}`;
   const want = page.offset + page.limit;
   const hits: Cand[] = [];
   // An ordered query (clause 4.23) tests every candidate in its order: the pk-keyed chunks below would not.
@@ -57,7 +70,7 @@ async function residualHits(db: Queryable, c: CompiledQuery, page: Page): Promis
       const rows = await q<Cand>(db, `SELECT ${cols} FROM entities e WHERE ${c.where} ORDER BY ${c.order ?? 'e.pk'}`, c.params);
       for (const r of rows) if (c.residual!(r)) hits.push(r);
     }
-    return hits;
+    return c.distance ? byDistance(hits, c.distance) : hits;
   }
   if (c.geoWindow) return windowedHits(db, c, cols, want);
   let last = 0;

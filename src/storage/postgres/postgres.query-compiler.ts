@@ -27,6 +27,8 @@ export interface CompiledQuery {
   branches?: string[];
   /** ORDER BY terms when the filter asks for an order (clause 4.23); absent: pk order. */
   order?: string;
+  /** Order by distance (clause 4.23): the geometry to select (AS dgeo) and the in-process distance. */
+  distance?: { select: string; meters: (geometry: unknown) => number | undefined; desc: boolean };
   /**
    * A geo-query without orderBy: its window, and `where` with the window's condition replaced by
    * another (`whereWith`), whose parameters follow the filter's own ($n from `params.length + 1`),
@@ -369,6 +371,19 @@ export function compileFilter(tenant: string, f: EntityFilter, indexed: Readonly
     }
     geoSelect = `e.doc -> ${prop} -> 0 -> 'value'`;
     tests.push((r) => r.geo !== null && r.geo !== undefined && g.predicate(r.geo));
+  }
+  // Ordered by distance (clause 4.23): every match is read and sorted in process by the same
+  // distance function as on SQLite (residualHits), so both engines give one order.
+  const dist = f.order?.find((k) => k.distance);
+  if (dist) {
+    const prop = c.p(dist.distance!.property, '::text');
+    const pass = tests.slice();
+    tests.length = 0;
+    tests.push((r) => pass.every((t) => t(r)));
+    const distance = { select: `e.doc -> ${prop} -> 0 -> 'value'`, meters: dist.distance!.meters, desc: dist.desc };
+    return {
+      where: where.join(' AND '), params: c.params, residual: tests[0], geoSelect, order: 'e.pk', distance,
+    };
   }
   // Ordered queries sort every match (clause 4.23): no index walk in pk order to merge.
   const order = f.order?.length ? c.orderBy(f.order) : undefined;

@@ -13,8 +13,8 @@ export type Db = Database.Database;
 /** Predicates evaluated in process during one statement, addressed by a handle (see match()). */
 export class MatchRegistry {
   private next = 1;
-  private readonly fns = new Map<number, (arg: unknown) => boolean>();
-  add(fn: (arg: unknown) => boolean): number {
+  private readonly fns = new Map<number, (arg: unknown) => unknown>();
+  add(fn: (arg: unknown) => unknown): number {
     const h = this.next++;
     if (this.next > 1e9) this.next = 1;
     this.fns.set(h, fn);
@@ -23,7 +23,13 @@ export class MatchRegistry {
   remove(h: number): void { this.fns.delete(h); }
   call(h: number, arg: unknown): boolean {
     const fn = this.fns.get(h);
-    return fn ? fn(arg) : false;
+    return fn ? fn(arg) === true : false;
+  }
+  /** A numeric function's value (ds_num), null when it gives none. */
+  value(h: number, arg: unknown): number | null {
+    const fn = this.fns.get(h);
+    const v = fn ? fn(arg) : undefined;
+    return typeof v === 'number' && Number.isFinite(v) ? v : null;
   }
 }
 
@@ -38,6 +44,7 @@ function configure(db: Db, registry: MatchRegistry, cacheKiB: number): void {
   });
   db.function('ds_match', { deterministic: false, varargs: false }, (h: unknown, arg: unknown) =>
     registry.call(Number(h), arg) ? 1 : 0);
+  db.function('ds_num', { deterministic: false, varargs: false }, (h: unknown, arg: unknown) => registry.value(Number(h), arg));
 }
 
 export function openWriter(file: string, registry: MatchRegistry): Db {

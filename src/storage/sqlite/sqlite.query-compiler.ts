@@ -133,6 +133,13 @@ class Compiler {
   orderBy(keys: OrderKey[]): string {
     const out: string[] = [];
     for (const k of keys) {
+      if (k.distance) {
+        // Meters computed in process (the same function as on PostgreSQL); none = last, also descending.
+        const m = k.distance.meters;
+        const d = this.measure((v) => (typeof v === 'string' ? m(JSON.parse(v)) : undefined), `e.doc ->> ${this.p(`$${key(k.distance.property)}[0].value`)}`);
+        out.push(`${d} IS NULL`, `${d} ${k.desc ? 'DESC' : 'ASC'}`);
+        continue;
+      }
       if (!k.path) { out.push(`e.id ${k.desc ? 'DESC' : 'ASC'}`); continue; }
       const { base, member } = instancePath(k.path);
       const c = compoundSuffix(k.path);
@@ -259,6 +266,13 @@ class Compiler {
       case 'or': return `(${t.items.map((i) => this.types(i)).join(' OR ')})`;
       case 'type': return `EXISTS (SELECT 1 FROM entity_types t2 WHERE t2.tenant = e.tenant AND t2.type = ${this.p(t.name)} AND t2.pk = e.pk)`;
     }
+  }
+
+  /** A number computed in process per row (ds_num); NULL when fn gives none. */
+  measure(fn: (arg: unknown) => number | undefined, argSql: string): string {
+    const h = this.registry.add(fn);
+    this.handles.push(h);
+    return `ds_num(${this.p(h)}, ${argSql})`;
   }
 
   match(fn: (arg: unknown) => boolean, argSql: string): string {
