@@ -218,8 +218,12 @@ class SqliteReader implements EntityReader {
     return rows.filter((r) => r.expires_at === null || r.expires_at > now).map(toRecord);
   }
   async versionOf(tenant: string, id: string): Promise<EntityVersion | undefined> {
+    // The render cache's probe on every GET: expires_at is read only when some entity has expired
+    // (it is the row's last column, behind the document and any overflow pages of it).
+    const now = this.now();
+    if (!this.anyExpired(now)) return this.stmts.get('SELECT pk AS born, rev FROM entities WHERE tenant = ? AND id = ?').get(tenant, id) as EntityVersion | undefined;
     const v = this.stmts.get('SELECT pk AS born, rev, expires_at FROM entities WHERE tenant = ? AND id = ?').get(tenant, id) as (EntityVersion & { expires_at: string | null }) | undefined;
-    return v && (v.expires_at === null || v.expires_at > this.now()) ? { born: v.born, rev: v.rev } : undefined;
+    return v && (v.expires_at === null || v.expires_at > now) ? { born: v.born, rev: v.rev } : undefined;
   }
   async typeCounts(tenant: string): Promise<Array<{ type: string; entities: number }>> {
     const kept = this.stmts.get("SELECT type, n AS entities FROM entity_counts WHERE tenant = ? AND type <> '' AND n > 0 ORDER BY type").all(tenant) as Array<{ type: string; entities: number }>;
