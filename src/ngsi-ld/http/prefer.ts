@@ -76,11 +76,14 @@ function amendFor18Entity(o: Record<string, unknown>): boolean {
 
 /**
  * onSend hook of the NGSI-LD API: answers `Prefer: ngsi-ld=<version>`. The native version needs no
- * change; v1.8 re-reads a 200 JSON answer and drops what v1.8 does not know. Requests without the
- * preference pay one header lookup.
+ * change; v1.8 re-reads a 200 JSON answer and drops what v1.8 does not know. Callback style (an
+ * async onSend defers every send); requests without the preference pay one header lookup.
  */
-export async function versionPreference(req: FastifyRequest, reply: FastifyReply, payload: unknown): Promise<unknown> {
-  if (req.headers.prefer === undefined) return payload;
+export function versionPreference(req: FastifyRequest, reply: FastifyReply, payload: unknown, done: (err: Error | null, payload?: unknown) => void): void {
+  done(null, req.headers.prefer === undefined ? payload : versioned(req, reply, payload));
+}
+
+function versioned(req: FastifyRequest, reply: FastifyReply, payload: unknown): unknown {
   const { version } = preferencesOf(req);
   if (!version) return payload;
   applied(reply, `ngsi-ld=${version}`);
