@@ -88,11 +88,38 @@ class SqliteReader implements EntityReader {
    */
   private alive(filter: EntityFilter): EntityFilter {
     if (filter.aliveAt) return filter;
+    const now = this.expiryNow();
+    return now === undefined ? filter : { ...filter, aliveAt: now };
+  }
+  /** The current instant when some stored entity has expired by now, else undefined (without reading the clock when none is transient). */
+  private expiryNow(): string | undefined {
+    if (this.earliest === undefined) this.earliest = this.readEarliest();
+    if (this.earliest === null) return undefined;
     const now = this.now();
-    return this.anyExpired(now) ? { ...filter, aliveAt: now } : filter;
+    return this.anyExpired(now) ? now : undefined;
+  }
+  /**
+   * The earliest expiresAt stored (undefined: not read yet; null: no transient entity). Any read of
+   * the database costs a read transaction (~8 µs, more than a GET's own lookup), so the hot paths
+   * compare with this instead: writes lower it (noteExpiry, also for a write later rolled back:
+   * too early only costs a probe), and once it has passed, a probe tells whether an expired entity
+   * is still stored; if not (swept or rewritten), it is read again.
+   */
+  private earliest: string | null | undefined;
+  noteExpiry(at: string): void {
+    if (this.earliest !== undefined && (this.earliest === null || at < this.earliest)) this.earliest = at;
+  }
+  private readEarliest(): string | null {
+    return (this.stmts.get('SELECT min(expires_at) AS at FROM entities WHERE expires_at IS NOT NULL').get() as { at: string | null }).at;
   }
   private anyExpired(now: string, tenant?: string): boolean {
-    if (tenant === undefined) return this.stmts.get('SELECT 1 FROM entities WHERE expires_at IS NOT NULL AND expires_at <= ? LIMIT 1').get(now) !== undefined;
+    if (this.earliest === undefined) this.earliest = this.readEarliest();
+    if (this.earliest === null || this.earliest > now) return false;
+    if (this.stmts.get('SELECT 1 FROM entities WHERE expires_at IS NOT NULL AND expires_at <= ? LIMIT 1').get(now) === undefined) {
+      this.earliest = this.readEarliest();
+      return false;
+    }
+    if (tenant === undefined) return true;
     return this.stmts.get('SELECT 1 FROM entities WHERE expires_at IS NOT NULL AND expires_at <= ? AND tenant = ? LIMIT 1').get(now, tenant) !== undefined;
   }
   async expired(now: string, limit: number): Promise<Array<{ tenant: string; id: string }>> {
@@ -220,8 +247,8 @@ class SqliteReader implements EntityReader {
   async versionOf(tenant: string, id: string): Promise<EntityVersion | undefined> {
     // The render cache's probe on every GET: expires_at is read only when some entity has expired
     // (it is the row's last column, behind the document and any overflow pages of it).
-    const now = this.now();
-    if (!this.anyExpired(now)) return this.stmts.get('SELECT pk AS born, rev FROM entities WHERE tenant = ? AND id = ?').get(tenant, id) as EntityVersion | undefined;
+    const now = this.expiryNow();
+    if (now === undefined) return this.stmts.get('SELECT pk AS born, rev FROM entities WHERE tenant = ? AND id = ?').get(tenant, id) as EntityVersion | undefined;
     const v = this.stmts.get('SELECT pk AS born, rev, expires_at FROM entities WHERE tenant = ? AND id = ?').get(tenant, id) as (EntityVersion & { expires_at: string | null }) | undefined;
     return v && (v.expires_at === null || v.expires_at > now) ? { born: v.born, rev: v.rev } : undefined;
   }
@@ -283,7 +310,16 @@ class SqliteWriteTx implements EntityWriteTx {
    */
   private readonly recent = new Map<string, EntityRecord>();
   private static readonly RECENT_MAX = 10_000;
-  constructor(private readonly stmts: StatementCache) {}
+  constructor(private readonly stmts: StatementCache, private readonly noteExpiry: (at: string) => void = () => {}) {}
+  /** The earliest expiresAt written since the last commit: told to the reader once committed. */
+  private pendingExpiry: string | undefined;
+  private expiryWritten(at: string): void {
+    if (this.pendingExpiry === undefined || at < this.pendingExpiry) this.pendingExpiry = at;
+  }
+  committed(): void {
+    if (this.pendingExpiry !== undefined) this.noteExpiry(this.pendingExpiry);
+    this.pendingExpiry = undefined;
+  }
   private remember(tenant: string, e: EntityRecord): void {
     const k = `${tenant}\u0000${e.id}`;
     this.recent.delete(k);
@@ -320,6 +356,7 @@ class SqliteWriteTx implements EntityWriteTx {
     }
     this.writeTypes(tenant, pk, e.types);
     this.writeGeo(pk, e);
+    if (e.expiresAt) this.expiryWritten(e.expiresAt);
     this.remember(tenant, { ...e, rev: 1, born: pk });
   }
   async update(tenant: string, e: EntityRecord, before?: EntityRecord): Promise<void> {
@@ -327,6 +364,7 @@ class SqliteWriteTx implements EntityWriteTx {
     const row = this.stmts.get('UPDATE entities SET types = ?, scopes = ?, created_at = ?, modified_at = ?, rev = rev + 1, doc = jsonb(?), expires_at = ? WHERE tenant = ? AND id = ? RETURNING pk, rev')
       .get(types, e.scopes ? JSON.stringify(e.scopes) : null, e.createdAt, e.modifiedAt, JSON.stringify(e.attrs), e.expiresAt ?? null, tenant, e.id) as { pk: number; rev: number } | undefined;
     if (!row) throw new StorageNotFound(`entity ${e.id} not found`);
+    if (e.expiresAt) this.expiryWritten(e.expiresAt);
     if (!before || JSON.stringify(before.types) !== types) {
       this.stmts.get('DELETE FROM entity_types WHERE pk = ?').run(row.pk);
       this.writeTypes(tenant, row.pk, e.types);
@@ -416,8 +454,9 @@ export class SqliteStorage implements StoragePort {
     this.reader = openReader(file, registry);
     this.wstmts = new StatementCache(this.writer);
     this.checkpointer = new Checkpointer(file);
-    this.entities = new SqliteReader(this.reader, registry);
-    const entities = new SqliteWriteTx(this.wstmts);
+    const reader = new SqliteReader(this.reader, registry);
+    this.entities = reader;
+    const entities = new SqliteWriteTx(this.wstmts, (at) => reader.noteExpiry(at));
     this.writeTx = entities;
     this.history = new SqliteHistoryWriter(this.writer);
     this.temporal = new SqliteTemporalStore(this.reader, registry, this.history);
@@ -472,6 +511,7 @@ export class SqliteStorage implements StoragePort {
         }
       }
       this.wstmts.get('COMMIT').run();
+      this.writeTx.committed();
     } catch (e) {
       if (this.writer.inTransaction) this.wstmts.get('ROLLBACK').run();
       this.rolledBack();
