@@ -215,6 +215,21 @@ describe('conformance v1.9 part 3: aggrMethods in the body of POST /temporal/ent
     assert.deepEqual(a.max.map((p) => p[0]), [10, 8]);
   });
 
+  test('[4.21, 6.18.3.2, 6.19.3.1] pick and omit on temporal answers reduce the entity members too (id, type), as on the entity API; attrs keeps id and type', async () => {
+    const get = async (qs: string) => {
+      const r = await t.app.inject({ method: 'GET', url: `/ngsi-ld/v1/temporal/entities/urn:ngsi-ld:WeatherObserved:agg?${qs}` });
+      assert.equal(r.statusCode, 200, r.body);
+      return Object.keys(r.json()).sort();
+    };
+    assert.deepEqual(await get('pick=id,temperature'), ['id', 'temperature']);
+    assert.deepEqual(await get(`pick=${encodeURIComponent('type|temperature')}`), ['temperature', 'type']);
+    assert.deepEqual(await get('omit=id'), ['temperature', 'type']);
+    assert.deepEqual(await get('omit=type,temperature'), ['id']);
+    assert.deepEqual(await get('attrs=temperature'), ['id', 'temperature', 'type']);
+    const r = await t.app.inject({ method: 'GET', url: `/ngsi-ld/v1/temporal/entities?type=WeatherObserved&pick=id` });
+    assert.deepEqual(r.json(), [{ id: 'urn:ngsi-ld:WeatherObserved:agg' }]);
+  });
+
   test('[6.24.3.1] a malformed aggrMethods in the body, or one that contradicts the URL, is 400 BadRequestData', async () => {
     for (const [url, extra] of [
       ['?options=aggregatedValues', { aggrMethods: [1, 2] }],

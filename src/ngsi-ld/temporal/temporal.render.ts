@@ -21,6 +21,9 @@ const iso = (ms: number) => new Date(ms).toISOString();
 export interface TemporalRenderOptions {
   sysAttrs: boolean;
   lang?: string[];
+  /** pick / omit of entity members (clause 4.21): 'id', 'type', 'scope' besides attribute IRIs. */
+  keep?: Set<string>;
+  omit?: Set<string>;
 }
 
 function renderOne(iri: string, inst: AttrInstance, terms: Terms, o: RenderOptions): unknown {
@@ -49,7 +52,10 @@ function renderSeriesValues(s: SeriesResult, q: TemporalQuery, terms: Terms): Re
 
 export function renderTemporalEntity(r: EntityResult, q: TemporalQuery, terms: Terms, o: TemporalRenderOptions): Rendered {
   const types = r.entity.types.map((t) => terms.compactType(t));
-  const out: Rendered = { id: r.entity.id, type: types.length === 1 ? types[0] : types };
+  const member = (k: string) => (!o.keep || o.keep.has(k)) && !o.omit?.has(k);
+  const out: Rendered = {};
+  if (member('id')) out.id = r.entity.id;
+  if (member('type')) out.type = types.length === 1 ? types[0] : types;
   if (o.sysAttrs) {
     out.createdAt = r.entity.createdAt;
     if (r.entity.deletedAt) out.deletedAt = r.entity.deletedAt;

@@ -71,7 +71,8 @@ function selection(q: Record<string, string | string[] | undefined>, terms: Term
   const attrs = projection(q.attrs, 'attrs', terms);
   const pick = projection(q.pick, 'pick', terms);
   if (attrs && pick) throw new BadRequestData('attrs and pick cannot be combined; use pick');
-  const sel: Selection = { keep: pick ?? attrs, omit: projection(q.omit, 'omit', terms) };
+  // attrs (deprecated) selects attributes only; pick and omit may also name id and type (clause 4.21).
+  const sel: Selection = { keep: pick ?? (attrs && new Set([...attrs, 'id', 'type', 'scope'])), omit: projection(q.omit, 'omit', terms) };
   if (typeof q.datasetId === 'string') sel.datasetId = q.datasetId.split(',').map((s) => s.trim());
   return sel;
 }
@@ -113,8 +114,8 @@ export async function temporalRoutes(app: FastifyInstance, ngsi: NgsiDeps, deps:
     if (range) reply.status(206).header('Content-Range', TemporalService.formatRange(range));
     return sendData(reply, accept, terms, body, ngsi.coreContextUrl);
   };
-  const render = (results: EntityResult[], tq: TemporalQuery, terms: Terms, lang?: string[]) =>
-    results.map((r) => renderTemporalEntity(r, tq, terms, { sysAttrs: tq.sysAttrs, lang }));
+  const render = (results: EntityResult[], tq: TemporalQuery, terms: Terms, lang: string[] | undefined, sel: Selection) =>
+    results.map((r) => renderTemporalEntity(r, tq, terms, { sysAttrs: tq.sysAttrs, lang, keep: sel.keep, omit: sel.omit }));
 
   /**
    * Every type the entity has or had: its current types and those its history accumulated (the
@@ -163,10 +164,11 @@ export async function temporalRoutes(app: FastifyInstance, ngsi: NgsiDeps, deps:
     if (!hasRestriction(input) && q.local !== 'true' && !star) throw new BadRequestData('Give at least one of type, id, idPattern, attrs, q, scopeQ or a geo-query; or local=true to list all temporal entities');
     const filter = readableOnly(buildFilter(input, terms), req.access);
     const page = paging(q);
-    const res = await svc.query(tenant, filter, page, tq, selection(q, terms));
+    const sel = selection(q, terms);
+    const res = await svc.query(tenant, filter, page, tq, sel);
     if (page.count) reply.header('NGSILD-Results-Count', String(res.count));
     pageLinks(reply, req.url, q, page, res.more);
-    return send(reply, accept, terms, render(res.results, tq, terms, langOf(q.lang)), res.range);
+    return send(reply, accept, terms, render(res.results, tq, terms, langOf(q.lang), sel), res.range);
   });
 
   // clause 6.19.3.1 — retrieve the temporal evolution of an entity
@@ -179,12 +181,13 @@ export async function temporalRoutes(app: FastifyInstance, ngsi: NgsiDeps, deps:
     const tenant = await existingTenant(req, tenantExists);
     const terms = await queryTerms(req, contexts);
     await mayReadHistory(req, tenant, id);
-    const { result, range } = await svc.retrieve(tenant, id, tq, selection(q, terms));
+    const sel = selection(q, terms);
+    const { result, range } = await svc.retrieve(tenant, id, tq, sel);
     if (q.type) {
       const types = parseTypes(q.type.split(','), terms, true)!;
       if (!types.some((t) => result.entity.types.includes(t))) throw new BadRequestData(`Entity ${id} is not of type ${q.type}`);
     }
-    return send(reply, accept, terms, render([result], tq, terms, langOf(q.lang))[0], range);
+    return send(reply, accept, terms, render([result], tq, terms, langOf(q.lang), sel)[0], range);
   });
 
   // clause 6.24.3.1 — query temporal evolution by POST (Query data type with temporalQ, clause 5.2.23)
@@ -216,10 +219,11 @@ export async function temporalRoutes(app: FastifyInstance, ngsi: NgsiDeps, deps:
     };
     if (!hasRestriction(input) && qs.local !== 'true') throw new BadRequestData('The Query needs at least one of entities, attrs, q, scopeQ or geoQ');
     const page = paging(qs);
-    const res = await svc.query(tenant, readableOnly(buildFilter(input, terms), req.access), page, tq, selection({ attrs: input.attrs as string[] | undefined, datasetId: qs.datasetId }, terms));
+    const chosen = selection({ attrs: input.attrs as string[] | undefined, datasetId: qs.datasetId }, terms);
+    const res = await svc.query(tenant, readableOnly(buildFilter(input, terms), req.access), page, tq, chosen);
     if (page.count) reply.header('NGSILD-Results-Count', String(res.count));
     pageLinks(reply, req.url, qs, page, res.more);
-    return send(reply, accept, terms, render(res.results, tq, terms, langOf(body.lang ?? qs.lang)), res.range);
+    return send(reply, accept, terms, render(res.results, tq, terms, langOf(body.lang ?? qs.lang), chosen), res.range);
   });
 
   // clause 6.18.3.1 — create or update the temporal evolution of an entity (back-filling history)
