@@ -7,6 +7,8 @@ import type { Messages } from '../i18n/index.ts';
 import type { ParticipationMessages } from '../i18n/participation.de.ts';
 import { href } from '../paths.ts';
 import { Button, CommentThread, Csrf, ErrorList, Notice, PField, PhaseTimeline, ProposalCard } from './components.tsx';
+import { FollowButton, GuestCommentForm, GuestQueue, GuestWaiting } from './guest-follow.pages.tsx';
+import type { GuestContribution, HeldContribution } from '../../participation/index.ts';
 
 type Errors = Record<string, string>;
 const errList = (e: Errors) => Object.entries(e).map(([field, message]) => ({ field, message }));
@@ -30,7 +32,7 @@ export function AccountBar({ frame, viewer, m }: { frame: Frame; viewer: Viewer;
   }
   return (
     <div class="account-bar">
-      <span>{m.list.loggedInAs(viewer.person.name)}</span> · <a class="kern-link" href={href(lang, 'myData')}>{m.myData.title}</a>
+      <span>{m.list.loggedInAs(viewer.person.name)}</span> · <a class="kern-link" href={href(lang, 'myData')}>{m.myData.title}</a> · <a class="kern-link" href={href(lang, 'notifications')}>{m.follow.settings}</a>
       {viewer.moderator && <> · <a class="kern-link" href={href(lang, 'moderation')}>{m.list.moderation}</a></>}
     </div>
   );
@@ -72,6 +74,8 @@ export interface ProcessModel {
   points: Array<{ id: string; title: string; point: [number, number] }>;
   /** The process's surveys (each with whether its results are shown to this viewer). */
   surveys: Array<{ survey: Survey; resultsVisible: boolean }>;
+  /** Whether the logged-in viewer follows the process. */
+  following?: boolean;
   tileUrl?: string;
   tileAttribution?: string;
 }
@@ -96,6 +100,7 @@ export function ProcessPage(x: ProcessModel, t: Messages, m: ParticipationMessag
     <Layout frame={x.frame} t={t} title={L(x.frame, p.title)} styles={hasMap ? ['leaflet.css'] : []} scripts={hasMap ? ['map.js'] : []}>
       <AccountBar frame={x.frame} viewer={x.viewer} m={m} />
       <h1 class="kern-heading-x-large">{L(x.frame, p.title)}</h1>
+      {x.viewer.person && <FollowButton kind="process" id={p.slug} following={!!x.following} csrf={x.viewer.csrf} back={href(lang, 'process', p.slug)} lang={lang} m={m} />}
       <p class="kern-body--small">{m.process.now(m.phases[x.view.phase]!)}{x.view.next && <> · {m.process.next(m.phases[x.view.next.kind]!, t.formatDate(x.view.next.start))}</>}</p>
       <Paragraphs text={L(x.frame, p.description)} />
       {p.projectSlug && <p>{m.process.project}: <a class="kern-link" href={href(lang, 'project', p.projectSlug)}>{x.projectTitle ?? p.projectSlug}</a></p>}
@@ -174,6 +179,10 @@ export interface ProposalModel {
   /** The comments of this page the viewer rated "hilfreich". */
   rated?: Set<string>;
   supported: boolean;
+  /** Whether the logged-in viewer follows the proposal. */
+  following?: boolean;
+  /** Where the process takes guests: the guest's own contributions waiting for release. */
+  guest?: { open: boolean; waiting: GuestContribution[] };
   canEdit: boolean;
   projectTitle?: string;
   notice?: string;
@@ -200,6 +209,7 @@ export function ProposalPage(x: ProposalModel, t: Messages, m: ParticipationMess
       <p><a class="kern-link" href={href(lang, 'process', x.view.process.slug)}>{m.proposal.back(L(x.frame, x.view.process.title))}</a></p>
       {x.notice && <Notice kind="success">{x.notice}</Notice>}
       <h1 class="kern-heading-x-large">{title}</h1>
+      {x.viewer.person && !hidden && <FollowButton kind="proposal" id={p.id} following={!!x.following} csrf={x.viewer.csrf} back={base} lang={lang} m={m} />}
       {p.state === 'withdrawn' && <Notice kind="warning">{m.proposal.withdrawn}</Notice>}
       {hidden && <Notice kind="warning">{mine && p.moderation ? m.proposal.hiddenForAuthor(p.moderation.reason) : m.proposal.hidden}</Notice>}
       {(!hidden || mine) && (
@@ -274,6 +284,8 @@ export function ProposalPage(x: ProposalModel, t: Messages, m: ParticipationMess
           </form>
         ) : !x.view.allowed.includes('comment') ? <p>{m.proposal.commentClosed}</p>
           : !x.viewer.person ? <p><a class="kern-link" href={`${href(lang, 'login')}?returnTo=${encodeURIComponent(base)}`}>{m.process.loginToTakePart}</a></p> : null}
+        {x.guest && <GuestWaiting items={x.guest.waiting} m={m} t={t} />}
+        {x.guest?.open && !x.viewer.person && p.state === 'published' && <GuestCommentForm action={`${base}/gast-kommentare`} csrf={x.viewer.csrf} values={x.values} errors={x.errors} m={m} />}
       </section>
     </Layout>
   );
@@ -494,6 +506,8 @@ export interface ModerationModel {
   frame: Frame;
   viewer: Viewer;
   reports: Array<{ id: string; target: { kind: 'proposal' | 'comment'; id: string }; reason: string; createdAt: string; content?: { title?: string; body: string; authorName: string; hidden: boolean; proposalId: string } }>;
+  /** Guests' contributions waiting for release. */
+  guests?: HeldContribution[];
   notice?: string;
   errors: Errors;
 }
@@ -549,6 +563,7 @@ export function ModerationPage(x: ModerationModel, t: Messages, m: Participation
           })}
         </ul>
       )}
+      <GuestQueue items={x.guests ?? []} csrf={x.viewer.csrf} lang={lang} m={m} t={t} />
     </Layout>
   );
 }
