@@ -102,7 +102,7 @@ for (const engine of ENGINES) {
       assert.equal((await api('GET', '/guest-contributions', anna)).statusCode, 403);
       const queue = (await api('GET', '/guest-contributions', mod)).json();
       assert.equal(queue.length, 3);
-      assert.equal(queue[0].context.title, 'Mehr Bänke');
+      assert.equal(queue.find((g: { id: string }) => g.id === heldId).context.title, 'Mehr Bänke');
       assert.ok(queue.every((g: Record<string, unknown>) => g.guestId === undefined));
       assert.equal((await api('POST', `/guest-contributions/${heldId}/release`, anna)).statusCode, 403);
       assert.equal((await api('POST', `/guest-contributions/${heldId}/release`, mod)).statusCode, 200);
@@ -213,6 +213,58 @@ for (const engine of ENGINES) {
       const r = await api('GET', '/me/export', carla);
       assert.deepEqual(r.json().notifications.follows.map((f: { kind: string; targetId: string }) => [f.kind, f.targetId]), [['process', 'offen']]);
       assert.equal(r.json().notifications.mode, 'immediate');
+    });
+
+    test('pages without JavaScript: a guest comments by form (German messages at the fields, then held and shown to this browser only); a moderator releases it on the moderation page', async () => {
+      const url = `/beteiligung/vorschlaege/${proposalId}`;
+      const page = await t.app.inject({ url });
+      assert.match(page.body, /Als Gast kommentieren/);
+      const csrfCookie = ([] as string[]).concat(page.headers['set-cookie'] as string[]).map((c) => c.split(';')[0]).join('; ');
+      const csrf = /name="_csrf" value="([^"]+)"/.exec(page.body)![1]!;
+      const post = (form: Record<string, string>, cookie = csrfCookie, ip = '192.0.2.80') => t.app.inject({ method: 'POST', url: `${url}/gast-kommentare`, headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' }, remoteAddress: ip, payload: new URLSearchParams(form).toString() });
+      assert.equal((await post({ _csrf: 'falsch', pseudonym: 'Fink', body: 'x' })).statusCode, 403, 'the double-submit token');
+      const bad = await post({ _csrf: csrf, pseudonym: 'F', body: '' });
+      assert.equal(bad.statusCode, 400);
+      assert.match(bad.body, /Bitte geben Sie einen Namen mit 2 bis 40 Zeichen ein/);
+      assert.match(bad.body, /href="#guest-pseudonym"/);
+      const ok = await post({ _csrf: csrf, pseudonym: 'Fink', body: 'Per Formular als Gast' });
+      assert.equal(ok.statusCode, 303);
+      const guestCookie = ([] as string[]).concat(ok.headers['set-cookie'] as string[]).find((c) => c.startsWith('drehscheibe_guest='))!;
+      assert.match(guestCookie, /HttpOnly/);
+      const mine = await t.app.inject({ url, headers: { cookie: `${csrfCookie}; ${guestCookie.split(';')[0]}` } });
+      assert.match(mine.body, /wartet|warten auf Freigabe/);
+      assert.match(mine.body, /Per Formular als Gast/);
+      assert.doesNotMatch((await t.app.inject({ url })).body, /Per Formular als Gast/, 'nobody else sees it');
+      assert.doesNotMatch((await t.app.inject({ url: `/beteiligung/vorschlaege/${closedProposalId}` })).body, /Als Gast kommentieren/, 'not where guests are not allowed');
+      const modPage = await t.app.inject({ url: '/verwaltung/beteiligung', headers: { cookie: mod.cookie } });
+      assert.match(modPage.body, /Gastbeiträge, die auf Freigabe warten/);
+      const gid = /\/verwaltung\/beteiligung\/gast\/([^/]+)\/freigeben/.exec(modPage.body)![1]!;
+      const rel = await t.app.inject({ method: 'POST', url: `/verwaltung/beteiligung/gast/${gid}/freigeben`, headers: { cookie: mod.cookie, 'content-type': 'application/x-www-form-urlencoded' }, payload: `_csrf=${encodeURIComponent(mod.csrf)}` });
+      assert.equal(rel.statusCode, 303);
+      assert.match((await t.app.inject({ url })).body, /Fink \(Gast\)/);
+    });
+
+    test('pages without JavaScript: the "Folgen" button, the notification settings (German message at the field) and stopping from there', async () => {
+      const url = `/beteiligung/vorschlaege/${proposalId}`;
+      const form = (path: string, who: Who, f: Record<string, string>) => t.app.inject({ method: 'POST', url: path, headers: { cookie: who.cookie, 'content-type': 'application/x-www-form-urlencoded' }, payload: new URLSearchParams({ _csrf: who.csrf, ...f }).toString() });
+      await api('DELETE', `/follows/proposal/${proposalId}`, bert);
+      assert.match((await t.app.inject({ url, headers: { cookie: bert.cookie } })).body, />Folgen</);
+      assert.doesNotMatch((await t.app.inject({ url })).body, />Folgen</, 'not for the anonymous');
+      const r = await form('/beteiligung/folgen', bert, { kind: 'proposal', id: proposalId, zurueck: url, aktion: 'folgen' });
+      assert.equal(r.statusCode, 303);
+      assert.equal(r.headers.location, `${url}?hinweis=followed`);
+      assert.match((await t.app.inject({ url, headers: { cookie: bert.cookie } })).body, /Nicht mehr folgen/);
+      assert.equal((await form('/beteiligung/folgen', bert, { kind: 'proposal', id: proposalId, zurueck: 'https://evil.example/', aktion: 'folgen' })).headers.location, '/beteiligung/benachrichtigungen?hinweis=followed', 'never back to another site');
+      const settings = await t.app.inject({ url: '/beteiligung/benachrichtigungen', headers: { cookie: bert.cookie } });
+      assert.match(settings.body, /Wie möchten Sie benachrichtigt werden/);
+      assert.match(settings.body, /Mehr Bänke/);
+      const bad = await form('/beteiligung/benachrichtigungen', bert, { mode: 'stündlich' });
+      assert.equal(bad.statusCode, 400);
+      assert.match(bad.body, /Bitte wählen Sie, wie Sie benachrichtigt werden möchten/);
+      assert.equal((await form('/beteiligung/benachrichtigungen', bert, { mode: 'immediate' })).statusCode, 303);
+      assert.equal((await form('/beteiligung/folgen', bert, { kind: 'proposal', id: proposalId, zurueck: '/beteiligung/benachrichtigungen', aktion: 'entfolgen' })).statusCode, 303);
+      assert.deepEqual((await api('GET', '/follows', bert)).json(), { mode: 'immediate', follows: [] });
+      assert.equal((await t.app.inject({ url: '/beteiligung/benachrichtigungen' })).statusCode, 303, 'to the login');
     });
   });
 }
