@@ -266,5 +266,31 @@ for (const engine of ENGINES) {
       assert.deepEqual((await api('GET', '/follows', bert)).json(), { mode: 'immediate', follows: [] });
       assert.equal((await t.app.inject({ url: '/beteiligung/benachrichtigungen' })).statusCode, 303, 'to the login');
     });
+
+    test('pages without JavaScript: a guest answers a survey by form (pseudonym and question messages first); then it waits for release', async () => {
+      const sv = (await api('POST', '/processes/offen/surveys', steward, SURVEY)).json().id as string;
+      const url = `/beteiligung/umfragen/${sv}`;
+      const page = await t.app.inject({ url });
+      assert.match(page.body, /Als Gast antworten/);
+      const cookie = ([] as string[]).concat(page.headers['set-cookie'] as string[]).map((c) => c.split(';')[0]).join('; ');
+      const csrf = /name="_csrf" value="([^"]+)"/.exec(page.body)![1]!;
+      const post = (form: string) => t.app.inject({ method: 'POST', url: `${url}/gast`, headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' }, remoteAddress: '192.0.2.90', payload: form });
+      const bad = await post(`_csrf=${encodeURIComponent(csrf)}&pseudonym=`);
+      assert.equal(bad.statusCode, 400);
+      assert.match(bad.body, /href="#pseudonym"/);
+      assert.match(bad.body, /href="#q1"/);
+      const ok = await post(`_csrf=${encodeURIComponent(csrf)}&pseudonym=Amsel&q1=2&q2=0&q2=1&q3=3`);
+      assert.equal(ok.statusCode, 303);
+      const guest = ([] as string[]).concat(ok.headers['set-cookie'] as string[]).find((c) => c.startsWith('drehscheibe_guest='))!.split(';')[0];
+      const after = await t.app.inject({ url, headers: { cookie: `${cookie}; ${guest}` } });
+      assert.match(after.body, /Ihre Antworten als Gast warten auf die Freigabe/);
+      assert.doesNotMatch(after.body, /Als Gast antworten/);
+      const held = (await api('GET', '/guest-contributions', mod)).json().find((g: { targetId: string }) => g.targetId === sv);
+      assert.deepEqual(held.answers, { q1: 2, q2: [0, 1], q3: 3 });
+      assert.equal((await api('GET', `/surveys/${sv}/results`, steward)).json().respondents, 0, 'not counted while held');
+      assert.equal((await api('POST', `/guest-contributions/${held.id}/release`, mod)).statusCode, 200);
+      assert.equal((await api('GET', `/surveys/${sv}/results`, steward)).json().respondents, 1);
+      assert.doesNotMatch((await t.app.inject({ url: `/beteiligung/umfragen/${(await api('POST', '/processes/konten/surveys', steward, SURVEY)).json().id}` })).body, /Als Gast antworten/, 'not where guests are not allowed');
+    });
   });
 }

@@ -428,6 +428,7 @@ export const partDe = {
     pseudonymHint: 'Wird mit dem Zusatz „(Gast)“ angezeigt. Bitte nicht Ihren vollen Namen.',
     send: 'Als Gast senden',
     waiting: 'Ihre Beiträge, die auf Freigabe warten (nur Sie sehen sie in diesem Browser)',
+    surveyWaiting: 'Ihre Antworten als Gast warten auf die Freigabe durch die Moderation. Danke!',
     surveyTitle: 'Als Gast antworten',
     queue: 'Gastbeiträge, die auf Freigabe warten',
     queueNone: 'Keine Gastbeiträge warten auf Freigabe.',

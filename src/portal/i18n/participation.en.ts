@@ -428,6 +428,7 @@ export const partEn = {
     pseudonymHint: 'Shown with "(Gast)" (guest). Please not your full name.',
     send: 'Send as a guest',
     waiting: 'Your contributions waiting for release (only you see them, in this browser)',
+    surveyWaiting: 'Your answers as a guest wait for release by the moderators. Thank you!',
     surveyTitle: 'Answer as a guest',
     queue: 'Guest contributions waiting for release',
     queueNone: 'No guest contributions are waiting for release.',

@@ -33,6 +33,8 @@ export interface GuestFollowPageKit {
   part: Record<Lang, ParticipationMessages>;
   /** The proposal page, answering a form with errors in place. */
   proposalPage(req: Req, reply: FastifyReply, lang: Lang, errors: Record<string, string>, values: Record<string, string>, status: number): Promise<unknown>;
+  /** The survey page, answering a form with errors in place. */
+  surveyPage(req: Req, reply: FastifyReply, lang: Lang, values: Record<string, string | string[]>, errors: Record<string, string>, status: number): Promise<unknown>;
 }
 
 /** The guest a request's cookie stands for (undefined without one). */
@@ -43,17 +45,21 @@ export function guestOfRequest(req: FastifyRequest) {
 /** A local path to go back to after a form (never another site). */
 const localPath = (v: string | undefined, fallback: string) => (v && /^\/(?!\/)[^\s\\]*$/.test(v) ? v : fallback);
 
+/** The browser's guest token: its cookie's, or a new one set as the cookie (a year). */
+function guestToken(req: FastifyRequest, reply: FastifyReply): string {
+  const token = readCookie(req, GUEST_COOKIE);
+  if (token && guestOf(token)) return token;
+  const fresh = newGuestToken();
+  setCookie(req, reply, GUEST_COOKIE, fresh, 365 * 86_400);
+  return fresh;
+}
+
 export function guestFollowPages(k: GuestFollowPageKit): void {
   k.route('proposal', 'POST', async (req, reply, lang) => {
     await k.accounts.verifyForm(req);
     const f = k.form(req);
-    let token = readCookie(req, GUEST_COOKIE);
-    if (!guestOf(token)) {
-      token = newGuestToken();
-      setCookie(req, reply, GUEST_COOKIE, token, 365 * 86_400);
-    }
     try {
-      await k.guests.comment(guestOf(token), req.ip, req.params.id!, { pseudonym: f.pseudonym, body: f.body });
+      await k.guests.comment(guestOf(guestToken(req, reply)), req.ip, req.params.id!, { pseudonym: f.pseudonym, body: f.body });
     } catch (e) {
       const problems = k.badInput(e);
       if (!problems) throw e;
@@ -61,6 +67,22 @@ export function guestFollowPages(k: GuestFollowPageKit): void {
     }
     return reply.status(303).header('location', `${href(lang, 'proposal', req.params.id!)}?hinweis=guestHeld#gast-wartet`).send();
   }, '/gast-kommentare');
+
+  k.route('survey', 'POST', async (req, reply, lang) => {
+    await k.accounts.verifyForm(req);
+    const b = (req.body && typeof req.body === 'object' ? req.body : {}) as Record<string, string | string[]>;
+    const answers: Record<string, string | string[]> = {};
+    for (const [key, v] of Object.entries(b)) if (key !== '_csrf' && key !== 'pseudonym') answers[key] = v;
+    const pseudonym = typeof b.pseudonym === 'string' ? b.pseudonym : '';
+    try {
+      await k.guests.answerSurvey(guestOf(guestToken(req, reply)), req.ip, req.params.id!, { pseudonym, answers });
+    } catch (e) {
+      const problems = k.badInput(e);
+      if (!problems) throw e;
+      return k.surveyPage(req, reply, lang, { ...answers, pseudonym }, k.messages(problems, k.part[lang]), 400);
+    }
+    return reply.status(303).header('location', `${href(lang, 'survey', req.params.id!)}?hinweis=guestHeld`).send();
+  }, '/gast');
 
   k.route('follow', 'POST', async (req, reply, lang) => {
     const f = k.form(req);

@@ -342,7 +342,8 @@ export async function participationPages(app: FastifyInstance, d: ParticipationP
   const surveyPage = async (req: Req, reply: FastifyReply, lang: Lang, values: Record<string, string | string[]>, errors: Record<string, string>, status = 200) => {
     const [{ survey, view }, v] = await Promise.all([d.surveys.get(req.params.id!), viewer(req, reply)]);
     const answered = !!(await d.surveys.mine(v.person, survey.id));
-    return send(req, reply, lang, { page: 'survey', id: survey.id }, (frame, t, m) => SurveyPage({ frame, viewer: v, view, survey, answered, values, errors, notice: notice(req, m) }, t, m), status);
+    const guest = view.process.guests ? { waiting: (await d.guests.mine(guestOfRequest(req), survey.id)).length > 0 } : undefined;
+    return send(req, reply, lang, { page: 'survey', id: survey.id }, (frame, t, m) => SurveyPage({ frame, viewer: v, view, survey, answered, guest, values, errors, notice: notice(req, m) }, t, m), status);
   };
   route('survey', 'GET', (req, reply, lang) => surveyPage(req, reply, lang, {}, {}));
   route('survey', 'POST', async (req, reply, lang) => {
@@ -462,7 +463,7 @@ export async function participationPages(app: FastifyInstance, d: ParticipationP
   modRoute('/sperren', async (p, t, f) => { const author = await s.authorOf(p, t); await s.block(p, author, f.days, f.reason); await s.dismissReports(p, t); }, 'blocked');
 
   // Guests' comments, following, notification settings, unsubscribe links, guest moderation.
-  guestFollowPages({ guests: d.guests, follows: d.follows, accounts: d.accounts, person: d.person, route, send, viewer, form, messages, badInput, notice, part: PART, proposalPage });
+  guestFollowPages({ guests: d.guests, follows: d.follows, accounts: d.accounts, person: d.person, route, send, viewer, form, messages, badInput, notice, part: PART, proposalPage, surveyPage });
 
   // Events with registration, and the stewards' event pages.
   eventPages({ service: s, events: d.events, person: d.person, route, send, viewer, form, messages: (p, m) => messages(p, m), badInput, notice, part: PART, tileUrl: cfg.tileUrl, tileAttribution: cfg.tileAttribution });
