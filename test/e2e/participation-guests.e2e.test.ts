@@ -3,7 +3,7 @@
 // waiting in their browser only; a moderator releases it on the moderation page; a citizen follows the
 // proposal by keyboard, chooses the daily digest and back, gets a mail about a new comment and
 // unsubscribes with the mail's link without logging in (German and English page); a report mails the
-// moderators. axe-core finds zero WCAG 2.1 A/AA violations on every view; screenshots at 1280 and 375 px
+// moderators; the proposal form's map moves under a crosshair by arrow keys and fills the coordinates. axe-core finds zero WCAG 2.1 A/AA violations on every view; screenshots at 1280 and 375 px
 // go to /tmp/shots-particip3/. Skipped, saying so, without Chromium.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -170,6 +170,36 @@ describe('guests and following in Chromium', { skip: BROWSER_SKIP }, () => {
     assert.deepEqual(errors, []);
   });
 
+  test('the proposal form\'s map: arrow keys move the point under the crosshair and the coordinate fields follow', async () => {
+    const { page, errors, close } = await newPage();
+    await loginAs(page, 'anna@example.org');
+    await page.goto(`${server.url}/beteiligung/innenstadt/neuer-vorschlag`);
+    await page.waitForSelector('.report-picker:not([hidden]) .leaflet-container');
+    await check(page, 'vorschlag-neu-karte');
+    assert.equal(await page.inputValue('#lat'), '', 'the first view sets nothing');
+    await page.focus('.report-picker__map');
+    await page.keyboard.press('ArrowUp');
+    await page.waitForFunction(() => (document.getElementById('lat') as HTMLInputElement).value !== '');
+    // Leaflet pans with a short animation per key (and ignores keys meanwhile): wait until the fields stop changing.
+    let seen = '';
+    for (let i = 0; i < 50; i++) {
+      const now = `${await page.inputValue('#lat')} ${await page.inputValue('#lon')}`;
+      if (now === seen) break;
+      seen = now;
+      await page.waitForTimeout(250);
+    }
+    const lat1 = Number((await page.inputValue('#lat')).replace(',', '.'));
+    const lon1 = Number((await page.inputValue('#lon')).replace(',', '.'));
+    assert.ok(lat1 > 51.5 && lat1 < 51.6 && lon1 > 7.1 && lon1 < 7.4, `place ${lat1}, ${lon1}`);
+    assert.match(await page.locator('#ort-status').innerText(), /Ort gesetzt: Breite \d+,\d+, Länge \d+,\d+/);
+    await page.fill('#title', 'Bank mit Schatten');
+    await page.fill('#body', 'Genau hier.');
+    await Promise.all([page.waitForURL('**?hinweis=published*'), page.click('button:has-text("Vorschlag veröffentlichen"), main form button[type=submit]')]);
+    assert.match(await page.locator('main').innerText(), /Breite 51,5/);
+    assert.deepEqual(errors, []);
+    await close();
+  });
+
   test('a report mails the moderators once; every view was checked with axe', async () => {
     const bert = await apiPerson('bert@example.org');
     assert.equal((await bert('POST', `/api/participation/proposals/${proposalId}/report`, { reason: 'Doppelt eingestellt' })).status, 202);
@@ -177,6 +207,6 @@ describe('guests and following in Chromium', { skip: BROWSER_SKIP }, () => {
     const reports = (await outbox('moderation@herne.de')).filter((m) => m.subject.startsWith('Neue Meldung'));
     assert.equal(reports.length, 1);
     assert.match(reports[0]!.text, /Doppelt eingestellt/);
-    assert.deepEqual(checked, ['vorschlag-gast', 'vorschlag-gast-fehler', 'vorschlag-gast-wartet', 'moderation-gaeste', 'moderation-freigegeben', 'vorschlag-gefolgt', 'benachrichtigungen', 'benachrichtigungen-gespeichert', 'abbestellt', 'unsubscribed-en']);
+    assert.deepEqual(checked, ['vorschlag-gast', 'vorschlag-gast-fehler', 'vorschlag-gast-wartet', 'moderation-gaeste', 'moderation-freigegeben', 'vorschlag-gefolgt', 'benachrichtigungen', 'benachrichtigungen-gespeichert', 'abbestellt', 'unsubscribed-en', 'vorschlag-neu-karte']);
   });
 });

@@ -337,6 +337,17 @@ export interface FormModel {
   editing?: string;
   values: Record<string, string>;
   errors: Errors;
+  tileUrl?: string;
+  tileAttribution?: string;
+}
+
+/** The middle of a process's area (for the place picker's first view), else Herne's centre. */
+function areaCentre(p: ProcessView['process']): string {
+  const ring = p.area?.coordinates[0];
+  if (!ring?.length) return '51.538,7.2196';
+  const lons = ring.map((c) => c[0]);
+  const lats = ring.map((c) => c[1]);
+  return `${(Math.min(...lats) + Math.max(...lats)) / 2},${(Math.min(...lons) + Math.max(...lons)) / 2}`;
 }
 
 export function ProposalFormPage(x: FormModel, t: Messages, m: ParticipationMessages) {
@@ -346,7 +357,7 @@ export function ProposalFormPage(x: FormModel, t: Messages, m: ParticipationMess
   const action = x.editing ? href(lang, 'editProposal', x.editing) : href(lang, 'newProposal', p.slug);
   const v = x.values;
   return (
-    <Layout frame={x.frame} t={t} title={Object.keys(x.errors).length ? `${m.errors.prefix} ${title}` : title}>
+    <Layout frame={x.frame} t={t} title={Object.keys(x.errors).length ? `${m.errors.prefix} ${title}` : title} styles={['leaflet.css', 'reports.css']} scripts={['reports.js']}>
       <AccountBar frame={x.frame} viewer={x.viewer} m={m} />
       <ErrorList title={m.errors.summary} errors={errList(x.errors)} />
       <p><a class="kern-link" href={href(lang, 'process', p.slug)}>{m.proposal.back(L(x.frame, p.title))}</a></p>
@@ -361,6 +372,14 @@ export function ProposalFormPage(x: FormModel, t: Messages, m: ParticipationMess
         <fieldset class="kern-fieldset" aria-describedby="ort-hint">
           <legend class="kern-label">{m.form.place}</legend>
           <div class="kern-hint" id="ort-hint">{m.form.placeHint}</div>
+          {/* The Mängelmelder's place picker (reports.js): the map moves under a crosshair by mouse or arrow keys and fills the fields; without JavaScript it stays hidden. */}
+          <div class="report-picker" hidden data-lat="lat" data-lon="lon" data-status="ort-status" data-center={areaCentre(p)} data-tile-url={x.tileUrl} data-attribution={x.tileAttribution ?? ''}
+            data-no-tiles={t.map.noTiles} data-picked={m.form.picked} data-decimal={lang === 'de' ? ',' : '.'}>
+            <p class="kern-hint" id="karte-hilfe">{m.form.mapHelp}</p>
+            <div class="report-picker__map" role="application" aria-label={m.form.mapLabel} aria-describedby="karte-hilfe"></div>
+            <div class="report-picker__cross" aria-hidden="true"></div>
+            <p id="ort-status" class="kern-body--small" aria-live="polite"></p>
+          </div>
           <PField id="lat" name="lat" inputmode="decimal" label={m.form.lat} value={v.lat} error={x.errors.lat} errorPrefix={m.errors.prefix} />
           <PField id="lon" name="lon" inputmode="decimal" label={m.form.lon} value={v.lon} error={x.errors.lon} errorPrefix={m.errors.prefix} />
         </fieldset>

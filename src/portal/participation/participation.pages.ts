@@ -277,7 +277,7 @@ export async function participationPages(app: FastifyInstance, d: ParticipationP
   // New and edited proposals.
   const formPage = async (req: Req, reply: FastifyReply, lang: Lang, slug: string, editing: string | undefined, values: Record<string, string>, errors: Record<string, string>, status = 200) => {
     const [view, v] = await Promise.all([s.process(slug), viewer(req, reply)]);
-    return send(req, reply, lang, { page: editing ? 'editProposal' : 'newProposal', id: editing ?? slug }, (frame, t, m) => ProposalFormPage({ frame, viewer: v, view, editing, values, errors }, t, m), status);
+    return send(req, reply, lang, { page: editing ? 'editProposal' : 'newProposal', id: editing ?? slug }, (frame, t, m) => ProposalFormPage({ frame, viewer: v, view, editing, values, errors, tileUrl: cfg.tileUrl, tileAttribution: cfg.tileAttribution }, t, m), status);
   };
   route('newProposal', 'GET', async (req, reply, lang) => {
     await s.check(await d.person(req), 'propose', await s.process(req.params.id!));
