@@ -3,3 +3,4 @@ export { Accounts, type AccountsDeps } from './accounts.setup.ts';
 export { type ActiveSession, sessionPrincipal } from './sessions.service.ts';
 export { type UserInfo, userInfo, emailProblem } from './users.service.ts';
 export { CSRF_FIELD, CSRF_HEADER } from './csrf.ts';
+export { readCookie, setCookie } from './cookies.ts';

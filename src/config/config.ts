@@ -122,6 +122,11 @@ export interface PortalConfig {
   kpiIntervalS: number;
   /** Time zone in which KPI periods (this day, week, month, year) begin. */
   kpiTimeZone: string;
+  /** Guests' contributions per client address in guestLimitWindowS (0 = no limit; docs/participation.md). */
+  guestLimit: number;
+  guestLimitWindowS: number;
+  /** Seconds between two checks for phase changes and the daily digest of followers' mail (0 = none). */
+  followIntervalS: number;
 }
 
 export interface IngestConfig {
@@ -389,6 +394,9 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
       starter: oneOf('DREHSCHEIBE_STRATEGY_STARTER', 'auto', ['auto', 'on', 'off'] as const),
       kpiIntervalS: int('DREHSCHEIBE_KPI_INTERVAL', 300, 0, 86_400),
       kpiTimeZone: src.DREHSCHEIBE_KPI_TIME_ZONE || 'Europe/Berlin',
+      guestLimit: int('DREHSCHEIBE_GUEST_LIMIT', 10, 0, 100_000),
+      guestLimitWindowS: int('DREHSCHEIBE_GUEST_LIMIT_WINDOW', 3600, 1, 7 * 86_400),
+      followIntervalS: int('DREHSCHEIBE_FOLLOW_INTERVAL', 60, 0, 86_400),
     },
     catalog: { maxUploadBytes: int('DREHSCHEIBE_CATALOG_MAX_UPLOAD', 50 * 1024 * 1024, 1, 2 * 1024 * 1024 * 1024) },
     temporal: {

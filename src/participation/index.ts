@@ -11,3 +11,7 @@ export { LIMITS as PARTICIPATION_LIMITS } from './participation.validate.ts';
 export { ACTIONS as PARTICIPATION_ACTIONS } from './participation.rules.ts';
 export { EventService, isoToBerlinLocal, type EventView } from './events.service.ts';
 export { OpenDataService } from './export.service.ts';
+export { GuestService, guestOf, newGuestToken, GUEST_SUFFIX, type Guest, type HeldContribution } from './guest.service.ts';
+export { FollowService, type FollowedTarget } from './follow.service.ts';
+export type { GuestContribution, Follow, FollowKind, NotifyMode } from './guests-follows.model.ts';
+export { FOLLOW_KINDS, NOTIFY_MODES } from './guests-follows.model.ts';

@@ -35,6 +35,8 @@ export interface Process {
   categories: string[];
   /** Participatory budget in whole euros; present = the process has a budget vote. */
   budget?: number;
+  /** Guests may comment and answer surveys under a pseudonym, without an account (held for moderation). */
+  guests?: boolean;
   createdAt: string;
   modifiedAt: string;
 }

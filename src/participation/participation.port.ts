@@ -3,6 +3,7 @@
 // Counting rules that must hold under concurrency (one support per person and proposal, one ballot
 // per person and process, a ballot within the budget, one survey answer per person and survey) are
 // the database's constraints.
+import type { Follow, FollowKind, GuestContribution, GuestContributionState, NotifyMode } from './guests-follows.model.ts';
 import type { Ballot, Block, BudgetResultRow, Comment, CommentTarget, Moderation, OfficialAnswer, Process, Proposal, ProposalState, Report, Survey, SurveyAnswer, SurveyTally } from './participation.model.ts';
 
 export interface ProposalQuery {
@@ -25,7 +26,41 @@ export interface ProposalEdit {
   modifiedAt: string;
 }
 
-export interface ParticipationStore {
+/** Guests' held contributions, follows, digests, mail marks and secrets (guests-follows.contract.ts). */
+export interface GuestFollowStore {
+  /** Throws StorageConflict when the id exists, or the guest has a survey answer for this survey that is not rejected. */
+  addGuestContribution(g: GuestContribution): Promise<void>;
+  getGuestContribution(id: string): Promise<GuestContribution | undefined>;
+  /** Oldest first; filtered by state, guest and target when given. */
+  guestContributions(q: { state?: GuestContributionState; guestId?: string; targetId?: string; limit: number }): Promise<GuestContribution[]>;
+  /** pending → released or rejected; false when it is not pending (someone decided first) or unknown. */
+  decideGuestContribution(id: string, state: 'released' | 'rejected', at: string): Promise<boolean>;
+
+  /** false when the person follows it already. */
+  follow(userId: string, kind: FollowKind, targetId: string, at: string): Promise<boolean>;
+  /** false when the person did not follow it. */
+  unfollow(userId: string, kind: FollowKind, targetId: string): Promise<boolean>;
+  /** What a person follows, oldest first. */
+  follows(userId: string): Promise<Follow[]>;
+  /** Everybody following any of these targets, each once, sorted. */
+  followers(targets: Array<{ kind: FollowKind; id: string }>): Promise<string[]>;
+  setNotifyMode(userId: string, mode: NotifyMode): Promise<void>;
+  /** Each person's mode; people who never chose get 'immediate'. */
+  notifyModes(userIds: string[]): Promise<Map<string, NotifyMode>>;
+  queueDigest(userId: string, line: string, at: string): Promise<void>;
+  /** Takes (and deletes) every queued digest line, per person, oldest first. */
+  takeDigests(): Promise<Map<string, string[]>>;
+
+  /**
+   * Claims a mail mark: true (and the mark is set to `at`) when there is none for the key or the last
+   * is at least windowS seconds before `at`; false otherwise. Atomic across nodes.
+   */
+  claimMark(key: string, at: string, windowS: number): Promise<boolean>;
+  /** A named random secret, made on first use, the same for every node on the database. */
+  secret(name: string): Promise<string>;
+}
+
+export interface ParticipationStore extends GuestFollowStore {
   readonly engine: 'sqlite' | 'postgres';
   /** Throws StorageConflict when the slug exists. */
   createProcess(p: Process): Promise<void>;

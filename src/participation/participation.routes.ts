@@ -9,6 +9,9 @@ import type { SurveyService } from './survey.service.ts';
 import { problemJson } from '../core/http.ts';
 import type { EventService, EventView } from './events.service.ts';
 import type { OpenDataService } from './export.service.ts';
+import type { GuestService } from './guest.service.ts';
+import type { FollowService } from './follow.service.ts';
+import { guestFollowRoutes } from './guests-follows.routes.ts';
 
 export interface ParticipationRouteDeps {
   service: ParticipationService;
@@ -21,6 +24,9 @@ export interface ParticipationRouteDeps {
   eventService: EventService;
   /** Open-data exports of a process's public contributions. */
   openData: OpenDataService;
+  /** Guests' held contributions; following and its mails. */
+  guests: GuestService;
+  follows: FollowService;
   publicUrl: string;
 }
 
@@ -182,7 +188,10 @@ export async function participationRoutes(app: FastifyInstance, d: Participation
 
   // The person's own data (GDPR Art. 15, 20) and the deletion of their account (Art. 17).
   app.get('/me/export', open, async (req, reply) => {
-    const data = await s.exportMine(await d.person(req));
+    const person = await d.person(req);
+    const data = await s.exportMine(person);
+    const f = await d.follows.settings(person).catch(() => undefined);
+    if (f) data.notifications = { mode: f.mode, follows: f.follows.map(({ kind, targetId, createdAt }) => ({ kind, targetId, createdAt })) };
     return reply.header('content-disposition', 'attachment; filename="beteiligung-meine-daten.json"').header('cache-control', 'no-store').send(data);
   });
   app.post('/me/delete', open, async (req, reply) => {
@@ -191,6 +200,7 @@ export async function participationRoutes(app: FastifyInstance, d: Participation
     if (!(await d.deleteAccount(p, body(req).password))) throw new ParticipationProblem('Forbidden', 403, 'Forbidden', 'The password is wrong (an account without a password is deleted by an operator)');
     return reply.status(204).send();
   });
+  guestFollowRoutes(app, { guests: d.guests, follows: d.follows, person: d.person });
   app.get('/processes/:id/result', open, async (req: Id) => s.budgetResult(await d.person(req), req.params.id));
 
   // Surveys: stewards add, change (until the first answer) and publish; people answer once each.

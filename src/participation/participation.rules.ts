@@ -42,3 +42,10 @@ export function currentPhase(p: Pick<Process, 'phases'>, now: Date): { phase: Pr
 export function phaseAllows(phase: ProcessPhase, action: Action): boolean {
   return PHASE_ACTIONS[phase].includes(action);
 }
+
+/**
+ * Guests: a principal of their own (no account; a pseudonym and a per-browser token). Where a process
+ * allows guests, they may comment and answer surveys — in the phases that allow those actions — and
+ * what they write waits for a moderator's release.
+ */
+export const GUEST_ACTIONS: readonly Action[] = ['comment', 'survey'];

@@ -68,6 +68,13 @@ export interface BudgetResult {
   spent: number;
 }
 
+/** What happened, for those who follow it (follow.service.ts) and the moderators (reports). */
+export type ParticipationEvent =
+  | { kind: 'proposal'; proposal: Proposal; actor: string }
+  | { kind: 'comment'; comment: Comment; actor: string }
+  | { kind: 'answer'; proposal: Proposal; actor: string }
+  | { kind: 'report'; report: Report };
+
 export type LimitedAction = 'propose' | 'comment' | 'support' | 'report' | 'vote' | 'survey';
 
 const DEFAULT_LIMITS: Record<LimitedAction, [number, number]> = {
@@ -95,11 +102,18 @@ export function newId(): string {
 export class ParticipationService {
   private readonly counter = new Counter();
   private readonly limits: Record<LimitedAction, [number, number]>;
+  private readonly listeners: Array<(e: ParticipationEvent) => Promise<void>> = [];
   constructor(private readonly d: ParticipationDeps) {
     this.limits = { ...DEFAULT_LIMITS, ...d.limits };
   }
 
   now(): string { return this.d.clock.now().toISOString(); }
+
+  /** Listens to contributions (mails to followers and moderators); a listener's failure never fails the action. */
+  on(listener: (e: ParticipationEvent) => Promise<void>): void { this.listeners.push(listener); }
+  async emit(e: ParticipationEvent): Promise<void> {
+    for (const l of this.listeners) await l(e).catch(() => undefined);
+  }
 
   hasRole(p: Person | undefined, role: 'steward' | 'moderator'): boolean {
     return !!p && p.roles.some((g) => (g.role === role || g.role === 'operator') && (!g.tenants || g.tenants.includes(this.d.tenant)));
@@ -214,6 +228,7 @@ export class ParticipationService {
     const now = this.now();
     const p: Proposal = { id: newId(), processSlug: slug, authorId: who.id, authorName: who.name, ...input, state: 'published', supportCount: 0, commentCount: 0, createdAt: now, modifiedAt: now };
     await this.d.store.createProposal(p);
+    await this.emit({ kind: 'proposal', proposal: p, actor: who.id });
     return p;
   }
 
@@ -255,6 +270,7 @@ export class ParticipationService {
     this.limit(who, 'comment');
     const c: Comment = { id: newId(), target, authorId: who.id, authorName: who.name, body: text, createdAt: this.now(), ...(parent ? { parentId: parent } : {}) };
     await this.d.store.addComment(c);
+    await this.emit({ kind: 'comment', comment: c, actor: who.id });
     return c;
   }
 
@@ -308,6 +324,7 @@ export class ParticipationService {
     this.limit(person, 'report');
     const r: Report = { id: newId(), target, reporterId: person.id, reason: text, createdAt: this.now() };
     await this.d.store.addReport(r);
+    await this.emit({ kind: 'report', report: r });
     return r;
   }
 
@@ -395,7 +412,9 @@ export class ParticipationService {
     if (!input) throw invalid(problems);
     if (input.projectSlug && !(await this.d.projectExists(input.projectSlug))) throw invalid([problem('projectSlug', 'project_unknown')]);
     await this.d.store.setAnswer(id, { ...input, at: this.now(), by: `user:${who.id}` });
-    return (await this.proposal(id)).proposal;
+    const answered = (await this.proposal(id)).proposal;
+    await this.emit({ kind: 'answer', proposal: answered, actor: who.id });
+    return answered;
   }
 
   async estimate(person: Person | undefined, id: string, raw: unknown): Promise<Proposal> {

@@ -15,6 +15,8 @@ import { RegistrationService } from './registration.service.ts';
 import { SurveyService } from './survey.service.ts';
 import { EventService } from './events.service.ts';
 import { OpenDataService } from './export.service.ts';
+import { GuestService } from './guest.service.ts';
+import { FollowService } from './follow.service.ts';
 import { SqliteParticipationStore } from './sqlite/participation.sqlite.ts';
 import { PostgresParticipationStore } from './postgres/participation.postgres.ts';
 import { loadParticipationStarter } from './starter.ts';
@@ -45,6 +47,8 @@ export interface Participation {
   events: EventService;
   openData: OpenDataService;
   registration: RegistrationService;
+  guests: GuestService;
+  follows: FollowService;
   store: ParticipationStore;
   person(req: FastifyRequest): Promise<Person | undefined>;
   /**
@@ -79,6 +83,37 @@ export async function installParticipation(app: FastifyInstance, d: Participatio
     list: () => d.strategy.events(), upcoming: () => d.strategy.upcomingEvents(), get: (id) => d.strategy.event(id), put: (e) => d.strategy.putEvent(e),
   }, d.clock);
   const openData = new OpenDataService(service, store, d.clock);
+  const mail = async (userId: string, subject: string, text: string) => {
+    try {
+      const u = await d.accounts.users.get(userId);
+      await d.accounts.mailer.send({ to: u.email, subject, text });
+    } catch (err) {
+      log.warn({ err }, 'a participation mail could not be sent');
+    }
+  };
+  const moderators = async (): Promise<string[]> => {
+    const out: string[] = [];
+    for (let offset = 0; ; offset += 500) {
+      const page = await d.accountStore.listUsers({ limit: 500, offset });
+      for (const u of page) if (service.hasRole({ id: u.id, name: '', confirmed: true, roles: u.roles }, 'moderator')) out.push(u.id);
+      if (page.length < 500) return out;
+    }
+  };
+  const follows = new FollowService({
+    store, clock: d.clock, service, publicUrl: cfg.publicUrl, mail, moderators,
+    projectTitle: (slug) => d.strategy.project(slug).then((p) => p.title, () => undefined),
+  });
+  service.on(async (e) => { await follows.handle(e).catch((err) => log.warn({ err }, 'followers or moderators could not be told')); });
+  const guests = new GuestService({
+    store, clock: d.clock, service, surveys, limit: [cfg.portal.guestLimit || Number.MAX_SAFE_INTEGER, cfg.portal.guestLimitWindowS],
+    onPending: (g) => follows.guestPending(g).catch((err) => log.warn({ err }, 'moderators could not be told of a guest contribution')),
+    onReleased: (c) => follows.commented(c, c.authorId).catch((err) => log.warn({ err }, 'followers could not be told')),
+  });
+  if (cfg.portal.followIntervalS > 0) {
+    const timer = setInterval(() => { follows.tick().catch((err) => log.warn({ err }, 'phase changes or digests could not be sent')); }, cfg.portal.followIntervalS * 1000);
+    timer.unref();
+    app.addHook('onClose', async () => { clearInterval(timer); });
+  }
   // Any change made through this node drops the built exports at once (the cache's minute is for other nodes).
   // (onSend: after the handler's write, before the answer leaves, so the next request sees the change.)
   // Callback style: this hook sits at the root and runs on every answer (an async hook costs a promise per
@@ -102,7 +137,7 @@ export async function installParticipation(app: FastifyInstance, d: Participatio
     return true;
   };
   await app.register(async (api) => participationRoutes(api, {
-    service, surveys, person, deleteAccount, publicUrl: cfg.publicUrl, eventService: events, openData,
+    service, surveys, person, deleteAccount, publicUrl: cfg.publicUrl, eventService: events, openData, guests, follows,
     events: async () => (await d.strategy.upcomingEvents()).map((e) => ({ id: e.id, title: e.title.de, start: e.start, end: e.end, place: e.place, description: e.description?.de })),
   }), { prefix: '/api/participation' });
 
@@ -135,8 +170,8 @@ export async function installParticipation(app: FastifyInstance, d: Participatio
     done();
   });
 
-  const out: Participation = { service, surveys, events, openData, registration, store, person, deleteAccount, loadStarter: () => loadParticipationStarter(store, d.clock, (slug) => d.strategy.project(slug).then(() => true, () => false)) };
+  const out: Participation = { service, surveys, events, openData, registration, guests, follows, store, person, deleteAccount, loadStarter: () => loadParticipationStarter(store, d.clock, (slug) => d.strategy.project(slug).then(() => true, () => false)) };
   app.decorate('participation', out);
-  if (cfg.portal.enabled) await app.register(async (pages) => participationPages(pages, { config: cfg, service, surveys, events, registration, person, deleteAccount, accounts: d.accounts, strategy: d.strategy }));
+  if (cfg.portal.enabled) await app.register(async (pages) => participationPages(pages, { config: cfg, service, surveys, events, registration, guests, follows, person, deleteAccount, accounts: d.accounts, strategy: d.strategy }));
   return out;
 }

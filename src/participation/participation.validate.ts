@@ -64,6 +64,9 @@ const EN = {
   event_description_invalid: 'description: { de, en } texts of at most 5,000 characters',
   capacity_invalid: 'capacity: whole number of seats from 1 to 100,000, or empty for no limit',
   capacity_below_registrations: 'capacity: more people are registered than that',
+  guests_invalid: 'guests: true (guests may comment and answer surveys under a pseudonym) or false',
+  pseudonym_invalid: 'pseudonym: 2 to 40 characters, letters, digits, spaces and . - _',
+  follow_mode_invalid: 'mode: immediate or digest',
 } as const;
 export type ProblemCode = keyof typeof EN;
 
@@ -158,7 +161,7 @@ export function problem(field: string, code: ProblemCode): Problem {
 }
 
 /** Path segments next to process slugs under /beteiligung and /en/participation. */
-const RESERVED = ['vorschlaege', 'registrieren', 'anmelden', 'meine-daten', 'umfragen', 'termine', 'proposals', 'register', 'login', 'my-data', 'surveys', 'events'];
+const RESERVED = ['benachrichtigungen', 'abbestellen', 'folgen', 'notifications', 'unsubscribe', 'follow', 'vorschlaege', 'registrieren', 'anmelden', 'meine-daten', 'umfragen', 'termine', 'proposals', 'register', 'login', 'my-data', 'surveys', 'events'];
 export const SLUG = /^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])$/;
 export const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/;
 
@@ -168,7 +171,7 @@ export type ProcessInput = Omit<Process, 'createdAt' | 'modifiedAt'>;
 export function parseProcess(raw: unknown, slugFromPath?: string): { input?: ProcessInput; problems: Problem[] } {
   const b = obj(raw);
   const problems: Problem[] = [];
-  const known = ['slug', 'title', 'description', 'projectSlug', 'area', 'phases', 'categories', 'budget'];
+  const known = ['slug', 'title', 'description', 'projectSlug', 'area', 'phases', 'categories', 'budget', 'guests'];
   for (const k of Object.keys(b)) if (!known.includes(k)) problems.push({ field: k, code: 'unknown_member', message: `${k}: unknown member` });
   const slug = slugFromPath ?? str(b.slug);
   if (!SLUG.test(slug) || RESERVED.includes(slug)) problems.push(p('slug', 'slug_invalid'));
@@ -215,12 +218,14 @@ export function parseProcess(raw: unknown, slugFromPath?: string): { input?: Pro
     if (typeof b.budget !== 'number' || !Number.isInteger(b.budget) || b.budget < 1 || b.budget > 1e12) problems.push(p('budget', 'budget_invalid'));
     else budget = b.budget;
   }
+  if (b.guests !== undefined && typeof b.guests !== 'boolean') problems.push(p('guests', 'guests_invalid'));
   const projectSlug = str(b.projectSlug) || undefined;
   if (problems.length) return { problems };
   const input: ProcessInput = { slug, title, description, phases, categories };
   if (projectSlug) input.projectSlug = projectSlug;
   if (area) input.area = area;
   if (budget !== undefined) input.budget = budget;
+  if (b.guests === true) input.guests = true;
   return { input, problems };
 }
 

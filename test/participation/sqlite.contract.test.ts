@@ -2,15 +2,18 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { participationStoreContract } from '../../src/participation/participation.contract.ts';
+import { participationStoreContract, type ParticipationStoreFactory } from '../../src/participation/participation.contract.ts';
+import { guestsFollowsContract } from '../../src/participation/guests-follows.contract.ts';
 import { SqliteParticipationStore } from '../../src/participation/sqlite/participation.sqlite.ts';
 import type { ParticipationStore } from '../../src/participation/participation.port.ts';
 
-participationStoreContract('sqlite', {
+const factory: ParticipationStoreFactory = {
   async open() { return SqliteParticipationStore.inDataDir(mkdtempSync(join(tmpdir(), 'ds-participation-'))); },
   async twin(s: ParticipationStore) { return SqliteParticipationStore.inDataDir(dirname((s as SqliteParticipationStore).file)); },
   async destroy(s: ParticipationStore) {
     await s.close();
     rmSync(dirname((s as SqliteParticipationStore).file), { recursive: true, force: true });
   },
-});
+};
+participationStoreContract('sqlite', factory);
+guestsFollowsContract('sqlite', factory);

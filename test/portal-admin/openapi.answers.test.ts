@@ -77,7 +77,7 @@ describe('OpenAPI description against real answers', () => {
     assert.equal((await call('POST', `${P}/processes`, { headers: as(citizen), payload: process })).statusCode, 403);
     assert.equal((await call('POST', `${P}/processes`, { headers: as(steward), payload: { ...process, slug: 'X' } })).statusCode, 400);
     assert.equal((await call('POST', `${P}/processes`, { headers: as(steward), payload: process })).statusCode, 201);
-    assert.equal((await call('PUT', `${P}/processes/radwege`, { headers: as(steward), payload: { ...process, slug: undefined } })).statusCode, 200);
+    assert.equal((await call('PUT', `${P}/processes/radwege`, { headers: as(steward), payload: { ...process, slug: undefined, guests: true } })).statusCode, 200);
     const p = await call('POST', `${P}/processes/radwege/proposals`, { headers: as(citizen), payload: { title: 'Radweg an der Bahnhofstraße', body: 'Bitte **markieren**.', category: 'Verkehr', lat: '51,54', lon: 7.22 } });
     assert.equal(p.statusCode, 201, p.body);
     const id = p.json().id as string;
@@ -117,6 +117,27 @@ describe('OpenAPI description against real answers', () => {
     assert.equal((await call('GET', `${P}/surveys/${sid}/results`)).statusCode, 200);
     assert.equal((await call('GET', `${P}/surveys/${sid}/answers.csv`, { headers: as(steward) })).statusCode, 200);
     assert.equal((await call('GET', `${P}/me/export`, { headers: as(citizen) })).statusCode, 200);
+    // Guests: a comment and a survey answer held, seen by the guest's token, released and rejected by a moderator.
+    const gc = await call('POST', `${P}/proposals/${id}/guest-comments`, { payload: { pseudonym: 'Spatz', body: 'Als Gast' } });
+    assert.equal(gc.statusCode, 202, gc.body);
+    const gt = { ...JSON_H, 'x-guest-token': gc.headers['x-guest-token'] as string };
+    assert.equal((await call('POST', `${P}/proposals/${id}/guest-comments`, { headers: gt, payload: { pseudonym: '', body: '' } })).statusCode, 400);
+    const ga = await call('POST', `${P}/surveys/${sid}/guest-answers`, { headers: gt, payload: { pseudonym: 'Spatz', answers: { q1: 0, q3: 2 } } });
+    assert.equal(ga.statusCode, 202, ga.body);
+    assert.equal((await call('POST', `${P}/surveys/${sid}/guest-answers`, { headers: gt, payload: { pseudonym: 'Spatz', answers: { q1: 0, q3: 2 } } })).statusCode, 409);
+    assert.equal((await call('GET', `${P}/guest-contributions/mine?target=${id}`, { headers: gt })).statusCode, 200);
+    assert.equal((await call('GET', `${P}/guest-contributions/mine?target=${id}`)).statusCode, 401);
+    assert.equal((await call('GET', `${P}/guest-contributions`, { headers: as(moderator) })).statusCode, 200);
+    assert.equal((await call('POST', `${P}/guest-contributions/${gc.json().id}/release`, { headers: as(moderator) })).statusCode, 200);
+    assert.equal((await call('POST', `${P}/guest-contributions/${ga.json().id}/reject`, { headers: as(moderator) })).statusCode, 204);
+    assert.equal((await call('POST', `${P}/guest-contributions/${ga.json().id}/release`, { headers: as(moderator) })).statusCode, 409);
+    // Following: follow, the settings, stop; the one-click unsubscribe with a bad token.
+    assert.equal((await call('PUT', `${P}/follows/process/radwege`, { headers: as(citizen) })).statusCode, 200);
+    assert.equal((await call('PUT', `${P}/follows/galaxy/radwege`, { headers: as(citizen) })).statusCode, 404);
+    assert.equal((await call('PUT', `${P}/follows/settings`, { headers: as(citizen), payload: { mode: 'digest' } })).statusCode, 200);
+    assert.equal((await call('GET', `${P}/follows`, { headers: as(citizen) })).statusCode, 200);
+    assert.equal((await call('DELETE', `${P}/follows/process/radwege`, { headers: as(citizen) })).statusCode, 200);
+    assert.equal((await call('POST', `${P}/unsubscribe?token=falsch`)).statusCode, 400);
     // Events with registration, a rating of a comment, the process's open data.
     const ev = { id: 'werkstatt', title: { de: 'Bürgerwerkstatt', en: 'Workshop' }, start: at(48), end: at(50), place: 'Rathaus Herne', lat: 51.54, lon: 7.22, capacity: 2, registration: true };
     assert.equal((await call('POST', `${P}/events`, { headers: as(citizen), payload: ev })).statusCode, 403);

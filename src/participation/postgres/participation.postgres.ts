@@ -8,6 +8,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { StorageConflict, StorageNotFound } from '../../core/errors.ts';
 import type { Ballot, Block, BudgetResultRow, Comment, CommentTarget, Moderation, OfficialAnswer, Process, Proposal, Report, Survey, SurveyAnswer, SurveyTally } from '../participation.model.ts';
+import type { Follow, FollowKind, GuestContribution, GuestContributionState, NotifyMode } from '../guests-follows.model.ts';
+import { randomBytes } from 'node:crypto';
 import type { ParticipationStore, ProposalEdit, ProposalQuery } from '../participation.port.ts';
 import { BallotRefused, SurveyAnswerRefused, firstStart, surveyValueRows, tallyOf } from '../participation.port-util.ts';
 
@@ -358,8 +360,80 @@ export class PostgresParticipationStore implements ParticipationStore {
         UPDATE part_event_seats s SET taken = s.taken - n.k FROM (SELECT event_id, COUNT(*)::int AS k FROM del GROUP BY event_id) n WHERE s.event_id = n.event_id RETURNING 1`, [userId])).rowCount ?? 0;
       // Survey answers stay counted, each under a random id of its own (the values follow by ON UPDATE CASCADE).
       const d = (await c.query("UPDATE part_survey_answers SET user_id = 'deleted:' || replace(gen_random_uuid()::text, '-', '') WHERE user_id = $1", [userId])).rowCount ?? 0;
+      // What the person followed and how they wanted to be told: personal, nothing public to keep.
+      for (const t of ['part_follows', 'part_follow_settings', 'part_digest_items']) await c.query(`DELETE FROM ${t} WHERE user_id = $1`, [userId]);
       return a + b + d + e;
     });
+  }
+
+  async addGuestContribution(g: GuestContribution): Promise<void> {
+    try {
+      await this.pool.query('INSERT INTO part_guest_contributions (id, kind, guest_id, process_slug, target_id, state, created_at, doc) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)',
+        [g.id, g.kind, g.guestId, g.processSlug, g.targetId, g.state, g.createdAt, JSON.stringify(g)]);
+    } catch (e) {
+      if ((e as { code?: string }).code === '23505') throw new StorageConflict(`guest contribution ${g.id} refused`, { cause: e });
+      throw e;
+    }
+  }
+  async getGuestContribution(id: string): Promise<GuestContribution | undefined> {
+    return (await this.docs<GuestContribution>('SELECT doc FROM part_guest_contributions WHERE id = $1', [id]))[0];
+  }
+  guestContributions(q: { state?: GuestContributionState; guestId?: string; targetId?: string; limit: number }): Promise<GuestContribution[]> {
+    const where: string[] = [];
+    const args: unknown[] = [];
+    if (q.state) { args.push(q.state); where.push(`state = $${args.length}`); }
+    if (q.guestId) { args.push(q.guestId); where.push(`guest_id = $${args.length}`); }
+    if (q.targetId) { args.push(q.targetId); where.push(`target_id = $${args.length}`); }
+    args.push(q.limit);
+    return this.docs(`SELECT doc FROM part_guest_contributions ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at COLLATE "C", id COLLATE "C" LIMIT $${args.length}`, args);
+  }
+  async decideGuestContribution(id: string, state: 'released' | 'rejected', at: string): Promise<boolean> {
+    return await this.changed("UPDATE part_guest_contributions SET state = $1, doc = doc || jsonb_build_object('state', $1::text, 'decidedAt', $2::text) WHERE id = $3 AND state = 'pending'", [state, at, id]) > 0;
+  }
+
+  async follow(userId: string, kind: FollowKind, targetId: string, at: string): Promise<boolean> {
+    return await this.changed('INSERT INTO part_follows (user_id, kind, target_id, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING', [userId, kind, targetId, at]) > 0;
+  }
+  async unfollow(userId: string, kind: FollowKind, targetId: string): Promise<boolean> {
+    return await this.changed('DELETE FROM part_follows WHERE user_id = $1 AND kind = $2 AND target_id = $3', [userId, kind, targetId]) > 0;
+  }
+  async follows(userId: string): Promise<Follow[]> {
+    const r = await this.pool.query('SELECT kind, target_id, created_at FROM part_follows WHERE user_id = $1 ORDER BY created_at COLLATE "C", kind COLLATE "C", target_id COLLATE "C"', [userId]);
+    return r.rows.map((x: { kind: FollowKind; target_id: string; created_at: string }) => ({ kind: x.kind, targetId: x.target_id, createdAt: x.created_at }));
+  }
+  async followers(targets: Array<{ kind: FollowKind; id: string }>): Promise<string[]> {
+    if (!targets.length) return [];
+    const r = await this.pool.query('SELECT DISTINCT f.user_id COLLATE "C" AS user_id FROM part_follows f JOIN unnest($1::text[], $2::text[]) AS t (kind, id) ON f.kind = t.kind AND f.target_id = t.id ORDER BY 1',
+      [targets.map((t) => t.kind), targets.map((t) => t.id)]);
+    return r.rows.map((x: { user_id: string }) => x.user_id);
+  }
+  async setNotifyMode(userId: string, mode: NotifyMode): Promise<void> {
+    await this.pool.query('INSERT INTO part_follow_settings (user_id, mode) VALUES ($1, $2) ON CONFLICT (user_id) DO UPDATE SET mode = excluded.mode', [userId, mode]);
+  }
+  async notifyModes(userIds: string[]): Promise<Map<string, NotifyMode>> {
+    const out = new Map<string, NotifyMode>(userIds.map((u) => [u, 'immediate']));
+    if (!userIds.length) return out;
+    const r = await this.pool.query('SELECT user_id, mode FROM part_follow_settings WHERE user_id = ANY($1::text[])', [userIds]);
+    for (const x of r.rows as Array<{ user_id: string; mode: NotifyMode }>) out.set(x.user_id, x.mode);
+    return out;
+  }
+  async queueDigest(userId: string, line: string, at: string): Promise<void> {
+    await this.pool.query('INSERT INTO part_digest_items (user_id, created_at, line) VALUES ($1, $2, $3)', [userId, at, line]);
+  }
+  async takeDigests(): Promise<Map<string, string[]>> {
+    const r = await this.pool.query('DELETE FROM part_digest_items RETURNING id, user_id, line');
+    const rows = (r.rows as Array<{ id: string; user_id: string; line: string }>).sort((a, b) => (a.user_id < b.user_id ? -1 : a.user_id > b.user_id ? 1 : Number(a.id) - Number(b.id)));
+    const out = new Map<string, string[]>();
+    for (const x of rows) out.set(x.user_id, [...(out.get(x.user_id) ?? []), x.line]);
+    return out;
+  }
+  async claimMark(key: string, at: string, windowS: number): Promise<boolean> {
+    const cutoff = new Date(Date.parse(at) - windowS * 1000).toISOString();
+    return await this.changed('INSERT INTO part_mail_marks (key, at) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET at = excluded.at WHERE part_mail_marks.at <= $3', [key, at, cutoff]) > 0;
+  }
+  async secret(name: string): Promise<string> {
+    await this.pool.query('INSERT INTO part_secrets (name, value) VALUES ($1, $2) ON CONFLICT DO NOTHING', [name, randomBytes(32).toString('base64url')]);
+    return (await this.pool.query('SELECT value FROM part_secrets WHERE name = $1', [name])).rows[0].value;
   }
 
   async close(): Promise<void> {

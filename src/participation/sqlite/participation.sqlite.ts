@@ -8,6 +8,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { StorageConflict, StorageNotFound } from '../../core/errors.ts';
 import type { Ballot, Block, BudgetResultRow, Comment, CommentTarget, Moderation, OfficialAnswer, Process, Proposal, Report, Survey, SurveyAnswer, SurveyTally } from '../participation.model.ts';
+import type { Follow, FollowKind, GuestContribution, GuestContributionState, NotifyMode } from '../guests-follows.model.ts';
+import { randomBytes } from 'node:crypto';
 import type { ParticipationStore, ProposalEdit, ProposalQuery } from '../participation.port.ts';
 import { BallotRefused, SurveyAnswerRefused, firstStart, surveyValueRows, tallyOf } from '../participation.port-util.ts';
 
@@ -333,8 +335,83 @@ export class SqliteParticipationStore implements ParticipationStore {
       const e = this.db.prepare('DELETE FROM part_event_registrations WHERE user_id = ?').run(userId).changes;
       // Survey answers stay counted, each under a random id of its own (the values follow by ON UPDATE CASCADE).
       const c = this.db.prepare("UPDATE part_survey_answers SET user_id = 'deleted:' || lower(hex(randomblob(12))) WHERE user_id = ?").run(userId).changes;
+      // What the person followed and how they wanted to be told: personal, nothing public to keep.
+      for (const t of ['part_follows', 'part_follow_settings', 'part_digest_items']) this.db.prepare(`DELETE FROM ${t} WHERE user_id = ?`).run(userId);
       return a + b + c + e;
     }).immediate();
+  }
+
+  async addGuestContribution(g: GuestContribution): Promise<void> {
+    try {
+      this.db.prepare('INSERT INTO part_guest_contributions (id, kind, guest_id, process_slug, target_id, state, created_at, doc) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+        .run(g.id, g.kind, g.guestId, g.processSlug, g.targetId, g.state, g.createdAt, JSON.stringify(g));
+    } catch (e) {
+      if (isConstraint(e)) throw new StorageConflict(`guest contribution ${g.id} refused`, { cause: e });
+      throw e;
+    }
+  }
+  async getGuestContribution(id: string): Promise<GuestContribution | undefined> {
+    const r = this.db.prepare('SELECT doc FROM part_guest_contributions WHERE id = ?').get(id) as { doc: string } | undefined;
+    return r ? JSON.parse(r.doc) : undefined;
+  }
+  async guestContributions(q: { state?: GuestContributionState; guestId?: string; targetId?: string; limit: number }): Promise<GuestContribution[]> {
+    const where: string[] = [];
+    const args: unknown[] = [];
+    if (q.state) { where.push('state = ?'); args.push(q.state); }
+    if (q.guestId) { where.push('guest_id = ?'); args.push(q.guestId); }
+    if (q.targetId) { where.push('target_id = ?'); args.push(q.targetId); }
+    const rows = this.db.prepare(`SELECT doc FROM part_guest_contributions ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at, id LIMIT ?`).all(...args, q.limit) as Array<{ doc: string }>;
+    return rows.map((r) => JSON.parse(r.doc));
+  }
+  async decideGuestContribution(id: string, state: 'released' | 'rejected', at: string): Promise<boolean> {
+    return this.db.prepare("UPDATE part_guest_contributions SET state = ?, doc = json_set(doc, '$.state', ?, '$.decidedAt', ?) WHERE id = ? AND state = 'pending'").run(state, state, at, id).changes > 0;
+  }
+
+  async follow(userId: string, kind: FollowKind, targetId: string, at: string): Promise<boolean> {
+    return this.db.prepare('INSERT INTO part_follows (user_id, kind, target_id, created_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING').run(userId, kind, targetId, at).changes > 0;
+  }
+  async unfollow(userId: string, kind: FollowKind, targetId: string): Promise<boolean> {
+    return this.db.prepare('DELETE FROM part_follows WHERE user_id = ? AND kind = ? AND target_id = ?').run(userId, kind, targetId).changes > 0;
+  }
+  async follows(userId: string): Promise<Follow[]> {
+    const rows = this.db.prepare('SELECT kind, target_id, created_at FROM part_follows WHERE user_id = ? ORDER BY created_at, kind, target_id').all(userId) as Array<{ kind: FollowKind; target_id: string; created_at: string }>;
+    return rows.map((r) => ({ kind: r.kind, targetId: r.target_id, createdAt: r.created_at }));
+  }
+  async followers(targets: Array<{ kind: FollowKind; id: string }>): Promise<string[]> {
+    if (!targets.length) return [];
+    const rows = this.db.prepare(`SELECT DISTINCT user_id FROM part_follows WHERE ${targets.map(() => '(kind = ? AND target_id = ?)').join(' OR ')} ORDER BY user_id`)
+      .all(...targets.flatMap((t) => [t.kind, t.id])) as Array<{ user_id: string }>;
+    return rows.map((r) => r.user_id);
+  }
+  async setNotifyMode(userId: string, mode: NotifyMode): Promise<void> {
+    this.db.prepare('INSERT INTO part_follow_settings (user_id, mode) VALUES (?, ?) ON CONFLICT (user_id) DO UPDATE SET mode = excluded.mode').run(userId, mode);
+  }
+  async notifyModes(userIds: string[]): Promise<Map<string, NotifyMode>> {
+    const out = new Map<string, NotifyMode>(userIds.map((u) => [u, 'immediate']));
+    if (!userIds.length) return out;
+    const rows = this.db.prepare(`SELECT user_id, mode FROM part_follow_settings WHERE user_id IN (${userIds.map(() => '?').join(', ')})`).all(...userIds) as Array<{ user_id: string; mode: NotifyMode }>;
+    for (const r of rows) out.set(r.user_id, r.mode);
+    return out;
+  }
+  async queueDigest(userId: string, line: string, at: string): Promise<void> {
+    this.db.prepare('INSERT INTO part_digest_items (user_id, created_at, line) VALUES (?, ?, ?)').run(userId, at, line);
+  }
+  async takeDigests(): Promise<Map<string, string[]>> {
+    return this.db.transaction(() => {
+      const rows = this.db.prepare('SELECT id, user_id, line FROM part_digest_items ORDER BY user_id, id').all() as Array<{ id: number; user_id: string; line: string }>;
+      if (rows.length) this.db.prepare('DELETE FROM part_digest_items WHERE id <= ?').run(Math.max(...rows.map((r) => r.id)));
+      const out = new Map<string, string[]>();
+      for (const r of rows) out.set(r.user_id, [...(out.get(r.user_id) ?? []), r.line]);
+      return out;
+    }).immediate();
+  }
+  async claimMark(key: string, at: string, windowS: number): Promise<boolean> {
+    const cutoff = new Date(Date.parse(at) - windowS * 1000).toISOString();
+    return this.db.prepare('INSERT INTO part_mail_marks (key, at) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET at = excluded.at WHERE part_mail_marks.at <= ?').run(key, at, cutoff).changes > 0;
+  }
+  async secret(name: string): Promise<string> {
+    this.db.prepare('INSERT INTO part_secrets (name, value) VALUES (?, ?) ON CONFLICT DO NOTHING').run(name, randomBytes(32).toString('base64url'));
+    return (this.db.prepare('SELECT value FROM part_secrets WHERE name = ?').get(name) as { value: string }).value;
   }
 
   async close(): Promise<void> {

@@ -103,6 +103,27 @@ export const PARTICIPATION_OPERATIONS: Operation[] = [
       { method: 'GET', path: `${P}/processes/{id}/comments.csv`, tag: 'Participation', summary: 'Open data: the comments on published proposals as CSV (hidden ones without text)', access: 'public', pathParams: PROCESS, answer: { 'text/csv': { type: 'string' } } },
     ];
   })(),
+  ...((): Operation[] => {
+    const GUEST = 'Guests act without an account where the process allows them (guests: true): the per-browser token comes in the X-Guest-Token header (a new one is issued with the first contribution, in the X-Guest-Token answer header and as guestToken). Limited per client address (DREHSCHEIBE_GUEST_LIMIT per DREHSCHEIBE_GUEST_LIMIT_WINDOW seconds; 429 with Retry-After). 403 where the process takes no guests, 409 PhaseClosed outside the phases that allow the action.';
+    const held = json(ref('GuestContribution'));
+    const MOD = 'Needs the moderator role (operators may do everything).';
+    const FOLLOW = 'A confirmed account acts through its session (cookie; X-CSRF-Token on writes).';
+    const kind = { kind: { description: 'process, proposal or project' }, id: { description: 'The process\'s slug, the proposal\'s id or the project\'s slug' } };
+    const followed = json({ type: 'object', required: ['following'], properties: { following: { type: 'boolean' } } });
+    return [
+      { method: 'POST', path: `${P}/proposals/{id}/guest-comments`, tag: 'Participation', summary: 'A guest comments on a proposal under a pseudonym (held until a moderator releases it)', access: 'public', description: GUEST, pathParams: PROPOSAL, body: jsonBody({ type: 'object', required: ['pseudonym', 'body'], properties: { pseudonym: { type: 'string', minLength: 2, maxLength: 40, description: 'Shown as "<pseudonym> (Gast)"' }, body: { type: 'string', minLength: 1, maxLength: L.comment }, parentId: { type: 'string' } } }), ok: 202, answer: held, answerHeaders: { 'X-Guest-Token': 'A new guest token, when none was sent' }, errors: [403, 409, 429] },
+      { method: 'POST', path: `${P}/surveys/{id}/guest-answers`, tag: 'Participation', summary: 'A guest answers a survey under a pseudonym (once per guest; held until a moderator releases it)', access: 'public', description: GUEST, pathParams: ID('The survey\'s id'), body: jsonBody({ type: 'object', required: ['pseudonym', 'answers'], properties: { pseudonym: { type: 'string', minLength: 2, maxLength: 40 }, answers: { type: 'object', description: 'As for POST /surveys/{id}/answers' } } }), ok: 202, answer: held, answerHeaders: { 'X-Guest-Token': 'A new guest token, when none was sent' }, errors: [403, 409, 429] },
+      { method: 'GET', path: `${P}/guest-contributions/mine`, tag: 'Participation', summary: 'The guest\'s own contributions to a proposal or survey that wait for release', access: 'public', description: 'By the X-Guest-Token header (401 without).', errors: [401], query: [{ name: 'target', required: true, description: 'The proposal\'s or survey\'s id', schema: { type: 'string' } }], answer: json({ type: 'array', items: ref('GuestContribution') }) },
+      { method: 'GET', path: `${P}/guest-contributions`, tag: 'Participation', summary: 'Guests\' contributions waiting for release, oldest first (moderator)', access: 'person', description: MOD, answer: json({ type: 'array', items: ref('GuestContribution') }) },
+      { method: 'POST', path: `${P}/guest-contributions/{id}/release`, tag: 'Participation', summary: 'Release a guest contribution: the comment is published, the answer counted (moderator)', access: 'person', description: MOD, pathParams: ID('The contribution\'s id'), answer: held, errors: [409] },
+      { method: 'POST', path: `${P}/guest-contributions/{id}/reject`, tag: 'Participation', summary: 'Reject a guest contribution: it is never published (moderator)', access: 'person', description: MOD, pathParams: ID('The contribution\'s id'), ok: 204, errors: [409] },
+      { method: 'GET', path: `${P}/follows`, tag: 'Participation', summary: 'What the person follows and how they are notified', access: 'person', description: FOLLOW, answer: json({ type: 'object', required: ['mode', 'follows'], properties: { mode: oneOfValues(['immediate', 'digest']), follows: { type: 'array', items: { type: 'object', required: ['kind', 'targetId', 'createdAt', 'title', 'path'], properties: { kind: oneOfValues(['process', 'proposal', 'project']), targetId: { type: 'string' }, createdAt: { type: 'string' }, title: TEXT2, path: { type: 'string' } } } } } }) },
+      { method: 'PUT', path: `${P}/follows/settings`, tag: 'Participation', summary: 'Choose immediate mail or a daily digest', access: 'person', description: FOLLOW, body: jsonBody({ type: 'object', required: ['mode'], properties: { mode: oneOfValues(['immediate', 'digest']) } }), answer: json({ type: 'object', required: ['mode'], properties: { mode: oneOfValues(['immediate', 'digest']) } }) },
+      { method: 'PUT', path: `${P}/follows/{kind}/{id}`, tag: 'Participation', summary: 'Follow a process, a proposal or a project (news by mail: new proposals, comments, the city\'s answers, phase changes)', access: 'person', description: FOLLOW, pathParams: kind, answer: followed },
+      { method: 'DELETE', path: `${P}/follows/{kind}/{id}`, tag: 'Participation', summary: 'Stop following', access: 'person', description: FOLLOW, pathParams: kind, answer: followed },
+      { method: 'POST', path: `${P}/unsubscribe`, tag: 'Participation', summary: 'One-click unsubscribe (RFC 8058) with the signed token of a notification mail; no login', access: 'public', query: [{ name: 'token', required: true, description: 'From the mail\'s link', schema: { type: 'string' } }], answer: json({ type: 'object', required: ['unsubscribed', 'kind'], properties: { unsubscribed: { const: true }, kind: oneOfValues(['process', 'proposal', 'project', 'all']) } }) },
+    ];
+  })(),
   { method: 'GET', path: `${P}/me/export`, tag: 'Participation', summary: 'The person\'s own data as JSON (GDPR Art. 15, 20)', access: 'person', description: 'The session\'s account.', answer: json({ type: 'object', description: 'Account, proposals, comments, supports, ballots and reports of the person' }) },
   { method: 'POST', path: `${P}/me/delete`, tag: 'Participation', summary: 'Delete one\'s own account, confirmed with the password (GDPR Art. 17; contributions stay, by "gelöschtes Konto")', access: 'person', description: 'The session\'s account; 403 when the password is wrong.', body: jsonBody({ type: 'object', required: ['password'], properties: { password: { type: 'string', maxLength: 1024 } } }), ok: 204 },
 ];
@@ -125,13 +146,24 @@ export const PARTICIPATION_SCHEMAS: Record<string, Schema> = {
       phases: { type: 'array', minItems: 1, maxItems: L.phases, items: PHASE },
       categories: { type: 'array', maxItems: L.categories, uniqueItems: true, items: { type: 'string', minLength: 1, maxLength: 60 } },
       budget: { type: 'integer', minimum: 1, maximum: 1e12, description: 'Participatory budget in whole euros: the process has a budget vote' },
+      guests: { type: 'boolean', description: 'Guests may comment and answer surveys under a pseudonym without an account (held for moderation)' },
+    },
+  },
+  GuestContribution: {
+    type: 'object', required: ['id', 'kind', 'pseudonym', 'processSlug', 'targetId', 'state', 'createdAt'], description: 'A guest\'s comment or survey answer; never the guest\'s address or id',
+    properties: {
+      id: { type: 'string' }, kind: oneOfValues(['comment', 'survey']), pseudonym: { type: 'string' }, processSlug: { type: 'string' }, targetId: { type: 'string', description: 'The proposal or survey' },
+      state: oneOfValues(['pending', 'released', 'rejected']), comment: { type: 'object', required: ['body'], properties: { body: { type: 'string' }, parentId: { type: 'string' } } },
+      answers: { type: 'object' }, createdAt: { type: 'string', format: 'date-time' }, decidedAt: { type: 'string', format: 'date-time' },
+      guestToken: { type: 'string', description: 'Only when a new token was issued with this contribution' },
+      context: { type: 'object', description: 'In the moderators\' list: what it belongs to', properties: { title: { type: 'string' }, proposalId: { type: 'string' }, surveyId: { type: 'string' } } },
     },
   },
   Process: {
     type: 'object', required: ['slug', 'title', 'description', 'phases', 'categories', 'createdAt', 'modifiedAt'],
     properties: {
       slug: { type: 'string' }, title: TEXT2, description: TEXT2, projectSlug: { type: 'string' }, area: AREA,
-      phases: { type: 'array', items: PHASE }, categories: { type: 'array', items: { type: 'string' } }, budget: { type: 'integer' },
+      phases: { type: 'array', items: PHASE }, categories: { type: 'array', items: { type: 'string' } }, budget: { type: 'integer' }, guests: { type: 'boolean' },
       createdAt: { type: 'string', format: 'date-time' }, modifiedAt: { type: 'string', format: 'date-time' },
     },
   },

@@ -7,6 +7,8 @@ import type { Messages } from '../i18n/index.ts';
 import type { ParticipationMessages } from '../i18n/participation.de.ts';
 import { href } from '../paths.ts';
 import { Button, CommentThread, Csrf, ErrorList, Notice, PField, PhaseTimeline, ProposalCard } from './components.tsx';
+import { FollowButton, GuestCommentForm, GuestQueue, GuestWaiting } from './guest-follow.pages.tsx';
+import type { GuestContribution, HeldContribution } from '../../participation/index.ts';
 
 type Errors = Record<string, string>;
 const errList = (e: Errors) => Object.entries(e).map(([field, message]) => ({ field, message }));
@@ -30,7 +32,7 @@ export function AccountBar({ frame, viewer, m }: { frame: Frame; viewer: Viewer;
   }
   return (
     <div class="account-bar">
-      <span>{m.list.loggedInAs(viewer.person.name)}</span> · <a class="kern-link" href={href(lang, 'myData')}>{m.myData.title}</a>
+      <span>{m.list.loggedInAs(viewer.person.name)}</span> · <a class="kern-link" href={href(lang, 'myData')}>{m.myData.title}</a> · <a class="kern-link" href={href(lang, 'notifications')}>{m.follow.settings}</a>
       {viewer.moderator && <> · <a class="kern-link" href={href(lang, 'moderation')}>{m.list.moderation}</a></>}
     </div>
   );
@@ -72,6 +74,8 @@ export interface ProcessModel {
   points: Array<{ id: string; title: string; point: [number, number] }>;
   /** The process's surveys (each with whether its results are shown to this viewer). */
   surveys: Array<{ survey: Survey; resultsVisible: boolean }>;
+  /** Whether the logged-in viewer follows the process. */
+  following?: boolean;
   tileUrl?: string;
   tileAttribution?: string;
 }
@@ -96,6 +100,7 @@ export function ProcessPage(x: ProcessModel, t: Messages, m: ParticipationMessag
     <Layout frame={x.frame} t={t} title={L(x.frame, p.title)} styles={hasMap ? ['leaflet.css'] : []} scripts={hasMap ? ['map.js'] : []}>
       <AccountBar frame={x.frame} viewer={x.viewer} m={m} />
       <h1 class="kern-heading-x-large">{L(x.frame, p.title)}</h1>
+      {x.viewer.person && <FollowButton kind="process" id={p.slug} following={!!x.following} csrf={x.viewer.csrf} back={href(lang, 'process', p.slug)} lang={lang} m={m} />}
       <p class="kern-body--small">{m.process.now(m.phases[x.view.phase]!)}{x.view.next && <> · {m.process.next(m.phases[x.view.next.kind]!, t.formatDate(x.view.next.start))}</>}</p>
       <Paragraphs text={L(x.frame, p.description)} />
       {p.projectSlug && <p>{m.process.project}: <a class="kern-link" href={href(lang, 'project', p.projectSlug)}>{x.projectTitle ?? p.projectSlug}</a></p>}
@@ -174,6 +179,10 @@ export interface ProposalModel {
   /** The comments of this page the viewer rated "hilfreich". */
   rated?: Set<string>;
   supported: boolean;
+  /** Whether the logged-in viewer follows the proposal. */
+  following?: boolean;
+  /** Where the process takes guests: the guest's own contributions waiting for release. */
+  guest?: { open: boolean; waiting: GuestContribution[] };
   canEdit: boolean;
   projectTitle?: string;
   notice?: string;
@@ -200,6 +209,7 @@ export function ProposalPage(x: ProposalModel, t: Messages, m: ParticipationMess
       <p><a class="kern-link" href={href(lang, 'process', x.view.process.slug)}>{m.proposal.back(L(x.frame, x.view.process.title))}</a></p>
       {x.notice && <Notice kind="success">{x.notice}</Notice>}
       <h1 class="kern-heading-x-large">{title}</h1>
+      {x.viewer.person && !hidden && <FollowButton kind="proposal" id={p.id} following={!!x.following} csrf={x.viewer.csrf} back={base} lang={lang} m={m} />}
       {p.state === 'withdrawn' && <Notice kind="warning">{m.proposal.withdrawn}</Notice>}
       {hidden && <Notice kind="warning">{mine && p.moderation ? m.proposal.hiddenForAuthor(p.moderation.reason) : m.proposal.hidden}</Notice>}
       {(!hidden || mine) && (
@@ -274,6 +284,8 @@ export function ProposalPage(x: ProposalModel, t: Messages, m: ParticipationMess
           </form>
         ) : !x.view.allowed.includes('comment') ? <p>{m.proposal.commentClosed}</p>
           : !x.viewer.person ? <p><a class="kern-link" href={`${href(lang, 'login')}?returnTo=${encodeURIComponent(base)}`}>{m.process.loginToTakePart}</a></p> : null}
+        {x.guest && <GuestWaiting items={x.guest.waiting} m={m} t={t} />}
+        {x.guest?.open && !x.viewer.person && p.state === 'published' && <GuestCommentForm action={`${base}/gast-kommentare`} csrf={x.viewer.csrf} values={x.values} errors={x.errors} m={m} />}
       </section>
     </Layout>
   );
@@ -325,6 +337,17 @@ export interface FormModel {
   editing?: string;
   values: Record<string, string>;
   errors: Errors;
+  tileUrl?: string;
+  tileAttribution?: string;
+}
+
+/** The middle of a process's area (for the place picker's first view), else Herne's centre. */
+function areaCentre(p: ProcessView['process']): string {
+  const ring = p.area?.coordinates[0];
+  if (!ring?.length) return '51.538,7.2196';
+  const lons = ring.map((c) => c[0]);
+  const lats = ring.map((c) => c[1]);
+  return `${(Math.min(...lats) + Math.max(...lats)) / 2},${(Math.min(...lons) + Math.max(...lons)) / 2}`;
 }
 
 export function ProposalFormPage(x: FormModel, t: Messages, m: ParticipationMessages) {
@@ -334,7 +357,7 @@ export function ProposalFormPage(x: FormModel, t: Messages, m: ParticipationMess
   const action = x.editing ? href(lang, 'editProposal', x.editing) : href(lang, 'newProposal', p.slug);
   const v = x.values;
   return (
-    <Layout frame={x.frame} t={t} title={Object.keys(x.errors).length ? `${m.errors.prefix} ${title}` : title}>
+    <Layout frame={x.frame} t={t} title={Object.keys(x.errors).length ? `${m.errors.prefix} ${title}` : title} styles={['leaflet.css', 'reports.css']} scripts={['reports.js']}>
       <AccountBar frame={x.frame} viewer={x.viewer} m={m} />
       <ErrorList title={m.errors.summary} errors={errList(x.errors)} />
       <p><a class="kern-link" href={href(lang, 'process', p.slug)}>{m.proposal.back(L(x.frame, p.title))}</a></p>
@@ -349,6 +372,14 @@ export function ProposalFormPage(x: FormModel, t: Messages, m: ParticipationMess
         <fieldset class="kern-fieldset" aria-describedby="ort-hint">
           <legend class="kern-label">{m.form.place}</legend>
           <div class="kern-hint" id="ort-hint">{m.form.placeHint}</div>
+          {/* The Mängelmelder's place picker (reports.js): the map moves under a crosshair by mouse or arrow keys and fills the fields; without JavaScript it stays hidden. */}
+          <div class="report-picker" hidden data-lat="lat" data-lon="lon" data-status="ort-status" data-center={areaCentre(p)} data-tile-url={x.tileUrl} data-attribution={x.tileAttribution ?? ''}
+            data-no-tiles={t.map.noTiles} data-picked={m.form.picked} data-decimal={lang === 'de' ? ',' : '.'}>
+            <p class="kern-hint" id="karte-hilfe">{m.form.mapHelp}</p>
+            <div class="report-picker__map" role="application" aria-label={m.form.mapLabel} aria-describedby="karte-hilfe"></div>
+            <div class="report-picker__cross" aria-hidden="true"></div>
+            <p id="ort-status" class="kern-body--small" aria-live="polite"></p>
+          </div>
           <PField id="lat" name="lat" inputmode="decimal" label={m.form.lat} value={v.lat} error={x.errors.lat} errorPrefix={m.errors.prefix} />
           <PField id="lon" name="lon" inputmode="decimal" label={m.form.lon} value={v.lon} error={x.errors.lon} errorPrefix={m.errors.prefix} />
         </fieldset>
@@ -494,6 +525,8 @@ export interface ModerationModel {
   frame: Frame;
   viewer: Viewer;
   reports: Array<{ id: string; target: { kind: 'proposal' | 'comment'; id: string }; reason: string; createdAt: string; content?: { title?: string; body: string; authorName: string; hidden: boolean; proposalId: string } }>;
+  /** Guests' contributions waiting for release. */
+  guests?: HeldContribution[];
   notice?: string;
   errors: Errors;
 }
@@ -549,6 +582,7 @@ export function ModerationPage(x: ModerationModel, t: Messages, m: Participation
           })}
         </ul>
       )}
+      <GuestQueue items={x.guests ?? []} csrf={x.viewer.csrf} lang={lang} m={m} t={t} />
     </Layout>
   );
 }

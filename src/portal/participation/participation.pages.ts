@@ -11,7 +11,7 @@ import type { Config } from '../../config/config.ts';
 import { Forbidden, ProblemError } from '../../core/errors.ts';
 import type { Accounts } from '../../accounts/index.ts';
 import type { StrategyService } from '../../strategy/index.ts';
-import { ParticipationProblem, renderMarkdown, type EventService, type ParticipationService, type Person, type Problem, type RegistrationService, type SurveyService } from '../../participation/index.ts';
+import { ParticipationProblem, renderMarkdown, type FollowService, type GuestService, type EventService, type ParticipationService, type Person, type Problem, type RegistrationService, type SurveyService } from '../../participation/index.ts';
 import { loadAssets } from '../assets.ts';
 import type { Frame } from '../components/layout.tsx';
 import { CATALOGS, type Messages } from '../i18n/index.ts';
@@ -22,6 +22,7 @@ import { LANGS, PAGES, href, type Here, type Lang, type PageName } from '../path
 import { newNonce, sendPage } from '../render.ts';
 import { SurveyPage, SurveyResultsPage } from './survey.pages.tsx';
 import { eventPages } from './event.routes.ts';
+import { guestFollowPages, guestOfRequest } from './guest-follow.routes.ts';
 import { BudgetPage, ConfirmPage, ListPage, ModerationPage, MyDataPage, NotAllowedPage, ProcessPage, ProposalFormPage, ProposalPage, RegisterPage, type Viewer } from './pages.tsx';
 import { acceptForms } from '../../core/http.ts';
 
@@ -31,6 +32,8 @@ export interface ParticipationPagesDeps {
   surveys: SurveyService;
   events: EventService;
   registration: RegistrationService;
+  guests: GuestService;
+  follows: FollowService;
   person(req: FastifyRequest): Promise<Person | undefined>;
   deleteAccount(person: Person, password: unknown): Promise<boolean>;
   accounts: Accounts;
@@ -157,9 +160,10 @@ export async function participationPages(app: FastifyInstance, d: ParticipationP
     const [v, r, points, pt, surveys] = await Promise.all([
       viewer(req, reply), s.proposals(slug, { category, text, sort, limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE }), s.proposalPoints(slug, 500), projectTitle(view.process.projectSlug, lang), d.surveys.list(slug),
     ]);
+    const following = await d.follows.isFollowing(v.person, 'process', slug);
     return send(req, reply, lang, { page: 'process', id: slug }, (frame, t, m) => ProcessPage({
       frame, viewer: v, view, projectTitle: pt, proposals: r.items, total: r.total, page, pageSize: PAGE_SIZE, filter: { category, q: text, sort }, points,
-      surveys: surveys.map((survey) => ({ survey, resultsVisible: d.surveys.resultsVisible(survey, v.person) })), tileUrl: cfg.tileUrl, tileAttribution: cfg.tileAttribution,
+      surveys: surveys.map((survey) => ({ survey, resultsVisible: d.surveys.resultsVisible(survey, v.person) })), following, tileUrl: cfg.tileUrl, tileAttribution: cfg.tileAttribution,
     }, t, m));
   });
 
@@ -182,8 +186,10 @@ export async function participationPages(app: FastifyInstance, d: ParticipationP
     const rated = await s.ratedComments(v.person, pageComments.map((c) => c.id));
     const visible = proposal.state !== 'hidden' || (v.person && v.person.id === proposal.authorId);
     const bodyHtml = visible ? html.get(`p:${proposal.id}:${proposal.modifiedAt}`, proposal.body) : '';
+    const following = await d.follows.isFollowing(v.person, 'proposal', id);
+    const guest = view.process.guests ? { open: view.allowed.includes('comment'), waiting: await d.guests.mine(guestOfRequest(req), id) } : undefined;
     return send(req, reply, lang, { page: 'proposal', id }, (frame, t, m) => ProposalPage({
-      frame, viewer: v, view, proposal, bodyHtml, comments: pageComments, commentCount: comments.length, commentPage: cpage, commentPages: pages, commentHtml, rated, supported, canEdit: s.canEdit(proposal, view, v.person), projectTitle: pt,
+      frame, viewer: v, view, proposal, bodyHtml, comments: pageComments, commentCount: comments.length, commentPage: cpage, commentPages: pages, commentHtml, rated, supported, following, guest, canEdit: s.canEdit(proposal, view, v.person), projectTitle: pt,
       notice: notice(req, m), errors, values,
     }, t, m), status);
   };
@@ -271,7 +277,7 @@ export async function participationPages(app: FastifyInstance, d: ParticipationP
   // New and edited proposals.
   const formPage = async (req: Req, reply: FastifyReply, lang: Lang, slug: string, editing: string | undefined, values: Record<string, string>, errors: Record<string, string>, status = 200) => {
     const [view, v] = await Promise.all([s.process(slug), viewer(req, reply)]);
-    return send(req, reply, lang, { page: editing ? 'editProposal' : 'newProposal', id: editing ?? slug }, (frame, t, m) => ProposalFormPage({ frame, viewer: v, view, editing, values, errors }, t, m), status);
+    return send(req, reply, lang, { page: editing ? 'editProposal' : 'newProposal', id: editing ?? slug }, (frame, t, m) => ProposalFormPage({ frame, viewer: v, view, editing, values, errors, tileUrl: cfg.tileUrl, tileAttribution: cfg.tileAttribution }, t, m), status);
   };
   route('newProposal', 'GET', async (req, reply, lang) => {
     await s.check(await d.person(req), 'propose', await s.process(req.params.id!));
@@ -336,7 +342,8 @@ export async function participationPages(app: FastifyInstance, d: ParticipationP
   const surveyPage = async (req: Req, reply: FastifyReply, lang: Lang, values: Record<string, string | string[]>, errors: Record<string, string>, status = 200) => {
     const [{ survey, view }, v] = await Promise.all([d.surveys.get(req.params.id!), viewer(req, reply)]);
     const answered = !!(await d.surveys.mine(v.person, survey.id));
-    return send(req, reply, lang, { page: 'survey', id: survey.id }, (frame, t, m) => SurveyPage({ frame, viewer: v, view, survey, answered, values, errors, notice: notice(req, m) }, t, m), status);
+    const guest = view.process.guests ? { waiting: (await d.guests.mine(guestOfRequest(req), survey.id)).length > 0 } : undefined;
+    return send(req, reply, lang, { page: 'survey', id: survey.id }, (frame, t, m) => SurveyPage({ frame, viewer: v, view, survey, answered, guest, values, errors, notice: notice(req, m) }, t, m), status);
   };
   route('survey', 'GET', (req, reply, lang) => surveyPage(req, reply, lang, {}, {}));
   route('survey', 'POST', async (req, reply, lang) => {
@@ -430,7 +437,8 @@ export async function participationPages(app: FastifyInstance, d: ParticipationP
   route('moderation', 'GET', async (req, reply, lang) => {
     const v = await viewer(req, reply);
     const reports = await s.reports(v.person);
-    return send(req, reply, lang, { page: 'moderation' }, (frame, t, m) => ModerationPage({ frame, viewer: v, reports, notice: notice(req, m), errors: {} }, t, m));
+    const guests = await d.guests.pending(v.person);
+    return send(req, reply, lang, { page: 'moderation' }, (frame, t, m) => ModerationPage({ frame, viewer: v, reports, guests, notice: notice(req, m), errors: {} }, t, m));
   });
   const modRoute = (suffix: string, run: (p: Person | undefined, target: { kind: 'proposal' | 'comment'; id: string }, f: Record<string, string>) => Promise<unknown>, hint: string) => {
     route('moderation', 'POST', async (req, reply, lang) => {
@@ -444,7 +452,8 @@ export async function participationPages(app: FastifyInstance, d: ParticipationP
         if (!problems) throw e;
         const v = await viewer(req, reply);
         const reports = await s.reports(v.person);
-        return send(req, reply, lang, { page: 'moderation' }, (frame, t, m) => ModerationPage({ frame, viewer: v, reports, errors: messages(problems, m), notice: undefined }, t, m), 400);
+        const guests = await d.guests.pending(v.person);
+        return send(req, reply, lang, { page: 'moderation' }, (frame, t, m) => ModerationPage({ frame, viewer: v, reports, guests, errors: messages(problems, m), notice: undefined }, t, m), 400);
       }
       return reply.status(303).header('location', `${href(lang, 'moderation')}?hinweis=${hint}`).send();
     }, suffix);
@@ -452,6 +461,9 @@ export async function participationPages(app: FastifyInstance, d: ParticipationP
   modRoute('/ausblenden', (p, t, f) => s.hide(p, t, f.reason), 'hidden');
   modRoute('/verwerfen', (p, t) => s.dismissReports(p, t), 'dismissed');
   modRoute('/sperren', async (p, t, f) => { const author = await s.authorOf(p, t); await s.block(p, author, f.days, f.reason); await s.dismissReports(p, t); }, 'blocked');
+
+  // Guests' comments, following, notification settings, unsubscribe links, guest moderation.
+  guestFollowPages({ guests: d.guests, follows: d.follows, accounts: d.accounts, person: d.person, route, send, viewer, form, messages, badInput, notice, part: PART, proposalPage, surveyPage });
 
   // Events with registration, and the stewards' event pages.
   eventPages({ service: s, events: d.events, person: d.person, route, send, viewer, form, messages: (p, m) => messages(p, m), badInput, notice, part: PART, tileUrl: cfg.tileUrl, tileAttribution: cfg.tileAttribution });

@@ -51,6 +51,8 @@ export interface SurveyModel {
   view: ProcessView;
   survey: Survey;
   answered: boolean;
+  /** Where the process takes guests: whether this browser's guest answer waits for release. */
+  guest?: { waiting: boolean };
   values: Values;
   errors: Errors;
   notice?: string;
@@ -62,8 +64,10 @@ export function SurveyPage(x: SurveyModel, t: Messages, m: ParticipationMessages
   const p = x.view.process;
   const open = x.view.allowed.includes('survey');
   const canAnswer = open && !!x.viewer.person && !x.answered;
+  const guestForm = open && !x.viewer.person && !!x.guest && !x.guest.waiting;
   const title = m.survey.title(L(x.frame, s.title));
-  const errs = s.questions.flatMap((q, i) => (x.errors[q.id] ? [{ field: q.id, message: m.survey.errorAt(i + 1, L(x.frame, q.text), x.errors[q.id]!) }] : []));
+  const errs = [...(x.errors.pseudonym ? [{ field: 'pseudonym', message: x.errors.pseudonym }] : []),
+    ...s.questions.flatMap((q, i) => (x.errors[q.id] ? [{ field: q.id, message: m.survey.errorAt(i + 1, L(x.frame, q.text), x.errors[q.id]!) }] : []))];
   const showResults = s.resultsPublished || x.viewer.steward;
   return (
     <Layout frame={x.frame} t={t} title={errs.length ? `${m.errors.prefix} ${title}` : title}>
@@ -78,14 +82,22 @@ export function SurveyPage(x: SurveyModel, t: Messages, m: ParticipationMessages
       {!open && <p>{m.survey.closed}</p>}
       {open && !x.viewer.person && <p><a class="kern-link" href={`${href(lang, 'login')}?returnTo=${encodeURIComponent(href(lang, 'survey', s.id))}`}>{m.process.loginToTakePart}</a></p>}
       {showResults && <p><a class="kern-link" href={href(lang, 'surveyResults', s.id)}>{m.survey.results}</a></p>}
-      {canAnswer && (
-        <form method="post" action={href(lang, 'survey', s.id)} class="portal-form survey-form" novalidate>
+      {x.guest?.waiting && !x.viewer.person && <Notice>{m.guests.surveyWaiting}</Notice>}
+      {(canAnswer || guestForm) && (
+        <form method="post" action={guestForm ? `${href(lang, 'survey', s.id)}/gast` : href(lang, 'survey', s.id)} class="portal-form survey-form" novalidate>
           <Csrf token={x.viewer.csrf} />
+          {guestForm && (
+            <>
+              <h2 class="kern-heading-medium">{m.guests.surveyTitle}</h2>
+              <p>{m.guests.intro}</p>
+              <PField id="pseudonym" name="pseudonym" required label={m.guests.pseudonym} hint={m.guests.pseudonymHint} value={typeof x.values.pseudonym === 'string' ? x.values.pseudonym : ''} error={x.errors.pseudonym} errorPrefix={m.errors.prefix} />
+            </>
+          )}
           {s.questions.map((q, i) => q.kind === 'text' ? (
             <PField id={q.id} name={q.id} type="textarea" rows={5} label={`${i + 1}. ${L(x.frame, q.text)}`} hint={m.survey.textHint} value={typeof x.values[q.id] === 'string' ? x.values[q.id] as string : ''}
               error={x.errors[q.id]} errorPrefix={m.errors.prefix} required={q.required} optionalText={m.survey.optional} />
           ) : <ChoiceQuestion q={q} n={i + 1} frame={x.frame} value={x.values[q.id]} error={x.errors[q.id]} m={m} />)}
-          <Button>{m.survey.submit}</Button>
+          <Button>{guestForm ? m.guests.send : m.survey.submit}</Button>
         </form>
       )}
       {x.viewer.steward && <SurveyCityActions x={x} m={m} />}
