@@ -11,6 +11,7 @@ import type { AttrInstance, EntityRecord } from '../storage/port.ts';
 import type { Kpi, KpiState } from './kpi.model.ts';
 import type { KpiEvaluator, KpiResult } from './kpi.evaluate.ts';
 import { parseKpi, type KpiProblem } from './kpi.validate.ts';
+import { kpiUnitCode } from './kpi.units.ts';
 import type { StrategyStore } from './strategy.port.ts';
 import { StrategyProblem } from './strategy.service.ts';
 
@@ -177,9 +178,11 @@ export class KpiService {
 
   private async writeEntity(k: Kpi, r: KpiResult): Promise<void> {
     const terms = await this.d.terms();
+    const code = kpiUnitCode(k.unit);
     const P = (value: unknown, extra: Record<string, unknown> = {}): AttrInstance[] => [{ type: 'Property', value, ...extra }];
     const attrs: Record<string, AttrInstance[]> = {
-      [terms.expandAttr('kpiValue')]: P(r.value, { observedAt: r.at }),
+      // The unit's UN/CEFACT code where it has one (kWh → KWH, % → P1, a count → C62).
+      [terms.expandAttr('kpiValue')]: P(r.value, { observedAt: r.at, ...(code ? { unitCode: code } : {}) }),
       [terms.expandAttr('name')]: P(k.name.de),
       [terms.expandAttr('description')]: P(k.description.de || k.name.de),
       [terms.expandAttr('updatedAt')]: P(r.at),

@@ -1,7 +1,7 @@
 // Cells of the KPI pages: the KPI table (value, unit, time and state always as text) and the history
 // chart — a figure the client script draws with uPlot over a data table that is always there.
 import type { Messages } from '../i18n/index.ts';
-import type { KpiView } from '../../strategy/index.ts';
+import { kpiUnitSymbol, type KpiView } from '../../strategy/index.ts';
 import { href, type Lang } from '../paths.ts';
 import type { KpiMessages } from './kpi.catalog.ts';
 import { RANGES, type History, type Range } from './history.ts';
@@ -9,7 +9,8 @@ import { RANGES, type History, type Range } from './history.ts';
 export function kpiValueText(v: KpiView, t: Messages): string {
   const s = v.state;
   if (s?.value === undefined) return '–';
-  return `${t.formatNumber(s.value)}${v.kpi.unit ? ` ${v.kpi.unit}` : ''}`;
+  const unit = kpiUnitSymbol(v.kpi.unit);
+  return `${t.formatNumber(s.value)}${unit ? ` ${unit}` : ''}`;
 }
 
 /** The state in words: current, or not available since (the time of the last good value). */
