@@ -165,15 +165,25 @@ export class KpiService {
     return this.evaluate(await this.get(id));
   }
 
-  /** Evaluates every KPI one after the other; returns how many succeeded and failed. */
-  async evaluateAll(): Promise<{ ok: number; failed: number }> {
+  /**
+   * Evaluates every KPI one after the other; returns how many succeeded and failed, and how many
+   * were skipped because another node holds their lease. With `lease`, a KPI is evaluated only when
+   * this node claims it for the next `ms` (the scheduler's interval): with several nodes on one
+   * database each KPI is evaluated by one node per interval.
+   */
+  async evaluateAll(lease?: { holder: string; ms: number }): Promise<{ ok: number; failed: number; skipped: number }> {
     let ok = 0;
     let failed = 0;
+    let skipped = 0;
     for (const k of await this.d.store.listKpis()) {
+      if (lease) {
+        const now = this.d.clock.now().getTime();
+        if (!(await this.d.store.claimKpiLease(k.id, lease.holder, now, now + lease.ms))) { skipped++; continue; }
+      }
       const s = await this.evaluate(k);
       if (s.status === 'ok') ok++; else failed++;
     }
-    return { ok, failed };
+    return { ok, failed, skipped };
   }
 
   private async writeEntity(k: Kpi, r: KpiResult): Promise<void> {
