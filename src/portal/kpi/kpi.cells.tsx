@@ -24,7 +24,7 @@ export function kpiStateText(v: KpiView, t: Messages, k: KpiMessages): string {
 export function KpiTable({ views, lang, t, k, caption }: { views: KpiView[]; lang: Lang; t: Messages; k: KpiMessages; caption: string }) {
   return (
     <div class="table-scroll" tabindex={0} role="region" aria-label={caption}>
-      <table class="kern-table kpi-table wide">
+      <table class="kern-table kpi-table">
         <caption>{caption}</caption>
         <thead class="kern-table__header">
           <tr class="kern-table__row">
@@ -41,9 +41,9 @@ export function KpiTable({ views, lang, t, k, caption }: { views: KpiView[]; lan
             return (
               <tr class="kern-table__row">
                 <th class="kern-table__cell" scope="row"><a class="kern-link" href={href(lang, 'kpi', v.kpi.id)}>{name}</a></th>
-                <td class="kern-table__cell kern-table__cell--numeric kpi-value">{kpiValueText(v, t)}</td>
-                <td class="kern-table__cell">{v.state?.at ? t.formatDateTime(v.state.at) : '–'}</td>
-                <td class="kern-table__cell"><span class={`kpi-state${bad ? ' kpi-state--bad' : ''}`}>{v.state?.status === 'ok' ? k.kpis.ok : v.state ? k.kpis.unavailable : k.kpis.pending}</span>
+                <td class="kern-table__cell kern-table__cell--numeric kpi-value" data-label={k.kpis.value}>{kpiValueText(v, t)}</td>
+                <td class="kern-table__cell" data-label={k.kpis.time}>{v.state?.at ? t.formatDateTime(v.state.at) : '–'}</td>
+                <td class="kern-table__cell" data-label={k.kpis.state}><span class={`kpi-state${bad ? ' kpi-state--bad' : ''}`}>{v.state?.status === 'ok' ? k.kpis.ok : v.state ? k.kpis.unavailable : k.kpis.pending}</span>
                   {bad && <span class="kern-body--small kpi-state-note"> {kpiStateText(v, t, k)}</span>}</td>
               </tr>
             );
