@@ -70,8 +70,8 @@ describe('KPI and sensor pages', () => {
       selection: { tenant: 'herne', type: 'AirQualityObserved' }, value: { attr: 'no2' }, reduction: { kind: 'avg' } });
     await k.evaluateById('no2-mittel');
     const project = await get('/projekte/umweltsensorik');
-    assert.match(project.body, /<td class="kern-table__cell kern-table__cell--numeric kpi-value">35,67 µg\/m³<\/td>/);
-    assert.match(project.body, /<td class="kern-table__cell kern-table__cell--numeric kpi-value">66,7 %<\/td>/);
+    assert.match(project.body, /<td class="kern-table__cell kern-table__cell--numeric kpi-value" data-label="Wert">35,67 µg\/m³<\/td>/);
+    assert.match(project.body, /<td class="kern-table__cell kern-table__cell--numeric kpi-value" data-label="Wert">66,7 %<\/td>/);
     const page = await get('/kennzahlen/no2-mittel');
     assert.match(page.body, /<p class="kpi-big">35,67 µg\/m³<\/p>/);
     assert.match(page.body, /<dt>Einheit<\/dt><dd>µg\/m³ \(UN\/CEFACT-Code <code>GQ<\/code>\)<\/dd>/);
