@@ -34,6 +34,9 @@ export interface AccountsDeps {
   cluster?: { feed: ClusterFeed };
 }
 
+/** What a successful /konto form post did, for the page it redirects to. */
+export type FormOutcome = 'loggedOut' | 'passwordChanged' | 'resetSent' | 'passwordReset' | 'emailConfirmed';
+
 const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 export class Accounts implements SessionAuth {
@@ -48,6 +51,11 @@ export class Accounts implements SessionAuth {
    * page again, with the error next to its field, instead of problem+json.
    */
   formErrorPage?: (err: unknown, req: FastifyRequest, reply: FastifyReply) => unknown;
+  /**
+   * Set by the portal: where a successful /konto form post of a browser leads (the page in the
+   * language the form was sent from). Without it, the German addresses below are used.
+   */
+  formRedirect?: (outcome: FormOutcome, req: FastifyRequest) => string | undefined;
   private cleanupTimer?: NodeJS.Timeout;
 
   constructor(private readonly config: Readonly<Config>, private readonly d: AccountsDeps) {

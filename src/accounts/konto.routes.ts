@@ -5,7 +5,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../config/config.ts';
 import { ResourceNotFound, TooManyRequests, Unauthorized } from '../core/errors.ts';
 import { problemJson, type AuditLog } from '../auth/index.ts';
-import type { Accounts } from './accounts.setup.ts';
+import type { Accounts, FormOutcome } from './accounts.setup.ts';
 import { OIDC_COOKIE, SESSION_COOKIE, readCookie, setCookie } from './cookies.ts';
 import { checkLoginToken, checkSessionToken, isFormPost } from './csrf.ts';
 import { OIDC_LOGIN_TTL_S, safeReturnTo } from './oidc.login.ts';
@@ -54,6 +54,8 @@ export async function kontoRoutes(app: FastifyInstance, d: KontoDeps): Promise<v
   }
   const open = { config: { access: { op: 'public' as const } } };
   const a = d.accounts;
+  // After a successful form post: the portal's page in the form's language, or the German default.
+  const landing = (req: FastifyRequest, outcome: FormOutcome, fallback: string) => a.formRedirect?.(outcome, req) ?? fallback;
 
   async function startSession(req: FastifyRequest, reply: FastifyReply, user: UserRecord) {
     // A login always opens a new session (no fixation); one the browser still had is ended.
@@ -94,7 +96,7 @@ export async function kontoRoutes(app: FastifyInstance, d: KontoDeps): Promise<v
       await a.sessions.revoke(readCookie(req, SESSION_COOKIE)!);
     }
     setCookie(req, reply, SESSION_COOKIE, '', 0);
-    return form ? reply.status(303).header('location', '/').send() : reply.status(204).send();
+    return form ? reply.status(303).header('location', landing(req, 'loggedOut', '/')).send() : reply.status(204).send();
   });
 
   /** The person's own live sessions (for "where am I logged in"). */
@@ -123,7 +125,7 @@ export async function kontoRoutes(app: FastifyInstance, d: KontoDeps): Promise<v
     req.principal = sessionPrincipal(s);
     await a.sessions.revokeAll(s.user.id);
     setCookie(req, reply, SESSION_COOKIE, '', 0);
-    return isFormPost(req) ? reply.status(303).header('location', '/').send() : reply.status(204).send();
+    return isFormPost(req) ? reply.status(303).header('location', landing(req, 'loggedOut', '/')).send() : reply.status(204).send();
   });
 
   /** Changes the password (current one required): every other session ends, this browser gets a new one. */
@@ -135,7 +137,7 @@ export async function kontoRoutes(app: FastifyInstance, d: KontoDeps): Promise<v
     const b = body(req);
     await a.login.changePassword(s.user, b.currentPassword, b.password, req.ip);
     const session = await startSession(req, reply, s.user);
-    if (isFormPost(req)) return reply.status(303).header('location', '/konto?passwort-geaendert=1').send();
+    if (isFormPost(req)) return reply.status(303).header('location', landing(req, 'passwordChanged', '/konto?passwort-geaendert=1')).send();
     return { csrf: session.csrf, expiresAt: session.expiresAt };
   });
 
@@ -143,7 +145,7 @@ export async function kontoRoutes(app: FastifyInstance, d: KontoDeps): Promise<v
     const form = isFormPost(req);
     if (form) checkLoginToken(req);
     a.login.requestReset(body(req).email, req.ip);
-    if (form) return reply.status(303).header('location', '/konto/passwort-vergessen?gesendet=1').send();
+    if (form) return reply.status(303).header('location', landing(req, 'resetSent', '/konto/passwort-vergessen?gesendet=1')).send();
     return reply.status(202).send({ message: 'If an account with this e-mail address exists, a link to set a new password has been sent to it.' });
   });
 
@@ -153,7 +155,7 @@ export async function kontoRoutes(app: FastifyInstance, d: KontoDeps): Promise<v
     if (form) checkLoginToken(req);
     const u = await a.login.resetPassword(b.token, b.password);
     req.auditTarget = `user:${u.id}`;
-    if (form) return reply.status(303).header('location', '/konto/anmelden?zurueckgesetzt=1').send();
+    if (form) return reply.status(303).header('location', landing(req, 'passwordReset', '/konto/anmelden?zurueckgesetzt=1')).send();
     return { message: 'The password has been changed; every session of the account has been ended. Log in with the new password.' };
   });
 
@@ -162,7 +164,7 @@ export async function kontoRoutes(app: FastifyInstance, d: KontoDeps): Promise<v
     if (form) checkLoginToken(req);
     const u = await a.login.confirmEmail(body(req).token);
     req.auditTarget = `user:${u.id}`;
-    if (form) return reply.status(303).header('location', '/konto/anmelden?bestaetigt=1').send();
+    if (form) return reply.status(303).header('location', landing(req, 'emailConfirmed', '/konto/anmelden?bestaetigt=1')).send();
     return { message: 'The e-mail address has been confirmed.', email: u.email };
   });
 

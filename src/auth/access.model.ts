@@ -50,38 +50,53 @@ export const BUILTIN_RULES: Required<Omit<TenantRules, 'types'>> = {
 
 const SUBJECT = /^(\*|authenticated|(operator|steward|moderator|citizen|anonymous)(@[A-Za-z0-9_-]{0,64})?|key:[A-Za-z0-9_.-]{1,64}|user:[A-Za-z0-9_-]{1,64}|oidc:.{1,256})$/;
 
-/** Checks a policy document; returns every problem (empty = valid). */
-export function policyProblems(p: unknown): string[] {
-  const out: string[] = [];
-  if (!p || typeof p !== 'object' || Array.isArray(p)) return ['the policy must be a JSON object'];
+/** One problem of a policy document, in English (the API's detail) and German (the page's field message). */
+export interface PolicyIssue {
+  message: string;
+  de: string;
+}
+
+const SUBJECT_HELP = '*, authenticated, a role, role@tenant, key:<name>, oidc:<subject>, user:<id>';
+const SUBJECT_HELP_DE = '*, authenticated, eine Rolle, Rolle@Mandant, key:<Name>, oidc:<Subjekt>, user:<ID>';
+
+/** Checks a policy document; returns every problem with its German text (empty = valid). */
+export function policyIssues(p: unknown): PolicyIssue[] {
+  const out: PolicyIssue[] = [];
+  const add = (message: string, de: string) => { out.push({ message, de }); };
+  if (!p || typeof p !== 'object' || Array.isArray(p)) return [{ message: 'the policy must be a JSON object', de: 'Die Richtlinie muss ein JSON-Objekt sein ({ "tenants": { … } }).' }];
   const extra = Object.keys(p).filter((k) => k !== 'tenants' && k !== '$comment');
-  if (extra.length) out.push(`unknown member(s) ${extra.join(', ')}`);
+  if (extra.length) add(`unknown member(s) ${extra.join(', ')}`, `Unbekannte Angabe(n) ${extra.join(', ')}; erlaubt sind nur „tenants“ und „$comment“.`);
   const tenants = (p as Policy).tenants;
   if (tenants === undefined) return out;
-  if (!tenants || typeof tenants !== 'object' || Array.isArray(tenants)) return [...out, 'tenants must be an object'];
+  if (!tenants || typeof tenants !== 'object' || Array.isArray(tenants)) return [...out, { message: 'tenants must be an object', de: '„tenants“ muss ein Objekt sein (Mandant → Regeln).' }];
   const list = (where: string, v: unknown) => {
     if (v === undefined) return;
-    if (!Array.isArray(v)) { out.push(`${where} must be an array of subjects`); return; }
-    for (const s of v) if (typeof s !== 'string' || !SUBJECT.test(s)) out.push(`${where}: "${String(s)}" is not a subject (*, authenticated, a role, role@tenant, key:<name>, oidc:<subject>, user:<id>)`);
+    if (!Array.isArray(v)) { add(`${where} must be an array of subjects`, `${where} muss eine Liste von Subjekten sein (z. B. ["*"]).`); return; }
+    for (const s of v) if (typeof s !== 'string' || !SUBJECT.test(s)) add(`${where}: "${String(s)}" is not a subject (${SUBJECT_HELP})`, `${where}: „${String(s)}“ ist kein Subjekt (erlaubt: ${SUBJECT_HELP_DE}).`);
   };
   for (const [t, r] of Object.entries(tenants)) {
-    if (t !== '*' && t !== '' && !/^[A-Za-z0-9_-]{1,64}$/.test(t)) out.push(`tenant "${t}" is not a valid tenant name`);
-    if (!r || typeof r !== 'object' || Array.isArray(r)) { out.push(`tenants["${t}"] must be an object`); continue; }
-    for (const k of Object.keys(r)) if (!['read', 'write', 'subscriptions', 'types', '$comment'].includes(k)) out.push(`tenants["${t}"]: unknown member ${k}`);
+    if (t !== '*' && t !== '' && !/^[A-Za-z0-9_-]{1,64}$/.test(t)) add(`tenant "${t}" is not a valid tenant name`, `„${t}“ ist kein gültiger Mandantenname (Buchstaben, Ziffern, _ und -, höchstens 64 Zeichen; "" für den Standardmandanten, "*" für alle).`);
+    if (!r || typeof r !== 'object' || Array.isArray(r)) { add(`tenants["${t}"] must be an object`, `tenants["${t}"] muss ein Objekt sein.`); continue; }
+    for (const k of Object.keys(r)) if (!['read', 'write', 'subscriptions', 'types', '$comment'].includes(k)) add(`tenants["${t}"]: unknown member ${k}`, `tenants["${t}"]: unbekannte Angabe „${k}“ (erlaubt: read, write, subscriptions, types).`);
     list(`tenants["${t}"].read`, r.read);
     list(`tenants["${t}"].write`, r.write);
     list(`tenants["${t}"].subscriptions`, r.subscriptions);
     if (r.types !== undefined) {
-      if (!r.types || typeof r.types !== 'object' || Array.isArray(r.types)) { out.push(`tenants["${t}"].types must be an object`); continue; }
+      if (!r.types || typeof r.types !== 'object' || Array.isArray(r.types)) { add(`tenants["${t}"].types must be an object`, `tenants["${t}"].types muss ein Objekt sein (Entitätstyp → Regeln).`); continue; }
       for (const [ty, tr] of Object.entries(r.types)) {
-        if (!tr || typeof tr !== 'object') { out.push(`tenants["${t}"].types["${ty}"] must be an object`); continue; }
-        for (const k of Object.keys(tr)) if (k !== 'read' && k !== 'write') out.push(`tenants["${t}"].types["${ty}"]: unknown member ${k}`);
+        if (!tr || typeof tr !== 'object') { add(`tenants["${t}"].types["${ty}"] must be an object`, `tenants["${t}"].types["${ty}"] muss ein Objekt sein.`); continue; }
+        for (const k of Object.keys(tr)) if (k !== 'read' && k !== 'write') add(`tenants["${t}"].types["${ty}"]: unknown member ${k}`, `tenants["${t}"].types["${ty}"]: unbekannte Angabe „${k}“ (erlaubt: read, write).`);
         list(`tenants["${t}"].types["${ty}"].read`, tr.read);
         list(`tenants["${t}"].types["${ty}"].write`, tr.write);
       }
     }
   }
   return out;
+}
+
+/** Checks a policy document; returns every problem (empty = valid). */
+export function policyProblems(p: unknown): string[] {
+  return policyIssues(p).map((i) => i.message);
 }
 
 interface Compiled {

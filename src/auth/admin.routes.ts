@@ -1,11 +1,11 @@
-// The administration API (operators only): API keys, the audit log, the access policy.
+// The administration API (operators only): API keys, the audit log, the access policy (PolicyService).
 // Errors are application/problem+json with Drehscheibe's or ETSI's type URIs.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { BadRequestData } from '../core/errors.ts';
 import type { AuthStore } from '../storage/port.auth.ts';
-import { BUILTIN_RULES, policyProblems, type AccessPolicy, type Policy } from './access.model.ts';
 import type { ApiKeyService, NewKey } from './api-keys.service.ts';
 import type { AuditLog } from './audit.log.ts';
+import type { PolicyService } from './policy.service.ts';
 import { problemJson } from '../core/http.ts';
 
 declare module 'fastify' {
@@ -19,14 +19,10 @@ export interface AdminDeps {
   keys: ApiKeyService;
   audit?: AuditLog;
   store: AuthStore;
-  policy: AccessPolicy;
-  /** The policy from DREHSCHEIBE_POLICY_FILE (or empty). */
-  filePolicy: Policy;
-  /** Tells the other nodes that the policy was replaced (several nodes). */
-  announce?: () => void;
+  policies: PolicyService;
 }
 
-export const POLICY_SETTING = 'policy';
+export { POLICY_SETTING } from './policy.service.ts';
 
 export { problemJson };
 
@@ -71,23 +67,17 @@ export async function adminRoutes(app: FastifyInstance, d: AdminDeps): Promise<v
   });
 
   app.get('/policy', admin, async () => {
-    const stored = await d.store.getSetting(POLICY_SETTING);
-    return { source: stored ? 'admin-api' : 'file', policy: d.policy.document, defaults: BUILTIN_RULES };
+    const { source, policy, defaults } = await d.policies.view();
+    return { source, policy, defaults };
   });
 
   app.put('/policy', admin, async (req, reply) => {
-    const problems = policyProblems(req.body);
-    if (problems.length) throw new BadRequestData(`Invalid policy: ${problems.join('; ')}`);
-    await d.store.putSetting(POLICY_SETTING, req.body);
-    d.policy.replace(req.body as Policy);
-    d.announce?.();
+    await d.policies.replace(req.body);
     return reply.status(204).send();
   });
 
   app.delete('/policy', admin, async (_req, reply) => {
-    await d.store.putSetting(POLICY_SETTING, undefined);
-    d.policy.replace(d.filePolicy);
-    d.announce?.();
+    await d.policies.reset();
     return reply.status(204).send();
   });
 }

@@ -14,7 +14,8 @@ import { AuditLog } from './audit.log.ts';
 import { installAuth, type SessionAuth } from './auth.hook.ts';
 import { OidcVerifier } from './oidc.verifier.ts';
 import { RateLimiter } from './rate-limit.ts';
-import { adminRoutes, POLICY_SETTING } from './admin.routes.ts';
+import { adminRoutes } from './admin.routes.ts';
+import { PolicyService, POLICY_SETTING } from './policy.service.ts';
 import { SubscriptionOwners } from './owner-access.ts';
 
 export interface AuthSetupDeps {
@@ -36,6 +37,8 @@ export interface AuthSetupDeps {
 export interface Auth {
   policy: AccessPolicy;
   keys: ApiKeyService;
+  /** Reads, replaces and resets the access policy (admin API and administration page). */
+  policies: PolicyService;
   /** Judges subscription owners for the notification path (access control on). */
   owners: SubscriptionOwners;
   audit?: AuditLog;
@@ -92,8 +95,9 @@ export async function setupAuth(app: FastifyInstance, config: Readonly<Config>, 
       (err) => d.log.error({ err }, 'the policy changed on another node could not be read; this node keeps the previous one'),
     );
   });
-  await app.register((admin, _o, done) => { void adminRoutes(admin, { keys, audit, store: d.store, policy, filePolicy, announce }).then(() => done(), done); }, { prefix: '/admin' });
-  const out: Auth = { policy, keys, audit, owners: new SubscriptionOwners(policy, keys, oidc, d.clock) };
+  const policies = new PolicyService(d.store, policy, filePolicy, announce);
+  await app.register((admin, _o, done) => { void adminRoutes(admin, { keys, audit, store: d.store, policies }).then(() => done(), done); }, { prefix: '/admin' });
+  const out: Auth = { policy, keys, policies, audit, owners: new SubscriptionOwners(policy, keys, oidc, d.clock) };
   if (config.auth === 'on') out.bootstrapKeyFile = await bootstrapKey(keys, config, d.log);
   return out;
 }

@@ -12,3 +12,4 @@ export { KpiService, kpiEntityId, type KpiView, type AnonymousRead } from './kpi
 export { KpiEvaluator, KpiEvaluationError, periodStart } from './kpi.evaluate.ts';
 export { KpiScheduler } from './kpi.scheduler.ts';
 export { parseKpi, type KpiProblem } from './kpi.validate.ts';
+export { kpiUnitCode, kpiUnitSymbol } from './kpi.units.ts';

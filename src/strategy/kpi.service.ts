@@ -11,6 +11,7 @@ import type { AttrInstance, EntityRecord } from '../storage/port.ts';
 import type { Kpi, KpiState } from './kpi.model.ts';
 import type { KpiEvaluator, KpiResult } from './kpi.evaluate.ts';
 import { parseKpi, type KpiProblem } from './kpi.validate.ts';
+import { kpiUnitCode } from './kpi.units.ts';
 import type { StrategyStore } from './strategy.port.ts';
 import { StrategyProblem } from './strategy.service.ts';
 
@@ -164,22 +165,34 @@ export class KpiService {
     return this.evaluate(await this.get(id));
   }
 
-  /** Evaluates every KPI one after the other; returns how many succeeded and failed. */
-  async evaluateAll(): Promise<{ ok: number; failed: number }> {
+  /**
+   * Evaluates every KPI one after the other; returns how many succeeded and failed, and how many
+   * were skipped because another node holds their lease. With `lease`, a KPI is evaluated only when
+   * this node claims it for the next `ms` (the scheduler's interval): with several nodes on one
+   * database each KPI is evaluated by one node per interval.
+   */
+  async evaluateAll(lease?: { holder: string; ms: number }): Promise<{ ok: number; failed: number; skipped: number }> {
     let ok = 0;
     let failed = 0;
+    let skipped = 0;
     for (const k of await this.d.store.listKpis()) {
+      if (lease) {
+        const now = this.d.clock.now().getTime();
+        if (!(await this.d.store.claimKpiLease(k.id, lease.holder, now, now + lease.ms))) { skipped++; continue; }
+      }
       const s = await this.evaluate(k);
       if (s.status === 'ok') ok++; else failed++;
     }
-    return { ok, failed };
+    return { ok, failed, skipped };
   }
 
   private async writeEntity(k: Kpi, r: KpiResult): Promise<void> {
     const terms = await this.d.terms();
+    const code = kpiUnitCode(k.unit);
     const P = (value: unknown, extra: Record<string, unknown> = {}): AttrInstance[] => [{ type: 'Property', value, ...extra }];
     const attrs: Record<string, AttrInstance[]> = {
-      [terms.expandAttr('kpiValue')]: P(r.value, { observedAt: r.at }),
+      // The unit's UN/CEFACT code where it has one (kWh → KWH, % → P1, a count → C62).
+      [terms.expandAttr('kpiValue')]: P(r.value, { observedAt: r.at, ...(code ? { unitCode: code } : {}) }),
       [terms.expandAttr('name')]: P(k.name.de),
       [terms.expandAttr('description')]: P(k.description.de || k.name.de),
       [terms.expandAttr('updatedAt')]: P(r.at),

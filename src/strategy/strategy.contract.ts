@@ -144,5 +144,25 @@ export function strategyStoreContract(name: string, factory: StrategyStoreFactor
       assert.equal(await s.getKpiState('wlan'), undefined);
       assert.equal(await s.getKpiState('fehlt'), undefined);
     });
+
+    test('a KPI lease goes to one holder until it ends (the holder too waits for its end); a deleted KPI frees it', async () => {
+      const t0 = Date.parse('2026-12-02T10:00:00Z');
+      const min = 60_000;
+      assert.equal(await s.claimKpiLease('anteil', 'a', t0, t0 + 5 * min), true);
+      assert.equal(await s.claimKpiLease('anteil', 'b', t0 + min, t0 + 6 * min), false, 'a holds it');
+      assert.equal(await s.claimKpiLease('energie', 'b', t0 + min, t0 + 6 * min), true, 'leases are per KPI');
+      assert.equal(await s.claimKpiLease('anteil', 'a', t0 + 2 * min, t0 + 7 * min), false, 'not even the holder within its lease');
+      assert.equal(await s.claimKpiLease('anteil', 'b', t0 + 5 * min, t0 + 10 * min), true, 'an ended lease is taken over');
+      assert.equal(await s.claimKpiLease('anteil', 'b', t0 + 7 * min, t0 + 12 * min), false);
+      assert.equal(await s.claimKpiLease('anteil', 'a', t0 + 8 * min, t0 + 13 * min), false);
+      // Claims at the same moment: exactly one wins.
+      const both = await Promise.all(['x', 'y', 'z'].map((h) => s.claimKpiLease('gleichzeitig', h, t0, t0 + min)));
+      assert.equal(both.filter(Boolean).length, 1);
+      await s.createKpi(kpi('frei'));
+      assert.equal(await s.claimKpiLease('frei', 'a', t0, t0 + 5 * min), true);
+      assert.equal(await s.deleteKpi('frei'), true);
+      await s.createKpi(kpi('frei'));
+      assert.equal(await s.claimKpiLease('frei', 'b', t0 + min, t0 + 5 * min), true, 'the lease went with the deleted KPI');
+    });
   });
 }

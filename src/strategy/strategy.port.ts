@@ -38,5 +38,11 @@ export interface StrategyStore {
   putKpiState(s: KpiState): Promise<void>;
   getKpiState(id: string): Promise<KpiState | undefined>;
   listKpiStates(): Promise<KpiState[]>;
+  /**
+   * Claims the evaluation of a KPI for `holder` (a node) until `until` (epoch ms): true when no
+   * lease of the KPI runs at `now` (none yet, or it ended at or before `now`), also not the holder's own.
+   * Atomic across the nodes sharing the store, so each KPI is evaluated by one node per interval.
+   */
+  claimKpiLease(id: string, holder: string, now: number, until: number): Promise<boolean>;
   close(): Promise<void>;
 }

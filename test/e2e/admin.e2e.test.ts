@@ -187,6 +187,7 @@ describe('accounts and administration in Chromium', { skip: SKIP }, () => {
       ['benutzer-einzeln', `/verwaltung/benutzer/${stewardId}`, `/en/admin/users/${stewardId}`],
       ['api-schluessel', '/verwaltung/api-schluessel', '/en/admin/api-keys'],
       ['mandanten', '/verwaltung/mandanten', '/en/admin/tenants'],
+      ['richtlinie', '/verwaltung/richtlinie', '/en/admin/policy'],
       ['geraete', '/verwaltung/geraete', '/en/admin/devices'],
       ['protokoll', '/verwaltung/protokoll', '/en/admin/audit'],
       ['postausgang', '/verwaltung/postausgang', '/en/admin/outbox'],
@@ -211,6 +212,16 @@ describe('accounts and administration in Chromium', { skip: SKIP }, () => {
     await Promise.all([page.waitForLoadState('load'), page.click('form.portal-form button[type=submit]')]);
     assert.match(await page.textContent('.error-summary') ?? '', /Geben Sie eine E-Mail-Adresse in der Form name@herne\.de ein\./);
     await check(page, 'benutzer-fehler-de');
+    // The access policy by keyboard: a broken document is refused with the German message at the field, the text kept.
+    await page.goto(server.url + '/verwaltung/richtlinie', { waitUntil: 'load' });
+    await page.focus('#policy-policy');
+    await page.keyboard.press('Control+A');
+    await page.keyboard.type('{ "tenants": { "herne": { "read": ["kaiser"] } } }');
+    await page.keyboard.press('Tab');
+    await Promise.all([page.waitForLoadState('load'), page.keyboard.press('Enter')]);
+    assert.match(await page.textContent('#policy-policy-error') ?? '', /„kaiser“ ist kein Subjekt/);
+    assert.match(await page.inputValue('#policy-policy'), /"kaiser"/);
+    await check(page, 'richtlinie-fehler-de');
     await page.close();
   });
 

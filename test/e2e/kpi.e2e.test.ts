@@ -60,7 +60,11 @@ describe('KPIs and sensor pages in Chromium', { skip: SKIP }, () => {
     await page.waitForTimeout(250);
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     assert.ok(overflow <= 0, `${name} scrolls ${overflow} px sideways at 320 px`);
+    // The KPI table reflows: its own region does not scroll sideways either (at 320 and 375 px).
+    const kpiScroll = () => page.evaluate(() => [...document.querySelectorAll('.kpi-table')].map((t) => { const r = t.closest('.table-scroll')!; return r.scrollWidth - r.clientWidth; }));
+    for (const x of await kpiScroll()) assert.ok(x <= 0, `${name}: the KPI table scrolls ${x} px sideways at 320 px`);
     await page.setViewportSize({ width: 375, height: 812 });
+    for (const x of await kpiScroll()) assert.ok(x <= 0, `${name}: the KPI table scrolls ${x} px sideways at 375 px`);
     await page.screenshot({ path: join(SHOTS, `${name}-375.png`), fullPage: true });
     await page.setViewportSize({ width: 1280, height: 900 });
   }
@@ -70,6 +74,12 @@ describe('KPIs and sensor pages in Chromium', { skip: SKIP }, () => {
     const page = await ctx.newPage();
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
+    // The home page's KPI table (German and English) reflows at 320 and 375 px.
+    for (const [url, name] of [['/', 'kpi-start-de'], ['/en', 'kpi-start-en']]) {
+      await page.goto(server.url + url, { waitUntil: 'load' });
+      assert.ok(await page.locator('.kpi-table tbody tr').count() >= 1, `${name}: the KPI table has rows`);
+      await check(page, name);
+    }
     await page.goto(server.url + '/strategie', { waitUntil: 'load' });
     await Promise.all([page.waitForURL('**/projekte/wlan-innenstaedte'), page.click('a[href="/projekte/wlan-innenstaedte"]')]);
     const kpiRow = page.locator('.kpi-table tbody tr', { hasText: 'WLAN-Zugangspunkte in Betrieb' });

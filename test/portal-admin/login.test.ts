@@ -115,11 +115,10 @@ describe('login and account pages', () => {
     const short = await b.post('/konto/passwort-zuruecksetzen', { token, password: 'kurz' });
     assert.equal(short.statusCode, 400);
     assert.match(short.body, /Das Passwort muss mindestens 12 Zeichen lang sein\./);
-    const ok = await b.post('/konto/passwort-zuruecksetzen', { token, password: 'Ein-neues-langes-Passwort' });
+    const ok = await b.post('/konto/passwort-zuruecksetzen', { token, password: 'Ein-neues-langes-Passwort', _lang: 'de' });
     assert.equal(ok.statusCode, 303);
-    const login = await b.get(ok.headers.location as string);
-    assert.equal(login.statusCode, 303);
-    const shown = await b.get(login.headers.location as string);
+    assert.equal(ok.headers.location, '/anmelden?zurueckgesetzt=1');
+    const shown = await b.get(ok.headers.location as string);
     assert.match(shown.body, /Ihr Passwort wurde geändert/);
     const again = await b.post('/konto/passwort-zuruecksetzen', { token, password: 'Noch-ein-langes-Passwort' });
     assert.equal(again.statusCode, 400);
@@ -128,6 +127,58 @@ describe('login and account pages', () => {
     assert.equal(none.statusCode, 400);
     assert.match(none.body, /Der Link ist unvollständig/);
   });
+
+  /** The hidden fields of the form posting to `action` on a page, as a browser would send them. */
+  function hidden(html: string, action: string): Record<string, string> {
+    const form = new RegExp(`<form[^>]*action="${action.replace(/[/?]/g, '\\$&')}"[^>]*>([\\s\\S]*?)</form>`).exec(html);
+    assert.ok(form, `a form posting to ${action}`);
+    return Object.fromEntries([...form[1].matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)"/g)].map((m) => [m[1], m[2]]));
+  }
+
+  for (const lang of ['de', 'en'] as const) {
+    const p = lang === 'en'
+      ? { forgot: '/en/account/forgot-password', login: '/en/login', account: '/en/account', home: '/en', sent: /If there is an account with this e-mail address/, reset: /Your password has been changed\. Log in/, changed: /Your password has been changed\. Other sessions/, html: /<html lang="en"/ }
+      : { forgot: '/konto/passwort-vergessen', login: '/anmelden', account: '/konto', home: '/', sent: /Wenn es ein Konto mit dieser E-Mail-Adresse gibt/, reset: /Ihr Passwort wurde geändert\. Melden Sie sich/, changed: /Ihr Passwort wurde geändert\. Andere Sitzungen/, html: /<html lang="de"/ };
+    test(`${lang}: after forgotten password, reset, password change and logout the reader lands on the ${lang === 'en' ? 'English' : 'German'} page with its notice`, async () => {
+      const email = `lang-${lang}@herne.de`;
+      await t.user(email);
+      const b = browser(t);
+      const form = await b.get(p.forgot);
+      const sent = await b.post('/konto/passwort-vergessen', { ...hidden(form.body, '/konto/passwort-vergessen'), email });
+      assert.equal(sent.statusCode, 303);
+      assert.equal(sent.headers.location, `${p.forgot}?gesendet=1`);
+      const sentPage = await b.get(sent.headers.location as string);
+      assert.match(sentPage.body, p.html);
+      assert.match(sentPage.body, p.sent);
+      await t.app.drehscheibe.accounts.idle();
+      const mails = (await t.app.inject({ url: `/admin/outbox?to=${email}`, headers: { 'x-api-key': t.operatorKey } })).json() as Array<{ text: string }>;
+      const token = /passwort-zuruecksetzen\?token=([A-Za-z0-9_-]+)/.exec(mails[0].text)![1];
+      const resetPath = lang === 'en' ? '/en/account/reset-password' : '/konto/passwort-zuruecksetzen';
+      const resetForm = await b.get(`${resetPath}?token=${token}`);
+      const reset = await b.post('/konto/passwort-zuruecksetzen', { ...hidden(resetForm.body, '/konto/passwort-zuruecksetzen'), password: 'Ein-neues-langes-Passwort' });
+      assert.equal(reset.statusCode, 303);
+      assert.equal(reset.headers.location, `${p.login}?zurueckgesetzt=1`);
+      const loginPage = await b.get(reset.headers.location as string);
+      assert.equal(loginPage.statusCode, 200);
+      assert.match(loginPage.body, p.html);
+      assert.match(loginPage.body, p.reset);
+      const login = await b.post('/konto/anmelden', { ...hidden(loginPage.body, '/konto/anmelden'), email, password: 'Ein-neues-langes-Passwort' });
+      assert.equal(login.headers.location, p.account);
+      const accountPage = await b.get(p.account);
+      const changed = await b.post('/konto/passwort-aendern', { ...hidden(accountPage.body, '/konto/passwort-aendern'), currentPassword: 'Ein-neues-langes-Passwort', password: 'Noch-ein-langes-Passwort' });
+      assert.equal(changed.statusCode, 303);
+      assert.equal(changed.headers.location, `${p.account}?passwort-geaendert=1`);
+      const changedPage = await b.get(changed.headers.location as string);
+      assert.match(changedPage.body, p.changed);
+      const out = await b.post('/konto/abmelden', hidden(changedPage.body, '/konto/abmelden'));
+      assert.equal(out.statusCode, 303);
+      assert.equal(out.headers.location, p.home);
+      await logIn(b, email, 'Noch-ein-langes-Passwort');
+      const again = await b.get(p.account);
+      const all = await b.post('/konto/abmelden-ueberall', hidden(again.body, '/konto/abmelden-ueberall'));
+      assert.equal(all.headers.location, p.home);
+    });
+  }
 
   test('account page: change password (wrong current → message at the field), end another session, log out everywhere', async () => {
     const other = browser(t);

@@ -64,6 +64,24 @@ describe('KPI and sensor pages', () => {
     assert.equal((await get('/en/kpis/wlan-online')).statusCode, 200);
   });
 
+  test('the unit is shown with the value, a UN/CEFACT code as its symbol, and named with its code on the KPI page', async () => {
+    const k = a.app.drehscheibe.kpis.service;
+    await k.create({ id: 'no2-mittel', name: { de: 'NO₂ im Mittel', en: 'Mean NO₂' }, unit: 'GQ', project: 'umweltsensorik', published: true,
+      selection: { tenant: 'herne', type: 'AirQualityObserved' }, value: { attr: 'no2' }, reduction: { kind: 'avg' } });
+    await k.evaluateById('no2-mittel');
+    const project = await get('/projekte/umweltsensorik');
+    assert.match(project.body, /<td class="kern-table__cell kern-table__cell--numeric kpi-value" data-label="Wert">35,67 µg\/m³<\/td>/);
+    assert.match(project.body, /<td class="kern-table__cell kern-table__cell--numeric kpi-value" data-label="Wert">66,7 %<\/td>/);
+    const page = await get('/kennzahlen/no2-mittel');
+    assert.match(page.body, /<p class="kpi-big">35,67 µg\/m³<\/p>/);
+    assert.match(page.body, /<dt>Einheit<\/dt><dd>µg\/m³ \(UN\/CEFACT-Code <code>GQ<\/code>\)<\/dd>/);
+    const energy = await get('/en/kpis/solar-energie');
+    assert.match(energy.body, /<dt>Unit<\/dt><dd>kWh \(UN\/CEFACT code <code>KWH<\/code>\)<\/dd>/);
+    const count = await get('/kennzahlen/wlan-online');
+    assert.match(count.body, /<dt>Einheit<\/dt><dd>Anzahl \(ohne Einheit\) \(UN\/CEFACT-Code <code>C62<\/code>\)<\/dd>/);
+    await k.delete('no2-mittel');
+  });
+
   test('an unpublished or unknown KPI has no public page (404 page)', async () => {
     assert.equal((await get('/kennzahlen/intern')).statusCode, 404);
     const r = await get('/kennzahlen/gibtsnicht');

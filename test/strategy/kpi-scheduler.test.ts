@@ -5,7 +5,7 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { testApp, type TestApp } from '../support/app.ts';
 import { fixedClock } from '../../src/core/clock.ts';
-import { loadStarter, periodStart } from '../../src/strategy/index.ts';
+import { kpiUnitCode, kpiUnitSymbol, loadStarter, periodStart } from '../../src/strategy/index.ts';
 import { energyKpi, no2Kpi, SDM, seedHerne, upsert, wifiKpi } from './kpi-support.ts';
 
 const LINK = `<${SDM}>; rel="http://www.w3.org/ns/json-ld#context"; type="application/ld+json"`;
@@ -22,6 +22,21 @@ describe('KPI periods begin at local midnight in the city\'s time zone', () => {
     assert.equal(iso(periodStart('day', Date.parse('2026-07-15T10:00:00Z'), 'Europe/Berlin')), '2026-07-14T22:00:00.000Z');
     // Just after local midnight, which is still the previous day in UTC.
     assert.equal(iso(periodStart('day', Date.parse('2026-12-04T23:30:00Z'), 'Europe/Berlin')), '2026-12-04T23:00:00.000Z');
+  });
+});
+
+describe('a KPI\'s unit and its UN/CEFACT code', () => {
+  test('symbols, codes and other spellings map to the code; a unit without one stays text', () => {
+    assert.equal(kpiUnitCode('kWh'), 'KWH');
+    assert.equal(kpiUnitCode('KWH'), 'KWH');
+    assert.equal(kpiUnitCode('%'), 'P1');
+    assert.equal(kpiUnitCode(''), 'C62');
+    assert.equal(kpiUnitCode('µg/m³'), 'GQ');
+    assert.equal(kpiUnitCode(' dB '), '2N');
+    assert.equal(kpiUnitCode('Bänke'), undefined);
+    assert.equal(kpiUnitSymbol('KWH'), 'kWh');
+    assert.equal(kpiUnitSymbol('GQ'), 'µg/m³');
+    assert.equal(kpiUnitSymbol('Bänke'), 'Bänke');
   });
 });
 
@@ -60,6 +75,11 @@ describe('KPI scheduler', () => {
     assert.equal(e.type, 'KeyPerformanceIndicator');
     assert.equal(e.kpiValue.value, 13);
     assert.equal(e.kpiValue.observedAt, '2026-12-05T10:00:00.000Z');
+    // The unit as its UN/CEFACT code (the Smart Data Models' and NGSI-LD's unitCode): kWh → KWH, % → P1, a count → C62.
+    assert.equal(e.kpiValue.unitCode, 'KWH');
+    const unitOf = async (id: string) => (await t.app.inject({ url: `/ngsi-ld/v1/entities/${kpiEntity(id)}`, headers: { 'ngsild-tenant': 'herne', link: LINK, accept: 'application/json' } })).json().kpiValue.unitCode;
+    assert.equal(await unitOf('no2-unter-grenzwert'), 'P1');
+    assert.equal(await unitOf('wlan-online'), 'C62');
     assert.equal(e.name.value, 'Energie der Solarbänke in diesem Monat');
     assert.deepEqual(e.calculationPeriod.value, { from: '2026-11-30T23:00:00.000Z', to: '2026-12-05T10:00:00.000Z' });
     assert.equal((await t.app.inject({ url: `/ngsi-ld/v1/entities/${kpiEntity('intern')}`, headers: { 'ngsild-tenant': 'herne' } })).statusCode, 404);

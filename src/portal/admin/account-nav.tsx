@@ -25,6 +25,7 @@ export function AccountNav({ frame }: { frame: { lang: Lang; here: Here; account
       <li>
         <form class="site-nav__logout" method="post" action="/konto/abmelden">
           <input type="hidden" name="_csrf" value={acc.csrf} />
+          <input type="hidden" name="_lang" value={frame.lang} />
           <button type="submit">{a.nav.logout}</button>
         </form>
       </li>

@@ -3,7 +3,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ProblemError, TooManyRequests } from '../../core/errors.ts';
 import { userInfo } from '../../accounts/index.ts';
-import type { ActiveSession } from '../../accounts/index.ts';
+import type { ActiveSession, FormOutcome } from '../../accounts/index.ts';
 import { ADMIN_CATALOGS } from '../i18n/admin.index.ts';
 import { href, LANGS, PAGES, type Lang } from '../paths.ts';
 import { formBody, localPath, type PageKit } from './admin.kit.ts';
@@ -78,6 +78,17 @@ export async function accountPageRoutes(app: FastifyInstance, kit: PageKit): Pro
     await d.accounts.endOwnSession(s.user.id, id);
     return reply.status(303).header('location', `${href(lang, 'account')}?beendet=1`).send();
   }, 'POST');
+
+  // Successful form posts to /konto lead to the page in the language of the form (its `_lang` field),
+  // so an English reader reads the confirmation in English.
+  const landings: Record<FormOutcome, (lang: Lang) => string> = {
+    loggedOut: (lang) => href(lang, 'home'),
+    passwordChanged: (lang) => `${href(lang, 'account')}?passwort-geaendert=1`,
+    resetSent: (lang) => `${href(lang, 'forgot')}?gesendet=1`,
+    passwordReset: (lang) => `${href(lang, 'login')}?zurueckgesetzt=1`,
+    emailConfirmed: (lang) => `${href(lang, 'login')}?bestaetigt=1`,
+  };
+  d.accounts.formRedirect = (outcome, req) => landings[outcome](formBody(req)._lang === 'en' ? 'en' : 'de');
 
   // Failed form posts to /konto: the same page again, the error at its field, what was typed kept (never a password).
   d.accounts.formErrorPage = async (err, req, reply) => {

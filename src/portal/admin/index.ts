@@ -14,6 +14,7 @@ import { keyPageRoutes } from './keys.routes.ts';
 import { logPageRoutes } from './logs.routes.ts';
 import { devicePageRoutes } from './devices.routes.ts';
 import { projectPageRoutes } from './projects.routes.ts';
+import { policyPageRoutes } from './policy.routes.ts';
 import { openApiRoutes } from './openapi.routes.ts';
 import { ErrorPage, NotFoundPage } from '../pages/legal.tsx';
 import { acceptForms } from '../../core/http.ts';
@@ -58,6 +59,7 @@ export async function adminPortalRoutes(app: FastifyInstance, d: AdminPortalDeps
   await keyPageRoutes(app, kit);
   await logPageRoutes(app, kit);
   await devicePageRoutes(app, kit);
+  await policyPageRoutes(app, kit);
   await projectPageRoutes(app, kit);
   await openApiRoutes(app, kit, d.version);
 }

@@ -20,6 +20,9 @@ export const kpiDe = {
     fromEntities: (n: number) => `berechnet aus ${n === 1 ? 'einem Datensatz' : `${n} Datensätzen`}`,
   },
   kpiPage: {
+    unit: 'Einheit',
+    noUnit: 'Anzahl (ohne Einheit)',
+    unitCode: 'UN/CEFACT-Code',
     back: 'Zurück zum Projekt',
     backHome: 'Zur Startseite',
     current: 'Aktueller Wert',
@@ -102,7 +105,7 @@ export const kpiDe = {
     descriptionDe: 'Beschreibung (deutsch)',
     descriptionEn: 'Beschreibung (englisch)',
     unit: 'Einheit',
-    unitHint: 'z. B. kWh oder %; leer bei Anzahlen',
+    unitHint: 'z. B. kWh, %, µg/m³ oder ein UN/CEFACT-Code wie KWH; leer bei Anzahlen',
     project: 'Projekt',
     noProject: '(kein Projekt)',
     publish: 'Veröffentlichen (auf den öffentlichen Seiten und als offene Daten zeigen)',

@@ -22,6 +22,9 @@ export const kpiEn = {
     fromEntities: (n: number) => `computed from ${n === 1 ? 'one record' : `${n} records`}`,
   },
   kpiPage: {
+    unit: 'Unit',
+    noUnit: 'number (no unit)',
+    unitCode: 'UN/CEFACT code',
     back: 'Back to the project',
     backHome: 'To the home page',
     current: 'Current value',
@@ -104,7 +107,7 @@ export const kpiEn = {
     descriptionDe: 'Description (German)',
     descriptionEn: 'Description (English)',
     unit: 'Unit',
-    unitHint: 'e.g. kWh or %; empty for counts',
+    unitHint: 'e.g. kWh, %, µg/m³ or a UN/CEFACT code such as KWH; empty for counts',
     project: 'Project',
     noProject: '(no project)',
     publish: 'Publish (show on the public pages and as open data)',

@@ -1,7 +1,7 @@
 // Cells of the KPI pages: the KPI table (value, unit, time and state always as text) and the history
 // chart — a figure the client script draws with uPlot over a data table that is always there.
 import type { Messages } from '../i18n/index.ts';
-import type { KpiView } from '../../strategy/index.ts';
+import { kpiUnitSymbol, type KpiView } from '../../strategy/index.ts';
 import { href, type Lang } from '../paths.ts';
 import type { KpiMessages } from './kpi.catalog.ts';
 import { RANGES, type History, type Range } from './history.ts';
@@ -9,7 +9,8 @@ import { RANGES, type History, type Range } from './history.ts';
 export function kpiValueText(v: KpiView, t: Messages): string {
   const s = v.state;
   if (s?.value === undefined) return '–';
-  return `${t.formatNumber(s.value)}${v.kpi.unit ? ` ${v.kpi.unit}` : ''}`;
+  const unit = kpiUnitSymbol(v.kpi.unit);
+  return `${t.formatNumber(s.value)}${unit ? ` ${unit}` : ''}`;
 }
 
 /** The state in words: current, or not available since (the time of the last good value). */
@@ -23,7 +24,7 @@ export function kpiStateText(v: KpiView, t: Messages, k: KpiMessages): string {
 export function KpiTable({ views, lang, t, k, caption }: { views: KpiView[]; lang: Lang; t: Messages; k: KpiMessages; caption: string }) {
   return (
     <div class="table-scroll" tabindex={0} role="region" aria-label={caption}>
-      <table class="kern-table kpi-table wide">
+      <table class="kern-table kpi-table">
         <caption>{caption}</caption>
         <thead class="kern-table__header">
           <tr class="kern-table__row">
@@ -40,9 +41,9 @@ export function KpiTable({ views, lang, t, k, caption }: { views: KpiView[]; lan
             return (
               <tr class="kern-table__row">
                 <th class="kern-table__cell" scope="row"><a class="kern-link" href={href(lang, 'kpi', v.kpi.id)}>{name}</a></th>
-                <td class="kern-table__cell kern-table__cell--numeric kpi-value">{kpiValueText(v, t)}</td>
-                <td class="kern-table__cell">{v.state?.at ? t.formatDateTime(v.state.at) : '–'}</td>
-                <td class="kern-table__cell"><span class={`kpi-state${bad ? ' kpi-state--bad' : ''}`}>{v.state?.status === 'ok' ? k.kpis.ok : v.state ? k.kpis.unavailable : k.kpis.pending}</span>
+                <td class="kern-table__cell kern-table__cell--numeric kpi-value" data-label={k.kpis.value}>{kpiValueText(v, t)}</td>
+                <td class="kern-table__cell" data-label={k.kpis.time}>{v.state?.at ? t.formatDateTime(v.state.at) : '–'}</td>
+                <td class="kern-table__cell" data-label={k.kpis.state}><span class={`kpi-state${bad ? ' kpi-state--bad' : ''}`}>{v.state?.status === 'ok' ? k.kpis.ok : v.state ? k.kpis.unavailable : k.kpis.pending}</span>
                   {bad && <span class="kern-body--small kpi-state-note"> {kpiStateText(v, t, k)}</span>}</td>
               </tr>
             );

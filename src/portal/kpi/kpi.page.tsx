@@ -3,7 +3,7 @@
 import type { Messages } from '../i18n/index.ts';
 import { Layout, type Frame } from '../components/layout.tsx';
 import { href } from '../paths.ts';
-import type { KpiView, Project } from '../../strategy/index.ts';
+import { kpiUnitCode, kpiUnitSymbol, type KpiView, type Project } from '../../strategy/index.ts';
 import type { KpiMessages } from './kpi.catalog.ts';
 import { HistoryChart, kpiStateText, kpiValueText } from './kpi.cells.tsx';
 import type { History, Range } from './history.ts';
@@ -30,6 +30,8 @@ export function KpiPage(m: KpiPageModel, t: Messages, k: KpiMessages) {
     ? `${kpi.value.attr}${agg ? `: ${e.aggregations[agg.method]}, ${agg.period === 'hours' ? `${agg.hours} h` : e.periods[agg.period]}` : ` (${e.aggNone})`}`
     : '–';
   const self = href(lang, 'kpi', kpi.id);
+  const unit = kpiUnitSymbol(kpi.unit);
+  const unitCode = kpiUnitCode(kpi.unit);
   const curl = `curl -H 'NGSILD-Tenant: ${m.tenant}' -H 'Link: <https://smartdatamodels.org/context.jsonld>; rel="http://www.w3.org/ns/json-ld#context"' \\\n  '${m.baseUrl}/ngsi-ld/v1/temporal/entities/${m.view.entityId}?attrs=kpiValue&lastN=10'`;
   return (
     <Layout frame={m.frame} t={t} title={name} styles={['uplot.css']} scripts={m.history.points.length ? ['chart.js'] : []}>
@@ -42,13 +44,14 @@ export function KpiPage(m: KpiPageModel, t: Messages, k: KpiMessages) {
         <h2 class="kern-heading-medium" id="wert">{k.kpiPage.current}</h2>
         <p class={`kpi-big${bad ? ' kpi-big--bad' : ''}`}>{kpiValueText(m.view, t)}</p>
         <dl class="facts">
+          <dt>{k.kpiPage.unit}</dt><dd>{unit || k.kpiPage.noUnit}{unitCode && <> ({k.kpiPage.unitCode} <code>{unitCode}</code>)</>}</dd>
           <dt>{k.kpis.time}</dt><dd>{m.view.state?.at ? t.formatDateTime(m.view.state.at) : '–'}</dd>
           <dt>{k.kpis.state}</dt><dd>{kpiStateText(m.view, t, k)}{m.view.state?.entities !== undefined && m.view.state.status === 'ok' ? ` (${k.kpis.fromEntities(m.view.state.entities)})` : ''}</dd>
         </dl>
       </section>
       <section aria-labelledby="verlauf">
         <h2 class="kern-heading-medium" id="verlauf">{k.kpiPage.historyHeading}</h2>
-        <HistoryChart id="kpi-chart" what={`${name}${kpi.unit ? ` (${kpi.unit})` : ''}`} unit={kpi.unit} history={m.history} range={m.range}
+        <HistoryChart id="kpi-chart" what={`${name}${unit ? ` (${unit})` : ''}`} unit={unit} history={m.history} range={m.range}
           ranges={['day', 'week', 'month', 'year']} rangeHref={(r) => `${self}?range=${r}#verlauf`} t={t} k={k} />
       </section>
       <section aria-labelledby="berechnung">

@@ -112,6 +112,7 @@ export class PostgresStrategyStore implements StrategyStore {
     try {
       await c.query('BEGIN');
       await c.query('DELETE FROM strategy_kpi_states WHERE id = $1', [id]);
+      await c.query('DELETE FROM strategy_kpi_leases WHERE id = $1', [id]);
       const n = (await c.query('DELETE FROM strategy_kpis WHERE id = $1', [id])).rowCount ?? 0;
       await c.query('COMMIT');
       return n > 0;
@@ -130,6 +131,15 @@ export class PostgresStrategyStore implements StrategyStore {
   }
   listKpiStates(): Promise<KpiState[]> {
     return this.rows('SELECT doc FROM strategy_kpi_states ORDER BY id COLLATE "C"');
+  }
+  async claimKpiLease(id: string, holder: string, now: number, until: number): Promise<boolean> {
+    // One statement: the row is locked by the upsert, so of two nodes claiming at once one wins.
+    const r = await this.pool.query(
+      `INSERT INTO strategy_kpi_leases (id, holder, until) VALUES ($1, $2, to_timestamp($4::double precision / 1000))
+       ON CONFLICT (id) DO UPDATE SET holder = excluded.holder, until = excluded.until
+       WHERE strategy_kpi_leases.until <= to_timestamp($3::double precision / 1000)
+       RETURNING id`, [id, holder, now, until]);
+    return (r.rowCount ?? 0) > 0;
   }
   async close(): Promise<void> {
     await this.pool.end();

@@ -101,6 +101,7 @@ export class SqliteStrategyStore implements StrategyStore {
   async deleteKpi(id: string): Promise<boolean> {
     return this.db.transaction(() => {
       this.db.prepare('DELETE FROM strategy_kpi_states WHERE id = ?').run(id);
+      this.db.prepare('DELETE FROM strategy_kpi_leases WHERE id = ?').run(id);
       return this.db.prepare('DELETE FROM strategy_kpis WHERE id = ?').run(id).changes > 0;
     }).immediate();
   }
@@ -113,6 +114,11 @@ export class SqliteStrategyStore implements StrategyStore {
   }
   async listKpiStates(): Promise<KpiState[]> {
     return (this.db.prepare('SELECT doc FROM strategy_kpi_states ORDER BY id').all() as Array<{ doc: string }>).map((r) => JSON.parse(r.doc));
+  }
+  async claimKpiLease(id: string, holder: string, now: number, until: number): Promise<boolean> {
+    return this.db.prepare(`INSERT INTO strategy_kpi_leases (id, holder, until) VALUES (?, ?, ?)
+      ON CONFLICT (id) DO UPDATE SET holder = excluded.holder, until = excluded.until
+      WHERE strategy_kpi_leases.until <= ?`).run(id, holder, until, now).changes > 0;
   }
   async close(): Promise<void> {
     this.db.close();

@@ -164,6 +164,7 @@ export function AccountPage(m: AccountModel, t: Messages, a: AdminMessages) {
         </div>
         <form method="post" action="/konto/abmelden-ueberall">
           <Csrf token={m.csrf} />
+          <input type="hidden" name="_lang" value={l} />
           <p class="kern-hint" id="end-all-hint">{a.account.endAllHint}</p>
           <button class="kern-btn kern-btn--secondary" type="submit" aria-describedby="end-all-hint"><span class="kern-label">{a.account.endAll}</span></button>
         </form>

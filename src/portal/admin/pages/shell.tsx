@@ -47,7 +47,7 @@ export function Table({ id, caption, head, children }: { id: string; caption: st
   );
 }
 
-export const ADMIN_SECTIONS = ['adminUsers', 'adminKeys', 'adminTenants', 'adminDevices', 'adminAudit', 'adminOutbox', 'adminFeedback', 'adminProjects', 'kpiAdmin', 'editor', 'eventAdmin', 'reportAdmin', 'moderation'] as const;
+export const ADMIN_SECTIONS = ['adminUsers', 'adminKeys', 'adminTenants', 'adminPolicy', 'adminDevices', 'adminAudit', 'adminOutbox', 'adminFeedback', 'adminProjects', 'kpiAdmin', 'editor', 'eventAdmin', 'reportAdmin', 'moderation'] as const;
 /** The sections stewards use (the others need the operator role here). */
 export const STEWARD_SECTIONS: readonly AdminSection[] = ['adminProjects', 'kpiAdmin', 'editor', 'eventAdmin'];
 export type AdminSection = (typeof ADMIN_SECTIONS)[number];
