@@ -1,5 +1,6 @@
 // Keeps the direction of dependencies checkable (STYLE.md): core imports nothing else from src/,
-// only main.ts/app.ts import storage adapters, the port carries no driver types.
+// only main.ts/app.ts import storage adapters, the port carries no driver types, storage imports no
+// ngsi-ld, one engine adapter never imports the other, and src/ngsi-ld has no import cycles.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -63,4 +64,40 @@ test('access control reaches the NGSI-LD domain only through core/access.ts: ngs
     if (file.startsWith('ngsi-ld/')) for (const d of deps) assert.ok(!d.startsWith('auth/') && !d.startsWith('ops/'), `${file} imports ${d}`);
     if (file.startsWith('auth/') || file.startsWith('ops/')) for (const d of deps) assert.ok(!d.startsWith('ngsi-ld/'), `${file} imports ${d}`);
   }
+});
+
+test('storage imports nothing from src/ngsi-ld: the port speaks its own query tree (storage/query-ast.ts)', () => {
+  for (const { file, deps } of all.filter((x) => x.file.startsWith('storage/'))) {
+    for (const d of deps) assert.ok(!d.startsWith('ngsi-ld/'), `${file} imports ${d}`);
+  }
+});
+
+test('one storage engine adapter never imports the other (shared pieces live beside the port)', () => {
+  const engine = (p: string) => /^storage\/(sqlite|postgres)\//.exec(p)?.[1];
+  for (const { file, deps } of all) {
+    const own = engine(file);
+    if (!own) continue;
+    for (const d of deps) {
+      const other = engine(d);
+      assert.ok(!other || other === own, `${file} imports ${d}`);
+    }
+  }
+});
+
+test('no import cycles under src/ngsi-ld (type-only imports included)', () => {
+  const graph = new Map(all.filter((x) => x.file.startsWith('ngsi-ld/')).map((x) => [x.file, x.deps.filter((d) => d.startsWith('ngsi-ld/'))]));
+  const done = new Set<string>();
+  const path: string[] = [];
+  const onPath = new Set<string>();
+  const visit = (f: string): void => {
+    if (done.has(f)) return;
+    if (onPath.has(f)) assert.fail(`import cycle: ${[...path.slice(path.indexOf(f)), f].join(' → ')}`);
+    onPath.add(f);
+    path.push(f);
+    for (const d of graph.get(f) ?? []) visit(d);
+    path.pop();
+    onPath.delete(f);
+    done.add(f);
+  };
+  for (const f of [...graph.keys()].sort()) visit(f);
 });

@@ -4,7 +4,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AttrInstance, EntityRecord } from '../storage/port.ts';
 import type { EntityService } from '../ngsi-ld/entities/entities.service.ts';
 import type { Terms } from '../ngsi-ld/context/term-map.ts';
-import { scopeMatches } from '../ngsi-ld/query/scope.parser.ts';
+import { scopeMatches } from '../storage/query-ast.ts';
 import { V2Error } from './v2.errors.ts';
 import { attrFromV2, attrsFromV2, attrToV2, checkV2Id, entityBody, entityFromV2, entityToV2, typeName, type V2Format } from './v2.mapping.ts';
 import { v2Filter } from './v2.query.ts';

@@ -1,7 +1,7 @@
 // NGSIv2 subscriptions as NGSI-LD subscriptions (Orion-LD's way): subject → entities / watchedAttributes /
 // q / geoQ, notification.http(Custom) → endpoint (+ receiverInfo headers), attrsFormat → the notification
 // format "x-ngsiv2-<attrsFormat>" whose payload is Orion's {subscriptionId, data}; and back for GET.
-import type { QLiteral, QNode, QValue } from '../ngsi-ld/query/q.ast.ts';
+import type { QLiteral, QNode, QValue } from '../storage/query-ast.ts';
 import type { StoredSubscription } from '../storage/port.subscriptions.ts';
 import type { SubscriptionDef } from '../ngsi-ld/subscriptions/subscriptions.schema.ts';
 import { registerNotificationFormat } from '../ngsi-ld/subscriptions/notification.formats.ts';

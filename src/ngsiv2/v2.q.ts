@@ -1,8 +1,8 @@
-// The NGSIv2 Simple Query Language (q and mq) translated into the NGSI-LD query tree (q.ast.ts), so the
+// The NGSIv2 Simple Query Language (q and mq) translated into the NGSI-LD query tree (storage/query-ast.ts), so the
 // storage engines evaluate v2 queries with the same compilers. Statements are joined by ';' (and);
 // `attr`, `attr==v`, `!=`, `>`, `>=`, `<`, `<=`, `~=` (pattern), ranges `a..b`, lists `a,b`, 'quoted' strings.
 // `attr.key` in q addresses a key inside a structured value; in mq, `attr.meta` a metadata.
-import type { AttrPath, CmpOp, QLiteral, QNode, QValue } from '../ngsi-ld/query/q.ast.ts';
+import type { AttrPath, CmpOp, QLiteral, QNode, QValue } from '../storage/query-ast.ts';
 import { V2Error } from './v2.errors.ts';
 
 const OPS: Array<CmpOp | '~=' | ':'> = ['==', '!=', '>=', '<=', '~=', '>', '<', ':'];

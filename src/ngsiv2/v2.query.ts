@@ -3,7 +3,7 @@
 import type { AccessGuard } from '../core/access.ts';
 import type { EntityFilter } from '../storage/port.ts';
 import type { Terms } from '../ngsi-ld/context/term-map.ts';
-import type { QNode, ScopeNode } from '../ngsi-ld/query/q.ast.ts';
+import type { QNode, ScopeNode } from '../storage/query-ast.ts';
 import { checkRegex, expandQ, readableOnly } from '../ngsi-ld/entities/entities.query.ts';
 import { parseGeoQuery, matchesGeoQuery, newGeoWork } from '../ngsi-ld/geo/geo.query.ts';
 import { ProblemError } from '../core/errors.ts';

@@ -1,7 +1,7 @@
 // Per-request plumbing of the NGSIv2 API: Fiware-Service (the tenant), Fiware-ServicePath (the NGSI-LD
 // scope), options, paging and query-parameter checks, all answering in Orion's error shape.
 import type { FastifyRequest } from 'fastify';
-import type { ScopeNode } from '../ngsi-ld/query/q.ast.ts';
+import type { ScopeNode } from '../storage/query-ast.ts';
 import { V2Error } from './v2.errors.ts';
 
 const TENANT = /^[A-Za-z0-9_-]{1,64}$/;

@@ -1,7 +1,7 @@
 // Which kept entity count answers a filter's count=true (issue #19): both engines keep one count per
 // (tenant, type) and one per tenant (type ''), updated in the transaction of every entity write.
 import type { EntityFilter } from './port.ts';
-import type { TypeNode } from '../ngsi-ld/query/q.ast.ts';
+import type { TypeNode } from './query-ast.ts';
 
 /** The count row of all entities of a tenant (no NGSI-LD type is empty). */
 export const ALL_TYPES = '';

@@ -1,6 +1,6 @@
 // The storage port: the only way the domain touches persistence. Shaped around our
 // operations, not generic SQL; no driver types cross it. Adapters: sqlite/ (embedded), postgres/ (scale).
-import type { AttrPath, QNode, ScopeNode, TypeNode } from '../ngsi-ld/query/q.ast.ts';
+import type { AttrPath, QNode, ScopeNode, TypeNode } from './query-ast.ts';
 import type { HistoryWriter, TemporalStore } from './port.temporal.ts';
 import type { SubscriptionStore } from './port.subscriptions.ts';
 import type { IngestStore } from './port.ingest.ts';

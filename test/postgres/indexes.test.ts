@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { parseQ } from '../../src/ngsi-ld/query/q.parser.ts';
-import type { QNode } from '../../src/ngsi-ld/query/q.ast.ts';
+import type { QNode } from '../../src/storage/query-ast.ts';
 import type { EntityFilter } from '../../src/storage/port.ts';
 import { indexExpressions } from '../../src/storage/postgres/postgres.query-compiler.ts';
 import { PG_SKIP, PG_URL, dropSchema, freshSchema, openPgStorage } from '../support/pg.ts';

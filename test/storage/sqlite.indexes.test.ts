@@ -10,7 +10,7 @@ import { SqliteStorage } from '../../src/storage/sqlite/sqlite.adapter.ts';
 import { compileFilter } from '../../src/storage/sqlite/sqlite.query-compiler.ts';
 import { MatchRegistry } from '../../src/storage/sqlite/sqlite.database.ts';
 import { parseQ } from '../../src/ngsi-ld/query/q.parser.ts';
-import type { QNode } from '../../src/ngsi-ld/query/q.ast.ts';
+import type { QNode } from '../../src/storage/query-ast.ts';
 
 const V = 'https://uri.etsi.org/ngsi-ld/default-context/';
 

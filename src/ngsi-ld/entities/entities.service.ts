@@ -6,7 +6,7 @@ import type { Clock } from '../../core/clock.ts';
 import type { EntityChange, EventBus } from '../../core/events.ts';
 import type { AttrInstance, EntityFilter, EntityRecord, Page, QueryResult, StoragePort, WriteTx } from '../../storage/port.ts';
 import { combineInstances, hasInstances, isNullInstance, mergeEntityAttrs, mergeInstance, replaced } from './entity.merge.ts';
-import { recordHistory } from '../temporal/index.ts';
+import { recordHistory } from '../temporal/history.diff.ts';
 import { recordEtag } from './entity.views.ts';
 
 export interface UpdateResult {

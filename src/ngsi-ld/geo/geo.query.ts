@@ -1,12 +1,12 @@
 // Geo-queries (GS CIM 009 clause 4.10, parameters of clause 6.4.3.2): parsing georel/geometry/coordinates/
 // geoproperty, the index search window, and the exact per-entity predicate "stored <georel> query".
 import { BadRequestData, TooComplexQuery } from '../../core/errors.ts';
-import { distanceToGeometry, nearWindow } from './geo.distance.ts';
+import { distanceToGeometry, nearWindow } from '../../core/geo.distance.ts';
 import { geoContains, geoDisjoint, geoEquals, geoIntersects, geoOverlaps, geoWithin } from './geo.relations.ts';
 import { bboxOf, canonicalGeometryType, countPositions, GEOMETRY_TYPES, geometryLimits, validateGeometry } from './geojson.validate.ts';
 import type { BBox, Geometry } from './geojson.validate.ts';
 
-export { distanceMeters, distanceToGeometry, EARTH_RADIUS_M, nearWindow } from './geo.distance.ts';
+export { distanceMeters, distanceToGeometry, EARTH_RADIUS_M, nearWindow } from '../../core/geo.distance.ts';
 
 export type GeoRel = 'near' | 'within' | 'contains' | 'intersects' | 'equals' | 'disjoint' | 'overlaps';
 

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { booleanIntersects } from '@turf/boolean-intersects';
 import { booleanWithin } from '@turf/boolean-within';
 import { distance as turfDistance } from '@turf/distance';
-import { classifyInRings, distanceMeters, distanceToGeometry } from './geo.distance.ts';
+import { classifyInRings, distanceMeters, distanceToGeometry } from '../../core/geo.distance.ts';
 import { geoContains, geoDisjoint, geoEquals, geoIntersects, geoOverlaps, geoWithin } from './geo.relations.ts';
 import type { Geometry } from './geojson.validate.ts';
 

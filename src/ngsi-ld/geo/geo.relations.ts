@@ -10,7 +10,7 @@
 import { booleanContains } from '@turf/boolean-contains';
 import { booleanEqual } from '@turf/boolean-equal';
 import { booleanIntersects } from '@turf/boolean-intersects';
-import { classifyInPolygons, classifyInRings } from './geo.distance.ts';
+import { classifyInPolygons, classifyInRings } from '../../core/geo.distance.ts';
 import type { Geometry, GeometryType, Position } from './geojson.validate.ts';
 
 const DIM: Record<GeometryType, 0 | 1 | 2> = {

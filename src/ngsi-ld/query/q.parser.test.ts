@@ -2,7 +2,7 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { InvalidRequest, TooComplexQuery } from '../../core/errors.ts';
-import type { AttrPath, QLiteral, QNode } from './q.ast.ts';
+import type { AttrPath, QLiteral, QNode } from '../../storage/query-ast.ts';
 import { parseQ } from './q.parser.ts';
 
 const P = (attr: string, sub: string[] = [], compound: string[] = []): AttrPath => ({ attr, sub, compound });

@@ -1,7 +1,7 @@
-// Parser for the NGSI-LD query language `q` (GS CIM 009 v1.8 clause 4.9) into the tree of q.ast.ts.
+// Parser for the NGSI-LD query language `q` (GS CIM 009 v1.8 clause 4.9) into the tree of storage/query-ast.ts.
 // Hand-written; the boolean structure is parsed iteratively (bool.expr.ts) so no input can hang it.
 
-import type { AttrPath, CmpOp, QLiteral, QNode, QValue } from './q.ast.ts';
+import type { AttrPath, CmpOp, QLiteral, QNode, QValue } from '../../storage/query-ast.ts';
 import { compileRegex, UnsafeRegexError } from '../../storage/regex.ts';
 import { isIriChar, isNameChar, isWs, parseBoolExpr, quote, resolveLimits, Src, type ParseLimits } from './bool.expr.ts';
 

@@ -2,8 +2,8 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { BadRequestData, InvalidRequest, TooComplexQuery } from '../../core/errors.ts';
-import type { ScopeNode } from './q.ast.ts';
-import { parseScopeQ, scopeMatches, validateScope } from './scope.parser.ts';
+import { scopeMatches, type ScopeNode } from '../../storage/query-ast.ts';
+import { parseScopeQ, validateScope } from './scope.parser.ts';
 
 const S = (...segments: string[]): ScopeNode => ({ kind: 'scope', segments });
 

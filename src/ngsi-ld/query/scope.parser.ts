@@ -1,8 +1,9 @@
-// Parser and matcher for scopeQ (GS CIM 009 v1.8 clause 4.19), and validation of scope values on write
+// Parser for scopeQ (GS CIM 009 v1.8 clause 4.19), and validation of scope values on write
 // (clause 4.18): hierarchical scopes like /Madrid/Gardens, queried with '+' (one level) and '#' (below).
+// The matcher (scopeMatches) lives with the tree in storage/query-ast.ts, where the adapters use it.
 
 import { BadRequestData } from '../../core/errors.ts';
-import type { ScopeNode } from './q.ast.ts';
+import type { ScopeNode } from '../../storage/query-ast.ts';
 import { isWs, parseBoolExpr, quote, resolveLimits, Src, type ParseLimits } from './bool.expr.ts';
 
 const SCOPE_STOP = new Set([...';|()']);
@@ -40,38 +41,6 @@ export function parseScopeQ(input: string, opts?: ParseLimits): ScopeNode {
       return { node: { kind: 'scope', segments }, end: i };
     },
   });
-}
-
-/**
- * Whether an entity with the given scopes satisfies the expression. A pattern matches if at least one of
- * the scopes matches it: '+' matches exactly one segment; a final '#' matches the prefix itself and
- * everything below it, so '/#' matches any entity that has at least one scope.
- */
-export function scopeMatches(node: ScopeNode, scopes: string[]): boolean {
-  switch (node.kind) {
-    case 'and':
-      return node.items.every((it) => scopeMatches(it, scopes));
-    case 'or':
-      return node.items.some((it) => scopeMatches(it, scopes));
-    case 'scope':
-      return scopes.some((sc) => patternMatches(node.segments, splitScope(sc)));
-  }
-}
-
-function splitScope(scope: string): string[] {
-  const parts = scope.split('/');
-  if (parts[0] === '') parts.shift();
-  return parts;
-}
-
-function patternMatches(pattern: string[], scope: string[]): boolean {
-  const deep = pattern.length > 0 && pattern[pattern.length - 1] === '#';
-  const fixed = deep ? pattern.length - 1 : pattern.length;
-  if (deep ? scope.length < fixed : scope.length !== fixed) return false;
-  for (let k = 0; k < fixed; k++) {
-    if (pattern[k] !== '+' && pattern[k] !== scope[k]) return false;
-  }
-  return true;
 }
 
 /**

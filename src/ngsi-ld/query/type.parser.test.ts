@@ -2,7 +2,7 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { InvalidRequest, TooComplexQuery } from '../../core/errors.ts';
-import type { TypeNode } from './q.ast.ts';
+import type { TypeNode } from '../../storage/query-ast.ts';
 import { parseTypeExpression, typeMatches, typeNames } from './type.parser.ts';
 
 const T = (name: string): TypeNode => ({ kind: 'type', name });

@@ -1,7 +1,7 @@
 // Parser and matcher for entity type selections (GS CIM 009 v1.8 clause 4.17): `A`, `A,B`, `A|B`, `A;B`,
 // `(A;B)|C`. Used by the `type` query parameter and by subscriptions' entity selectors.
 
-import type { TypeNode } from './q.ast.ts';
+import type { TypeNode } from '../../storage/query-ast.ts';
 import { isIriChar, isNameChar, parseBoolExpr, quote, resolveLimits, Src, type ParseLimits } from './bool.expr.ts';
 
 /**

@@ -3,7 +3,7 @@
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { Delivery, DeliveryPolicy } from './subscriptions.dispatcher.ts';
+import type { Delivery, DeliveryPolicy, DispatchPort } from './subscriptions.dispatcher.ts';
 
 /** What the worker thread is started with. */
 export interface WorkerInit extends DeliveryPolicy {
@@ -30,16 +30,6 @@ export interface OutcomeCounts {
 
 export type ToWorker = { type: 'deliver'; list: Delivery[] } | { type: 'stop' };
 type FromWorker = { type: 'outcomes'; list: OutcomeCounts[] } | { type: 'stopped' };
-
-/** What the subscription service needs from a dispatcher, in process or in a worker. */
-export interface DispatchPort {
-  enqueue(d: Delivery): void;
-  /** Deliveries handed over whose last attempt has not been reported yet. */
-  readonly busy: boolean;
-  /** Deliveries waiting or in flight (metrics: notification queue depth). */
-  readonly pending: number;
-  stop(): Promise<void>;
-}
 
 /**
  * Starts the worker. Under tsx (how Drehscheibe runs today) the worker registers tsx's loader first, since

@@ -3,7 +3,7 @@
 // (null = unknown), so that a q selects the same entities here as in a query; the oracle test holds them equal.
 import type { AttrInstance, EntityRecord } from '../../storage/port.ts';
 import { storedRegex } from '../../storage/regex.ts';
-import type { AttrPath, QLiteral, QNode } from '../query/q.ast.ts';
+import type { AttrPath, QLiteral, QNode } from '../../storage/query-ast.ts';
 
 /** Members stored under their short core names, never as sub-attributes. */
 const CORE_MEMBERS = new Set(['observedAt', 'unitCode', 'datasetId', 'createdAt', 'modifiedAt', 'deletedAt']);

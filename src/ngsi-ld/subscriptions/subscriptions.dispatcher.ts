@@ -5,7 +5,6 @@
 // beyond, the lane's oldest are dropped.
 import type { KeyValue } from './subscriptions.schema.ts';
 import type { NotificationMessage } from './notification.render.ts';
-import type { DispatchPort } from './dispatch.remote.ts';
 
 export interface Delivery {
   tenant: string;
@@ -33,6 +32,16 @@ export interface Outcome {
   reason?: string;
   /** The notification was not attempted (queue full, shutting down). */
   dropped?: boolean;
+}
+
+/** What the subscription service needs from a dispatcher, in process or in a worker. */
+export interface DispatchPort {
+  enqueue(d: Delivery): void;
+  /** Deliveries handed over whose last attempt has not been reported yet. */
+  readonly busy: boolean;
+  /** Deliveries waiting or in flight (metrics: notification queue depth). */
+  readonly pending: number;
+  stop(): Promise<void>;
 }
 
 /** How notifications are delivered: shared by the dispatcher, its worker thread and the config. */

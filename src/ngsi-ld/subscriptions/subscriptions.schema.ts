@@ -5,7 +5,7 @@ import type { Terms } from '../context/term-map.ts';
 import { checkName, checkEntityId, isUri } from '../entities/entity.parse.ts';
 import { checkRegex, expandQ } from '../entities/entities.query.ts';
 import { parseGeoQuery, type GeoQuery } from '../geo/geo.query.ts';
-import type { QNode, ScopeNode, TypeNode } from '../query/q.ast.ts';
+import type { QNode, ScopeNode, TypeNode } from '../../storage/query-ast.ts';
 import { parseQ } from '../query/q.parser.ts';
 import { parseScopeQ } from '../query/scope.parser.ts';
 import { parseTypeExpression } from '../query/type.parser.ts';

@@ -5,7 +5,7 @@
 // terms combine with the query's and/or. scopeQ stays on the current state (scopes have no history).
 import type { AttrInstance, EntityRecord, GeoFilter } from '../../storage/port.ts';
 import type { TemporalEntity, TemporalSeries, TemporalStore, TimeWindow } from '../../storage/port.temporal.ts';
-import type { QNode } from '../query/q.ast.ts';
+import type { QNode } from '../../storage/query-ast.ts';
 import { evaluateQ } from '../subscriptions/q.evaluate.ts';
 
 /** Instances read per round trip while looking for one that satisfies a term. */

@@ -3,8 +3,8 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { EntityFilter, EntityRecord, StoragePort } from '../port.ts';
-import { parseQ } from '../../ngsi-ld/query/q.parser.ts';
-import type { QNode } from '../../ngsi-ld/query/q.ast.ts';
+import type { QNode } from '../query-ast.ts';
+import { at, cmp, pattern, range } from './q.build.ts';
 import type { StorageFactory } from './entities.contract.ts';
 
 const V = 'https://uri.etsi.org/ngsi-ld/default-context/';
@@ -16,12 +16,13 @@ function rec(id: string, attrs: Record<string, Record<string, unknown>>): Entity
   return out;
 }
 
-function q(text: string): QNode {
+/** A q tree with names expanded (default vocabulary). */
+function q(tree: QNode): QNode {
   const expand = (n: QNode): QNode => {
     if (n.kind === 'and' || n.kind === 'or') return { kind: n.kind, items: n.items.map(expand) };
     return { ...n, path: { ...n.path, attr: V + n.path.attr } } as QNode;
   };
-  return expand(parseQ(text));
+  return expand(tree);
 }
 
 export function entityQueryContract(name: string, factory: StorageFactory): void {
@@ -39,25 +40,25 @@ export function entityQueryContract(name: string, factory: StorageFactory): void
     const ids = async (f: EntityFilter) => (await s.entities.query('', f, { limit: 100, offset: 0, count: false })).entities.map((e) => e.id).sort();
 
     test('[4.9] == and != on LanguageProperty (any language, one language) and ListProperty members', async () => {
-      assert.deepEqual(await ids({ q: q('color=="rot"') }), ['urn:q:1']);
-      assert.deepEqual(await ids({ q: q('color[*]=="grün"') }), ['urn:q:2']);
-      assert.deepEqual(await ids({ q: q('color!="rot"') }), ['urn:q:2'], '!= holds where the languageMap lacks the value; entities without the attribute stay out');
-      assert.deepEqual(await ids({ q: q('color[de]!="rot"') }), ['urn:q:2']);
-      assert.deepEqual(await ids({ q: q('color[en]!="rot"') }), ['urn:q:1', 'urn:q:2']);
-      assert.deepEqual(await ids({ q: q('tags=="b"') }), ['urn:q:1']);
-      assert.deepEqual(await ids({ q: q('tags!="a"') }), ['urn:q:2']);
-      assert.deepEqual(await ids({ q: q('tags!~="^[ab]$"') }), ['urn:q:2']);
+      assert.deepEqual(await ids({ q: q(cmp('color', '==', 'rot')) }), ['urn:q:1']);
+      assert.deepEqual(await ids({ q: q(cmp('color', '==', 'grün')) /* color[*]=="grün" */ }), ['urn:q:2']);
+      assert.deepEqual(await ids({ q: q(cmp('color', '!=', 'rot')) }), ['urn:q:2'], '!= holds where the languageMap lacks the value; entities without the attribute stay out');
+      assert.deepEqual(await ids({ q: q(cmp(at('color', [], ['de']), '!=', 'rot')) }), ['urn:q:2']);
+      assert.deepEqual(await ids({ q: q(cmp(at('color', [], ['en']), '!=', 'rot')) }), ['urn:q:1', 'urn:q:2']);
+      assert.deepEqual(await ids({ q: q(cmp('tags', '==', 'b')) }), ['urn:q:1']);
+      assert.deepEqual(await ids({ q: q(cmp('tags', '!=', 'a')) }), ['urn:q:2']);
+      assert.deepEqual(await ids({ q: q(pattern('tags', '^[ab]$', true)) }), ['urn:q:2']);
     });
 
     test('[4.9] a value of another type than the literal is unequal (!= holds); ranges over mixed arrays test only the numbers', async () => {
       await s.withTransaction(async (tx) => {
         for (const [id, v] of [['m1', 21.5], ['m2', 30], ['m3', 'hot'], ['m4', [1, 'a', 25]]] as const) await tx.entities.insert('mixed', rec(`urn:m:${id}`, { t: { value: v } }));
       });
-      const m = async (text: string) => (await s.entities.query('mixed', { q: q(text) }, { limit: 100, offset: 0, count: false })).entities.map((e) => e.id.slice(6)).sort();
-      assert.deepEqual(await m('t!=30'), ['m1', 'm3', 'm4']);
-      assert.deepEqual(await m('t==20..31'), ['m1', 'm2', 'm4']);
-      assert.deepEqual(await m('t!=20..31'), ['m3']);
-      assert.deepEqual(await m('t>24'), ['m2', 'm4']);
+      const m = async (tree: QNode) => (await s.entities.query('mixed', { q: q(tree) }, { limit: 100, offset: 0, count: false })).entities.map((e) => e.id.slice(6)).sort();
+      assert.deepEqual(await m(cmp('t', '!=', 30)), ['m1', 'm3', 'm4']);
+      assert.deepEqual(await m(cmp('t', '==', range(20, 31))), ['m1', 'm2', 'm4']);
+      assert.deepEqual(await m(cmp('t', '!=', range(20, 31))), ['m3']);
+      assert.deepEqual(await m(cmp('t', '>', 24)), ['m2', 'm4']);
     });
 
     test('[4.23] orderBy: numbers, then strings, objects, arrays, booleans, DateTimes, null, absent; desc reverses all but null and absent; the id breaks ties', async () => {
@@ -99,7 +100,7 @@ export function entityQueryContract(name: string, factory: StorageFactory): void
       });
       const w = { path: { attr: V + 'w', sub: [], compound: [] }, desc: false };
       const keys = async (f: EntityFilter) => (await s.entities.queryKeys('geo', { ...f, order: [w] }, { limit: 10, offset: 0, count: false })).keys.map((k) => k.id.slice(6));
-      assert.deepEqual(await keys({ q: q('g==1') }), ['5', '3', '1']);
+      assert.deepEqual(await keys({ q: q(cmp('g', '==', 1)) }), ['5', '3', '1']);
       assert.deepEqual(await keys({ geo: { property: 'https://uri.etsi.org/ngsi-ld/location', bbox: [6, 50, 8, 52], predicate: () => true } }), ['5', '4', '3', '2', '1', '0']);
       assert.deepEqual(await keys({ scopeQ: { kind: 'scope', segments: ['x'] } }), ['5', '4', '3', '2', '1', '0']);
       const full = await s.entities.query('geo', { geo: { property: 'https://uri.etsi.org/ngsi-ld/location', bbox: [6, 50, 8, 52], predicate: () => true }, order: [{ ...w, desc: true }] }, { limit: 3, offset: 0, count: true });
@@ -125,7 +126,7 @@ export function entityQueryContract(name: string, factory: StorageFactory): void
       assert.deepEqual(await page(false, 0, 10), { ids: ['b', 'd', 'c', 'a', 'f', 'e'], count: 6 });
       assert.deepEqual(await page(true, 0, 10), { ids: ['f', 'a', 'c', 'b', 'd', 'e'], count: 6 }, 'descending: ties still by id, no distance still last');
       assert.deepEqual(await page(false, 1, 2), { ids: ['d', 'c'], count: 6 });
-      assert.deepEqual(await page(false, 0, 10, { q: q('k==1') }), { ids: ['b', 'd', 'c', 'a', 'e'], count: 5 });
+      assert.deepEqual(await page(false, 0, 10, { q: q(cmp('k', '==', 1)) }), { ids: ['b', 'd', 'c', 'a', 'e'], count: 5 });
       const full = await s.entities.query('dist', { order: [{ desc: false, distance: { property: LOC, meters } }] }, { limit: 3, offset: 0, count: false });
       assert.deepEqual(full.entities.map((e) => e.id.slice(6)), ['b', 'd', 'c']);
     });
@@ -147,7 +148,7 @@ export function entityQueryContract(name: string, factory: StorageFactory): void
       const r = await s.entities.queryKeys('exp', { types: { kind: 'type', name: V + 'Q' } }, { limit: 10, offset: 0, count: true });
       assert.deepEqual(r.keys.map((k) => k.id).sort(), ['urn:x:alive', 'urn:x:plain']);
       assert.equal(r.count, 2, 'the kept count of the type leaves the expired entity out');
-      assert.equal((await s.entities.query('exp', { q: q('k==1') }, { limit: 10, offset: 0, count: true })).count, 2);
+      assert.equal((await s.entities.query('exp', { q: q(cmp('k', '==', 1)) }, { limit: 10, offset: 0, count: true })).count, 2);
       assert.deepEqual(await s.entities.typeCounts('exp'), [{ type: V + 'Q', entities: 2 }]);
       assert.deepEqual((await s.entities.expired('2026-01-01T00:00:00.000Z', 10)).filter((x) => x.tenant === 'exp'), [{ tenant: 'exp', id: 'urn:x:gone' }]);
       // A transaction still sees it (the service deletes it there, with its notifications).

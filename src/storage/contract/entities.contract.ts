@@ -4,8 +4,8 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { EntityRecord, StoragePort } from '../port.ts';
 import { StorageConflict } from '../../core/errors.ts';
-import { parseQ } from '../../ngsi-ld/query/q.parser.ts';
-import type { QNode } from '../../ngsi-ld/query/q.ast.ts';
+import type { QNode } from '../query-ast.ts';
+import { and, at, cmp, exists, list, pattern, range } from './q.build.ts';
 
 const V = 'https://uri.etsi.org/ngsi-ld/default-context/';
 const LOC = 'https://uri.etsi.org/ngsi-ld/location';
@@ -30,14 +30,14 @@ function rec(id: string, types: string[], attrs: Record<string, unknown>, extra:
   return out;
 }
 
-/** q with names expanded the way the service does it (default vocabulary). */
-function q(text: string): QNode {
+/** A q tree with names expanded the way the service does it (default vocabulary). */
+function q(tree: QNode): QNode {
   const expand = (n: QNode): QNode => {
     if (n.kind === 'and' || n.kind === 'or') return { kind: n.kind, items: n.items.map(expand) };
     const path = { ...n.path, attr: V + n.path.attr, sub: n.path.sub.map((s) => (['observedAt', 'unitCode', 'createdAt', 'modifiedAt'].includes(s) ? s : V + s)) };
     return { ...n, path } as QNode;
   };
-  return expand(parseQ(text));
+  return expand(tree);
 }
 
 const page = { limit: 100, offset: 0, count: false };
@@ -199,7 +199,7 @@ export function entityStoreContract(name: string, factory: StorageFactory): void
       await s.withTransaction((tx) => tx.entities.insert('', rec('urn:e:gone', [V + 'Odd'], { n: 5 })));
       assert.equal(await s.withTransaction((tx) => tx.entities.delete('', 'urn:e:gone')), true);
       assert.equal(await s.withTransaction((tx) => tx.entities.delete('', 'urn:e:gone')), false);
-      assert.deepEqual(await ids({ q: q('n==5') }), ['urn:e:5']);
+      assert.deepEqual(await ids({ q: q(cmp('n', '==', 5)) }), ['urn:e:5']);
     });
 
     test('type expressions', async () => {
@@ -209,18 +209,18 @@ export function entityStoreContract(name: string, factory: StorageFactory): void
     });
 
     test('q semantics: numbers, strings, booleans, arrays, compounds, relationships, regex', async () => {
-      assert.deepEqual(await ids({ q: q('n>7') }), ['urn:e:8', 'urn:e:9']);
-      assert.deepEqual(await ids({ q: q('n==2..3') }), ['urn:e:2', 'urn:e:3']);
-      assert.deepEqual(await ids({ q: q('n==1,4') }), ['urn:e:1', 'urn:e:4']);
-      assert.deepEqual(await ids({ q: q('s=="name-3"') }), ['urn:e:3']);
-      assert.deepEqual(await ids({ q: q('flag==true') }), ['urn:e:0', 'urn:e:3', 'urn:e:6', 'urn:e:9']);
-      assert.deepEqual(await ids({ q: q('list==105') }), ['urn:e:5']);
-      assert.deepEqual(await ids({ q: q('obj[city]=="Bochum";n<7') }), ['urn:e:5', 'urn:e:6']);
-      assert.deepEqual((await ids({ q: q('rel=="urn:org:1"') })).length, 5);
-      assert.deepEqual(await ids({ q: q('s~=-[12]$') }), ['urn:e:1', 'urn:e:2']);
-      assert.deepEqual(await ids({ q: q('n>"x"') }), []);
-      assert.deepEqual(await ids({ q: q('n.observedAt') }), []);
-      assert.equal((await ids({ q: q('n!=3') })).length, 9);
+      assert.deepEqual(await ids({ q: q(cmp('n', '>', 7)) }), ['urn:e:8', 'urn:e:9']);
+      assert.deepEqual(await ids({ q: q(cmp('n', '==', range(2, 3))) }), ['urn:e:2', 'urn:e:3']);
+      assert.deepEqual(await ids({ q: q(cmp('n', '==', list(1, 4))) }), ['urn:e:1', 'urn:e:4']);
+      assert.deepEqual(await ids({ q: q(cmp('s', '==', 'name-3')) }), ['urn:e:3']);
+      assert.deepEqual(await ids({ q: q(cmp('flag', '==', true)) }), ['urn:e:0', 'urn:e:3', 'urn:e:6', 'urn:e:9']);
+      assert.deepEqual(await ids({ q: q(cmp('list', '==', 105)) }), ['urn:e:5']);
+      assert.deepEqual(await ids({ q: q(and(cmp(at('obj', [], ['city']), '==', 'Bochum'), cmp('n', '<', 7))) }), ['urn:e:5', 'urn:e:6']);
+      assert.deepEqual((await ids({ q: q(cmp('rel', '==', 'urn:org:1')) })).length, 5);
+      assert.deepEqual(await ids({ q: q(pattern('s', '-[12]$')) }), ['urn:e:1', 'urn:e:2']);
+      assert.deepEqual(await ids({ q: q(cmp('n', '>', 'x')) }), []);
+      assert.deepEqual(await ids({ q: q(exists(at('n', ['observedAt']))) }), []);
+      assert.equal((await ids({ q: q(cmp('n', '!=', 3)) })).length, 9);
     });
 
     test('ids, idPattern, anyAttrs and scopes', async () => {
@@ -253,15 +253,15 @@ export function entityStoreContract(name: string, factory: StorageFactory): void
     });
 
     test('pagination is stable and count counts all matches', async () => {
-      const all = (await s.entities.query('', { q: q('n>=0') }, { limit: 100, offset: 0, count: true }));
+      const all = (await s.entities.query('', { q: q(cmp('n', '>=', 0)) }, { limit: 100, offset: 0, count: true }));
       assert.equal(all.count, 10);
-      const p1 = await s.entities.query('', { q: q('n>=0') }, { limit: 4, offset: 0, count: false });
-      const p2 = await s.entities.query('', { q: q('n>=0') }, { limit: 4, offset: 4, count: false });
-      const p3 = await s.entities.query('', { q: q('n>=0') }, { limit: 4, offset: 8, count: true });
+      const p1 = await s.entities.query('', { q: q(cmp('n', '>=', 0)) }, { limit: 4, offset: 0, count: false });
+      const p2 = await s.entities.query('', { q: q(cmp('n', '>=', 0)) }, { limit: 4, offset: 4, count: false });
+      const p3 = await s.entities.query('', { q: q(cmp('n', '>=', 0)) }, { limit: 4, offset: 8, count: true });
       const seen = [...p1.entities, ...p2.entities, ...p3.entities].map((e) => e.id);
       assert.equal(new Set(seen).size, 10);
       assert.equal(p3.count, 10);
-      const c = await s.entities.query('', { q: q('n>=0') }, { limit: 0, offset: 0, count: true });
+      const c = await s.entities.query('', { q: q(cmp('n', '>=', 0)) }, { limit: 0, offset: 0, count: true });
       assert.deepEqual(c.entities, []);
       assert.equal(c.count, 10);
     });

@@ -5,9 +5,9 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { EntityFilter, EntityRecord, GeoFilter, StoragePort } from '../port.ts';
 import { seededRandom } from '../../core/random.ts';
-import { distanceMeters, nearWindow } from '../../ngsi-ld/geo/geo.distance.ts';
-import { parseQ } from '../../ngsi-ld/query/q.parser.ts';
-import type { QNode } from '../../ngsi-ld/query/q.ast.ts';
+import { distanceMeters, nearWindow } from '../../core/geo.distance.ts';
+import type { QNode } from '../query-ast.ts';
+import { cmp } from './q.build.ts';
 import type { StorageFactory } from './entities.contract.ts';
 
 const V = 'https://uri.etsi.org/ngsi-ld/default-context/';
@@ -30,8 +30,8 @@ function near(meters: number, at: Pos = CENTER): GeoFilter {
   return { property: LOC, bbox: nearWindow(at, meters), predicate: (g) => distanceMeters(at, (g as { coordinates: Pos }).coordinates) <= meters };
 }
 
-function q(text: string): QNode {
-  const n = parseQ(text) as Extract<QNode, { kind: 'cmp' }>;
+function q(tree: QNode): QNode {
+  const n = tree as Extract<QNode, { kind: 'cmp' }>;
   return { ...n, path: { ...n.path, attr: V + n.path.attr } };
 }
 
@@ -100,7 +100,7 @@ export function geoPageContract(name: string, factory: StorageFactory): void {
     });
 
     test('[4.10] near with a page and other conditions; an empty circle; a circle beyond the data', async () => {
-      await checkPages({ types: { kind: 'type', name: A }, q: q('n==3'), geo: near(20_000) }, [2, 25]);
+      await checkPages({ types: { kind: 'type', name: A }, q: q(cmp('n', '==', 3)), geo: near(20_000) }, [2, 25]);
       await checkPages({ types: { kind: 'or', items: [{ kind: 'type', name: A }, { kind: 'type', name: B }] }, geo: near(15_000) }, [10]);
       assert.equal(await checkPages({ types: { kind: 'type', name: A }, geo: near(50, [7.9, 51.0]) }, [10]), 0);
       assert.equal(await checkPages({ geo: near(1000, [-40, 10]) }, [10]), 0);

@@ -3,8 +3,7 @@
 // decide exactly — the geo predicate and scopeQ — is returned as a residual test run in process.
 import type { OrderKey, EntityFilter } from '../port.ts';
 import { postgresRegex } from '../regex.ts';
-import type { AttrPath, QLiteral, QNode, TypeNode } from '../../ngsi-ld/query/q.ast.ts';
-import { scopeMatches } from '../../ngsi-ld/query/scope.parser.ts';
+import { scopeMatches, type AttrPath, type QLiteral, type QNode, type TypeNode } from '../query-ast.ts';
 
 /** Attribute members that are stored under their short core names, never as sub-attributes. */
 const CORE_MEMBERS = new Set(['observedAt', 'unitCode', 'datasetId', 'createdAt', 'modifiedAt', 'deletedAt']);

@@ -1,11 +1,8 @@
 // SQL of the PostgreSQL history: time columns, windows and per-period aggregates (clause 4.5.19).
-// The row codec (instance ↔ row, instance ids) is the embedded engine's, so both engines store
-// and name instances identically and export/import round-trips them.
+// The row codec (instance ↔ row, instance ids) is engine-neutral (../instance-codec.ts), so both
+// engines store and name instances identically and export/import round-trips them.
 import { aggregateFromSlots, slotsFor, type AggrSlot } from '../temporal.aggregate.ts';
 import type { AggrMethod, TimeProperty, TimeWindow } from '../port.temporal.ts';
-export {
-  decodeInstance, encodeInstance, exportedValue, instanceIdOf, parseInstanceId, raiseLowerBound, type EncodedFields, type InstanceRow,
-} from '../sqlite/sqlite.temporal-compiler.ts';
 
 /** SQL expression of a time property over temporal_instances. */
 export function timeColumn(p: TimeProperty): string {

@@ -9,14 +9,14 @@ import type {
   AggregateQuery, AggregateRow, ExportedValue, ExportPage, HistoryEntityRef, HistoryEntry, HistoryWriter, InstanceQuery,
   StoredInstance, TemporalEntity, TemporalSeries, TemporalStore, TimeWindow,
 } from '../port.temporal.ts';
-import type { TypeNode } from '../../ngsi-ld/query/q.ast.ts';
+import type { TypeNode } from '../query-ast.ts';
 import { dropPartitionsBefore, MonthPartitions, q, type WarnFn } from './postgres.database.ts';
 import type { PgTransaction } from './postgres.transaction.ts';
 import { readableSql } from './postgres.query-compiler.ts';
 import {
-  aggregateSql, aggregateValues, decodeInstance, encodeInstance, exportedValue, instanceIdOf, parseInstanceId, raiseLowerBound, timeColumn, windowSql,
-  type EncodedFields, type InstanceRow,
-} from './postgres.temporal-compiler.ts';
+  decodeInstance, encodeInstance, exportedValue, instanceIdOf, parseInstanceId, raiseLowerBound, type EncodedFields, type InstanceRow,
+} from '../instance-codec.ts';
+import { aggregateSql, aggregateValues, timeColumn, windowSql } from './postgres.temporal-compiler.ts';
 
 interface EntityRow { pk: number; id: string; types: string[]; created_at: string; deleted_at: string | null }
 

@@ -5,7 +5,7 @@
 import type pg from 'pg';
 import { StorageConflict, StorageNotFound } from '../../core/errors.ts';
 import type { EntityRecord, EntityWriteTx } from '../port.ts';
-import type { EncodedFields } from './postgres.temporal-compiler.ts';
+import type { EncodedFields } from '../instance-codec.ts';
 import { q, qp } from './postgres.database.ts';
 
 interface Row { pk: number; id: string; types: string[]; scopes: string[] | null; created_at: string; modified_at: string; rev: number; doc: EntityRecord['attrs']; expires_at?: string | null }

@@ -7,7 +7,7 @@ import type {
   EntityFilter, EntityKey, EntityReader, EntityRecord, EntityVersion, EntityWriteTx, Page, QueryResult,
   StoragePort, TypeAttrRow, WriteTx, AttrType,
 } from '../port.ts';
-import { bboxOf } from '../../ngsi-ld/geo/geojson.validate.ts';
+import { bboxOf } from '../../core/geometry.ts';
 import { compileFilter, indexExpressions, limitLiteral, type CompiledQuery } from './sqlite.query-compiler.ts';
 import { createHash } from 'node:crypto';
 import { countedType } from '../entity-counts.ts';

@@ -2,9 +2,8 @@
 // documents. Exact geo and scope tests run in process through ds_match(), after the R*Tree
 // index and the SQL conditions have narrowed the candidates.
 import type { EntityFilter, OrderKey } from '../port.ts';
-import type { AttrPath, QLiteral, QNode, TypeNode } from '../../ngsi-ld/query/q.ast.ts';
+import { scopeMatches, type AttrPath, type QLiteral, type QNode, type TypeNode } from '../query-ast.ts';
 import type { MatchRegistry } from './sqlite.database.ts';
-import { scopeMatches } from '../../ngsi-ld/query/scope.parser.ts';
 
 /** Attribute members that are stored under their short core names, never as sub-attributes. */
 const CORE_MEMBERS = new Set(['observedAt', 'unitCode', 'datasetId', 'createdAt', 'modifiedAt', 'deletedAt']);

@@ -9,9 +9,9 @@ import type {
 } from '../port.temporal.ts';
 import type { Db, MatchRegistry } from './sqlite.database.ts';
 import {
-  aggregateValues, compileAggregate, compileTemporalFilter, decodeInstance, encodeInstance, exportedValue, F_DELETED,
-  instanceIdOf, raiseLowerBound, parseInstanceId, timeColumn, windowSql, type EncodedFields, type InstanceRow,
-} from './sqlite.temporal-compiler.ts';
+  decodeInstance, encodeInstance, exportedValue, F_DELETED, instanceIdOf, raiseLowerBound, parseInstanceId, type EncodedFields, type InstanceRow,
+} from '../instance-codec.ts';
+import { aggregateValues, compileAggregate, compileTemporalFilter, timeColumn, windowSql } from './sqlite.temporal-compiler.ts';
 
 class Stmts {
   private readonly map = new Map<string, Statement>();

@@ -1,6 +1,6 @@
 // Distances on the mean-radius sphere for georel near (GS CIM 009 clause 4.10) and the search window
 // that the spatial index uses for near;maxDistance. Everything here is allocation-light: it runs per row.
-import type { BBox, Geometry, Position } from './geojson.validate.ts';
+import type { BBox, Geometry, Position } from './geometry.ts';
 
 /** IUGG mean Earth radius in meters; also turf's default, so our distances agree with @turf/distance. */
 export const EARTH_RADIUS_M = 6371008.8;

@@ -1,5 +1,6 @@
-// Syntax tree of the NGSI-LD query language (GS CIM 009 clause 4.9) and of scopeQ (4.19).
-// Knows nothing of SQL: each storage adapter compiles it on its own.
+// Syntax tree of the NGSI-LD query language (GS CIM 009 clause 4.9) and of scopeQ (4.19), and the scope
+// matcher. The storage port speaks this tree, so it lives beside the port; the parsers that build it are in
+// src/ngsi-ld/query/. Knows nothing of SQL: each storage adapter compiles it on its own.
 
 /** A literal as written in the query. Dates/times keep their text; adapters compare them as ISO strings. */
 export type QLiteral =
@@ -51,3 +52,35 @@ export type TypeNode =
   | { kind: 'and'; items: TypeNode[] }
   | { kind: 'or'; items: TypeNode[] }
   | { kind: 'type'; name: string };
+
+/**
+ * Whether an entity with the given scopes satisfies the expression. A pattern matches if at least one of
+ * the scopes matches it: '+' matches exactly one segment; a final '#' matches the prefix itself and
+ * everything below it, so '/#' matches any entity that has at least one scope.
+ */
+export function scopeMatches(node: ScopeNode, scopes: string[]): boolean {
+  switch (node.kind) {
+    case 'and':
+      return node.items.every((it) => scopeMatches(it, scopes));
+    case 'or':
+      return node.items.some((it) => scopeMatches(it, scopes));
+    case 'scope':
+      return scopes.some((sc) => patternMatches(node.segments, splitScope(sc)));
+  }
+}
+
+function splitScope(scope: string): string[] {
+  const parts = scope.split('/');
+  if (parts[0] === '') parts.shift();
+  return parts;
+}
+
+function patternMatches(pattern: string[], scope: string[]): boolean {
+  const deep = pattern.length > 0 && pattern[pattern.length - 1] === '#';
+  const fixed = deep ? pattern.length - 1 : pattern.length;
+  if (deep ? scope.length < fixed : scope.length !== fixed) return false;
+  for (let k = 0; k < fixed; k++) {
+    if (pattern[k] !== '+' && pattern[k] !== scope[k]) return false;
+  }
+  return true;
+}
