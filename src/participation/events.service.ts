@@ -239,6 +239,8 @@ export class EventService {
       throw e;
     }
     await this.docs.put(input);
+    // A raised capacity (or none any more) gives the new seats to the waiting list at once.
+    for (const userId of await this.store.promoteEventWaitlist(input.id, this.s.now())) await this.seatGiven(userId, input);
     return input;
   }
 

@@ -416,6 +416,15 @@ export function participationStoreContract(name: string, factory: ParticipationS
       assert.equal(await s.leaveEventWaitlist('wl', 'w4'), true);
       assert.equal(await s.leaveEventWaitlist('wl', 'w4'), false);
       assert.deepEqual(await s.cancelEventRegistrationAndPromote('wl', 'w2', at(8)), { cancelled: true }, 'nobody waits: the seat is free');
+      // A raised capacity: the new seats go to the first waiting people, in order, the rest wait on.
+      assert.equal(await s.registerForEvent('wl', 'w5', at(8), 1), 'registered');
+      for (const u of ['w6', 'w7', 'w8']) assert.equal(await s.joinEventWaitlist('wl', u, at(9), 1), 'waiting');
+      assert.deepEqual(await s.promoteEventWaitlist('wl', at(9)), [], 'no free seat');
+      await s.setEventCapacity('wl', 3);
+      assert.deepEqual(await s.promoteEventWaitlist('wl', at(9)), ['w6', 'w7']);
+      assert.deepEqual((await s.eventAttendees('wl')).waiting.map((w) => w.userId), ['w8']);
+      assert.equal((await s.eventRegistrations(['wl'])).get('wl'), 3);
+      assert.deepEqual(await s.promoteEventWaitlist('nowhere', at(9)), []);
     });
 
     test('parallel cancellations from two nodes give each freed seat to exactly one waiting person, in order', async () => {

@@ -130,6 +130,8 @@ export interface ParticipationStore extends GuestFollowStore {
    * seat, 'free' when a seat is free (register instead; nothing kept).
    */
   joinEventWaitlist(eventId: string, userId: string, at: string, capacity: number | null): Promise<'waiting' | 'already' | 'registered' | 'free'>;
+  /** Gives the seats free now (after a raised capacity) to the first waiting people, in one transaction; who got one. */
+  promoteEventWaitlist(eventId: string, at: string): Promise<string[]>;
   /** false when the person was not on the list. */
   leaveEventWaitlist(eventId: string, userId: string): Promise<boolean>;
   /** The person's place on the waiting list (1 = next), undefined when not on it. */

@@ -158,6 +158,13 @@ for (const engine of ENGINES) {
       const free = await api('PUT', '/events/voll/waitlist', d);
       assert.equal(free.json().registered, true);
       assert.equal(free.json().taken, 2);
+      // A raised capacity moves the waiting list up at once, with the mail.
+      const e = people[8]!;
+      assert.equal((await api('PUT', '/events/voll/waitlist', e)).json().waiting, 1);
+      assert.equal((await api('PUT', '/events/voll/registration', e)).statusCode, 409);
+      assert.equal((await api('PUT', '/events/voll', steward, { ...event('voll', 3), id: undefined })).statusCode, 200);
+      assert.equal((await api('GET', '/events/voll', e)).json().registered, true);
+      assert.equal((await mails('w8@example.org')).filter((m) => m.subject.startsWith('Sie haben einen Platz')).length, 1);
     });
 
     test('parallel cancellations never give a seat twice: 2 seats, 5 waiting, each registered person cancels 3 times at once', async () => {

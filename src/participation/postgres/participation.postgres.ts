@@ -224,6 +224,20 @@ export class PostgresParticipationStore implements ParticipationStore {
       return ins.rowCount ? 'waiting' as const : 'already' as const;
     });
   }
+  promoteEventWaitlist(eventId: string, at: string): Promise<string[]> {
+    return this.tx(async (c) => {
+      const seats = (await c.query<{ capacity: number | null; taken: number }>('SELECT capacity, taken FROM part_event_seats WHERE event_id = $1 FOR UPDATE', [eventId])).rows[0];
+      if (!seats) return [];
+      const free = seats.capacity === null ? 1_000_000 : seats.capacity - seats.taken;
+      if (free <= 0) return [];
+      const next = (await c.query<{ user_id: string; seq: string }>('DELETE FROM part_event_waitlist WHERE seq IN (SELECT seq FROM part_event_waitlist WHERE event_id = $1 ORDER BY seq LIMIT $2) RETURNING user_id, seq', [eventId, free])).rows
+        .sort((a, b) => Number(a.seq) - Number(b.seq));
+      if (!next.length) return [];
+      await c.query('INSERT INTO part_event_registrations (event_id, user_id, created_at) SELECT $1, u, $3 FROM unnest($2::text[]) AS u', [eventId, next.map((n) => n.user_id), at]);
+      await c.query('UPDATE part_event_seats SET taken = taken + $2 WHERE event_id = $1', [eventId, next.length]);
+      return next.map((n) => n.user_id);
+    });
+  }
   async leaveEventWaitlist(eventId: string, userId: string): Promise<boolean> {
     return await this.changed('DELETE FROM part_event_waitlist WHERE event_id = $1 AND user_id = $2', [eventId, userId]) > 0;
   }

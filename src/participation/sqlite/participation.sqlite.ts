@@ -201,6 +201,18 @@ export class SqliteParticipationStore implements ParticipationStore {
       return this.db.prepare('INSERT INTO part_event_waitlist (event_id, user_id, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING').run(eventId, userId, at).changes ? 'waiting' as const : 'already' as const;
     }).immediate();
   }
+  async promoteEventWaitlist(eventId: string, at: string): Promise<string[]> {
+    return this.db.transaction(() => {
+      const seats = this.db.prepare('SELECT capacity, taken FROM part_event_seats WHERE event_id = ?').get(eventId) as { capacity: number | null; taken: number } | undefined;
+      if (!seats) return [];
+      const free = seats.capacity === null ? Number.MAX_SAFE_INTEGER : seats.capacity - seats.taken;
+      const next = free > 0 ? this.db.prepare('DELETE FROM part_event_waitlist WHERE seq IN (SELECT seq FROM part_event_waitlist WHERE event_id = ? ORDER BY seq LIMIT ?) RETURNING user_id, seq').all(eventId, Math.min(free, 1_000_000)) as Array<{ user_id: string; seq: number }> : [];
+      next.sort((a, b) => a.seq - b.seq);
+      for (const n of next) this.db.prepare('INSERT INTO part_event_registrations (event_id, user_id, created_at) VALUES (?, ?, ?)').run(eventId, n.user_id, at);
+      if (next.length) this.db.prepare('UPDATE part_event_seats SET taken = taken + ? WHERE event_id = ?').run(next.length, eventId);
+      return next.map((n) => n.user_id);
+    }).immediate();
+  }
   async leaveEventWaitlist(eventId: string, userId: string): Promise<boolean> {
     return this.db.prepare('DELETE FROM part_event_waitlist WHERE event_id = ? AND user_id = ?').run(eventId, userId).changes > 0;
   }
