@@ -1,6 +1,6 @@
 // buildApp(config, deps) → a Fastify instance with every route, no listening (main.ts listens;
 // tests use app.inject()).
-import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { Config } from './config/config.ts';
 import { systemClock, type Clock } from './core/clock.ts';
 import { BadRequestData, InvalidRequest, ResourceNotFound } from './core/errors.ts';
@@ -251,9 +251,14 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps): Promise
   await catalogHttp(app, { service: catalog, authEnabled: config.auth === 'on',
     projects: async () => (await strategy.projects()).map((p) => ({ slug: p.slug, title: p.title.de, description: p.summary.de, createdAt: p.createdAt })) });
   // Participation (docs/participation.md): its API, citizens' registration and its pages.
-  await installParticipation(app, { config, clock, accounts, accountStore: storage.accounts, strategy });
+  const participation = await installParticipation(app, { config, clock, accounts, accountStore: storage.accounts, strategy });
   if (config.portal.enabled) {
-    const portal = { config, entities, strategy, publicRead, catalog, kpis: kpis.service, temporal: kpis.temporal, accounts, account: frameAccountOf(accounts) };
+    // The project pages' „Folgen“ button asks participation through this function, not its storage.
+    const following = async (req: FastifyRequest, kind: 'project', id: string) => {
+      const p = await participation.person(req);
+      return p ? participation.follows.isFollowing(p, kind, id) : undefined;
+    };
+    const portal = { config, entities, strategy, publicRead, catalog, kpis: kpis.service, temporal: kpis.temporal, accounts, account: frameAccountOf(accounts), following };
     await app.register(async (pages) => portalRoutes(pages, portal));
     await app.register(async (pages) => adminPortalRoutes(pages, { config, accounts, auth: auth!, storage, ingest, strategy, entities, routes: () => routeList, version: VERSION }));
     portalNotFound(app, portal);

@@ -9,6 +9,7 @@ import type { ParticipationStore } from './participation.port.ts';
 import { ParticipationProblem, conflict, invalid, notFound, type ParticipationService, type Person } from './participation.service.ts';
 import { ISO, SLUG, coord, p, type Problem } from './participation.validate.ts';
 import { icalendar } from './ical.ts';
+import { cell } from './survey.service.ts';
 
 /** Where the events are kept (the strategy service). */
 export interface EventDocs {
@@ -17,6 +18,16 @@ export interface EventDocs {
   get(id: string): Promise<StrategyEvent | undefined>;
   put(e: StrategyEvent): Promise<void>;
 }
+
+/** What the event service needs of the accounts: mail through the portal's transport, and who an account is (stewards' list). */
+export interface EventPeople {
+  mail(userId: string, subject: string, text: string): Promise<void>;
+  whoIs(userId: string): Promise<{ name: string; email: string } | undefined>;
+  publicUrl: string;
+}
+
+/** One person on an event's list (stewards only: personal data, never public, never in exports). */
+export interface Attendee { name: string; email: string; at: string }
 
 export interface EventView {
   event: StrategyEvent;
@@ -104,7 +115,7 @@ export function parseEvent(raw: unknown, idFromPath?: string): { input?: Strateg
 }
 
 export class EventService {
-  constructor(private readonly s: ParticipationService, private readonly store: ParticipationStore, private readonly docs: EventDocs, private readonly clock: Clock) {}
+  constructor(private readonly s: ParticipationService, private readonly store: ParticipationStore, private readonly docs: EventDocs, private readonly clock: Clock, private readonly people?: EventPeople) {}
 
   private view(event: StrategyEvent, taken: number): EventView {
     const left = event.capacity === undefined ? undefined : Math.max(0, event.capacity - taken);
@@ -145,8 +156,69 @@ export class EventService {
     const v = await this.get(id);
     if (!person) throw new ParticipationProblem('Unauthorized', 401, 'Authentication is required', 'Log in to cancel your registration');
     if (!v.open) throw conflict('The event has begun; registrations cannot be cancelled any more');
-    if (!(await this.store.cancelEventRegistration(id, person.id))) throw notFound('Your registration for this event');
+    const r = await this.store.cancelEventRegistrationAndPromote(id, person.id, this.s.now());
+    if (!r.cancelled) throw notFound('Your registration for this event');
+    if (r.promoted) await this.seatGiven(r.promoted, v.event);
     return this.get(id);
+  }
+
+  /** The person's place on the waiting list (1 = next), undefined when not on it. */
+  waiting(person: Person | undefined, id: string): Promise<number | undefined> {
+    return person ? this.store.eventWaitlistPosition(id, person.id) : Promise.resolve(undefined);
+  }
+
+  /**
+   * Puts the person on the waiting list of a full event (as for registering: confirmed, not blocked,
+   * open). A seat free in the meantime is taken at once instead. 409 when already registered.
+   */
+  async joinWaitlist(person: Person | undefined, id: string): Promise<EventView> {
+    const v = await this.get(id);
+    const who = await this.s.check(person, 'support', undefined);
+    if (!v.event.registration) throw conflict('This event takes no registrations (no registration is needed)');
+    if (!v.open) throw conflict('The event has begun; registration is closed');
+    if (v.event.capacity === undefined) throw conflict('This event has no limit of seats; register instead');
+    this.s.limit(who, 'support');
+    const r = await this.store.joinEventWaitlist(id, who.id, this.s.now(), v.event.capacity);
+    if (r === 'registered') throw conflict('You are registered for this event already');
+    if (r === 'free') return this.register(person, id);
+    return this.get(id);
+  }
+
+  async leaveWaitlist(person: Person | undefined, id: string): Promise<EventView> {
+    if (!person) throw new ParticipationProblem('Unauthorized', 401, 'Authentication is required', 'Log in to leave the waiting list');
+    if (!(await this.store.leaveEventWaitlist(id, person.id))) throw notFound('Your place on the waiting list of this event');
+    return this.get(id);
+  }
+
+  /** Who registered and who waits, with display names and e-mail addresses: stewards only (401, 403). */
+  async attendees(person: Person | undefined, id: string): Promise<{ view: EventView; registered: Attendee[]; waiting: Attendee[] }> {
+    if (!person) throw new ParticipationProblem('Unauthorized', 401, 'Authentication is required', 'Log in');
+    if (!this.s.hasRole(person, 'steward')) throw new ParticipationProblem('Forbidden', 403, 'Forbidden', 'Only stewards see who registered for an event');
+    const view = await this.get(id);
+    const a = await this.store.eventAttendees(id);
+    const named = async (rows: Array<{ userId: string; at: string }>) => Promise.all(rows.map(async (r) => {
+      const u = await this.people?.whoIs(r.userId);
+      return { name: u?.name ?? '', email: u?.email ?? '', at: r.at };
+    }));
+    return { view, registered: await named(a.registered), waiting: await named(a.waiting) };
+  }
+
+  /** The stewards' CSV of who registered and who waits (formula-safe cells, CRLF lines). */
+  static attendeesCsv(a: { registered: Attendee[]; waiting: Attendee[] }): string {
+    const rows = [...a.registered.map((x) => ['angemeldet', x.name, x.email, x.at]), ...a.waiting.map((x, i) => [`Warteliste ${i + 1}`, x.name, x.email, x.at])];
+    return [['status', 'displayName', 'email', 'at'].join(','), ...rows.map((r) => r.map((c) => cell(c)).join(','))].join('\r\n') + '\r\n';
+  }
+
+  /** The mail to a waiting person who got a seat (German first, English below). */
+  private async seatGiven(userId: string, e: StrategyEvent): Promise<void> {
+    if (!this.people) return;
+    const url = `${this.people.publicUrl}/beteiligung/termine/${encodeURIComponent(e.id)}`;
+    const when = new Intl.DateTimeFormat('de-DE', { timeZone: 'Europe/Berlin', dateStyle: 'full', timeStyle: 'short' }).format(new Date(e.start));
+    await this.people.mail(userId, `Sie haben einen Platz: ${e.title.de}`,
+      `Hallo,\n\nein Platz bei „${e.title.de}“ (${when}, ${e.place}) ist frei geworden. Sie standen auf der Warteliste und sind jetzt angemeldet.\n`
+      + `Wenn Sie nicht kommen können, stornieren Sie bitte hier, damit der Platz weitergegeben wird:\n${url}\n\n`
+      + `---\n\nA seat at "${e.title.en || e.title.de}" has become free. You were on the waiting list and are now registered.\n`
+      + `If you cannot come, please cancel here so the seat goes to the next person:\n${url}\n`);
   }
 
   /** Creates (no id: one is made from the title) or replaces an event (steward). */
@@ -167,6 +239,8 @@ export class EventService {
       throw e;
     }
     await this.docs.put(input);
+    // A raised capacity (or none any more) gives the new seats to the waiting list at once.
+    for (const userId of await this.store.promoteEventWaitlist(input.id, this.s.now())) await this.seatGiven(userId, input);
     return input;
   }
 

@@ -9,7 +9,7 @@ export { renderMarkdown } from './markdown.ts';
 export type { Problem, ProblemCode } from './participation.validate.ts';
 export { LIMITS as PARTICIPATION_LIMITS } from './participation.validate.ts';
 export { ACTIONS as PARTICIPATION_ACTIONS } from './participation.rules.ts';
-export { EventService, isoToBerlinLocal, type EventView } from './events.service.ts';
+export { EventService, isoToBerlinLocal, type Attendee, type EventView } from './events.service.ts';
 export { OpenDataService } from './export.service.ts';
 export { GuestService, guestOf, newGuestToken, GUEST_SUFFIX, type Guest, type HeldContribution } from './guest.service.ts';
 export { FollowService, type FollowedTarget } from './follow.service.ts';

@@ -393,6 +393,58 @@ export function participationStoreContract(name: string, factory: ParticipationS
       }
     });
 
+    test('waiting list: only for a full event, once per person, in order; a cancellation gives the seat to the first waiting', async () => {
+      const at = (m: number) => `2026-12-03T11:0${m}:00.000Z`;
+      assert.equal(await s.joinEventWaitlist('wl', 'w1', at(0), 1), 'free', 'a free seat: register instead');
+      assert.deepEqual((await s.eventAttendees('wl')).waiting, [], 'nothing kept');
+      assert.equal(await s.registerForEvent('wl', 'w1', at(1), 1), 'registered');
+      assert.equal(await s.joinEventWaitlist('wl', 'w1', at(2), 1), 'registered');
+      assert.equal(await s.joinEventWaitlist('wl', 'w2', at(3), 1), 'waiting');
+      assert.equal(await s.joinEventWaitlist('wl', 'w2', at(4), 1), 'already');
+      assert.equal(await s.joinEventWaitlist('wl', 'w3', at(5), 1), 'waiting');
+      assert.equal(await s.eventWaitlistPosition('wl', 'w3'), 2);
+      assert.equal(await s.eventWaitlistPosition('wl', 'w1'), undefined);
+      assert.deepEqual(await s.cancelEventRegistrationAndPromote('wl', 'w9', at(6)), { cancelled: false });
+      assert.deepEqual(await s.cancelEventRegistrationAndPromote('wl', 'w1', at(6)), { cancelled: true, promoted: 'w2' });
+      assert.deepEqual(await s.eventAttendees('wl'), { registered: [{ userId: 'w2', at: at(6) }], waiting: [{ userId: 'w3', at: at(5) }] });
+      assert.equal((await s.eventRegistrations(['wl'])).get('wl'), 1);
+      assert.equal(await s.eventWaitlistPosition('wl', 'w3'), 1);
+      assert.deepEqual((await s.personalData('w3')).eventWaitlist, [{ eventId: 'wl', at: at(5) }]);
+      await s.anonymiseAuthor('w3', 'gelöschtes Konto');
+      assert.equal(await s.eventWaitlistPosition('wl', 'w3'), undefined, 'deleting the account takes the person off the list');
+      assert.equal(await s.joinEventWaitlist('wl', 'w4', at(7), 1), 'waiting');
+      assert.equal(await s.leaveEventWaitlist('wl', 'w4'), true);
+      assert.equal(await s.leaveEventWaitlist('wl', 'w4'), false);
+      assert.deepEqual(await s.cancelEventRegistrationAndPromote('wl', 'w2', at(8)), { cancelled: true }, 'nobody waits: the seat is free');
+      // A raised capacity: the new seats go to the first waiting people, in order, the rest wait on.
+      assert.equal(await s.registerForEvent('wl', 'w5', at(8), 1), 'registered');
+      for (const u of ['w6', 'w7', 'w8']) assert.equal(await s.joinEventWaitlist('wl', u, at(9), 1), 'waiting');
+      assert.deepEqual(await s.promoteEventWaitlist('wl', at(9)), [], 'no free seat');
+      await s.setEventCapacity('wl', 3);
+      assert.deepEqual(await s.promoteEventWaitlist('wl', at(9)), ['w6', 'w7']);
+      assert.deepEqual((await s.eventAttendees('wl')).waiting.map((w) => w.userId), ['w8']);
+      assert.equal((await s.eventRegistrations(['wl'])).get('wl'), 3);
+      assert.deepEqual(await s.promoteEventWaitlist('nowhere', at(9)), []);
+    });
+
+    test('parallel cancellations from two nodes give each freed seat to exactly one waiting person, in order', async () => {
+      const t = await factory.twin(s);
+      try {
+        const holders = ['pc0', 'pc1', 'pc2'];
+        for (const u of holders) assert.equal(await s.registerForEvent('race-wait', u, '2026-12-03T10:00:00.000Z', 3), 'registered');
+        for (let i = 0; i < 6; i++) assert.equal(await (i % 2 ? t : s).joinEventWaitlist('race-wait', `pw${i}`, `2026-12-03T10:0${i}:00.000Z`, 3), 'waiting');
+        const results = await Promise.all(holders.flatMap((u) => [s.cancelEventRegistrationAndPromote('race-wait', u, '2026-12-03T12:00:00.000Z'), t.cancelEventRegistrationAndPromote('race-wait', u, '2026-12-03T12:00:00.000Z')]));
+        assert.equal(results.filter((r) => r.cancelled).length, 3);
+        assert.deepEqual(results.map((r) => r.promoted).filter(Boolean).sort(), ['pw0', 'pw1', 'pw2']);
+        const a = await t.eventAttendees('race-wait');
+        assert.deepEqual(a.registered.map((r) => r.userId).sort(), ['pw0', 'pw1', 'pw2']);
+        assert.deepEqual(a.waiting.map((r) => r.userId), ['pw3', 'pw4', 'pw5']);
+        assert.equal((await s.eventRegistrations(['race-wait'])).get('race-wait'), 3);
+      } finally {
+        await t.close();
+      }
+    });
+
     test('anonymising cancels the person\'s event registrations (freeing their seats) and keeps their ratings counted', async () => {
       await s.registerForEvent('anon-event', 'u9', '2026-12-03T10:00:00.000Z', 1);
       await s.rateComment('h2', 'u9', '2026-12-03T10:00:00.000Z');

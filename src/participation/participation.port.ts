@@ -117,8 +117,27 @@ export interface ParticipationStore extends GuestFollowStore {
    * no seats row yet (its first registration); afterwards setEventCapacity changes it.
    */
   registerForEvent(eventId: string, userId: string, at: string, capacity: number | null): Promise<'registered' | 'already' | 'full'>;
-  /** false when the person was not registered. */
+  /** false when the person was not registered (a freed seat goes to the first waiting person, see below). */
   cancelEventRegistration(eventId: string, userId: string): Promise<boolean>;
+  /**
+   * Cancels a registration and, in the same transaction, gives the freed seat to the first person on
+   * the event's waiting list (registered at `at`, taken off the list): `promoted` names them. Two
+   * cancellations at once never give one seat twice nor skip a waiting person.
+   */
+  cancelEventRegistrationAndPromote(eventId: string, userId: string, at: string): Promise<{ cancelled: boolean; promoted?: string }>;
+  /**
+   * Puts a person on a full event's waiting list: 'already' when on it, 'registered' when they hold a
+   * seat, 'free' when a seat is free (register instead; nothing kept).
+   */
+  joinEventWaitlist(eventId: string, userId: string, at: string, capacity: number | null): Promise<'waiting' | 'already' | 'registered' | 'free'>;
+  /** Gives the seats free now (after a raised capacity) to the first waiting people, in one transaction; who got one. */
+  promoteEventWaitlist(eventId: string, at: string): Promise<string[]>;
+  /** false when the person was not on the list. */
+  leaveEventWaitlist(eventId: string, userId: string): Promise<boolean>;
+  /** The person's place on the waiting list (1 = next), undefined when not on it. */
+  eventWaitlistPosition(eventId: string, userId: string): Promise<number | undefined>;
+  /** Who registered (oldest first) and who waits (in order): account ids and times, for stewards only. */
+  eventAttendees(eventId: string): Promise<{ registered: Array<{ userId: string; at: string }>; waiting: Array<{ userId: string; at: string }> }>;
   isRegisteredForEvent(eventId: string, userId: string): Promise<boolean>;
   /** Sets an event's capacity (null: no limit); throws StorageConflict when more people are registered. */
   setEventCapacity(eventId: string, capacity: number | null): Promise<void>;
@@ -166,7 +185,7 @@ export interface ParticipationStore extends GuestFollowStore {
   surveyAnswerValues(surveyId: string): Promise<Array<SurveyAnswer['values']>>;
 
   /** Everything stored about one person (GDPR Art. 15/20): their proposals, comments, supports, ballots and survey answers. */
-  personalData(userId: string): Promise<{ proposals: Proposal[]; comments: Comment[]; supports: Array<{ proposalId: string; at: string }>; ballots: Ballot[]; surveyAnswers: SurveyAnswer[]; commentRatings: Array<{ commentId: string; at: string }>; eventRegistrations: Array<{ eventId: string; at: string }> }>;
+  personalData(userId: string): Promise<{ proposals: Proposal[]; comments: Comment[]; supports: Array<{ proposalId: string; at: string }>; ballots: Ballot[]; surveyAnswers: SurveyAnswer[]; commentRatings: Array<{ commentId: string; at: string }>; eventRegistrations: Array<{ eventId: string; at: string }>; eventWaitlist: Array<{ eventId: string; at: string }> }>;
   /**
    * Replaces author names (and removes personal traces) of a deleted account; survey answers stay
    * in the counts but are detached from the account (a random id per answer); event registrations are

@@ -7,7 +7,7 @@ import { icalendar, type CalendarEvent } from './ical.ts';
 import { ParticipationProblem, type ParticipationService, type Person } from './participation.service.ts';
 import type { SurveyService } from './survey.service.ts';
 import { problemJson } from '../core/http.ts';
-import type { EventService, EventView } from './events.service.ts';
+import { EventService, type EventView } from './events.service.ts';
 import type { OpenDataService } from './export.service.ts';
 import type { GuestService } from './guest.service.ts';
 import type { FollowService } from './follow.service.ts';
@@ -166,10 +166,30 @@ export async function participationRoutes(app: FastifyInstance, d: Participation
     const e = await ev.save(await d.person(req), undefined, req.body);
     return reply.status(201).header('location', `/api/participation/events/${e.id}`).send(eventOut(await ev.get(e.id)));
   });
-  app.get('/events/:id', open, async (req: Id) => eventOut(await ev.get(req.params.id), await ev.registered(await d.person(req), req.params.id)));
+  app.get('/events/:id', open, async (req: Id) => {
+    const p = await d.person(req);
+    return { ...eventOut(await ev.get(req.params.id), await ev.registered(p, req.params.id)), ...(p ? { waiting: (await ev.waiting(p, req.params.id)) ?? null } : {}) };
+  });
   app.put('/events/:id', open, async (req: Id) => { await ev.save(await d.person(req), req.params.id, req.body); return eventOut(await ev.get(req.params.id)); });
   app.put('/events/:id/registration', open, async (req: Id) => eventOut(await ev.register(await d.person(req), req.params.id), true));
   app.delete('/events/:id/registration', open, async (req: Id) => eventOut(await ev.cancel(await d.person(req), req.params.id), false));
+  app.put('/events/:id/waitlist', open, async (req: Id) => {
+    const p = await d.person(req);
+    const v = await ev.joinWaitlist(p, req.params.id);
+    return { ...eventOut(v, await ev.registered(p, req.params.id)), waiting: (await ev.waiting(p, req.params.id)) ?? null };
+  });
+  app.delete('/events/:id/waitlist', open, async (req: Id) => ({ ...eventOut(await ev.leaveWaitlist(await d.person(req), req.params.id), false), waiting: null }));
+  // Who registered: personal data for stewards only, never cached, never in the open-data exports.
+  app.get('/events/:id/registrations', open, async (req: Id, reply) => {
+    const a = await ev.attendees(await d.person(req), req.params.id);
+    reply.header('cache-control', 'no-store');
+    return { registered: a.registered, waiting: a.waiting };
+  });
+  app.get('/events/:id/registrations.csv', open, async (req: Id, reply) => {
+    const a = await ev.attendees(await d.person(req), req.params.id);
+    return reply.type('text/csv; charset=utf-8').header('cache-control', 'no-store')
+      .header('content-disposition', `attachment; filename="anmeldungen-${req.params.id}.csv"`).send(EventService.attendeesCsv(a));
+  });
   app.get('/events/:id/kalender.ics', open, async (req: Id, reply) => {
     const url = `${d.publicUrl}/beteiligung/termine/${encodeURIComponent(req.params.id)}`;
     return reply.type('text/calendar; charset=utf-8').header('content-disposition', `attachment; filename="termin-${req.params.id}.ics"`).send(await ev.ics(req.params.id, d.publicUrl, url));

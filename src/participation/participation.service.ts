@@ -501,7 +501,7 @@ export class ParticipationService {
       comments: d.comments.map(({ authorId, ...c }) => { void authorId; return c; }),
       supports: d.supports, ballots: d.ballots.map(({ userId, ...b }) => { void userId; return b; }),
       surveyAnswers: d.surveyAnswers.map(({ userId, ...a }) => { void userId; return a; }),
-      commentRatings: d.commentRatings, eventRegistrations: d.eventRegistrations,
+      commentRatings: d.commentRatings, eventRegistrations: d.eventRegistrations, eventWaitlist: d.eventWaitlist,
       ...(block ? { block: { until: block.until, reason: block.reason } } : {}),
     };
   }

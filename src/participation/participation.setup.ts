@@ -78,11 +78,6 @@ export async function installParticipation(app: FastifyInstance, d: Participatio
       }
     },
   });
-  const surveys = new SurveyService(service, store);
-  const events = new EventService(service, store, {
-    list: () => d.strategy.events(), upcoming: () => d.strategy.upcomingEvents(), get: (id) => d.strategy.event(id), put: (e) => d.strategy.putEvent(e),
-  }, d.clock);
-  const openData = new OpenDataService(service, store, d.clock);
   const mail = async (userId: string, subject: string, text: string) => {
     try {
       const u = await d.accounts.users.get(userId);
@@ -91,6 +86,15 @@ export async function installParticipation(app: FastifyInstance, d: Participatio
       log.warn({ err }, 'a participation mail could not be sent');
     }
   };
+  const surveys = new SurveyService(service, store);
+  const events = new EventService(service, store, {
+    list: () => d.strategy.events(), upcoming: () => d.strategy.upcomingEvents(), get: (id) => d.strategy.event(id), put: (e) => d.strategy.putEvent(e),
+  }, d.clock, {
+    publicUrl: cfg.publicUrl,
+    mail: (userId, subject, text) => mail(userId, subject, text),
+    whoIs: (userId) => d.accounts.users.get(userId).then((u) => ({ name: u.displayName, email: u.email }), () => undefined),
+  });
+  const openData = new OpenDataService(service, store, d.clock);
   const moderators = async (): Promise<string[]> => {
     const out: string[] = [];
     for (let offset = 0; ; offset += 500) {

@@ -44,6 +44,11 @@ export interface PortalDeps {
   accounts?: Accounts;
   /** Who is logged in, for the header's account menu (src/portal/admin). */
   account?: (req: FastifyRequest) => Promise<FrameAccount | undefined>;
+  /**
+   * Whether the logged-in person follows a project (participation's follows, lent by app.ts so the portal
+   * never reaches into that module's storage); undefined when nobody is logged in. Absent: no „Folgen“.
+   */
+  following?: (req: FastifyRequest, kind: 'project', id: string) => Promise<boolean | undefined>;
 }
 
 const HERE_DIR = dirname(fileURLToPath(import.meta.url));
@@ -126,10 +131,11 @@ export async function portalRoutes(app: FastifyInstance, d: PortalDeps): Promise
     const slug = req.params.id!;
     const project = await d.strategy.project(slug);
     const [fields, orgs, counts, datasets, kpis] = await Promise.all([d.strategy.fields(), d.strategy.organisations(), project.entityTypes.length ? live.typeCounts() : Promise.resolve([]), catalogView?.ofProject(slug, lang), d.kpis?.views({ project: slug }) ?? []]);
+    const following = d.following ? await d.following(req, 'project', slug) : undefined;
     return send(req, reply, lang, { page: 'project', id: slug }, (frame, t) => ProjectPage({
       frame, project, field: fields.find((f) => f.id === project.fieldId), organisation: orgs.find((o) => o.id === project.organisationId),
       live: counts.filter((c) => project.entityTypes.includes(c.type)), tileUrl: cfg.tileUrl, tileAttribution: cfg.tileAttribution,
-      datasets, kpis,
+      datasets, kpis, follow: d.following ? (following === undefined ? 'login' : { following }) : undefined,
     }, t));
   });
   route('live', async (req, reply, lang) => {

@@ -1,7 +1,8 @@
 // Events, comment ratings and open data in a real headless Chromium (Debian's /usr/bin/chromium through
 // playwright-core): a steward creates an event with the admin form (an error round first), a citizen
 // registers for it and cancels, a full event says so, a comment is rated "hilfreich", the process page
-// links its open data. axe-core finds zero WCAG 2.1 A/AA violations on every page on the way;
+// links its open data; a visitor joins a full event's waiting list, follows a project, and the steward
+// sees who registered and waits. axe-core finds zero WCAG 2.1 A/AA violations on every page on the way;
 // screenshots at 1280 and 375 px go to /tmp/shots-particip2/. Skipped, saying so, without Chromium.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -171,5 +172,37 @@ describe('events, ratings and open data in Chromium', { skip: BROWSER_SKIP }, ()
     assert.deepEqual(errors, []);
     await close();
     assert.equal(checked.length, 10, checked.join(', '));
+  });
+
+  test('a full event\'s waiting list by keyboard; the steward sees who registered and waits; a project is followed', async () => {
+    const { page, errors, close } = await newPage();
+    const anna = await apiPerson('anna@example.org');
+    const id = eventPath.split('/').pop()!;
+    assert.equal((await anna('PUT', `/api/participation/events/${id}/registration`)).status, 200);
+    await loginAs(page, 'bert@example.org');
+    await page.goto(server.url + eventPath);
+    assert.match(await page.textContent('.event-registration') ?? '', /Ausgebucht/);
+    await check(page, 'termin-warteliste-angebot');
+    await page.focus('button:has-text("Auf die Warteliste setzen")');
+    await Promise.all([page.waitForURL('**?hinweis=eventWaiting*'), page.keyboard.press('Enter')]);
+    assert.match(await page.textContent('main') ?? '', /Sie stehen auf der Warteliste, an Stelle 1\./);
+    await check(page, 'termin-auf-warteliste');
+    // A project page: the „Folgen“ button.
+    await page.goto(`${server.url}/projekte/solarbaenke`);
+    await Promise.all([page.waitForURL('**hinweis=followed*'), page.click('main button:has-text("Folgen")')]);
+    assert.match(await page.textContent('main') ?? '', /Nicht mehr folgen/);
+    await check(page, 'projekt-folgen');
+    await close();
+    // The steward's page of the event: who registered and who waits, with the CSV link.
+    const st = await newPage();
+    await loginAs(st.page, 'termine@herne.de');
+    await st.page.goto(`${server.url}/verwaltung/termine/${id}`);
+    assert.match(await st.page.textContent('.event-attendees') ?? '', /anna@example\.org[\s\S]*bert@example\.org/);
+    await check(st.page, 'termin-teilnehmende');
+    const csvHref = await st.page.getAttribute('.event-attendees a[download]', 'href');
+    assert.equal(csvHref, `/api/participation/events/${id}/registrations.csv`);
+    assert.deepEqual([...errors, ...st.errors], []);
+    await st.close();
+    assert.equal(checked.length, 14, checked.join(', '));
   });
 });

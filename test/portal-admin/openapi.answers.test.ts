@@ -147,6 +147,10 @@ describe('OpenAPI description against real answers', () => {
     assert.equal((await call('GET', `${P}/events/werkstatt`, { headers: as(citizen) })).statusCode, 200);
     assert.equal((await call('PUT', `${P}/events/werkstatt/registration`, { headers: as(citizen) })).statusCode, 200);
     assert.equal((await call('DELETE', `${P}/events/werkstatt/registration`, { headers: as(citizen) })).statusCode, 200);
+    assert.equal((await call('GET', `${P}/events/werkstatt/registrations`, { headers: as(steward) })).statusCode, 200);
+    assert.equal((await call('GET', `${P}/events/werkstatt/registrations.csv`, { headers: as(steward) })).statusCode, 200);
+    assert.equal((await call('PUT', `${P}/events/werkstatt/waitlist`, { headers: as(citizen) })).statusCode, 200, 'a free seat is taken at once');
+    assert.equal((await call('DELETE', `${P}/events/werkstatt/waitlist`, { headers: as(citizen) })).statusCode, 404, 'registered, not waiting');
     assert.equal((await call('GET', `${P}/events/werkstatt/kalender.ics`)).statusCode, 200);
     assert.equal((await call('PUT', `${P}/comments/${cm.json().id}/helpful`, { headers: as(citizen) })).statusCode, 200);
     assert.equal((await call('DELETE', `${P}/comments/${cm.json().id}/helpful`, { headers: as(citizen) })).statusCode, 200);

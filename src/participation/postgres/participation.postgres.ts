@@ -2,7 +2,7 @@
 // small pool and its own migration table (under an advisory lock), so the module evolves without
 // the broker's migrations. Counters change in the same statement or transaction as what they count.
 import pg from 'pg';
-import { RATINGS, REGISTRATIONS, SUPPORTS, type CountedMark } from '../participation.marks.ts';
+import { RATINGS, SUPPORTS, type CountedMark } from '../participation.marks.ts';
 import { inTransaction, openModulePool, type ModuleMigrations } from '../../storage/modules/postgres/module-store.ts';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -196,8 +196,59 @@ export class PostgresParticipationStore implements ParticipationStore {
       throw e;
     }
   }
-  cancelEventRegistration(eventId: string, userId: string): Promise<boolean> {
-    return this.unmark(REGISTRATIONS, eventId, userId);
+  async cancelEventRegistration(eventId: string, userId: string): Promise<boolean> {
+    return (await this.cancelEventRegistrationAndPromote(eventId, userId, new Date().toISOString())).cancelled;
+  }
+  cancelEventRegistrationAndPromote(eventId: string, userId: string, at: string): Promise<{ cancelled: boolean; promoted?: string }> {
+    return this.tx(async (c) => {
+      // The seats row's lock (taken by the UPDATE) orders cancellations of one event; each later statement
+      // (READ COMMITTED) then sees the waiting list as the previous cancellation left it.
+      const del = await c.query('DELETE FROM part_event_registrations WHERE event_id = $1 AND user_id = $2', [eventId, userId]);
+      if (!del.rowCount) return { cancelled: false };
+      await c.query('UPDATE part_event_seats SET taken = taken - 1 WHERE event_id = $1', [eventId]);
+      const next = (await c.query<{ user_id: string }>('DELETE FROM part_event_waitlist WHERE seq = (SELECT seq FROM part_event_waitlist WHERE event_id = $1 ORDER BY seq LIMIT 1) RETURNING user_id', [eventId])).rows[0];
+      if (!next) return { cancelled: true };
+      await c.query('INSERT INTO part_event_registrations (event_id, user_id, created_at) VALUES ($1, $2, $3)', [eventId, next.user_id, at]);
+      await c.query('UPDATE part_event_seats SET taken = taken + 1 WHERE event_id = $1', [eventId]);
+      return { cancelled: true, promoted: next.user_id };
+    });
+  }
+  joinEventWaitlist(eventId: string, userId: string, at: string, capacity: number | null): Promise<'waiting' | 'already' | 'registered' | 'free'> {
+    return this.tx(async (c) => {
+      await c.query('INSERT INTO part_event_seats (event_id, capacity) VALUES ($1, $2) ON CONFLICT DO NOTHING', [eventId, capacity]);
+      // Locked: a cancellation cannot free a seat between this look and the insert below.
+      const seats = (await c.query<{ capacity: number | null; taken: number }>('SELECT capacity, taken FROM part_event_seats WHERE event_id = $1 FOR UPDATE', [eventId])).rows[0]!;
+      if ((await c.query('SELECT 1 FROM part_event_registrations WHERE event_id = $1 AND user_id = $2', [eventId, userId])).rowCount) return 'registered' as const;
+      if (seats.capacity === null || seats.taken < seats.capacity) return 'free' as const;
+      const ins = await c.query('INSERT INTO part_event_waitlist (event_id, user_id, created_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [eventId, userId, at]);
+      return ins.rowCount ? 'waiting' as const : 'already' as const;
+    });
+  }
+  promoteEventWaitlist(eventId: string, at: string): Promise<string[]> {
+    return this.tx(async (c) => {
+      const seats = (await c.query<{ capacity: number | null; taken: number }>('SELECT capacity, taken FROM part_event_seats WHERE event_id = $1 FOR UPDATE', [eventId])).rows[0];
+      if (!seats) return [];
+      const free = seats.capacity === null ? 1_000_000 : seats.capacity - seats.taken;
+      if (free <= 0) return [];
+      const next = (await c.query<{ user_id: string; seq: string }>('DELETE FROM part_event_waitlist WHERE seq IN (SELECT seq FROM part_event_waitlist WHERE event_id = $1 ORDER BY seq LIMIT $2) RETURNING user_id, seq', [eventId, free])).rows
+        .sort((a, b) => Number(a.seq) - Number(b.seq));
+      if (!next.length) return [];
+      await c.query('INSERT INTO part_event_registrations (event_id, user_id, created_at) SELECT $1, u, $3 FROM unnest($2::text[]) AS u', [eventId, next.map((n) => n.user_id), at]);
+      await c.query('UPDATE part_event_seats SET taken = taken + $2 WHERE event_id = $1', [eventId, next.length]);
+      return next.map((n) => n.user_id);
+    });
+  }
+  async leaveEventWaitlist(eventId: string, userId: string): Promise<boolean> {
+    return await this.changed('DELETE FROM part_event_waitlist WHERE event_id = $1 AND user_id = $2', [eventId, userId]) > 0;
+  }
+  async eventWaitlistPosition(eventId: string, userId: string): Promise<number | undefined> {
+    const r = (await this.pool.query<{ n: number }>('SELECT (SELECT COUNT(*)::int FROM part_event_waitlist o WHERE o.event_id = w.event_id AND o.seq <= w.seq) AS n FROM part_event_waitlist w WHERE event_id = $1 AND user_id = $2', [eventId, userId])).rows[0];
+    return r?.n;
+  }
+  async eventAttendees(eventId: string): Promise<{ registered: Array<{ userId: string; at: string }>; waiting: Array<{ userId: string; at: string }> }> {
+    const registered = (await this.pool.query<{ userId: string; at: string }>('SELECT user_id AS "userId", created_at AS at FROM part_event_registrations WHERE event_id = $1 ORDER BY created_at COLLATE "C", user_id COLLATE "C"', [eventId])).rows;
+    const waiting = (await this.pool.query<{ userId: string; at: string }>('SELECT user_id AS "userId", created_at AS at FROM part_event_waitlist WHERE event_id = $1 ORDER BY seq', [eventId])).rows;
+    return { registered, waiting };
   }
   async isRegisteredForEvent(eventId: string, userId: string): Promise<boolean> {
     return ((await this.pool.query('SELECT 1 FROM part_event_registrations WHERE event_id = $1 AND user_id = $2', [eventId, userId])).rowCount ?? 0) > 0;
@@ -346,7 +397,8 @@ export class PostgresParticipationStore implements ParticipationStore {
     for (const slug of slugs) ballots.push((await this.getBallot(slug, userId))!);
     const surveyAnswers = (await this.pool.query<{ survey_id: string; created_at: string; doc: SurveyAnswer['values'] }>('SELECT survey_id, created_at, doc FROM part_survey_answers WHERE user_id = $1 ORDER BY created_at COLLATE "C", survey_id COLLATE "C"', [userId])).rows
       .map((r) => ({ surveyId: r.survey_id, userId, values: r.doc, createdAt: r.created_at }));
-    return { proposals, comments, supports, ballots, surveyAnswers, commentRatings, eventRegistrations };
+    const eventWaitlist = (await this.pool.query<{ eventId: string; at: string }>('SELECT event_id AS "eventId", created_at AS at FROM part_event_waitlist WHERE user_id = $1 ORDER BY seq', [userId])).rows;
+    return { proposals, comments, supports, ballots, surveyAnswers, commentRatings, eventRegistrations, eventWaitlist };
   }
   anonymiseAuthor(userId: string, name: string): Promise<number> {
     return this.tx(async (c) => {
@@ -361,7 +413,7 @@ export class PostgresParticipationStore implements ParticipationStore {
       // Survey answers stay counted, each under a random id of its own (the values follow by ON UPDATE CASCADE).
       const d = (await c.query("UPDATE part_survey_answers SET user_id = 'deleted:' || replace(gen_random_uuid()::text, '-', '') WHERE user_id = $1", [userId])).rowCount ?? 0;
       // What the person followed and how they wanted to be told: personal, nothing public to keep.
-      for (const t of ['part_follows', 'part_follow_settings', 'part_digest_items']) await c.query(`DELETE FROM ${t} WHERE user_id = $1`, [userId]);
+      for (const t of ['part_follows', 'part_follow_settings', 'part_digest_items', 'part_event_waitlist']) await c.query(`DELETE FROM ${t} WHERE user_id = $1`, [userId]);
       return a + b + d + e;
     });
   }

@@ -179,7 +179,51 @@ export class SqliteParticipationStore implements ParticipationStore {
     }
   }
   async cancelEventRegistration(eventId: string, userId: string): Promise<boolean> {
-    return this.unmark(REGISTRATIONS, eventId, userId);
+    return (await this.cancelEventRegistrationAndPromote(eventId, userId, new Date().toISOString())).cancelled;
+  }
+  async cancelEventRegistrationAndPromote(eventId: string, userId: string, at: string): Promise<{ cancelled: boolean; promoted?: string }> {
+    // One IMMEDIATE transaction: the writer lock orders cancellations, so each sees the list the last one left.
+    return this.db.transaction(() => {
+      if (!this.unmark(REGISTRATIONS, eventId, userId)) return { cancelled: false };
+      const next = this.db.prepare('DELETE FROM part_event_waitlist WHERE seq = (SELECT seq FROM part_event_waitlist WHERE event_id = ? ORDER BY seq LIMIT 1) RETURNING user_id').get(eventId) as { user_id: string } | undefined;
+      if (!next) return { cancelled: true };
+      this.db.prepare('INSERT INTO part_event_registrations (event_id, user_id, created_at) VALUES (?, ?, ?)').run(eventId, next.user_id, at);
+      this.db.prepare('UPDATE part_event_seats SET taken = taken + 1 WHERE event_id = ?').run(eventId);
+      return { cancelled: true, promoted: next.user_id };
+    }).immediate();
+  }
+  async joinEventWaitlist(eventId: string, userId: string, at: string, capacity: number | null): Promise<'waiting' | 'already' | 'registered' | 'free'> {
+    return this.db.transaction(() => {
+      this.db.prepare('INSERT INTO part_event_seats (event_id, capacity) VALUES (?, ?) ON CONFLICT DO NOTHING').run(eventId, capacity);
+      if (this.db.prepare('SELECT 1 FROM part_event_registrations WHERE event_id = ? AND user_id = ?').get(eventId, userId)) return 'registered' as const;
+      const seats = this.db.prepare('SELECT capacity, taken FROM part_event_seats WHERE event_id = ?').get(eventId) as { capacity: number | null; taken: number };
+      if (seats.capacity === null || seats.taken < seats.capacity) return 'free' as const;
+      return this.db.prepare('INSERT INTO part_event_waitlist (event_id, user_id, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING').run(eventId, userId, at).changes ? 'waiting' as const : 'already' as const;
+    }).immediate();
+  }
+  async promoteEventWaitlist(eventId: string, at: string): Promise<string[]> {
+    return this.db.transaction(() => {
+      const seats = this.db.prepare('SELECT capacity, taken FROM part_event_seats WHERE event_id = ?').get(eventId) as { capacity: number | null; taken: number } | undefined;
+      if (!seats) return [];
+      const free = seats.capacity === null ? Number.MAX_SAFE_INTEGER : seats.capacity - seats.taken;
+      const next = free > 0 ? this.db.prepare('DELETE FROM part_event_waitlist WHERE seq IN (SELECT seq FROM part_event_waitlist WHERE event_id = ? ORDER BY seq LIMIT ?) RETURNING user_id, seq').all(eventId, Math.min(free, 1_000_000)) as Array<{ user_id: string; seq: number }> : [];
+      next.sort((a, b) => a.seq - b.seq);
+      for (const n of next) this.db.prepare('INSERT INTO part_event_registrations (event_id, user_id, created_at) VALUES (?, ?, ?)').run(eventId, n.user_id, at);
+      if (next.length) this.db.prepare('UPDATE part_event_seats SET taken = taken + ? WHERE event_id = ?').run(next.length, eventId);
+      return next.map((n) => n.user_id);
+    }).immediate();
+  }
+  async leaveEventWaitlist(eventId: string, userId: string): Promise<boolean> {
+    return this.db.prepare('DELETE FROM part_event_waitlist WHERE event_id = ? AND user_id = ?').run(eventId, userId).changes > 0;
+  }
+  async eventWaitlistPosition(eventId: string, userId: string): Promise<number | undefined> {
+    const r = this.db.prepare('SELECT (SELECT COUNT(*) FROM part_event_waitlist o WHERE o.event_id = w.event_id AND o.seq <= w.seq) AS n FROM part_event_waitlist w WHERE event_id = ? AND user_id = ?').get(eventId, userId) as { n: number } | undefined;
+    return r?.n;
+  }
+  async eventAttendees(eventId: string): Promise<{ registered: Array<{ userId: string; at: string }>; waiting: Array<{ userId: string; at: string }> }> {
+    const registered = this.db.prepare('SELECT user_id AS userId, created_at AS at FROM part_event_registrations WHERE event_id = ? ORDER BY created_at, user_id').all(eventId) as Array<{ userId: string; at: string }>;
+    const waiting = this.db.prepare('SELECT user_id AS userId, created_at AS at FROM part_event_waitlist WHERE event_id = ? ORDER BY seq').all(eventId) as Array<{ userId: string; at: string }>;
+    return { registered, waiting };
   }
   async isRegisteredForEvent(eventId: string, userId: string): Promise<boolean> {
     return this.db.prepare('SELECT 1 FROM part_event_registrations WHERE event_id = ? AND user_id = ?').get(eventId, userId) !== undefined;
@@ -322,7 +366,8 @@ export class SqliteParticipationStore implements ParticipationStore {
     for (const slug of slugs) ballots.push((await this.getBallot(slug, userId))!);
     const surveyAnswers = (this.db.prepare('SELECT survey_id, created_at, doc FROM part_survey_answers WHERE user_id = ? ORDER BY created_at, survey_id').all(userId) as Array<{ survey_id: string; created_at: string; doc: string }>)
       .map((r) => ({ surveyId: r.survey_id, userId, values: JSON.parse(r.doc), createdAt: r.created_at }));
-    return { proposals, comments, supports, ballots, surveyAnswers, commentRatings, eventRegistrations };
+    const eventWaitlist = this.db.prepare('SELECT event_id AS eventId, created_at AS at FROM part_event_waitlist WHERE user_id = ? ORDER BY seq').all(userId) as Array<{ eventId: string; at: string }>;
+    return { proposals, comments, supports, ballots, surveyAnswers, commentRatings, eventRegistrations, eventWaitlist };
   }
   async anonymiseAuthor(userId: string, name: string): Promise<number> {
     return this.db.transaction(() => {
@@ -336,7 +381,7 @@ export class SqliteParticipationStore implements ParticipationStore {
       // Survey answers stay counted, each under a random id of its own (the values follow by ON UPDATE CASCADE).
       const c = this.db.prepare("UPDATE part_survey_answers SET user_id = 'deleted:' || lower(hex(randomblob(12))) WHERE user_id = ?").run(userId).changes;
       // What the person followed and how they wanted to be told: personal, nothing public to keep.
-      for (const t of ['part_follows', 'part_follow_settings', 'part_digest_items']) this.db.prepare(`DELETE FROM ${t} WHERE user_id = ?`).run(userId);
+      for (const t of ['part_follows', 'part_follow_settings', 'part_digest_items', 'part_event_waitlist']) this.db.prepare(`DELETE FROM ${t} WHERE user_id = ?`).run(userId);
       return a + b + c + e;
     }).immediate();
   }

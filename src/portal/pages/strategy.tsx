@@ -9,6 +9,11 @@ import { href, type Lang } from '../paths.ts';
 import type { FieldOfAction, Organisation, Project, ProjectLocation } from '../../strategy/index.ts';
 import type { TypeCount } from '../portal.model.ts';
 import { ProjectDatasets, type DatasetCardView } from '../catalog/index.ts';
+import { FollowButton } from '../participation/guest-follow.pages.tsx';
+import { partDe, type ParticipationMessages } from '../i18n/participation.de.ts';
+import { partEn } from '../i18n/participation.en.ts';
+
+const PART: Record<Lang, ParticipationMessages> = { de: partDe, en: partEn };
 
 export interface StrategyModel {
   frame: Frame;
@@ -75,6 +80,8 @@ export interface ProjectModel {
   datasets?: DatasetCardView[];
   /** The project's published KPIs with their latest values. */
   kpis?: KpiView[];
+  /** The „Folgen“ button (the frame's account gives its CSRF token), or 'login' for a link to log in; absent: none. */
+  follow?: { following: boolean } | 'login';
 }
 
 
@@ -112,6 +119,9 @@ export function ProjectPage(m: ProjectModel, t: Messages) {
       <p><a class="kern-link" href={href(lang, 'strategy')}>{t.project.back}</a></p>
       <h1 class="kern-heading-x-large">{title}</h1>
       <p class="lead">{p.summary[lang] || p.summary.de}</p>
+      {m.follow === 'login' || (m.follow && !m.frame.account)
+        ? <p><a class="kern-link" href={`${href(lang, 'login')}?returnTo=${encodeURIComponent(href(lang, 'project', p.slug))}`}>{PART[lang].follow.loginToFollowProject}</a></p>
+        : m.follow && <FollowButton kind="project" id={p.slug} following={m.follow.following} csrf={m.frame.account!.csrf} back={href(lang, 'project', p.slug)} lang={lang} m={PART[lang]} />}
       <section aria-labelledby="fakten">
         <h2 class="kern-heading-medium" id="fakten">{t.project.facts}</h2>
         <dl class="facts">

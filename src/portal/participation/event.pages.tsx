@@ -1,6 +1,6 @@
 // The event pages: the list of the city's events, one event (date, place with a map, description,
 // seats, registration and its cancellation, the iCalendar download), and the stewards' list and form.
-import type { EventView } from '../../participation/index.ts';
+import type { Attendee, EventView } from '../../participation/index.ts';
 import type { StrategyEvent } from '../../strategy/index.ts';
 import { Layout, type Frame } from '../components/layout.tsx';
 import type { Messages } from '../i18n/index.ts';
@@ -68,6 +68,8 @@ export interface EventModel {
   viewer: Viewer;
   view: EventView;
   registered: boolean;
+  /** The viewer's place on the waiting list (1 = next), undefined when not on it. */
+  waiting?: number;
   notice?: string;
   tileUrl?: string;
   tileAttribution?: string;
@@ -103,7 +105,28 @@ export function EventPage(x: EventModel, t: Messages, m: ParticipationMessages) 
                 </form>
               </>
             )
-            : x.view.full ? <Notice kind="warning">{m.events.full}</Notice>
+            : x.waiting !== undefined ? (
+              <>
+                <Notice kind="info">{m.events.youAreWaiting(x.waiting)}</Notice>
+                <form method="post" action={action}>
+                  <Csrf token={x.viewer.csrf} />
+                  <input type="hidden" name="aktion" value="warteliste-verlassen" />
+                  <Button secondary>{m.events.leaveWaitlist}</Button>
+                </form>
+              </>
+            )
+            : x.view.full && x.viewer.person ? (
+              <>
+                <Notice kind="warning">{m.events.full}</Notice>
+                <p>{m.events.waitlistHint}</p>
+                <form method="post" action={action}>
+                  <Csrf token={x.viewer.csrf} />
+                  <input type="hidden" name="aktion" value="warteliste" />
+                  <Button>{m.events.joinWaitlist}</Button>
+                </form>
+              </>
+            )
+            : x.view.full ? <><Notice kind="warning">{m.events.full}</Notice><p><a class="kern-link" href={`${href(lang, 'login')}?returnTo=${encodeURIComponent(href(lang, 'event', e.id))}`}>{m.events.loginToRegister}</a></p></>
             : !x.viewer.person ? <p><a class="kern-link" href={`${href(lang, 'login')}?returnTo=${encodeURIComponent(href(lang, 'event', e.id))}`}>{m.events.loginToRegister}</a></p>
             : (
               <form method="post" action={action}>
@@ -163,6 +186,33 @@ export interface EventFormModel {
   editing?: StrategyEvent;
   values: Record<string, string>;
   errors: Errors;
+  /** Who registered and who waits (stewards; personal data). */
+  attendees?: { registered: Attendee[]; waiting: Attendee[] };
+}
+
+/** The stewards' tables of who registered and who waits, with the CSV download. */
+function Attendees({ id, a, t, m }: { id: string; a: { registered: Attendee[]; waiting: Attendee[] }; t: Messages; m: ParticipationMessages }) {
+  const table = (rows: Attendee[], caption: string, captionId: string, timeHead: string, numbered: boolean) => (
+    <div class="table-scroll" tabindex={0} role="region" aria-labelledby={captionId}>
+      <table class="kern-table kern-table--small">
+        <caption id={captionId}>{caption}</caption>
+        <thead><tr>{numbered && <th scope="col">{m.events.position}</th>}<th scope="col">{m.events.displayName}</th><th scope="col">{m.events.email}</th><th scope="col">{timeHead}</th></tr></thead>
+        <tbody>
+          {rows.map((r, i) => <tr>{numbered && <td>{String(i + 1)}</td>}<th scope="row">{r.name}</th><td>{r.email}</td><td>{t.formatDateTime(r.at)}</td></tr>)}
+        </tbody>
+      </table>
+    </div>
+  );
+  return (
+    <section aria-labelledby="teilnehmende" class="event-attendees">
+      <h2 class="kern-heading-large" id="teilnehmende">{m.events.attendees}</h2>
+      <p>{m.events.attendeesHint}</p>
+      {a.registered.length ? table(a.registered, m.events.attendees, 'angemeldet-caption', m.events.registeredAt, false) : <p>{m.events.attendeesNone}</p>}
+      <h3 class="kern-heading-medium">{m.events.waitlist}</h3>
+      {a.waiting.length ? table(a.waiting, m.events.waitlist, 'warteliste-caption', m.events.waitingSince, true) : <p>{m.events.waitlistNone}</p>}
+      <p><a class="kern-link" href={`/api/participation/events/${encodeURIComponent(id)}/registrations.csv`} download>{m.events.attendeesCsv}</a></p>
+    </section>
+  );
 }
 
 export function EventFormPage(x: EventFormModel, t: Messages, m: ParticipationMessages) {
@@ -198,6 +248,7 @@ export function EventFormPage(x: EventFormModel, t: Messages, m: ParticipationMe
         </div>
         <Button>{m.events.save}</Button>
       </form>
+      {x.editing && x.attendees && <Attendees id={x.editing.id} a={x.attendees} t={t} m={m} />}
     </Layout>
   );
 }

@@ -47,17 +47,24 @@ export function eventPages(k: EventPageKit): void {
 
   route('event', 'GET', async (req, reply, lang) => {
     const [view, v] = await Promise.all([k.events.get(req.params.id!), viewer(req, reply)]);
-    const registered = await k.events.registered(v.person, view.event.id);
-    return send(req, reply, lang, { page: 'event', id: view.event.id }, (frame, t, m) => EventPage({ frame, viewer: v, view, registered, notice: k.notice(req, m), tileUrl: k.tileUrl, tileAttribution: k.tileAttribution }, t, m));
+    const [registered, waiting] = await Promise.all([k.events.registered(v.person, view.event.id), k.events.waiting(v.person, view.event.id)]);
+    return send(req, reply, lang, { page: 'event', id: view.event.id }, (frame, t, m) => EventPage({ frame, viewer: v, view, registered, waiting, notice: k.notice(req, m), tileUrl: k.tileUrl, tileAttribution: k.tileAttribution }, t, m));
   });
 
   route('event', 'POST', async (req, reply, lang) => {
     const id = req.params.id!;
-    const cancel = k.form(req).aktion === 'stornieren';
+    const aktion = k.form(req).aktion;
+    const cancel = aktion === 'stornieren';
     const person = await k.person(req);
+    let hinweis = cancel ? 'eventCancelled' : 'eventRegistered';
     try {
       if (cancel) await k.events.cancel(person, id);
-      else await k.events.register(person, id);
+      else if (aktion === 'warteliste-verlassen') { await k.events.leaveWaitlist(person, id); hinweis = 'eventLeftWaitlist'; }
+      else if (aktion === 'warteliste') {
+        await k.events.joinWaitlist(person, id);
+        // A seat freed in the meantime was taken at once instead.
+        if (!(await k.events.registered(person, id))) hinweis = 'eventWaiting';
+      } else await k.events.register(person, id);
     } catch (e) {
       // A full event says so on its page (the seat went to someone else first).
       if (e instanceof ParticipationProblem && e.problemName === 'EventFull') {
@@ -66,7 +73,7 @@ export function eventPages(k: EventPageKit): void {
       }
       throw e;
     }
-    return reply.status(303).header('location', `${href(lang, 'event', id)}?hinweis=${cancel ? 'eventCancelled' : 'eventRegistered'}#anmeldung`).send();
+    return reply.status(303).header('location', `${href(lang, 'event', id)}?hinweis=${hinweis}#anmeldung`).send();
   }, '/anmeldung');
 
   // Stewards: the list with registration counts, a new event, changes.
@@ -84,7 +91,9 @@ export function eventPages(k: EventPageKit): void {
   const formPage = async (req: Req, reply: FastifyReply, lang: Lang, editing: StrategyEvent | undefined, values: Record<string, string>, errors: Record<string, string>, status = 200) => {
     const v = await viewer(req, reply);
     const here: Here = editing ? { page: 'eventEdit', id: editing.id } : { page: 'eventNew' };
-    return send(req, reply, lang, here, (frame, t, m) => EventFormPage({ frame, viewer: v, editing, values, errors }, t, m), status);
+    // Who registered: personal data, for stewards only (attendees() checks the role again).
+    const attendees = editing ? await k.events.attendees(v.person, editing.id) : undefined;
+    return send(req, reply, lang, here, (frame, t, m) => EventFormPage({ frame, viewer: v, editing, values, errors, attendees }, t, m), status);
   };
   const save = async (req: Req, reply: FastifyReply, lang: Lang, editing: StrategyEvent | undefined) => {
     const f = k.form(req);
