@@ -18,6 +18,8 @@ import { SqliteSubscriptionStore } from './sqlite.subscriptions.ts';
 import { SqliteIngestStore } from './sqlite.ingest.ts';
 import { SqliteAuthStore } from './sqlite.auth.ts';
 import { SqliteAccountStore } from './sqlite.accounts.ts';
+import { trackWrites, VersionCache } from './sqlite.versions.ts';
+import { lockDatabase } from './sqlite.lock.ts';
 
 interface Row { pk: number; id: string; types: string; scopes: string | null; created_at: string; modified_at: string; rev: number; doc: string; expires_at: string | null }
 
@@ -74,7 +76,7 @@ class SqliteReader implements EntityReader {
   readonly indexed = new Set<string>();
   /** The current instant for the expiry of transient entities (SqliteStorage.useClock). */
   now: () => string = systemNow;
-  constructor(private readonly db: Db, private readonly registry: MatchRegistry) {
+  constructor(private readonly db: Db, private readonly registry: MatchRegistry, private readonly versions?: VersionCache) {
     this.stmts = new StatementCache(db);
   }
   async get(tenant: string, id: string): Promise<EntityRecord | undefined> {
@@ -248,7 +250,13 @@ class SqliteReader implements EntityReader {
     // The render cache's probe on every GET: expires_at is read only when some entity has expired
     // (it is the row's last column, behind the document and any overflow pages of it).
     const now = this.expiryNow();
-    if (now === undefined) return this.stmts.get('SELECT pk AS born, rev FROM entities WHERE tenant = ? AND id = ?').get(tenant, id) as EntityVersion | undefined;
+    if (now === undefined) {
+      const known = this.versions?.get(tenant, id);
+      if (known) return known;
+      const v = this.stmts.get('SELECT pk AS born, rev FROM entities WHERE tenant = ? AND id = ?').get(tenant, id) as EntityVersion | undefined;
+      if (v) this.versions?.remember(tenant, id, v);
+      return v;
+    }
     const v = this.stmts.get('SELECT pk AS born, rev, expires_at FROM entities WHERE tenant = ? AND id = ?').get(tenant, id) as (EntityVersion & { expires_at: string | null }) | undefined;
     return v && (v.expires_at === null || v.expires_at > now) ? { born: v.born, rev: v.rev } : undefined;
   }
@@ -444,17 +452,29 @@ export class SqliteStorage implements StoragePort {
   private pending: Array<{ fn: (tx: WriteTx) => Promise<unknown>; resolve: (v: unknown) => void; reject: (e: unknown) => void }> = [];
   private scheduled = false;
   private readonly checkpointer: Checkpointer;
+  /** Versions of recently read entities (sqlite.versions.ts): GET's cache probe without a read transaction. */
+  private readonly versions: VersionCache;
+  private readonly untrack: () => void;
+  private readonly unlock: () => void;
   private readonly writeTx: SqliteWriteTx;
   /** Upper bound of transactions per group commit, so one group never holds the loop for long. */
   static MAX_GROUP = 256;
 
   constructor(readonly file: string) {
     const registry = new MatchRegistry();
-    this.writer = openWriter(file, registry);
+    this.unlock = lockDatabase(file);
+    try {
+      this.writer = openWriter(file, registry);
+    } catch (e) {
+      this.unlock();
+      throw e;
+    }
     this.reader = openReader(file, registry);
     this.wstmts = new StatementCache(this.writer);
     this.checkpointer = new Checkpointer(file);
-    const reader = new SqliteReader(this.reader, registry);
+    this.untrack = trackWrites(file, this.writer);
+    this.versions = new VersionCache(file);
+    const reader = new SqliteReader(this.reader, registry, this.versions);
     this.entities = reader;
     const entities = new SqliteWriteTx(this.wstmts, (at) => reader.noteExpiry(at));
     this.writeTx = entities;
@@ -579,7 +599,10 @@ export class SqliteStorage implements StoragePort {
     while (this.pending.length > 0 || this.scheduled) await new Promise((r) => setImmediate(r));
     await this.chain;
     await this.checkpointer.stop();
+    this.versions.close();
+    this.untrack();
     this.reader.close();
     this.writer.close();
+    this.unlock();
   }
 }
