@@ -135,7 +135,8 @@ export function herneFleet(prefix = 'herne-sim'): { groups: SimGroup[]; devices:
 
   // Public WiFi access points in the town centres: connected clients and state (AccessPoint).
   const wifiKey = `${prefix}-wlan`;
-  const wifiPlaces = [...PLACES.slice(0, 3), ...PLACES.slice(0, 3)].map((p, i) => ({ ...p, id: `${p.id}-${i < 3 ? 'a' : 'b'}`, lon: p.lon + (i < 3 ? 0 : 0.0012) }));
+  // Two access points per place, the second ~80 m east: their names say which is which.
+  const wifiPlaces = [...PLACES.slice(0, 3), ...PLACES.slice(0, 3)].map((p, i) => ({ ...p, id: `${p.id}-${i < 3 ? 'a' : 'b'}`, name: `${p.name} (${i < 3 ? 'West' : 'Ost'})`, lon: p.lon + (i < 3 ? 0 : 0.0012) }));
   add({
     apikey: wifiKey,
     service: { apikey: wifiKey, entity_type: 'AccessPoint', jsonLdContext: FLEET_CONTEXT, explicitAttrs: true, attributes: [
