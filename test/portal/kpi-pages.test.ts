@@ -95,7 +95,9 @@ describe('KPI and sensor pages', () => {
     await a.app.drehscheibe.kpis.scheduler.runOnce();
     const p = await get('/projekte/solarbaenke');
     assert.match(p.body, /nicht verfügbar/);
-    assert.match(p.body, /Nicht verfügbar\. Letzter gültiger Wert vom 5\. Dezember 2026 um 12:00 Uhr\./);
+    // The table's state word says "nicht verfügbar" once; the note beside it only adds the time.
+    assert.match(p.body, /nicht verfügbar<\/span>\s*<span[^>]*>\s*Letzter gültiger Wert vom 5\. Dezember 2026 um 12:00 Uhr\./);
+    assert.doesNotMatch(p.body, /Nicht verfügbar\. Letzter/);
     const k = await get('/kennzahlen/solar-energie');
     assert.match(k.body, /Nicht verfügbar\. Letzter gültiger Wert vom 5\. Dezember 2026 um 12:00 Uhr\./);
     const en = await get('/en/kpis/solar-energie');

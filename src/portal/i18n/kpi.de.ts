@@ -16,6 +16,9 @@ export const kpiDe = {
     pending: 'noch nicht berechnet',
     unavailableText: (at?: string) => at ? `Nicht verfügbar. Letzter gültiger Wert vom ${at}.` : 'Nicht verfügbar. Es gibt noch keinen gültigen Wert.',
     pendingText: 'Diese Kennzahl wurde noch nicht berechnet.',
+    /** Beside the state word in the KPI table (which already says "nicht verfügbar" / "noch nicht berechnet"). */
+    unavailableNote: (at?: string) => at ? `Letzter gültiger Wert vom ${at}.` : 'Es gibt noch keinen gültigen Wert.',
+    pendingNote: 'Sie wird beim nächsten Lauf berechnet.',
     details: (name: string) => `Verlauf: ${name}`,
     fromEntities: (n: number) => `berechnet aus ${n === 1 ? 'einem Datensatz' : `${n} Datensätzen`}`,
   },

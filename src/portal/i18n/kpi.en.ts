@@ -18,6 +18,8 @@ export const kpiEn = {
     pending: 'not computed yet',
     unavailableText: (at?: string) => at ? `Not available. Last valid value from ${at}.` : 'Not available. There is no valid value yet.',
     pendingText: 'This indicator has not been computed yet.',
+    unavailableNote: (at?: string) => at ? `Last valid value from ${at}.` : 'There is no valid value yet.',
+    pendingNote: 'It is computed in the next run.',
     details: (name: string) => `History: ${name}`,
     fromEntities: (n: number) => `computed from ${n === 1 ? 'one record' : `${n} records`}`,
   },

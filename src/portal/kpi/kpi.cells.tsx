@@ -44,7 +44,7 @@ export function KpiTable({ views, lang, t, k, caption }: { views: KpiView[]; lan
                 <td class="kern-table__cell kern-table__cell--numeric kpi-value" data-label={k.kpis.value}>{kpiValueText(v, t)}</td>
                 <td class="kern-table__cell" data-label={k.kpis.time}>{v.state?.at ? t.formatDateTime(v.state.at) : '–'}</td>
                 <td class="kern-table__cell" data-label={k.kpis.state}><span class={`kpi-state${bad ? ' kpi-state--bad' : ''}`}>{v.state?.status === 'ok' ? k.kpis.ok : v.state ? k.kpis.unavailable : k.kpis.pending}</span>
-                  {bad && <span class="kern-body--small kpi-state-note"> {kpiStateText(v, t, k)}</span>}</td>
+                  {bad && <span class="kern-body--small kpi-state-note"> {v.state ? k.kpis.unavailableNote(v.state.at ? t.formatDateTime(v.state.at) : undefined) : k.kpis.pendingNote}</span>}</td>
               </tr>
             );
           })}
