@@ -6,17 +6,14 @@
 // go to $SHOTS_DIR or .artifacts/screenshots/. Skipped, saying so, when no Chromium is installed.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, startServer, type ServerProcess } from '../support/server.ts';
+import { CHROMIUM, BROWSER_SKIP, BROWSER_ARGS, AXE_TAGS } from '../support/browser.ts';
 
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const SKIP = existsSync(CHROMIUM) ? false : `no Chromium at ${CHROMIUM}: the browser tests are skipped (apt-get install chromium, or set CHROMIUM_PATH)`;
 const SHOTS = process.env.SHOTS_DIR || join(process.cwd(), '.artifacts', 'screenshots');
-const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'];
 const PASSWORD = 'Sonnenbank-Herne-2030';
-const TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
 
 async function waitFor(what: string, ok: () => Promise<boolean>, ms = 30_000): Promise<void> {
   const end = Date.now() + ms;
@@ -27,7 +24,7 @@ async function waitFor(what: string, ok: () => Promise<boolean>, ms = 30_000): P
   throw new Error(`${what} did not happen within ${ms} ms`);
 }
 
-describe('catalogue pages in Chromium', { skip: SKIP }, () => {
+describe('catalogue pages in Chromium', { skip: BROWSER_SKIP }, () => {
   let server: ServerProcess;
   let dir: string;
   let browser: import('playwright-core').Browser;
@@ -59,7 +56,7 @@ describe('catalogue pages in Chromium', { skip: SKIP }, () => {
     stewardCookie = { name: name!, value: value! };
     const { chromium } = await import('playwright-core');
     AxeBuilder = (await import('@axe-core/playwright')).AxeBuilder;
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: BROWSER_ARGS });
     mkdirSync(SHOTS, { recursive: true });
   });
   after(async () => {
@@ -84,7 +81,7 @@ describe('catalogue pages in Chromium', { skip: SKIP }, () => {
     await page.goto(server.url + path, { waitUntil: 'load' });
     if (prepare) await prepare(page);
     assert.equal(await page.getAttribute('html', 'lang'), lang);
-    const axe = await new AxeBuilder({ page }).withTags(TAGS).analyze();
+    const axe = await new AxeBuilder({ page }).withTags(AXE_TAGS).analyze();
     assert.deepEqual(axe.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`), [], path);
     assert.deepEqual(errors, [], `script errors on ${path}`);
     await page.screenshot({ path: join(SHOTS, `catalog-${name}-${lang}-1280.png`), fullPage: true });
@@ -111,7 +108,7 @@ describe('catalogue pages in Chromium', { skip: SKIP }, () => {
     ['editor-anmelden', '/verwaltung/datensaetze', '/en/admin/datasets'],
   ];
   for (const [name, de, en, steward] of PAGES) {
-    test(`${de} and ${en}: zero axe violations (${TAGS.join(', ')}), reflow at 320 px, screenshots`, async () => {
+    test(`${de} and ${en}: zero axe violations (${AXE_TAGS.join(', ')}), reflow at 320 px, screenshots`, async () => {
       await check(name, de, 'de', steward);
       await check(name, en, 'en', steward);
     });
@@ -184,7 +181,7 @@ describe('catalogue pages in Chromium', { skip: SKIP }, () => {
     assert.match(await page.textContent('.licence-plain') ?? '', /ohne jede Bedingung/);
     assert.match(await page.textContent('main') ?? '', /Kanalufer/);
     await page.screenshot({ path: join(SHOTS, 'catalog-datensatz-datei-de-1280.png'), fullPage: true });
-    const axe = await new AxeBuilder({ page }).withTags(TAGS).analyze();
+    const axe = await new AxeBuilder({ page }).withTags(AXE_TAGS).analyze();
     assert.deepEqual(axe.violations.map((v) => v.id), []);
     assert.deepEqual(errors, []);
     await ctx.close();

@@ -5,16 +5,13 @@
 // German and English. Screenshots go to .artifacts/screenshots/. Skipped, saying so, without Chromium.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, startServer, type ServerProcess } from '../support/server.ts';
+import { CHROMIUM, BROWSER_SKIP, BROWSER_ARGS, AXE_TAGS } from '../support/browser.ts';
 
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const SKIP = existsSync(CHROMIUM) ? false : `no Chromium at ${CHROMIUM}: the browser tests are skipped (apt-get install chromium, or set CHROMIUM_PATH)`;
 const SHOTS = join(process.cwd(), '.artifacts', 'screenshots');
-const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'];
-const TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
 const SENSOR = 'urn:ngsi-ld:AirQualityObserved:Herne-wanne-hbf';
 
 /** Waits until every demo KPI has been evaluated at least once (the scheduler runs every 2 s here). */
@@ -29,7 +26,7 @@ async function waitForKpis(url: string): Promise<void> {
   throw new Error('the demo KPIs were not evaluated within 45 s');
 }
 
-describe('KPIs and sensor pages in Chromium', { skip: SKIP }, () => {
+describe('KPIs and sensor pages in Chromium', { skip: BROWSER_SKIP }, () => {
   let server: ServerProcess;
   let dir: string;
   let browser: import('playwright-core').Browser;
@@ -41,7 +38,7 @@ describe('KPIs and sensor pages in Chromium', { skip: SKIP }, () => {
     await waitForKpis(server.url);
     const { chromium } = await import('playwright-core');
     AxeBuilder = (await import('@axe-core/playwright')).AxeBuilder;
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: BROWSER_ARGS });
     mkdirSync(SHOTS, { recursive: true });
   });
   after(async () => {
@@ -52,7 +49,7 @@ describe('KPIs and sensor pages in Chromium', { skip: SKIP }, () => {
   });
 
   async function check(page: import('playwright-core').Page, name: string): Promise<void> {
-    const axe = await new AxeBuilder({ page }).withTags(TAGS).analyze();
+    const axe = await new AxeBuilder({ page }).withTags(AXE_TAGS).analyze();
     assert.deepEqual(axe.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`), [], name);
     await page.screenshot({ path: join(SHOTS, `${name}-1280.png`), fullPage: true });
     await page.setViewportSize({ width: 320, height: 800 });

@@ -9,8 +9,8 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, startServer, type ServerProcess } from '../support/server.ts';
+import { CHROMIUM } from '../support/browser.ts';
 
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const SKIP = existsSync(CHROMIUM) ? false : `no Chromium at ${CHROMIUM}: the Lighthouse tests are skipped (apt-get install chromium, or set CHROMIUM_PATH)`;
 const REPORTS = join(process.cwd(), '.artifacts', 'lighthouse');
 

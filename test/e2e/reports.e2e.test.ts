@@ -5,21 +5,19 @@
 // A/AA violations on every Mängelmelder page. Screenshots at 1280 and 375 px go to /tmp/shots-open311/.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { freePort, startServer, type ServerProcess } from '../support/server.ts';
 import { gpsJpeg, hasGpsTag } from '../reports/support.ts';
+import { CHROMIUM, BROWSER_SKIP, BROWSER_ARGS, AXE_TAGS } from '../support/browser.ts';
 
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const SKIP = existsSync(CHROMIUM) ? false : `no Chromium at ${CHROMIUM}: the browser tests are skipped (apt-get install chromium, or set CHROMIUM_PATH)`;
 const SHOTS = process.env.REPORTS_SHOTS_DIR || '/tmp/shots-open311';
-const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'];
 const ADMIN_KEY = 'e2e-operator-key-0123456789abcdef';
 const MOD = { email: 'moderation@herne.de', password: 'Moderation-Herne-2030' };
 
-describe('Mängelmelder in Chromium', { skip: SKIP }, () => {
+describe('Mängelmelder in Chromium', { skip: BROWSER_SKIP }, () => {
   let server: ServerProcess;
   let dir: string;
   let browser: import('playwright-core').Browser;
@@ -33,7 +31,7 @@ describe('Mängelmelder in Chromium', { skip: SKIP }, () => {
     assert.equal(u.status, 201, await u.text());
     const { chromium } = await import('playwright-core');
     AxeBuilder = (await import('@axe-core/playwright')).AxeBuilder;
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: BROWSER_ARGS });
     mkdirSync(SHOTS, { recursive: true });
   });
   after(async () => {
@@ -44,7 +42,7 @@ describe('Mängelmelder in Chromium', { skip: SKIP }, () => {
   });
 
   const axe = async (page: import('playwright-core').Page, what: string) => {
-    const r = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+    const r = await new AxeBuilder({ page }).withTags(AXE_TAGS).analyze();
     assert.deepEqual(r.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`), [], what);
   };
   const shots = async (page: import('playwright-core').Page, name: string) => {
