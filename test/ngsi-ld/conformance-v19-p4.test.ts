@@ -47,3 +47,36 @@ describe('conformance v1.9 part 4: transient entities in the temporal API (claus
     clock.set(T0);
   });
 });
+
+describe('conformance v1.9 part 4: temporal answers cut by the instance limit on the query operations (clause 6.3.10, RFC 7233)', () => {
+  let t: TestApp;
+  const at = (i: number) => `2026-03-01T00:0${i}:00.000Z`;
+  before(async () => {
+    t = await testApp({ DREHSCHEIBE_TEMPORAL_MAX_INSTANCES: '3' });
+    const r = await t.app.inject({ method: 'POST', url: TE, headers: JSON_HEADERS, payload: {
+      id: 'urn:ngsi-ld:Meter:1', type: 'Meter', p: [0, 1, 2, 3, 4].map((i) => ({ type: 'Property', value: i, observedAt: at(i) })),
+    } });
+    assert.equal(r.statusCode, 201, r.body);
+  });
+  after(async () => { await t.close(); });
+  const values = (body: unknown) => ((body as Array<{ p: { values: Array<[number, string]> } }>)[0].p.values).map((v) => v[0]);
+
+  test('[6.3.10, 6.18.3.2, 6.24.3.1] GET /temporal/entities and POST temporal query answer 206 with Content-Range; lastN above the limit pages backwards with lastN as size; within it 200', async () => {
+    const window = 'timerel=after&timeAt=2026-03-01T00:00:00Z';
+    let r = await t.app.inject({ method: 'GET', url: `${TE}?type=Meter&options=temporalValues&${window}` });
+    assert.equal(r.statusCode, 206, r.body);
+    assert.equal(r.headers['content-range'], `date-time ${at(0)}-${at(3)}/*`, 'from timeAt to the last instance sent (after is exclusive)');
+    assert.deepEqual(values(r.json()), [1, 2, 3]);
+    r = await t.app.inject({ method: 'POST', url: '/ngsi-ld/v1/temporal/entityOperations/query?options=temporalValues', headers: JSON_HEADERS, payload: { type: 'Query', entities: [{ type: 'Meter' }], temporalQ: { timerel: 'after', timeAt: '2026-03-01T00:00:00Z' } } });
+    assert.equal(r.statusCode, 206, r.body);
+    assert.equal(r.headers['content-range'], `date-time ${at(0)}-${at(3)}/*`);
+    r = await t.app.inject({ method: 'GET', url: `${TE}?type=Meter&options=temporalValues&lastN=4` });
+    assert.equal(r.statusCode, 206, r.body);
+    assert.equal(r.headers['content-range'], `date-time ${at(4)}-${at(2)}/4`);
+    assert.deepEqual(values(r.json()), [2, 3, 4]);
+    r = await t.app.inject({ method: 'GET', url: `${TE}?type=Meter&options=temporalValues&lastN=2` });
+    assert.equal(r.statusCode, 200, r.body);
+    assert.equal(r.headers['content-range'], undefined);
+    assert.deepEqual(values(r.json()), [3, 4]);
+  });
+});
