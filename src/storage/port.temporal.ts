@@ -107,7 +107,9 @@ export interface TemporalStore {
   getEntity(tenant: string, id: string): Promise<TemporalEntity | undefined>;
   /**
    * Entities with history; q/scopeQ/geo are evaluated against the current entity state (the
-   * temporal service evaluates q and geo against the instances in the window itself).
+   * temporal service evaluates q and geo against the instances in the window itself). With
+   * `aliveAt`, entities whose current state is transient and expired at that instant are left out
+   * (the caller sets it; the temporal store has no clock).
    */
   queryEntities(tenant: string, filter: EntityFilter, page: Page): Promise<{ entities: TemporalEntity[]; count?: number }>;
   instances(series: TemporalSeries, q: InstanceQuery): Promise<StoredInstance[]>;

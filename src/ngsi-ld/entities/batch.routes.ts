@@ -115,7 +115,7 @@ export async function batchRoutes(app: FastifyInstance, deps: NgsiDeps): Promise
   // clause 6.23.3.1 — query entities by POST (Query data type, clause 5.2.23)
   app.post('/entityOperations/query', { config: { access: { op: 'read' } } }, async (req: Req, reply) => {
     const qs = req.query;
-    checkParams(qs, new Set(['limit', 'offset', 'count', 'options', 'format', 'lang', 'local', 'orderBy', 'orderFrom', 'orderGeometry']));
+    checkParams(qs, new Set(['limit', 'offset', 'count', 'options', 'format', 'lang', 'local', 'orderBy', 'orderFrom', 'orderGeometry', 'join', 'joinLevel', 'containedBy']));
     requireJsonContent(req);
     const accept = negotiate(req);
     const body = req.body as Record<string, unknown>;
@@ -146,10 +146,21 @@ export async function batchRoutes(app: FastifyInstance, deps: NgsiDeps): Promise
     const order = orderParams(qs, body);
     if (order.orderBy !== undefined) filter.order = parseOrderBy(order.orderBy, terms, { ...order, georel: input.georel, geometry: input.geometry, coordinates: input.coordinates });
     else if (order.orderFrom !== undefined || order.orderGeometry !== undefined) throw new BadRequestData('orderFrom and orderGeometry are only used with orderBy=<GeoProperty>;dist-asc or ;dist-desc');
-    const o = renderOptions({ ...qs, ...(typeof body.lang === 'string' ? { lang: body.lang } : {}) }, terms);
+    const o = renderOptions({ ...qs, ...(typeof body.lang === 'string' ? { lang: body.lang } : {}) }, terms, joinParams(qs, body));
     if (input.attrs) o.pick = new Set([...(input.attrs as string[]).map((a) => terms.expandAttr(a)), 'id', 'type', 'scope']);
-    return answerQuery(reply, deps, { tenant, accept, terms, filter, query: qs, render: o });
+    return answerQuery(reply, deps, { tenant, accept, terms, filter, query: qs, render: o, access: req.access });
   });
+}
+
+/** join, joinLevel, containedBy of a POST query (clause 4.5.23): URL parameters, or members of the Query body (not both). */
+function joinParams(qs: Record<string, string>, body: Record<string, unknown>): { join?: unknown; joinLevel?: unknown; containedBy?: unknown } {
+  const out: Record<string, unknown> = {};
+  for (const k of ['join', 'joinLevel', 'containedBy'] as const) {
+    if (qs[k] !== undefined && body[k] !== undefined) throw new BadRequestData(`${k} is given in the URL and in the Query body; give it once`);
+    const v = qs[k] ?? body[k];
+    if (v !== undefined) out[k] = v;
+  }
+  return out;
 }
 
 /** orderBy, orderFrom, orderGeometry of a POST query: URL parameters, or members of the Query body (not both). */

@@ -12,7 +12,8 @@ import type { AttrPath, QNode, TypeNode } from '../../storage/query-ast.ts';
 import { parseQ } from '../query/q.parser.ts';
 import { parseScopeQ } from '../query/scope.parser.ts';
 import { parseTypeExpression } from '../query/type.parser.ts';
-import { parseAttrList } from '../query/attrs.parser.ts';
+import { parseAttrList, parseProjection, type ProjectionItem } from '../query/attrs.parser.ts';
+import type { Projection } from './entity.render.ts';
 import { checkEntityId } from './entity.parse.ts';
 
 /** Sub-attribute names in q that address core members (stored under their short names). */
@@ -216,6 +217,24 @@ export function projection(v: string | string[] | undefined, param: string, term
   const names = list(v, param);
   if (!names) return undefined;
   return new Set(names.map((n) => (n === 'id' || n === 'type' || n === 'scope' ? n : terms.expandAttr(n))));
+}
+
+/**
+ * pick/omit with nested projections (clause 4.21): the expanded names of this level and, per name
+ * with `{...}`, the projection of the entity linked through it.
+ */
+export function projectionTree(v: string | undefined, param: 'pick' | 'omit', terms: Terms): Projection | undefined {
+  if (v === undefined) return undefined;
+  const build = (items: ProjectionItem[]): Projection => {
+    const p: Projection = { names: new Set(), nested: new Map() };
+    for (const it of items) {
+      const n = it.name === 'id' || it.name === 'type' || it.name === 'scope' ? it.name : terms.expandAttr(it.name);
+      p.names.add(n);
+      if (it.nested) p.nested.set(n, build(it.nested));
+    }
+    return p;
+  };
+  return build(parseProjection(v, param));
 }
 
 /**

@@ -2,6 +2,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { BadRequestData, InvalidRequest, OperationNotSupported, ResourceNotFound, TooManyResults } from '../../core/errors.ts';
 import type { EntityFilter, EntityRecord } from '../../storage/port.ts';
+import type { AccessGuard } from '../../core/access.ts';
 import type { Terms } from '../context/term-map.ts';
 import {
   contextJson, sendText, boolParam, bodyTerms, checkOptions, checkParams, existingTenant, intParam, negotiate, optionsOf,
@@ -12,7 +13,8 @@ import { pageLinks } from '../http/paging.ts';
 import { applied, preferencesOf } from '../http/prefer.ts';
 import { checkEntityId, parseAttribute, parseAttributes, parseEntity, parseExpiresAt, parseScopes, parseTypes, checkName } from './entity.parse.ts';
 import { renderEntity, renderFeature, type Format, type RenderOptions } from './entity.render.ts';
-import { allTypes, buildFilter, hasRestriction, mayReadEntity, parseOrderBy, projection, readableOnly, type QueryInput } from './entities.query.ts';
+import { allTypes, buildFilter, hasRestriction, mayReadEntity, parseOrderBy, projection, projectionTree, readableOnly, type QueryInput } from './entities.query.ts';
+import { joinLinked, parseJoin, type JoinOptions } from './entity.join.ts';
 import type { EntityService, UpdateResult, WriteCondition } from './entities.service.ts';
 import { etagOf, recordEtag, withContext, type EntityViews } from './entity.views.ts';
 
@@ -32,7 +34,13 @@ const GEO_PARAMS = ['georel', 'geometry', 'coordinates', 'geoproperty', 'geometr
 const QUERY_PARAMS = new Set(['type', 'id', 'idPattern', 'attrs', 'pick', 'omit', 'q', 'scopeQ', 'lang', 'limit', 'offset', 'count', 'options', 'format', 'local', 'datasetId', 'csf', 'join', 'joinLevel', 'containedBy', 'entityMap', 'orderBy', 'orderFrom', 'orderGeometry', 'collation', ...GEO_PARAMS]);
 const RETRIEVE_PARAMS = new Set(['type', 'attrs', 'pick', 'omit', 'lang', 'options', 'format', 'geometryProperty', 'datasetId', 'local', 'join', 'joinLevel', 'containedBy', 'entityMap']);
 
-export function renderOptions(query: Record<string, string>, terms: Terms): RenderOptions & { geometryProperty: string } {
+export type ReadOptions = RenderOptions & { geometryProperty: string; join?: JoinOptions };
+
+/**
+ * Representation, projections and linked-entity retrieval of a read. `join` may come from a Query
+ * body (POST entityOperations/query) instead of the URL.
+ */
+export function renderOptions(query: Record<string, string>, terms: Terms, joinSource: { join?: unknown; joinLevel?: unknown; containedBy?: unknown } = query): ReadOptions {
   const opts = optionsOf(query);
   checkOptions(opts, READ_OPTS);
   let format: Format = 'normalized';
@@ -41,17 +49,25 @@ export function renderOptions(query: Record<string, string>, terms: Terms): Rend
   const n = [opts.has('keyValues') || opts.has('simplified'), opts.has('concise'), opts.has('normalized')].filter(Boolean).length;
   if (n > 1) throw new BadRequestData('options may name only one of normalized, concise, keyValues (simplified)');
   const attrs = projection(query.attrs, 'attrs', terms);
-  const pick = projection(query.pick, 'pick', terms);
+  const pick = projectionTree(query.pick, 'pick', terms);
+  const omit = projectionTree(query.omit, 'omit', terms);
   if (attrs && pick) throw new BadRequestData('attrs and pick cannot be combined; use pick');
-  let keep = pick ?? attrs;
+  let keep = pick?.names ?? attrs;
   if (attrs) keep = new Set([...attrs, 'id', 'type', 'scope']);
-  const o: RenderOptions & { geometryProperty: string } = {
+  const o: ReadOptions = {
     format,
     sysAttrs: opts.has('sysAttrs'),
     pick: keep,
-    omit: projection(query.omit, 'omit', terms),
+    // omit=a{b} drops b in the entity linked through a, not a itself.
+    omit: omit && new Set([...omit.names].filter((n) => !omit.nested.has(n))),
     geometryProperty: terms.expandAttr(query.geometryProperty || 'location'),
   };
+  if (o.omit?.size === 0) delete o.omit;
+  if (pick?.nested.size) o.pickNested = pick.nested;
+  if (omit?.nested.size) o.omitNested = omit.nested;
+  const join = parseJoin(joinSource);
+  if (join) o.join = join;
+  else if (o.pickNested || o.omitNested) throw new InvalidRequest('Nested projections (pick=a{b}, clause 4.21) apply to linked entities: give join=inline or join=flat as well');
   if (query.lang) o.lang = query.lang.split(',').map((s) => s.split(';')[0].trim()).filter(Boolean);
   if (query.datasetId) o.datasetId = query.datasetId.split(',').map((s) => s.trim());
   return o;
@@ -95,7 +111,7 @@ async function sendUpdateResult(req: FastifyRequest, reply: FastifyReply, deps: 
 
 /** Paging, counting and the response of an entity query (GET /entities and POST entityOperations/query). */
 export async function answerQuery(reply: FastifyReply, deps: NgsiDeps, a: {
-  tenant: string; accept: Accept; terms: Terms; filter: EntityFilter; query: Record<string, string>; render: ReturnType<typeof renderOptions>;
+  tenant: string; accept: Accept; terms: Terms; filter: EntityFilter; query: Record<string, string>; render: ReadOptions; access?: AccessGuard;
 }): Promise<FastifyReply> {
   const { tenant, accept, terms, filter, query: q, render: o } = a;
   const limit = intParam(q, 'limit', deps.defaultLimit, 0, deps.maxLimit, (n) => new TooManyResults(`limit=${n} exceeds the maximum page size ${deps.maxLimit}; page with offset`));
@@ -104,6 +120,16 @@ export async function answerQuery(reply: FastifyReply, deps: NgsiDeps, a: {
   if (limit === 0 && !count) throw new BadRequestData('limit=0 is only allowed together with count=true');
   // One element more than the page tells whether a next page exists (clause 5.5.9, Link rel="next").
   const peek = limit > 0 ? limit + 1 : 0;
+  if (o.join) {
+    const res = await deps.entities.query(tenant, filter, { limit: peek, offset, count });
+    if (count) reply.header('NGSILD-Results-Count', String(res.count));
+    pageLinks(reply, reply.request.url, q, { limit, offset }, res.entities.length > limit);
+    if (res.entities.length > limit) res.entities.length = limit;
+    const j = await joinLinked({ reader: deps.entities.reader(), tenant, roots: res.entities, terms, opts: o, join: o.join, access: a.access, geoProperty: accept === 'geo+json' ? o.geometryProperty : undefined });
+    // join=flat (clause 4.5.23): the linked entities follow the page's entities in the same array.
+    const list = [...j.roots, ...j.extra];
+    return sendData(reply, accept, terms, accept === 'geo+json' ? { type: 'FeatureCollection', features: list } : list, deps.coreContextUrl);
+  }
   if (accept === 'geo+json') {
     const res = await deps.entities.query(tenant, filter, { limit: peek, offset, count });
     if (count) reply.header('NGSILD-Results-Count', String(res.count));
@@ -161,7 +187,7 @@ export async function entityRoutes(app: FastifyInstance, deps: NgsiDeps): Promis
     const filter = readableOnly(buildFilter(input, terms), req.access);
     if (q.orderBy) filter.order = parseOrderBy(q.orderBy, terms, q);
     else if (q.orderFrom !== undefined || q.orderGeometry !== undefined) throw new BadRequestData('orderFrom and orderGeometry are only used with orderBy=<GeoProperty>;dist-asc or ;dist-desc');
-    return answerQuery(reply, deps, { tenant, accept, terms, filter, query: q, render: renderOptions(q, terms) });
+    return answerQuery(reply, deps, { tenant, accept, terms, filter, query: q, render: renderOptions(q, terms), access: req.access });
   });
 
   // clause 6.5.3.1 — retrieveEntity
@@ -174,7 +200,7 @@ export async function entityRoutes(app: FastifyInstance, deps: NgsiDeps): Promis
     const terms = await queryTerms(req, contexts);
     const o = renderOptions(req.query, terms);
     if (req.access) await mayReadEntity(req.access, await entities.reader().get(tenant, id));
-    if (accept !== 'geo+json' && !req.query.type) {
+    if (accept !== 'geo+json' && !req.query.type && !o.join) {
       const v = await deps.views.one(tenant, id, terms, o);
       if (!v) throw new ResourceNotFound(`Entity ${id} does not exist`);
       reply.header('ETag', `"${etagOf(v.version)}"`);
@@ -186,6 +212,15 @@ export async function entityRoutes(app: FastifyInstance, deps: NgsiDeps): Promis
       if (!types.some((t) => e.types.includes(t))) throw new BadRequestData(`Entity ${id} is not of type ${req.query.type}`);
     }
     const etag = recordEtag(e);
+    if (o.join) {
+      // The linked entities are part of the answer, so the entity's ETag does not describe it: none is sent.
+      const geo = accept === 'geo+json' ? o.geometryProperty : undefined;
+      const j = await joinLinked({ reader: entities.reader(), tenant, roots: [e], terms, opts: o, join: o.join, access: req.access, geoProperty: geo });
+      if (o.join.mode === 'inline') return send(reply, accept, terms, j.roots[0]);
+      // join=flat: the entity and its linked entities as an array (a FeatureCollection in GeoJSON).
+      const list = [...j.roots, ...j.extra];
+      return send(reply, accept, terms, geo ? { type: 'FeatureCollection', features: list } : list);
+    }
     if (etag !== undefined) reply.header('ETag', `"${etag}"`);
     const body = accept === 'geo+json' ? renderFeature(e, terms, o, o.geometryProperty) : renderEntity(e, terms, o);
     return send(reply, accept, terms, body);
@@ -317,10 +352,10 @@ function ifMatch(req: FastifyRequest): WriteCondition | undefined {
   return { ifMatch: out };
 }
 
-/** Parameters of distributed operation and linked-entity retrieval (v1.8 clauses 4.3.x, 4.5.23): known, not offered. */
-const UNSUPPORTED = ['csf', 'join', 'joinLevel', 'containedBy', 'entityMap', 'collation'];
+/** Parameters of distributed operations (context sources, entity maps) and collation: known, not offered. */
+const UNSUPPORTED = ['csf', 'entityMap', 'collation'];
 function unsupported(q: Record<string, string>): void {
-  for (const p of UNSUPPORTED) if (q[p] !== undefined) throw new OperationNotSupported(`The parameter ${p} is not supported by this broker (no context sources, no linked-entity retrieval)`);
+  for (const p of UNSUPPORTED) if (q[p] !== undefined) throw new OperationNotSupported(`The parameter ${p} is not supported by this broker (no context sources or entity maps, no collations)`);
 }
 
 /** An attribute fragment without its @context; an empty one changes nothing and is refused (clause 5.6.4, 5.6.19). */

@@ -17,7 +17,23 @@ export interface RenderOptions {
   omit?: Set<string>;
   /** Only instances with this datasetId ('@none' = default instance). */
   datasetId?: string[];
+  /** Nested pick (clause 4.21, `pick=owner{name}`): per Relationship IRI, the projection of the entity linked through it. */
+  pickNested?: Map<string, Projection>;
+  /** Nested omit (`omit=owner{address}`), as pickNested. */
+  omitNested?: Map<string, Projection>;
 }
+
+/** One level of a nested projection: the names (IRIs, or id/type/scope) and the projections below them. */
+export interface Projection {
+  names: Set<string>;
+  nested: Map<string, Projection>;
+}
+
+/**
+ * Linked-entity retrieval (clause 4.5.23, join=inline): the rendered entity a Relationship of the
+ * given attribute points to, or undefined when it is not joined.
+ */
+export type LinkHook = (attrIri: string, objectId: string) => Rendered | undefined;
 
 export type Rendered = Record<string, unknown>;
 
@@ -58,8 +74,10 @@ function simpleValue(inst: AttrInstance, terms: Terms, o: RenderOptions): unknow
   }
 }
 
-function renderInstance(inst: AttrInstance, terms: Terms, o: RenderOptions): unknown {
-  if (o.format === 'keyValues') return simpleValue(inst, terms, o);
+function renderInstance(inst: AttrInstance, terms: Terms, o: RenderOptions, linked?: Rendered): unknown {
+  // join=inline: keyValues shows the linked entity in place of the object's id (as Stellio does);
+  // the other formats add it as the member `entity` beside `object`.
+  if (o.format === 'keyValues') return linked ?? simpleValue(inst, terms, o);
   const out: Rendered = {};
   let type: string = inst.type;
   const stored = VALUE_MEMBER[type];
@@ -90,12 +108,12 @@ function renderInstance(inst: AttrInstance, terms: Terms, o: RenderOptions): unk
     // (unless the value is an object, which would read as a compound fragment).
     if (type === 'Property' && !hasMeta && (typeof value !== 'object' || value === null || Array.isArray(value))) return value;
     if (type === 'GeoProperty' && !hasMeta) return value;
-    return { [member]: value, ...out };
+    return linked ? { [member]: value, entity: linked, ...out } : { [member]: value, ...out };
   }
-  return { type, [member]: value, ...out };
+  return linked ? { type, [member]: value, entity: linked, ...out } : { type, [member]: value, ...out };
 }
 
-export function renderEntity(rec: EntityRecord, terms: Terms, o: RenderOptions): Rendered {
+export function renderEntity(rec: EntityRecord, terms: Terms, o: RenderOptions, link?: LinkHook): Rendered {
   const out: Rendered = {};
   const keep = (k: string) => (!o.pick || o.pick.has(k)) && !(o.omit && o.omit.has(k));
   if (keep('id')) out.id = rec.id;
@@ -112,14 +130,19 @@ export function renderEntity(rec: EntityRecord, terms: Terms, o: RenderOptions):
     if (o.datasetId) list = list.filter((i) => o.datasetId!.includes((i.datasetId as string | undefined) ?? '@none'));
     if (list.length === 0) continue;
     const name = terms.compactAttr(iri);
+    if (link) {
+      const one = (i: AttrInstance) => renderInstance(i, terms, o, i.type === 'Relationship' ? link(iri, String(i.object)) : undefined);
+      out[name] = list.length === 1 ? one(list[0]) : list.map(one);
+      continue;
+    }
     out[name] = list.length === 1 ? renderInstance(list[0], terms, o) : list.map((i) => renderInstance(i, terms, o));
   }
   return out;
 }
 
 /** GeoJSON Feature of an entity (clause 4.5.16). */
-export function renderFeature(rec: EntityRecord, terms: Terms, o: RenderOptions, geoProperty: string): Rendered {
-  const props = renderEntity(rec, terms, o);
+export function renderFeature(rec: EntityRecord, terms: Terms, o: RenderOptions, geoProperty: string, link?: LinkHook): Rendered {
+  const props = renderEntity(rec, terms, o, link);
   const id = props.id;
   delete props.id;
   const geo = rec.attrs[geoProperty]?.[0];

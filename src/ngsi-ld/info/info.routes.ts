@@ -64,7 +64,7 @@ export async function infoRoutes(app: FastifyInstance, deps: InfoDeps): Promise<
       type: 'Conformance',
       specification: 'ETSI GS CIM 009',
       ngsiLdVersions: NGSI_LD_VERSIONS,
-      notSupported: ['context source registrations and distributed operations', 'entity maps', 'snapshots', 'linked-entity retrieval (join)'],
+      notSupported: ['context source registrations and distributed operations', 'entity maps', 'snapshots', 'notification.join in subscriptions'],
       details: 'docs/conformance.md of the Drehscheibe source: clause, status, test',
     }, deps.coreContextUrl);
   });

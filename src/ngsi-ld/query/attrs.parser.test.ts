@@ -2,7 +2,7 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { InvalidRequest } from '../../core/errors.ts';
-import { parseAttrList } from './attrs.parser.ts';
+import { parseAttrList, parseProjection } from './attrs.parser.ts';
 
 function invalid(input: string, param: string, re: RegExp) {
   assert.throws(
@@ -47,9 +47,26 @@ describe('parseAttrList', () => {
     invalid('a;b', 'pick', /";" is not allowed/);
     invalid('a=="x"', 'attrs', /"=" is not allowed/);
   });
-  test('[pick/omit] nested projections with braces are rejected as unsupported', () => {
-    invalid('address{city}', 'pick', /position 8: projection of compound members .* is not supported/);
-    invalid('name,address{city,street}', 'omit', /not supported/);
-    invalid('a}', 'pick', /not supported/);
+  test('[pick/omit] braces are refused by the flat list parser (attrs, watchedAttributes); pick/omit use parseProjection', () => {
+    invalid('address{city}', 'attrs', /position 8: nested projections .* only allowed in pick and omit/);
+    invalid('name,address{city,street}', 'omit', /position 13: nested projections .* not join/);
+    invalid('a}', 'pick', /nested projections/);
+  });
+});
+
+describe('parseProjection (pick/omit with nested projections, clause 4.21)', () => {
+  test('names with nested projections, separated by "," or "|"', () => {
+    assert.deepEqual(parseProjection('name, owner{name|employer{name}},id', 'pick'), [
+      { name: 'name' },
+      { name: 'owner', nested: [{ name: 'name' }, { name: 'employer', nested: [{ name: 'name' }] }] },
+      { name: 'id' },
+    ]);
+  });
+  test('unbalanced braces, empty names and bad characters are InvalidRequest with the position', () => {
+    assert.throws(() => parseProjection('owner{name', 'pick'), /position 11: '}' expected/);
+    assert.throws(() => parseProjection('owner}', 'pick'), /position 6: unbalanced/);
+    assert.throws(() => parseProjection('a,{b}', 'omit'), /position 3: empty attribute name/);
+    assert.throws(() => parseProjection('a{b;c}', 'pick'), /";" is not allowed/);
+    assert.throws(() => parseProjection('a{b}c', 'pick'), /',' or '\|' expected/);
   });
 });

@@ -56,7 +56,10 @@ export class TemporalService {
   // ---- reads (clause 5.7.3 retrieve, 5.7.4 query) ----
 
   async retrieve(tenant: string, id: string, q: TemporalQuery, sel: Selection): Promise<{ result: EntityResult; range?: CutRange }> {
-    const entity = await this.storage.temporal.getEntity(tenant, id);
+    const aliveAt = await this.aliveAt();
+    const entity = aliveAt
+      ? (await this.storage.temporal.queryEntities(tenant, { ids: [id], aliveAt }, { limit: 1, offset: 0, count: false })).entities[0]
+      : await this.storage.temporal.getEntity(tenant, id);
     if (!entity) throw new ResourceNotFound(`Entity ${id} has no temporal evolution`);
     const { results, range } = await this.load([entity], q, sel);
     return { result: results[0], range };
@@ -65,11 +68,23 @@ export class TemporalService {
   async query(tenant: string, filter: EntityFilter, page: Page, q: TemporalQuery, sel: Selection): Promise<{ results: EntityResult[]; count?: number; range?: CutRange; more: boolean }> {
     // One entity more than the page tells whether a next page exists (clause 5.5.9); it is not loaded.
     const peek = page.limit > 0 ? { ...page, limit: page.limit + 1 } : page;
+    const aliveAt = await this.aliveAt();
+    if (aliveAt) filter = { ...filter, aliveAt };
     const res = filter.q || filter.geo ? await this.queryInWindow(tenant, filter, peek, q) : await this.storage.temporal.queryEntities(tenant, filter, peek);
     const more = res.entities.length > page.limit;
     if (more) res.entities.length = page.limit;
     const { results, range } = await this.load(res.entities, q, sel);
     return { results, count: res.count, range, more };
+  }
+
+  /**
+   * The instant for leaving out transient entities that expired and are not swept yet (clause
+   * 4.5.1: an expired entity is never answered, its history neither), when any exists: one probe
+   * of the expiry index, so temporal queries keep their plans otherwise.
+   */
+  private async aliveAt(): Promise<string | undefined> {
+    const now = this.now();
+    return (await this.storage.entities.expired(now, 1)).length ? now : undefined;
   }
 
   /**
@@ -169,7 +184,10 @@ export class TemporalService {
 
   /** The series of one attribute (all datasetIds, or those asked for), for the CSV export. */
   async attributeSeries(tenant: string, id: string, attr: string, name: string, datasetId?: string[]): Promise<TemporalSeries[]> {
-    const entity = await this.storage.temporal.getEntity(tenant, id);
+    const aliveAt = await this.aliveAt();
+    const entity = aliveAt
+      ? (await this.storage.temporal.queryEntities(tenant, { ids: [id], aliveAt }, { limit: 1, offset: 0, count: false })).entities[0]
+      : await this.storage.temporal.getEntity(tenant, id);
     if (!entity) throw new ResourceNotFound(`Entity ${id} has no temporal evolution`);
     const series = this.selected(entity, { keep: new Set([attr]), datasetId });
     if (series.length === 0) throw new ResourceNotFound(`Entity ${id} has no history of attribute ${name}`);

@@ -249,6 +249,8 @@ export class PgTemporalStore implements TemporalStore {
     if (f.readable) where.push(...readableSql(f.readable, 'te.types', (v) => p(v, '::text[]')));
     if (f.ids?.length) where.push(`te.id = ANY(${p(f.ids, '::text[]')})`);
     if (f.idPattern) where.push(`te.id ~ ${p(postgresRegex(f.idPattern), '::text')}`);
+    // Transient entities expired and not yet swept have no temporal evolution either (clause 4.5.1).
+    if (f.aliveAt) where.push(`NOT EXISTS (SELECT 1 FROM entities x WHERE x.tenant = te.tenant AND x.id = te.id AND x.expires_at IS NOT NULL AND x.expires_at <= ${p(f.aliveAt, '::text')})`);
     if (f.anyAttrs?.length) {
       where.push(`EXISTS (SELECT 1 FROM temporal_names n WHERE n.attr = ANY(${p(f.anyAttrs, '::text[]')}) AND EXISTS (SELECT 1 FROM temporal_instances i WHERE i.entity = te.pk AND i.name = n.nid))`);
     }

@@ -45,6 +45,8 @@ export function compileTemporalFilter(tenant: string, f: EntityFilter, registry:
   if (f.readable?.except?.length) where.push(`NOT EXISTS (SELECT 1 FROM json_each(te.types) j WHERE j.value IN (${f.readable.except.map(p).join(', ')}))`);
   if (f.ids?.length) where.push(`te.id IN (${f.ids.map(p).join(', ')})`);
   if (f.idPattern) where.push(`te.id REGEXP ${p(f.idPattern)}`);
+  // Transient entities expired and not yet swept have no temporal evolution either (clause 4.5.1).
+  if (f.aliveAt) where.push(`NOT EXISTS (SELECT 1 FROM entities x WHERE x.tenant = te.tenant AND x.id = te.id AND x.expires_at IS NOT NULL AND x.expires_at <= ${p(f.aliveAt)})`);
   if (f.anyAttrs?.length) {
     where.push(`EXISTS (SELECT 1 FROM temporal_names n WHERE n.attr IN (${f.anyAttrs.map(p).join(', ')}) AND EXISTS (SELECT 1 FROM temporal_instances i WHERE i.entity = te.pk AND i.name = n.nid))`);
   }
