@@ -25,6 +25,14 @@ function Paragraphs({ text }: { text: string }) {
   return <>{text.split(/\n\s*\n/).filter(Boolean).map((para) => <p>{para}</p>)}</>;
 }
 
+/** The first paragraph of a text, cut after about 240 characters at a word boundary. */
+export function teaser(text: string | undefined, max = 240): string {
+  const first = (text ?? '').split(/\n\s*\n/).map((p) => p.trim()).find(Boolean) ?? '';
+  if (first.length <= max) return first;
+  const cut = first.slice(0, max);
+  return `${cut.slice(0, Math.max(cut.lastIndexOf(' '), max / 2)).replace(/[\s,;:.–-]+$/, '')} …`;
+}
+
 export function AccountBar({ frame, viewer, m }: { frame: Frame; viewer: Viewer; m: ParticipationMessages }) {
   const lang = frame.lang;
   if (!viewer.person) {
@@ -52,7 +60,8 @@ export function ListPage(x: { frame: Frame; viewer: Viewer; processes: ProcessVi
           {x.processes.map((v) => (
             <li>
               <h2 class="kern-heading-medium"><a class="kern-link" href={href(lang, 'process', v.process.slug)}>{L(x.frame, v.process.title)}</a></h2>
-              <p>{m.process.now(m.phases[v.phase]!)}</p>
+              <p class="kern-body--small">{m.process.now(m.phases[v.phase]!)}{v.next && <> · {m.process.next(m.phases[v.next.kind]!, t.formatDate(v.next.start))}</>}</p>
+              {teaser(L(x.frame, v.process.description)) && <p>{teaser(L(x.frame, v.process.description))}</p>}
             </li>
           ))}
         </ul>
