@@ -328,6 +328,21 @@ class SqliteWriteTx implements EntityWriteTx {
     if (this.pendingExpiry !== undefined) this.noteExpiry(this.pendingExpiry);
     this.pendingExpiry = undefined;
   }
+  /**
+   * The highest entity key handed out (undefined: read it from entity_lifetimes). Keys of entities
+   * undone by a savepoint stay used (gaps are harmless); after a failed transaction it is read again.
+   */
+  private lastPk: number | undefined;
+  private storedPk: number | undefined;
+  /** Tenants known to be in the tenants table (saves an INSERT OR IGNORE per entity); cleared on rollback. */
+  private readonly tenants = new Set<string>();
+  /** Inside the transaction, just before COMMIT: stores the highest key handed out. */
+  beforeCommit(): void {
+    if (this.lastPk !== undefined && this.lastPk !== this.storedPk) {
+      this.stmts.get('UPDATE entity_lifetimes SET last = ? WHERE last < ?').run(this.lastPk, this.lastPk);
+      this.storedPk = this.lastPk;
+    }
+  }
   private remember(tenant: string, e: EntityRecord): void {
     const k = `${tenant}\u0000${e.id}`;
     this.recent.delete(k);
@@ -337,6 +352,12 @@ class SqliteWriteTx implements EntityWriteTx {
   rolledBack(): void {
     this.recent.clear();
     this.geoAttrs.clear();
+    this.tenants.clear();
+  }
+  /** The whole transaction failed: nothing of it was stored. */
+  aborted(): void {
+    this.rolledBack();
+    this.lastPk = this.storedPk = undefined;
   }
   async get(tenant: string, id: string): Promise<EntityRecord | undefined> {
     const k = `${tenant}\u0000${id}`;
@@ -352,9 +373,14 @@ class SqliteWriteTx implements EntityWriteTx {
     return e;
   }
   async insert(tenant: string, e: EntityRecord): Promise<void> {
-    this.stmts.get('INSERT OR IGNORE INTO tenants (name, created_at) VALUES (?, ?)').run(tenant, e.createdAt);
-    // A key never handed out before (migration 008): it is the entity's lifetime stamp.
-    const pk = (this.stmts.get('UPDATE entity_lifetimes SET last = last + 1 RETURNING last').get() as { last: number }).last;
+    if (!this.tenants.has(tenant)) {
+      this.stmts.get('INSERT OR IGNORE INTO tenants (name, created_at) VALUES (?, ?)').run(tenant, e.createdAt);
+      this.tenants.add(tenant);
+    }
+    // A key never handed out before (migration 009): it is the entity's lifetime stamp. Counted
+    // here and stored once per commit (beforeCommit), instead of one UPDATE per entity.
+    this.lastPk ??= (this.stmts.get('SELECT last FROM entity_lifetimes').get() as { last: number }).last;
+    const pk = ++this.lastPk;
     try {
       this.stmts.get('INSERT INTO entities (pk, tenant, id, types, scopes, created_at, modified_at, doc, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, jsonb(?), ?)')
         .run(pk, tenant, e.id, JSON.stringify(e.types), e.scopes ? JSON.stringify(e.scopes) : null, e.createdAt, e.modifiedAt, encodeDocument(e.attrs, e.createdAt, e.modifiedAt), e.expiresAt ?? null);
@@ -518,11 +544,13 @@ export class SqliteStorage implements StoragePort {
           outcomes.push({ ok: false, value: e });
         }
       }
+      this.writeTx.beforeCommit();
       this.wstmts.get('COMMIT').run();
       this.writeTx.committed();
     } catch (e) {
       if (this.writer.inTransaction) this.wstmts.get('ROLLBACK').run();
       this.rolledBack();
+      this.writeTx.aborted();
       for (const item of group) item.reject(e);
       return;
     }
