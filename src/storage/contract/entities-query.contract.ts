@@ -87,6 +87,43 @@ export function entityQueryContract(name: string, factory: StorageFactory): void
       assert.deepEqual(byId.entities.map((e) => e.id), ['urn:o:t', 'urn:o:sa']);
     });
 
+    test('[4.9] an attribute\'s own createdAt and modifiedAt: read back, compared, tested for existence and ordered by, whether or not the entity has the same times', async () => {
+      const T1 = '2026-11-27T10:00:00.000Z';
+      const T2 = '2026-11-28T10:00:00.000Z';
+      const e1: EntityRecord = { id: 'urn:t:1', types: [V + 'T'], createdAt: T0, modifiedAt: T2, attrs: {
+        [V + 'a']: [{ type: 'Property', value: 1, createdAt: T0, modifiedAt: T2 }],
+        [V + 'b']: [{ type: 'Property', value: 2, observedAt: T1, createdAt: T0, modifiedAt: T1 }],
+        [V + 'c']: [{ type: 'Property', value: 3, createdAt: T1, modifiedAt: T2 }],
+        [V + 'r']: [{ type: 'Relationship', object: 'urn:x:1', createdAt: T0, modifiedAt: T2 },
+          { type: 'Relationship', object: 'urn:x:2', datasetId: 'urn:d:1', createdAt: T0, modifiedAt: T1 }],
+        '0digit': [{ type: 'Property', value: 'a name that starts with a digit', createdAt: T0, modifiedAt: T2 }],
+      } };
+      const e2: EntityRecord = { id: 'urn:t:2', types: [V + 'T'], createdAt: T0, modifiedAt: T0, attrs: { [V + 'a']: [{ type: 'Property', value: 1, createdAt: T0, modifiedAt: T0 }] } };
+      const e3: EntityRecord = { id: 'urn:t:3', types: [V + 'T'], createdAt: T0, modifiedAt: T0, attrs: { [V + 'a']: [{ type: 'Property', value: 1 }] } };
+      await s.withTransaction(async (tx) => { for (const e of [e1, e2, e3]) await tx.entities.insert('times', e); });
+      for (const e of [e1, e2, e3]) {
+        const { rev: _r, born: _b, ...got } = (await s.entities.get('times', e.id))!;
+        assert.deepEqual(got, e, `${e.id} reads back as written`);
+      }
+      const dt = (v: string) => ({ t: 'datetime' as const, v });
+      const t = async (tree: QNode) => (await s.entities.query('times', { q: q(tree) }, { limit: 100, offset: 0, count: false })).entities.map((e) => e.id.slice(6)).sort();
+      const c = (attr: string, member: string, op: '==' | '>' | '<', v: string): QNode => ({ kind: 'cmp', path: at(attr, [member]), op, value: dt(v) });
+      assert.deepEqual(await t(c('a', 'modifiedAt', '==', T2)), ['1']);
+      assert.deepEqual(await t(c('a', 'modifiedAt', '<', T1)), ['2']);
+      assert.deepEqual(await t(c('a', 'createdAt', '==', T0)), ['1', '2'], 'urn:t:3\'s instance has no createdAt');
+      assert.deepEqual(await t(c('b', 'modifiedAt', '==', T1)), ['1']);
+      assert.deepEqual(await t(c('b', 'createdAt', '==', T0)), ['1']);
+      assert.deepEqual(await t(c('c', 'createdAt', '>', T0)), ['1']);
+      assert.deepEqual(await t(c('r', 'modifiedAt', '==', T2)), ['1'], 'the default instance');
+      assert.deepEqual(await t({ kind: 'exists', path: at('a', ['modifiedAt']) }), ['1', '2']);
+      const order = async (desc: boolean) => (await s.entities.queryKeys('times', { order: [{ path: at(V + 'a', ['modifiedAt']), desc }] }, { limit: 10, offset: 0, count: false })).keys.map((k) => k.id.slice(6));
+      assert.deepEqual(await order(false), ['2', '1', '3']);
+      assert.deepEqual(await order(true), ['1', '2', '3'], 'absent last');
+      const types = (await s.entities.typeAttributes('times')).map((r) => `${r.attr.replace(V, '')} ${r.attrType} ${r.entities}`);
+      assert.deepEqual(types, ['0digit Property 1', 'a Property 3', 'b Property 1', 'c Property 1', 'r Relationship 1']);
+      assert.deepEqual((await s.entities.attributeCounts('times')).map((r) => `${r.attr.replace(V, '')} ${r.entities}`), ['0digit 1', 'a 3', 'b 1', 'c 1', 'r 1']);
+    });
+
     test('[4.23] orderBy with a q on an indexed attribute, a geo filter or a scope filter still sorts every match', async () => {
       await s.ensureAttributeIndexes([V + 'g']);
       await s.withTransaction(async (tx) => {

@@ -20,6 +20,7 @@ import { SqliteAuthStore } from './sqlite.auth.ts';
 import { SqliteAccountStore } from './sqlite.accounts.ts';
 import { trackWrites, VersionCache } from './sqlite.versions.ts';
 import { lockDatabase } from './sqlite.lock.ts';
+import { decodeDocument, encodeDocument, nameOfKey, VERBATIM_KEY } from './sqlite.document.ts';
 
 interface Row { pk: number; id: string; types: string; scopes: string | null; created_at: string; modified_at: string; rev: number; doc: string; expires_at: string | null }
 
@@ -43,7 +44,7 @@ function toRecord(r: Row): EntityRecord {
     types: JSON.parse(r.types) as string[],
     createdAt: r.created_at,
     modifiedAt: r.modified_at,
-    attrs: JSON.parse(r.doc) as EntityRecord['attrs'],
+    attrs: decodeDocument(r.doc, r.created_at, r.modified_at),
     rev: r.rev,
     born: r.pk,
   };
@@ -270,13 +271,20 @@ class SqliteReader implements EntityReader {
     return kept.map((k) => ({ type: k.type, entities: k.entities - (gone.get(k.type) ?? 0) })).filter((k) => k.entities > 0);
   }
   async typeAttributes(tenant: string): Promise<TypeAttrRow[]> {
-    const sql = `SELECT t.type AS type, j.key AS attr, json_extract(j.value, '$[0].type') AS attrType, COUNT(*) AS entities
+    // A compacted instance leaves out type "Property" (sqlite.document.ts); a verbatim one (`~`) keeps its own.
+    const sql = `SELECT t.type AS type, j.key AS attr, CASE WHEN json_type(j.value, '$[0]."${VERBATIM_KEY}"') IS NULL
+        THEN coalesce(json_extract(j.value, '$[0].type'), 'Property') ELSE json_extract(j.value, '$[0].type') END AS attrType, COUNT(*) AS entities
       FROM entity_types t JOIN entities e ON e.pk = t.pk, json_each(e.doc) j
       WHERE t.tenant = ? AND (e.expires_at IS NULL OR e.expires_at > ?) GROUP BY t.type, j.key, attrType ORDER BY t.type, j.key`;
-    return this.stmts.get(sql).all(tenant, this.now()) as Array<TypeAttrRow & { attrType: AttrType }>;
+    const rows = this.stmts.get(sql).all(tenant, this.now()) as Array<TypeAttrRow & { attrType: AttrType }>;
+    for (const r of rows) r.attr = nameOfKey(r.attr);
+    // Ordered by the names, not by their stored keys (a stable sort keeps the engine's order within a name).
+    return rows.sort((a, b) => (a.type < b.type ? -1 : a.type > b.type ? 1 : a.attr < b.attr ? -1 : a.attr > b.attr ? 1 : 0));
   }
   async attributeCounts(tenant: string): Promise<Array<{ attr: string; entities: number }>> {
-    return this.stmts.get('SELECT j.key AS attr, COUNT(*) AS entities FROM entities e, json_each(e.doc) j WHERE e.tenant = ? AND (e.expires_at IS NULL OR e.expires_at > ?) GROUP BY j.key ORDER BY j.key').all(tenant, this.now()) as Array<{ attr: string; entities: number }>;
+    const rows = this.stmts.get('SELECT j.key AS attr, COUNT(*) AS entities FROM entities e, json_each(e.doc) j WHERE e.tenant = ? AND (e.expires_at IS NULL OR e.expires_at > ?) GROUP BY j.key').all(tenant, this.now()) as Array<{ attr: string; entities: number }>;
+    for (const r of rows) r.attr = nameOfKey(r.attr);
+    return rows.sort((a, b) => (a.attr < b.attr ? -1 : a.attr > b.attr ? 1 : 0));
   }
   async tenantExists(tenant: string): Promise<boolean> {
     return this.stmts.get('SELECT 1 FROM tenants WHERE name = ?').get(tenant) !== undefined;
@@ -328,6 +336,21 @@ class SqliteWriteTx implements EntityWriteTx {
     if (this.pendingExpiry !== undefined) this.noteExpiry(this.pendingExpiry);
     this.pendingExpiry = undefined;
   }
+  /**
+   * The highest entity key handed out (undefined: read it from entity_lifetimes). Keys of entities
+   * undone by a savepoint stay used (gaps are harmless); after a failed transaction it is read again.
+   */
+  private lastPk: number | undefined;
+  private storedPk: number | undefined;
+  /** Tenants known to be in the tenants table (saves an INSERT OR IGNORE per entity); cleared on rollback. */
+  private readonly tenants = new Set<string>();
+  /** Inside the transaction, just before COMMIT: stores the highest key handed out. */
+  beforeCommit(): void {
+    if (this.lastPk !== undefined && this.lastPk !== this.storedPk) {
+      this.stmts.get('UPDATE entity_lifetimes SET last = ? WHERE last < ?').run(this.lastPk, this.lastPk);
+      this.storedPk = this.lastPk;
+    }
+  }
   private remember(tenant: string, e: EntityRecord): void {
     const k = `${tenant}\u0000${e.id}`;
     this.recent.delete(k);
@@ -337,6 +360,12 @@ class SqliteWriteTx implements EntityWriteTx {
   rolledBack(): void {
     this.recent.clear();
     this.geoAttrs.clear();
+    this.tenants.clear();
+  }
+  /** The whole transaction failed: nothing of it was stored. */
+  aborted(): void {
+    this.rolledBack();
+    this.lastPk = this.storedPk = undefined;
   }
   async get(tenant: string, id: string): Promise<EntityRecord | undefined> {
     const k = `${tenant}\u0000${id}`;
@@ -352,12 +381,17 @@ class SqliteWriteTx implements EntityWriteTx {
     return e;
   }
   async insert(tenant: string, e: EntityRecord): Promise<void> {
-    this.stmts.get('INSERT OR IGNORE INTO tenants (name, created_at) VALUES (?, ?)').run(tenant, e.createdAt);
-    // A key never handed out before (migration 008): it is the entity's lifetime stamp.
-    const pk = (this.stmts.get('UPDATE entity_lifetimes SET last = last + 1 RETURNING last').get() as { last: number }).last;
+    if (!this.tenants.has(tenant)) {
+      this.stmts.get('INSERT OR IGNORE INTO tenants (name, created_at) VALUES (?, ?)').run(tenant, e.createdAt);
+      this.tenants.add(tenant);
+    }
+    // A key never handed out before (migration 009): it is the entity's lifetime stamp. Counted
+    // here and stored once per commit (beforeCommit), instead of one UPDATE per entity.
+    this.lastPk ??= (this.stmts.get('SELECT last FROM entity_lifetimes').get() as { last: number }).last;
+    const pk = ++this.lastPk;
     try {
       this.stmts.get('INSERT INTO entities (pk, tenant, id, types, scopes, created_at, modified_at, doc, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, jsonb(?), ?)')
-        .run(pk, tenant, e.id, JSON.stringify(e.types), e.scopes ? JSON.stringify(e.scopes) : null, e.createdAt, e.modifiedAt, JSON.stringify(e.attrs), e.expiresAt ?? null);
+        .run(pk, tenant, e.id, JSON.stringify(e.types), e.scopes ? JSON.stringify(e.scopes) : null, e.createdAt, e.modifiedAt, encodeDocument(e.attrs, e.createdAt, e.modifiedAt), e.expiresAt ?? null);
     } catch (err) {
       if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') throw new StorageConflict(`entity ${e.id} exists`, { cause: err });
       throw err;
@@ -370,7 +404,7 @@ class SqliteWriteTx implements EntityWriteTx {
   async update(tenant: string, e: EntityRecord, before?: EntityRecord): Promise<void> {
     const types = JSON.stringify(e.types);
     const row = this.stmts.get('UPDATE entities SET types = ?, scopes = ?, created_at = ?, modified_at = ?, rev = rev + 1, doc = jsonb(?), expires_at = ? WHERE tenant = ? AND id = ? RETURNING pk, rev')
-      .get(types, e.scopes ? JSON.stringify(e.scopes) : null, e.createdAt, e.modifiedAt, JSON.stringify(e.attrs), e.expiresAt ?? null, tenant, e.id) as { pk: number; rev: number } | undefined;
+      .get(types, e.scopes ? JSON.stringify(e.scopes) : null, e.createdAt, e.modifiedAt, encodeDocument(e.attrs, e.createdAt, e.modifiedAt), e.expiresAt ?? null, tenant, e.id) as { pk: number; rev: number } | undefined;
     if (!row) throw new StorageNotFound(`entity ${e.id} not found`);
     if (e.expiresAt) this.expiryWritten(e.expiresAt);
     if (!before || JSON.stringify(before.types) !== types) {
@@ -530,11 +564,13 @@ export class SqliteStorage implements StoragePort {
           outcomes.push({ ok: false, value: e });
         }
       }
+      this.writeTx.beforeCommit();
       this.wstmts.get('COMMIT').run();
       this.writeTx.committed();
     } catch (e) {
       if (this.writer.inTransaction) this.wstmts.get('ROLLBACK').run();
       this.rolledBack();
+      this.writeTx.aborted();
       for (const item of group) item.reject(e);
       return;
     }

@@ -4,6 +4,7 @@
 import type { EntityFilter, OrderKey } from '../port.ts';
 import { scopeMatches, type AttrPath, type QLiteral, type QNode, type TypeNode } from '../query-ast.ts';
 import type { MatchRegistry } from './sqlite.database.ts';
+import { docKey, instanceTimeSql, VERBATIM_KEY } from './sqlite.document.ts';
 
 /** Attribute members that are stored under their short core names, never as sub-attributes. */
 const CORE_MEMBERS = new Set(['observedAt', 'unitCode', 'datasetId', 'createdAt', 'modifiedAt', 'deletedAt']);
@@ -37,7 +38,7 @@ function key(k: string): string {
 
 /** JSON path of the attribute instance a path points at (the default instance comes first). */
 function instancePath(path: AttrPath): { base: string; member?: string } {
-  let base = `$${key(path.attr)}[0]`;
+  let base = `$${key(docKey(path.attr))}[0]`;
   const sub = path.sub;
   for (let i = 0; i < sub.length; i++) {
     if (i === sub.length - 1 && CORE_MEMBERS.has(sub[i])) return { base, member: sub[i] };
@@ -52,7 +53,7 @@ function compoundSuffix(path: AttrPath): string {
 
 /** SQL text literal of a JSON path into an attribute's default instance (IRIs never hold quotes). */
 function pathLiteral(iri: string, member: string): string {
-  return `'$."${iri.replace(/'/g, "''")}"[0].${member}'`;
+  return `'$."${docKey(iri).replace(/'/g, "''")}"[0].${member}'`;
 }
 
 /**
@@ -95,8 +96,8 @@ class Compiler {
   test(path: AttrPath, kinds: readonly string[], cond: (x: string) => string): string {
     const { base, member } = instancePath(path);
     if (member) {
-      const x = `e.doc ->> ${this.p(`${base}.${member}`)}`;
-      return `(json_type(e.doc, ${this.p(`${base}.${member}`)}) IN (${kinds.map((k) => `'${k}'`).join(',')}) AND ${cond(x)})`;
+      const m = this.member(path, base, member);
+      return `(${m.ty} IN (${kinds.map((k) => `'${k}'`).join(',')}) AND ${cond(m.x)})`;
     }
     const c = compoundSuffix(path);
     const vp = this.p(`${base}.value${c}`);
@@ -135,7 +136,7 @@ class Compiler {
       if (k.distance) {
         // Meters computed in process (the same function as on PostgreSQL); none = last, also descending.
         const m = k.distance.meters;
-        const d = this.measure((v) => (typeof v === 'string' ? m(JSON.parse(v)) : undefined), `e.doc ->> ${this.p(`$${key(k.distance.property)}[0].value`)}`);
+        const d = this.measure((v) => (typeof v === 'string' ? m(JSON.parse(v)) : undefined), `e.doc ->> ${this.p(`$${key(docKey(k.distance.property))}[0].value`)}`);
         out.push(`${d} IS NULL`, `${d} ${k.desc ? 'DESC' : 'ASC'}`);
         continue;
       }
@@ -144,8 +145,9 @@ class Compiler {
       const c = compoundSuffix(k.path);
       const paths = (member ? [`${base}.${member}`] : [`${base}.value${c}`, `${base}.object${c}`, `${base}.vocab${c}`]).map((x) => this.p(x));
       const pick = (f: (pp: string) => string) => `(CASE ${paths.map((pp) => `WHEN json_type(e.doc, ${pp}) IS NOT NULL THEN ${f(pp)}`).join(' ')} END)`;
-      const ty = pick((pp) => `json_type(e.doc, ${pp})`);
-      const x = pick((pp) => `json_extract(e.doc, ${pp})`);
+      const m = member ? this.member(k.path, base, member) : undefined;
+      const ty = m ? m.ty : pick((pp) => `json_type(e.doc, ${pp})`);
+      const x = m ? m.x : pick((pp) => `json_extract(e.doc, ${pp})`);
       const at = this.p(`${paths.length > 1 ? `${base}.value${c}` : `${base}.${member}`}."@type"`);
       const av = this.p(`${paths.length > 1 ? `${base}.value${c}` : `${base}.${member}`}."@value"`);
       const rank = `(CASE ${ty} WHEN 'integer' THEN 0 WHEN 'real' THEN 0 WHEN 'text' THEN 1 WHEN 'object' THEN `
@@ -160,10 +162,24 @@ class Compiler {
     return out.join(', ');
   }
 
+  /**
+   * JSON type and value of a core member of an instance. An attribute's own createdAt and
+   * modifiedAt may be left out of the stored document when the entity row has them
+   * (sqlite.document.ts): read from the row then.
+   */
+  private member(path: AttrPath, base: string, member: string): { ty: string; x: string } {
+    if (path.sub.length === 1 && (member === 'createdAt' || member === 'modifiedAt')) {
+      const x = instanceTimeSql('e.doc', this.p(base), this.p(`${base}.${member}`), this.p(`${base}."${VERBATIM_KEY}"`), member === 'createdAt' ? 'e.created_at' : 'e.modified_at');
+      return { ty: `(CASE WHEN ${x} IS NOT NULL THEN 'text' END)`, x };
+    }
+    const pp = this.p(`${base}.${member}`);
+    return { ty: `json_type(e.doc, ${pp})`, x: `(e.doc ->> ${pp})` };
+  }
+
   /** The attribute (or the addressed member) exists at all. */
   exists(path: AttrPath): string {
     const { base, member } = instancePath(path);
-    if (member) return `json_type(e.doc, ${this.p(`${base}.${member}`)}) IS NOT NULL`;
+    if (member) return `${this.member(path, base, member).ty} IS NOT NULL`;
     if (path.compound.length === 0) return `json_type(e.doc, ${this.p(base)}) IS NOT NULL`;
     return this.test(path, ['integer', 'real', 'text', 'true', 'false', 'array', 'object'], () => '1');
   }
@@ -304,7 +320,7 @@ export function compileFilter(tenant: string, f: EntityFilter, registry: MatchRe
   if (f.ids && f.ids.length) where.push(`e.id IN (${f.ids.map((i) => c.p(i)).join(', ')})`);
   if (f.idPattern) where.push(`e.id REGEXP ${c.p(f.idPattern)}`);
   if (f.anyAttrs && f.anyAttrs.length) {
-    where.push(`(${f.anyAttrs.map((a) => `json_type(e.doc, ${c.p(`$${key(a)}`)}) IS NOT NULL`).join(' OR ')})`);
+    where.push(`(${f.anyAttrs.map((a) => `json_type(e.doc, ${c.p(`$${key(docKey(a))}`)}) IS NOT NULL`).join(' OR ')})`);
   }
   if (f.readable) where.push(readableSql(f.readable, 'e', c.p.bind(c)));
   if (f.aliveAt) where.push(`(e.expires_at IS NULL OR e.expires_at > ${c.p(f.aliveAt)})`);
@@ -333,7 +349,7 @@ export function compileFilter(tenant: string, f: EntityFilter, registry: MatchRe
       const [minX, minY, maxX, maxY] = g.bbox;
       where.push(`e.pk IN (SELECT gid >> 6 FROM geo_index WHERE max_x >= ${c.p(minX)} AND min_x <= ${c.p(maxX)} AND max_y >= ${c.p(minY)} AND min_y <= ${c.p(maxY)} AND (gid & 63) = ${c.p(attrId)})`);
     }
-    where.push(c.match((v) => typeof v === 'string' && g.predicate(JSON.parse(v)), `e.doc ->> ${c.p(`$${key(g.property)}[0].value`)}`));
+    where.push(c.match((v) => typeof v === 'string' && g.predicate(JSON.parse(v)), `e.doc ->> ${c.p(`$${key(docKey(g.property))}[0].value`)}`));
   }
   // Only the type's conditions: counting reads the (tenant, type, pk) index and no document.
   const countFrom = f.types?.kind === 'type' && where.length === 2 ? 'entity_types t' : from;
