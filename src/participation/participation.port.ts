@@ -189,8 +189,10 @@ export interface ParticipationStore extends GuestFollowStore {
   /**
    * Replaces author names (and removes personal traces) of a deleted account; survey answers stay
    * in the counts but are detached from the account (a random id per answer); event registrations are
-   * cancelled (their seats freed); returns rows changed.
+   * cancelled (their seats freed) — for the events in `promote.events` through the routine of
+   * `cancelEventRegistrationAndPromote`, so the first waiting person gets the seat, all in the one
+   * transaction. Returns rows changed and who got a seat.
    */
-  anonymiseAuthor(userId: string, name: string): Promise<number>;
+  anonymiseAuthor(userId: string, name: string, promote?: { at: string; events: readonly string[] }): Promise<{ changed: number; promoted: Array<{ eventId: string; userId: string }> }>;
   close(): Promise<void>;
 }

@@ -507,7 +507,7 @@ export class ParticipationService {
   }
 
   /** Account deletion: the person's contributions stay, by "gelöschtes Konto". */
-  anonymise(userId: string): Promise<number> {
-    return this.d.store.anonymiseAuthor(userId, DELETED_NAME);
+  anonymise(userId: string, promote?: { at: string; events: readonly string[] }): Promise<{ changed: number; promoted: Array<{ eventId: string; userId: string }> }> {
+    return this.d.store.anonymiseAuthor(userId, DELETED_NAME, promote);
   }
 }

@@ -135,7 +135,7 @@ export async function installParticipation(app: FastifyInstance, d: Participatio
   const deleteAccount = async (p: Person, password: unknown): Promise<boolean> => {
     const u = await d.accounts.users.get(p.id);
     if (typeof password !== 'string' || password.length > 1024 || !u.passwordHash || !(await d.accounts.hasher.verify(u.passwordHash, password))) return false;
-    await service.anonymise(p.id);
+    await events.anonymiseAccount(p.id);
     await d.accounts.users.remove(p.id);
     log.info({ user: p.id }, 'an account was deleted by its owner; its contributions are shown as by a deleted account');
     return true;
@@ -164,14 +164,15 @@ export async function installParticipation(app: FastifyInstance, d: Participatio
     });
   });
 
-  // An account deleted by an operator: its contributions stay, by "gelöschtes Konto".
+  // An account deleted by an operator: its contributions stay, by "gelöschtes Konto", its seats go to the
+  // waiting lists. Before the answer leaves (onSend), so the operator's 204 means it is done.
   // (Callback style: it runs on every answer; only a deleted account waits for the anonymisation.)
-  app.addHook('onResponse', (req, reply, done) => {
+  app.addHook('onSend', (req, reply, payload, done) => {
     if (req.method === 'DELETE' && req.routeOptions.url === '/admin/users/:id' && reply.statusCode === 204) {
-      service.anonymise((req.params as { id: string }).id).catch((err) => log.error({ err }, 'contributions of a deleted account could not be anonymised')).finally(() => done());
+      events.anonymiseAccount((req.params as { id: string }).id).catch((err) => log.error({ err }, 'contributions of a deleted account could not be anonymised')).finally(() => done(null, payload));
       return;
     }
-    done();
+    done(null, payload);
   });
 
   const out: Participation = { service, surveys, events, openData, registration, guests, follows, store, person, deleteAccount, loadStarter: () => loadParticipationStarter(store, d.clock, (slug) => d.strategy.project(slug).then(() => true, () => false)) };
