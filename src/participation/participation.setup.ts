@@ -17,6 +17,7 @@ import { EventService } from './events.service.ts';
 import { OpenDataService } from './export.service.ts';
 import { GuestService } from './guest.service.ts';
 import { FollowService } from './follow.service.ts';
+import { Afterwards } from './afterwards.ts';
 import { SqliteParticipationStore } from './sqlite/participation.sqlite.ts';
 import { PostgresParticipationStore } from './postgres/participation.postgres.ts';
 import { loadParticipationStarter } from './starter.ts';
@@ -49,6 +50,8 @@ export interface Participation {
   registration: RegistrationService;
   guests: GuestService;
   follows: FollowService;
+  /** The mails to followers and moderators, made after the answer; `idle()` waits for them (tests, shutdown). */
+  afterwards: Afterwards;
   store: ParticipationStore;
   person(req: FastifyRequest): Promise<Person | undefined>;
   /**
@@ -64,8 +67,10 @@ export async function installParticipation(app: FastifyInstance, d: Participatio
   const store = d.store ?? (cfg.databaseUrl
     ? await PostgresParticipationStore.open({ url: cfg.databaseUrl, schema: cfg.postgres.schema })
     : SqliteParticipationStore.inDataDir(cfg.dataDir));
-  if (!d.store) app.addHook('onClose', async () => { await store.close(); });
   const log = app.log.child({ module: 'participation' });
+  const afterwards = new Afterwards((err) => log.warn({ err }, 'followers or moderators could not be told'));
+  // The mails queued by the last requests are made before the store closes.
+  app.addHook('onClose', async () => { await afterwards.idle(); if (!d.store) await store.close(); });
   const service = new ParticipationService({
     store, clock: d.clock, tenant: cfg.portal.tenant,
     projectExists: (slug) => d.strategy.project(slug).then(() => true, () => false),
@@ -107,11 +112,13 @@ export async function installParticipation(app: FastifyInstance, d: Participatio
     store, clock: d.clock, service, publicUrl: cfg.publicUrl, mail, moderators,
     projectTitle: (slug) => d.strategy.project(slug).then((p) => p.title, () => undefined),
   });
-  service.on(async (e) => { await follows.handle(e).catch((err) => log.warn({ err }, 'followers or moderators could not be told')); });
+  // Followers' and moderators' mails are made after the answer (one lookup and one outbox row per
+  // person): a process with many followers, or a slow mail server, never slows the citizen's post.
+  service.on(async (e) => { afterwards.run(() => follows.handle(e)); });
   const guests = new GuestService({
     store, clock: d.clock, service, surveys, limit: [cfg.portal.guestLimit || Number.MAX_SAFE_INTEGER, cfg.portal.guestLimitWindowS],
-    onPending: (g) => follows.guestPending(g).catch((err) => log.warn({ err }, 'moderators could not be told of a guest contribution')),
-    onReleased: (c) => follows.commented(c, c.authorId).catch((err) => log.warn({ err }, 'followers could not be told')),
+    onPending: async (g) => { afterwards.run(() => follows.guestPending(g)); },
+    onReleased: async (c) => { afterwards.run(() => follows.commented(c, c.authorId)); },
   });
   if (cfg.portal.followIntervalS > 0) {
     const timer = setInterval(() => { follows.tick().catch((err) => log.warn({ err }, 'phase changes or digests could not be sent')); }, cfg.portal.followIntervalS * 1000);
@@ -175,7 +182,7 @@ export async function installParticipation(app: FastifyInstance, d: Participatio
     done(null, payload);
   });
 
-  const out: Participation = { service, surveys, events, openData, registration, guests, follows, store, person, deleteAccount, loadStarter: () => loadParticipationStarter(store, d.clock, (slug) => d.strategy.project(slug).then(() => true, () => false)) };
+  const out: Participation = { service, surveys, events, openData, registration, guests, follows, afterwards, store, person, deleteAccount, loadStarter: () => loadParticipationStarter(store, d.clock, (slug) => d.strategy.project(slug).then(() => true, () => false)) };
   app.decorate('participation', out);
   if (cfg.portal.enabled) await app.register(async (pages) => participationPages(pages, { config: cfg, service, surveys, events, registration, guests, follows, person, deleteAccount, accounts: d.accounts, strategy: d.strategy }));
   return out;

@@ -27,7 +27,7 @@ for (const engine of ENGINES) {
       t.app.inject({ method: method as 'GET', url: `/api/participation${url}`, headers: as(who, extra), remoteAddress: ip, ...(payload === undefined ? {} : { payload: payload as object }) });
     const mails = (to: string) => t.app.drehscheibe.storage.accounts.listMail({ limit: 200, offset: 0, to });
     /** The mails to an address since `mark()` (the clock stands still, so by id, not time). */
-    const mark = async (to: string) => { const seen = new Set((await mails(to)).map((x) => x.id)); return async () => (await mails(to)).filter((x) => !seen.has(x.id)); };
+    const mark = async (to: string) => { const seen = new Set((await mails(to)).map((x) => x.id)); return async () => { await t.app.participation!.afterwards.idle(); return (await mails(to)).filter((x) => !seen.has(x.id)); }; };
     const subjects = (list: Array<{ subject: string }>) => list.map((x) => x.subject).sort();
 
     before(async () => {
@@ -176,6 +176,22 @@ for (const engine of ENGINES) {
       assert.equal(oneClick.statusCode, 200, oneClick.body);
       assert.equal(oneClick.json().unsubscribed, true, 'RFC 8058 one-click POST');
       assert.deepEqual((await api('GET', '/follows', bert)).json().follows.map((f: { kind: string }) => f.kind), ['process']);
+    });
+
+    test('the followers\' mails are made after the answer: a post is answered while they still wait in line', async () => {
+      const dora = await person(t.app, 'dora@example.org', [{ role: 'citizen' }], { displayName: 'Dora' });
+      await api('PUT', '/follows/process/konten', dora);
+      const since = await mark('dora@example.org');
+      const later = t.app.participation!.afterwards;
+      let open!: () => void;
+      later.run(() => new Promise<void>((resolve) => { open = resolve; }));
+      const r = await api('POST', '/processes/konten/proposals', anna, { title: 'Wartet', body: 'Text' });
+      assert.equal(r.statusCode, 201, 'answered although the mails cannot be made yet');
+      assert.equal(later.queued, 2, 'the blocker and the new proposal\'s news');
+      assert.deepEqual(await mails('dora@example.org'), [], 'no mail made inside the request');
+      open();
+      assert.deepEqual(subjects(await since()), ['Neuer Vorschlag in „Verfahren konten“: Wartet']);
+      assert.equal(later.queued, 0);
     });
 
     test('a released guest comment tells the followers too', async () => {
