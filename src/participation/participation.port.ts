@@ -56,6 +56,13 @@ export interface GuestFollowStore {
    * is at least windowS seconds before `at`; false otherwise. Atomic across nodes.
    */
   claimMark(key: string, at: string, windowS: number): Promise<boolean>;
+  /**
+   * Counts one guest contribution under `key` (a keyed hash of the client address) when fewer than `max`
+   * were counted in the `windowS` seconds before `at`, and returns 0; otherwise counts nothing and returns
+   * the seconds until the oldest count runs out (at least 1). Counts older than the window are deleted.
+   * Atomic across nodes: `max` holds however many nodes count at once.
+   */
+  takeGuestQuota(key: string, at: string, max: number, windowS: number): Promise<number>;
   /** A named random secret, made on first use, the same for every node on the database. */
   secret(name: string): Promise<string>;
 }

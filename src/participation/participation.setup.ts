@@ -116,7 +116,7 @@ export async function installParticipation(app: FastifyInstance, d: Participatio
   // person): a process with many followers, or a slow mail server, never slows the citizen's post.
   service.on(async (e) => { afterwards.run(() => follows.handle(e)); });
   const guests = new GuestService({
-    store, clock: d.clock, service, surveys, limit: [cfg.portal.guestLimit || Number.MAX_SAFE_INTEGER, cfg.portal.guestLimitWindowS],
+    store, clock: d.clock, service, surveys, limit: [cfg.portal.guestLimit, cfg.portal.guestLimitWindowS],
     onPending: async (g) => { afterwards.run(() => follows.guestPending(g)); },
     onReleased: async (c) => { afterwards.run(() => follows.commented(c, c.authorId)); },
   });

@@ -495,6 +495,20 @@ export class PostgresParticipationStore implements ParticipationStore {
     const cutoff = new Date(Date.parse(at) - windowS * 1000).toISOString();
     return await this.changed('INSERT INTO part_mail_marks (key, at) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET at = excluded.at WHERE part_mail_marks.at <= $3', [key, at, cutoff]) > 0;
   }
+  takeGuestQuota(key: string, at: string, max: number, windowS: number): Promise<number> {
+    const cutoff = new Date(Date.parse(at) - windowS * 1000).toISOString();
+    return this.tx(async (c) => {
+      // One key at a time across nodes: a transaction-scoped advisory lock on the key's hash.
+      await c.query("SELECT pg_advisory_xact_lock(hashtextextended('part_guest_hits:' || $1, 0))", [key]);
+      await c.query('DELETE FROM part_guest_hits WHERE key = $1 AND at <= $2', [key, cutoff]);
+      const r = (await c.query<{ n: number; oldest: string | null }>('SELECT COUNT(*)::int AS n, MIN(at) AS oldest FROM part_guest_hits WHERE key = $1', [key])).rows[0]!;
+      if (r.n >= max) return Math.max(1, Math.ceil((Date.parse(r.oldest!) - Date.parse(cutoff)) / 1000));
+      await c.query('INSERT INTO part_guest_hits (key, at) VALUES ($1, $2)', [key, at]);
+      // Other addresses' counts that have run out (no lock needed: nobody counts them any more).
+      await c.query('DELETE FROM part_guest_hits WHERE at <= $1', [cutoff]);
+      return 0;
+    });
+  }
   async secret(name: string): Promise<string> {
     await this.pool.query('INSERT INTO part_secrets (name, value) VALUES ($1, $2) ON CONFLICT DO NOTHING', [name, randomBytes(32).toString('base64url')]);
     return (await this.pool.query('SELECT value FROM part_secrets WHERE name = $1', [name])).rows[0].value;

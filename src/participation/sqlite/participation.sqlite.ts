@@ -465,6 +465,17 @@ export class SqliteParticipationStore implements ParticipationStore {
     const cutoff = new Date(Date.parse(at) - windowS * 1000).toISOString();
     return this.db.prepare('INSERT INTO part_mail_marks (key, at) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET at = excluded.at WHERE part_mail_marks.at <= ?').run(key, at, cutoff).changes > 0;
   }
+  async takeGuestQuota(key: string, at: string, max: number, windowS: number): Promise<number> {
+    const cutoff = new Date(Date.parse(at) - windowS * 1000).toISOString();
+    // One IMMEDIATE transaction: the writer lock orders counts from every connection to the file.
+    return this.db.transaction(() => {
+      this.db.prepare('DELETE FROM part_guest_hits WHERE at <= ?').run(cutoff);
+      const r = this.db.prepare('SELECT COUNT(*) AS n, MIN(at) AS oldest FROM part_guest_hits WHERE key = ?').get(key) as { n: number; oldest: string | null };
+      if (r.n >= max) return Math.max(1, Math.ceil((Date.parse(r.oldest!) - Date.parse(cutoff)) / 1000));
+      this.db.prepare('INSERT INTO part_guest_hits (key, at) VALUES (?, ?)').run(key, at);
+      return 0;
+    }).immediate();
+  }
   async secret(name: string): Promise<string> {
     this.db.prepare('INSERT INTO part_secrets (name, value) VALUES (?, ?) ON CONFLICT DO NOTHING').run(name, randomBytes(32).toString('base64url'));
     return (this.db.prepare('SELECT value FROM part_secrets WHERE name = ?').get(name) as { value: string }).value;
