@@ -3,6 +3,7 @@
 // Counting rules that must hold under concurrency (one support per person and proposal, one ballot
 // per person and process, a ballot within the budget, one survey answer per person and survey) are
 // the database's constraints.
+import type { ProposalImageStore } from './images.model.ts';
 import type { Follow, FollowKind, GuestContribution, GuestContributionState, NotifyMode } from './guests-follows.model.ts';
 import type { Ballot, Block, BudgetResultRow, Comment, CommentTarget, Moderation, OfficialAnswer, Process, Proposal, ProposalState, Report, Survey, SurveyAnswer, SurveyTally } from './participation.model.ts';
 
@@ -69,6 +70,8 @@ export interface GuestFollowStore {
 
 export interface ParticipationStore extends GuestFollowStore {
   readonly engine: 'sqlite' | 'postgres';
+  /** Proposals' images (images.model.ts). */
+  readonly images: ProposalImageStore;
   /** Throws StorageConflict when the slug exists. */
   createProcess(p: Process): Promise<void>;
   /** Throws StorageNotFound when the slug does not exist. */

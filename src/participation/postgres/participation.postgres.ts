@@ -2,6 +2,7 @@
 // small pool and its own migration table (under an advisory lock), so the module evolves without
 // the broker's migrations. Counters change in the same statement or transaction as what they count.
 import pg from 'pg';
+import { PostgresProposalImages } from './images.postgres.ts';
 import { RATINGS, SUPPORTS, type CountedMark } from '../participation.marks.ts';
 import { inTransaction, openModulePool, type ModuleMigrations } from '../../storage/modules/postgres/module-store.ts';
 import { dirname, join } from 'node:path';
@@ -36,7 +37,8 @@ const P_COLS = 'doc, support_count, comment_count';
 
 export class PostgresParticipationStore implements ParticipationStore {
   readonly engine = 'postgres' as const;
-  private constructor(private readonly pool: pg.Pool, readonly schema: string) {}
+  readonly images: PostgresProposalImages;
+  private constructor(private readonly pool: pg.Pool, readonly schema: string) { this.images = new PostgresProposalImages(pool); }
 
   static async open(o: PgParticipationOptions): Promise<PostgresParticipationStore> {
     const pool = await openModulePool(MIGRATIONS, o, 4);

@@ -3,6 +3,7 @@
 // filter and count by. Counters change in the same transaction as the rows they count.
 import Database from 'better-sqlite3';
 import { openModuleDb } from '../../storage/modules/sqlite/module-store.ts';
+import { SqliteProposalImages } from './images.sqlite.ts';
 import { RATINGS, REGISTRATIONS, SUPPORTS, type CountedMark } from '../participation.marks.ts';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -28,7 +29,8 @@ const isConstraint = (e: unknown) => (e as { code?: string }).code?.startsWith('
 
 export class SqliteParticipationStore implements ParticipationStore {
   readonly engine = 'sqlite' as const;
-  private constructor(private readonly db: Database.Database, readonly file: string) {}
+  readonly images: SqliteProposalImages;
+  private constructor(private readonly db: Database.Database, readonly file: string) { this.images = new SqliteProposalImages(db); }
 
   static inDataDir(dataDir: string): SqliteParticipationStore {
     const { db, file } = openModuleDb(dataDir, { file: 'participation.sqlite', table: 'part_migrations', dir: MIGRATIONS, foreignKeys: true });
