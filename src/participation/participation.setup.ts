@@ -18,6 +18,7 @@ import { OpenDataService } from './export.service.ts';
 import { GuestService } from './guest.service.ts';
 import { FollowService } from './follow.service.ts';
 import { Afterwards } from './afterwards.ts';
+import { ProposalImageService } from './image.service.ts';
 import { SqliteParticipationStore } from './sqlite/participation.sqlite.ts';
 import { PostgresParticipationStore } from './postgres/participation.postgres.ts';
 import { loadParticipationStarter } from './starter.ts';
@@ -50,6 +51,7 @@ export interface Participation {
   registration: RegistrationService;
   guests: GuestService;
   follows: FollowService;
+  images: ProposalImageService;
   /** The mails to followers and moderators, made after the answer; `idle()` waits for them (tests, shutdown). */
   afterwards: Afterwards;
   store: ParticipationStore;
@@ -92,6 +94,7 @@ export async function installParticipation(app: FastifyInstance, d: Participatio
     }
   };
   const surveys = new SurveyService(service, store);
+  const images = new ProposalImageService({ store, service, clock: d.clock, notify: mail });
   const events = new EventService(service, store, {
     list: () => d.strategy.events(), upcoming: () => d.strategy.upcomingEvents(), get: (id) => d.strategy.event(id), put: (e) => d.strategy.putEvent(e),
   }, d.clock, {
@@ -148,7 +151,7 @@ export async function installParticipation(app: FastifyInstance, d: Participatio
     return true;
   };
   await app.register(async (api) => participationRoutes(api, {
-    service, surveys, person, deleteAccount, publicUrl: cfg.publicUrl, eventService: events, openData, guests, follows,
+    service, surveys, person, deleteAccount, publicUrl: cfg.publicUrl, eventService: events, openData, guests, follows, images,
     events: async () => (await d.strategy.upcomingEvents()).map((e) => ({ id: e.id, title: e.title.de, start: e.start, end: e.end, place: e.place, description: e.description?.de })),
   }), { prefix: '/api/participation' });
 
@@ -182,8 +185,8 @@ export async function installParticipation(app: FastifyInstance, d: Participatio
     done(null, payload);
   });
 
-  const out: Participation = { service, surveys, events, openData, registration, guests, follows, afterwards, store, person, deleteAccount, loadStarter: () => loadParticipationStarter(store, d.clock, (slug) => d.strategy.project(slug).then(() => true, () => false)) };
+  const out: Participation = { service, surveys, events, openData, registration, guests, follows, images, afterwards, store, person, deleteAccount, loadStarter: () => loadParticipationStarter(store, d.clock, (slug) => d.strategy.project(slug).then(() => true, () => false)) };
   app.decorate('participation', out);
-  if (cfg.portal.enabled) await app.register(async (pages) => participationPages(pages, { config: cfg, service, surveys, events, registration, guests, follows, person, deleteAccount, accounts: d.accounts, strategy: d.strategy }));
+  if (cfg.portal.enabled) await app.register(async (pages) => participationPages(pages, { config: cfg, service, surveys, events, registration, guests, follows, images, person, deleteAccount, accounts: d.accounts, strategy: d.strategy }));
   return out;
 }
