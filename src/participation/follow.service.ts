@@ -265,6 +265,15 @@ export class FollowService {
     }
   }
 
+  /** A proposal's image waits for release: moderators get a mail, at most one an hour for all of them. */
+  async imagePending(at: string): Promise<void> {
+    if (!(await this.d.store.claimMark('image-pending', at, REPORT_MAIL_WINDOW_S))) return;
+    const link = `${this.d.publicUrl}/verwaltung/beteiligung#bilder`;
+    for (const m of await this.d.moderators()) {
+      await this.d.mail(m, 'Bilder warten auf Freigabe', `Zu einem Vorschlag wurde ein Bild hochgeladen, das auf Freigabe wartet: ${link}\n\n---\n\nAn image of a proposal waits for release: ${link}\n`);
+    }
+  }
+
   /** A guest's contribution waits for release: moderators get a mail, at most one an hour for all of them. */
   async guestPending(g: GuestContribution): Promise<void> {
     if (!(await this.d.store.claimMark('guest-pending', g.createdAt, REPORT_MAIL_WINDOW_S))) return;

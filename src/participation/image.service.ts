@@ -22,6 +22,8 @@ export interface ImageDeps {
   clock: Clock;
   /** Mails the author (the moderators' decision). */
   notify?(userId: string, subject: string, text: string): Promise<void>;
+  /** An image waits for release (moderators are told; after the answer). */
+  onPending?(m: ProposalImageMeta): Promise<void>;
 }
 
 type Prepared = Omit<ProposalImage, 'proposalId' | 'state' | 'createdAt'>;
@@ -59,6 +61,7 @@ export class ProposalImageService {
     await this.d.store.images.put(img);
     const { data, ...meta } = img;
     void data;
+    await this.d.onPending?.(meta);
     return meta;
   }
 
@@ -127,6 +130,11 @@ export class ProposalImageService {
     if (!this.isModerator(person)) throw new ParticipationProblem('Forbidden', 403, 'Forbidden', 'Only moderators see images waiting for release');
     const metas = await this.d.store.images.pending(Math.min(Math.max(1, limit), 500));
     return Promise.all(metas.map(async (m) => ({ ...m, title: (await this.d.store.getProposal(m.proposalId))?.title ?? '' })));
+  }
+
+  /** The image of a proposal, whatever its state (the author's data export). */
+  mine(proposalId: string): Promise<ProposalImageMeta | undefined> {
+    return this.d.store.images.meta(proposalId);
   }
 
   /** What a viewer may see of a proposal's image: a released one on a visible proposal for everybody; any state for its author and moderators. */

@@ -218,6 +218,9 @@ export async function participationRoutes(app: FastifyInstance, d: Participation
     const data = await s.exportMine(person);
     const f = await d.follows.settings(person).catch(() => undefined);
     if (f) data.notifications = { mode: f.mode, follows: f.follows.map(({ kind, targetId, createdAt }) => ({ kind, targetId, createdAt })) };
+    // The images of their proposals, each with its state and where to fetch it (the owner may, in any state).
+    const metas = await Promise.all((data.proposals as Array<{ id: string }>).map((p) => d.images.mine(p.id)));
+    data.proposalImages = metas.filter((m) => !!m).map((m) => imageOut(m!, true));
     return reply.header('content-disposition', 'attachment; filename="beteiligung-meine-daten.json"').header('cache-control', 'no-store').send(data);
   });
   app.post('/me/delete', open, async (req, reply) => {

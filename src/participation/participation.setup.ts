@@ -94,7 +94,7 @@ export async function installParticipation(app: FastifyInstance, d: Participatio
     }
   };
   const surveys = new SurveyService(service, store);
-  const images = new ProposalImageService({ store, service, clock: d.clock, notify: mail });
+
   const events = new EventService(service, store, {
     list: () => d.strategy.events(), upcoming: () => d.strategy.upcomingEvents(), get: (id) => d.strategy.event(id), put: (e) => d.strategy.putEvent(e),
   }, d.clock, {
@@ -118,6 +118,7 @@ export async function installParticipation(app: FastifyInstance, d: Participatio
   // Followers' and moderators' mails are made after the answer (one lookup and one outbox row per
   // person): a process with many followers, or a slow mail server, never slows the citizen's post.
   service.on(async (e) => { afterwards.run(() => follows.handle(e)); });
+  const images = new ProposalImageService({ store, service, clock: d.clock, notify: mail, onPending: async (m) => { afterwards.run(() => follows.imagePending(m.createdAt)); } });
   const guests = new GuestService({
     store, clock: d.clock, service, surveys, limit: [cfg.portal.guestLimit, cfg.portal.guestLimitWindowS],
     onPending: async (g) => { afterwards.run(() => follows.guestPending(g)); },

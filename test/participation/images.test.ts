@@ -95,6 +95,14 @@ for (const engine of ENGINES) {
       assert.equal((await sharp(own.rawPayload).metadata()).exif, undefined);
       assert.equal((await api('GET', `/proposals/${proposalId}/image`, mod)).statusCode, 200);
       assert.equal((await api('GET', `/proposals/${proposalId}`, anna)).json().image.state, 'pending');
+      // The moderators are told (after the answer), at most once an hour.
+      await t.app.participation!.afterwards.idle();
+      const told = (await mails('moderation@herne.de')).filter((m) => m.subject === 'Bilder warten auf Freigabe');
+      assert.equal(told.length, 1);
+      assert.match(told[0]!.text, /\/verwaltung\/beteiligung#bilder/);
+      // The author's data export lists it.
+      const mine = (await api('GET', '/me/export', anna)).json().proposalImages;
+      assert.deepEqual(mine.map((i: { alt: string; state: string }) => [i.alt, i.state]), [['Eine Holzbank vor dem Rathaus', 'pending']]);
     });
 
     test('moderators: the queue (401, 403 for others); rejecting needs a reason and mails the author; a new image waits again; released it is public', async () => {
@@ -112,6 +120,8 @@ for (const engine of ENGINES) {
       assert.equal((await api('GET', `/proposals/${proposalId}`, anna)).json().image.reason, 'Ein Kennzeichen ist lesbar');
       const png = await sharp({ create: { width: 40, height: 30, channels: 3, background: '#2050a0' } }).png().toBuffer();
       assert.equal((await upload(proposalId, anna, { alt: 'Skizze der Bank' }, { name: 's.png', type: 'image/png', bytes: png })).json().state, 'pending');
+      await t.app.participation!.afterwards.idle();
+      assert.equal((await mails('moderation@herne.de')).filter((m) => m.subject === 'Bilder warten auf Freigabe').length, 1, 'not again within the hour');
       assert.equal((await api('POST', `/proposals/${proposalId}/image/release`, mod)).json().state, 'released');
       const pub = await api('GET', `/proposals/${proposalId}`);
       assert.deepEqual(pub.json().image, { url: `/api/participation/proposals/${proposalId}/image`, alt: 'Skizze der Bank', width: 40, height: 30, contentType: 'image/png' });
