@@ -216,11 +216,14 @@ for (const engine of ENGINES) {
       assert.equal(got[0]!.subject, 'Beteiligung: 2 Neuigkeiten des Tages');
       assert.match(got[0]!.text, /Trinkbrunnen[\s\S]*Fahrradständer/);
       const link = /Alle Benachrichtigungen mit einem Klick abbestellen: (\S+)/.exec(got[0]!.text)![1]!;
-      const ask = await t.app.inject({ url: new URL(link).pathname + new URL(link).search });
+      // Opened in the browser where the person is logged in: the page's form carries the session's token.
+      const ask = await t.app.inject({ url: new URL(link).pathname + new URL(link).search, headers: { cookie: bert.cookie } });
       assert.equal(ask.statusCode, 200);
       assert.match(ask.body, /Möchten Sie keine Mitteilungen mehr über das erhalten, dem Sie folgen\?/);
       assert.equal((await api('GET', '/follows', bert)).json().follows.length, 1, 'the GET asks only');
-      const done = await t.app.inject({ method: 'POST', url: new URL(link).pathname + new URL(link).search });
+      const csrf = /name="_csrf" value="([^"]+)"/.exec(ask.body)![1]!;
+      assert.equal((await t.app.inject({ method: 'POST', url: new URL(link).pathname + new URL(link).search, headers: { cookie: bert.cookie } })).statusCode, 403, 'with a session, not without its token');
+      const done = await t.app.inject({ method: 'POST', url: new URL(link).pathname + new URL(link).search, payload: `_csrf=${encodeURIComponent(csrf)}`, headers: { cookie: bert.cookie, 'content-type': 'application/x-www-form-urlencoded' } });
       assert.match(done.body, /Sie erhalten keine Mitteilungen mehr über das, dem Sie gefolgt sind/);
       assert.deepEqual((await api('GET', '/follows', bert)).json().follows, []);
       assert.equal(await t.app.participation!.follows.sendDigests(), 0, 'taken once');

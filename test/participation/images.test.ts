@@ -185,6 +185,17 @@ for (const engine of ENGINES) {
       assert.equal(hasMetadata(file.rawPayload), false);
       assert.equal((await sharp(file.rawPayload).metadata()).exif, undefined, 'the GPS position is gone');
       assert.equal((await t.app.inject({ url: '/en/participation/proposals/' + id })).statusCode, 200);
+      // The edit form shows the current image; a new one replaces it and waits again.
+      const edit = await t.app.inject({ url: `/beteiligung/vorschlaege/${id}/bearbeiten`, headers: { cookie: anna.cookie } });
+      assert.match(edit.body, /Bisheriges Bild/);
+      assert.match(edit.body, /Ein neues Bild ersetzt das bisherige/);
+      const png = await sharp({ create: { width: 50, height: 50, channels: 3, background: '#108040' } }).png().toBuffer();
+      const m = await multipart({ _csrf: csrfOf(edit.body), title: 'Schattenbaum', body: 'Am Spielplatz', alt: 'Skizze: die Linde von oben' }, { name: 'skizze.png', type: 'image/png', bytes: png });
+      const saved = await t.app.inject({ method: 'POST', url: `/beteiligung/vorschlaege/${id}/bearbeiten`, payload: m.payload, headers: { ...m.headers, cookie: anna.cookie } });
+      assert.equal(saved.statusCode, 303, saved.body.slice(0, 300));
+      const meta = (await api('GET', `/proposals/${id}`, anna)).json().image;
+      assert.deepEqual([meta.alt, meta.state, meta.contentType], ['Skizze: die Linde von oben', 'pending', 'image/png']);
+      assert.equal((await t.app.inject({ url: `${page}/bild` })).statusCode, 404, 'the replacement is not public yet');
     });
   });
 }

@@ -158,6 +158,8 @@ export function UnsubscribePage(x: { frame: Frame; viewer: Viewer; result?: { ki
       <h1 class="kern-heading-x-large">{title}</h1>
       {q && x.token ? (
         <form method="post" action={`${href(lang, 'unsubscribe')}?token=${encodeURIComponent(x.token)}`}>
+          {/* Logged in, the session's token is needed like on every form; without a session the signed token is the proof. */}
+          <Csrf token={x.viewer.csrf} />
           <p>{q.title ? m.follow.unsubscribeOne(L(lang, q.title)) : m.follow.unsubscribeAll}</p>
           <Button>{m.follow.unsubscribeButton}</Button>
         </form>
