@@ -244,6 +244,22 @@ export class EventService {
     return input;
   }
 
+  /**
+   * A deleted account: its contributions are anonymised and its registrations cancelled in one
+   * transaction — for events still open for registration as a cancellation by the person would be,
+   * so the first waiting person gets the seat (and the mail). Returns rows changed.
+   */
+  async anonymiseAccount(userId: string): Promise<number> {
+    const now = this.clock.now();
+    const open = (await this.docs.list()).filter((e) => e.registration && Date.parse(e.start) > now.getTime());
+    const r = await this.s.anonymise(userId, { at: now.toISOString(), events: open.map((e) => e.id) });
+    for (const g of r.promoted) {
+      const e = open.find((x) => x.id === g.eventId);
+      if (e) await this.seatGiven(g.userId, e);
+    }
+    return r.changed;
+  }
+
   /** One event as iCalendar (RFC 5545). */
   async ics(id: string, publicUrl: string, url: string): Promise<string> {
     const { event: e } = await this.get(id);

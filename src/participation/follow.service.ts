@@ -119,10 +119,10 @@ export class FollowService {
   }
 
   /**
-   * Carries out an unsubscribe link: undefined when the token is not one of ours. Unsubscribing twice
-   * is no error. "all" ends every follow of the person.
+   * Reads an unsubscribe link without acting on it (the page a GET shows: mail scanners fetch links):
+   * undefined when the token is not one of ours.
    */
-  async unsubscribe(token: unknown): Promise<{ kind: FollowKind | 'all'; title?: Text2 } | undefined> {
+  async readUnsubscribe(token: unknown): Promise<{ userId: string; kind: FollowKind | 'all'; id: string; title?: Text2 } | undefined> {
     if (typeof token !== 'string' || token.length > 2000) return undefined;
     const [payload, mac] = token.split('.');
     if (!payload || !mac) return undefined;
@@ -132,14 +132,25 @@ export class FollowService {
     try { parsed = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')); } catch { return undefined; }
     if (!Array.isArray(parsed) || parsed.length !== 3 || !parsed.every((x) => typeof x === 'string')) return undefined;
     const [userId, kind, id] = parsed as [string, FollowKind | 'all', string];
-    if (kind === 'all') {
-      for (const f of await this.d.store.follows(userId)) await this.d.store.unfollow(userId, f.kind, f.targetId);
-      return { kind };
-    }
+    if (kind === 'all') return { userId, kind, id };
     if (!(FOLLOW_KINDS as readonly string[]).includes(kind)) return undefined;
-    await this.d.store.unfollow(userId, kind, id);
     const title = await this.target(kind, id).then((t) => t.title, () => undefined);
-    return { kind, ...(title ? { title } : {}) };
+    return { userId, kind, id, ...(title ? { title } : {}) };
+  }
+
+  /**
+   * Carries out an unsubscribe link (a POST: the page's button, or RFC 8058 one-click): undefined when
+   * the token is not one of ours. Unsubscribing twice is no error. "all" ends every follow of the person.
+   */
+  async unsubscribe(token: unknown): Promise<{ kind: FollowKind | 'all'; title?: Text2 } | undefined> {
+    const r = await this.readUnsubscribe(token);
+    if (!r) return undefined;
+    if (r.kind === 'all') {
+      for (const f of await this.d.store.follows(r.userId)) await this.d.store.unfollow(r.userId, f.kind, f.targetId);
+      return { kind: r.kind };
+    }
+    await this.d.store.unfollow(r.userId, r.kind, r.id);
+    return { kind: r.kind, ...(r.title ? { title: r.title } : {}) };
   }
 
   /** Reacts to a contribution: tells followers (new proposals, comments, the city's answers) and moderators (reports). */
@@ -251,6 +262,15 @@ export class FollowService {
         '(Weitere Meldungen desselben Beitrags innerhalb einer Stunde kommen ohne eigene Mail in die Liste.)', '', '---', '',
         `Somebody reported ${what.en} in participation. Reason: ${r.reason}`, `Moderation: ${link}`, '',
       ].join('\n'));
+    }
+  }
+
+  /** A proposal's image waits for release: moderators get a mail, at most one an hour for all of them. */
+  async imagePending(at: string): Promise<void> {
+    if (!(await this.d.store.claimMark('image-pending', at, REPORT_MAIL_WINDOW_S))) return;
+    const link = `${this.d.publicUrl}/verwaltung/beteiligung#bilder`;
+    for (const m of await this.d.moderators()) {
+      await this.d.mail(m, 'Bilder warten auf Freigabe', `Zu einem Vorschlag wurde ein Bild hochgeladen, das auf Freigabe wartet: ${link}\n\n---\n\nAn image of a proposal waits for release: ${link}\n`);
     }
   }
 

@@ -1,8 +1,9 @@
 // Guests take part without an account where the city allows it per process: comments on proposals
 // and survey answers under a pseudonym, held for moderation (kept apart from the public tables until
-// a moderator releases them), limited per client address (only a hash of it, in memory, per node).
+// a moderator releases them), limited per client address (counted in the database, shared by every
+// node, under a keyed hash of the address).
 // A guest is identified by a random per-browser token; only its hash is stored ("guest:<hash>").
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, createHmac, randomBytes } from 'node:crypto';
 import type { Clock } from '../core/clock.ts';
 import { StorageConflict } from '../core/errors.ts';
 import type { GuestContribution } from './guests-follows.model.ts';
@@ -41,7 +42,7 @@ export interface GuestDeps {
   clock: Clock;
   service: ParticipationService;
   surveys: SurveyService;
-  /** Contributions per client address: [count, window seconds] (DREHSCHEIBE_GUEST_LIMIT). */
+  /** Contributions per client address: [count, window seconds] (DREHSCHEIBE_GUEST_LIMIT; count 0 = no limit). */
   limit: [number, number];
   /** A guest contribution waits for release (moderators are told). */
   onPending?(g: GuestContribution): Promise<void>;
@@ -52,7 +53,7 @@ export interface GuestDeps {
 export type HeldContribution = GuestContribution & { context: { title: string; proposalId?: string; surveyId?: string } };
 
 export class GuestService {
-  private readonly hits = new Map<string, number[]>();
+  private key?: Buffer;
   constructor(private readonly d: GuestDeps) {}
 
   /** Who-may for a guest: 403 when the process takes no guests or the action is not a guest's; 409 when the phase does not allow it. */
@@ -65,21 +66,18 @@ export class GuestService {
     return guest;
   }
 
-  /** Counts a guest contribution against the per-address limit: 429 (with Retry-After) beyond it. */
-  private limit(address: string): void {
+  /**
+   * Counts a guest contribution against the per-address limit, in the database (so every node shares
+   * it): 429 (with Retry-After) beyond it. The address is kept only as an HMAC under a secret of the
+   * database, for the limit's window.
+   */
+  private async limit(address: string): Promise<void> {
     const [max, windowS] = this.d.limit;
-    const now = this.d.clock.now().getTime();
-    const key = sha(address);
-    const from = now - windowS * 1000;
-    const list = (this.hits.get(key) ?? []).filter((t) => t > from);
-    if (list.length >= max) {
-      this.hits.set(key, list);
-      const wait = Math.max(1, Math.ceil((list[0]! - from) / 1000));
-      throw new ParticipationProblem('TooManyRequests', 429, 'Too many requests', `At most ${max} guest contributions from one address in ${windowS} s; retry after ${wait} s`, [], wait);
-    }
-    list.push(now);
-    this.hits.set(key, list);
-    if (this.hits.size > 100_000) this.hits.delete(this.hits.keys().next().value as string);
+    if (max <= 0) return;
+    this.key ??= Buffer.from(await this.d.store.secret('guest-limit'), 'base64url');
+    const key = createHmac('sha256', this.key).update(address).digest('base64url');
+    const wait = await this.d.store.takeGuestQuota(key, this.d.clock.now().toISOString(), max, windowS);
+    if (wait > 0) throw new ParticipationProblem('TooManyRequests', 429, 'Too many requests', `At most ${max} guest contributions from one address in ${windowS} s; retry after ${wait} s`, [], wait);
   }
 
   private pseudonym(raw: unknown) {
@@ -108,7 +106,7 @@ export class GuestService {
       else parentId = c.id;
     }
     if (problems.length || !text || !name.name) throw invalid(problems);
-    this.limit(address);
+    await this.limit(address);
     return this.hold({
       id: newId(), kind: 'comment', guestId: who.id, pseudonym: name.name, processSlug: view.process.slug, targetId: proposalId, state: 'pending',
       comment: { body: text, ...(parentId ? { parentId } : {}) }, createdAt: this.d.clock.now().toISOString(),
@@ -124,7 +122,7 @@ export class GuestService {
     if (values && Object.keys(values).length === 0) problems.push({ ...problem(survey.questions[0]!.id, 'survey_answer_required'), message: `${survey.questions[0]!.id}: answer at least one question` });
     if (name.problem) problems.unshift(name.problem);
     if (problems.length || !values || !name.name) throw invalid(problems);
-    this.limit(address);
+    await this.limit(address);
     try {
       return await this.hold({
         id: newId(), kind: 'survey', guestId: who.id, pseudonym: name.name, processSlug: view.process.slug, targetId: surveyId, state: 'pending',

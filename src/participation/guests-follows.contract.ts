@@ -85,6 +85,24 @@ export function guestsFollowsContract(name: string, factory: ParticipationStoreF
       assert.equal((await s.takeDigests()).size, 0);
     });
 
+    test('guest quota: at most max per key in a sliding window, with the wait until the oldest runs out; shared across nodes', async () => {
+      const at = (m: number) => new Date(Date.parse('2026-12-01T10:00:00.000Z') + m * 60_000).toISOString();
+      assert.equal(await s.takeGuestQuota('addr-a', at(0), 2, 600), 0);
+      assert.equal(await s.takeGuestQuota('addr-a', at(1), 2, 600), 0);
+      assert.equal(await s.takeGuestQuota('addr-a', at(2), 2, 600), 480, 'the first runs out at minute 10: 8 minutes');
+      assert.equal(await s.takeGuestQuota('addr-b', at(2), 2, 600), 0, 'another key counts apart');
+      assert.equal(await s.takeGuestQuota('addr-a', at(3), 2, 600), 420, 'a refused one is not counted');
+      assert.equal(await s.takeGuestQuota('addr-a', at(10), 2, 600), 0, 'the first has run out');
+      assert.equal(await s.takeGuestQuota('addr-a', at(10.5), 2, 600), 30);
+      const twin = await factory.twin(s);
+      try {
+        const r = await Promise.all(Array.from({ length: 12 }, (_, i) => (i % 2 ? twin : s).takeGuestQuota('race-addr', at(20), 5, 600)));
+        assert.equal(r.filter((x) => x === 0).length, 5, 'exactly max, whichever node counts');
+        assert.ok(r.filter((x) => x > 0).every((x) => x === 600));
+        assert.equal(await twin.takeGuestQuota('race-addr', at(21), 5, 600), 540, 'the other node sees the counts');
+      } finally { await twin.close(); }
+    });
+
     test('mail marks: claimed once per window, across nodes; secrets are made once and shared', async () => {
       assert.equal(await s.claimMark('report:c1', '2026-12-01T10:00:00.000Z', 3600), true);
       assert.equal(await s.claimMark('report:c1', '2026-12-01T10:30:00.000Z', 3600), false);

@@ -4,6 +4,7 @@
 // follow processes, proposals and projects and choose immediate mail or a daily digest; the mails'
 // unsubscribe links also work as RFC 8058 one-click POSTs.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { acceptForms } from '../core/http.ts';
 import type { GuestContribution } from './guests-follows.model.ts';
 import { guestOf, newGuestToken, type GuestService } from './guest.service.ts';
 import type { FollowService } from './follow.service.ts';
@@ -63,10 +64,15 @@ export function guestFollowRoutes(app: FastifyInstance, d: GuestFollowRouteDeps)
   app.put('/follows/settings', open, async (req) => d.follows.setMode(await d.person(req), body(req).mode));
   app.put('/follows/:kind/:id', open, async (req: Id) => d.follows.follow(await d.person(req), req.params.kind, req.params.id));
   app.delete('/follows/:kind/:id', open, async (req: Id) => d.follows.unfollow(await d.person(req), req.params.kind, req.params.id));
-  // RFC 8058 one-click: a mail client POSTs to the link; no login, the token is the proof.
-  app.post('/unsubscribe', open, async (req: Id) => {
-    const r = await d.follows.unsubscribe(req.query.token);
-    if (!r) throw new ParticipationProblem('BadRequest', 400, 'Invalid input', 'token: not a valid unsubscribe link');
-    return { unsubscribed: true, kind: r.kind };
+  // RFC 8058 one-click: a mail client POSTs to the link with the form body List-Unsubscribe=One-Click
+  // (url-encoded or multipart; the body is not needed: the token in the address is the proof). No login.
+  void app.register(async (oneClick) => {
+    acceptForms(oneClick, 4096);
+    oneClick.addContentTypeParser('multipart/form-data', { parseAs: 'string', bodyLimit: 4096 }, (_req, _body, done) => done(null, {}));
+    oneClick.post('/unsubscribe', open, async (req: Id) => {
+      const r = await d.follows.unsubscribe(req.query.token);
+      if (!r) throw new ParticipationProblem('BadRequest', 400, 'Invalid input', 'token: not a valid unsubscribe link');
+      return { unsubscribed: true, kind: r.kind };
+    });
   });
 }

@@ -15,3 +15,6 @@ export { GuestService, guestOf, newGuestToken, GUEST_SUFFIX, type Guest, type He
 export { FollowService, type FollowedTarget } from './follow.service.ts';
 export type { GuestContribution, Follow, FollowKind, NotifyMode } from './guests-follows.model.ts';
 export { FOLLOW_KINDS, NOTIFY_MODES } from './guests-follows.model.ts';
+export { ProposalImageService, IMAGE_LIMITS, hasUpload, type ImageUpload } from './image.service.ts';
+export type { ProposalImageMeta, ImageState } from './images.model.ts';
+export { acceptImageForms } from './images.routes.ts';

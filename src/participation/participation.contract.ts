@@ -300,7 +300,8 @@ export function participationStoreContract(name: string, factory: ParticipationS
 
     test('anonymising an author renames their proposals and comments and keeps the counts', async () => {
       const n = await s.anonymiseAuthor('u2', 'gelöschtes Konto');
-      assert.ok(n >= 3);
+      assert.ok(n.changed >= 3);
+      assert.deepEqual(n.promoted, []);
       const c = await s.getComment('k2');
       assert.deepEqual([c?.authorId, c?.authorName], ['deleted', 'gelöschtes Konto']);
       assert.equal((await s.getProposal('a'))?.authorName, 'Eule 17');
@@ -453,6 +454,25 @@ export function participationStoreContract(name: string, factory: ParticipationS
       assert.equal((await s.eventRegistrations(['anon-event'])).get('anon-event'), undefined);
       assert.equal(await s.registerForEvent('anon-event', 'u10', '2026-12-03T10:00:00.000Z', 1), 'registered', 'the seat is free again');
       assert.equal((await s.getComment('h2'))?.helpfulCount, 1);
+    });
+
+    test('anonymising gives the freed seats of open events to the first waiting people (in the same transaction), not of others', async () => {
+      const at = '2026-12-04T10:00:00.000Z';
+      for (const ev of ['del-open', 'del-open2', 'del-past']) {
+        assert.equal(await s.registerForEvent(ev, 'dx', at, 1), 'registered');
+        for (const u of ['dw1', 'dw2']) assert.equal(await s.joinEventWaitlist(ev, `${u}-${ev}`, at, 1), 'waiting');
+      }
+      assert.equal(await s.registerForEvent('del-other', 'dy', at, 2), 'registered');
+      assert.equal(await s.joinEventWaitlist('del-open', 'dx-waits', at, 1), 'waiting');
+      const r = await s.anonymiseAuthor('dx', 'gelöschtes Konto', { at: '2026-12-04T11:00:00.000Z', events: ['del-open', 'del-open2', 'del-other'] });
+      assert.deepEqual(r.promoted, [{ eventId: 'del-open', userId: 'dw1-del-open' }, { eventId: 'del-open2', userId: 'dw1-del-open2' }]);
+      assert.ok(r.changed >= 3);
+      assert.deepEqual(await s.eventAttendees('del-open'), { registered: [{ userId: 'dw1-del-open', at: '2026-12-04T11:00:00.000Z' }], waiting: [{ userId: 'dw2-del-open', at }, { userId: 'dx-waits', at }] });
+      assert.equal((await s.eventRegistrations(['del-open'])).get('del-open'), 1, 'the seat count holds');
+      // An event not named (begun, or without registration): the seat is freed, nobody moves up.
+      assert.deepEqual(await s.eventAttendees('del-past'), { registered: [], waiting: [{ userId: 'dw1-del-past', at }, { userId: 'dw2-del-past', at }] });
+      assert.equal((await s.eventRegistrations(['del-past'])).get('del-past') ?? 0, 0);
+      assert.equal(await s.isRegisteredForEvent('del-other', 'dy'), true, 'other people keep theirs');
     });
   });
 }

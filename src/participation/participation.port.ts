@@ -3,6 +3,7 @@
 // Counting rules that must hold under concurrency (one support per person and proposal, one ballot
 // per person and process, a ballot within the budget, one survey answer per person and survey) are
 // the database's constraints.
+import type { ProposalImageStore } from './images.model.ts';
 import type { Follow, FollowKind, GuestContribution, GuestContributionState, NotifyMode } from './guests-follows.model.ts';
 import type { Ballot, Block, BudgetResultRow, Comment, CommentTarget, Moderation, OfficialAnswer, Process, Proposal, ProposalState, Report, Survey, SurveyAnswer, SurveyTally } from './participation.model.ts';
 
@@ -56,12 +57,21 @@ export interface GuestFollowStore {
    * is at least windowS seconds before `at`; false otherwise. Atomic across nodes.
    */
   claimMark(key: string, at: string, windowS: number): Promise<boolean>;
+  /**
+   * Counts one guest contribution under `key` (a keyed hash of the client address) when fewer than `max`
+   * were counted in the `windowS` seconds before `at`, and returns 0; otherwise counts nothing and returns
+   * the seconds until the oldest count runs out (at least 1). Counts older than the window are deleted.
+   * Atomic across nodes: `max` holds however many nodes count at once.
+   */
+  takeGuestQuota(key: string, at: string, max: number, windowS: number): Promise<number>;
   /** A named random secret, made on first use, the same for every node on the database. */
   secret(name: string): Promise<string>;
 }
 
 export interface ParticipationStore extends GuestFollowStore {
   readonly engine: 'sqlite' | 'postgres';
+  /** Proposals' images (images.model.ts). */
+  readonly images: ProposalImageStore;
   /** Throws StorageConflict when the slug exists. */
   createProcess(p: Process): Promise<void>;
   /** Throws StorageNotFound when the slug does not exist. */
@@ -189,8 +199,10 @@ export interface ParticipationStore extends GuestFollowStore {
   /**
    * Replaces author names (and removes personal traces) of a deleted account; survey answers stay
    * in the counts but are detached from the account (a random id per answer); event registrations are
-   * cancelled (their seats freed); returns rows changed.
+   * cancelled (their seats freed) — for the events in `promote.events` through the routine of
+   * `cancelEventRegistrationAndPromote`, so the first waiting person gets the seat, all in the one
+   * transaction. Returns rows changed and who got a seat.
    */
-  anonymiseAuthor(userId: string, name: string): Promise<number>;
+  anonymiseAuthor(userId: string, name: string, promote?: { at: string; events: readonly string[] }): Promise<{ changed: number; promoted: Array<{ eventId: string; userId: string }> }>;
   close(): Promise<void>;
 }

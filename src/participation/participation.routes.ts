@@ -12,6 +12,8 @@ import type { OpenDataService } from './export.service.ts';
 import type { GuestService } from './guest.service.ts';
 import type { FollowService } from './follow.service.ts';
 import { guestFollowRoutes } from './guests-follows.routes.ts';
+import type { ProposalImageService } from './image.service.ts';
+import { imageOut, imageRoutes } from './images.routes.ts';
 
 export interface ParticipationRouteDeps {
   service: ParticipationService;
@@ -27,6 +29,8 @@ export interface ParticipationRouteDeps {
   /** Guests' held contributions; following and its mails. */
   guests: GuestService;
   follows: FollowService;
+  /** Proposals' images (upload, moderation, reading). */
+  images: ProposalImageService;
   publicUrl: string;
 }
 
@@ -85,7 +89,9 @@ export async function participationRoutes(app: FastifyInstance, d: Participation
   app.get('/proposals/:id', open, async (req: Id) => {
     const viewer = await d.person(req);
     const { proposal } = await s.proposal(req.params.id);
-    return { ...publicProposal(proposal, viewer), supported: await s.hasSupport(proposal.id, viewer) };
+    const image = await d.images.visible(proposal, viewer);
+    const full = !!viewer && (viewer.id === proposal.authorId || s.hasRole(viewer, 'moderator'));
+    return { ...publicProposal(proposal, viewer), supported: await s.hasSupport(proposal.id, viewer), ...(image ? { image: imageOut(image, full) } : {}) };
   });
   app.patch('/proposals/:id', open, async (req: Id) => publicProposal(await s.editProposal(await d.person(req), req.params.id, req.body), await d.person(req)));
   app.post('/proposals/:id/withdraw', open, async (req: Id, reply) => { await s.withdraw(await d.person(req), req.params.id); return reply.status(204).send(); });
@@ -212,6 +218,9 @@ export async function participationRoutes(app: FastifyInstance, d: Participation
     const data = await s.exportMine(person);
     const f = await d.follows.settings(person).catch(() => undefined);
     if (f) data.notifications = { mode: f.mode, follows: f.follows.map(({ kind, targetId, createdAt }) => ({ kind, targetId, createdAt })) };
+    // The images of their proposals, each with its state and where to fetch it (the owner may, in any state).
+    const metas = await Promise.all((data.proposals as Array<{ id: string }>).map((p) => d.images.mine(p.id)));
+    data.proposalImages = metas.filter((m) => !!m).map((m) => imageOut(m!, true));
     return reply.header('content-disposition', 'attachment; filename="beteiligung-meine-daten.json"').header('cache-control', 'no-store').send(data);
   });
   app.post('/me/delete', open, async (req, reply) => {
@@ -221,6 +230,7 @@ export async function participationRoutes(app: FastifyInstance, d: Participation
     return reply.status(204).send();
   });
   guestFollowRoutes(app, { guests: d.guests, follows: d.follows, person: d.person });
+  imageRoutes(app, { images: d.images, person: d.person });
   app.get('/processes/:id/result', open, async (req: Id) => s.budgetResult(await d.person(req), req.params.id));
 
   // Surveys: stewards add, change (until the first answer) and publish; people answer once each.

@@ -219,28 +219,34 @@ export class ParticipationService {
     return !!person && p.authorId === person.id && p.state === 'published' && p.supportCount === 0 && p.commentCount === 0 && phaseAllows(view.phase, 'propose');
   }
 
-  async propose(person: Person | undefined, slug: string, body: unknown): Promise<Proposal> {
+  /**
+   * A new proposal. `extra`: more problems found with the same form (an image), reported together with
+   * the proposal's own; `after` runs once it is stored, before followers are told (the image is added).
+   */
+  async propose(person: Person | undefined, slug: string, body: unknown, extra?: { problems: Problem[]; after?(p: Proposal): Promise<void> }): Promise<Proposal> {
     const view = await this.process(slug);
     const who = await this.check(person, 'propose', view);
     const { input, problems } = parseProposal(body, view.process);
-    if (!input) throw invalid(problems);
+    if (!input || extra?.problems.length) throw invalid([...problems, ...(extra?.problems ?? [])]);
     this.limit(who, 'propose');
     const now = this.now();
     const p: Proposal = { id: newId(), processSlug: slug, authorId: who.id, authorName: who.name, ...input, state: 'published', supportCount: 0, commentCount: 0, createdAt: now, modifiedAt: now };
     await this.d.store.createProposal(p);
+    await extra?.after?.(p);
     await this.emit({ kind: 'proposal', proposal: p, actor: who.id });
     return p;
   }
 
-  async editProposal(person: Person | undefined, id: string, body: unknown): Promise<Proposal> {
+  async editProposal(person: Person | undefined, id: string, body: unknown, extra?: { problems: Problem[]; after?(p: Proposal): Promise<void> }): Promise<Proposal> {
     const { proposal, view } = await this.proposal(id);
     const who = await this.check(person, 'propose', view);
     if (proposal.authorId !== who.id) throw new ParticipationProblem('Forbidden', 403, 'Forbidden', 'Only its author edits a proposal');
     const { input, problems } = parseProposal(body, view.process);
-    if (!input) throw invalid(problems);
+    if (!input || extra?.problems.length) throw invalid([...problems, ...(extra?.problems ?? [])]);
     if (!(await this.d.store.editProposal(id, who.id, { ...input, modifiedAt: this.now() }))) {
       throw conflict('A proposal can be edited only until the first comment or support arrives, and not once withdrawn or hidden');
     }
+    await extra?.after?.(proposal);
     return (await this.proposal(id)).proposal;
   }
 
@@ -507,7 +513,7 @@ export class ParticipationService {
   }
 
   /** Account deletion: the person's contributions stay, by "gelöschtes Konto". */
-  anonymise(userId: string): Promise<number> {
-    return this.d.store.anonymiseAuthor(userId, DELETED_NAME);
+  anonymise(userId: string, promote?: { at: string; events: readonly string[] }): Promise<{ changed: number; promoted: Array<{ eventId: string; userId: string }> }> {
+    return this.d.store.anonymiseAuthor(userId, DELETED_NAME, promote);
   }
 }

@@ -17,6 +17,8 @@ import { EventService } from './events.service.ts';
 import { OpenDataService } from './export.service.ts';
 import { GuestService } from './guest.service.ts';
 import { FollowService } from './follow.service.ts';
+import { Afterwards } from './afterwards.ts';
+import { ProposalImageService } from './image.service.ts';
 import { SqliteParticipationStore } from './sqlite/participation.sqlite.ts';
 import { PostgresParticipationStore } from './postgres/participation.postgres.ts';
 import { loadParticipationStarter } from './starter.ts';
@@ -49,6 +51,9 @@ export interface Participation {
   registration: RegistrationService;
   guests: GuestService;
   follows: FollowService;
+  images: ProposalImageService;
+  /** The mails to followers and moderators, made after the answer; `idle()` waits for them (tests, shutdown). */
+  afterwards: Afterwards;
   store: ParticipationStore;
   person(req: FastifyRequest): Promise<Person | undefined>;
   /**
@@ -64,8 +69,10 @@ export async function installParticipation(app: FastifyInstance, d: Participatio
   const store = d.store ?? (cfg.databaseUrl
     ? await PostgresParticipationStore.open({ url: cfg.databaseUrl, schema: cfg.postgres.schema })
     : SqliteParticipationStore.inDataDir(cfg.dataDir));
-  if (!d.store) app.addHook('onClose', async () => { await store.close(); });
   const log = app.log.child({ module: 'participation' });
+  const afterwards = new Afterwards((err) => log.warn({ err }, 'followers or moderators could not be told'));
+  // The mails queued by the last requests are made before the store closes.
+  app.addHook('onClose', async () => { await afterwards.idle(); if (!d.store) await store.close(); });
   const service = new ParticipationService({
     store, clock: d.clock, tenant: cfg.portal.tenant,
     projectExists: (slug) => d.strategy.project(slug).then(() => true, () => false),
@@ -87,6 +94,7 @@ export async function installParticipation(app: FastifyInstance, d: Participatio
     }
   };
   const surveys = new SurveyService(service, store);
+
   const events = new EventService(service, store, {
     list: () => d.strategy.events(), upcoming: () => d.strategy.upcomingEvents(), get: (id) => d.strategy.event(id), put: (e) => d.strategy.putEvent(e),
   }, d.clock, {
@@ -107,11 +115,14 @@ export async function installParticipation(app: FastifyInstance, d: Participatio
     store, clock: d.clock, service, publicUrl: cfg.publicUrl, mail, moderators,
     projectTitle: (slug) => d.strategy.project(slug).then((p) => p.title, () => undefined),
   });
-  service.on(async (e) => { await follows.handle(e).catch((err) => log.warn({ err }, 'followers or moderators could not be told')); });
+  // Followers' and moderators' mails are made after the answer (one lookup and one outbox row per
+  // person): a process with many followers, or a slow mail server, never slows the citizen's post.
+  service.on(async (e) => { afterwards.run(() => follows.handle(e)); });
+  const images = new ProposalImageService({ store, service, clock: d.clock, notify: mail, onPending: async (m) => { afterwards.run(() => follows.imagePending(m.createdAt)); } });
   const guests = new GuestService({
-    store, clock: d.clock, service, surveys, limit: [cfg.portal.guestLimit || Number.MAX_SAFE_INTEGER, cfg.portal.guestLimitWindowS],
-    onPending: (g) => follows.guestPending(g).catch((err) => log.warn({ err }, 'moderators could not be told of a guest contribution')),
-    onReleased: (c) => follows.commented(c, c.authorId).catch((err) => log.warn({ err }, 'followers could not be told')),
+    store, clock: d.clock, service, surveys, limit: [cfg.portal.guestLimit, cfg.portal.guestLimitWindowS],
+    onPending: async (g) => { afterwards.run(() => follows.guestPending(g)); },
+    onReleased: async (c) => { afterwards.run(() => follows.commented(c, c.authorId)); },
   });
   if (cfg.portal.followIntervalS > 0) {
     const timer = setInterval(() => { follows.tick().catch((err) => log.warn({ err }, 'phase changes or digests could not be sent')); }, cfg.portal.followIntervalS * 1000);
@@ -135,13 +146,13 @@ export async function installParticipation(app: FastifyInstance, d: Participatio
   const deleteAccount = async (p: Person, password: unknown): Promise<boolean> => {
     const u = await d.accounts.users.get(p.id);
     if (typeof password !== 'string' || password.length > 1024 || !u.passwordHash || !(await d.accounts.hasher.verify(u.passwordHash, password))) return false;
-    await service.anonymise(p.id);
+    await events.anonymiseAccount(p.id);
     await d.accounts.users.remove(p.id);
     log.info({ user: p.id }, 'an account was deleted by its owner; its contributions are shown as by a deleted account');
     return true;
   };
   await app.register(async (api) => participationRoutes(api, {
-    service, surveys, person, deleteAccount, publicUrl: cfg.publicUrl, eventService: events, openData, guests, follows,
+    service, surveys, person, deleteAccount, publicUrl: cfg.publicUrl, eventService: events, openData, guests, follows, images,
     events: async () => (await d.strategy.upcomingEvents()).map((e) => ({ id: e.id, title: e.title.de, start: e.start, end: e.end, place: e.place, description: e.description?.de })),
   }), { prefix: '/api/participation' });
 
@@ -164,18 +175,19 @@ export async function installParticipation(app: FastifyInstance, d: Participatio
     });
   });
 
-  // An account deleted by an operator: its contributions stay, by "gelöschtes Konto".
+  // An account deleted by an operator: its contributions stay, by "gelöschtes Konto", its seats go to the
+  // waiting lists. Before the answer leaves (onSend), so the operator's 204 means it is done.
   // (Callback style: it runs on every answer; only a deleted account waits for the anonymisation.)
-  app.addHook('onResponse', (req, reply, done) => {
+  app.addHook('onSend', (req, reply, payload, done) => {
     if (req.method === 'DELETE' && req.routeOptions.url === '/admin/users/:id' && reply.statusCode === 204) {
-      service.anonymise((req.params as { id: string }).id).catch((err) => log.error({ err }, 'contributions of a deleted account could not be anonymised')).finally(() => done());
+      events.anonymiseAccount((req.params as { id: string }).id).catch((err) => log.error({ err }, 'contributions of a deleted account could not be anonymised')).finally(() => done(null, payload));
       return;
     }
-    done();
+    done(null, payload);
   });
 
-  const out: Participation = { service, surveys, events, openData, registration, guests, follows, store, person, deleteAccount, loadStarter: () => loadParticipationStarter(store, d.clock, (slug) => d.strategy.project(slug).then(() => true, () => false)) };
+  const out: Participation = { service, surveys, events, openData, registration, guests, follows, images, afterwards, store, person, deleteAccount, loadStarter: () => loadParticipationStarter(store, d.clock, (slug) => d.strategy.project(slug).then(() => true, () => false)) };
   app.decorate('participation', out);
-  if (cfg.portal.enabled) await app.register(async (pages) => participationPages(pages, { config: cfg, service, surveys, events, registration, guests, follows, person, deleteAccount, accounts: d.accounts, strategy: d.strategy }));
+  if (cfg.portal.enabled) await app.register(async (pages) => participationPages(pages, { config: cfg, service, surveys, events, registration, guests, follows, images, person, deleteAccount, accounts: d.accounts, strategy: d.strategy }));
   return out;
 }

@@ -67,6 +67,12 @@ const EN = {
   guests_invalid: 'guests: true (guests may comment and answer surveys under a pseudonym) or false',
   pseudonym_invalid: 'pseudonym: 2 to 40 characters, letters, digits, spaces and . - _',
   follow_mode_invalid: 'mode: immediate or digest',
+  image_required: 'image: choose a JPEG or PNG file',
+  image_type: 'image: JPEG or PNG only (checked by the file\'s content)',
+  image_size: 'image: at most 8 MB and 40 megapixels',
+  image_decode: 'image: the file cannot be read as an image',
+  alt_required: 'alt: describe what the image shows (alternative text, 3 to 300 characters)',
+  alt_too_long: 'alt: at most 300 characters',
 } as const;
 export type ProblemCode = keyof typeof EN;
 

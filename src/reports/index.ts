@@ -16,6 +16,8 @@ export { ReportService, ReportProblem } from './reports.service.ts';
 export type { Report, Category, ReportStatus } from './reports.model.ts';
 export { STATUSES as REPORT_STATUSES } from './reports.model.ts';
 export { LIMITS as REPORT_LIMITS } from './reports.validate.ts';
+// The photo pipeline (type, size and decoding checked; re-encoded without metadata), reused for proposals' images.
+export { cleanPhoto, hasMetadata, PhotoRejected, DEFAULT_PHOTO_LIMITS, PHOTO_TYPES, type CleanPhoto, type PhotoLimits } from './reports.photos.ts';
 
 /** New reports per client address: 10 at once, then one more every 6 minutes (docs/participation.md). */
 export const REPORT_RATE = { rps: 1 / 360, burst: 10 };

@@ -8,7 +8,7 @@ import { testApp, type TestApp } from '../support/app.ts';
 import { fixedClock } from '../../src/core/clock.ts';
 import { loadStarter } from '../../src/strategy/index.ts';
 import { PG_SKIP, PG_URL, dropSchema, freshSchema } from '../support/pg.ts';
-import { T0, as, person, type Who } from './support.ts';
+import { PASSWORD, T0, as, person, type Who } from './support.ts';
 
 const ENGINES: Array<{ name: string; skip: string | false; env: () => Record<string, string> }> = [
   { name: 'sqlite', skip: false, env: () => ({}) },
@@ -187,6 +187,31 @@ for (const engine of ENGINES) {
       assert.equal((await api('GET', '/events/andrang')).json().taken, 2);
       const regs = new Set(after2.registered.map((x: { email: string }) => x.email));
       for (const w of after2.waiting) assert.ok(!regs.has(w.email), 'nobody both registered and waiting');
+    });
+
+    test('a deleted account (by the person, or by an operator) gives its seat to the first waiting person, with the mail', async () => {
+      assert.equal((await api('POST', '/events', steward, event('geloescht', 1))).statusCode, 201);
+      const [holder, first, second] = await Promise.all(['d0', 'd1', 'd2'].map((n) => person(t.app, `${n}@example.org`, [{ role: 'citizen' }], { displayName: `Konto ${n}` })));
+      assert.equal((await api('PUT', '/events/geloescht/registration', holder)).statusCode, 200);
+      for (const w of [first!, second!]) assert.equal((await api('PUT', '/events/geloescht/waitlist', w)).statusCode, 200);
+      // The person deletes their own account: the seat goes to the first waiting person, who is told.
+      assert.equal((await api('POST', '/me/delete', holder, { password: 'falsch' })).statusCode, 403);
+      const del = await api('POST', '/me/delete', holder, { password: PASSWORD });
+      assert.ok(del.statusCode < 300, del.body);
+      let list = (await api('GET', '/events/geloescht/registrations', steward)).json();
+      assert.deepEqual(list.registered.map((x: { email: string }) => x.email), ['d1@example.org']);
+      assert.deepEqual(list.waiting.map((x: { email: string }) => x.email), ['d2@example.org']);
+      assert.equal((await api('GET', '/events/geloescht')).json().taken, 1);
+      const seat = (await mails('d1@example.org')).filter((m) => m.subject === 'Sie haben einen Platz: Werkstatt geloescht');
+      assert.equal(seat.length, 1);
+      assert.match(seat[0]!.text, /http:\/\/drehscheibe\.test\/beteiligung\/termine\/geloescht/);
+      // An operator deletes the promoted person's account: the next one moves up the same way.
+      assert.equal((await t.app.inject({ method: 'DELETE', url: `/admin/users/${first!.id}` })).statusCode, 204);
+      list = (await api('GET', '/events/geloescht/registrations', steward)).json();
+      assert.deepEqual(list.registered.map((x: { email: string }) => x.email), ['d2@example.org']);
+      assert.deepEqual(list.waiting, []);
+      assert.equal((await mails('d2@example.org')).filter((m) => m.subject.startsWith('Sie haben einen Platz')).length, 1);
+      assert.equal((await api('GET', '/events/geloescht')).json().taken, 1);
     });
   });
 }

@@ -27,7 +27,7 @@ for (const engine of ENGINES) {
       t.app.inject({ method: method as 'GET', url: `/api/participation${url}`, headers: as(who, extra), remoteAddress: ip, ...(payload === undefined ? {} : { payload: payload as object }) });
     const mails = (to: string) => t.app.drehscheibe.storage.accounts.listMail({ limit: 200, offset: 0, to });
     /** The mails to an address since `mark()` (the clock stands still, so by id, not time). */
-    const mark = async (to: string) => { const seen = new Set((await mails(to)).map((x) => x.id)); return async () => (await mails(to)).filter((x) => !seen.has(x.id)); };
+    const mark = async (to: string) => { const seen = new Set((await mails(to)).map((x) => x.id)); return async () => { await t.app.participation!.afterwards.idle(); return (await mails(to)).filter((x) => !seen.has(x.id)); }; };
     const subjects = (list: Array<{ subject: string }>) => list.map((x) => x.subject).sort();
 
     before(async () => {
@@ -144,17 +144,54 @@ for (const engine of ENGINES) {
       const carlaSince = await mark('carla@example.org');
       await api('POST', '/processes/offen/proposals', carla, { title: 'Noch einer', body: 'Text' });
       assert.deepEqual(await carlaSince(), []);
-      // The link of the first mail ends the follow of the proposal, without login, in German (and English).
+      // The link of the first mail ends the follow of the proposal, without login, in German (and English) —
+      // but only through the page's button: opening the link (a mail scanner does) changes nothing.
       const link = /Mit einem Klick abbestellen: (\S+)/.exec(got[0]!.text)![1]!;
-      const page = await t.app.inject({ url: new URL(link).pathname + new URL(link).search });
+      const path = new URL(link).pathname + new URL(link).search;
+      for (let i = 0; i < 2; i++) {
+        const ask = await t.app.inject({ url: path });
+        assert.equal(ask.statusCode, 200);
+        assert.match(ask.body, /Möchten Sie keine Mitteilungen mehr zu „Mehr Bänke“ erhalten\?/);
+        assert.match(ask.body, /<form method="post" action="\/beteiligung\/abbestellen\?token=[^"]+"/);
+        assert.match(ask.body, /Ja, abbestellen/);
+      }
+      const askEn = await t.app.inject({ url: `/en/participation/unsubscribe${new URL(link).search}` });
+      assert.match(askEn.body, /Do you want to stop getting messages about &quot;Mehr Bänke&quot;\?/);
+      assert.deepEqual((await api('GET', '/follows', bert)).json().follows.map((f: { kind: string }) => f.kind).sort(), ['process', 'proposal'], 'a GET unsubscribes nothing');
+      const action = /<form method="post" action="([^"]+)"/.exec((await t.app.inject({ url: path })).body)![1]!.replace(/&amp;/g, '&');
+      const page = await t.app.inject({ method: 'POST', url: action, headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: '' });
       assert.equal(page.statusCode, 200);
-      assert.match(page.body, /Sie erhalten keine Mitteilungen mehr/);
+      assert.match(page.body, /Sie erhalten keine Mitteilungen mehr zu „Mehr Bänke“/);
       assert.deepEqual((await api('GET', '/follows', bert)).json().follows.map((f: { kind: string }) => f.kind), ['process']);
-      const en = await t.app.inject({ url: `/en/participation/unsubscribe${new URL(link).search}` });
+      const en = await t.app.inject({ method: 'POST', url: `/en/participation/unsubscribe${new URL(link).search}` });
       assert.match(en.body, /You will no longer get/);
       const forged = await t.app.inject({ url: `/beteiligung/abbestellen?token=${new URL(link).searchParams.get('token')!.slice(0, -2)}xx` });
       assert.equal(forged.statusCode, 400);
-      assert.equal((await api('POST', `/unsubscribe?token=${encodeURIComponent(new URL(link).searchParams.get('token')!)}`)).json().unsubscribed, true, 'RFC 8058 one-click POST');
+      assert.match(forged.body, /Dieser Abmeldelink ist ungültig/);
+      assert.doesNotMatch(forged.body, /Ja, abbestellen/);
+      assert.equal((await t.app.inject({ method: 'POST', url: `/beteiligung/abbestellen?token=${new URL(link).searchParams.get('token')!.slice(0, -2)}xx` })).statusCode, 400);
+      // RFC 8058 one-click: a POST with List-Unsubscribe=One-Click as its form body acts at once.
+      await api('PUT', `/follows/proposal/${proposalId}`, bert);
+      const oneClick = await t.app.inject({ method: 'POST', url: `/api/participation/unsubscribe?token=${encodeURIComponent(new URL(link).searchParams.get('token')!)}`, headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: 'List-Unsubscribe=One-Click' });
+      assert.equal(oneClick.statusCode, 200, oneClick.body);
+      assert.equal(oneClick.json().unsubscribed, true, 'RFC 8058 one-click POST');
+      assert.deepEqual((await api('GET', '/follows', bert)).json().follows.map((f: { kind: string }) => f.kind), ['process']);
+    });
+
+    test('the followers\' mails are made after the answer: a post is answered while they still wait in line', async () => {
+      const dora = await person(t.app, 'dora@example.org', [{ role: 'citizen' }], { displayName: 'Dora' });
+      await api('PUT', '/follows/process/konten', dora);
+      const since = await mark('dora@example.org');
+      const later = t.app.participation!.afterwards;
+      let open!: () => void;
+      later.run(() => new Promise<void>((resolve) => { open = resolve; }));
+      const r = await api('POST', '/processes/konten/proposals', anna, { title: 'Wartet', body: 'Text' });
+      assert.equal(r.statusCode, 201, 'answered although the mails cannot be made yet');
+      assert.equal(later.queued, 2, 'the blocker and the new proposal\'s news');
+      assert.deepEqual(await mails('dora@example.org'), [], 'no mail made inside the request');
+      open();
+      assert.deepEqual(subjects(await since()), ['Neuer Vorschlag in „Verfahren konten“: Wartet']);
+      assert.equal(later.queued, 0);
     });
 
     test('a released guest comment tells the followers too', async () => {
@@ -179,7 +216,15 @@ for (const engine of ENGINES) {
       assert.equal(got[0]!.subject, 'Beteiligung: 2 Neuigkeiten des Tages');
       assert.match(got[0]!.text, /Trinkbrunnen[\s\S]*Fahrradständer/);
       const link = /Alle Benachrichtigungen mit einem Klick abbestellen: (\S+)/.exec(got[0]!.text)![1]!;
-      assert.equal((await t.app.inject({ url: new URL(link).pathname + new URL(link).search })).statusCode, 200);
+      // Opened in the browser where the person is logged in: the page's form carries the session's token.
+      const ask = await t.app.inject({ url: new URL(link).pathname + new URL(link).search, headers: { cookie: bert.cookie } });
+      assert.equal(ask.statusCode, 200);
+      assert.match(ask.body, /Möchten Sie keine Mitteilungen mehr über das erhalten, dem Sie folgen\?/);
+      assert.equal((await api('GET', '/follows', bert)).json().follows.length, 1, 'the GET asks only');
+      const csrf = /name="_csrf" value="([^"]+)"/.exec(ask.body)![1]!;
+      assert.equal((await t.app.inject({ method: 'POST', url: new URL(link).pathname + new URL(link).search, headers: { cookie: bert.cookie } })).statusCode, 403, 'with a session, not without its token');
+      const done = await t.app.inject({ method: 'POST', url: new URL(link).pathname + new URL(link).search, payload: `_csrf=${encodeURIComponent(csrf)}`, headers: { cookie: bert.cookie, 'content-type': 'application/x-www-form-urlencoded' } });
+      assert.match(done.body, /Sie erhalten keine Mitteilungen mehr über das, dem Sie gefolgt sind/);
       assert.deepEqual((await api('GET', '/follows', bert)).json().follows, []);
       assert.equal(await t.app.participation!.follows.sendDigests(), 0, 'taken once');
     });

@@ -4,6 +4,7 @@
 // described media type and a JSON body that validates against the described schema.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import sharp from 'sharp';
 import { testApp, type TestApp } from '../support/app.ts';
 import { loadStarter } from '../../src/strategy/index.ts';
 import { SURVEY, as, person, type Who } from '../participation/support.ts';
@@ -82,6 +83,25 @@ describe('OpenAPI description against real answers', () => {
     assert.equal(p.statusCode, 201, p.body);
     const id = p.json().id as string;
     assert.equal((await call('PATCH', `${P}/proposals/${id}`, { headers: as(citizen), payload: { title: 'Radweg Bahnhofstraße', body: 'Bitte markieren.' } })).statusCode, 200);
+    // The proposal's image (multipart), waiting, rejected, replaced, released, read, the queue, removed.
+    const png = await sharp({ create: { width: 8, height: 6, channels: 3, background: '#336699' } }).png().toBuffer();
+    const upload = async (alt: string) => {
+      const fd = new FormData();
+      fd.append('alt', alt);
+      fd.append('image', new Blob([new Uint8Array(png)], { type: 'image/png' }), 'skizze.png');
+      const rq = new Request('http://x/', { method: 'PUT', body: fd });
+      return call('PUT', `${P}/proposals/${id}/image`, { headers: { ...as(citizen), 'content-type': rq.headers.get('content-type')! }, payload: Buffer.from(await rq.arrayBuffer()) });
+    };
+    assert.equal((await upload('')).statusCode, 400);
+    assert.equal((await upload('Eine Skizze des Radwegs')).statusCode, 200);
+    assert.equal((await call('GET', `${P}/proposals/${id}/image`)).statusCode, 404, 'waiting: not public');
+    assert.equal((await call('GET', `${P}/proposal-images`, { headers: as(moderator) })).statusCode, 200);
+    assert.equal((await call('POST', `${P}/proposals/${id}/image/reject`, { headers: as(moderator), payload: { reason: 'Unscharf' } })).statusCode, 200);
+    assert.equal((await call('POST', `${P}/proposals/${id}/image/release`, { headers: as(moderator) })).statusCode, 409);
+    assert.equal((await upload('Eine schärfere Skizze')).statusCode, 200);
+    assert.equal((await call('POST', `${P}/proposals/${id}/image/release`, { headers: as(moderator) })).statusCode, 200);
+    assert.equal((await call('GET', `${P}/proposals/${id}/image`)).statusCode, 200);
+    assert.equal((await call('DELETE', `${P}/proposals/${id}/image`, { headers: as(citizen) })).statusCode, 204);
     const cm = await call('POST', `${P}/proposals/${id}/comments`, { headers: as(steward), payload: { body: 'Guter Vorschlag' } });
     assert.equal(cm.statusCode, 201);
     assert.equal((await call('POST', `${P}/projects/solarbaenke/comments`, { headers: as(citizen), payload: { body: 'Schön' } })).statusCode, 201);

@@ -2,6 +2,7 @@
 // small pool and its own migration table (under an advisory lock), so the module evolves without
 // the broker's migrations. Counters change in the same statement or transaction as what they count.
 import pg from 'pg';
+import { PostgresProposalImages } from './images.postgres.ts';
 import { RATINGS, SUPPORTS, type CountedMark } from '../participation.marks.ts';
 import { inTransaction, openModulePool, type ModuleMigrations } from '../../storage/modules/postgres/module-store.ts';
 import { dirname, join } from 'node:path';
@@ -36,7 +37,8 @@ const P_COLS = 'doc, support_count, comment_count';
 
 export class PostgresParticipationStore implements ParticipationStore {
   readonly engine = 'postgres' as const;
-  private constructor(private readonly pool: pg.Pool, readonly schema: string) {}
+  readonly images: PostgresProposalImages;
+  private constructor(private readonly pool: pg.Pool, readonly schema: string) { this.images = new PostgresProposalImages(pool); }
 
   static async open(o: PgParticipationOptions): Promise<PostgresParticipationStore> {
     const pool = await openModulePool(MIGRATIONS, o, 4);
@@ -200,18 +202,21 @@ export class PostgresParticipationStore implements ParticipationStore {
     return (await this.cancelEventRegistrationAndPromote(eventId, userId, new Date().toISOString())).cancelled;
   }
   cancelEventRegistrationAndPromote(eventId: string, userId: string, at: string): Promise<{ cancelled: boolean; promoted?: string }> {
-    return this.tx(async (c) => {
-      // The seats row's lock (taken by the UPDATE) orders cancellations of one event; each later statement
-      // (READ COMMITTED) then sees the waiting list as the previous cancellation left it.
-      const del = await c.query('DELETE FROM part_event_registrations WHERE event_id = $1 AND user_id = $2', [eventId, userId]);
-      if (!del.rowCount) return { cancelled: false };
-      await c.query('UPDATE part_event_seats SET taken = taken - 1 WHERE event_id = $1', [eventId]);
-      const next = (await c.query<{ user_id: string }>('DELETE FROM part_event_waitlist WHERE seq = (SELECT seq FROM part_event_waitlist WHERE event_id = $1 ORDER BY seq LIMIT 1) RETURNING user_id', [eventId])).rows[0];
-      if (!next) return { cancelled: true };
-      await c.query('INSERT INTO part_event_registrations (event_id, user_id, created_at) VALUES ($1, $2, $3)', [eventId, next.user_id, at]);
-      await c.query('UPDATE part_event_seats SET taken = taken + 1 WHERE event_id = $1', [eventId]);
-      return { cancelled: true, promoted: next.user_id };
-    });
+    return this.tx((c) => this.cancelAndPromote(c, eventId, userId, at, true));
+  }
+  /** Cancels one registration and (with `promote`) gives the seat to the first waiting person; inside a transaction. */
+  private async cancelAndPromote(c: pg.PoolClient, eventId: string, userId: string, at: string, promote: boolean): Promise<{ cancelled: boolean; promoted?: string }> {
+    // The seats row's lock (taken by the UPDATE) orders cancellations of one event; each later statement
+    // (READ COMMITTED) then sees the waiting list as the previous cancellation left it.
+    const del = await c.query('DELETE FROM part_event_registrations WHERE event_id = $1 AND user_id = $2', [eventId, userId]);
+    if (!del.rowCount) return { cancelled: false };
+    await c.query('UPDATE part_event_seats SET taken = taken - 1 WHERE event_id = $1', [eventId]);
+    if (!promote) return { cancelled: true };
+    const next = (await c.query<{ user_id: string }>('DELETE FROM part_event_waitlist WHERE seq = (SELECT seq FROM part_event_waitlist WHERE event_id = $1 ORDER BY seq LIMIT 1) RETURNING user_id', [eventId])).rows[0];
+    if (!next) return { cancelled: true };
+    await c.query('INSERT INTO part_event_registrations (event_id, user_id, created_at) VALUES ($1, $2, $3)', [eventId, next.user_id, at]);
+    await c.query('UPDATE part_event_seats SET taken = taken + 1 WHERE event_id = $1', [eventId]);
+    return { cancelled: true, promoted: next.user_id };
   }
   joinEventWaitlist(eventId: string, userId: string, at: string, capacity: number | null): Promise<'waiting' | 'already' | 'registered' | 'free'> {
     return this.tx(async (c) => {
@@ -400,21 +405,30 @@ export class PostgresParticipationStore implements ParticipationStore {
     const eventWaitlist = (await this.pool.query<{ eventId: string; at: string }>('SELECT event_id AS "eventId", created_at AS at FROM part_event_waitlist WHERE user_id = $1 ORDER BY seq', [userId])).rows;
     return { proposals, comments, supports, ballots, surveyAnswers, commentRatings, eventRegistrations, eventWaitlist };
   }
-  anonymiseAuthor(userId: string, name: string): Promise<number> {
+  anonymiseAuthor(userId: string, name: string, promote?: { at: string; events: readonly string[] }): Promise<{ changed: number; promoted: Array<{ eventId: string; userId: string }> }> {
     return this.tx(async (c) => {
       const patch = JSON.stringify({ authorId: 'deleted', authorName: name });
       const a = (await c.query("UPDATE part_proposals SET author_id = 'deleted', doc = doc || $1::jsonb WHERE author_id = $2", [patch, userId])).rowCount ?? 0;
       const b = (await c.query("UPDATE part_comments SET author_id = 'deleted', doc = doc || $1::jsonb WHERE author_id = $2", [patch, userId])).rowCount ?? 0;
       await c.query("UPDATE part_reports SET doc = doc || '{\"reporterId\":\"deleted\"}'::jsonb WHERE doc->>'reporterId' = $1", [userId]);
       await c.query('DELETE FROM part_blocks WHERE user_id = $1', [userId]);
-      // Event registrations are personal data with no public count to keep: cancelled, their seats freed.
-      const e = (await c.query(`WITH del AS (DELETE FROM part_event_registrations WHERE user_id = $1 RETURNING event_id)
-        UPDATE part_event_seats s SET taken = s.taken - n.k FROM (SELECT event_id, COUNT(*)::int AS k FROM del GROUP BY event_id) n WHERE s.event_id = n.event_id RETURNING 1`, [userId])).rowCount ?? 0;
+      // Event registrations are personal data with no public count to keep: cancelled as by the person
+      // (the waiting list of an event still open moves up), their seats freed — events in id order, so two
+      // deletions lock seats rows in the same order. Off the waiting lists first.
+      await c.query('DELETE FROM part_event_waitlist WHERE user_id = $1', [userId]);
+      const open = new Set(promote?.events ?? []);
+      const promoted: Array<{ eventId: string; userId: string }> = [];
+      let e = 0;
+      for (const { event_id: ev } of (await c.query<{ event_id: string }>('SELECT event_id FROM part_event_registrations WHERE user_id = $1 ORDER BY event_id COLLATE "C"', [userId])).rows) {
+        const r = await this.cancelAndPromote(c, ev, userId, promote?.at ?? '', open.has(ev));
+        if (r.cancelled) e++;
+        if (r.promoted) promoted.push({ eventId: ev, userId: r.promoted });
+      }
       // Survey answers stay counted, each under a random id of its own (the values follow by ON UPDATE CASCADE).
       const d = (await c.query("UPDATE part_survey_answers SET user_id = 'deleted:' || replace(gen_random_uuid()::text, '-', '') WHERE user_id = $1", [userId])).rowCount ?? 0;
       // What the person followed and how they wanted to be told: personal, nothing public to keep.
-      for (const t of ['part_follows', 'part_follow_settings', 'part_digest_items', 'part_event_waitlist']) await c.query(`DELETE FROM ${t} WHERE user_id = $1`, [userId]);
-      return a + b + d + e;
+      for (const t of ['part_follows', 'part_follow_settings', 'part_digest_items']) await c.query(`DELETE FROM ${t} WHERE user_id = $1`, [userId]);
+      return { changed: a + b + d + e, promoted };
     });
   }
 
@@ -482,6 +496,20 @@ export class PostgresParticipationStore implements ParticipationStore {
   async claimMark(key: string, at: string, windowS: number): Promise<boolean> {
     const cutoff = new Date(Date.parse(at) - windowS * 1000).toISOString();
     return await this.changed('INSERT INTO part_mail_marks (key, at) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET at = excluded.at WHERE part_mail_marks.at <= $3', [key, at, cutoff]) > 0;
+  }
+  takeGuestQuota(key: string, at: string, max: number, windowS: number): Promise<number> {
+    const cutoff = new Date(Date.parse(at) - windowS * 1000).toISOString();
+    return this.tx(async (c) => {
+      // One key at a time across nodes: a transaction-scoped advisory lock on the key's hash.
+      await c.query("SELECT pg_advisory_xact_lock(hashtextextended('part_guest_hits:' || $1, 0))", [key]);
+      await c.query('DELETE FROM part_guest_hits WHERE key = $1 AND at <= $2', [key, cutoff]);
+      const r = (await c.query<{ n: number; oldest: string | null }>('SELECT COUNT(*)::int AS n, MIN(at) AS oldest FROM part_guest_hits WHERE key = $1', [key])).rows[0]!;
+      if (r.n >= max) return Math.max(1, Math.ceil((Date.parse(r.oldest!) - Date.parse(cutoff)) / 1000));
+      await c.query('INSERT INTO part_guest_hits (key, at) VALUES ($1, $2)', [key, at]);
+      // Other addresses' counts that have run out (no lock needed: nobody counts them any more).
+      await c.query('DELETE FROM part_guest_hits WHERE at <= $1', [cutoff]);
+      return 0;
+    });
   }
   async secret(name: string): Promise<string> {
     await this.pool.query('INSERT INTO part_secrets (name, value) VALUES ($1, $2) ON CONFLICT DO NOTHING', [name, randomBytes(32).toString('base64url')]);

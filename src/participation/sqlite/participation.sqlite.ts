@@ -3,6 +3,7 @@
 // filter and count by. Counters change in the same transaction as the rows they count.
 import Database from 'better-sqlite3';
 import { openModuleDb } from '../../storage/modules/sqlite/module-store.ts';
+import { SqliteProposalImages } from './images.sqlite.ts';
 import { RATINGS, REGISTRATIONS, SUPPORTS, type CountedMark } from '../participation.marks.ts';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -28,7 +29,8 @@ const isConstraint = (e: unknown) => (e as { code?: string }).code?.startsWith('
 
 export class SqliteParticipationStore implements ParticipationStore {
   readonly engine = 'sqlite' as const;
-  private constructor(private readonly db: Database.Database, readonly file: string) {}
+  readonly images: SqliteProposalImages;
+  private constructor(private readonly db: Database.Database, readonly file: string) { this.images = new SqliteProposalImages(db); }
 
   static inDataDir(dataDir: string): SqliteParticipationStore {
     const { db, file } = openModuleDb(dataDir, { file: 'participation.sqlite', table: 'part_migrations', dir: MIGRATIONS, foreignKeys: true });
@@ -183,14 +185,17 @@ export class SqliteParticipationStore implements ParticipationStore {
   }
   async cancelEventRegistrationAndPromote(eventId: string, userId: string, at: string): Promise<{ cancelled: boolean; promoted?: string }> {
     // One IMMEDIATE transaction: the writer lock orders cancellations, so each sees the list the last one left.
-    return this.db.transaction(() => {
-      if (!this.unmark(REGISTRATIONS, eventId, userId)) return { cancelled: false };
-      const next = this.db.prepare('DELETE FROM part_event_waitlist WHERE seq = (SELECT seq FROM part_event_waitlist WHERE event_id = ? ORDER BY seq LIMIT 1) RETURNING user_id').get(eventId) as { user_id: string } | undefined;
-      if (!next) return { cancelled: true };
-      this.db.prepare('INSERT INTO part_event_registrations (event_id, user_id, created_at) VALUES (?, ?, ?)').run(eventId, next.user_id, at);
-      this.db.prepare('UPDATE part_event_seats SET taken = taken + 1 WHERE event_id = ?').run(eventId);
-      return { cancelled: true, promoted: next.user_id };
-    }).immediate();
+    return this.db.transaction(() => this.cancelAndPromote(eventId, userId, at, true)).immediate();
+  }
+  /** Cancels one registration and (with `promote`) gives the seat to the first waiting person; inside a transaction. */
+  private cancelAndPromote(eventId: string, userId: string, at: string, promote: boolean): { cancelled: boolean; promoted?: string } {
+    if (!this.unmark(REGISTRATIONS, eventId, userId)) return { cancelled: false };
+    if (!promote) return { cancelled: true };
+    const next = this.db.prepare('DELETE FROM part_event_waitlist WHERE seq = (SELECT seq FROM part_event_waitlist WHERE event_id = ? ORDER BY seq LIMIT 1) RETURNING user_id').get(eventId) as { user_id: string } | undefined;
+    if (!next) return { cancelled: true };
+    this.db.prepare('INSERT INTO part_event_registrations (event_id, user_id, created_at) VALUES (?, ?, ?)').run(eventId, next.user_id, at);
+    this.db.prepare('UPDATE part_event_seats SET taken = taken + 1 WHERE event_id = ?').run(eventId);
+    return { cancelled: true, promoted: next.user_id };
   }
   async joinEventWaitlist(eventId: string, userId: string, at: string, capacity: number | null): Promise<'waiting' | 'already' | 'registered' | 'free'> {
     return this.db.transaction(() => {
@@ -369,20 +374,28 @@ export class SqliteParticipationStore implements ParticipationStore {
     const eventWaitlist = this.db.prepare('SELECT event_id AS eventId, created_at AS at FROM part_event_waitlist WHERE user_id = ? ORDER BY seq').all(userId) as Array<{ eventId: string; at: string }>;
     return { proposals, comments, supports, ballots, surveyAnswers, commentRatings, eventRegistrations, eventWaitlist };
   }
-  async anonymiseAuthor(userId: string, name: string): Promise<number> {
+  async anonymiseAuthor(userId: string, name: string, promote?: { at: string; events: readonly string[] }): Promise<{ changed: number; promoted: Array<{ eventId: string; userId: string }> }> {
     return this.db.transaction(() => {
       const a = this.db.prepare("UPDATE part_proposals SET author_id = 'deleted', doc = json_set(doc, '$.authorId', 'deleted', '$.authorName', ?) WHERE author_id = ?").run(name, userId).changes;
       const b = this.db.prepare("UPDATE part_comments SET author_id = 'deleted', doc = json_set(doc, '$.authorId', 'deleted', '$.authorName', ?) WHERE author_id = ?").run(name, userId).changes;
       this.db.prepare("UPDATE part_reports SET doc = json_set(doc, '$.reporterId', 'deleted') WHERE json_extract(doc, '$.reporterId') = ?").run(userId);
       this.db.prepare('DELETE FROM part_blocks WHERE user_id = ?').run(userId);
-      // Event registrations are personal data with no public count to keep: cancelled, their seats freed.
-      this.db.prepare('UPDATE part_event_seats SET taken = taken - (SELECT COUNT(*) FROM part_event_registrations r WHERE r.event_id = part_event_seats.event_id AND r.user_id = ?) WHERE event_id IN (SELECT event_id FROM part_event_registrations WHERE user_id = ?)').run(userId, userId);
-      const e = this.db.prepare('DELETE FROM part_event_registrations WHERE user_id = ?').run(userId).changes;
+      // Event registrations are personal data with no public count to keep: cancelled as by the person
+      // (the waiting list of an event still open moves up), their seats freed. Off the waiting lists first.
+      this.db.prepare('DELETE FROM part_event_waitlist WHERE user_id = ?').run(userId);
+      const open = new Set(promote?.events ?? []);
+      const promoted: Array<{ eventId: string; userId: string }> = [];
+      let e = 0;
+      for (const { event_id: ev } of this.db.prepare('SELECT event_id FROM part_event_registrations WHERE user_id = ? ORDER BY event_id').all(userId) as Array<{ event_id: string }>) {
+        const r = this.cancelAndPromote(ev, userId, promote?.at ?? '', open.has(ev));
+        if (r.cancelled) e++;
+        if (r.promoted) promoted.push({ eventId: ev, userId: r.promoted });
+      }
       // Survey answers stay counted, each under a random id of its own (the values follow by ON UPDATE CASCADE).
       const c = this.db.prepare("UPDATE part_survey_answers SET user_id = 'deleted:' || lower(hex(randomblob(12))) WHERE user_id = ?").run(userId).changes;
       // What the person followed and how they wanted to be told: personal, nothing public to keep.
-      for (const t of ['part_follows', 'part_follow_settings', 'part_digest_items', 'part_event_waitlist']) this.db.prepare(`DELETE FROM ${t} WHERE user_id = ?`).run(userId);
-      return a + b + c + e;
+      for (const t of ['part_follows', 'part_follow_settings', 'part_digest_items']) this.db.prepare(`DELETE FROM ${t} WHERE user_id = ?`).run(userId);
+      return { changed: a + b + c + e, promoted };
     }).immediate();
   }
 
@@ -453,6 +466,17 @@ export class SqliteParticipationStore implements ParticipationStore {
   async claimMark(key: string, at: string, windowS: number): Promise<boolean> {
     const cutoff = new Date(Date.parse(at) - windowS * 1000).toISOString();
     return this.db.prepare('INSERT INTO part_mail_marks (key, at) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET at = excluded.at WHERE part_mail_marks.at <= ?').run(key, at, cutoff).changes > 0;
+  }
+  async takeGuestQuota(key: string, at: string, max: number, windowS: number): Promise<number> {
+    const cutoff = new Date(Date.parse(at) - windowS * 1000).toISOString();
+    // One IMMEDIATE transaction: the writer lock orders counts from every connection to the file.
+    return this.db.transaction(() => {
+      this.db.prepare('DELETE FROM part_guest_hits WHERE at <= ?').run(cutoff);
+      const r = this.db.prepare('SELECT COUNT(*) AS n, MIN(at) AS oldest FROM part_guest_hits WHERE key = ?').get(key) as { n: number; oldest: string | null };
+      if (r.n >= max) return Math.max(1, Math.ceil((Date.parse(r.oldest!) - Date.parse(cutoff)) / 1000));
+      this.db.prepare('INSERT INTO part_guest_hits (key, at) VALUES (?, ?)').run(key, at);
+      return 0;
+    }).immediate();
   }
   async secret(name: string): Promise<string> {
     this.db.prepare('INSERT INTO part_secrets (name, value) VALUES (?, ?) ON CONFLICT DO NOTHING').run(name, randomBytes(32).toString('base64url'));

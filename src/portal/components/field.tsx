@@ -11,7 +11,9 @@ export interface FormFieldProps {
   hint?: string;
   error?: string;
   value?: string;
-  type?: 'text' | 'email' | 'password' | 'textarea' | 'select' | 'datetime-local';
+  type?: 'text' | 'email' | 'password' | 'textarea' | 'select' | 'datetime-local' | 'file';
+  /** The file types a file field offers (its accept attribute). */
+  accept?: string;
   inputmode?: 'decimal' | 'numeric';
   /** The choices of a select. */
   options?: Array<{ value: string; label: string }>;
@@ -53,6 +55,8 @@ export function FormField(p: FormFieldProps) {
         : p.type === 'password' ? <input {...common} type="password" value="" />
         : p.type === 'email' ? <input {...common} type="email" value={p.value ?? ''} />
         : p.type === 'datetime-local' ? <input {...common} type="datetime-local" value={p.value ?? ''} />
+        // A file is never sent back into the page either (browsers do not allow it).
+        : p.type === 'file' ? <input {...common} type="file" accept={p.accept} />
         : <input {...common} type="text" inputMode={p.inputmode} value={p.value ?? ''} />}
     </div>
   );

@@ -146,14 +146,24 @@ export function NotificationsPage(x: NotificationsModel, t: Messages, m: Partici
   );
 }
 
-export function UnsubscribePage(x: { frame: Frame; viewer: Viewer; result?: { kind: string; title?: Text2 } }, t: Messages, m: ParticipationMessages) {
+/** The mails' link: a GET asks (with the button), the POST's answer says it is done; a bad token says so. */
+export function UnsubscribePage(x: { frame: Frame; viewer: Viewer; result?: { kind: string; title?: Text2 }; pending?: { kind: string; title?: Text2 }; token?: string }, t: Messages, m: ParticipationMessages) {
   const lang = x.frame.lang;
   const r = x.result;
+  const q = x.pending;
+  const title = q ? m.follow.unsubscribeAsk : m.follow.unsubscribed;
   return (
-    <Layout frame={x.frame} t={t} title={m.follow.unsubscribed}>
+    <Layout frame={x.frame} t={t} title={title}>
       <AccountBar frame={x.frame} viewer={x.viewer} m={m} />
-      <h1 class="kern-heading-x-large">{m.follow.unsubscribed}</h1>
-      {r ? (
+      <h1 class="kern-heading-x-large">{title}</h1>
+      {q && x.token ? (
+        <form method="post" action={`${href(lang, 'unsubscribe')}?token=${encodeURIComponent(x.token)}`}>
+          {/* Logged in, the session's token is needed like on every form; without a session the signed token is the proof. */}
+          <Csrf token={x.viewer.csrf} />
+          <p>{q.title ? m.follow.unsubscribeOne(L(lang, q.title)) : m.follow.unsubscribeAll}</p>
+          <Button>{m.follow.unsubscribeButton}</Button>
+        </form>
+      ) : r ? (
         <>
           <Notice kind="success">{r.title ? m.follow.unsubscribedOne(L(lang, r.title)) : m.follow.unsubscribedAll}</Notice>
           <p>{m.follow.unsubscribedHint}</p>

@@ -111,15 +111,21 @@ export function guestFollowPages(k: GuestFollowPageKit): void {
     return reply.status(303).header('location', `${href(lang, 'notifications')}?hinweis=modeSaved`).send();
   });
 
-  // The mails' one-click link: opening it unsubscribes (no login; the signed token is the proof).
-  // Unsubscribing twice is harmless, so a mail scanner fetching the link does no lasting damage.
-  const unsubscribe = async (req: Req, reply: FastifyReply, lang: Lang) => {
-    const result = await k.follows.unsubscribe(req.query.token);
+  // The mails' link: opening it (GET) only asks — mail scanners fetch links, and a fetch must change
+  // nothing — and the page's button (POST, the token in the address) unsubscribes. No login and no CSRF
+  // token: the signed token is the proof, and it is what RFC 8058's one-click POST carries too.
+  k.route('unsubscribe', 'GET', async (req, reply, lang) => {
+    const pending = await k.follows.readUnsubscribe(req.query.token);
+    const v = await k.viewer(req, reply);
+    const token = pending ? String(req.query.token) : undefined;
+    return k.send(req, reply, lang, { page: 'unsubscribe' }, (frame, t, m) => UnsubscribePage({ frame, viewer: v, pending, token }, t, m), pending ? 200 : 400);
+  });
+  k.route('unsubscribe', 'POST', async (req, reply, lang) => {
+    const f = k.form(req);
+    const result = await k.follows.unsubscribe(req.query.token ?? f.token);
     const v = await k.viewer(req, reply);
     return k.send(req, reply, lang, { page: 'unsubscribe' }, (frame, t, m) => UnsubscribePage({ frame, viewer: v, result }, t, m), result ? 200 : 400);
-  };
-  k.route('unsubscribe', 'GET', unsubscribe);
-  k.route('unsubscribe', 'POST', unsubscribe);
+  });
 
   for (const [suffix, hint] of [['/gast/:gid/freigeben', 'released'], ['/gast/:gid/ablehnen', 'rejected']] as const) {
     k.route('moderation', 'POST', async (req, reply, lang) => {

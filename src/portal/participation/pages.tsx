@@ -8,7 +8,8 @@ import type { ParticipationMessages } from '../i18n/participation.de.ts';
 import { href } from '../paths.ts';
 import { Button, CommentThread, Csrf, ErrorList, Notice, PField, PhaseTimeline, ProposalCard } from './components.tsx';
 import { FollowButton, GuestCommentForm, GuestQueue, GuestWaiting } from './guest-follow.pages.tsx';
-import type { GuestContribution, HeldContribution } from '../../participation/index.ts';
+import type { GuestContribution, HeldContribution, ProposalImageMeta } from '../../participation/index.ts';
+import { ImageFields, ImageQueue, ProposalImageFigure } from './image.pages.tsx';
 
 type Errors = Record<string, string>;
 const errList = (e: Errors) => Object.entries(e).map(([field, message]) => ({ field, message }));
@@ -193,6 +194,8 @@ export interface ProposalModel {
   /** Where the process takes guests: the guest's own contributions waiting for release. */
   guest?: { open: boolean; waiting: GuestContribution[] };
   canEdit: boolean;
+  /** The proposal's image as this viewer may see it (released; any state for its author and moderators). */
+  image?: ProposalImageMeta;
   projectTitle?: string;
   notice?: string;
   errors: Errors;
@@ -230,6 +233,7 @@ export function ProposalPage(x: ProposalModel, t: Messages, m: ParticipationMess
             {p.cost !== undefined && <><dt>{m.proposal.cost}</dt><dd>{m.euro(p.cost)}</dd></>}
           </dl>
           <div class="user-text" dangerouslySetInnerHTML={{ __html: x.bodyHtml }} />
+          {x.image && <ProposalImageFigure image={x.image} proposalId={p.id} lang={lang} canRemove={mine || x.viewer.moderator} csrf={x.viewer.csrf} m={m} />}
         </>
       )}
       {p.answer && (
@@ -344,6 +348,8 @@ export interface FormModel {
   viewer: Viewer;
   view: ProcessView;
   editing?: string;
+  /** The edited proposal's image (any state: the author sees it). */
+  image?: ProposalImageMeta;
   values: Record<string, string>;
   errors: Errors;
   tileUrl?: string;
@@ -372,7 +378,7 @@ export function ProposalFormPage(x: FormModel, t: Messages, m: ParticipationMess
       <p><a class="kern-link" href={href(lang, 'process', p.slug)}>{m.proposal.back(L(x.frame, p.title))}</a></p>
       <h1 class="kern-heading-x-large">{title}</h1>
       <p>{m.form.intro}</p>
-      <form method="post" action={action} class="portal-form" novalidate>
+      <form method="post" action={action} class="portal-form" enctype="multipart/form-data" novalidate>
         <Csrf token={x.viewer.csrf} />
         <PField id="title" name="title" required maxLength={150} label={m.form.title} value={v.title} error={x.errors.title} errorPrefix={m.errors.prefix} />
         <PField id="body" name="body" type="textarea" required label={m.form.body} hint={m.form.bodyHint} value={v.body} error={x.errors.body} errorPrefix={m.errors.prefix} />
@@ -392,6 +398,7 @@ export function ProposalFormPage(x: FormModel, t: Messages, m: ParticipationMess
           <PField id="lat" name="lat" inputmode="decimal" label={m.form.lat} value={v.lat} error={x.errors.lat} errorPrefix={m.errors.prefix} />
           <PField id="lon" name="lon" inputmode="decimal" label={m.form.lon} value={v.lon} error={x.errors.lon} errorPrefix={m.errors.prefix} />
         </fieldset>
+        <ImageFields values={v} errors={x.errors} current={x.image} lang={lang} proposalId={x.editing} m={m} />
         <Button>{x.editing ? m.form.save : m.form.submit}</Button>
       </form>
     </Layout>
@@ -536,6 +543,8 @@ export interface ModerationModel {
   reports: Array<{ id: string; target: { kind: 'proposal' | 'comment'; id: string }; reason: string; createdAt: string; content?: { title?: string; body: string; authorName: string; hidden: boolean; proposalId: string } }>;
   /** Guests' contributions waiting for release. */
   guests?: HeldContribution[];
+  /** Proposals' images waiting for release. */
+  images?: Array<ProposalImageMeta & { title: string }>;
   notice?: string;
   errors: Errors;
 }
@@ -592,6 +601,7 @@ export function ModerationPage(x: ModerationModel, t: Messages, m: Participation
         </ul>
       )}
       <GuestQueue items={x.guests ?? []} csrf={x.viewer.csrf} lang={lang} m={m} t={t} />
+      <ImageQueue items={x.images ?? []} csrf={x.viewer.csrf} lang={lang} errors={x.errors} m={m} t={t} />
     </Layout>
   );
 }

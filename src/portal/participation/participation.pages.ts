@@ -11,7 +11,7 @@ import type { Config } from '../../config/config.ts';
 import { Forbidden, ProblemError } from '../../core/errors.ts';
 import type { Accounts } from '../../accounts/index.ts';
 import type { StrategyService } from '../../strategy/index.ts';
-import { ParticipationProblem, renderMarkdown, type FollowService, type GuestService, type EventService, type ParticipationService, type Person, type Problem, type RegistrationService, type SurveyService } from '../../participation/index.ts';
+import { ParticipationProblem, acceptImageForms, hasUpload, renderMarkdown, type ProposalImageService, type FollowService, type GuestService, type EventService, type ParticipationService, type Person, type Problem, type RegistrationService, type SurveyService } from '../../participation/index.ts';
 import { loadAssets } from '../assets.ts';
 import type { Frame } from '../components/layout.tsx';
 import { CATALOGS, type Messages } from '../i18n/index.ts';
@@ -23,10 +23,12 @@ import { newNonce, sendPage } from '../render.ts';
 import { SurveyPage, SurveyResultsPage } from './survey.pages.tsx';
 import { eventPages } from './event.routes.ts';
 import { guestFollowPages, guestOfRequest } from './guest-follow.routes.ts';
+import { imagePages } from './image.routes.ts';
 import { BudgetPage, ConfirmPage, ListPage, ModerationPage, MyDataPage, NotAllowedPage, ProcessPage, ProposalFormPage, ProposalPage, RegisterPage, type Viewer } from './pages.tsx';
 import { acceptForms } from '../../core/http.ts';
 
 export interface ParticipationPagesDeps {
+  images: ProposalImageService;
   config: Readonly<Config>;
   service: ParticipationService;
   surveys: SurveyService;
@@ -72,12 +74,16 @@ export async function participationPages(app: FastifyInstance, d: ParticipationP
 
   // Forms post url-encoded; repeated fields (budget choices) become lists.
   acceptForms(app, 64 * 1024, true);
+  // The proposal form is multipart (its optional image): one file, within the image limits.
+  await acceptImageForms(app, 'image');
   const form = (req: FastifyRequest): Record<string, string> => {
     const b = (req.body && typeof req.body === 'object' ? req.body : {}) as Form;
     const out: Record<string, string> = {};
-    for (const [k, v] of Object.entries(b)) out[k] = Array.isArray(v) ? v[0]! : v;
+    for (const [k, v] of Object.entries(b)) if (typeof v === 'string' || Array.isArray(v)) out[k] = Array.isArray(v) ? v[0]! : v;
     return out;
   };
+  /** The form's image file (multipart), if one was chosen. */
+  const upload = (req: FastifyRequest): unknown => ((req.body && typeof req.body === 'object' ? req.body : {}) as Record<string, unknown>).image;
   const list = (req: FastifyRequest, k: string): string[] => {
     const v = ((req.body && typeof req.body === 'object' ? req.body : {}) as Form)[k];
     return v === undefined ? [] : Array.isArray(v) ? v : [v];
@@ -188,8 +194,9 @@ export async function participationPages(app: FastifyInstance, d: ParticipationP
     const bodyHtml = visible ? html.get(`p:${proposal.id}:${proposal.modifiedAt}`, proposal.body) : '';
     const following = await d.follows.isFollowing(v.person, 'proposal', id);
     const guest = view.process.guests ? { open: view.allowed.includes('comment'), waiting: await d.guests.mine(guestOfRequest(req), id) } : undefined;
+    const image = visible ? await d.images.visible(proposal, v.person) : undefined;
     return send(req, reply, lang, { page: 'proposal', id }, (frame, t, m) => ProposalPage({
-      frame, viewer: v, view, proposal, bodyHtml, comments: pageComments, commentCount: comments.length, commentPage: cpage, commentPages: pages, commentHtml, rated, supported, following, guest, canEdit: s.canEdit(proposal, view, v.person), projectTitle: pt,
+      frame, viewer: v, view, proposal, bodyHtml, comments: pageComments, commentCount: comments.length, commentPage: cpage, commentPages: pages, commentHtml, rated, supported, following, guest, canEdit: s.canEdit(proposal, view, v.person), image, projectTitle: pt,
       notice: notice(req, m), errors, values,
     }, t, m), status);
   };
@@ -277,7 +284,14 @@ export async function participationPages(app: FastifyInstance, d: ParticipationP
   // New and edited proposals.
   const formPage = async (req: Req, reply: FastifyReply, lang: Lang, slug: string, editing: string | undefined, values: Record<string, string>, errors: Record<string, string>, status = 200) => {
     const [view, v] = await Promise.all([s.process(slug), viewer(req, reply)]);
-    return send(req, reply, lang, { page: editing ? 'editProposal' : 'newProposal', id: editing ?? slug }, (frame, t, m) => ProposalFormPage({ frame, viewer: v, view, editing, values, errors, tileUrl: cfg.tileUrl, tileAttribution: cfg.tileAttribution }, t, m), status);
+    const image = editing ? await s.proposal(editing).then(({ proposal }) => d.images.visible(proposal, v.person)) : undefined;
+    return send(req, reply, lang, { page: editing ? 'editProposal' : 'newProposal', id: editing ?? slug }, (frame, t, m) => ProposalFormPage({ frame, viewer: v, view, editing, image, values, errors, tileUrl: cfg.tileUrl, tileAttribution: cfg.tileAttribution }, t, m), status);
+  };
+  /** The form's messages; a chosen image that was fine must be chosen again (browsers do not keep files). */
+  const formErrors = (req: FastifyRequest, problems: Problem[], lang: Lang) => {
+    const errors = messages(problems, PART[lang]);
+    if (hasUpload(upload(req)) && !errors.image && Object.keys(errors).length) errors.image = PART[lang].errors.image_again;
+    return errors;
   };
   route('newProposal', 'GET', async (req, reply, lang) => {
     await s.check(await d.person(req), 'propose', await s.process(req.params.id!));
@@ -286,12 +300,12 @@ export async function participationPages(app: FastifyInstance, d: ParticipationP
   route('newProposal', 'POST', async (req, reply, lang) => {
     const f = form(req);
     try {
-      const p = await s.propose(await d.person(req), req.params.id!, f);
+      const p = await d.images.propose(await d.person(req), req.params.id!, f, upload(req), f.alt);
       return reply.status(303).header('location', `${href(lang, 'proposal', p.id)}?hinweis=published`).send();
     } catch (e) {
       const problems = badInput(e);
       if (!problems) throw e;
-      return formPage(req, reply, lang, req.params.id!, undefined, f, messages(problems, PART[lang]), 400);
+      return formPage(req, reply, lang, req.params.id!, undefined, f, formErrors(req, problems, lang), 400);
     }
   });
   route('editProposal', 'GET', async (req, reply, lang) => {
@@ -305,13 +319,13 @@ export async function participationPages(app: FastifyInstance, d: ParticipationP
   route('editProposal', 'POST', async (req, reply, lang) => {
     const f = form(req);
     try {
-      await s.editProposal(await d.person(req), req.params.id!, f);
+      await d.images.edit(await d.person(req), req.params.id!, f, upload(req), f.alt);
       return back(reply, lang, req.params.id!, 'saved');
     } catch (e) {
       const problems = badInput(e);
       if (!problems) throw e;
       const { proposal } = await s.proposal(req.params.id!);
-      return formPage(req, reply, lang, proposal.processSlug, proposal.id, f, messages(problems, PART[lang]), 400);
+      return formPage(req, reply, lang, proposal.processSlug, proposal.id, f, formErrors(req, problems, lang), 400);
     }
   });
 
@@ -434,12 +448,14 @@ export async function participationPages(app: FastifyInstance, d: ParticipationP
   });
 
   // Moderation.
-  route('moderation', 'GET', async (req, reply, lang) => {
+  const moderationPage = async (req: Req, reply: FastifyReply, lang: Lang, errors: Record<string, string> = {}, status = 200) => {
     const v = await viewer(req, reply);
     const reports = await s.reports(v.person);
     const guests = await d.guests.pending(v.person);
-    return send(req, reply, lang, { page: 'moderation' }, (frame, t, m) => ModerationPage({ frame, viewer: v, reports, guests, notice: notice(req, m), errors: {} }, t, m));
-  });
+    const images = await d.images.pending(v.person);
+    return send(req, reply, lang, { page: 'moderation' }, (frame, t, m) => ModerationPage({ frame, viewer: v, reports, guests, images, notice: status === 200 ? notice(req, m) : undefined, errors }, t, m), status);
+  };
+  route('moderation', 'GET', (req, reply, lang) => moderationPage(req, reply, lang));
   const modRoute = (suffix: string, run: (p: Person | undefined, target: { kind: 'proposal' | 'comment'; id: string }, f: Record<string, string>) => Promise<unknown>, hint: string) => {
     route('moderation', 'POST', async (req, reply, lang) => {
       const f = form(req);
@@ -450,10 +466,7 @@ export async function participationPages(app: FastifyInstance, d: ParticipationP
       } catch (e) {
         const problems = badInput(e);
         if (!problems) throw e;
-        const v = await viewer(req, reply);
-        const reports = await s.reports(v.person);
-        const guests = await d.guests.pending(v.person);
-        return send(req, reply, lang, { page: 'moderation' }, (frame, t, m) => ModerationPage({ frame, viewer: v, reports, guests, errors: messages(problems, m), notice: undefined }, t, m), 400);
+        return moderationPage(req, reply, lang, messages(problems, PART[lang]), 400);
       }
       return reply.status(303).header('location', `${href(lang, 'moderation')}?hinweis=${hint}`).send();
     }, suffix);
@@ -461,6 +474,9 @@ export async function participationPages(app: FastifyInstance, d: ParticipationP
   modRoute('/ausblenden', (p, t, f) => s.hide(p, t, f.reason), 'hidden');
   modRoute('/verwerfen', (p, t) => s.dismissReports(p, t), 'dismissed');
   modRoute('/sperren', async (p, t, f) => { const author = await s.authorOf(p, t); await s.block(p, author, f.days, f.reason); await s.dismissReports(p, t); }, 'blocked');
+
+  // Proposals' images: the file (404 unless released, or for its author and moderators), removal, release, rejection.
+  imagePages({ images: d.images, person: d.person, route, form, badInput, messages: (p, m) => messages(p, m), part: PART, moderationPage });
 
   // Guests' comments, following, notification settings, unsubscribe links, guest moderation.
   guestFollowPages({ guests: d.guests, follows: d.follows, accounts: d.accounts, person: d.person, route, send, viewer, form, messages, badInput, notice, part: PART, proposalPage, surveyPage });
