@@ -1,0 +1,153 @@
+// HTTP tests of issue #14 part 5 (ETSI GS CIM 009 v1.9.1): linked entities in notifications
+// (notification.join, notification.joinLevel of clause 5.2.14, as retrieval does by clause 4.5.23) and
+// ListRelationship targets followed by join, in retrieval and notifications. Real HTTP receiver on a
+// free port. Runs on SQLite, and on PostgreSQL with TEST_ENGINE=postgres TEST_PG_URL=….
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { testApp, type TestApp, JSON_HEADERS } from '../support/app.ts';
+
+const ETSI = 'https://uri.etsi.org/ngsi-ld/errors/';
+const E = '/ngsi-ld/v1/entities';
+const OPS = '/ngsi-ld/v1/entityOperations';
+const SUBS = '/ngsi-ld/v1/subscriptions';
+const B1 = 'urn:ngsi-ld:Building:p5-1';
+const P1 = 'urn:ngsi-ld:Person:p5-1';
+const P2 = 'urn:ngsi-ld:Person:p5-2';
+const C1 = 'urn:ngsi-ld:Company:p5-1';
+const NONE = 'urn:ngsi-ld:Person:p5-none';
+const rel = (object: string) => ({ type: 'Relationship', object });
+
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+/** Collects the notifications posted to it, by subscription id. */
+class Receiver {
+  readonly got: Json[] = [];
+  private constructor(private readonly server: http.Server, readonly uri: string) {}
+  static async start(): Promise<Receiver> {
+    let self: Receiver | undefined;
+    const server = http.createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        self!.got.push(JSON.parse(Buffer.concat(chunks).toString('utf8')) as Json);
+        res.statusCode = 204;
+        res.end();
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    self = new Receiver(server, `http://127.0.0.1:${(server.address() as AddressInfo).port}/notify`);
+    return self;
+  }
+  async next(subId: string, timeoutMs = 3000): Promise<Json> {
+    const end = Date.now() + timeoutMs;
+    for (;;) {
+      const i = this.got.findIndex((n) => n.subscriptionId === subId);
+      if (i >= 0) return this.got.splice(i, 1)[0];
+      if (Date.now() > end) throw new Error(`no notification for ${subId} within ${timeoutMs} ms`);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  }
+  async close(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise<void>((r) => this.server.close(() => r()));
+  }
+}
+
+describe('conformance: linked entities in notifications and through ListRelationships (clauses 5.2.14, 4.5.23)', () => {
+  let t: TestApp;
+  let rx: Receiver;
+  before(async () => {
+    t = await testApp({ DREHSCHEIBE_NOTIFY_WORKER: 'off' });
+    rx = await Receiver.start();
+    const r = await t.app.inject({ method: 'POST', url: `${OPS}/create`, headers: JSON_HEADERS, payload: [
+      { id: B1, type: 'Building', name: 'Rathaus', owner: rel(P1), tenants: { type: 'ListRelationship', objectList: [P2, NONE, P1] } },
+      { id: P1, type: 'Person', name: 'Anna', employer: rel(C1) },
+      { id: P2, type: 'Person', name: 'Ben' },
+      { id: C1, type: 'Company', name: 'Stadtwerke' },
+    ] });
+    assert.equal(r.statusCode, 201, r.body);
+  });
+  after(async () => { await rx.close(); await t.close(); });
+  const get = async (url: string, status = 200): Promise<any> => { // eslint-disable-line @typescript-eslint/no-explicit-any
+    const r = await t.app.inject({ method: 'GET', url });
+    assert.equal(r.statusCode, status, `${url}: ${r.body}`);
+    return r.json();
+  };
+  const subscribe = async (id: string, notification: Json, status = 201): Promise<Json> => {
+    const r = await t.app.inject({ method: 'POST', url: SUBS, headers: JSON_HEADERS, payload: {
+      id, type: 'Subscription', entities: [{ type: 'Building' }], watchedAttributes: ['name'], notification: { endpoint: { uri: rx.uri }, ...notification },
+    } });
+    assert.equal(r.statusCode, status, r.body);
+    return status === 201 ? {} : r.json();
+  };
+  const rename = async (name: string) => {
+    const r = await t.app.inject({ method: 'PATCH', url: `${E}/${B1}/attrs`, headers: JSON_HEADERS, payload: { name } });
+    assert.equal(r.statusCode, 204, r.body);
+  };
+
+  test('[4.5.23] join follows the members of a ListRelationship: inline as `entityList` in objectList order, keyValues replaces the joined ids, flat lists them', async () => {
+    const b = await get(`${E}/${B1}?join=inline`) as Json;
+    assert.deepEqual(b.tenants.objectList, [P2, NONE, P1], 'objectList stays');
+    assert.deepEqual(b.tenants.entityList.map((e: Json) => e.id), [P2, P1], 'the absent target is left out');
+    assert.equal(b.tenants.entityList[0].name.value, 'Ben');
+    const kv = await get(`${E}/${B1}?join=inline&options=keyValues`) as Json;
+    assert.deepEqual(kv.tenants.map((x: unknown) => (typeof x === 'string' ? x : (x as Json).name)), ['Ben', NONE, 'Anna']);
+    const flat = await get(`${E}/${B1}?join=flat`) as Json[];
+    assert.deepEqual(flat.map((e) => e.id).sort(), [B1, P1, P2].sort());
+    assert.equal(flat[0].tenants.entityList, undefined, 'flat: the ListRelationship stays plain');
+    const q = await get(`${E}?type=Building&join=inline&joinLevel=2&pick=${encodeURIComponent('tenants{name,employer{name}}')}`) as Json[];
+    assert.deepEqual(q[0].tenants.entityList.map((e: Json) => [e.name.value, e.employer?.entity.name.value]), [['Ben', undefined], ['Anna', 'Stadtwerke']]);
+  });
+
+  test('[5.2.14, 4.5.23] notification.join=inline with joinLevel: each notified entity carries its linked entities (Relationship and ListRelationship), as GET shows them', async () => {
+    const id = 'urn:ngsi-ld:Subscription:p5-inline';
+    await subscribe(id, { join: 'inline', joinLevel: 2 });
+    const s = await get(`${SUBS}/${id}`) as Json;
+    assert.equal(s.notification.join, 'inline');
+    assert.equal(s.notification.joinLevel, 2);
+    await rename('Rathaus Mitte');
+    const n = await rx.next(id);
+    assert.equal(n.data.length, 1);
+    const b = n.data[0];
+    assert.equal(b.name.value, 'Rathaus Mitte');
+    assert.equal(b.owner.object, P1);
+    assert.equal(b.owner.entity.name.value, 'Anna');
+    assert.equal(b.owner.entity.employer.entity.name.value, 'Stadtwerke', 'joinLevel 2');
+    assert.deepEqual(b.tenants.entityList.map((e: Json) => e.id), [P2, P1]);
+    // keyValues and a PATCH that turns join off.
+    const p = await t.app.inject({ method: 'PATCH', url: `${SUBS}/${id}`, headers: JSON_HEADERS, payload: { notification: { format: 'keyValues', joinLevel: null } } });
+    assert.equal(p.statusCode, 204, p.body);
+    await rename('Rathaus');
+    const kv = (await rx.next(id)).data[0];
+    assert.equal(kv.owner.name, 'Anna', 'keyValues: the linked entity in place of the id');
+    assert.equal(kv.owner.employer, C1, 'joinLevel back to 1');
+    const off = await t.app.inject({ method: 'PATCH', url: `${SUBS}/${id}`, headers: JSON_HEADERS, payload: { notification: { join: '@none' } } });
+    assert.equal(off.statusCode, 204, off.body);
+    await rename('Rathaus Alt');
+    assert.equal((await rx.next(id)).data[0].owner, P1, 'join=@none: no linked entities');
+    await t.app.inject({ method: 'DELETE', url: `${SUBS}/${id}` });
+  });
+
+  test('[5.2.14, 4.5.23] notification.join=flat: the linked entities follow the notified entity in data, each once; Relationships stay plain', async () => {
+    const id = 'urn:ngsi-ld:Subscription:p5-flat';
+    await subscribe(id, { join: 'flat', attributes: ['name', 'owner'] });
+    await rename('Rathaus Flach');
+    const n = await rx.next(id);
+    assert.equal(n.data[0].id, B1);
+    assert.equal(n.data[0].owner.entity, undefined);
+    assert.equal(n.data[0].tenants, undefined, 'notification.attributes: only owner is shown and followed');
+    assert.deepEqual(n.data.slice(1).map((e: Json) => e.id), [P1]);
+    assert.equal(n.data[1].name.value, 'Anna');
+    await t.app.inject({ method: 'DELETE', url: `${SUBS}/${id}` });
+  });
+
+  test('[5.2.14] invalid notification.join or joinLevel is 400 BadRequestData', async () => {
+    const cases: Json[] = [{ join: 'deep' }, { join: 'inline', joinLevel: 0 }, { join: 'inline', joinLevel: 11 }, { join: 'inline', joinLevel: '2' }, { joinLevel: 2 }, { join: '@none', joinLevel: 2 }];
+    for (const [i, c] of cases.entries()) {
+      const r = await subscribe(`urn:ngsi-ld:Subscription:p5-bad-${i}`, c, 400);
+      assert.equal(r.type, `${ETSI}BadRequestData`, JSON.stringify(c));
+    }
+  });
+});
