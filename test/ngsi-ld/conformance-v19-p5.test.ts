@@ -151,3 +151,43 @@ describe('conformance: linked entities in notifications and through ListRelation
     }
   });
 });
+
+describe('conformance: error types of the entity and subscription operations (clause 5.5.2, 6.x)', () => {
+  let t: TestApp;
+  before(async () => {
+    t = await testApp();
+    const r = await t.app.inject({ method: 'POST', url: E, headers: JSON_HEADERS, payload: { id: 'urn:ngsi-ld:T:err-1', type: 'T', p: 1 } });
+    assert.equal(r.statusCode, 201, r.body);
+  });
+  after(async () => { await t.close(); });
+
+  test('[6.2, RFC 9110] a method a resource of Table 6.2-1 does not define is 405 with Allow, not 404; an unknown path stays 404 ResourceNotFound', async () => {
+    const cases: Array<[string, string, string]> = [
+      ['PUT', E, 'DELETE, GET, HEAD, POST'],
+      ['POST', `${E}/urn:ngsi-ld:T:err-1`, 'DELETE, GET, HEAD, PATCH, PUT'],
+      ['PUT', `${SUBS}/urn:ngsi-ld:Subscription:err`, 'DELETE, GET, HEAD, PATCH'],
+      ['GET', `${OPS}/create`, 'POST'],
+    ];
+    for (const [method, url, allow] of cases) {
+      const r = await t.app.inject({ method: method as 'GET', url, headers: JSON_HEADERS, ...(method === 'GET' ? {} : { payload: {} }) });
+      assert.equal(r.statusCode, 405, `${method} ${url}: ${r.body}`);
+      assert.equal(r.headers.allow, allow, `${method} ${url}`);
+      assert.match(r.json().detail, new RegExp(`${method} is not defined`));
+    }
+    const unknown = await t.app.inject({ method: 'GET', url: '/ngsi-ld/v1/nothing' });
+    assert.equal(unknown.statusCode, 404);
+    assert.equal(unknown.json().type, `${ETSI}ResourceNotFound`);
+  });
+
+  test('[5.7.1.4] retrieve: an entity of another type than the type selector, or with none of the requested attrs, is 404 ResourceNotFound', async () => {
+    for (const qs of ['type=Other', 'attrs=zzz', 'attrs=zzz,yyy&options=keyValues']) {
+      const r = await t.app.inject({ method: 'GET', url: `${E}/urn:ngsi-ld:T:err-1?${qs}` });
+      assert.equal(r.statusCode, 404, `${qs}: ${r.body}`);
+      assert.equal(r.json().type, `${ETSI}ResourceNotFound`, qs);
+    }
+    const some = await t.app.inject({ method: 'GET', url: `${E}/urn:ngsi-ld:T:err-1?attrs=zzz,p&type=T` });
+    assert.equal(some.statusCode, 200, some.body);
+    assert.deepEqual(some.json(), { id: 'urn:ngsi-ld:T:err-1', type: 'T', p: { type: 'Property', value: 1 } });
+    assert.ok(some.headers.etag, 'the answer still carries the ETag');
+  });
+});
