@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { testApp, type TestApp, JSON_HEADERS } from '../support/app.ts';
+import { authApp, type AuthApp } from '../auth/auth-support.ts';
 
 const ETSI = 'https://uri.etsi.org/ngsi-ld/errors/';
 const E = '/ngsi-ld/v1/entities';
@@ -149,6 +150,40 @@ describe('conformance: linked entities in notifications and through ListRelation
       const r = await subscribe(`urn:ngsi-ld:Subscription:p5-bad-${i}`, c, 400);
       assert.equal(r.type, `${ETSI}BadRequestData`, JSON.stringify(c));
     }
+  });
+});
+
+describe('conformance: linked entities in notifications under access control (clause 5.2.14, docs/security.md)', () => {
+  let t: AuthApp;
+  let rx: Receiver;
+  const keys: Record<string, string> = {};
+  before(async () => {
+    t = await authApp({ tenants: { '': { types: { Secret: { read: ['key:insider'], write: ['key:insider'] } } } } }, { DREHSCHEIBE_NOTIFY_WORKER: 'off', DREHSCHEIBE_NOTIFY_PRIVATE: 'allow' });
+    rx = await Receiver.start();
+    keys.insider = await t.key({ name: 'insider', roles: ['steward'] });
+    keys.outsider = await t.key({ name: 'outsider', roles: ['steward'] });
+    const r = await t.app.inject({ method: 'POST', url: `${OPS}/create`, headers: { ...JSON_HEADERS, 'x-api-key': keys.insider }, payload: [
+      { id: 'urn:ngsi-ld:Box:p5', type: 'Box', name: 'a', content: rel('urn:ngsi-ld:Secret:p5'), labels: { type: 'ListRelationship', objectList: ['urn:ngsi-ld:Secret:p5', 'urn:ngsi-ld:Label:p5'] } },
+      { id: 'urn:ngsi-ld:Secret:p5', type: 'Secret', code: 1234 },
+      { id: 'urn:ngsi-ld:Label:p5', type: 'Label', text: 'fragile' },
+    ] });
+    assert.equal(r.statusCode, 201, r.body);
+  });
+  after(async () => { await rx.close(); await t.close(); });
+
+  test('[5.2.14, 4.5.23] under access control, joined notifications show what the owner may read; a principal that may not read every type cannot subscribe at all', async () => {
+    const sub = (who: string) => t.app.inject({ method: 'POST', url: SUBS, headers: { ...JSON_HEADERS, 'x-api-key': keys[who] }, payload: {
+      id: `urn:ngsi-ld:Subscription:p5-${who}`, type: 'Subscription', entities: [{ type: 'Box' }], notification: { endpoint: { uri: rx.uri }, join: 'inline' },
+    } });
+    const denied = await sub('outsider');
+    assert.equal(denied.statusCode, 403, 'so a joined notification cannot carry an entity its owner may not read');
+    const r = await sub('insider');
+    assert.equal(r.statusCode, 201, r.body);
+    const u = await t.app.inject({ method: 'PATCH', url: `${E}/urn:ngsi-ld:Box:p5/attrs`, headers: { ...JSON_HEADERS, 'x-api-key': keys.insider }, payload: { name: 'b' } });
+    assert.equal(u.statusCode, 204, u.body);
+    const mine = (await rx.next('urn:ngsi-ld:Subscription:p5-insider')).data[0];
+    assert.equal(mine.content.entity.code.value, 1234);
+    assert.deepEqual(mine.labels.entityList.map((e: Json) => e.id), ['urn:ngsi-ld:Secret:p5', 'urn:ngsi-ld:Label:p5']);
   });
 });
 
