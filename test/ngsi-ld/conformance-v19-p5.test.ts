@@ -144,6 +144,25 @@ describe('conformance: linked entities in notifications and through ListRelation
     await t.app.inject({ method: 'DELETE', url: `${SUBS}/${id}` });
   });
 
+  test('[5.2.14, 5.8.1] periodic and initial notifications (current state) join too', async () => {
+    const t2 = await testApp({ DREHSCHEIBE_NOTIFY_WORKER: 'off', DREHSCHEIBE_NOTIFY_INITIAL: 'on' });
+    try {
+      const c = await t2.app.inject({ method: 'POST', url: `${OPS}/create`, headers: JSON_HEADERS, payload: [
+        { id: B1, type: 'Building', owner: rel(P1) }, { id: P1, type: 'Person', name: 'Anna' },
+      ] });
+      assert.equal(c.statusCode, 201, c.body);
+      const id = 'urn:ngsi-ld:Subscription:p5-initial';
+      const r = await t2.app.inject({ method: 'POST', url: SUBS, headers: JSON_HEADERS, payload: {
+        id, type: 'Subscription', entities: [{ type: 'Building' }], notification: { endpoint: { uri: rx.uri }, join: 'flat', format: 'keyValues' },
+      } });
+      assert.equal(r.statusCode, 201, r.body);
+      const n = await rx.next(id);
+      assert.deepEqual(n.data, [{ id: B1, type: 'Building', owner: P1 }, { id: P1, type: 'Person', name: 'Anna' }]);
+    } finally {
+      await t2.close();
+    }
+  });
+
   test('[5.2.14] invalid notification.join or joinLevel is 400 BadRequestData', async () => {
     const cases: Json[] = [{ join: 'deep' }, { join: 'inline', joinLevel: 0 }, { join: 'inline', joinLevel: 11 }, { join: 'inline', joinLevel: '2' }, { joinLevel: 2 }, { join: '@none', joinLevel: 2 }];
     for (const [i, c] of cases.entries()) {
