@@ -244,4 +244,17 @@ describe('conformance: error types of the entity and subscription operations (cl
     assert.deepEqual(some.json(), { id: 'urn:ngsi-ld:T:err-1', type: 'T', p: { type: 'Property', value: 1 } });
     assert.ok(some.headers.etag, 'the answer still carries the ETag');
   });
+
+  test('[5.5.9, Table 6.4.3.2-1] limit=0 without count=true is 400 BadRequestData on GET /subscriptions as on GET /entities; local other than true/false is 400 BadRequestData', async () => {
+    for (const url of [`${SUBS}?limit=0`, `${E}?type=T&limit=0`, `${E}?type=T&local=yes`, `${E}/urn:ngsi-ld:T:err-1?local=1`, `${SUBS}?local=maybe`]) {
+      const r = await t.app.inject({ method: 'GET', url });
+      assert.equal(r.statusCode, 400, `${url}: ${r.body}`);
+      assert.equal(r.json().type, `${ETSI}BadRequestData`, url);
+    }
+    const counted = await t.app.inject({ method: 'GET', url: `${SUBS}?limit=0&count=true` });
+    assert.equal(counted.statusCode, 200, counted.body);
+    assert.deepEqual(counted.json(), []);
+    assert.equal(counted.headers['ngsild-results-count'], '0');
+    assert.equal((await t.app.inject({ method: 'GET', url: `${E}?type=T&local=true` })).statusCode, 200);
+  });
 });
