@@ -3,7 +3,8 @@
 import Fastify, { LogController, type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { Config } from './config/config.ts';
 import { systemClock, type Clock } from './core/clock.ts';
-import { BadRequestData, InvalidRequest, ResourceNotFound } from './core/errors.ts';
+import { BadRequestData, InvalidRequest, MethodNotAllowed, ResourceNotFound } from './core/errors.ts';
+import { MethodsByPath } from './ngsi-ld/http/methods.ts';
 import { EventBus } from './core/events.ts';
 import { jsonProblem } from './core/json.ts';
 import { ContextService } from './ngsi-ld/context/context.resolver.ts';
@@ -213,7 +214,18 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps): Promise
       done(null, payload);
     });
     api.addHook('onSend', versionPreference);
-    api.setNotFoundHandler((req, reply) => ngsiErrorHandler(new ResourceNotFound(`No NGSI-LD operation at ${req.method} ${req.url.split('?')[0]}`), req, reply));
+    // A resource of Table 6.2-1 addressed with a method it does not define is 405 with Allow (RFC 9110 15.5.6), not 404.
+    const methods = new MethodsByPath();
+    api.addHook('onRoute', (r) => methods.add(r.url, r.method));
+    api.setNotFoundHandler((req, reply) => {
+      const path = req.url.split('?')[0];
+      const allow = methods.allowed(path);
+      if (allow.length) {
+        reply.header('allow', allow.join(', '));
+        return ngsiErrorHandler(new MethodNotAllowed(`${req.method} is not defined on ${path}; allowed: ${allow.join(', ')}`), req, reply);
+      }
+      return ngsiErrorHandler(new ResourceNotFound(`No NGSI-LD operation at ${req.method} ${path}`), req, reply);
+    });
     await entityRoutes(api, ngsi);
     await batchRoutes(api, ngsi);
     await purgeRoutes(api, ngsi);

@@ -7,7 +7,7 @@ import type { AccessGuard } from '../../core/access.ts';
 import type { AttrInstance, EntityReader, EntityRecord } from '../../storage/port.ts';
 import type { Terms } from '../context/term-map.ts';
 import { checkEntityId } from './entity.parse.ts';
-import { renderEntity, renderFeature, type Projection, type Rendered, type RenderOptions } from './entity.render.ts';
+import { listMemberId, renderEntity, renderFeature, type LinkHook, type Projection, type Rendered, type RenderOptions } from './entity.render.ts';
 
 export interface JoinOptions {
   mode: 'inline' | 'flat';
@@ -74,7 +74,11 @@ function shownRelationships(rec: EntityRecord, o: RenderOptions): Array<[string,
     if ((o.pick && !o.pick.has(iri)) || (o.omit && o.omit.has(iri))) continue;
     let list: AttrInstance[] = insts;
     if (o.datasetId) list = list.filter((i) => o.datasetId!.includes((i.datasetId as string | undefined) ?? '@none'));
-    const targets = list.filter((i) => i.type === 'Relationship' && typeof i.object === 'string').map((i) => i.object as string);
+    const targets: string[] = [];
+    for (const i of list) {
+      if (i.type === 'Relationship' && typeof i.object === 'string') targets.push(i.object);
+      else if (i.type === 'ListRelationship' && Array.isArray(i.objectList)) for (const x of i.objectList) { const id = listMemberId(x); if (id !== undefined) targets.push(id); }
+    }
     if (targets.length) out.push([iri, targets]);
   }
   return out;
@@ -95,6 +99,8 @@ export interface Joined {
 export async function joinLinked(a: {
   reader: EntityReader; tenant: string; roots: EntityRecord[]; terms: Terms; opts: RenderOptions; join: JoinOptions;
   access?: AccessGuard; geoProperty?: string;
+  /** Renders a root in place of renderEntity (notifications: deleted attributes, showChanges); `link` is set for join=inline. */
+  renderRoot?: (rec: EntityRecord, link?: LinkHook) => Rendered;
 }): Promise<Joined> {
   const { reader, tenant, terms, join } = a;
   const firstDepth = new Map<string, number>();
@@ -137,7 +143,7 @@ export async function joinLinked(a: {
     const hookOf = (n: Node) => (iri: string, id: string) => { const c = n.links.get(iri)?.get(id); return c && render(c); };
     const render = (n: Node): Rendered => renderEntity(n.rec, terms, n.opts, hookOf(n));
     // GeoJSON: the roots are Features; the entities inside them stay entities.
-    const roots = rootNodes.map((n) => (a.geoProperty === undefined ? render(n) : renderFeature(n.rec, terms, n.opts, a.geoProperty, hookOf(n))));
+    const roots = rootNodes.map((n) => (a.renderRoot ? a.renderRoot(n.rec, hookOf(n)) : a.geoProperty === undefined ? render(n) : renderFeature(n.rec, terms, n.opts, a.geoProperty, hookOf(n))));
     return { roots, extra: [] };
   }
   // flat: every linked entity once (the first path that reached it gives its projection), roots not repeated.
@@ -157,6 +163,6 @@ export async function joinLinked(a: {
     }
     layer = below;
   }
-  const roots = rootNodes.map((n) => (a.geoProperty === undefined ? renderEntity(n.rec, terms, n.opts) : renderFeature(n.rec, terms, n.opts, a.geoProperty!)));
+  const roots = rootNodes.map((n) => (a.renderRoot ? a.renderRoot(n.rec) : a.geoProperty === undefined ? renderEntity(n.rec, terms, n.opts) : renderFeature(n.rec, terms, n.opts, a.geoProperty!)));
   return { roots, extra };
 }

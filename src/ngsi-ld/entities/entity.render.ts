@@ -30,8 +30,9 @@ export interface Projection {
 }
 
 /**
- * Linked-entity retrieval (clause 4.5.23, join=inline): the rendered entity a Relationship of the
- * given attribute points to, or undefined when it is not joined.
+ * Linked-entity retrieval (clause 4.5.23, join=inline): the rendered entity a Relationship (or one
+ * member of the objectList of a ListRelationship) of the given attribute points to, or undefined
+ * when it is not joined.
  */
 export type LinkHook = (attrIri: string, objectId: string) => Rendered | undefined;
 
@@ -74,9 +75,27 @@ function simpleValue(inst: AttrInstance, terms: Terms, o: RenderOptions): unknow
   }
 }
 
-function renderInstance(inst: AttrInstance, terms: Terms, o: RenderOptions, linked?: Rendered): unknown {
+/** The linked entities of one instance (join=inline): a Relationship's one, or a ListRelationship's, in objectList order (undefined where not joined). */
+type Linked = Rendered | Array<Rendered | undefined>;
+
+/** The entity id of one member of a ListRelationship's objectList: a URI, or `{ "object": URI }`. */
+export function listMemberId(x: unknown): string | undefined {
+  if (typeof x === 'string') return x;
+  if (x && typeof x === 'object' && typeof (x as { object?: unknown }).object === 'string') return (x as { object: string }).object;
+  return undefined;
+}
+
+function renderInstance(inst: AttrInstance, terms: Terms, o: RenderOptions, linked?: Linked): unknown {
   // join=inline: keyValues shows the linked entity in place of the object's id (as Stellio does);
-  // the other formats add it as the member `entity` beside `object`.
+  // the other formats add it as the member `entity` beside `object`; for a ListRelationship, the
+  // linked entities in objectList order as `entityList`, an id not joined staying an id in keyValues.
+  if (Array.isArray(linked)) {
+    const list = inst.objectList as unknown[];
+    if (o.format === 'keyValues') return list.map((id, i) => linked[i] ?? id);
+    const joined = linked.filter((x): x is Rendered => x !== undefined);
+    const base = renderInstance(inst, terms, o) as Rendered;
+    return joined.length ? { ...base, entityList: joined } : base;
+  }
   if (o.format === 'keyValues') return linked ?? simpleValue(inst, terms, o);
   const out: Rendered = {};
   let type: string = inst.type;
@@ -131,7 +150,8 @@ export function renderEntity(rec: EntityRecord, terms: Terms, o: RenderOptions, 
     if (list.length === 0) continue;
     const name = terms.compactAttr(iri);
     if (link) {
-      const one = (i: AttrInstance) => renderInstance(i, terms, o, i.type === 'Relationship' ? link(iri, String(i.object)) : undefined);
+      const one = (i: AttrInstance) => renderInstance(i, terms, o, i.type === 'Relationship' ? link(iri, String(i.object))
+        : i.type === 'ListRelationship' && Array.isArray(i.objectList) ? i.objectList.map((x) => { const id = listMemberId(x); return id === undefined ? undefined : link(iri, id); }) : undefined);
       out[name] = list.length === 1 ? one(list[0]) : list.map(one);
       continue;
     }

@@ -151,7 +151,11 @@ const TENANT_PARAMS = new Set(['tenant', 'ngsild-tenant', 'fiware-service', 'ser
  */
 export function checkParams(query: Record<string, string>, allowed: ReadonlySet<string>): void {
   for (const k of Object.keys(query)) {
-    if (allowed.has(k)) continue;
+    if (allowed.has(k)) {
+      // local (a boolean in the parameter tables of clause 6): another value would silently be read as false.
+      if (k === 'local' && query.local !== 'true' && query.local !== 'false') throw new BadRequestData(`local must be true or false, got "${String(query.local).slice(0, 40)}"`);
+      continue;
+    }
     // The tenant travels in a header (NGSILD-Tenant), never in the URL; say so to whoever tries (a browser).
     const hint = TENANT_PARAMS.has(k.toLowerCase())
       ? ' The tenant is selected with the NGSILD-Tenant header (e.g. curl -H \'NGSILD-Tenant: herne\' …), not a query parameter.'

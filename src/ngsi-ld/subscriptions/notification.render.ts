@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import type { AttrInstance, EntityRecord } from '../../storage/port.ts';
 import type { Terms } from '../context/term-map.ts';
-import { renderEntity, type RenderOptions } from '../entities/entity.render.ts';
+import { renderEntity, type LinkHook, type RenderOptions } from '../entities/entity.render.ts';
 import type { LiveSub, MatchResult } from './subscriptions.matcher.ts';
 import { notificationFormat } from './notification.formats.ts';
 
@@ -29,7 +29,7 @@ function wanted(sub: LiveSub, iri: string): boolean {
 }
 
 /** One entity of a notification's data, for a change the subscription matched. */
-export function renderMatch(m: MatchResult, terms: Terms, at: string): Record<string, unknown> {
+export function renderMatch(m: MatchResult, terms: Terms, at: string, link?: LinkHook): Record<string, unknown> {
   const sub = m.sub;
   const ext = notificationFormat(sub.def.notification.format);
   if (ext) return ext.entity(m.entity, terms, sub.c.notifyAttrs);
@@ -39,7 +39,7 @@ export function renderMatch(m: MatchResult, terms: Terms, at: string): Record<st
     const types = m.entity.types.map((t) => terms.compactType(t));
     return { id: m.entity.id, type: types.length === 1 ? types[0] : types, deletedAt: at };
   }
-  const out = renderEntity(m.entity, terms, o);
+  const out = renderEntity(m.entity, terms, o, link);
   for (const iri of m.deletedAttrs) {
     if (!wanted(sub, iri)) continue;
     const old = m.before?.attrs[iri]?.[0];
@@ -55,7 +55,7 @@ export function renderMatch(m: MatchResult, terms: Terms, at: string): Record<st
       const now: AttrInstance | undefined = m.entity.attrs[iri]?.[0];
       if (!prev || !now || m.entity.attrs[iri].length !== 1) continue;
       const [member, prevMember] = MEMBERS[now.type] ?? MEMBERS.Property;
-      const one = renderEntity({ ...m.entity, attrs: { [iri]: [now] } }, terms, { ...o, format: 'normalized', pick: new Set([iri]) });
+      const one = renderEntity({ ...m.entity, attrs: { [iri]: [now] } }, terms, { ...o, format: 'normalized', pick: new Set([iri]) }, link);
       const name = terms.compactAttr(iri);
       const attr = one[name] as Record<string, unknown>;
       if (o.format === 'concise') delete attr.type;
@@ -67,10 +67,10 @@ export function renderMatch(m: MatchResult, terms: Terms, at: string): Record<st
 }
 
 /** Current state of an entity (initial and periodic notifications). */
-export function renderCurrent(sub: LiveSub, e: EntityRecord, terms: Terms): Record<string, unknown> {
+export function renderCurrent(sub: LiveSub, e: EntityRecord, terms: Terms, link?: LinkHook): Record<string, unknown> {
   const ext = notificationFormat(sub.def.notification.format);
   if (ext) return ext.entity(e, terms, sub.c.notifyAttrs);
-  return renderEntity(e, terms, renderOptionsOf(sub));
+  return renderEntity(e, terms, renderOptionsOf(sub), link);
 }
 
 export interface NotificationMessage {

@@ -91,6 +91,8 @@ export async function subscriptionRoutes(app: FastifyInstance, deps: Subscriptio
     const limit = intParam(q, 'limit', deps.defaultLimit, 0, deps.maxLimit, (n) => new TooManyResults(`limit=${n} exceeds the maximum page size ${deps.maxLimit}; page with offset`));
     const offset = intParam(q, 'offset', 0, 0, Number.MAX_SAFE_INTEGER);
     const count = boolParam(q, 'count');
+    // clause 5.5.9, as for entity queries: a page of no elements makes sense only to learn the count.
+    if (limit === 0 && !count) throw new BadRequestData('limit=0 is only allowed together with count=true');
     const r = await subs.list(tenant, { limit, offset }, viewerOf(req));
     if (count) reply.header('NGSILD-Results-Count', String(r.count));
     pageLinks(reply, req.url, q, { limit, offset }, offset + r.items.length < r.count);

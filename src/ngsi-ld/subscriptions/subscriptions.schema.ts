@@ -11,6 +11,7 @@ import { parseScopeQ } from '../query/scope.parser.ts';
 import { parseTypeExpression } from '../query/type.parser.ts';
 import { isPrivateHostLiteral } from './endpoint.guard.ts';
 import { extraFormats, notificationFormat } from './notification.formats.ts';
+import { MAX_JOIN_LEVEL } from '../entities/entity.join.ts';
 
 export const TRIGGERS = ['entityCreated', 'entityUpdated', 'entityDeleted', 'attributeCreated', 'attributeUpdated', 'attributeDeleted'] as const;
 export type Trigger = typeof TRIGGERS[number];
@@ -58,6 +59,9 @@ export interface SubscriptionDef {
     format?: NotifyFormat;
     showChanges?: boolean;
     sysAttrs?: boolean;
+    /** Linked-entity retrieval in notifications (clause 5.2.14, 4.5.23): inline, flat or @none; joinLevel default 1. */
+    join?: 'inline' | 'flat' | '@none';
+    joinLevel?: number;
     endpoint: EndpointDef;
   };
 }
@@ -76,7 +80,7 @@ export interface CompiledSub {
 const WRITABLE = new Set(['id', 'type', 'subscriptionName', 'description', 'entities', 'watchedAttributes', 'notificationTrigger', 'timeInterval',
   'q', 'geoQ', 'scopeQ', 'isActive', 'expiresAt', 'throttling', 'lang', 'jsonldContext', 'notification', '@context']);
 const READ_ONLY = new Set(['status', 'createdAt', 'modifiedAt', 'deletedAt']);
-const NOTIFICATION_WRITABLE = new Set(['attributes', 'format', 'showChanges', 'sysAttrs', 'endpoint']);
+const NOTIFICATION_WRITABLE = new Set(['attributes', 'format', 'showChanges', 'sysAttrs', 'join', 'joinLevel', 'endpoint']);
 const NOTIFICATION_READ_ONLY = new Set(['status', 'timesSent', 'timesFailed', 'lastNotification', 'lastSuccess', 'lastFailure', 'lastFailureReason']);
 const ENDPOINT_MEMBERS = new Set(['uri', 'accept', 'timeout', 'cooldown', 'receiverInfo', 'notifierInfo']);
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
@@ -196,6 +200,16 @@ function parseNotification(raw: unknown, policy: EndpointPolicy): SubscriptionDe
     if (n[k] === undefined) continue;
     if (typeof n[k] !== 'boolean') bad(`notification.${k} must be true or false`);
     out[k] = n[k] as boolean;
+  }
+  if (n.join !== undefined) {
+    if (n.join !== 'inline' && n.join !== 'flat' && n.join !== '@none') bad(`notification.join must be inline, flat or @none, got ${JSON.stringify(n.join)?.slice(0, 40)}`);
+    if (n.join !== '@none' && out.format !== undefined && notificationFormat(out.format)) bad(`notification.join applies to the NGSI-LD formats, not to format ${out.format}`);
+    out.join = n.join;
+  }
+  if (n.joinLevel !== undefined) {
+    if (out.join === undefined || out.join === '@none') bad('notification.joinLevel applies to linked-entity retrieval: give notification.join inline or flat as well');
+    if (typeof n.joinLevel !== 'number' || !Number.isInteger(n.joinLevel) || n.joinLevel < 1 || n.joinLevel > MAX_JOIN_LEVEL) bad(`notification.joinLevel must be an integer from 1 to ${MAX_JOIN_LEVEL}, got ${JSON.stringify(n.joinLevel)?.slice(0, 20)}`);
+    out.joinLevel = n.joinLevel as number;
   }
   return out;
 }

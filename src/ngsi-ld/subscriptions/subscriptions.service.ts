@@ -10,7 +10,8 @@ import type { ClusterEvent, ClusterFeed, ClusterTiming } from '../../storage/por
 import type { DeliveryDelta, DeliveryStats, StoredSubscription, SubscriptionStore } from '../../storage/port.subscriptions.ts';
 import type { Terms } from '../context/term-map.ts';
 import { matchesGeoQuery, newGeoWork } from '../geo/geo.query.ts';
-import { buildNotification, renderCurrent, renderMatch } from './notification.render.ts';
+import { buildNotification, renderCurrent, renderMatch, renderOptionsOf } from './notification.render.ts';
+import { joinLinked, type JoinOptions } from '../entities/entity.join.ts';
 import { HttpNotifier } from './notifier.http.ts';
 import { MqttNotifier } from './notifier.mqtt.ts';
 import { Dispatcher, type Delivery, type DeliveryPolicy, type DispatchPort, type Notifier, type Outcome } from './subscriptions.dispatcher.ts';
@@ -58,7 +59,14 @@ export interface SubscriptionServiceDeps {
   cluster?: { feed: ClusterFeed; timing: ClusterTiming };
 }
 
-type Live = LiveSub & { terms?: Terms };
+type Live = LiveSub & { terms?: Terms; joinChain?: Promise<void> };
+
+/** The subscription's notification.join as join options (none for join=@none or no join). */
+function joinOf(sub: LiveSub): JoinOptions | undefined {
+  const n = sub.def.notification;
+  if (n.join !== 'inline' && n.join !== 'flat') return undefined;
+  return { mode: n.join, level: n.joinLevel ?? 1, containedBy: new Set() };
+}
 
 export class SubscriptionService {
   readonly index = new SubscriptionIndex();
@@ -382,9 +390,9 @@ export class SubscriptionService {
         const matches = access === true ? all : all.filter((m) => access.mayRead(m.entity.types));
         if (matches.length === 0) return;
         const terms = sub.terms;
-        if (terms) this.notifyMatches(sub, terms, at, matches);
+        if (terms) this.notifyMatches(sub, terms, at, matches, access);
         else {
-          void this.termsOf(sub).then((t) => this.notifyMatches(sub, t, at, matches))
+          void this.termsOf(sub).then((t) => this.notifyMatches(sub, t, at, matches, access))
             .catch((e) => this.d.logger?.warn({ err: e, subscription: sub.id }, 'the @context of a subscription could not be resolved'));
         }
       });
@@ -404,9 +412,32 @@ export class SubscriptionService {
     return sub.terms;
   }
 
-  private notifyMatches(sub: Live, terms: Terms, at: string, matches: MatchResult[]): void {
-    const data: Array<Record<string, unknown>> = [];
-    for (const m of matches) data.push(renderMatch(m, terms, at));
+  private notifyMatches(sub: Live, terms: Terms, at: string, matches: MatchResult[], access: true | AccessGuard): void {
+    const join = joinOf(sub);
+    if (!join) {
+      const data: Array<Record<string, unknown>> = [];
+      for (const m of matches) data.push(renderMatch(m, terms, at));
+      this.deliverOrThrottle(sub, terms, data);
+      return;
+    }
+    // notification.join (clause 5.2.14, 4.5.23): the linked entities are read as stored when the notification is
+    // built. One chain per subscription keeps its notifications in the order of the changes.
+    this.querying++;
+    sub.joinChain = (sub.joinChain ?? Promise.resolve()).then(async () => {
+      const live = matches.filter((m) => !m.entityDeleted);
+      const of = new Map(live.map((m) => [m.entity, m]));
+      const j = await joinLinked({
+        reader: this.d.entities, tenant: sub.tenant, roots: live.map((m) => m.entity), terms, opts: renderOptionsOf(sub), join,
+        access: access === true ? undefined : access, renderRoot: (rec, link) => renderMatch(of.get(rec)!, terms, at, link),
+      });
+      let i = 0;
+      const data = matches.map((m) => (m.entityDeleted ? renderMatch(m, terms, at) : j.roots[i++]));
+      this.deliverOrThrottle(sub, terms, [...data, ...j.extra]);
+    }).catch((e) => this.d.logger?.warn({ err: e, subscription: sub.id }, 'the linked entities of a notification could not be read; it is not sent'))
+      .finally(() => { this.querying--; });
+  }
+
+  private deliverOrThrottle(sub: Live, terms: Terms, data: Array<Record<string, unknown>>): void {
     const nowMs = this.now().getTime();
     if (sub.throttlingMs && sub.lastSentMs !== undefined && nowMs - sub.lastSentMs < sub.throttlingMs) {
       // Throttling: within the window changes are coalesced (latest state per entity) and sent when it ends.
@@ -439,7 +470,16 @@ export class SubscriptionService {
       const list = (await this.currentEntities(sub)).filter((e) => access === true || access.mayRead(e.types));
       if (list.length === 0) return;
       const terms = await this.termsOf(sub);
-      this.send(sub, terms, list.map((e) => renderCurrent(sub, e, terms)));
+      const join = joinOf(sub);
+      if (!join) {
+        this.send(sub, terms, list.map((e) => renderCurrent(sub, e, terms)));
+        return;
+      }
+      const j = await joinLinked({
+        reader: this.d.entities, tenant: sub.tenant, roots: list, terms, opts: renderOptionsOf(sub), join,
+        access: access === true ? undefined : access, renderRoot: (rec, link) => renderCurrent(sub, rec, terms, link),
+      });
+      this.send(sub, terms, [...j.roots, ...j.extra]);
     } catch (e) {
       this.d.logger?.warn({ err: e, subscription: sub.id }, 'current entities of a subscription could not be queried');
     } finally {
