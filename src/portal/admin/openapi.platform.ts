@@ -1,7 +1,8 @@
 // OpenAPI rows of the platform's core: the NGSI-LD subset as implemented, the IoT Agent and LoRaWAN
 // ingest, administration, accounts (/konto), the strategy API and operations; with the texts of
 // their query parameters and their request bodies (the other domains: openapi.<domain>.ts).
-import { json, ref, type Body, type BodyKey, type Operation } from './openapi.model.ts';
+import { TENANT_NAME } from '../../tenants/tenants.service.ts';
+import { json, jsonBody, pattern, ref, type Body, type BodyKey, type Operation } from './openapi.model.ts';
 
 const ENTITY_QUERY = ['type', 'id', 'idPattern', 'q', 'scopeQ', 'attrs', 'pick', 'omit', 'georel', 'geometry', 'coordinates', 'geoproperty', 'options', 'limit', 'offset', 'count', 'lang'];
 const TEMPORAL_QUERY = [...ENTITY_QUERY, 'timerel', 'timeAt', 'endTimeAt', 'timeproperty', 'lastN', 'aggrMethods', 'aggrPeriodDuration'];
@@ -95,6 +96,12 @@ export const PLATFORM_OPERATIONS: Operation[] = [
   { method: 'GET', path: '/admin/users/{id}/sessions', tag: 'Admin', summary: 'A user\'s live sessions', access: 'admin' },
   { method: 'DELETE', path: '/admin/users/{id}/sessions', tag: 'Admin', summary: 'End all of a user\'s sessions', access: 'admin' },
   { method: 'DELETE', path: '/admin/sessions/{id}', tag: 'Admin', summary: 'End one session', access: 'admin', ok: 204 },
+  { method: 'GET', path: '/admin/tenants', tag: 'Admin', summary: 'Tenants with what each holds (entities, history, subscriptions, devices, service groups)', access: 'admin', answer: json({ type: 'array', items: ref('TenantContents') }) },
+  { method: 'POST', path: '/admin/tenants', tag: 'Admin', summary: 'Create an empty tenant', access: 'admin', body: jsonBody({ type: 'object', required: ['name'], properties: { name: { type: 'string', pattern: pattern(TENANT_NAME) } } }), ok: 201, errors: [409], answer: json(ref('TenantContents')), answerHeaders: { Location: 'The tenant under /admin/tenants' } },
+  { method: 'GET', path: '/admin/tenants/{tenant}', tag: 'Admin', summary: 'What a tenant holds: what a deletion removes', access: 'admin', answer: json(ref('TenantContents')) },
+  { method: 'DELETE', path: '/admin/tenants/{tenant}', tag: 'Admin', summary: 'Delete a tenant with all its entities, history, subscriptions, devices and service groups', access: 'admin',
+    description: 'The city\'s tenant (DREHSCHEIBE_PORTAL_TENANT) is deleted only with `confirm` equal to its name; without it the answer is 409 ConfirmationRequired and nothing changes. Users, API keys and the audit log stay. The answer tells what was deleted.',
+    query: [{ name: 'confirm', description: 'The tenant\'s name again: required to delete the city\'s tenant', schema: { type: 'string' } }], errors: [409], answer: json(ref('TenantContents')) },
   { method: 'GET', path: '/admin/outbox', tag: 'Admin', summary: 'The mail outbox, newest first', access: 'admin', query: ['state', 'to', 'limit', 'offset'] },
   // Konto
   { method: 'GET', path: '/konto/csrf', tag: 'Konto', summary: 'A CSRF token for a form (the session\'s, or a double-submit token with its cookie)', access: 'public' },
