@@ -240,19 +240,6 @@ describe('OpenAPI description against real answers', () => {
     assert.equal((await call('GET', '/ngsi-ld/v1/entities/urn:ngsi-ld:Room:404')).statusCode, 404);
   });
 
-  test('admin tenants: created, listed, measured, deleted (the city\'s only with confirm); errors', async () => {
-    assert.equal((await call('POST', '/admin/tenants', { payload: { name: 'nicht ok' } })).statusCode, 400);
-    assert.equal((await call('POST', '/admin/tenants', { payload: { name: 'openapi-t' } })).statusCode, 201);
-    assert.equal((await call('POST', '/admin/tenants', { payload: { name: 'openapi-t' } })).statusCode, 409);
-    assert.equal((await call('GET', '/admin/tenants')).statusCode, 200);
-    assert.equal((await call('GET', '/admin/tenants/openapi-t')).statusCode, 200);
-    assert.equal((await call('GET', '/admin/tenants/nirgends')).statusCode, 404);
-    assert.equal((await call('DELETE', '/admin/tenants/openapi-t')).statusCode, 200);
-    await call('POST', '/admin/tenants', { payload: { name: 'herne' } }); // 201, or 409 when the KPIs wrote to it already
-    assert.equal((await call('DELETE', '/admin/tenants/herne')).statusCode, 409);
-    assert.equal((await call('DELETE', '/admin/tenants/herne?confirm=herne')).statusCode, 200);
-  });
-
   test('every answer had a described status, media type and shape', () => {
     assert.deepEqual(c.problems, []);
     // Every operation of the APIs described here beside NGSI-LD, IoT, admin and accounts was called.

@@ -9,6 +9,7 @@ import { TENANT_NAME } from '../../tenants/tenants.service.ts';
 import { NGSIV2_OPERATIONS, NGSIV2_SCHEMAS } from './openapi.ngsiv2.ts';
 import { PARTICIPATION_OPERATIONS, PARTICIPATION_SCHEMAS } from './openapi.participation.ts';
 import { BODIES, PLATFORM_OPERATIONS, QUERY_DOC } from './openapi.platform.ts';
+import { PLATFORM_SCHEMAS } from './openapi.platform-schemas.ts';
 import { REPORT_OPERATIONS, REPORT_SCHEMAS } from './openapi.reports.ts';
 
 export type { Access, Operation } from './openapi.model.ts';
@@ -183,7 +184,7 @@ export function openApiDocument(baseUrl: string, version: string): Record<string
             entityTypes: { type: 'array', items: { type: 'string' } }, datasets: { type: 'array', items: { type: 'string' } },
           },
         },
-        ...CATALOG_SCHEMAS, ...PARTICIPATION_SCHEMAS, ...REPORT_SCHEMAS, ...NGSIV2_SCHEMAS,
+        ...PLATFORM_SCHEMAS, ...CATALOG_SCHEMAS, ...PARTICIPATION_SCHEMAS, ...REPORT_SCHEMAS, ...NGSIV2_SCHEMAS,
       },
     },
   };
