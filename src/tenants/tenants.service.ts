@@ -50,10 +50,9 @@ export function tenantNameProblem(name: string): string | undefined {
 export class TenantService {
   constructor(private readonly d: TenantServiceDeps) {}
 
-  /** Every tenant with entities, history, subscriptions or devices, or created empty; sorted by name. */
+  /** Every tenant that has written data or was created empty (the storage's tenants), sorted by name. */
   async names(): Promise<string[]> {
-    const names = new Set(await this.d.storage.entities.listTenants());
-    return [...names].sort();
+    return [...(await this.d.storage.entities.listTenants())].sort();
   }
 
   /** What the tenant holds; 404 when there is no such tenant. */
