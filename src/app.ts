@@ -26,6 +26,8 @@ import type { StoragePort } from './storage/port.ts';
 import { configureRegex } from './storage/regex.ts';
 import { configureGeo } from './ngsi-ld/geo/geo.query.ts';
 import { Ingest } from './ingest/index.ts';
+import { TenantService } from './tenants/tenants.service.ts';
+import { tenantRoutes } from './tenants/tenants.routes.ts';
 import type { Logger } from 'pino';
 import { ANONYMOUS, setupAuth, type Auth } from './auth/index.ts';
 import { guardedFetch } from './core/net.guard.ts';
@@ -239,6 +241,9 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps): Promise
   await app.register(ngsiV2Routes({ entities, subscriptions: subscriptions!, coreTerms: contexts.core, maxLimit: config.maxLimit }), { prefix: '/v2' });
   await ingest.routes(app);
   await accounts.routes(app, auth.audit);
+  // Operators' tenant management: the admin API and the tenants page share this service.
+  const tenants = new TenantService({ storage, subscriptions: subscriptions!, registry: ingest.registry, portalTenant: config.portal.tenant, now: () => clock.now() });
+  await app.register(async (api) => tenantRoutes(api, { service: tenants }), { prefix: '/admin' });
 
   const open = { config: { access: { op: 'public' as const } } };
   app.get('/health', open, async () => ({ status: 'ok' }));
@@ -272,7 +277,7 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps): Promise
     };
     const portal = { config, entities, strategy, publicRead, catalog, kpis: kpis.service, temporal: kpis.temporal, accounts, account: frameAccountOf(accounts), following };
     await app.register(async (pages) => portalRoutes(pages, portal));
-    await app.register(async (pages) => adminPortalRoutes(pages, { config, accounts, auth: auth!, storage, ingest, strategy, entities, routes: () => routeList, version: VERSION }));
+    await app.register(async (pages) => adminPortalRoutes(pages, { config, accounts, auth: auth!, storage, ingest, strategy, entities, tenants, routes: () => routeList, version: VERSION }));
     portalNotFound(app, portal);
   }
   app.get('/version', open, async () => ({ name: 'drehscheibe', version: VERSION, ngsiLd: '1.9.1' }));

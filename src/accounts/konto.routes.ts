@@ -13,6 +13,7 @@ import { sessionPrincipal } from './sessions.service.ts';
 import type { UserRecord } from '../storage/port.accounts.ts';
 import { normaliseEmail, userInfo } from './users.service.ts';
 import { acceptForms } from '../core/http.ts';
+import { mailLangOf } from './mail.texts.ts';
 
 export interface KontoDeps {
   accounts: Accounts;
@@ -81,7 +82,7 @@ export async function kontoRoutes(app: FastifyInstance, d: KontoDeps): Promise<v
     const form = isFormPost(req);
     if (form) checkLoginToken(req);
     if (typeof b.email === 'string') req.auditTarget = normaliseEmail(b.email).slice(0, 254);
-    const user = await a.login.login(b.email, b.password, req.ip);
+    const user = await a.login.login(b.email, b.password, req.ip, mailLangOf(b));
     const session = await startSession(req, reply, user);
     if (form) return reply.status(303).header('location', safeReturnTo(b.returnTo)).send();
     return { user: userInfo(user), csrf: session.csrf, expiresAt: session.expiresAt };
@@ -144,7 +145,8 @@ export async function kontoRoutes(app: FastifyInstance, d: KontoDeps): Promise<v
   app.post('/passwort-vergessen', open, async (req, reply) => {
     const form = isFormPost(req);
     if (form) checkLoginToken(req);
-    a.login.requestReset(body(req).email, req.ip);
+    const rb = body(req);
+    a.login.requestReset(rb.email, req.ip, mailLangOf(rb));
     if (form) return reply.status(303).header('location', landing(req, 'resetSent', '/konto/passwort-vergessen?gesendet=1')).send();
     return reply.status(202).send({ message: 'If an account with this e-mail address exists, a link to set a new password has been sent to it.' });
   });

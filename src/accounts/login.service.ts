@@ -6,7 +6,8 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Clock } from '../core/clock.ts';
 import { BadRequestData, TooManyRequests, Unauthorized } from '../core/errors.ts';
-import type { AccountStore, UserRecord } from '../storage/port.accounts.ts';
+import type { AccountStore, MailLang, UserRecord } from '../storage/port.accounts.ts';
+import { confirmAddressMail, langOf, resetMail } from './mail.texts.ts';
 import type { AccountsConfig } from '../config/accounts.config.ts';
 import type { Mailer } from './mailer.ts';
 import type { PasswordHasher } from './password.ts';
@@ -68,8 +69,11 @@ export class LoginService {
     for (const k of keys) this.failures.fail(k, this.d.cfg.loginWindowS, this.d.clock.now().getTime());
   }
 
-  /** The user for this e-mail and password; Unauthorized (always the same text) otherwise. */
-  async login(emailRaw: unknown, password: unknown, address: string): Promise<UserRecord> {
+  /**
+   * The user for this e-mail and password; Unauthorized (always the same text) otherwise. `lang`,
+   * the language of the login form, becomes the language of the person's mails.
+   */
+  async login(emailRaw: unknown, password: unknown, address: string, lang?: MailLang): Promise<UserRecord> {
     if (typeof emailRaw !== 'string' || typeof password !== 'string' || emailRaw.length > 254 || password.length > 1024) {
       throw new BadRequestData('email and password are required (text)');
     }
@@ -83,30 +87,36 @@ export class LoginService {
       throw new Unauthorized(WRONG_LOGIN);
     }
     this.failures.clear(`le:${email}`);
-    const patch: { lastLoginAt: string; passwordHash?: string } = { lastLoginAt: this.d.clock.now().toISOString() };
+    const patch: { lastLoginAt: string; passwordHash?: string; lang?: MailLang } = { lastLoginAt: this.d.clock.now().toISOString() };
     if (this.d.hasher.needsRehash(u.passwordHash!)) patch.passwordHash = await this.d.hasher.hash(password);
+    if (lang && lang !== langOf(u)) patch.lang = lang;
     await this.d.store.updateUser(u.id, patch);
-    return u;
+    return patch.lang ? { ...u, lang: patch.lang } : u;
   }
 
   /**
    * Starts a password reset: answers at once and the same way for every address; for an active
-   * account a single-use link (valid DREHSCHEIBE_RESET_TTL_S) is mailed afterwards.
+   * account a single-use link (valid DREHSCHEIBE_RESET_TTL_S) is mailed afterwards, in `lang` (the
+   * language of the form; it becomes the person's mail language) or else the person's language.
    */
-  requestReset(emailRaw: unknown, address: string): void {
+  requestReset(emailRaw: unknown, address: string, lang?: MailLang): void {
     if (typeof emailRaw !== 'string' || emailRaw.length > 254) throw new BadRequestData('email is required (text)');
     const email = normaliseEmail(emailRaw);
     // Counted like failed logins: reset mails to one mailbox, or from one address, are not sent in a loop.
     this.check(`ra:${address}`, this.d.cfg.loginMaxPerAddress, 'client address');
     this.check(`re:${email}`, this.d.cfg.loginMaxPerEmail, 'e-mail address');
     this.fail(`ra:${address}`, `re:${email}`);
-    const p = this.sendReset(email).catch((err) => this.d.log.error({ err }, 'password reset mail could not be prepared')).finally(() => this.pending.delete(p));
+    const p = this.sendReset(email, lang).catch((err) => this.d.log.error({ err }, 'password reset mail could not be prepared')).finally(() => this.pending.delete(p));
     this.pending.add(p);
   }
 
-  private async sendReset(email: string): Promise<void> {
-    const u = await this.d.store.userByEmail(email);
+  private async sendReset(email: string, lang: MailLang | undefined): Promise<void> {
+    let u = await this.d.store.userByEmail(email);
     if (!u || u.disabledAt) return;
+    if (lang && lang !== langOf(u)) {
+      await this.d.store.updateUser(u.id, { lang });
+      u = { ...u, lang };
+    }
     await this.mailLink(u, false);
   }
 
@@ -121,21 +131,8 @@ export class LoginService {
     const token = randomSecret();
     const now = this.d.clock.now();
     await this.d.store.createToken({ hash: sha256(token), kind: 'reset', userId: u.id, createdAt: now.toISOString(), expiresAt: new Date(now.getTime() + this.d.cfg.resetTtlS * 1000).toISOString() });
-    const link = `${this.d.publicUrl}/konto/passwort-zuruecksetzen?token=${token}`;
     const minutes = Math.round(this.d.cfg.resetTtlS / 60);
-    await this.d.mailer.send(invitation ? {
-      to: u.email,
-      subject: 'Ihr Zugang: Passwort festlegen',
-      text: `Hallo ${u.displayName},\n\nfür Sie wurde ein Zugang eingerichtet (Anmeldung mit ${u.email}). `
-        + `Mit diesem Link legen Sie Ihr Passwort fest; er gilt ${minutes} Minuten und nur einmal:\n\n${link}\n\n`
-        + 'Ist der Link abgelaufen, fordern Sie auf der Anmeldeseite unter „Passwort vergessen“ einen neuen an.\n',
-    } : {
-      to: u.email,
-      subject: 'Passwort zurücksetzen',
-      text: `Hallo ${u.displayName},\n\njemand (hoffentlich Sie) hat verlangt, das Passwort Ihres Kontos zurückzusetzen. `
-        + `Mit diesem Link legen Sie ein neues Passwort fest; er gilt ${minutes} Minuten und nur einmal:\n\n${link}\n\n`
-        + 'Wenn Sie das nicht verlangt haben, ignorieren Sie diese Nachricht; Ihr Passwort bleibt unverändert.\n',
-    });
+    await this.d.mailer.send({ to: u.email, ...resetMail(langOf(u), u, this.d.publicUrl, token, minutes, invitation) });
   }
 
   /** Mails a single-use link that confirms the account's (new) e-mail address. */
@@ -143,12 +140,7 @@ export class LoginService {
     const token = randomSecret();
     const now = this.d.clock.now();
     await this.d.store.createToken({ hash: sha256(token), kind: 'confirm', userId: u.id, createdAt: now.toISOString(), expiresAt: new Date(now.getTime() + CONFIRM_TTL_S * 1000).toISOString() });
-    await this.d.mailer.send({
-      to: u.email,
-      subject: 'E-Mail-Adresse bestätigen',
-      text: `Hallo ${u.displayName},\n\nbitte bestätigen Sie, dass diese Adresse zu Ihrem Zugang gehört; der Link gilt sieben Tage und nur einmal:\n\n`
-        + `${this.d.publicUrl}/konto/email-bestaetigen?token=${token}\n\nWenn Sie keinen Zugang haben, ignorieren Sie diese Nachricht.\n`,
-    });
+    await this.d.mailer.send({ to: u.email, ...confirmAddressMail(langOf(u), u, this.d.publicUrl, token) });
   }
 
   /** Confirms an address with the token from the link; 400 when unknown, expired or used. */

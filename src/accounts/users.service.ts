@@ -2,7 +2,7 @@
 // operation of the admin API (and later the admin pages) goes through here.
 import { AlreadyExists, BadRequestData, ResourceNotFound, StorageConflict } from '../core/errors.ts';
 import type { Clock } from '../core/clock.ts';
-import type { AccountStore, UserPatch, UserRecord, UserRole } from '../storage/port.accounts.ts';
+import type { AccountStore, MailLang, UserPatch, UserRecord, UserRole } from '../storage/port.accounts.ts';
 import type { PasswordHasher } from './password.ts';
 import { randomId } from './secrets.ts';
 
@@ -28,6 +28,8 @@ export interface NewUser {
   displayName?: string;
   password?: string;
   roles?: UserRole[];
+  /** The language of the person's mails (absent: German). */
+  lang?: MailLang;
 }
 
 export interface UserChange {
@@ -74,7 +76,8 @@ export class UserService {
     if (n.displayName !== undefined && (typeof n.displayName !== 'string' || n.displayName.length > 200)) problems.push('displayName: text of at most 200 characters');
     if (n.password !== undefined) { const pp = this.passwordProblem(n.password); if (pp) problems.push(pp); }
     if (n.roles !== undefined) problems.push(...rolesProblems(n.roles));
-    for (const k of Object.keys(n)) if (!['email', 'displayName', 'password', 'roles'].includes(k)) problems.push(`unknown member ${k}`);
+    if (n.lang !== undefined && n.lang !== 'de' && n.lang !== 'en') problems.push('lang: "de" or "en"');
+    for (const k of Object.keys(n)) if (!['email', 'displayName', 'password', 'roles', 'lang'].includes(k)) problems.push(`unknown member ${k}`);
     if (problems.length) throw new BadRequestData(problems.join('; '));
     const email = normaliseEmail(n.email);
     const u: UserRecord = {
@@ -82,6 +85,7 @@ export class UserService {
       roles: n.roles ?? [{ role: 'citizen' }], createdAt: this.clock.now().toISOString(),
     };
     if (n.password !== undefined) u.passwordHash = await this.hasher.hash(n.password);
+    if (n.lang) u.lang = n.lang;
     try {
       await this.store.createUser(u);
     } catch (e) {

@@ -1,6 +1,7 @@
 // The city's events with registration: the events are the strategy module's documents (its starter
 // content has the city conference); who registered, and the seats taken, are this module's, where the
 // capacity is a database constraint. Stewards create and change events here (API and admin form).
+import type { LocalMail } from './mail.ts';
 import { randomBytes } from 'node:crypto';
 import type { Clock } from '../core/clock.ts';
 import { StorageConflict } from '../core/errors.ts';
@@ -21,7 +22,7 @@ export interface EventDocs {
 
 /** What the event service needs of the accounts: mail through the portal's transport, and who an account is (stewards' list). */
 export interface EventPeople {
-  mail(userId: string, subject: string, text: string): Promise<void>;
+  mail(userId: string, m: LocalMail): Promise<void>;
   whoIs(userId: string): Promise<{ name: string; email: string } | undefined>;
   publicUrl: string;
 }
@@ -209,16 +210,25 @@ export class EventService {
     return [['status', 'displayName', 'email', 'at'].join(','), ...rows.map((r) => r.map((c) => cell(c)).join(','))].join('\r\n') + '\r\n';
   }
 
-  /** The mail to a waiting person who got a seat (German first, English below). */
+  /** The mail to a waiting person who got a seat, in their language. */
   private async seatGiven(userId: string, e: StrategyEvent): Promise<void> {
     if (!this.people) return;
     const url = `${this.people.publicUrl}/beteiligung/termine/${encodeURIComponent(e.id)}`;
-    const when = new Intl.DateTimeFormat('de-DE', { timeZone: 'Europe/Berlin', dateStyle: 'full', timeStyle: 'short' }).format(new Date(e.start));
-    await this.people.mail(userId, `Sie haben einen Platz: ${e.title.de}`,
-      `Hallo,\n\nein Platz bei „${e.title.de}“ (${when}, ${e.place}) ist frei geworden. Sie standen auf der Warteliste und sind jetzt angemeldet.\n`
-      + `Wenn Sie nicht kommen können, stornieren Sie bitte hier, damit der Platz weitergegeben wird:\n${url}\n\n`
-      + `---\n\nA seat at "${e.title.en || e.title.de}" has become free. You were on the waiting list and are now registered.\n`
-      + `If you cannot come, please cancel here so the seat goes to the next person:\n${url}\n`);
+    const urlEn = `${this.people.publicUrl}/en/participation/events/${encodeURIComponent(e.id)}`;
+    const when = (locale: string) => new Intl.DateTimeFormat(locale, { timeZone: 'Europe/Berlin', dateStyle: 'full', timeStyle: 'short' }).format(new Date(e.start));
+    const titleEn = e.title.en || e.title.de;
+    await this.people.mail(userId, {
+      de: {
+        subject: `Sie haben einen Platz: ${e.title.de}`,
+        text: `Hallo,\n\nein Platz bei „${e.title.de}“ (${when('de-DE')}, ${e.place}) ist frei geworden. Sie standen auf der Warteliste und sind jetzt angemeldet.\n`
+          + `Wenn Sie nicht kommen können, stornieren Sie bitte hier, damit der Platz weitergegeben wird:\n${url}\n`,
+      },
+      en: {
+        subject: `You have a seat: ${titleEn}`,
+        text: `Hello,\n\na seat at "${titleEn}" (${when('en-GB')}, ${e.place}) has become free. You were on the waiting list and are now registered.\n`
+          + `If you cannot come, please cancel here so the seat goes to the next person:\n${urlEn}\n`,
+      },
+    });
   }
 
   /** Creates (no id: one is made from the title) or replaces an event (steward). */

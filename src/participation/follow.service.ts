@@ -3,6 +3,7 @@
 // (their choice). Every mail carries a signed one-click unsubscribe link (no login). Moderators get a
 // mail about a new report, at most one per reported item and hour (a mark in the database, so
 // several nodes send one).
+import type { LocalMail } from './mail.ts';
 import { createHmac } from 'node:crypto';
 import type { Clock } from '../core/clock.ts';
 import type { Comment, Proposal, Report, Text2 } from './participation.model.ts';
@@ -20,7 +21,7 @@ export interface FollowDeps {
   /** A strategy project's title, undefined when there is no such project. */
   projectTitle(slug: string): Promise<Text2 | undefined>;
   /** Mails a person (through the portal's transport; errors logged by the caller). */
-  mail(userId: string, subject: string, text: string): Promise<void>;
+  mail(userId: string, m: LocalMail): Promise<void>;
   /** The accounts that moderate participation (moderator or operator role for the portal's tenant). */
   moderators(): Promise<string[]>;
 }
@@ -202,10 +203,10 @@ export class FollowService {
       const mine = await this.d.store.follows(u);
       const t = n.targets.find((x) => mine.some((f) => f.kind === x.kind && f.targetId === x.id)) ?? n.targets[0]!;
       const off = await this.unsubscribeUrl(u, t.kind, t.id);
-      await this.d.mail(u, n.what.de, [
-        `${n.what.de}`, link, '', `Sie erhalten diese Nachricht, weil Sie dem folgen. Mit einem Klick abbestellen: ${off}`,
-        '', '---', '', n.what.en, link, '', `You get this message because you follow it. Unsubscribe with one click: ${off}`, '',
-      ].join('\n'));
+      await this.d.mail(u, {
+        de: { subject: n.what.de, text: [n.what.de, link, '', `Sie erhalten diese Nachricht, weil Sie dem folgen. Mit einem Klick abbestellen: ${off}`, ''].join('\n') },
+        en: { subject: n.what.en, text: [n.what.en, link, '', `You get this message because you follow it. Unsubscribe with one click: ${off}`, ''].join('\n') },
+      });
     }
   }
 
@@ -215,11 +216,16 @@ export class FollowService {
     for (const [u, lines] of all) {
       const items = lines.map((l) => JSON.parse(l) as { de: string; en: string; link: string });
       const off = await this.unsubscribeUrl(u, 'all', '');
-      await this.d.mail(u, `Beteiligung: ${items.length} ${items.length === 1 ? 'Neuigkeit' : 'Neuigkeiten'} des Tages`, [
-        'Neues zu dem, dem Sie folgen:', '', ...items.flatMap((i) => [`- ${i.de}`, `  ${i.link}`]), '',
-        `Alle Benachrichtigungen mit einem Klick abbestellen: ${off}`, '', '---', '', 'News about what you follow:', '',
-        ...items.flatMap((i) => [`- ${i.en}`, `  ${i.link}`]), '', `Unsubscribe from all notifications with one click: ${off}`, '',
-      ].join('\n'));
+      await this.d.mail(u, {
+        de: {
+          subject: `Beteiligung: ${items.length} ${items.length === 1 ? 'Neuigkeit' : 'Neuigkeiten'} des Tages`,
+          text: ['Neues zu dem, dem Sie folgen:', '', ...items.flatMap((i) => [`- ${i.de}`, `  ${i.link}`]), '', `Alle Benachrichtigungen mit einem Klick abbestellen: ${off}`, ''].join('\n'),
+        },
+        en: {
+          subject: `Participation: ${items.length} ${items.length === 1 ? 'piece' : 'pieces'} of news of the day`,
+          text: ['News about what you follow:', '', ...items.flatMap((i) => [`- ${i.en}`, `  ${i.link}`]), '', `Unsubscribe from all notifications with one click: ${off}`, ''].join('\n'),
+        },
+      });
     }
     return all.size;
   }
@@ -255,13 +261,21 @@ export class FollowService {
   private async reported(r: Report): Promise<void> {
     if (!(await this.d.store.claimMark(`report:${r.target.kind}:${r.target.id}`, r.createdAt, REPORT_MAIL_WINDOW_S))) return;
     const link = `${this.d.publicUrl}/verwaltung/beteiligung`;
+    const linkEn = `${this.d.publicUrl}/en/admin/participation`;
     const what = r.target.kind === 'proposal' ? { de: 'ein Vorschlag', en: 'a proposal' } : { de: 'ein Kommentar', en: 'a comment' };
     for (const m of await this.d.moderators()) {
-      await this.d.mail(m, `Neue Meldung: ${what.de} wurde gemeldet`, [
-        `In der Beteiligung wurde ${what.de} gemeldet. Begründung: ${r.reason}`, `Zur Moderation: ${link}`,
-        '(Weitere Meldungen desselben Beitrags innerhalb einer Stunde kommen ohne eigene Mail in die Liste.)', '', '---', '',
-        `Somebody reported ${what.en} in participation. Reason: ${r.reason}`, `Moderation: ${link}`, '',
-      ].join('\n'));
+      await this.d.mail(m, {
+        de: {
+          subject: `Neue Meldung: ${what.de} wurde gemeldet`,
+          text: [`In der Beteiligung wurde ${what.de} gemeldet. Begründung: ${r.reason}`, `Zur Moderation: ${link}`,
+            '(Weitere Meldungen desselben Beitrags innerhalb einer Stunde kommen ohne eigene Mail in die Liste.)', ''].join('\n'),
+        },
+        en: {
+          subject: `New report: ${what.en} was reported`,
+          text: [`Somebody reported ${what.en} in participation. Reason: ${r.reason}`, `Moderation: ${linkEn}`,
+            '(Further reports of the same contribution within an hour go to the list without a mail of their own.)', ''].join('\n'),
+        },
+      });
     }
   }
 
@@ -270,7 +284,10 @@ export class FollowService {
     if (!(await this.d.store.claimMark('image-pending', at, REPORT_MAIL_WINDOW_S))) return;
     const link = `${this.d.publicUrl}/verwaltung/beteiligung#bilder`;
     for (const m of await this.d.moderators()) {
-      await this.d.mail(m, 'Bilder warten auf Freigabe', `Zu einem Vorschlag wurde ein Bild hochgeladen, das auf Freigabe wartet: ${link}\n\n---\n\nAn image of a proposal waits for release: ${link}\n`);
+      await this.d.mail(m, {
+        de: { subject: 'Bilder warten auf Freigabe', text: `Zu einem Vorschlag wurde ein Bild hochgeladen, das auf Freigabe wartet: ${link}\n` },
+        en: { subject: 'Images wait for release', text: `An image of a proposal waits for release: ${link.replace('/verwaltung/beteiligung', '/en/admin/participation')}\n` },
+      });
     }
   }
 
@@ -279,7 +296,10 @@ export class FollowService {
     if (!(await this.d.store.claimMark('guest-pending', g.createdAt, REPORT_MAIL_WINDOW_S))) return;
     const link = `${this.d.publicUrl}/verwaltung/beteiligung#gaeste`;
     for (const m of await this.d.moderators()) {
-      await this.d.mail(m, 'Gastbeiträge warten auf Freigabe', `Ein Gast hat einen Beitrag geschrieben, der auf Freigabe wartet: ${link}\n\n---\n\nA guest's contribution waits for release: ${link}\n`);
+      await this.d.mail(m, {
+        de: { subject: 'Gastbeiträge warten auf Freigabe', text: `Ein Gast hat einen Beitrag geschrieben, der auf Freigabe wartet: ${link}\n` },
+        en: { subject: 'Guest contributions wait for release', text: `A guest's contribution waits for release: ${link.replace('/verwaltung/beteiligung', '/en/admin/participation')}\n` },
+      });
     }
   }
 }

@@ -2,6 +2,7 @@
 // PNG by content, size and pixel limits, decoded and re-encoded — no EXIF with its GPS position, no
 // other metadata), described by the author (the alternative text is required), and public only once
 // a moderator has released it. Until then only the author and moderators see it.
+import type { LocalMail } from './mail.ts';
 import type { Clock } from '../core/clock.ts';
 import { cleanPhoto, DEFAULT_PHOTO_LIMITS, PhotoRejected } from '../reports/index.ts';
 import type { ProposalImage, ProposalImageMeta } from './images.model.ts';
@@ -21,7 +22,7 @@ export interface ImageDeps {
   service: ParticipationService;
   clock: Clock;
   /** Mails the author (the moderators' decision). */
-  notify?(userId: string, subject: string, text: string): Promise<void>;
+  notify?(userId: string, m: LocalMail): Promise<void>;
   /** An image waits for release (moderators are told; after the answer). */
   onPending?(m: ProposalImageMeta): Promise<void>;
 }
@@ -116,10 +117,21 @@ export class ProposalImageService {
       throw conflict('The image does not wait for release (decided already, or replaced)');
     }
     if (proposal.authorId !== 'deleted' && this.d.notify) {
-      await this.d.notify(proposal.authorId, state === 'released' ? 'Ihr Bild wurde freigegeben' : 'Ihr Bild wurde nicht freigegeben',
-        state === 'released'
-          ? `Die Moderation hat das Bild zu Ihrem Vorschlag „${proposal.title}“ freigegeben; es ist jetzt öffentlich zu sehen.\n\n---\n\nThe moderators released the image of your proposal "${proposal.title}"; it is public now.\n`
-          : `Die Moderation hat das Bild zu Ihrem Vorschlag „${proposal.title}“ nicht freigegeben.\n\nBegründung: ${reason}\n\nSie können ein anderes Bild hochladen, solange der Vorschlag bearbeitet werden kann.\n\n---\n\nThe moderators did not release the image of your proposal "${proposal.title}". Reason: ${reason}\n`);
+      const released = state === 'released';
+      await this.d.notify(proposal.authorId, {
+        de: {
+          subject: released ? 'Ihr Bild wurde freigegeben' : 'Ihr Bild wurde nicht freigegeben',
+          text: released
+            ? `Die Moderation hat das Bild zu Ihrem Vorschlag „${proposal.title}“ freigegeben; es ist jetzt öffentlich zu sehen.\n`
+            : `Die Moderation hat das Bild zu Ihrem Vorschlag „${proposal.title}“ nicht freigegeben.\n\nBegründung: ${reason}\n\nSie können ein anderes Bild hochladen, solange der Vorschlag bearbeitet werden kann.\n`,
+        },
+        en: {
+          subject: released ? 'Your image was released' : 'Your image was not released',
+          text: released
+            ? `The moderators released the image of your proposal "${proposal.title}"; it is public now.\n`
+            : `The moderators did not release the image of your proposal "${proposal.title}".\n\nReason: ${reason}\n\nYou can upload another image as long as the proposal can be edited.\n`,
+        },
+      });
     }
     return (await this.d.store.images.meta(proposalId))!;
   }

@@ -1,6 +1,7 @@
 // The participation service: the one way in for the API routes and the portal's pages. Decides who
 // may do what in which phase (participation.rules.ts), checks input (participation.validate.ts),
 // translates storage outcomes to problem details with our own type URIs.
+import type { LocalMail } from './mail.ts';
 import { randomBytes } from 'node:crypto';
 import type { Clock } from '../core/clock.ts';
 import { ProblemError, StorageConflict, StorageNotFound } from '../core/errors.ts';
@@ -47,7 +48,7 @@ export interface ParticipationDeps {
   /** Whether a strategy project exists (links of processes and answers). */
   projectExists(slug: string): Promise<boolean>;
   /** Tells an account's owner something by mail (moderation decisions); errors are logged by the caller. */
-  notify?(userId: string, subject: string, text: string): Promise<void>;
+  notify?(userId: string, m: LocalMail): Promise<void>;
   /** Limits per person and action: [count, window seconds]. */
   limits?: Partial<Record<LimitedAction, [number, number]>>;
 }
@@ -356,8 +357,17 @@ export class ParticipationService {
     const author = await this.moderate(target, m);
     await this.d.store.resolveReports(target, m.hiddenAt);
     if (author && author !== 'deleted' && this.d.notify) {
-      await this.d.notify(author, target.kind === 'proposal' ? 'Ihr Vorschlag wurde ausgeblendet' : 'Ihr Kommentar wurde ausgeblendet',
-        `Die Moderation hat Ihren ${target.kind === 'proposal' ? 'Vorschlag' : 'Kommentar'} ausgeblendet.\n\nBegründung: ${text}\n\nSie können der Moderation antworten, indem Sie auf diese Nachricht antworten.\n`);
+      const proposal = target.kind === 'proposal';
+      await this.d.notify(author, {
+        de: {
+          subject: proposal ? 'Ihr Vorschlag wurde ausgeblendet' : 'Ihr Kommentar wurde ausgeblendet',
+          text: `Die Moderation hat Ihren ${proposal ? 'Vorschlag' : 'Kommentar'} ausgeblendet.\n\nBegründung: ${text}\n\nSie können der Moderation antworten, indem Sie auf diese Nachricht antworten.\n`,
+        },
+        en: {
+          subject: proposal ? 'Your proposal was hidden' : 'Your comment was hidden',
+          text: `The moderators have hidden your ${proposal ? 'proposal' : 'comment'}.\n\nReason: ${text}\n\nYou can answer the moderators by replying to this message.\n`,
+        },
+      });
     }
   }
 
@@ -395,7 +405,12 @@ export class ParticipationService {
     const now = this.d.clock.now();
     const until = new Date(now.getTime() + days * 86_400_000).toISOString();
     await this.d.store.putBlock({ userId, until, reason: text, by: `user:${who.id}`, at: now.toISOString() });
-    if (this.d.notify) await this.d.notify(userId, 'Ihr Konto ist für die Beteiligung gesperrt', `Die Moderation hat Ihr Konto bis ${until.slice(0, 10)} für Beiträge gesperrt.\n\nBegründung: ${text}\n`);
+    if (this.d.notify) {
+      await this.d.notify(userId, {
+        de: { subject: 'Ihr Konto ist für die Beteiligung gesperrt', text: `Die Moderation hat Ihr Konto bis ${until.slice(0, 10)} für Beiträge gesperrt.\n\nBegründung: ${text}\n` },
+        en: { subject: 'Your account is blocked from participation', text: `The moderators have blocked your account from contributing until ${until.slice(0, 10)}.\n\nReason: ${text}\n` },
+      });
+    }
   }
 
   async unblock(person: Person | undefined, userId: string): Promise<boolean> {

@@ -1,6 +1,7 @@
 // The participation module as an app sees it (one call from app.ts): opens its store (its own SQLite
 // file, or its tables in the PostgreSQL schema with DATABASE_URL), builds the service, and registers
 // the JSON API (/api/participation), citizens' self-registration (/konto/registrieren) and the pages.
+import type { LocalMail } from './mail.ts';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Config } from '../config/config.ts';
 import type { Clock } from '../core/clock.ts';
@@ -76,19 +77,20 @@ export async function installParticipation(app: FastifyInstance, d: Participatio
   const service = new ParticipationService({
     store, clock: d.clock, tenant: cfg.portal.tenant,
     projectExists: (slug) => d.strategy.project(slug).then(() => true, () => false),
-    async notify(userId, subject, text) {
+    async notify(userId, m) {
       try {
         const u = await d.accounts.users.get(userId);
-        await d.accounts.mailer.send({ to: u.email, subject, text });
+        await d.accounts.mailer.send({ to: u.email, ...m[u.lang ?? 'de'] });
       } catch (err) {
         log.warn({ err }, 'a participation notice could not be mailed');
       }
     },
   });
-  const mail = async (userId: string, subject: string, text: string) => {
+  /** A mail in the person's language (German unless they use the English portal). */
+  const mail = async (userId: string, m: LocalMail) => {
     try {
       const u = await d.accounts.users.get(userId);
-      await d.accounts.mailer.send({ to: u.email, subject, text });
+      await d.accounts.mailer.send({ to: u.email, ...m[u.lang ?? 'de'] });
     } catch (err) {
       log.warn({ err }, 'a participation mail could not be sent');
     }
@@ -99,7 +101,7 @@ export async function installParticipation(app: FastifyInstance, d: Participatio
     list: () => d.strategy.events(), upcoming: () => d.strategy.upcomingEvents(), get: (id) => d.strategy.event(id), put: (e) => d.strategy.putEvent(e),
   }, d.clock, {
     publicUrl: cfg.publicUrl,
-    mail: (userId, subject, text) => mail(userId, subject, text),
+    mail: (userId, m) => mail(userId, m),
     whoIs: (userId) => d.accounts.users.get(userId).then((u) => ({ name: u.displayName, email: u.email }), () => undefined),
   });
   const openData = new OpenDataService(service, store, d.clock);
@@ -170,7 +172,8 @@ export async function installParticipation(app: FastifyInstance, d: Participatio
       }
       const wait = registration.take(req.ip);
       if (wait) throw new TooManyRequests(`Too many registrations from this address; retry after ${wait} s`, wait);
-      registration.start(v);
+      const lang = (req.body as Record<string, unknown> | undefined)?.lang;
+      registration.start(v, lang === 'en' ? 'en' : 'de');
       return reply.status(202).header('cache-control', 'no-store').send({ message: 'If the address can be registered, a mail with a confirmation link has been sent to it.' });
     });
   });

@@ -8,7 +8,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import { AlreadyExists } from '../core/errors.ts';
 import type { Clock } from '../core/clock.ts';
 import type { Accounts } from '../accounts/index.ts';
-import type { AccountStore } from '../storage/port.accounts.ts';
+import type { AccountStore, MailLang } from '../storage/port.accounts.ts';
 
 const EMAIL = /^[^\s@<>(),;:"\\]{1,64}@[^\s@<>(),;:"\\]+\.[^\s@<>(),;:"\\]{2,}$/;
 const ANIMALS = ['Eule', 'Dachs', 'Fuchs', 'Igel', 'Biber', 'Falke', 'Otter', 'Luchs', 'Specht', 'Amsel', 'Hase', 'Kranich', 'Reiher', 'Eichhörnchen', 'Marder', 'Lerche'];
@@ -51,26 +51,34 @@ export class RegistrationService {
     return 0;
   }
 
-  /** Starts a registration of checked input; returns at once (the mail follows). */
-  start(v: { email: string; password: string; displayName: string }): void {
-    const p = this.register(v).catch((err) => this.d.log.error({ err }, 'registration could not be completed')).finally(() => this.pending.delete(p));
+  /**
+   * Starts a registration of checked input; returns at once (the mail follows). `lang` is the
+   * language of the registration form: the account's mails are written in it from now on.
+   */
+  start(v: { email: string; password: string; displayName: string }, lang: MailLang = 'de'): void {
+    const p = this.register(v, lang).catch((err) => this.d.log.error({ err }, 'registration could not be completed')).finally(() => this.pending.delete(p));
     this.pending.add(p);
   }
 
-  private async register(v: { email: string; password: string; displayName: string }): Promise<void> {
-    if (await this.d.store.userByEmail(v.email)) return this.mailExisting(v.email);
+  private async register(v: { email: string; password: string; displayName: string }, lang: MailLang): Promise<void> {
+    if (await this.d.store.userByEmail(v.email)) return this.mailExisting(v.email, lang);
     let u;
     try {
-      u = await this.d.accounts.users.create({ email: v.email, password: v.password, displayName: v.displayName || pseudonym(), roles: [{ role: 'citizen' }] });
+      u = await this.d.accounts.users.create({ email: v.email, password: v.password, displayName: v.displayName || pseudonym(), roles: [{ role: 'citizen' }], ...(lang === 'en' ? { lang } : {}) });
     } catch (e) {
       // Registered in the meantime (two requests at once): the same mail as for a known address.
-      if (e instanceof AlreadyExists) return this.mailExisting(v.email);
+      if (e instanceof AlreadyExists) return this.mailExisting(v.email, lang);
       throw e;
     }
     const token = randomBytes(32).toString('base64url');
     const now = this.d.clock.now();
     await this.d.store.createToken({ hash: createHash('sha256').update(token).digest('hex'), kind: 'confirm', userId: u.id, createdAt: now.toISOString(), expiresAt: new Date(now.getTime() + CONFIRM_TTL_S * 1000).toISOString() });
-    await this.d.accounts.mailer.send({
+    await this.d.accounts.mailer.send(lang === 'en' ? {
+      to: u.email, subject: 'Please confirm your e-mail address',
+      text: `Hello ${u.displayName},\n\nwelcome to citizen participation. Please confirm your e-mail address with this link (valid for seven days, once only):\n\n`
+        + `${this.d.publicUrl}/en/participation/register/confirm?token=${token}\n\n`
+        + `Your name on the platform is "${u.displayName}". Your e-mail address is never published.\n\nIf you did not register, ignore this message.\n`,
+    } : {
       to: u.email, subject: 'Bitte bestätigen Sie Ihre E-Mail-Adresse',
       text: `Hallo ${u.displayName},\n\nwillkommen bei der Bürgerbeteiligung. Bitte bestätigen Sie Ihre E-Mail-Adresse mit diesem Link (gültig sieben Tage, nur einmal):\n\n`
         + `${this.d.publicUrl}/beteiligung/registrieren/bestaetigen?token=${token}\n\n`
@@ -78,8 +86,13 @@ export class RegistrationService {
     });
   }
 
-  private async mailExisting(email: string): Promise<void> {
-    await this.d.accounts.mailer.send({
+  private async mailExisting(email: string, lang: MailLang): Promise<void> {
+    await this.d.accounts.mailer.send(lang === 'en' ? {
+      to: email, subject: 'You already have an account',
+      text: `Hello,\n\nsomebody (hopefully you) wanted to create an account with this address. There is one already.\n\n`
+        + `Log in; if you have forgotten your password, ask for a new link:\n${this.d.publicUrl}/en/account/forgot-password\n\n`
+        + 'If this was not you, ignore this message.\n',
+    } : {
       to: email, subject: 'Sie haben bereits ein Konto',
       text: `Hallo,\n\njemand (hoffentlich Sie) wollte mit dieser Adresse ein Konto anlegen. Es gibt bereits eines.\n\n`
         + `Melden Sie sich an; wenn Sie Ihr Passwort vergessen haben, fordern Sie einen neuen Link an:\n${this.d.publicUrl}/konto/passwort-vergessen\n\n`

@@ -5,8 +5,9 @@ import type { MailRecord, OidcLoginRecord, MailState, SessionRecord, UserPatch, 
 export interface UserRow {
   id: string; email: string; display_name: string; password_hash: string | null; oidc_issuer: string | null; oidc_subject: string | null;
   roles: string | UserRole[]; created_at: string; last_login_at: string | null; email_confirmed_at: string | null; disabled_at: string | null;
+  lang: string | null;
 }
-export const USER_COLS = 'id, email, display_name, password_hash, oidc_issuer, oidc_subject, roles, created_at, last_login_at, email_confirmed_at, disabled_at';
+export const USER_COLS = 'id, email, display_name, password_hash, oidc_issuer, oidc_subject, roles, created_at, last_login_at, email_confirmed_at, disabled_at, lang';
 
 export function userFromRow(r: UserRow): UserRecord {
   const u: UserRecord = { id: r.id, email: r.email, displayName: r.display_name, roles: typeof r.roles === 'string' ? JSON.parse(r.roles) as UserRole[] : r.roles, createdAt: r.created_at };
@@ -16,17 +17,18 @@ export function userFromRow(r: UserRow): UserRecord {
   if (r.last_login_at !== null) u.lastLoginAt = r.last_login_at;
   if (r.email_confirmed_at !== null) u.emailConfirmedAt = r.email_confirmed_at;
   if (r.disabled_at !== null) u.disabledAt = r.disabled_at;
+  if (r.lang === 'en' || r.lang === 'de') u.lang = r.lang;
   return u;
 }
 
 export function userValues(u: UserRecord): unknown[] {
   return [u.id, u.email, u.displayName, u.passwordHash ?? null, u.oidcIssuer ?? null, u.oidcSubject ?? null, JSON.stringify(u.roles),
-    u.createdAt, u.lastLoginAt ?? null, u.emailConfirmedAt ?? null, u.disabledAt ?? null];
+    u.createdAt, u.lastLoginAt ?? null, u.emailConfirmedAt ?? null, u.disabledAt ?? null, u.lang ?? null];
 }
 
 const PATCH_COLUMNS: Record<keyof UserPatch, string> = {
   email: 'email', displayName: 'display_name', passwordHash: 'password_hash', oidcIssuer: 'oidc_issuer', oidcSubject: 'oidc_subject',
-  roles: 'roles', lastLoginAt: 'last_login_at', emailConfirmedAt: 'email_confirmed_at', disabledAt: 'disabled_at',
+  roles: 'roles', lastLoginAt: 'last_login_at', emailConfirmedAt: 'email_confirmed_at', disabledAt: 'disabled_at', lang: 'lang',
 };
 
 /** The columns and values a patch sets, in a fixed order. */

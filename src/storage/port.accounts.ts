@@ -24,7 +24,12 @@ export interface UserRecord {
   lastLoginAt?: string;
   emailConfirmedAt?: string;
   disabledAt?: string;
+  /** The language mails are written in: 'en' when the person registered or last logged in on the English portal; absent = German. */
+  lang?: MailLang;
 }
+
+/** Languages of mails to a person (German is the default). */
+export type MailLang = 'de' | 'en';
 
 /** What may change on a user; null clears an optional member. */
 export interface UserPatch {
@@ -37,6 +42,7 @@ export interface UserPatch {
   lastLoginAt?: string;
   emailConfirmedAt?: string | null;
   disabledAt?: string | null;
+  lang?: MailLang | null;
 }
 
 export interface SessionRecord {

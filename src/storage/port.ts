@@ -194,8 +194,33 @@ export interface StorageCapabilities {
   regex: boolean;
 }
 
+/**
+ * Tenants as such (the operators' tenant management, src/tenants/): a tenant comes into being with
+ * its first entity or by `create`; `drop` removes its entities and their history in one
+ * transaction. Subscriptions and the device registry are removed by their services (they keep
+ * caches of their own), before the drop.
+ */
+export interface TenantStore {
+  /** Adds the tenant; false when it exists already. */
+  create(name: string, at: string): Promise<boolean>;
+  /** Entities and history instances (with the entities that have history) the tenant holds. */
+  usage(name: string): Promise<TenantUsage>;
+  /** Deletes every entity of the tenant, its history and the tenant itself; answers what was there. */
+  drop(name: string): Promise<TenantUsage>;
+}
+
+export interface TenantUsage {
+  entities: number;
+  /** Entities with history (also entities deleted since). */
+  historyEntities: number;
+  /** Attribute instances in the history. */
+  historyInstances: number;
+}
+
 export interface StoragePort {
   readonly engine: string;
+  /** Creating, measuring and deleting whole tenants. */
+  readonly tenants: TenantStore;
   readonly capabilities: StorageCapabilities;
   readonly entities: EntityReader;
   readonly subscriptions: SubscriptionStore;

@@ -187,6 +187,7 @@ describe('accounts and administration in Chromium', { skip: SKIP }, () => {
       ['benutzer-einzeln', `/verwaltung/benutzer/${stewardId}`, `/en/admin/users/${stewardId}`],
       ['api-schluessel', '/verwaltung/api-schluessel', '/en/admin/api-keys'],
       ['mandanten', '/verwaltung/mandanten', '/en/admin/tenants'],
+      ['mandant-loeschen', '/verwaltung/mandanten/herne', '/en/admin/tenants/herne'],
       ['richtlinie', '/verwaltung/richtlinie', '/en/admin/policy'],
       ['geraete', '/verwaltung/geraete', '/en/admin/devices'],
       ['protokoll', '/verwaltung/protokoll', '/en/admin/audit'],
@@ -212,6 +213,13 @@ describe('accounts and administration in Chromium', { skip: SKIP }, () => {
     await Promise.all([page.waitForLoadState('load'), page.click('form.portal-form button[type=submit]')]);
     assert.match(await page.textContent('.error-summary') ?? '', /Geben Sie eine E-Mail-Adresse in der Form name@herne\.de ein\./);
     await check(page, 'benutzer-fehler-de');
+    // Deleting the city's tenant without its name typed: refused, the message at the field, nothing deleted.
+    await page.goto(server.url + '/verwaltung/mandanten/herne', { waitUntil: 'load' });
+    await page.fill('#tenant-confirm', 'Herne');
+    await Promise.all([page.waitForLoadState('load'), page.click('form.portal-form button[type=submit]')]);
+    assert.match(await page.textContent('#tenant-confirm-error') ?? '', /Geben Sie zur Bestätigung genau „herne“ ein\./);
+    assert.match(await page.textContent('#tenant-contents') ?? '', /Entitäten/);
+    await check(page, 'mandant-loeschen-fehler-de');
     // The access policy by keyboard: a broken document is refused with the German message at the field, the text kept.
     await page.goto(server.url + '/verwaltung/richtlinie', { waitUntil: 'load' });
     await page.focus('#policy-policy');

@@ -143,7 +143,8 @@ for (const engine of ENGINES) {
       assert.equal(got.length, 1);
       assert.match(got[0]!.subject, /^Sie haben einen Platz: Werkstatt voll/);
       assert.match(got[0]!.text, /http:\/\/drehscheibe\.test\/beteiligung\/termine\/voll/);
-      assert.match(got[0]!.text, /A seat at "Workshop voll" has become free/);
+      assert.match(got[0]!.text, /Sie standen auf der Warteliste und sind jetzt angemeldet/);
+      assert.doesNotMatch(got[0]!.text, /A seat at/, 'one language: the person\'s (German by default)');
       assert.equal((await mails('w7@example.org')).filter((m) => m.subject.startsWith('Sie haben einen Platz')).length, 0);
 
       // Leaving the list (page and API); a person's waiting place is in their data export, and the list is not public.

@@ -138,7 +138,8 @@ for (const engine of ENGINES) {
       ]);
       const got = [all.find((x) => x.subject.startsWith('Neuer Kommentar'))!];
       assert.match(got[0]!.text, /http:\/\/drehscheibe\.test\/beteiligung\/vorschlaege\//);
-      assert.match(got[0]!.text, /You get this message because you follow it/);
+      assert.match(got[0]!.text, /Sie erhalten diese Nachricht, weil Sie dem folgen/);
+      assert.doesNotMatch(got[0]!.text, /You get this message/, 'one language: the person\'s (German by default)');
       // Carla acted: she follows nothing, and an actor is never told of her own contribution.
       await api('PUT', `/follows/process/offen`, carla);
       const carlaSince = await mark('carla@example.org');

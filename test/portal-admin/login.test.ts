@@ -152,8 +152,10 @@ describe('login and account pages', () => {
       assert.match(sentPage.body, p.sent);
       await t.app.drehscheibe.accounts.idle();
       const mails = (await t.app.inject({ url: `/admin/outbox?to=${email}`, headers: { 'x-api-key': t.operatorKey } })).json() as Array<{ text: string }>;
-      const token = /passwort-zuruecksetzen\?token=([A-Za-z0-9_-]+)/.exec(mails[0].text)![1];
+      // The mail is in the reader's language and links to the reset page in it.
       const resetPath = lang === 'en' ? '/en/account/reset-password' : '/konto/passwort-zuruecksetzen';
+      const token = new RegExp(`${resetPath}\\?token=([A-Za-z0-9_-]+)`).exec(mails[0].text)![1];
+      assert.match(mails[0].text, lang === 'en' ? /^Hello / : /^Hallo /);
       const resetForm = await b.get(`${resetPath}?token=${token}`);
       const reset = await b.post('/konto/passwort-zuruecksetzen', { ...hidden(resetForm.body, '/konto/passwort-zuruecksetzen'), password: 'Ein-neues-langes-Passwort' });
       assert.equal(reset.statusCode, 303);

@@ -14,6 +14,8 @@ export class AnswerChecker {
   readonly problems: string[] = [];
   /** "METHOD template" of every operation an answer was checked for. */
   readonly seen = new Set<string>();
+  /** Successful JSON answers whose operation describes no content for their status ("METHOD template → status"). */
+  readonly undescribed: string[] = [];
   private readonly ajv: Ajv2020;
   private readonly templates: Array<{ template: string; re: RegExp; params: number }>;
 
@@ -63,6 +65,7 @@ export class AnswerChecker {
       base = ['components', 'responses', name];
     }
     const content = response.content as Record<string, { schema?: unknown }> | undefined;
+    if (!content && res.statusCode >= 200 && res.statusCode < 300 && /json/.test(String(res.headers['content-type'] ?? '')) && res.body.length > 0) this.undescribed.push(`${method} ${t.template} → ${res.statusCode}`);
     if (!content || res.statusCode === 204 || res.statusCode === 303 || res.statusCode === 302) return;
     const type = String(res.headers['content-type'] ?? '').split(';')[0].trim();
     const key = type in content ? type : '*/*' in content ? '*/*' : undefined;

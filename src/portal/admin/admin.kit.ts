@@ -10,6 +10,7 @@ import type { Auth, Principal } from '../../auth/index.ts';
 import type { Ingest } from '../../ingest/index.ts';
 import type { EntityService } from '../../ngsi-ld/entities/entities.service.ts';
 import type { StoragePort } from '../../storage/port.ts';
+import type { TenantService } from '../../tenants/tenants.service.ts';
 import type { StrategyService } from '../../strategy/index.ts';
 import type { AssetMap } from '../assets.ts';
 import type { Frame } from '../components/layout.tsx';
@@ -29,6 +30,8 @@ export interface AdminPortalDeps {
   ingest: Ingest;
   strategy: StrategyService;
   entities: EntityService;
+  /** Creating and deleting tenants (the same service as /admin/tenants). */
+  tenants: TenantService;
   /** Every registered route (method, URL) for the OpenAPI completeness check and page. */
   routes: () => ReadonlyArray<{ method: string; url: string }>;
   /** The app's version (OpenAPI info.version). */

@@ -12,6 +12,7 @@ export const ADMIN_PAGES = {
   adminUser: { de: '/verwaltung/benutzer/:id', en: '/en/admin/users/:id' },
   adminKeys: { de: '/verwaltung/api-schluessel', en: '/en/admin/api-keys' },
   adminTenants: { de: '/verwaltung/mandanten', en: '/en/admin/tenants' },
+  adminTenant: { de: '/verwaltung/mandanten/:id', en: '/en/admin/tenants/:id' },
   adminPolicy: { de: '/verwaltung/richtlinie', en: '/en/admin/policy' },
   adminDevices: { de: '/verwaltung/geraete', en: '/en/admin/devices' },
   adminAudit: { de: '/verwaltung/protokoll', en: '/en/admin/audit' },

@@ -1,4 +1,4 @@
-// Devices, service groups and tenants pages: the same DeviceRegistry and ingest counters as
+// Devices and service groups pages: the same DeviceRegistry and ingest counters as
 // /iot/services, /iot/devices and /iot/metrics.
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { AlreadyExists, ProblemError } from '../../core/errors.ts';
@@ -7,14 +7,14 @@ import { ADMIN_CATALOGS } from '../i18n/admin.index.ts';
 import { href, type Lang } from '../paths.ts';
 import { adminPage, formBody, seeOther, type AdminReq, type PageKit } from './admin.kit.ts';
 import type { FormState } from './forms.tsx';
-import { DevicesPage, TenantsPage, type DeviceField, type DeviceRow, type GroupField } from './pages/devices.tsx';
+import { DevicesPage, type DeviceField, type DeviceRow, type GroupField } from './pages/devices.tsx';
 
 const TENANT = /^[A-Za-z0-9_-]{0,64}$/;
 const PATH = /^\/[A-Za-z0-9_/-]{0,100}$/;
 const NAME = /^[^<>"'=;()\\\s\u0000-\u001f]{1,256}$/;
 
 export async function devicePageRoutes(app: FastifyInstance, kit: PageKit): Promise<void> {
-  const { ingest, config, storage, accounts, auth } = kit.d;
+  const { ingest, config } = kit.d;
   const registry = ingest.registry;
 
   const page = async (req: AdminReq, reply: FastifyReply, lang: Lang, s: ActiveSession, tenant: string, extra: { groupForm?: FormState<GroupField>; deviceForm?: FormState<DeviceField>; notice?: string; tenantError?: string } = {}, status = 200) => {
@@ -107,20 +107,4 @@ export async function devicePageRoutes(app: FastifyInstance, kit: PageKit): Prom
       default: throw new ProblemError('https://drehscheibe.dev/errors/BadRequest', 400, 'Bad request', 'unknown action');
     }
   }, 'POST');
-
-  adminPage(app, kit, 'adminTenants', 'operator', async (req, reply, lang, s) => {
-    const [names, users, keys] = await Promise.all([storage.entities.listTenants(), accounts.users.list(1000, 0), auth.keys.list()]);
-    const all = [...new Set(['', config.portal.tenant, ...names])].sort();
-    const holds = (tenants: readonly string[] | undefined, t: string) => tenants === undefined || tenants.includes(t);
-    const rows = await Promise.all(all.map(async (name) => {
-      const counts = await storage.entities.typeCounts(name);
-      return {
-        name, types: counts.length, entities: counts.reduce((n, c) => n + c.entities, 0),
-        devices: registry.listDevices(name, undefined).length,
-        users: users.filter((u) => u.roles.some((g) => holds(g.tenants, name))).length,
-        keys: keys.filter((k) => !k.revokedAt && holds(k.tenants, name)).length,
-      };
-    }));
-    return kit.send(req, reply, lang, { page: 'adminTenants' }, (frame, t, a) => TenantsPage({ frame, rows, portalTenant: config.portal.tenant }, t, a), { session: s });
-  });
 }

@@ -13,6 +13,7 @@ import { userPageRoutes } from './users.routes.ts';
 import { keyPageRoutes } from './keys.routes.ts';
 import { logPageRoutes } from './logs.routes.ts';
 import { devicePageRoutes } from './devices.routes.ts';
+import { tenantPageRoutes } from './tenants.routes.ts';
 import { projectPageRoutes } from './projects.routes.ts';
 import { policyPageRoutes } from './policy.routes.ts';
 import { openApiRoutes } from './openapi.routes.ts';
@@ -59,6 +60,7 @@ export async function adminPortalRoutes(app: FastifyInstance, d: AdminPortalDeps
   await keyPageRoutes(app, kit);
   await logPageRoutes(app, kit);
   await devicePageRoutes(app, kit);
+  await tenantPageRoutes(app, kit);
   await policyPageRoutes(app, kit);
   await projectPageRoutes(app, kit);
   await openApiRoutes(app, kit, d.version);

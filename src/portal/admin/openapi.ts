@@ -4,10 +4,12 @@
 // the rows with the routes the app really registers (test/portal-admin/openapi.test.ts): a route
 // without a row fails it, and an OpenAPI 3.1 validator checks the document.
 import { CATALOG_OPERATIONS, CATALOG_SCHEMAS } from './openapi.catalog.ts';
-import { ref, type Access, type Body, type Operation, type Param, type Schema } from './openapi.model.ts';
+import { pattern, ref, type Access, type Body, type Operation, type Param, type Schema } from './openapi.model.ts';
+import { TENANT_NAME } from '../../tenants/tenants.service.ts';
 import { NGSIV2_OPERATIONS, NGSIV2_SCHEMAS } from './openapi.ngsiv2.ts';
 import { PARTICIPATION_OPERATIONS, PARTICIPATION_SCHEMAS } from './openapi.participation.ts';
 import { BODIES, PLATFORM_OPERATIONS, QUERY_DOC } from './openapi.platform.ts';
+import { PLATFORM_SCHEMAS } from './openapi.platform-schemas.ts';
 import { REPORT_OPERATIONS, REPORT_SCHEMAS } from './openapi.reports.ts';
 
 export type { Access, Operation } from './openapi.model.ts';
@@ -161,6 +163,15 @@ export function openApiDocument(baseUrl: string, version: string): Record<string
         ProblemDetails: { type: 'object', required: ['type', 'title'], properties: { type: { type: 'string', format: 'uri' }, title: { type: 'string' }, status: { type: 'integer' }, detail: { type: 'string' }, errors: { type: 'array', items: { type: 'object', properties: { field: { type: 'string' }, message: { type: 'string' } } } } } },
         Entity: { type: 'object', required: ['id', 'type'], properties: { id: { type: 'string', description: 'A URI; NGSI-LD writes insist on one, but entities written through NGSIv2 (/v2) keep their plain ids and are answered with them' }, type: { oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] }, '@context': {} }, additionalProperties: true },
         Subscription: { type: 'object', required: ['id', 'type'], description: 'An NGSI-LD Subscription (clause 5.2.12) with its notification status', properties: { id: { type: 'string' }, type: { const: 'Subscription' }, notification: { type: 'object' } }, additionalProperties: true },
+        TenantContents: {
+          type: 'object', required: ['name', 'entities', 'historyEntities', 'historyInstances', 'subscriptions', 'devices', 'serviceGroups', 'portal'], additionalProperties: false,
+          properties: {
+            name: { type: 'string', pattern: pattern(TENANT_NAME) }, entities: { type: 'integer', minimum: 0 },
+            historyEntities: { type: 'integer', minimum: 0, description: 'Entities with history (also ones deleted before)' }, historyInstances: { type: 'integer', minimum: 0, description: 'Attribute instances in the history' },
+            subscriptions: { type: 'integer', minimum: 0 }, devices: { type: 'integer', minimum: 0 }, serviceGroups: { type: 'integer', minimum: 0 },
+            portal: { type: 'boolean', description: 'The city\'s tenant shown by the portal (deleted only with confirm)' },
+          },
+        },
         Text2: { type: 'object', properties: { de: { type: 'string' }, en: { type: 'string' } } },
         ProjectInput: {
           type: 'object', required: ['slug', 'fieldId', 'title', 'status'],
@@ -173,7 +184,7 @@ export function openApiDocument(baseUrl: string, version: string): Record<string
             entityTypes: { type: 'array', items: { type: 'string' } }, datasets: { type: 'array', items: { type: 'string' } },
           },
         },
-        ...CATALOG_SCHEMAS, ...PARTICIPATION_SCHEMAS, ...REPORT_SCHEMAS, ...NGSIV2_SCHEMAS,
+        ...PLATFORM_SCHEMAS, ...CATALOG_SCHEMAS, ...PARTICIPATION_SCHEMAS, ...REPORT_SCHEMAS, ...NGSIV2_SCHEMAS,
       },
     },
   };

@@ -61,6 +61,7 @@ export function LoginPage(m: Common & { forbidden: boolean; returnTo: string }, 
           <form class="portal-form" method="post" action="/konto/anmelden">
             <input type="hidden" name="_csrf" value={m.csrf} />
             <input type="hidden" name="returnTo" value={m.returnTo} />
+            <input type="hidden" name="_lang" value={m.frame.lang} />
             <div class="kern-form-input"><label class="kern-label" for="email">{k.editor.email}</label><input class="kern-form-input__input" id="email" name="email" type="email" autocomplete="username" required /></div>
             <div class="kern-form-input"><label class="kern-label" for="password">{k.editor.password}</label><input class="kern-form-input__input" id="password" name="password" type="password" autocomplete="current-password" required /></div>
             <button class="kern-btn kern-btn--primary" type="submit"><span class="kern-label">{k.editor.login}</span></button>

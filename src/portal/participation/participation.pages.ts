@@ -405,7 +405,7 @@ export async function participationPages(app: FastifyInstance, d: ParticipationP
       const csrf = await d.accounts.formToken(req, reply);
       return send(req, reply, lang, { page: 'register' }, (frame, t, mm) => RegisterPage({ frame, csrf, sent: false, values: { email: f.email ?? '', displayName: f.displayName ?? '' }, errors, minLength }, t, mm), errors.email?.startsWith(m.errors.tooMany(0).slice(0, 10)) ? 429 : 400);
     }
-    d.registration.start(v);
+    d.registration.start(v, lang);
     return reply.status(303).header('location', `${href(lang, 'register')}?gesendet=1`).send();
   });
   route('confirm', 'GET', async (req, reply, lang) => {

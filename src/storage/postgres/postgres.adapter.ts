@@ -14,6 +14,7 @@ import { countedType } from '../entity-counts.ts';
 import { createPool, ensurePartitions, isUnavailable, mapError, migrate, q, qp, qs, type PgOptions, type Queryable, type WarnFn } from './postgres.database.ts';
 import { PgHistoryWriter, PgTemporalStore, TemporalShared } from './postgres.temporal.ts';
 import { PgSubscriptionStore } from './postgres.subscriptions.ts';
+import { PgTenantStore } from './postgres.tenants.ts';
 import { PgIngestStore } from './postgres.ingest.ts';
 import { PgAuthStore } from './postgres.auth.ts';
 import { PgAccountStore } from './postgres.accounts.ts';
@@ -282,10 +283,11 @@ export class PostgresStorage implements StoragePort {
   readonly accounts: PgAccountStore;
   readonly temporal: PgTemporalStore;
   readonly cluster: PgClusterFeed;
+  readonly tenants: PgTenantStore;
   readonly pool: pg.Pool;
   readonly schema: string;
   private readonly shared = new TemporalShared();
-  private readonly tenants = new Set<string>();
+  private readonly knownTenants = new Set<string>();
   private readonly maxAttempts: number;
   private partitionTimer?: NodeJS.Timeout;
 
@@ -298,6 +300,7 @@ export class PostgresStorage implements StoragePort {
     this.ingest = new PgIngestStore(this.pool);
     this.auth = new PgAuthStore(this.pool);
     this.accounts = new PgAccountStore(this.pool);
+    this.tenants = new PgTenantStore(this.pool, this.knownTenants);
     this.temporal = new PgTemporalStore(this.pool, this.shared, this.entities, o.warn);
     this.cluster = new PgClusterFeed({ ...o, identityFile: o.nodeIdentityFile });
   }
@@ -326,7 +329,7 @@ export class PostgresStorage implements StoragePort {
     let trustLast = true;
     for (let attempt = 1; ; attempt++) {
       const c = await this.pool.connect().catch(mapError);
-      const t = new PgTransaction(c, this.tenants, new Set<string>());
+      const t = new PgTransaction(c, this.knownTenants, new Set<string>());
       t.trustLast = trustLast;
       const history = new PgHistoryWriter(t, this.shared);
       let sp = 0;
@@ -366,7 +369,7 @@ export class PostgresStorage implements StoragePort {
         // nodes when this node dies between commit and publishing.
         if (shared) await this.cluster.publishIn(c, [{ kind: 'entities', changes: shared }]);
         await q(c, 'COMMIT');
-        for (const n of t.newTenants) this.tenants.add(n);
+        for (const n of t.newTenants) this.knownTenants.add(n);
         if (t.inserted) this.afterInserts(t.inserted);
         history.committed();
         return out;

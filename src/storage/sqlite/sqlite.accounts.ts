@@ -26,7 +26,7 @@ export class SqliteAccountStore implements AccountStore {
   createUser(u: UserRecord): Promise<void> {
     return this.serialise(async () => {
       try {
-        this.ws(`INSERT INTO users (${USER_COLS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(...userValues(u));
+        this.ws(`INSERT INTO users (${USER_COLS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(...userValues(u));
       } catch (err) {
         conflict(err, `a user with the e-mail address ${u.email} or this OpenID Connect identity exists`);
       }

@@ -16,6 +16,7 @@ import { MatchRegistry, openReader, openWriter, type Db } from './sqlite.databas
 import { SqliteHistoryWriter, SqliteTemporalStore } from './sqlite.temporal.ts';
 import { SqliteSubscriptionStore } from './sqlite.subscriptions.ts';
 import { SqliteIngestStore } from './sqlite.ingest.ts';
+import { SqliteTenantStore } from './sqlite.tenants.ts';
 import { SqliteAuthStore } from './sqlite.auth.ts';
 import { SqliteAccountStore } from './sqlite.accounts.ts';
 import { trackWrites, VersionCache } from './sqlite.versions.ts';
@@ -476,6 +477,7 @@ export class SqliteStorage implements StoragePort {
   readonly ingest: SqliteIngestStore;
   readonly auth: SqliteAuthStore;
   readonly accounts: SqliteAccountStore;
+  readonly tenants: SqliteTenantStore;
   private readonly history: SqliteHistoryWriter;
   private readonly writer: Db;
   private readonly reader: Db;
@@ -519,6 +521,7 @@ export class SqliteStorage implements StoragePort {
     this.ingest = new SqliteIngestStore(this.writer, this.reader, (fn) => this.withTransaction(() => fn()));
     this.auth = new SqliteAuthStore(this.writer, this.reader, (fn) => this.withTransaction(() => fn()));
     this.accounts = new SqliteAccountStore(this.writer, this.reader, (fn) => this.withTransaction(() => fn()));
+    this.tenants = new SqliteTenantStore(this.writer, this.reader, (fn) => this.withTransaction(() => fn()), () => this.rolledBack());
   }
 
   static inDataDir(dataDir: string): SqliteStorage {

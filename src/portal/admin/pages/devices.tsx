@@ -1,5 +1,5 @@
 // IoT service groups and devices of a tenant with their ingest status (last message, silent,
-// rejected), and the tenants overview.
+// rejected).
 import type { Messages } from '../../i18n/index.ts';
 import type { AdminMessages } from '../../i18n/admin.index.ts';
 import type { Frame } from '../../components/layout.tsx';
@@ -105,32 +105,6 @@ export function DevicesPage(m: DevicesModel, t: Messages, a: AdminMessages) {
           <Submit label={a.devices.createGroup} />
         </form>
       </section>
-    </AdminShell>
-  );
-}
-
-export interface TenantRow { name: string; entities: number; types: number; users: number; keys: number; devices: number }
-
-export function TenantsPage(m: { frame: Frame; rows: TenantRow[]; portalTenant: string }, t: Messages, a: AdminMessages) {
-  const l = m.frame.lang;
-  return (
-    <AdminShell frame={m.frame} t={t} a={a} title={a.tenants.title}>
-      <p class="lead">{a.tenants.intro}</p>
-      <Table id="tenants" caption={a.tenants.caption} head={[a.tenants.name, a.tenants.entities, a.tenants.types, a.tenants.devices, a.tenants.users, a.tenants.keys]}>
-        {m.rows.map((r) => (
-          <tr>
-            <td>
-              <a class="kern-link" href={`${href(l, 'adminDevices')}?tenant=${encodeURIComponent(r.name)}`}>{r.name === '' ? a.tenants.defaultTenant : r.name}</a>
-              {r.name === m.portalTenant && <> ({a.tenants.portal})</>}
-            </td>
-            <td class="kern-table__cell--numeric">{r.entities}</td>
-            <td class="kern-table__cell--numeric">{r.types}</td>
-            <td class="kern-table__cell--numeric">{r.devices}</td>
-            <td class="kern-table__cell--numeric">{r.users}</td>
-            <td class="kern-table__cell--numeric">{r.keys}</td>
-          </tr>
-        ))}
-      </Table>
     </AdminShell>
   );
 }
