@@ -7,7 +7,7 @@
 // starts (processes written past the service, such as the demo's, and datasets of processes that
 // are gone). Only what the exports already publish is described: titles, phases, area, categories.
 import type { Organisation } from '../strategy/index.ts';
-import { ALL_VIEWER, type CatalogService, type Dataset, type DatasetInput } from '../catalog/index.ts';
+import { ALL_VIEWER, CatalogProblem, type CatalogService, type Dataset, type DatasetInput } from '../catalog/index.ts';
 import type { Process } from './participation.model.ts';
 
 export const DATASET_PREFIX = 'beteiligung-';
@@ -110,13 +110,21 @@ export class ProcessDatasets {
   }
 
   /** Creates or replaces the process's dataset and publishes it; nothing is written when it is unchanged. */
-  async sync(p: Process, publisherId?: string): Promise<'created' | 'updated' | 'unchanged'> {
+  async sync(p: Process, publisherId?: string, retried = false): Promise<'created' | 'updated' | 'unchanged'> {
     const c = this.d.catalog;
     const input = processDataset(p, { publicUrl: this.d.publicUrl, tenant: this.d.tenant, licence: this.d.licence, contributorIds: this.d.contributors, publisherId: publisherId ?? await this.publisherId() });
     const before = await c.store.get(input.id);
     if (before && before.state === 'published' && same(before, input)) return 'unchanged';
     if (before) await c.replace(input.id, input, ALL_VIEWER);
-    else await c.create(input, ALL_VIEWER);
+    else {
+      try {
+        await c.create(input, ALL_VIEWER);
+      } catch (e) {
+        // Another node (starting at the same time on the same database) made it first.
+        if (e instanceof CatalogProblem && e.status === 409 && !retried) return this.sync(p, publisherId, true);
+        throw e;
+      }
+    }
     if (before?.state !== 'published') await c.publish(input.id, ALL_VIEWER);
     return before ? 'updated' : 'created';
   }
@@ -133,7 +141,14 @@ export class ProcessDatasets {
     const slugs = new Set(processes.map((p) => DATASET_PREFIX + p.slug));
     const stale: string[] = [];
     for await (const ds of this.d.catalog.store.all()) if (isProcessDataset(ds, this.d.publicUrl) && !slugs.has(ds.id)) stale.push(ds.id);
-    for (const id of stale) { await this.d.catalog.remove(id, ALL_VIEWER); out.removed++; }
+    for (const id of stale) {
+      try {
+        await this.d.catalog.remove(id, ALL_VIEWER);
+        out.removed++;
+      } catch (e) {
+        if (!(e instanceof CatalogProblem && e.status === 404)) throw e; // removed by another node meanwhile
+      }
+    }
     return out;
   }
 }
