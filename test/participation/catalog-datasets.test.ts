@@ -155,3 +155,18 @@ for (const engine of ENGINES) {
     });
   });
 }
+
+test('a dataset the catalogue refuses never fails the process: it is saved, the dataset is missing', async () => {
+  const t = await testApp({ DREHSCHEIBE_PUBLIC_URL: BASE, DREHSCHEIBE_OPEN_DATA_PUBLISHER: 'niemand' }, { clock: fixedClock(AT.participation!) });
+  try {
+    await loadStarter(t.app.drehscheibe.strategy);
+    const steward = await person(t.app, 'stadt@herne.de', [{ role: 'steward' }]);
+    const r = await t.app.inject({ method: 'POST', url: '/api/participation/processes', headers: as(steward), payload: hourly('ohne-daten') as object });
+    assert.equal(r.statusCode, 201, r.body);
+    assert.equal((await t.app.inject({ url: '/api/participation/processes/ohne-daten' })).statusCode, 200);
+    assert.equal((await t.app.inject({ url: '/api/catalog/datasets/beteiligung-ohne-daten' })).statusCode, 404);
+    await assert.rejects(t.app.participation!.datasets!.syncAll(), /DREHSCHEIBE_OPEN_DATA_PUBLISHER: there is no organisation niemand/);
+  } finally {
+    await t.close();
+  }
+});
