@@ -2,6 +2,7 @@
 // (and an optional JSON config file with the same keys), then passed down frozen.
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { findLicence } from '../catalog/catalog.vocab.ts';
 import { parseAccountsConfig, type AccountsConfig } from './accounts.config.ts';
 
 export interface Config {
@@ -93,8 +94,13 @@ export interface Config {
   ingest: IngestConfig;
   /** The public portal and the strategy module (docs/portal.md). */
   portal: PortalConfig;
-  /** The open-data catalogue (docs/catalog.md): largest upload in bytes. */
-  catalog: { maxUploadBytes: number };
+  /**
+   * The open-data catalogue (docs/catalog.md): largest upload in bytes; the licence (DCAT-AP.de id) and
+   * publisher (organisation id; absent = the organisation of kind "city administration", else the first)
+   * of the datasets the platform lists itself (the participation processes' exports), and their
+   * dcatde:contributorID IRIs (GovData's contributor list).
+   */
+  catalog: { maxUploadBytes: number; openDataLicence: string; openDataPublisher?: string; openDataContributors: string[] };
   temporal: { history: boolean; maxInstances: number; maxPeriods: number; retention?: string; retentionByType: Record<string, string>; retentionIntervalS: number };
 }
 
@@ -398,7 +404,12 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
       guestLimitWindowS: int('DREHSCHEIBE_GUEST_LIMIT_WINDOW', 3600, 1, 7 * 86_400),
       followIntervalS: int('DREHSCHEIBE_FOLLOW_INTERVAL', 60, 0, 86_400),
     },
-    catalog: { maxUploadBytes: int('DREHSCHEIBE_CATALOG_MAX_UPLOAD', 50 * 1024 * 1024, 1, 2 * 1024 * 1024 * 1024) },
+    catalog: {
+      maxUploadBytes: int('DREHSCHEIBE_CATALOG_MAX_UPLOAD', 50 * 1024 * 1024, 1, 2 * 1024 * 1024 * 1024),
+      openDataLicence: src.DREHSCHEIBE_OPEN_DATA_LICENCE || 'dl-by-de/2.0',
+      ...(src.DREHSCHEIBE_OPEN_DATA_PUBLISHER ? { openDataPublisher: src.DREHSCHEIBE_OPEN_DATA_PUBLISHER } : {}),
+      openDataContributors: (src.DREHSCHEIBE_OPEN_DATA_CONTRIBUTORS ?? '').split(',').map((x) => x.trim()).filter(Boolean),
+    },
     temporal: {
       history: oneOf('DREHSCHEIBE_TEMPORAL', 'on', ['on', 'off'] as const) === 'on',
       maxInstances: int('DREHSCHEIBE_TEMPORAL_MAX_INSTANCES', 10000, 1, 10_000_000),
@@ -408,6 +419,8 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
       retentionIntervalS: int('DREHSCHEIBE_TEMPORAL_RETENTION_INTERVAL', 3600, 1, 30 * 86400),
     },
   };
+  for (const c of cfg.catalog.openDataContributors) if (!/^https?:\/\/\S+$/.test(c)) problems.push(`DREHSCHEIBE_OPEN_DATA_CONTRIBUTORS: expected comma-separated IRIs such as http://dcat-ap.de/def/contributors/openNRW, got "${c}"`);
+  if (!findLicence(cfg.catalog.openDataLicence)) problems.push(`DREHSCHEIBE_OPEN_DATA_LICENCE: expected a licence id of the DCAT-AP.de vocabulary such as dl-by-de/2.0 or dl-zero-de/2.0, got "${cfg.catalog.openDataLicence}"`);
   if (!!cfg.ingest.mqttTlsCert !== !!cfg.ingest.mqttTlsKey) problems.push('DREHSCHEIBE_MQTT_TLS_CERT and DREHSCHEIBE_MQTT_TLS_KEY must be set together');
   if (!/^[A-Za-z0-9_-]{1,64}$/.test(cfg.ingest.mqttShareGroup)) problems.push(`DREHSCHEIBE_MQTT_SHARE_GROUP: use 1-64 letters, digits, _ or -, got "${cfg.ingest.mqttShareGroup}"`);
   if (!/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(cfg.postgres.schema)) problems.push(`DREHSCHEIBE_PG_SCHEMA: expected a plain identifier (letters, digits, _), got "${cfg.postgres.schema}"`);

@@ -104,6 +104,7 @@ export class ParticipationService {
   private readonly counter = new Counter();
   private readonly limits: Record<LimitedAction, [number, number]>;
   private readonly listeners: Array<(e: ParticipationEvent) => Promise<void>> = [];
+  private readonly processListeners: Array<(p: Process) => Promise<void>> = [];
   constructor(private readonly d: ParticipationDeps) {
     this.limits = { ...DEFAULT_LIMITS, ...d.limits };
   }
@@ -112,6 +113,11 @@ export class ParticipationService {
 
   /** Listens to contributions (mails to followers and moderators); a listener's failure never fails the action. */
   on(listener: (e: ParticipationEvent) => Promise<void>): void { this.listeners.push(listener); }
+  /** Listens to processes opened or replaced (the catalogue's datasets); awaited before the answer, a failure never fails the change. */
+  onProcess(listener: (p: Process) => Promise<void>): void { this.processListeners.push(listener); }
+  private async processChanged(p: Process): Promise<void> {
+    for (const l of this.processListeners) await l(p).catch(() => undefined);
+  }
   async emit(e: ParticipationEvent): Promise<void> {
     for (const l of this.listeners) await l(e).catch(() => undefined);
   }
@@ -173,6 +179,7 @@ export class ParticipationService {
       if (e instanceof StorageConflict) throw conflict(`A process with the slug ${p.slug} exists`);
       throw e;
     }
+    await this.processChanged(p);
     return p;
   }
 
@@ -189,6 +196,7 @@ export class ParticipationService {
       if (e instanceof StorageNotFound) throw notFound(`Process ${slug}`);
       throw e;
     }
+    await this.processChanged(p);
     return p;
   }
 

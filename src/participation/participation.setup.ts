@@ -23,6 +23,8 @@ import { ProposalImageService } from './image.service.ts';
 import { SqliteParticipationStore } from './sqlite/participation.sqlite.ts';
 import { PostgresParticipationStore } from './postgres/participation.postgres.ts';
 import { loadParticipationStarter } from './starter.ts';
+import { ProcessDatasets } from './catalog.datasets.ts';
+import type { CatalogService } from '../catalog/index.ts';
 import { participationPages } from '../portal/participation/participation.pages.ts';
 
 declare module 'fastify' {
@@ -40,6 +42,8 @@ export interface ParticipationSetup {
   strategy: StrategyService;
   /** A store to use instead of opening one (tests). */
   store?: ParticipationStore;
+  /** The open-data catalogue: each process is listed there as a dataset (catalog.datasets.ts). */
+  catalog?: CatalogService;
 }
 
 export interface Participation {
@@ -53,6 +57,8 @@ export interface Participation {
   guests: GuestService;
   follows: FollowService;
   images: ProposalImageService;
+  /** The processes' datasets in the open-data catalogue (absent without a catalogue). */
+  datasets?: ProcessDatasets;
   /** The mails to followers and moderators, made after the answer; `idle()` waits for them (tests, shutdown). */
   afterwards: Afterwards;
   store: ParticipationStore;
@@ -189,7 +195,33 @@ export async function installParticipation(app: FastifyInstance, d: Participatio
     done(null, payload);
   });
 
-  const out: Participation = { service, surveys, events, openData, registration, guests, follows, images, afterwards, store, person, deleteAccount, loadStarter: () => loadParticipationStarter(store, d.clock, (slug) => d.strategy.project(slug).then(() => true, () => false)) };
+  // Each process is a dataset of the catalogue: written with every opened or replaced process (before
+  // the answer; a failure is logged, never fails the process), and reconciled when the app starts.
+  const datasets = d.catalog ? new ProcessDatasets({
+    catalog: d.catalog, publicUrl: cfg.publicUrl, tenant: cfg.portal.tenant, licence: cfg.catalog.openDataLicence, publisher: cfg.catalog.openDataPublisher, contributors: cfg.catalog.openDataContributors,
+    organisations: () => d.strategy.organisations(), processes: () => store.listProcesses(),
+  }) : undefined;
+  const syncAll = async () => {
+    if (!datasets) return;
+    try {
+      const r = await datasets.syncAll();
+      if (r.created || r.updated || r.removed) log.info(r, 'participation: the processes\' catalogue datasets were brought in step');
+    } catch (err) {
+      log.warn({ err }, 'participation: the processes\' catalogue datasets could not be written');
+    }
+  };
+  if (datasets) {
+    service.onProcess(async (p) => {
+      try { await datasets.sync(p); } catch (err) { log.warn({ err, process: p.slug }, 'participation: the process\'s catalogue dataset could not be written'); }
+    });
+    app.addHook('onReady', syncAll);
+  }
+  const loadStarter = async () => {
+    const loaded = await loadParticipationStarter(store, d.clock, (slug) => d.strategy.project(slug).then(() => true, () => false));
+    if (loaded) await syncAll();
+    return loaded;
+  };
+  const out: Participation = { service, surveys, events, openData, registration, guests, follows, images, afterwards, store, person, deleteAccount, loadStarter, datasets };
   app.decorate('participation', out);
   if (cfg.portal.enabled) await app.register(async (pages) => participationPages(pages, { config: cfg, service, surveys, events, registration, guests, follows, images, person, deleteAccount, accounts: d.accounts, strategy: d.strategy }));
   return out;

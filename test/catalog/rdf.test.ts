@@ -75,6 +75,8 @@ describe('DCAT-AP.de RDF', () => {
     await c.create(full, ALL_VIEWER);
     await c.upload('alles', 'csv', Buffer.from('art,jahr\r\nLinde,2021\r\n'), 'text/csv', 'baeume.csv', ALL_VIEWER);
     await c.publish('alles', ALL_VIEWER);
+    // The demo's participation process, listed as a dataset of the catalogue when it is loaded.
+    assert.equal(await t.app.participation!.loadStarter(), true);
   });
   after(async () => { await t.close(); });
 
@@ -88,6 +90,10 @@ describe('DCAT-AP.de RDF', () => {
     assert.deepEqual(violations, []);
     const one = await t.app.inject({ url: '/catalog/datasets/alles.ttl' });
     assert.deepEqual((await validate(parseTurtle(one.body))).violations, []);
+    const process = await t.app.inject({ url: '/catalog/datasets/beteiligung-buergerhaushalt.ttl' });
+    assert.equal(process.statusCode, 200);
+    assert.ok(r.body.includes(`<${BASE}/catalog/datasets/beteiligung-buergerhaushalt>`), 'the participation process is in the harvest');
+    assert.deepEqual((await validate(parseTurtle(process.body))).violations, []);
   });
 
   test('SHACL catches a missing licence (the test can fail)', async () => {
