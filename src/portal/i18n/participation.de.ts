@@ -118,7 +118,7 @@ export const partDe = {
     category: 'Kategorie',
     noCategory: 'Keine Kategorie',
     place: 'Ort (freiwillig)',
-    mapHelp: 'Mit JavaScript: Verschieben Sie die Karte unter dem Fadenkreuz mit der Maus oder, nachdem Sie sie mit der Tabulatortaste erreicht haben, mit den Pfeiltasten (+ und − zoomen). Die Felder Breite und Länge folgen.',
+    mapHelp: 'Auf der Karte: Verschieben Sie die Karte unter dem Fadenkreuz mit der Maus oder – nachdem Sie sie mit der Tabulatortaste erreicht haben – mit den Pfeiltasten (+ und − zoomen). Breite und Länge werden dabei eingetragen.',
     mapLabel: 'Karte zur Wahl des Orts: Fadenkreuz in der Mitte',
     picked: 'Ort gesetzt: Breite {lat}, Länge {lon}',
     placeHint: 'Geben Sie Koordinaten in Dezimalgrad an, zum Beispiel Breite 51,5380 und Länge 7,2196. Der Ort muss im Gebiet des Verfahrens liegen.',

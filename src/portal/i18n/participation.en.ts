@@ -119,7 +119,7 @@ export const partEn = {
     category: 'Category',
     noCategory: 'No category',
     place: 'Place (optional)',
-    mapHelp: 'With JavaScript: move the map under the crosshair with the mouse or, once reached with the Tab key, with the arrow keys (+ and − zoom). The latitude and longitude fields follow.',
+    mapHelp: 'On the map: move the map under the crosshair with the mouse or, once reached with the Tab key, with the arrow keys (+ and − zoom). Latitude and longitude are filled in as you go.',
     mapLabel: 'Map to choose the place: crosshair in the middle',
     picked: 'Place set: latitude {lat}, longitude {lon}',
     placeHint: 'Give coordinates in decimal degrees, for example latitude 51.5380 and longitude 7.2196. The place must lie in the process\'s area.',
