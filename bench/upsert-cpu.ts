@@ -23,4 +23,4 @@ for (const [label, seed] of [['create', 1], ['update1', 2], ['update2', 5]] as c
   out.push(`${label} ${Math.round((c.user + c.system) / (batches * 1000))}`);
 }
 console.log(process.env.LABEL ?? '', out.join('  '), 'µs/entity');
-if (process.env.KEEP) { console.log("DIR", t.dir); process.exit(0); } else await t.close();
+if (process.env.KEEP) { console.log('DIR', t.dir); process.exit(0); } else await t.close();
