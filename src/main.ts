@@ -54,7 +54,8 @@ async function main(): Promise<void> {
       console.error('With PostgreSQL, back up with pg_dump (docs/scaling.md#backup), e.g.:\n  pg_dump --format=custom --schema=' + config.postgres.schema + ' "$DATABASE_URL" > drehscheibe.dump');
       process.exit(2);
     }
-    const s = await openStorage(config, (m) => console.error(m), logger);
+    // export only reads: it may run beside the server that owns the SQLite data directory.
+    const s = await openStorage(config, (m) => console.error(m), logger, { lock: command !== 'export' });
     // The catalogue's own store travels in the same stream (docs/catalog.md).
     const catalogStore = config.databaseUrl ? await PostgresCatalogStore.open({ url: config.databaseUrl, schema: config.postgres.schema }) : SqliteCatalogStore.inDataDir(config.dataDir);
     const catalog = new CatalogService({ store: catalogStore, clock: systemClock, organisations: async () => [], baseUrl: config.publicUrl });
@@ -171,8 +172,8 @@ async function startMqtt(app: Awaited<ReturnType<typeof buildApp>>, config: Retu
   }
 }
 
-async function openStorage(config: ReturnType<typeof loadConfig>, fail: (msg: string) => void, logger: pino.Logger): Promise<StoragePort> {
-  if (!config.databaseUrl) return SqliteStorage.inDataDir(config.dataDir);
+async function openStorage(config: ReturnType<typeof loadConfig>, fail: (msg: string) => void, logger: pino.Logger, sqlite: { lock?: boolean } = {}): Promise<StoragePort> {
+  if (!config.databaseUrl) return SqliteStorage.inDataDir(config.dataDir, sqlite);
   try {
     const pg = config.postgres;
     // What the storage works around by itself (partition upkeep) is still worth an operator's look.

@@ -1,9 +1,9 @@
 // The embedded store belongs to one process (sqlite.lock.ts): a second process on the same data
 // directory is refused with a message that names the owner; a killed owner's lock is taken over;
-// stores of one process share the lock.
+// stores of one process share the lock; the read-only export command runs beside the owner.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,6 +28,13 @@ test('a second process is refused; after the owner is killed (-9) the lock is ta
       assert.match(e.message, /one process/);
       return true;
     });
+    // The export command only reads: it runs beside the owner (docs/scaling.md "Moving data").
+    const out = join(dir, 'city.ndjson');
+    const exp = spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts', 'export', `--out=${out}`], {
+      env: { ...process.env, DREHSCHEIBE_DATA_DIR: dir, LOG_LEVEL: 'warn', DREHSCHEIBE_DEMO: 'off' }, encoding: 'utf8',
+    });
+    assert.equal(exp.status, 0, exp.stderr);
+    assert.ok(existsSync(out));
     child.kill('SIGKILL');
     await once(child, 'exit');
     const s = SqliteStorage.inDataDir(dir);

@@ -496,9 +496,13 @@ export class SqliteStorage implements StoragePort {
   /** Upper bound of transactions per group commit, so one group never holds the loop for long. */
   static MAX_GROUP = 256;
 
-  constructor(readonly file: string) {
+  /**
+   * `lock: false` only for a process that reads and never writes entities (the `export` command
+   * beside a running server): the lock protects the owner's in-memory state from others' writes.
+   */
+  constructor(readonly file: string, opts: { lock?: boolean } = {}) {
     const registry = new MatchRegistry();
-    this.unlock = lockDatabase(file);
+    this.unlock = opts.lock === false ? () => undefined : lockDatabase(file);
     try {
       this.writer = openWriter(file, registry);
     } catch (e) {
@@ -524,8 +528,8 @@ export class SqliteStorage implements StoragePort {
     this.tenants = new SqliteTenantStore(this.writer, this.reader, (fn) => this.withTransaction(() => fn()), () => this.rolledBack());
   }
 
-  static inDataDir(dataDir: string): SqliteStorage {
-    return new SqliteStorage(join(dataDir, 'drehscheibe.sqlite'));
+  static inDataDir(dataDir: string, opts: { lock?: boolean } = {}): SqliteStorage {
+    return new SqliteStorage(join(dataDir, 'drehscheibe.sqlite'), opts);
   }
 
   /**
