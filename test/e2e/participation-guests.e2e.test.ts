@@ -11,7 +11,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer, type ServerProcess } from '../support/server.ts';
-import { BROWSER_ARGS, BROWSER_SKIP, CHROMIUM, apiPerson as apiPersonAt, freshPage, pageCheck } from '../support/browser.ts';
+import { BROWSER_ARGS, BROWSER_SKIP, CHROMIUM, apiPerson as apiPersonAt, freshPage, pageCheck, loginAs as loginAsAt, registerCitizen } from '../support/browser.ts';
 
 const SHOTS = process.env.PARTICIPATION_SHOTS || '/tmp/shots-particip3';
 const ADMIN_KEY = 'e2e-particip3-operator-key-0123456789';
@@ -40,26 +40,8 @@ describe('guests and following in Chromium', { skip: BROWSER_SKIP }, () => {
   const apiPerson = (email: string) => apiPersonAt(server.url, email, PASSWORD);
   let check: (page: Page, name: string) => Promise<void>;
   const newPage = () => freshPage(browser);
-  const loginAs = async (page: Page, email: string) => {
-    await page.goto(`${server.url}/beteiligung/anmelden`);
-    await page.fill('#login-email', email);
-    await page.fill('#login-password', PASSWORD);
-    await Promise.all([page.waitForURL((u) => !u.pathname.endsWith('/anmelden')), page.click('main button[type=submit]')]);
-  };
-  /** A citizen registers over the API and confirms with the outbox's link in the browser. */
-  const citizen = async (page: Page, email: string, displayName: string) => {
-    const r = await fetch(`${server.url}/konto/registrieren`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password: PASSWORD, displayName }) });
-    assert.equal(r.status, 202);
-    let link = '';
-    for (let i = 0; i < 50 && !link; i++) {
-      const mails = await outbox(email);
-      link = /https?:\/\/[^/\s]+(\/beteiligung\/registrieren\/bestaetigen\?token=[A-Za-z0-9_-]+)/.exec(mails[0]?.text ?? '')?.[1] ?? '';
-      if (!link) await new Promise((res) => setTimeout(res, 100));
-    }
-    assert.ok(link, `the confirmation mail to ${email}`);
-    await page.goto(server.url + link);
-    await Promise.all([page.waitForURL('**/anmelden?bestaetigt=1*'), page.click('main button[type=submit]')]);
-  };
+  const loginAs = (page: Page, email: string) => loginAsAt(page, server.url, email, PASSWORD);
+  const citizen = (page: Page, email: string, displayName: string) => registerCitizen(page, server.url, ADMIN_KEY, { email, password: PASSWORD, displayName });
   const day = (n: number) => new Date(Date.now() + n * 86_400_000).toISOString();
 
   before(async () => {

@@ -9,7 +9,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer, type ServerProcess } from '../support/server.ts';
-import { BROWSER_ARGS, BROWSER_SKIP, CHROMIUM, apiPerson as apiPersonAt, freshPage, pageCheck } from '../support/browser.ts';
+import { BROWSER_ARGS, BROWSER_SKIP, CHROMIUM, apiPerson as apiPersonAt, freshPage, pageCheck, loginAs as loginAsAt } from '../support/browser.ts';
 
 const SHOTS = process.env.PARTICIPATION_SHOTS || '/tmp/shots-participation';
 const ADMIN_KEY = 'e2e-participation-operator-key-0123456789';
@@ -30,12 +30,7 @@ describe('participation in Chromium', { skip: BROWSER_SKIP }, () => {
   /** axe (wcag2a, wcag2aa, wcag21a, wcag21aa) must find nothing; no sideways scrolling at 320 px; screenshots at 1280 and 375 px. */
   let check: (page: Page, name: string) => Promise<void>;
   const newPage = () => freshPage(browser);
-  const loginAs = async (page: Page, email: string) => {
-    await page.goto(`${server.url}/beteiligung/anmelden`);
-    await page.fill('#login-email', email);
-    await page.fill('#login-password', PASSWORD);
-    await Promise.all([page.waitForURL((u) => !u.pathname.endsWith('/anmelden')), page.click('main button[type=submit]')]);
-  };
+  const loginAs = (page: Page, email: string) => loginAsAt(page, server.url, email, PASSWORD);
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'ds-participation-e2e-'));

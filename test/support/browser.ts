@@ -50,3 +50,26 @@ export async function apiPerson(baseUrl: string, email: string, password: string
   const { csrf } = await r.json() as { csrf: string };
   return (method: string, path: string, body?: unknown) => fetch(baseUrl + path, { method, headers: { cookie, 'x-csrf-token': csrf, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
 }
+
+/** Logs in through the portal's login form (the participation login leads there) and waits to leave it. */
+export async function loginAs(page: Page, baseUrl: string, email: string, password: string): Promise<void> {
+  await page.goto(`${baseUrl}/beteiligung/anmelden`);
+  await page.fill('#login-email', email);
+  await page.fill('#login-password', password);
+  await Promise.all([page.waitForURL((u) => !u.pathname.endsWith('/anmelden')), page.click('main button[type=submit]')]);
+}
+
+/** A citizen registers over the JSON API and confirms with the outbox's link (read with the operator key) in the browser. */
+export async function registerCitizen(page: Page, baseUrl: string, adminKey: string, who: { email: string; password: string; displayName: string }): Promise<void> {
+  const r = await fetch(`${baseUrl}/konto/registrieren`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(who) });
+  assert.equal(r.status, 202);
+  let link = '';
+  for (let i = 0; i < 50 && !link; i++) {
+    const mails = await (await fetch(`${baseUrl}/admin/outbox?to=${encodeURIComponent(who.email)}`, { headers: { 'x-api-key': adminKey } })).json() as Array<{ text: string }>;
+    link = /https?:\/\/[^/\s]+(\/beteiligung\/registrieren\/bestaetigen\?token=[A-Za-z0-9_-]+)/.exec(mails[0]?.text ?? '')?.[1] ?? '';
+    if (!link) await new Promise((res) => setTimeout(res, 100));
+  }
+  assert.ok(link, `the confirmation mail to ${who.email}`);
+  await page.goto(baseUrl + link);
+  await Promise.all([page.waitForURL('**/anmelden?bestaetigt=1*'), page.click('main button[type=submit]')]);
+}
