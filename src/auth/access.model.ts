@@ -1,5 +1,6 @@
 // The one access model (docs/security.md): principals with roles, a policy of subjects per tenant
 // and per entity type, and the decision "may this principal do this operation in this tenant".
+import { TENANT_NAME } from '../core/tenant.ts';
 import type { AccessGuard } from '../core/access.ts';
 
 export const ROLES = ['operator', 'steward', 'moderator', 'citizen', 'anonymous'] as const;
@@ -75,7 +76,7 @@ export function policyIssues(p: unknown): PolicyIssue[] {
     for (const s of v) if (typeof s !== 'string' || !SUBJECT.test(s)) add(`${where}: "${String(s)}" is not a subject (${SUBJECT_HELP})`, `${where}: „${String(s)}“ ist kein Subjekt (erlaubt: ${SUBJECT_HELP_DE}).`);
   };
   for (const [t, r] of Object.entries(tenants)) {
-    if (t !== '*' && t !== '' && !/^[A-Za-z0-9_-]{1,64}$/.test(t)) add(`tenant "${t}" is not a valid tenant name`, `„${t}“ ist kein gültiger Mandantenname (Buchstaben, Ziffern, _ und -, höchstens 64 Zeichen; "" für den Standardmandanten, "*" für alle).`);
+    if (t !== '*' && t !== '' && !TENANT_NAME.test(t)) add(`tenant "${t}" is not a valid tenant name`, `„${t}“ ist kein gültiger Mandantenname (Buchstaben, Ziffern, _ und -, höchstens 64 Zeichen; "" für den Standardmandanten, "*" für alle).`);
     if (!r || typeof r !== 'object' || Array.isArray(r)) { add(`tenants["${t}"] must be an object`, `tenants["${t}"] muss ein Objekt sein.`); continue; }
     for (const k of Object.keys(r)) if (!['read', 'write', 'subscriptions', 'types', '$comment'].includes(k)) add(`tenants["${t}"]: unknown member ${k}`, `tenants["${t}"]: unbekannte Angabe „${k}“ (erlaubt: read, write, subscriptions, types).`);
     list(`tenants["${t}"].read`, r.read);

@@ -2,6 +2,7 @@
 // (tenants, types, operations), expiring and revocable. Verified keys are cached in memory so a
 // request costs one hash and one map lookup; a revocation drops the cache entry at once, on this node
 // and (announced over the cluster feed) on the others.
+import { TENANT_NAME } from '../core/tenant.ts';
 import { createHash, randomBytes } from 'node:crypto';
 import { BadRequestData, ResourceNotFound, StorageConflict, AlreadyExists, Unauthorized } from '../core/errors.ts';
 import type { Clock } from '../core/clock.ts';
@@ -198,7 +199,7 @@ function validate(k: NewKey): string[] {
   if (!Array.isArray(k.roles) || k.roles.length === 0 || k.roles.some((r) => !(ROLES as readonly string[]).includes(r) || r === 'anonymous')) {
     out.push(`roles: a non-empty list of ${ROLES.filter((r) => r !== 'anonymous').join(', ')}`);
   }
-  if (k.tenants !== undefined && (!Array.isArray(k.tenants) || k.tenants.some((t) => typeof t !== 'string' || (t !== '' && !/^[A-Za-z0-9_-]{1,64}$/.test(t))))) out.push('tenants: a list of tenant names ("" = default tenant)');
+  if (k.tenants !== undefined && (!Array.isArray(k.tenants) || k.tenants.some((t) => typeof t !== 'string' || (t !== '' && !TENANT_NAME.test(t))))) out.push('tenants: a list of tenant names ("" = default tenant)');
   if (k.types !== undefined && (!Array.isArray(k.types) || k.types.some((t) => typeof t !== 'string' || t.length === 0 || t.length > 1024))) out.push('types: a list of entity type names or IRIs');
   if (k.ops !== undefined && (!Array.isArray(k.ops) || k.ops.some((o) => !OPS.includes(o as never) || o === 'public'))) out.push('ops: a list of read, write, subscriptions, admin');
   if (k.expiresAt !== undefined && (typeof k.expiresAt !== 'string' || Number.isNaN(Date.parse(k.expiresAt)))) out.push('expiresAt: an ISO 8601 date-time');

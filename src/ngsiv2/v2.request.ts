@@ -1,10 +1,10 @@
 // Per-request plumbing of the NGSIv2 API: Fiware-Service (the tenant), Fiware-ServicePath (the NGSI-LD
 // scope), options, paging and query-parameter checks, all answering in Orion's error shape.
+import { TENANT_NAME as TENANT } from '../core/tenant.ts';
 import type { FastifyRequest } from 'fastify';
 import type { ScopeNode } from '../storage/query-ast.ts';
 import { V2Error } from './v2.errors.ts';
 
-const TENANT = /^[A-Za-z0-9_-]{1,64}$/;
 const SEGMENT = /^[A-Za-z0-9_-]{1,50}$/;
 
 function header(req: FastifyRequest, name: string): string | undefined {

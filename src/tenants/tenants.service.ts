@@ -2,12 +2,11 @@
 // (entities, history, subscriptions, devices and service groups). The admin API (/admin/tenants)
 // and the page /verwaltung/mandanten both call this service.
 import { AlreadyExists, BadRequestData, ProblemError, ResourceNotFound, DREHSCHEIBE_ERRORS } from '../core/errors.ts';
+import { TENANT_NAME } from '../core/tenant.ts';
 import type { StoragePort } from '../storage/port.ts';
 import type { DeviceRegistry } from '../ingest/registry/registry.service.ts';
 import type { SubscriptionService } from '../ngsi-ld/subscriptions/subscriptions.service.ts';
 
-/** The NGSI-LD tenant rule of this broker (NGSILD-Tenant, fiware-service): 1–64 letters, digits, _ or -. */
-export const TENANT_NAME = /^[A-Za-z0-9_-]{1,64}$/;
 
 /** What a tenant holds: what a deletion removes. */
 export interface TenantContents {

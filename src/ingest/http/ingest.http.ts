@@ -1,11 +1,11 @@
 // Shared HTTP helpers of the ingest API: fiware-service / fiware-servicepath headers, and the error
 // shape (problem+json with the IoT Agent's name/message members, so IoT Agent tooling reads it too).
+import { TENANT_NAME as TENANT } from '../../core/tenant.ts';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { BadRequestData, ProblemError } from '../../core/errors.ts';
 import type { Outcome } from '../mapping/ingest.pipeline.ts';
 import type { RejectReason } from '../mapping/measurement.mapper.ts';
 
-const TENANT = /^[A-Za-z0-9_-]{1,64}$/;
 const PATH = /^\/[A-Za-z0-9_/-]{0,100}$|^\/\*$/;
 export const PROBLEM_BASE = 'urn:drehscheibe:problem:ingest:';
 

@@ -1,5 +1,6 @@
 // Per-request NGSI-LD plumbing: tenant, @context (Link header or body), content negotiation,
 // query-parameter checking and the response headers that go with each representation.
+import { TENANT_NAME as TENANT } from '../../core/tenant.ts';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { BadRequestData, InvalidRequest, NotAcceptable, NonexistentTenant, UnsupportedMediaType } from '../../core/errors.ts';
 import type { Terms } from '../context/term-map.ts';
@@ -7,7 +8,6 @@ import { isCoreContextUrl } from '../context/builtin-contexts.ts';
 import { addLink } from './paging.ts';
 
 export const JSONLD_REL = 'http://www.w3.org/ns/json-ld#context';
-const TENANT = /^[A-Za-z0-9_-]{1,64}$/;
 
 export interface ContextResolver {
   resolve(context: unknown, opts?: { mayFetch?: boolean }): Promise<Terms>;

@@ -1,6 +1,7 @@
 // What every login, account and administration page route shares: the module's dependencies, the
 // logged-in person (through the accounts module), role checks through the one access model, and
 // sending a page in the portal's frame (personal pages are never cached).
+import { TENANT_NAME } from '../../core/tenant.ts';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { VNode } from 'preact';
 import type { Config } from '../../config/config.ts';
@@ -137,5 +138,5 @@ export function seeOther(reply: FastifyReply, url: string, flag?: string): Fasti
 export function tenantList(v: string | undefined): string[] | undefined | null {
   const list = (v ?? '').split(',').map((x) => x.trim()).filter(Boolean);
   if (list.length === 0) return undefined;
-  return list.every((x) => /^[A-Za-z0-9_-]{1,64}$/.test(x)) && list.length <= 100 ? [...new Set(list)] : null;
+  return list.every((x) => TENANT_NAME.test(x)) && list.length <= 100 ? [...new Set(list)] : null;
 }

@@ -1,7 +1,7 @@
 // OpenAPI rows of the platform's core: the NGSI-LD subset as implemented, the IoT Agent and LoRaWAN
 // ingest, administration, accounts (/konto), the strategy API and operations; with the texts of
 // their query parameters and their request bodies (the other domains: openapi.<domain>.ts).
-import { TENANT_NAME } from '../../tenants/tenants.service.ts';
+import { TENANT_NAME } from '../../core/tenant.ts';
 import { json, jsonBody, pattern, ref, type Body, type BodyKey, type Operation } from './openapi.model.ts';
 
 const ENTITY_QUERY = ['type', 'id', 'idPattern', 'q', 'scopeQ', 'attrs', 'pick', 'omit', 'georel', 'geometry', 'coordinates', 'geoproperty', 'options', 'limit', 'offset', 'count', 'lang'];

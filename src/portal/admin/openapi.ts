@@ -3,9 +3,9 @@
 // file per further domain (catalogue, participation, reports and Open311, NGSIv2). A test compares
 // the rows with the routes the app really registers (test/portal-admin/openapi.test.ts): a route
 // without a row fails it, and an OpenAPI 3.1 validator checks the document.
+import { TENANT_NAME } from '../../core/tenant.ts';
 import { CATALOG_OPERATIONS, CATALOG_SCHEMAS } from './openapi.catalog.ts';
 import { pattern, ref, type Access, type Body, type Operation, type Param, type Schema } from './openapi.model.ts';
-import { TENANT_NAME } from '../../tenants/tenants.service.ts';
 import { NGSIV2_OPERATIONS, NGSIV2_SCHEMAS } from './openapi.ngsiv2.ts';
 import { PARTICIPATION_OPERATIONS, PARTICIPATION_SCHEMAS } from './openapi.participation.ts';
 import { BODIES, PLATFORM_OPERATIONS, QUERY_DOC } from './openapi.platform.ts';
@@ -147,8 +147,8 @@ export function openApiDocument(baseUrl: string, version: string): Record<string
         open311Key: { type: 'apiKey', in: 'query', name: 'api_key', description: 'Open311: an API key of the platform as api_key (query or form field)' },
       },
       parameters: {
-        Tenant: { name: 'NGSILD-Tenant', in: 'header', required: false, schema: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,64}$' } },
-        FiwareService: { name: 'fiware-service', in: 'header', required: false, description: 'The tenant (NGSIv2: NGSILD-Tenant is accepted too)', schema: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,64}$' } },
+        Tenant: { name: 'NGSILD-Tenant', in: 'header', required: false, schema: { type: 'string', pattern: TENANT_NAME.source } },
+        FiwareService: { name: 'fiware-service', in: 'header', required: false, description: 'The tenant (NGSIv2: NGSILD-Tenant is accepted too)', schema: { type: 'string', pattern: TENANT_NAME.source } },
         FiwareServicePath: { name: 'fiware-servicepath', in: 'header', required: false, description: 'The service path (NGSI-LD scope); queries may name several, comma-separated, and end in /#', schema: { type: 'string' } },
         CsrfToken: { name: 'X-CSRF-Token', in: 'header', required: false, description: 'The session\'s CSRF token (GET /konto/sitzung); required when the request carries the session cookie', schema: { type: 'string' } },
       },

@@ -4,12 +4,15 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { AlreadyExists, ProblemError } from '../../core/errors.ts';
 import type { ActiveSession } from '../../accounts/index.ts';
-import { TENANT_NAME } from '../../tenants/tenants.service.ts';
+import { TENANT_NAME } from '../../core/tenant.ts';
+import { ConfirmationRequired } from '../../tenants/tenants.service.ts';
 import { ADMIN_CATALOGS } from '../i18n/admin.index.ts';
 import { href, type Lang } from '../paths.ts';
 import { adminPage, formBody, seeOther, type AdminReq, type PageKit } from './admin.kit.ts';
 import type { FormState } from './forms.tsx';
 import { TenantDeletePage, TenantsPage } from './pages/tenants.tsx';
+
+const notFound = () => new ProblemError('https://uri.etsi.org/ngsi-ld/errors/ResourceNotFound', 404, 'Not found', 'no such tenant');
 
 export async function tenantPageRoutes(app: FastifyInstance, kit: PageKit): Promise<void> {
   const { config, storage, accounts, auth, ingest, tenants } = kit.d;
@@ -56,7 +59,7 @@ export async function tenantPageRoutes(app: FastifyInstance, kit: PageKit): Prom
   // The confirmation page (GET) and the deletion (POST); unknown or invalid names get the 404 page.
   const confirmPage = async (req: AdminReq, reply: FastifyReply, lang: Lang, s: ActiveSession, extra: { confirm?: string; error?: string } = {}, status = 200) => {
     const name = req.params.id ?? '';
-    if (!TENANT_NAME.test(name)) throw new ProblemError('https://uri.etsi.org/ngsi-ld/errors/ResourceNotFound', 404, 'Not found', 'no such tenant');
+    if (!TENANT_NAME.test(name)) throw notFound();
     const contents = await tenants.contents(name);
     return kit.send(req, reply, lang, { page: 'adminTenant', id: name }, (frame, t, a) => TenantDeletePage({ frame, csrf: s.session.csrf, tenant: contents, ...extra }, t, a), { status, session: s });
   };
@@ -68,9 +71,14 @@ export async function tenantPageRoutes(app: FastifyInstance, kit: PageKit): Prom
     const name = req.params.id ?? '';
     const confirm = (formBody(req).confirm ?? '').trim();
     req.auditTarget = `tenant:${name.slice(0, 64)}`;
-    if (name === config.portal.tenant && confirm !== name) return confirmPage(req, reply, lang, s, { confirm, error: a.tenants.confirmWrong(name) }, 409);
-    if (!TENANT_NAME.test(name)) throw new ProblemError('https://uri.etsi.org/ngsi-ld/errors/ResourceNotFound', 404, 'Not found', 'no such tenant');
-    await tenants.delete(name, name === config.portal.tenant ? confirm : undefined);
+    if (!TENANT_NAME.test(name)) throw notFound();
+    try {
+      await tenants.delete(name, confirm);
+    } catch (e) {
+      // The city's tenant goes only when its name was typed (the service's rule), said at the field.
+      if (!(e instanceof ConfirmationRequired)) throw e;
+      return confirmPage(req, reply, lang, s, { confirm, error: a.tenants.confirmWrong(name) }, 409);
+    }
     return seeOther(reply, `${href(lang, 'adminTenants')}?name=${encodeURIComponent(name)}`, 'deleted');
   }, 'POST');
 }
