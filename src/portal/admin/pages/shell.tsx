@@ -34,13 +34,16 @@ export function AdminShell(p: ShellProps) {
   );
 }
 
-/** A table in a scrollable, focusable region (keyboard users can scroll it) with a caption. */
-export function Table({ id, caption, head, children }: { id: string; caption: string; head: string[]; children: ComponentChildren }) {
+/**
+ * A table in a scrollable, focusable region (keyboard users can scroll it) with a caption. `numeric`
+ * names the columns (by index) whose cells are right-aligned numbers, so their headings align too.
+ */
+export function Table({ id, caption, head, numeric = [], children }: { id: string; caption: string; head: string[]; numeric?: number[]; children: ComponentChildren }) {
   return (
     <div class="table-scroll" tabindex={0} role="region" aria-labelledby={`${id}-caption`}>
       <table class="kern-table kern-table--small" id={id}>
         <caption id={`${id}-caption`}>{caption}</caption>
-        <thead><tr>{head.map((h) => <th scope="col">{h}</th>)}</tr></thead>
+        <thead><tr>{head.map((h, i) => <th scope="col" class={numeric.includes(i) ? 'kern-table__header--numeric' : undefined}>{h}</th>)}</tr></thead>
         <tbody>{children}</tbody>
       </table>
     </div>

@@ -18,7 +18,7 @@ export function TenantsPage(m: TenantsModel, t: Messages, a: AdminMessages) {
   return (
     <AdminShell frame={m.frame} t={t} a={a} title={a.tenants.title} notice={m.notice} errors={errors}>
       <p class="lead">{a.tenants.intro}</p>
-      <Table id="tenants" caption={a.tenants.caption} head={[a.tenants.name, a.tenants.entities, a.tenants.types, a.tenants.devices, a.tenants.users, a.tenants.keys, a.common.actions]}>
+      <Table id="tenants" caption={a.tenants.caption} head={[a.tenants.name, a.tenants.entities, a.tenants.types, a.tenants.devices, a.tenants.users, a.tenants.keys, a.common.actions]} numeric={[1, 2, 3, 4, 5]}>
         {m.rows.map((r) => (
           <tr>
             <td>
