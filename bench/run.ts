@@ -154,7 +154,7 @@ const median = (xs: number[]) => {
 function fmtValue(v: number, unit: string): string {
   if (unit === 'MB') return v.toFixed(0);
   if (unit === '%') return v.toFixed(1);
-  if (unit === 'ratio') return v.toFixed(2);
+  if (unit === 'ratio' || unit === '×') return v.toFixed(2);
   if (unit === 'CLS') return v.toFixed(3);
   return Math.round(v).toLocaleString('en-US');
 }
