@@ -67,15 +67,25 @@ interface Profile { nodes: Node[]; startTime: number; endTime: number; samples?:
 
 export interface HotSpot { fn: string; where: string; text?: string; caller?: string; selfMs: number; share: number }
 
-/** Self time per function (summed over all its nodes), from the sample time deltas. */
-export function hotSpots(profile: Profile, top = 10): { spots: HotSpot[]; totalMs: number; idleMs: number } {
+/**
+ * Self time per function (summed over all its nodes), from the sample time deltas. With lastMs, only
+ * the samples of the profile's last lastMs milliseconds count (the load, without start-up).
+ */
+export function hotSpots(profile: Profile, top = 10, lastMs?: number): { spots: HotSpot[]; totalMs: number; idleMs: number } {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const parent = new Map<number, number>();
   for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
   const self = new Map<number, number>();
   const samples = profile.samples ?? [];
   const deltas = profile.timeDeltas ?? [];
-  for (let i = 0; i < samples.length; i++) {
+  let from = 0;
+  if (lastMs !== undefined) {
+    let t = 0;
+    const at = deltas.map((d) => (t += d / 1000));
+    const cut = t - lastMs;
+    while (from < at.length && at[from]! < cut) from++;
+  }
+  for (let i = from; i < samples.length; i++) {
     // The delta that follows a sample is the time spent in it.
     const dt = (deltas[i + 1] ?? 0) / 1000;
     self.set(samples[i], (self.get(samples[i]) ?? 0) + dt);

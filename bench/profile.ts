@@ -1,11 +1,13 @@
 // CPU-profiles the server under one benchmark load: seeds with a plain server, restarts on the same
 // data dir under `node --cpu-prof`, runs the load, stops, and prints the top self-time functions.
-// Usage: tsx bench/profile.ts <patch|get|batch-create|batch-update|q100|q10|qstatus|geo> [--duration=10] [--entities=N] [--top=10]
+// Usage: tsx bench/profile.ts <patch|get|batch-create|batch-update|q100|q10|qstatus|geo> [--duration=10] [--entities=N] [--top=10] [--pg[=URL]]
+// --pg profiles the server on PostgreSQL (default postgres://postgres@127.0.0.1:5432/test, a fresh schema dropped afterwards).
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { load } from './common.ts';
 import { formatSpot, hotSpots } from './profile-summary.ts';
 import { ENTITY_TYPE, HERNE, entityId, makeBatches, postAll, seed } from './seed.ts';
+import pg from 'pg';
 import { REPO_ROOT, startServer } from './server.ts';
 
 const scenario = process.argv[2] ?? '';
@@ -24,13 +26,16 @@ if (!known.includes(scenario)) {
   console.error(`usage: tsx bench/profile.ts <${known.join('|')}> [--duration=10] [--entities=N] [--top=10]`);
   process.exit(2);
 }
+const pgArg = process.argv.find((a) => a === '--pg' || a.startsWith('--pg='));
+const PG_URL = pgArg ? (pgArg.split('=').slice(1).join('=') || 'postgres://postgres@127.0.0.1:5432/test') : undefined;
 const entities = arg('entities', scenario in QUERIES ? 100_000 : scenario === 'batch-update' ? 50_000 : 1000);
 
 async function main(): Promise<void> {
   const profDir = join(REPO_ROOT, '.bench', 'profiles', `${scenario}-${Date.now()}`);
   mkdirSync(profDir, { recursive: true });
   // The same server settings as query.bench.ts: status has a value index.
-  const env = { DREHSCHEIBE_INDEXED_ATTRIBUTES: 'status' };
+  const schema = `bench_profile_${Date.now()}`;
+  const env: Record<string, string> = { DREHSCHEIBE_INDEXED_ATTRIBUTES: 'status', ...(PG_URL ? { DATABASE_URL: PG_URL, DREHSCHEIBE_PG_SCHEMA: schema } : {}) };
   const seeder = await startServer({ keepDataDir: true, env });
   const dataDir = seeder.dataDir;
   if (scenario === 'batch-update') await seed(seeder.url, entities, { prefix: 'batch' });
@@ -60,13 +65,19 @@ async function main(): Promise<void> {
   } finally {
     await server.stop();
     rmSync(dataDir, { recursive: true, force: true });
+    if (PG_URL) {
+      const c = new pg.Client({ connectionString: PG_URL });
+      await c.connect();
+      try { await c.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`); } finally { await c.end(); }
+    }
   }
   // Node also writes a profile for tsx's loader thread; the main thread's is the largest.
+  const batch = scenario.startsWith('batch');
   const file = readdirSync(profDir).filter((f) => f.endsWith('.cpuprofile')).sort((a, b) => statSync(join(profDir, b)).size - statSync(join(profDir, a)).size)[0];
   if (!file) throw new Error(`no .cpuprofile in ${profDir}`);
-  const { spots, totalMs, idleMs } = hotSpots(JSON.parse(readFileSync(join(profDir, file), 'utf8')), top);
-  console.log(`${scenario} (${entities.toLocaleString('en-US')} entities, under --cpu-prof): ${summary}`);
-  console.log(`profile ${join(profDir, file)}: ${(totalMs / 1000).toFixed(1)} s sampled, ${(100 * (1 - idleMs / totalMs)).toFixed(0)} % busy`);
+  const { spots, totalMs, idleMs } = hotSpots(JSON.parse(readFileSync(join(profDir, file), 'utf8')), top, batch ? undefined : (durationSec - 1) * 1000 + 500);
+  console.log(`${scenario} (${entities.toLocaleString('en-US')} entities, ${PG_URL ? 'PostgreSQL' : 'SQLite'}, under --cpu-prof): ${summary}`);
+  console.log(`profile ${join(profDir, file)}: ${batch ? '' : `the last ${durationSec - 0.5} s of the load: `}${(totalMs / 1000).toFixed(1)} s sampled, ${(100 * (1 - idleMs / totalMs)).toFixed(0)} % busy`);
   console.log(`  ${'self ms'.padStart(8)} ${'%busy'.padStart(6)}  function (location)`);
   for (const h of spots) console.log(formatSpot(h));
 }
