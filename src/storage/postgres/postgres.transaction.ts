@@ -327,7 +327,7 @@ export class PgTransaction implements EntityWriteTx {
     if (ins.length) {
       // The documents travel as one JSON array (parsed once, no text-array escaping); the other
       // columns as array literals.
-      const rows = await q<{ pk: number; tenant: string; id: string }>(this.c, `INSERT INTO entities (tenant, id, types, scopes, created_at, modified_at, rev, doc, expires_at)
+      const rows = await qp<{ pk: number; tenant: string; id: string }>(this.c, 'ds_tx_flush_insert', `INSERT INTO entities (tenant, id, types, scopes, created_at, modified_at, rev, doc, expires_at)
         SELECT u.tenant, u.id, u.types::text[], u.scopes::text[], u.c, u.m, u.rev, d.doc, u.x
         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::int[], $9::text[]) WITH ORDINALITY u(tenant, id, types, scopes, c, m, rev, x, o)
         JOIN jsonb_array_elements($8::jsonb) WITH ORDINALITY d(doc, o) ON d.o = u.o ORDER BY u.o
@@ -343,7 +343,7 @@ export class PgTransaction implements EntityWriteTx {
     }
     const upd = ents.filter((p) => !p.insert);
     if (upd.length) {
-      await q(this.c, `UPDATE entities e SET types = u.types::text[], scopes = u.scopes::text[],
+      await qp(this.c, 'ds_tx_flush_update', `UPDATE entities e SET types = u.types::text[], scopes = u.scopes::text[],
           created_at = u.c, modified_at = u.m, rev = u.rev, doc = d.doc, expires_at = u.x
         FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int[], $8::text[]) WITH ORDINALITY u(pk, types, scopes, c, m, rev, x, o)
         JOIN jsonb_array_elements($7::jsonb) WITH ORDINALITY d(doc, o) ON d.o = u.o WHERE e.pk = u.pk`,
@@ -367,7 +367,7 @@ export class PgTransaction implements EntityWriteTx {
         for (const ts of this.temporal.get(k)?.wrote?.values() ?? []) if (m === null || ts > m) m = ts;
         return m;
       };
-      const rows = await q<{ pk: number; tenant: string; id: string; types: string[]; inserted: boolean }>(this.c, `INSERT INTO temporal_entities AS t (tenant, id, types, created_at, deleted_at, last_ts)
+      const rows = await qp<{ pk: number; tenant: string; id: string; types: string[]; inserted: boolean }>(this.c, 'ds_tx_temporal_insert', `INSERT INTO temporal_entities AS t (tenant, id, types, created_at, deleted_at, last_ts)
         SELECT u.tenant, u.id, ARRAY(SELECT jsonb_array_elements_text(u.types::jsonb)), u.at, CASE WHEN u.del THEN u.at END, u.last
         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bool[], $6::bigint[]) u(tenant, id, types, at, del, last)
         ON CONFLICT (tenant, id) DO UPDATE SET types = t.types || ARRAY(SELECT x FROM unnest(EXCLUDED.types) x WHERE x <> ALL(t.types)), deleted_at = EXCLUDED.deleted_at,
@@ -386,7 +386,7 @@ export class PgTransaction implements EntityWriteTx {
       if (existed.size) for (const i of inst) if (existed.has(i.k)) i.fresh = false;
     }
     if (updT.length) {
-      await q(this.c, `UPDATE temporal_entities t SET types = t.types || ARRAY(SELECT x FROM jsonb_array_elements_text(u.nt::jsonb) x WHERE x <> ALL(t.types)),
+      await qp(this.c, 'ds_tx_temporal_types', `UPDATE temporal_entities t SET types = t.types || ARRAY(SELECT x FROM jsonb_array_elements_text(u.nt::jsonb) x WHERE x <> ALL(t.types)),
           deleted_at = CASE WHEN u.del THEN u.at END
         FROM unnest($1::bigint[], $2::text[], $3::bool[], $4::text[]) u(pk, nt, del, at) WHERE t.pk = u.pk`,
       [updT.map((u) => u.pk), updT.map((u) => JSON.stringify(u.newTypes)), updT.map((u) => u.deleted), updT.map((u) => u.at)]);
@@ -406,7 +406,7 @@ export class PgTransaction implements EntityWriteTx {
       const seq = 'CASE WHEN u.fresh THEN 0 ELSE COALESCE((SELECT max(i.seq) + 1 FROM temporal_instances i WHERE i.entity = u.pk AND i.name = u.name AND i.ts = u.ts), 0) END';
       const col = <T>(f: (r: typeof rows[number]) => T) => pgArray(chunk.map(f));
       try {
-        await q(this.c, `INSERT INTO temporal_instances (entity, name, ts, seq, num, val, doc, unit, created, modified, flags)
+        await qp(this.c, 'ds_tx_instances', `INSERT INTO temporal_instances (entity, name, ts, seq, num, val, doc, unit, created, modified, flags)
           SELECT u.pk, u.name, u.ts, ${seq}, u.num, u.val, u.doc, u.unit, u.created, u.modified, u.flags
           FROM unnest($1::bigint[], $2::int[], $3::bigint[], $4::float8[], $5::text[], $6::text[], $7::text[], $8::bigint[], $9::bigint[], $10::int[], $11::bool[]) AS u(pk, name, ts, num, val, doc, unit, created, modified, flags, fresh)`,
         [col((r) => r.pk), col((r) => r.name), col((r) => r.f.ts), col((r) => r.f.num), col((r) => r.f.val), col((r) => r.f.doc), col((r) => r.f.unit), col((r) => r.f.created), col((r) => r.f.modified), col((r) => r.f.flags), col((r) => r.fresh === true)]);
@@ -437,7 +437,7 @@ export class PgTransaction implements EntityWriteTx {
     }
     await send();
     if (last.size) {
-      await q(this.c, 'UPDATE temporal_entities t SET last_ts = GREATEST(t.last_ts, u.ts) FROM unnest($1::bigint[], $2::bigint[]) u(pk, ts) WHERE t.pk = u.pk AND (t.last_ts IS NULL OR t.last_ts < u.ts)',
+      await qp(this.c, 'ds_tx_temporal_last', 'UPDATE temporal_entities t SET last_ts = GREATEST(t.last_ts, u.ts) FROM unnest($1::bigint[], $2::bigint[]) u(pk, ts) WHERE t.pk = u.pk AND (t.last_ts IS NULL OR t.last_ts < u.ts)',
         [pgArray([...last.keys()]), pgArray([...last.values()])]);
     }
   }
