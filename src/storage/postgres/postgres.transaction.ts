@@ -401,15 +401,24 @@ export class PgTransaction implements EntityWriteTx {
   async insertInstances(rows: Array<{ pk: number; name: number; f: EncodedFields; fresh?: boolean }>, lastSet?: Set<number>): Promise<void> {
     let chunk: typeof rows = [];
     let keys = new Set<string>();
-    const send = async () => {
+    // Each history's latest instance time goes up with the rows (temporal_entities.last_ts).
+    const last = new Map<number, number>();
+    for (const r of rows) if (!lastSet?.has(r.pk) && !(last.get(r.pk)! >= r.f.ts)) last.set(r.pk, r.f.ts);
+    const LAST = 'UPDATE temporal_entities t SET last_ts = GREATEST(t.last_ts, u.ts) FROM unnest($12::bigint[], $13::bigint[]) u(pk, ts) WHERE t.pk = u.pk AND (t.last_ts IS NULL OR t.last_ts < u.ts)';
+    /** With final set, the last_ts update rides along in the same statement (one round trip fewer). */
+    const send = async (final = false) => {
       if (chunk.length === 0) return;
+      const withLast = final && last.size > 0;
       const seq = 'CASE WHEN u.fresh THEN 0 ELSE COALESCE((SELECT max(i.seq) + 1 FROM temporal_instances i WHERE i.entity = u.pk AND i.name = u.name AND i.ts = u.ts), 0) END';
       const col = <T>(f: (r: typeof rows[number]) => T) => pgArray(chunk.map(f));
       try {
-        await qp(this.c, 'ds_tx_instances', `INSERT INTO temporal_instances (entity, name, ts, seq, num, val, doc, unit, created, modified, flags)
+        const insert = `INSERT INTO temporal_instances (entity, name, ts, seq, num, val, doc, unit, created, modified, flags)
           SELECT u.pk, u.name, u.ts, ${seq}, u.num, u.val, u.doc, u.unit, u.created, u.modified, u.flags
-          FROM unnest($1::bigint[], $2::int[], $3::bigint[], $4::float8[], $5::text[], $6::text[], $7::text[], $8::bigint[], $9::bigint[], $10::int[], $11::bool[]) AS u(pk, name, ts, num, val, doc, unit, created, modified, flags, fresh)`,
-        [col((r) => r.pk), col((r) => r.name), col((r) => r.f.ts), col((r) => r.f.num), col((r) => r.f.val), col((r) => r.f.doc), col((r) => r.f.unit), col((r) => r.f.created), col((r) => r.f.modified), col((r) => r.f.flags), col((r) => r.fresh === true)]);
+          FROM unnest($1::bigint[], $2::int[], $3::bigint[], $4::float8[], $5::text[], $6::text[], $7::text[], $8::bigint[], $9::bigint[], $10::int[], $11::bool[]) AS u(pk, name, ts, num, val, doc, unit, created, modified, flags, fresh)`;
+        const params = [col((r) => r.pk), col((r) => r.name), col((r) => r.f.ts), col((r) => r.f.num), col((r) => r.f.val), col((r) => r.f.doc), col((r) => r.f.unit), col((r) => r.f.created), col((r) => r.f.modified), col((r) => r.f.flags), col((r) => r.fresh === true)];
+        // A data-modifying WITH runs to completion whether or not the main statement reads it.
+        if (withLast) await qp(this.c, 'ds_tx_instances_last', `WITH ins AS (${insert}) ${LAST}`, [...params, pgArray([...last.keys()]), pgArray([...last.values()])]);
+        else await qp(this.c, 'ds_tx_instances', insert, params);
       } catch (e) {
         // Another transaction recorded an instance of the same series at the same time: run again.
         if ((e as { code?: string }).code === '23505') {
@@ -422,9 +431,6 @@ export class PgTransaction implements EntityWriteTx {
       chunk = [];
       keys = new Set();
     };
-    // Each history's latest instance time goes up with the rows (temporal_entities.last_ts).
-    const last = new Map<number, number>();
-    for (const r of rows) if (!lastSet?.has(r.pk) && !(last.get(r.pk)! >= r.f.ts)) last.set(r.pk, r.f.ts);
     for (let r of rows) {
       const k = `${r.pk}.${r.name}.${r.f.ts}`;
       if (keys.has(k)) {
@@ -435,10 +441,6 @@ export class PgTransaction implements EntityWriteTx {
       keys.add(k);
       chunk.push(r);
     }
-    await send();
-    if (last.size) {
-      await qp(this.c, 'ds_tx_temporal_last', 'UPDATE temporal_entities t SET last_ts = GREATEST(t.last_ts, u.ts) FROM unnest($1::bigint[], $2::bigint[]) u(pk, ts) WHERE t.pk = u.pk AND (t.last_ts IS NULL OR t.last_ts < u.ts)',
-        [pgArray([...last.keys()]), pgArray([...last.values()])]);
-    }
+    await send(true);
   }
 }
