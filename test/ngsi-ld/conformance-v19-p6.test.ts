@@ -1,0 +1,124 @@
+// HTTP tests of issue #14 part 6 (ETSI GS CIM 009 v1.9.1): wrong answers found late (attribute names in
+// attrs/pick/omit, the type kept by a partial attribute update, empty fragments of subscription and merge
+// updates), the conflict errors of pick/omit on the temporal API, and the string order of orderBy.
+// Runs on SQLite, and on PostgreSQL with TEST_ENGINE=postgres TEST_PG_URL=….
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { InjectOptions } from 'fastify';
+import { testApp, type TestApp, JSON_HEADERS } from '../support/app.ts';
+
+const ETSI = 'https://uri.etsi.org/ngsi-ld/errors/';
+const E = '/ngsi-ld/v1/entities';
+const OPS = '/ngsi-ld/v1/entityOperations';
+const SUBS = '/ngsi-ld/v1/subscriptions';
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+describe('conformance v1.9 part 6: wrong answers', () => {
+  let t: TestApp;
+  const ID = 'urn:ngsi-ld:Sensor:p6-1';
+  before(async () => {
+    t = await testApp();
+    const r = await t.app.inject({ method: 'POST', url: E, headers: JSON_HEADERS, payload: {
+      id: ID, type: 'Sensor',
+      temperature: { type: 'Property', value: 21, unitCode: 'CEL' },
+      controlledBy: { type: 'Relationship', object: 'urn:ngsi-ld:Device:p6-1' },
+      area: { type: 'GeoProperty', value: { type: 'Point', coordinates: [7.2, 51.5] } },
+    } });
+    assert.equal(r.statusCode, 201, r.body);
+  });
+  after(async () => { await t.close(); });
+  const inject = (o: InjectOptions) => t.app.inject({ headers: JSON_HEADERS, ...o });
+  const problem = (r: { statusCode: number; body: string; json(): Json }, status: number, type: string) => {
+    assert.equal(r.statusCode, status, r.body);
+    assert.equal(r.json().type, ETSI + type, r.body);
+  };
+
+  test('[4.6.2, 5.7.2] a name no attribute can have in attrs, pick or omit (`a-b`) is 400 BadRequestData, not an empty answer', async () => {
+    for (const url of [
+      `${E}?type=Sensor&attrs=a-b`,
+      `${E}?type=Sensor&attrs=temperature,a-b`,
+      `${E}/${ID}?attrs=a-b`,
+      `${E}?type=Sensor&pick=a-b`,
+      `${E}/${ID}?omit=temperature|a-b`,
+      `/ngsi-ld/v1/temporal/entities?type=Sensor&attrs=a-b&timerel=after&timeAt=2020-01-01T00:00:00Z`,
+    ]) {
+      const r = await inject({ method: 'GET', url });
+      problem(r, 400, 'BadRequestData');
+      assert.match(r.json().detail, /"a-b"/, url);
+    }
+    const post = await inject({ method: 'POST', url: `${OPS}/query`, payload: { type: 'Query', entities: [{ type: 'Sensor' }], attrs: ['a-b'] } });
+    problem(post, 400, 'BadRequestData');
+    // Valid names keep working: short names, prefixed names, IRIs.
+    const ok = await inject({ method: 'GET', url: `${E}?type=Sensor&attrs=temperature,${encodeURIComponent('https://example.org/a-b')}` });
+    assert.equal(ok.statusCode, 200, ok.body);
+    assert.deepEqual((ok.json() as Json[]).map((e) => e.id), [ID]);
+  });
+
+  test('[5.6.4] a partial attribute update keeps the type of the attribute: another `type` is 400 BadRequestData and nothing changes; a fragment without `type` is read as the stored type', async () => {
+    let r = await inject({ method: 'PATCH', url: `${E}/${ID}/attrs/temperature`, payload: { type: 'Relationship', object: 'urn:ngsi-ld:Device:p6-2' } });
+    problem(r, 400, 'BadRequestData');
+    assert.match(r.json().detail, /Property/);
+    r = await inject({ method: 'PATCH', url: `${E}/${ID}/attrs/temperature`, payload: { object: 'urn:ngsi-ld:Device:p6-2' } });
+    problem(r, 400, 'BadRequestData');
+    r = await inject({ method: 'PATCH', url: `${E}/${ID}/attrs/controlledBy`, payload: { type: 'Property', value: 5 } });
+    problem(r, 400, 'BadRequestData');
+    // Before: a Relationship patched with only a sub-attribute became a Property whose value was the fragment.
+    r = await inject({ method: 'PATCH', url: `${E}/${ID}/attrs/controlledBy`, payload: { observedAt: '2026-01-01T00:00:00Z' } });
+    problem(r, 400, 'BadRequestData');
+    let e = (await inject({ method: 'GET', url: `${E}/${ID}` })).json() as Json;
+    assert.deepEqual(e.temperature, { type: 'Property', value: 21, unitCode: 'CEL' });
+    assert.deepEqual(e.controlledBy, { type: 'Relationship', object: 'urn:ngsi-ld:Device:p6-1' });
+
+    // Concise fragments without `type`: a GeoJSON value stays a GeoProperty (was turned into a Property).
+    r = await inject({ method: 'PATCH', url: `${E}/${ID}/attrs/area`, payload: { value: { type: 'Point', coordinates: [7.3, 51.6] } } });
+    assert.equal(r.statusCode, 204, r.body);
+    r = await inject({ method: 'PATCH', url: `${E}/${ID}/attrs/controlledBy`, payload: { object: 'urn:ngsi-ld:Device:p6-3' } });
+    assert.equal(r.statusCode, 204, r.body);
+    r = await inject({ method: 'PATCH', url: `${E}/${ID}/attrs/temperature`, payload: { type: 'Property', value: 22 } });
+    assert.equal(r.statusCode, 204, r.body);
+    e = (await inject({ method: 'GET', url: `${E}/${ID}` })).json() as Json;
+    assert.deepEqual(e.area, { type: 'GeoProperty', value: { type: 'Point', coordinates: [7.3, 51.6] } });
+    assert.deepEqual(e.controlledBy, { type: 'Relationship', object: 'urn:ngsi-ld:Device:p6-3' });
+    assert.deepEqual(e.temperature, { type: 'Property', value: 22, unitCode: 'CEL' }, 'members not in the fragment stay');
+    // The NGSI-LD Null still deletes, whatever member carries it (clause 5.6.4 with 5.6.17).
+    r = await inject({ method: 'PATCH', url: `${E}/${ID}/attrs/area`, payload: { value: 'urn:ngsi-ld:null' } });
+    assert.equal(r.statusCode, 204, r.body);
+    e = (await inject({ method: 'GET', url: `${E}/${ID}` })).json() as Json;
+    assert.equal(e.area, undefined);
+  });
+
+  test('[5.8.2] an update of a subscription without any member (`{}`, only @context) is 400 BadRequestData and changes nothing', async () => {
+    const id = 'urn:ngsi-ld:Subscription:p6-1';
+    let r = await inject({ method: 'POST', url: SUBS, payload: { id, type: 'Subscription', entities: [{ type: 'Sensor' }], notification: { endpoint: { uri: 'http://127.0.0.1:9/n' } } } });
+    assert.equal(r.statusCode, 201, r.body);
+    for (const payload of [{}, { id, type: 'Subscription' }]) {
+      r = await inject({ method: 'PATCH', url: `${SUBS}/${id}`, payload });
+      problem(r, 400, 'BadRequestData');
+    }
+    r = await inject({ method: 'PATCH', url: `${SUBS}/${id}`, headers: { 'content-type': 'application/ld+json' }, payload: { '@context': 'https://uri.etsi.org/ngsi-ld/v1/ngsi-ld-core-context-v1.9.jsonld' } });
+    problem(r, 400, 'BadRequestData');
+    r = await inject({ method: 'PATCH', url: `${SUBS}/${id}`, payload: { isActive: false } });
+    assert.equal(r.statusCode, 204, r.body);
+    assert.equal((await inject({ method: 'GET', url: `${SUBS}/${id}` })).json().isActive, false);
+  });
+
+  test('[5.6.17, 5.6.20] a merge naming nothing to merge is 400 BadRequestData: PATCH /entities/{id} with `{}`, and in a batch merge the entity with only its id fails alone (207)', async () => {
+    let r = await inject({ method: 'PATCH', url: `${E}/${ID}`, payload: {} });
+    problem(r, 400, 'BadRequestData');
+    r = await inject({ method: 'PATCH', url: `${E}/${ID}`, payload: { id: ID } });
+    problem(r, 400, 'BadRequestData');
+    r = await inject({ method: 'POST', url: `${OPS}/merge`, payload: [{ id: ID }] });
+    assert.equal(r.statusCode, 207, r.body);
+    assert.deepEqual(r.json().success, []);
+    assert.equal(r.json().errors[0].entityId, ID);
+    assert.equal(r.json().errors[0].error.type, ETSI + 'BadRequestData');
+    r = await inject({ method: 'POST', url: `${OPS}/merge`, payload: [{ id: ID }, { id: ID, humidity: 40 }] });
+    assert.equal(r.statusCode, 207, r.body);
+    assert.deepEqual(r.json().success, [ID]);
+    assert.equal(r.json().errors.length, 1);
+    r = await inject({ method: 'POST', url: `${OPS}/merge`, payload: [{ id: ID, type: 'Sensor' }] });
+    assert.equal(r.statusCode, 204, `a type is something to merge: ${r.body}`);
+    const e = (await inject({ method: 'GET', url: `${E}/${ID}` })).json() as Json;
+    assert.equal(e.humidity.value, 40);
+  });
+});
