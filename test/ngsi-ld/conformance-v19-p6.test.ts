@@ -122,3 +122,41 @@ describe('conformance v1.9 part 6: wrong answers', () => {
     assert.equal(e.humidity.value, 40);
   });
 });
+
+describe('conformance v1.9 part 6: the conflicts of pick, omit and attrs (clause 4.21) on the entity and the temporal API', () => {
+  let t: TestApp;
+  const ID = 'urn:ngsi-ld:Sensor:p6-t1';
+  before(async () => {
+    t = await testApp();
+    const r = await t.app.inject({ method: 'POST', url: E, headers: JSON_HEADERS, payload: { id: ID, type: 'Sensor', temperature: 20, status: 'ok' } });
+    assert.equal(r.statusCode, 201, r.body);
+  });
+  after(async () => { await t.close(); });
+  const T = '/ngsi-ld/v1/temporal/entities';
+  const urls = (qs: string) => [`${E}?type=Sensor&${qs}`, `${E}/${ID}?${qs}`, `${T}?type=Sensor&${qs}`, `${T}/${ID}?${qs}`];
+
+  test('[4.21, 6.18.3.2, 6.19.3.1] pick with omit, attrs with pick and attrs with omit are 400 BadRequestData on /entities, /entities/{id}, /temporal/entities and /temporal/entities/{id}', async () => {
+    for (const [qs, re] of [['pick=temperature&omit=status', /pick and omit/], ['attrs=temperature&pick=status', /attrs and pick/], ['attrs=temperature&omit=status', /attrs and omit/]] as const) {
+      for (const url of urls(qs)) {
+        const r = await t.app.inject({ method: 'GET', url });
+        assert.equal(r.statusCode, 400, `${url}: ${r.body}`);
+        assert.equal(r.json().type, ETSI + 'BadRequestData', url);
+        assert.match(r.json().detail, re, url);
+      }
+    }
+    // Each alone still projects, on both APIs.
+    for (const url of urls('pick=temperature')) {
+      const r = await t.app.inject({ method: 'GET', url });
+      assert.equal(r.statusCode, 200, `${url}: ${r.body}`);
+      const e = (Array.isArray(r.json()) ? r.json()[0] : r.json()) as Json;
+      assert.deepEqual(Object.keys(e), ['temperature'], url);
+    }
+    for (const url of urls('omit=temperature')) {
+      const r = await t.app.inject({ method: 'GET', url });
+      assert.equal(r.statusCode, 200, `${url}: ${r.body}`);
+      const e = (Array.isArray(r.json()) ? r.json()[0] : r.json()) as Json;
+      assert.equal(e.temperature, undefined, url);
+      assert.ok(e.status, url);
+    }
+  });
+});

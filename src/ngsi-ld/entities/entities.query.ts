@@ -223,6 +223,16 @@ function metersFrom(ref: Geometry): (stored: unknown) => number | undefined {
   };
 }
 
+/**
+ * pick, omit and attrs exclude each other (clause 4.21; attrs is the deprecated form of pick, Table
+ * 6.4.3.2-1): two of them in one request are 400 BadRequestData, on the entity and the temporal API alike.
+ */
+export function checkProjectionConflicts(q: { attrs?: unknown; pick?: unknown; omit?: unknown }): void {
+  if (q.pick !== undefined && q.omit !== undefined) throw new BadRequestData('pick and omit cannot be combined (clause 4.21); give the members to keep (pick) or those to leave out (omit)');
+  if (q.attrs !== undefined && q.pick !== undefined) throw new BadRequestData('attrs and pick cannot be combined; use pick');
+  if (q.attrs !== undefined && q.omit !== undefined) throw new BadRequestData('attrs and omit cannot be combined (attrs is the deprecated form of pick); use pick or omit');
+}
+
 /** Expanded names for attrs / pick / omit projections; 'id', 'type', 'scope' stay as they are. */
 export function projection(v: string | string[] | undefined, param: string, terms: Terms): Set<string> | undefined {
   const names = list(v, param);

@@ -13,7 +13,7 @@ import { pageLinks } from '../http/paging.ts';
 import { applied, preferencesOf } from '../http/prefer.ts';
 import { checkEntityId, parseAttribute, parseAttributes, parseEntity, parseExpiresAt, parseScopes, parseTypes, checkName, isEmptyFragment } from './entity.parse.ts';
 import { renderEntity, renderFeature, type Format, type RenderOptions } from './entity.render.ts';
-import { allTypes, buildFilter, hasRestriction, mayReadEntity, parseOrderBy, projection, projectionTree, readableOnly, type QueryInput } from './entities.query.ts';
+import { allTypes, buildFilter, checkProjectionConflicts, hasRestriction, mayReadEntity, parseOrderBy, projection, projectionTree, readableOnly, type QueryInput } from './entities.query.ts';
 import { joinLinked, parseJoin, type JoinOptions } from './entity.join.ts';
 import type { EntityService, UpdateResult, WriteCondition } from './entities.service.ts';
 import { etagOf, recordEtag, withContext, type EntityViews } from './entity.views.ts';
@@ -48,10 +48,10 @@ export function renderOptions(query: Record<string, string>, terms: Terms, joinS
   else if (opts.has('concise')) format = 'concise';
   const n = [opts.has('keyValues') || opts.has('simplified'), opts.has('concise'), opts.has('normalized')].filter(Boolean).length;
   if (n > 1) throw new BadRequestData('options may name only one of normalized, concise, keyValues (simplified)');
+  checkProjectionConflicts(query);
   const attrs = projection(query.attrs, 'attrs', terms);
   const pick = projectionTree(query.pick, 'pick', terms);
   const omit = projectionTree(query.omit, 'omit', terms);
-  if (attrs && pick) throw new BadRequestData('attrs and pick cannot be combined; use pick');
   let keep = pick?.names ?? attrs;
   if (attrs) keep = new Set([...attrs, 'id', 'type', 'scope']);
   const o: ReadOptions = {
