@@ -4,6 +4,8 @@
 // Runs on SQLite, and on PostgreSQL with TEST_ENGINE=postgres TEST_PG_URL=….
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { InjectOptions } from 'fastify';
 import { testApp, type TestApp, JSON_HEADERS } from '../support/app.ts';
 
@@ -158,5 +160,97 @@ describe('conformance v1.9 part 6: the conflicts of pick, omit and attrs (clause
       assert.equal(e.temperature, undefined, url);
       assert.ok(e.status, url);
     }
+  });
+});
+
+/** Collects the notifications posted to it. */
+async function receiver(): Promise<{ uri: string; next(subId: string): Promise<Json>; close(): Promise<void> }> {
+  const got: Json[] = [];
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => { got.push(JSON.parse(Buffer.concat(chunks).toString('utf8')) as Json); res.statusCode = 204; res.end(); });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  return {
+    uri: `http://127.0.0.1:${(server.address() as AddressInfo).port}/notify`,
+    async next(subId: string) {
+      const end = Date.now() + 3000;
+      for (;;) {
+        const i = got.findIndex((n) => n.subscriptionId === subId);
+        if (i >= 0) return got.splice(i, 1)[0];
+        if (Date.now() > end) throw new Error(`no notification for ${subId} within 3 s`);
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    },
+    async close() { server.closeAllConnections(); await new Promise<void>((r) => server.close(() => r())); },
+  };
+}
+
+describe('conformance v1.9 part 6: linked entities through sub-attributes and in the tenant of a subscription (clauses 4.5.23, 5.2.14)', () => {
+  let t: TestApp;
+  let rx: Awaited<ReturnType<typeof receiver>>;
+  const S = 'urn:ngsi-ld:Sensor:p6-j1';
+  const D = 'urn:ngsi-ld:Device:p6-j1';
+  const M = 'urn:ngsi-ld:Maker:p6-j1';
+  const TENANT = { 'ngsild-tenant': 'p6other' };
+  before(async () => {
+    t = await testApp({ DREHSCHEIBE_NOTIFY_WORKER: 'off' });
+    rx = await receiver();
+    // temperature (a Property) has the sub-attribute measuredBy (a Relationship); the device links on to its maker.
+    let r = await t.app.inject({ method: 'POST', url: `${OPS}/create`, headers: JSON_HEADERS, payload: [
+      { id: S, type: 'Sensor', temperature: { type: 'Property', value: 21, measuredBy: { type: 'Relationship', object: D } } },
+      { id: D, type: 'Device', name: 'Thermometer', madeBy: { type: 'Relationship', object: M } },
+      { id: M, type: 'Maker', name: 'Acme' },
+    ] });
+    assert.equal(r.statusCode, 201, r.body);
+    // The same ids in another tenant, with other content.
+    r = await t.app.inject({ method: 'POST', url: `${OPS}/create`, headers: { ...JSON_HEADERS, ...TENANT }, payload: [
+      { id: S, type: 'Sensor', temperature: { type: 'Property', value: 5, measuredBy: { type: 'Relationship', object: D } }, site: { type: 'Relationship', object: M } },
+      { id: D, type: 'Device', name: 'Other thermometer' },
+      { id: M, type: 'Maker', name: 'Other maker' },
+    ] });
+    assert.equal(r.statusCode, 201, r.body);
+  });
+  after(async () => { await rx.close(); await t.close(); });
+  const get = async (url: string): Promise<any> => { // eslint-disable-line @typescript-eslint/no-explicit-any
+    const r = await t.app.inject({ method: 'GET', url });
+    assert.equal(r.statusCode, 200, `${url}: ${r.body}`);
+    return r.json();
+  };
+
+  test('[4.5.23] a Relationship that is a sub-attribute of a Property is joined: inline under its `entity`, flat as an extra entity, joinLevel counted through it', async () => {
+    let e = await get(`${E}/${S}?join=inline`) as Json;
+    assert.equal(e.temperature.value, 21);
+    assert.equal(e.temperature.measuredBy.object, D);
+    assert.equal(e.temperature.measuredBy.entity.id, D);
+    assert.equal(e.temperature.measuredBy.entity.name.value, 'Thermometer');
+    assert.equal(e.temperature.measuredBy.entity.madeBy.entity, undefined, 'joinLevel 1');
+    e = await get(`${E}/${S}?join=inline&joinLevel=2`) as Json;
+    assert.equal(e.temperature.measuredBy.entity.madeBy.entity.name.value, 'Acme');
+    const flat = await get(`${E}/${S}?join=flat&joinLevel=2`) as Json[];
+    assert.deepEqual(flat.map((x) => x.id), [S, D, M]);
+    assert.equal(flat[0].temperature.measuredBy.entity, undefined, 'flat: the sub-attribute stays plain');
+    const q = await get(`${E}?type=Sensor&join=inline`) as Json[];
+    assert.equal(q[0].temperature.measuredBy.entity.name.value, 'Thermometer');
+    // omit of the attribute leaves its sub-attribute Relationships unfollowed.
+    const omitted = await get(`${E}/${S}?join=flat&omit=temperature`) as Json[];
+    assert.deepEqual(omitted.map((x) => x.id), [S]);
+  });
+
+  test('[5.2.14, 4.14] joined notifications read the linked entities of the subscription\'s tenant (also through sub-attributes)', async () => {
+    const id = 'urn:ngsi-ld:Subscription:p6-j1';
+    let r = await t.app.inject({ method: 'POST', url: SUBS, headers: { ...JSON_HEADERS, ...TENANT }, payload: {
+      id, type: 'Subscription', entities: [{ type: 'Sensor' }], watchedAttributes: ['temperature'], notification: { endpoint: { uri: rx.uri }, join: 'inline' },
+    } });
+    assert.equal(r.statusCode, 201, r.body);
+    // The default tenant holds the same ids with other content: the notification must show this tenant's.
+    r = await t.app.inject({ method: 'PATCH', url: `${E}/${S}/attrs`, headers: { ...JSON_HEADERS, ...TENANT }, payload: { temperature: { type: 'Property', value: 6, measuredBy: { type: 'Relationship', object: D } } } });
+    assert.equal(r.statusCode, 204, r.body);
+    const n = await rx.next(id);
+    const e = n.data[0];
+    assert.equal(e.temperature.value, 6);
+    assert.equal(e.temperature.measuredBy.entity.name.value, 'Other thermometer', 'the tenant\'s device, not the default tenant\'s');
+    assert.equal(e.site.entity.name.value, 'Other maker');
   });
 });
