@@ -254,3 +254,46 @@ describe('conformance v1.9 part 6: linked entities through sub-attributes and in
     assert.equal(e.site.entity.name.value, 'Other maker');
   });
 });
+
+describe('conformance v1.9 part 6: the string order of orderBy (clause 4.23), the same on both engines', () => {
+  let t: TestApp;
+  // Mixed case, umlauts, a fullwidth letter and a character above U+FFFF: code point order puts upper case
+  // first, umlauts after z, and the emoji last (UTF-16 units would put it before the fullwidth letter).
+  const NAMES = ['zebra', 'Zebra', 'äpfel', 'Äpfel', 'apfel', 'Apfel', 'éclair', 'ｚ', '😀', 'b', 'B'];
+  const ORDER = ['Apfel', 'B', 'Zebra', 'apfel', 'b', 'zebra', 'Äpfel', 'äpfel', 'éclair', 'ｚ', '😀'];
+  before(async () => {
+    t = await testApp();
+    const r = await t.app.inject({ method: 'POST', url: `${OPS}/create`, headers: JSON_HEADERS, payload: NAMES.map((name, i) => ({
+      id: `urn:ngsi-ld:Word:${String(i).padStart(2, '0')}`, type: 'Word', name, location: { type: 'GeoProperty', value: { type: 'Point', coordinates: [7, 51] } },
+    })) });
+    assert.equal(r.statusCode, 201, r.body);
+    // Ties broken by id: ids that differ by a fullwidth letter and an emoji, at one place and with one name.
+    const s = await t.app.inject({ method: 'POST', url: `${OPS}/create`, headers: JSON_HEADERS, payload: ['urn:ngsi-ld:Tie:😀', 'urn:ngsi-ld:Tie:ｚ', 'urn:ngsi-ld:Tie:Z', 'urn:ngsi-ld:Tie:ä'].map((id) => ({
+      id, type: 'Tie', name: 'same', location: { type: 'GeoProperty', value: { type: 'Point', coordinates: [7, 51] } },
+    })) });
+    assert.equal(s.statusCode, 201, s.body);
+  });
+  after(async () => { await t.close(); });
+  const names = async (qs: string): Promise<string[]> => {
+    const r = await t.app.inject({ method: 'GET', url: `${E}?${qs}&limit=100&options=keyValues` });
+    assert.equal(r.statusCode, 200, r.body);
+    return (r.json() as Json[]).map((e) => (qs.includes('type=Tie') ? e.id : e.name));
+  };
+
+  test('[4.23] strings are ordered by Unicode code point: mixed case and umlauts, ascending and descending, also paged', async () => {
+    assert.deepEqual(await names('type=Word&orderBy=name'), ORDER);
+    assert.deepEqual(await names('type=Word&orderBy=name;desc'), [...ORDER].reverse());
+    const r = await t.app.inject({ method: 'GET', url: `${E}?type=Word&orderBy=name&limit=4&offset=4&options=keyValues` });
+    assert.deepEqual((r.json() as Json[]).map((e) => e.name), ORDER.slice(4, 8));
+    const p = await t.app.inject({ method: 'POST', url: `${OPS}/query`, headers: JSON_HEADERS, payload: { type: 'Query', entities: [{ type: 'Word' }], orderBy: 'name;desc' } });
+    assert.deepEqual((p.json() as Json[]).map((e) => e.name.value), [...ORDER].reverse());
+  });
+
+  test('[4.23] ties are broken by id in code point order, also when ordering by distance', async () => {
+    const ids = ['urn:ngsi-ld:Tie:Z', 'urn:ngsi-ld:Tie:ä', 'urn:ngsi-ld:Tie:ｚ', 'urn:ngsi-ld:Tie:😀'];
+    assert.deepEqual(await names('type=Tie&orderBy=name'), ids);
+    assert.deepEqual(await names('type=Tie&orderBy=id'), ids);
+    assert.deepEqual(await names(`type=Tie&orderBy=location;dist-asc&orderFrom=${encodeURIComponent('[7,51]')}`), ids);
+    assert.deepEqual(await names(`type=Tie&georel=${encodeURIComponent('near;maxDistance==1000')}&geometry=Point&coordinates=${encodeURIComponent('[7,51]')}&orderBy=location;dist-desc`), ids);
+  });
+});
