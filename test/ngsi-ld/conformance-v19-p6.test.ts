@@ -5,6 +5,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
+import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import type { InjectOptions } from 'fastify';
 import { testApp, type TestApp, JSON_HEADERS } from '../support/app.ts';
@@ -236,6 +237,18 @@ describe('conformance v1.9 part 6: linked entities through sub-attributes and in
     // omit of the attribute leaves its sub-attribute Relationships unfollowed.
     const omitted = await get(`${E}/${S}?join=flat&omit=temperature`) as Json[];
     assert.deepEqual(omitted.map((x) => x.id), [S]);
+  });
+
+  test('[4.5.23, 5.2.37, annex B] the members that carry joined entities, `entity` and the ListRelationship\'s `entityList` (ordered), are the terms the v1.9 core @context defines for them', async () => {
+    const core = JSON.parse(readFileSync(new URL('../../contexts/ngsi-ld-core-context-v1.9.jsonld', import.meta.url), 'utf8'))['@context'] as Json;
+    assert.equal(core.entity, 'ngsi-ld:entity');
+    assert.deepEqual(core.entityList, { '@id': 'ngsi-ld:entityList', '@container': '@list' });
+    const L = 'urn:ngsi-ld:Sensor:p6-list';
+    const r = await t.app.inject({ method: 'POST', url: E, headers: JSON_HEADERS, payload: { id: L, type: 'Sensor', devices: { type: 'ListRelationship', objectList: [M, D] } } });
+    assert.equal(r.statusCode, 201, r.body);
+    const e = await get(`${E}/${L}?join=inline`) as Json;
+    assert.deepEqual(Object.keys(e.devices).sort(), ['entityList', 'objectList', 'type']);
+    assert.deepEqual(e.devices.entityList.map((x: Json) => x.id), [M, D], 'in objectList order (@list)');
   });
 
   test('[5.2.14, 4.14] joined notifications read the linked entities of the subscription\'s tenant (also through sub-attributes)', async () => {
