@@ -5,7 +5,7 @@ import { BadRequestData, ProblemError } from '../../core/errors.ts';
 import type { EntityRecord } from '../../storage/port.ts';
 import type { Terms } from '../context/term-map.ts';
 import { bodyTerms, checkOptions, checkParams, existingTenant, negotiate, optionsOf, requireJsonContent, tenantOf } from '../http/request.ts';
-import { checkEntityId, parseEntity } from './entity.parse.ts';
+import { checkEntityId, isEmptyFragment, parseEntity } from './entity.parse.ts';
 import { buildFilter, hasRestriction, parseOrderBy, readableOnly, type QueryInput } from './entities.query.ts';
 import { answerQuery, renderOptions, type NgsiDeps } from './entities.routes.ts';
 import type { BatchResult } from './entities.service.ts';
@@ -92,7 +92,9 @@ export async function batchRoutes(app: FastifyInstance, deps: NgsiDeps): Promise
     requireJsonContent(req);
     const list = arrayBody(req.body);
     const terms = await bodyTerms(req, contexts, list);
-    const items = parseItems(list, terms, entities.now(), false, true);
+    // An entity naming nothing to merge (only its id) is BadRequestData, as an empty merge fragment is (clause 5.6.17).
+    const items = parseItems(list, terms, entities.now(), false, true).map((it, i) => (it.error || !isEmptyFragment(list[i]) ? it
+      : { id: it.id, error: new BadRequestData(`Entity ${it.id} names nothing to merge: give at least one attribute, type or scope`) }));
     return sendBatch(reply, await entities.withAccess(req.access).batchMerge(tenantOf(req), items), 204);
   });
 

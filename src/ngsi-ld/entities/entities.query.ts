@@ -14,7 +14,7 @@ import { parseScopeQ } from '../query/scope.parser.ts';
 import { parseTypeExpression } from '../query/type.parser.ts';
 import { parseAttrList, parseProjection, type ProjectionItem } from '../query/attrs.parser.ts';
 import type { Projection } from './entity.render.ts';
-import { checkEntityId } from './entity.parse.ts';
+import { checkEntityId, checkName } from './entity.parse.ts';
 
 /** Sub-attribute names in q that address core members (stored under their short names). */
 const CORE_SUB = new Set(['observedAt', 'unitCode', 'datasetId', 'createdAt', 'modifiedAt', 'deletedAt']);
@@ -67,8 +67,19 @@ function expandTypes(t: TypeNode, terms: Terms): TypeNode {
 
 function list(v: string | string[] | undefined, param: string): string[] | undefined {
   if (v === undefined) return undefined;
-  if (Array.isArray(v)) return v;
-  return parseAttrList(v, param);
+  const names = Array.isArray(v) ? v : parseAttrList(v, param);
+  for (const n of names) checkListedName(n, param);
+  return names;
+}
+
+/**
+ * A name in attrs, pick or omit follows the naming rule of clause 4.6.2 like a name in a write: a name no
+ * attribute can have (`attrs=a-b`) is 400 BadRequestData, as in the URL path, not an empty answer.
+ */
+function checkListedName(n: unknown, param: string): void {
+  if (n === 'id' || n === 'type' || n === 'scope') return;
+  if (typeof n !== 'string') throw new BadRequestData(`${param} must list attribute names (strings), got ${JSON.stringify(n)?.slice(0, 80)}`);
+  checkName(n, `attribute name in ${param}`);
 }
 
 /** Table 6.4.3.2-1 (v1.9): `type=*` selects every type and implies local=true; local=false with it is 400. */
@@ -212,6 +223,16 @@ function metersFrom(ref: Geometry): (stored: unknown) => number | undefined {
   };
 }
 
+/**
+ * pick, omit and attrs exclude each other (clause 4.21; attrs is the deprecated form of pick, Table
+ * 6.4.3.2-1): two of them in one request are 400 BadRequestData, on the entity and the temporal API alike.
+ */
+export function checkProjectionConflicts(q: { attrs?: unknown; pick?: unknown; omit?: unknown }): void {
+  if (q.pick !== undefined && q.omit !== undefined) throw new BadRequestData('pick and omit cannot be combined (clause 4.21); give the members to keep (pick) or those to leave out (omit)');
+  if (q.attrs !== undefined && q.pick !== undefined) throw new BadRequestData('attrs and pick cannot be combined; use pick');
+  if (q.attrs !== undefined && q.omit !== undefined) throw new BadRequestData('attrs and omit cannot be combined (attrs is the deprecated form of pick); use pick or omit');
+}
+
 /** Expanded names for attrs / pick / omit projections; 'id', 'type', 'scope' stay as they are. */
 export function projection(v: string | string[] | undefined, param: string, terms: Terms): Set<string> | undefined {
   const names = list(v, param);
@@ -228,6 +249,7 @@ export function projectionTree(v: string | undefined, param: 'pick' | 'omit', te
   const build = (items: ProjectionItem[]): Projection => {
     const p: Projection = { names: new Set(), nested: new Map() };
     for (const it of items) {
+      checkListedName(it.name, param);
       const n = it.name === 'id' || it.name === 'type' || it.name === 'scope' ? it.name : terms.expandAttr(it.name);
       p.names.add(n);
       if (it.nested) p.nested.set(n, build(it.nested));

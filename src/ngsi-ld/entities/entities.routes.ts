@@ -11,9 +11,9 @@ import {
 import { pathSegment } from '../http/location.ts';
 import { pageLinks } from '../http/paging.ts';
 import { applied, preferencesOf } from '../http/prefer.ts';
-import { checkEntityId, parseAttribute, parseAttributes, parseEntity, parseExpiresAt, parseScopes, parseTypes, checkName } from './entity.parse.ts';
+import { checkEntityId, parseAttribute, parseAttributes, parseEntity, parseExpiresAt, parseScopes, parseTypes, checkName, isEmptyFragment } from './entity.parse.ts';
 import { renderEntity, renderFeature, type Format, type RenderOptions } from './entity.render.ts';
-import { allTypes, buildFilter, hasRestriction, mayReadEntity, parseOrderBy, projection, projectionTree, readableOnly, type QueryInput } from './entities.query.ts';
+import { allTypes, buildFilter, checkProjectionConflicts, hasRestriction, mayReadEntity, parseOrderBy, projection, projectionTree, readableOnly, type QueryInput } from './entities.query.ts';
 import { joinLinked, parseJoin, type JoinOptions } from './entity.join.ts';
 import type { EntityService, UpdateResult, WriteCondition } from './entities.service.ts';
 import { etagOf, recordEtag, withContext, type EntityViews } from './entity.views.ts';
@@ -48,10 +48,10 @@ export function renderOptions(query: Record<string, string>, terms: Terms, joinS
   else if (opts.has('concise')) format = 'concise';
   const n = [opts.has('keyValues') || opts.has('simplified'), opts.has('concise'), opts.has('normalized')].filter(Boolean).length;
   if (n > 1) throw new BadRequestData('options may name only one of normalized, concise, keyValues (simplified)');
+  checkProjectionConflicts(query);
   const attrs = projection(query.attrs, 'attrs', terms);
   const pick = projectionTree(query.pick, 'pick', terms);
   const omit = projectionTree(query.omit, 'omit', terms);
-  if (attrs && pick) throw new BadRequestData('attrs and pick cannot be combined; use pick');
   let keep = pick?.names ?? attrs;
   if (attrs) keep = new Set([...attrs, 'id', 'type', 'scope']);
   const o: ReadOptions = {
@@ -253,6 +253,7 @@ export async function entityRoutes(app: FastifyInstance, deps: NgsiDeps): Promis
     const body = req.body as Record<string, unknown>;
     if (!body || typeof body !== 'object' || Array.isArray(body)) throw new BadRequestData('The body must be a JSON object of attributes');
     if (body.id !== undefined && body.id !== id) throw new BadRequestData(`The id in the body (${String(body.id)}) differs from the id in the URL (${id})`);
+    if (isEmptyFragment(body)) throw new BadRequestData('The body names nothing to merge; give at least one attribute, type or scope (clause 5.6.17)');
     const terms = await bodyTerms(req, contexts, body);
     const now = entities.now();
     const attrs = parseAttributes(body, terms, { now, allowNull: true });
@@ -311,8 +312,11 @@ export async function entityRoutes(app: FastifyInstance, deps: NgsiDeps): Promis
     const terms = await bodyTerms(req, contexts, body);
     const { name, iri } = attrParam(req, terms);
     const frag = nonEmptyFragment(body, name);
-    const inst = parseAttribute(name, frag, terms, { now: entities.now(), allowNull: true });
-    await entities.withAccess(req.access).withCondition(ifMatch(req)).patchAttr(tenant, id, iri, inst, name);
+    const opts = { now: entities.now(), allowNull: true };
+    const inst = parseAttribute(name, frag, terms, opts);
+    // Without a `type` member the fragment is read as the stored attribute's type (clause 5.6.4 keeps it).
+    const retype = frag.type === undefined ? (type: string) => parseAttribute(name, { ...frag, type }, terms, opts) : undefined;
+    await entities.withAccess(req.access).withCondition(ifMatch(req)).patchAttr(tenant, id, iri, inst, name, retype);
     return writeAnswer(req, reply, deps, { tenant, id, terms });
   });
 

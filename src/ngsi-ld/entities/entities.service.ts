@@ -1,10 +1,10 @@
 // Entity operations (clause 5.6 / 5.7) and the one write path: every write runs in a storage
 // transaction, and its changes are published on the event bus after commit.
-import { AlreadyExists, Forbidden, PreconditionFailed, ResourceNotFound, StorageConflict, ProblemError } from '../../core/errors.ts';
+import { AlreadyExists, Forbidden, PreconditionFailed, ResourceNotFound, StorageConflict, ProblemError, BadRequestData } from '../../core/errors.ts';
 import type { AccessGuard } from '../../core/access.ts';
 import type { Clock } from '../../core/clock.ts';
 import type { EntityChange, EventBus } from '../../core/events.ts';
-import type { AttrInstance, EntityFilter, EntityRecord, Page, QueryResult, StoragePort, WriteTx } from '../../storage/port.ts';
+import type { AttrInstance, AttrType, EntityFilter, EntityRecord, Page, QueryResult, StoragePort, WriteTx } from '../../storage/port.ts';
 import { combineInstances, hasInstances, isNullInstance, mergeEntityAttrs, mergeInstance, replaced } from './entity.merge.ts';
 import { recordHistory } from '../temporal/history.diff.ts';
 import { recordEtag } from './entity.views.ts';
@@ -247,13 +247,30 @@ export class EntityService {
     });
   }
 
-  /** clause 5.6.4: partial update of one attribute (members merged into the existing instance). */
-  patchAttr(tenant: string, id: string, iri: string, inst: AttrInstance, attrName: string): Promise<void> {
+  /**
+   * clause 5.6.4: partial update of one attribute (members merged into the existing instance). The
+   * attribute keeps its type: a fragment naming another `type` is 400 BadRequestData; one without
+   * `type` is read as the stored type (`retype`), e.g. a concise GeoJSON value of a GeoProperty, and
+   * is 400 when it cannot be (a Property's fragment carrying only `object`).
+   */
+  patchAttr(tenant: string, id: string, iri: string, fragment: AttrInstance, attrName: string, retype?: (type: AttrType) => AttrInstance): Promise<void> {
     return this.write(tenant, async (w) => {
       const old = await w.mustGet(id);
       const list = old.attrs[iri];
-      const idx = list ? list.findIndex((i) => i.datasetId === inst.datasetId) : -1;
-      if (idx < 0) throw new ResourceNotFound(`Entity ${id} has no attribute ${attrName}${inst.datasetId ? ` with datasetId ${String(inst.datasetId)}` : ''}`);
+      const idx = list ? list.findIndex((i) => i.datasetId === fragment.datasetId) : -1;
+      if (idx < 0) throw new ResourceNotFound(`Entity ${id} has no attribute ${attrName}${fragment.datasetId ? ` with datasetId ${String(fragment.datasetId)}` : ''}`);
+      let inst = fragment;
+      const stored = list[idx].type;
+      if (!isNullInstance(inst) && inst.type !== stored) {
+        const refuse = () => new BadRequestData(`Attribute ${attrName} is a ${stored}; a partial attribute update keeps the type of an attribute and cannot make it a ${inst.type} (clause 5.6.4). Give the members of a ${stored}, or replace the attribute (PUT …/attrs/${attrName})`);
+        if (!retype) throw refuse();
+        try {
+          inst = retype(stored);
+        } catch (e) {
+          if (e instanceof ProblemError) throw refuse();
+          throw e;
+        }
+      }
       const next = clone(old);
       next.attrs[iri] = [...list];
       if (isNullInstance(inst)) {

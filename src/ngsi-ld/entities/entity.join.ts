@@ -6,8 +6,8 @@ import { BadRequestData, TooManyResults } from '../../core/errors.ts';
 import type { AccessGuard } from '../../core/access.ts';
 import type { AttrInstance, EntityReader, EntityRecord } from '../../storage/port.ts';
 import type { Terms } from '../context/term-map.ts';
-import { checkEntityId } from './entity.parse.ts';
-import { listMemberId, renderEntity, renderFeature, type LinkHook, type Projection, type Rendered, type RenderOptions } from './entity.render.ts';
+import { checkEntityId, CORE_MEMBERS } from './entity.parse.ts';
+import { LINK_PATH_SEP, listMemberId, renderEntity, renderFeature, type LinkHook, type Projection, type Rendered, type RenderOptions } from './entity.render.ts';
 
 export interface JoinOptions {
   mode: 'inline' | 'flat';
@@ -67,22 +67,34 @@ function linkedOptions(o: RenderOptions, iri: string): RenderOptions {
   return out;
 }
 
-/** The Relationships an entity shows under its options (pick/omit, datasetId): attribute IRI and target ids. */
+/**
+ * The Relationships an entity shows under its options (pick/omit, datasetId): the path (attribute IRI, for
+ * a sub-attribute followed by its IRIs, see LINK_PATH_SEP) and target ids. Relationships that are
+ * sub-attributes (of a Property, of a Relationship) are followed as top-level ones are.
+ */
 function shownRelationships(rec: EntityRecord, o: RenderOptions): Array<[string, string[]]> {
-  const out: Array<[string, string[]]> = [];
+  const out = new Map<string, string[]>();
+  const add = (path: string, id: string) => { const l = out.get(path); if (l) l.push(id); else out.set(path, [id]); };
+  const walk = (path: string, i: AttrInstance, depth: number) => {
+    if (i.type === 'Relationship' && typeof i.object === 'string') add(path, i.object);
+    else if (i.type === 'ListRelationship' && Array.isArray(i.objectList)) for (const x of i.objectList) { const id = listMemberId(x); if (id !== undefined) add(path, id); }
+    if (depth >= MAX_SUB_DEPTH) return;
+    for (const [k, v] of Object.entries(i)) {
+      if (CORE_MEMBERS.has(k) || typeof v !== 'object' || v === null || Array.isArray(v) || typeof (v as AttrInstance).type !== 'string') continue;
+      walk(`${path}${LINK_PATH_SEP}${k}`, v as AttrInstance, depth + 1);
+    }
+  };
   for (const [iri, insts] of Object.entries(rec.attrs)) {
     if ((o.pick && !o.pick.has(iri)) || (o.omit && o.omit.has(iri))) continue;
     let list: AttrInstance[] = insts;
     if (o.datasetId) list = list.filter((i) => o.datasetId!.includes((i.datasetId as string | undefined) ?? '@none'));
-    const targets: string[] = [];
-    for (const i of list) {
-      if (i.type === 'Relationship' && typeof i.object === 'string') targets.push(i.object);
-      else if (i.type === 'ListRelationship' && Array.isArray(i.objectList)) for (const x of i.objectList) { const id = listMemberId(x); if (id !== undefined) targets.push(id); }
-    }
-    if (targets.length) out.push([iri, targets]);
+    for (const i of list) walk(iri, i, 0);
   }
-  return out;
+  return [...out];
 }
+
+/** Sub-attributes are stored at most this deep (entity.parse.ts); their Relationships are followed to it. */
+const MAX_SUB_DEPTH = 8;
 
 export interface Joined {
   /** The roots, rendered (inline: with their linked entities inside). */

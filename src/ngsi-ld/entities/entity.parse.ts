@@ -49,6 +49,11 @@ export function checkName(name: string, what = 'attribute name'): void {
   }
 }
 
+/** An entity fragment with nothing but its id (and @context): nothing to merge or update. */
+export function isEmptyFragment(raw: unknown): boolean {
+  return typeof raw === 'object' && raw !== null && !Object.keys(raw).some((k) => k !== 'id' && k !== '@id' && k !== '@context');
+}
+
 export function checkEntityId(id: unknown, where = 'id'): string {
   if (typeof id !== 'string' || !isUri(id)) {
     throw new BadRequestData(`${where} must be a URI: an absolute URI of well-formed Unicode text (e.g. urn:ngsi-ld:Building:1), got ${JSON.stringify(id)?.slice(0, 100)}`);

@@ -85,7 +85,21 @@ export function listMemberId(x: unknown): string | undefined {
   return undefined;
 }
 
-function renderInstance(inst: AttrInstance, terms: Terms, o: RenderOptions, linked?: Linked): unknown {
+/**
+ * join=inline inside an attribute: the linked entities of the instance at `path` (the attribute IRI, then
+ * each sub-attribute IRI, joined by LINK_PATH_SEP), so Relationships that are sub-attributes are joined too.
+ */
+type LinkedAt = (path: string, inst: AttrInstance) => Linked | undefined;
+
+/** Separates the IRIs of a sub-attribute's path in the keys of a LinkHook (never part of an IRI). */
+export const LINK_PATH_SEP = '\u0000';
+
+function linkedAt(link: LinkHook): LinkedAt {
+  return (path, i) => (i.type === 'Relationship' ? link(path, String(i.object))
+    : i.type === 'ListRelationship' && Array.isArray(i.objectList) ? i.objectList.map((x) => { const id = listMemberId(x); return id === undefined ? undefined : link(path, id); }) : undefined);
+}
+
+function renderInstance(inst: AttrInstance, terms: Terms, o: RenderOptions, linked?: Linked, path?: string, at?: LinkedAt): unknown {
   // join=inline: keyValues shows the linked entity in place of the object's id (as Stellio does);
   // the other formats add it as the member `entity` beside `object`; for a ListRelationship, the
   // linked entities in objectList order as `entityList`, an id not joined staying an id in keyValues.
@@ -93,7 +107,7 @@ function renderInstance(inst: AttrInstance, terms: Terms, o: RenderOptions, link
     const list = inst.objectList as unknown[];
     if (o.format === 'keyValues') return list.map((id, i) => linked[i] ?? id);
     const joined = linked.filter((x): x is Rendered => x !== undefined);
-    const base = renderInstance(inst, terms, o) as Rendered;
+    const base = renderInstance(inst, terms, o, undefined, path, at) as Rendered;
     return joined.length ? { ...base, entityList: joined } : base;
   }
   if (o.format === 'keyValues') return linked ?? simpleValue(inst, terms, o);
@@ -119,7 +133,10 @@ function renderInstance(inst: AttrInstance, terms: Terms, o: RenderOptions, link
       out[k] = v; hasMeta = true;
       continue;
     }
-    out[terms.compactAttr(k)] = renderInstance(v as AttrInstance, terms, o);
+    if (at && path !== undefined) {
+      const sub = `${path}${LINK_PATH_SEP}${k}`;
+      out[terms.compactAttr(k)] = renderInstance(v as AttrInstance, terms, o, at(sub, v as AttrInstance), sub, at);
+    } else out[terms.compactAttr(k)] = renderInstance(v as AttrInstance, terms, o);
     hasMeta = true;
   }
   if (o.format === 'concise') {
@@ -135,6 +152,7 @@ function renderInstance(inst: AttrInstance, terms: Terms, o: RenderOptions, link
 export function renderEntity(rec: EntityRecord, terms: Terms, o: RenderOptions, link?: LinkHook): Rendered {
   const out: Rendered = {};
   const keep = (k: string) => (!o.pick || o.pick.has(k)) && !(o.omit && o.omit.has(k));
+  const at = link && linkedAt(link);
   if (keep('id')) out.id = rec.id;
   if (keep('type')) {
     const types = rec.types.map((t) => terms.compactType(t));
@@ -149,9 +167,8 @@ export function renderEntity(rec: EntityRecord, terms: Terms, o: RenderOptions, 
     if (o.datasetId) list = list.filter((i) => o.datasetId!.includes((i.datasetId as string | undefined) ?? '@none'));
     if (list.length === 0) continue;
     const name = terms.compactAttr(iri);
-    if (link) {
-      const one = (i: AttrInstance) => renderInstance(i, terms, o, i.type === 'Relationship' ? link(iri, String(i.object))
-        : i.type === 'ListRelationship' && Array.isArray(i.objectList) ? i.objectList.map((x) => { const id = listMemberId(x); return id === undefined ? undefined : link(iri, id); }) : undefined);
+    if (at) {
+      const one = (i: AttrInstance) => renderInstance(i, terms, o, at(iri, i), iri, at);
       out[name] = list.length === 1 ? one(list[0]) : list.map(one);
       continue;
     }

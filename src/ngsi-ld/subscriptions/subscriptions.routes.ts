@@ -123,6 +123,11 @@ export async function subscriptionRoutes(app: FastifyInstance, deps: Subscriptio
     const id = checkEntityId(req.params.subscriptionId, 'subscriptionId in the URL');
     const tenant = tenantOf(req);
     const body = objectBody(req.body);
+    // clause 5.8.2: the Subscription Fragment carries the members to change; one with none (`{}`, or only
+    // @context, id, type) changes nothing and is 400, as an empty attribute fragment is (clause 5.6.3).
+    if (!Object.keys(body).some((k) => k !== '@context' && k !== 'id' && k !== 'type')) {
+      throw new BadRequestData('The body names no member of the subscription to update; give at least one (e.g. "isActive": false)');
+    }
     const terms = await bodyTerms(req, contexts, body);
     await subs.update(tenant, id, body, terms, viewerOf(req));
     return reply.status(204).send();

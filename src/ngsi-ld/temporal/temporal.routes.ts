@@ -8,7 +8,7 @@ import { BadRequestData, Forbidden, TooManyResults } from '../../core/errors.ts'
 import type { AttrInstance, StoragePort } from '../../storage/port.ts';
 import type { Terms } from '../context/term-map.ts';
 import type { NgsiDeps } from '../entities/entities.routes.ts';
-import { allTypes, buildFilter, hasRestriction, mayReadEntity, projection, readableOnly, type QueryInput } from '../entities/entities.query.ts';
+import { allTypes, buildFilter, checkProjectionConflicts, hasRestriction, mayReadEntity, projection, readableOnly, type QueryInput } from '../entities/entities.query.ts';
 import { checkEntityId, checkName, isUri, parseAttribute, parseTypes } from '../entities/entity.parse.ts';
 import {
   boolParam, bodyTerms, checkParams, existingTenant, intParam, negotiate, optionsOf, queryTerms, requireJsonContent,
@@ -68,9 +68,9 @@ function bodyAggregation(body: Record<string, unknown>, temporalQ: Record<string
 }
 
 function selection(q: Record<string, string | string[] | undefined>, terms: Terms): Selection {
+  checkProjectionConflicts(q);
   const attrs = projection(q.attrs, 'attrs', terms);
   const pick = projection(q.pick, 'pick', terms);
-  if (attrs && pick) throw new BadRequestData('attrs and pick cannot be combined; use pick');
   // attrs (deprecated) selects attributes only; pick and omit may also name id and type (clause 4.21).
   const sel: Selection = { keep: pick ?? (attrs && new Set([...attrs, 'id', 'type', 'scope'])), omit: projection(q.omit, 'omit', terms) };
   if (typeof q.datasetId === 'string') sel.datasetId = q.datasetId.split(',').map((s) => s.trim());

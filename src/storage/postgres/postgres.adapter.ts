@@ -4,6 +4,7 @@
 import type pg from 'pg';
 import { createHash } from 'node:crypto';
 import { StorageUnavailable } from '../../core/errors.ts';
+import { compareCodePoints } from '../../core/strings.ts';
 import type { EntityChange } from '../../core/events.ts';
 import type {
   AttrType, EntityFilter, EntityKey, EntityReader, EntityRecord, EntityVersion, Page, QueryResult,
@@ -50,7 +51,7 @@ function byDistance(hits: Cand[], d: NonNullable<CompiledQuery['distance']>): Ca
     const nb = b.v === undefined || !Number.isFinite(b.v);
     if (na !== nb) return na ? 1 : -1;
     if (!na && a.v !== b.v) return d.desc ? b.v! - a.v! : a.v! - b.v!;
-    return a.h.id < b.h.id ? -1 : a.h.id > b.h.id ? 1 : 0;
+    return compareCodePoints(a.h.id, b.h.id); // the order of SQLite's `e.id` (BINARY) and of `COLLATE "C"`
   });
   return m.map((x) => x.h);
 }
