@@ -56,7 +56,8 @@ export async function batchRoutes(app: FastifyInstance, deps: NgsiDeps): Promise
     requireJsonContent(req);
     const list = arrayBody(req.body);
     const terms = await bodyTerms(req, contexts, list);
-    const r = await entities.withAccess(req.access).batchCreate(tenantOf(req), parseItems(list, terms, entities.now(), true));
+    const now = entities.now();
+    const r = await entities.at(now).withAccess(req.access).batchCreate(tenantOf(req), parseItems(list, terms, now, true));
     return sendBatch(reply, r, 201);
   });
 
@@ -69,7 +70,8 @@ export async function batchRoutes(app: FastifyInstance, deps: NgsiDeps): Promise
     requireJsonContent(req);
     const list = arrayBody(req.body);
     const terms = await bodyTerms(req, contexts, list);
-    const r = await entities.withAccess(req.access).batchUpsert(tenantOf(req), parseItems(list, terms, entities.now(), true), opts.has('update') ? 'update' : 'replace');
+    const now = entities.now();
+    const r = await entities.at(now).withAccess(req.access).batchUpsert(tenantOf(req), parseItems(list, terms, now, true), opts.has('update') ? 'update' : 'replace');
     if (r.errors.length === 0 && r.created.length === 0) return reply.status(204).send();
     return sendBatch(reply, r, 201, r.created);
   });
@@ -82,7 +84,8 @@ export async function batchRoutes(app: FastifyInstance, deps: NgsiDeps): Promise
     requireJsonContent(req);
     const list = arrayBody(req.body);
     const terms = await bodyTerms(req, contexts, list);
-    const r = await entities.withAccess(req.access).batchUpdate(tenantOf(req), parseItems(list, terms, entities.now(), false), opts.has('noOverwrite'));
+    const now = entities.now();
+    const r = await entities.at(now).withAccess(req.access).batchUpdate(tenantOf(req), parseItems(list, terms, now, false), opts.has('noOverwrite'));
     return sendBatch(reply, r, 204);
   });
 
@@ -92,8 +95,9 @@ export async function batchRoutes(app: FastifyInstance, deps: NgsiDeps): Promise
     requireJsonContent(req);
     const list = arrayBody(req.body);
     const terms = await bodyTerms(req, contexts, list);
-    const items = parseItems(list, terms, entities.now(), false, true);
-    return sendBatch(reply, await entities.withAccess(req.access).batchMerge(tenantOf(req), items), 204);
+    const now = entities.now();
+    const items = parseItems(list, terms, now, false, true);
+    return sendBatch(reply, await entities.at(now).withAccess(req.access).batchMerge(tenantOf(req), items), 204);
   });
 
   // clause 6.17.3.1 — batch delete: a JSON array of entity ids
