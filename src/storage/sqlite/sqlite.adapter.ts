@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { StorageConflict, StorageNotFound } from '../../core/errors.ts';
 import type {
   EntityFilter, EntityKey, EntityReader, EntityRecord, EntityVersion, EntityWriteTx, Page, QueryResult,
-  StoragePort, TypeAttrRow, WriteTx, AttrType,
+  StoragePort, TypeAttrRow, WriteTx, AttrType, AttrInstance,
 } from '../port.ts';
 import { bboxOf } from '../../core/geometry.ts';
 import { compileFilter, indexExpressions, limitLiteral, type CompiledQuery } from './sqlite.query-compiler.ts';
@@ -313,10 +313,22 @@ function getOne(stmts: StatementCache, tenant: string, id: string): EntityRecord
   return row ? toRecord(row) : undefined;
 }
 
+/**
+ * Whether the geo index rows of an entity (one per GeoProperty, from its first instance) differ
+ * between the two versions. A sensor that sends its unchanged location with every reading (an
+ * upsert of the whole entity) keeps its rows: equal values are compared, not only the objects.
+ */
 function geoChanged(a: EntityRecord, b: EntityRecord): boolean {
-  for (const [k, v] of Object.entries(b.attrs)) if (v[0]?.type === 'GeoProperty' && a.attrs[k]?.[0] !== v[0]) return true;
-  for (const [k, v] of Object.entries(a.attrs)) if (v[0]?.type === 'GeoProperty' && b.attrs[k]?.[0] !== v[0]) return true;
+  for (const [k, v] of Object.entries(b.attrs)) if (v[0]?.type === 'GeoProperty' && !sameGeo(a.attrs[k]?.[0], v[0])) return true;
+  for (const [k, v] of Object.entries(a.attrs)) if (v[0]?.type === 'GeoProperty' && !sameGeo(b.attrs[k]?.[0], v[0])) return true;
   return false;
+}
+
+function sameGeo(x: AttrInstance | undefined, y: AttrInstance): boolean {
+  if (x === y) return true;
+  if (!x || x.type !== y.type) return false;
+  if (x.value === y.value) return true;
+  return x.value !== undefined && y.value !== undefined && JSON.stringify(x.value) === JSON.stringify(y.value);
 }
 
 class SqliteWriteTx implements EntityWriteTx {
