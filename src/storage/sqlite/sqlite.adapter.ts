@@ -511,8 +511,9 @@ export class SqliteStorage implements StoragePort {
   /**
    * `lock: false` only for a process that reads and never writes entities (the `export` command
    * beside a running server): the lock protects the owner's in-memory state from others' writes.
+   * `cacheMb`: the reader's page cache (DREHSCHEIBE_SQLITE_CACHE_MB; sqlite.database.ts).
    */
-  constructor(readonly file: string, opts: { lock?: boolean } = {}) {
+  constructor(readonly file: string, opts: { lock?: boolean; cacheMb?: number } = {}) {
     const registry = new MatchRegistry();
     this.unlock = opts.lock === false ? () => undefined : lockDatabase(file);
     try {
@@ -521,7 +522,7 @@ export class SqliteStorage implements StoragePort {
       this.unlock();
       throw e;
     }
-    this.reader = openReader(file, registry);
+    this.reader = openReader(file, registry, opts.cacheMb === undefined ? undefined : opts.cacheMb * 1024);
     this.wstmts = new StatementCache(this.writer);
     this.checkpointer = new Checkpointer(file);
     this.untrack = trackWrites(file, this.writer);
@@ -540,7 +541,7 @@ export class SqliteStorage implements StoragePort {
     this.tenants = new SqliteTenantStore(this.writer, this.reader, (fn) => this.withTransaction(() => fn()), () => this.rolledBack());
   }
 
-  static inDataDir(dataDir: string, opts: { lock?: boolean } = {}): SqliteStorage {
+  static inDataDir(dataDir: string, opts: { lock?: boolean; cacheMb?: number } = {}): SqliteStorage {
     return new SqliteStorage(join(dataDir, 'drehscheibe.sqlite'), opts);
   }
 
