@@ -50,6 +50,16 @@ describe('one instant per write', () => {
     assert.equal(updated.power.createdAt, created.createdAt, 'createdAt of the attribute is kept');
   });
 
+  test('[6.15.3.1] batch upsert without options (replace): an attribute that existed keeps its createdAt; all carry the write instant', async () => {
+    const before = await read('urn:i:1');
+    assert.equal((await post('upsert', [meter('urn:i:1', 8)])).statusCode, 204);
+    const e = await read('urn:i:1');
+    assert.equal(e.power.value, 8);
+    assert.equal(e.power.createdAt, before.power.createdAt);
+    assert.equal(e.createdAt, before.createdAt);
+    assert.deepEqual(attrTimes(e), [e.modifiedAt, e.modifiedAt, e.modifiedAt]);
+  });
+
   test('[6.6.3.2] PATCH /attrs: the written attribute has the entity modifiedAt; the others keep theirs', async () => {
     const before = await read('urn:i:1');
     const r = await t.app.inject({ method: 'PATCH', url: '/ngsi-ld/v1/entities/urn:i:1/attrs', headers: JSON_HEADERS, payload: { power: { type: 'Property', value: 9 } } });
@@ -104,5 +114,7 @@ describe('one instant per write', () => {
     const first = size();
     for (const v of [2, 3]) assert.equal((await post('upsert', [meter('urn:i:20', v)], '?options=update')).statusCode, 204);
     assert.equal(size(), first, 'same values, same size: no modifiedAt stored per attribute');
+    for (const v of [4, 3]) assert.equal((await post('upsert', [meter('urn:i:20', v)])).statusCode, 204);
+    assert.equal(size(), first, 'nor a createdAt per attribute after a replacing upsert');
   });
 });

@@ -346,7 +346,10 @@ export class EntityService {
       const old = await w.get(e.id);
       if (!old) { await w.insert(e); return true; }
       if (mode === 'replace') {
-        await w.update(old, { ...e, createdAt: old.createdAt, types: e.types.length ? e.types : old.types }, 'replaced');
+        // As replace (clause 5.6.18): an attribute that existed keeps its createdAt.
+        const next: EntityRecord = { ...e, createdAt: old.createdAt, types: e.types.length ? e.types : old.types };
+        for (const [iri, insts] of Object.entries(next.attrs)) next.attrs[iri] = insts.map((i, k) => replaced(old.attrs[iri]?.[k], i));
+        await w.update(old, next, 'replaced');
       } else {
         const next = clone(old);
         next.types = [...new Set([...old.types, ...e.types])];
