@@ -173,7 +173,7 @@ async function startMqtt(app: Awaited<ReturnType<typeof buildApp>>, config: Retu
 }
 
 async function openStorage(config: ReturnType<typeof loadConfig>, fail: (msg: string) => void, logger: pino.Logger, sqlite: { lock?: boolean } = {}): Promise<StoragePort> {
-  if (!config.databaseUrl) return SqliteStorage.inDataDir(config.dataDir, sqlite);
+  if (!config.databaseUrl) return SqliteStorage.inDataDir(config.dataDir, { ...sqlite, cacheMb: config.sqliteCacheMb });
   try {
     const pg = config.postgres;
     // What the storage works around by itself (partition upkeep) is still worth an operator's look.

@@ -52,6 +52,8 @@ export interface Config {
   indexedAttributes: string[];
   /** Memory for cached rendered entities (MB); 0 switches the cache off. */
   renderCacheMb: number;
+  /** SQLite page cache of the reading connection (MB); the writer's is 16 MB. */
+  sqliteCacheMb: number;
   /** Seconds between runs of the sweeper that deletes expired transient entities (0 = off; reads never answer them anyway). */
   expirySweepIntervalS: number;
   /** Base URL this instance is reached at, used for hosted @context URLs. */
@@ -310,6 +312,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     contextAllowPrivate: oneOf('DREHSCHEIBE_CONTEXT_PRIVATE', isLoopback(host) ? 'allow' : 'deny', ['allow', 'deny'] as const) === 'allow',
     indexedAttributes: (src.DREHSCHEIBE_INDEXED_ATTRIBUTES ?? '').split(',').map((x) => x.trim()).filter(Boolean),
     renderCacheMb: int('DREHSCHEIBE_RENDER_CACHE_MB', 32, 0, 4096),
+    sqliteCacheMb: int('DREHSCHEIBE_SQLITE_CACHE_MB', 8, 1, 65_536),
     expirySweepIntervalS: int('DREHSCHEIBE_EXPIRY_SWEEP_INTERVAL', 60, 0, 86_400),
     publicUrl: (src.DREHSCHEIBE_PUBLIC_URL || `http://${host.includes(':') ? `[${host}]` : host}:${port}`).replace(/\/+$/, ''),
     notify: {

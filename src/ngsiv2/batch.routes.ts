@@ -43,7 +43,8 @@ export async function v2BatchRoutes(app: FastifyInstance, deps: V2Deps): Promise
     };
     if (action === 'append') {
       // Upsert in one transaction: entities created or their attributes overwritten (and new ones added).
-      const r = await svc.batchUpsert(tenant, recs.map((e) => ({ id: e.id, entity: e })), 'update');
+      // At the instant the attributes were stamped with (EntityService.at): one time per write.
+      const r = await entities.at(now).withAccess(req.access).batchUpsert(tenant, recs.map((e) => ({ id: e.id, entity: e })), 'update');
       for (const x of r.errors) failed.push({ id: x.entityId, error: x.error });
     } else {
       for (const [k, rec] of recs.entries()) {

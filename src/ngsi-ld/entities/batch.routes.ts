@@ -56,7 +56,8 @@ export async function batchRoutes(app: FastifyInstance, deps: NgsiDeps): Promise
     requireJsonContent(req);
     const list = arrayBody(req.body);
     const terms = await bodyTerms(req, contexts, list);
-    const r = await entities.withAccess(req.access).batchCreate(tenantOf(req), parseItems(list, terms, entities.now(), true));
+    const now = entities.now();
+    const r = await entities.at(now).withAccess(req.access).batchCreate(tenantOf(req), parseItems(list, terms, now, true));
     return sendBatch(reply, r, 201);
   });
 
@@ -69,7 +70,8 @@ export async function batchRoutes(app: FastifyInstance, deps: NgsiDeps): Promise
     requireJsonContent(req);
     const list = arrayBody(req.body);
     const terms = await bodyTerms(req, contexts, list);
-    const r = await entities.withAccess(req.access).batchUpsert(tenantOf(req), parseItems(list, terms, entities.now(), true), opts.has('update') ? 'update' : 'replace');
+    const now = entities.now();
+    const r = await entities.at(now).withAccess(req.access).batchUpsert(tenantOf(req), parseItems(list, terms, now, true), opts.has('update') ? 'update' : 'replace');
     if (r.errors.length === 0 && r.created.length === 0) return reply.status(204).send();
     return sendBatch(reply, r, 201, r.created);
   });
@@ -82,7 +84,8 @@ export async function batchRoutes(app: FastifyInstance, deps: NgsiDeps): Promise
     requireJsonContent(req);
     const list = arrayBody(req.body);
     const terms = await bodyTerms(req, contexts, list);
-    const r = await entities.withAccess(req.access).batchUpdate(tenantOf(req), parseItems(list, terms, entities.now(), false), opts.has('noOverwrite'));
+    const now = entities.now();
+    const r = await entities.at(now).withAccess(req.access).batchUpdate(tenantOf(req), parseItems(list, terms, now, false), opts.has('noOverwrite'));
     return sendBatch(reply, r, 204);
   });
 
@@ -93,9 +96,10 @@ export async function batchRoutes(app: FastifyInstance, deps: NgsiDeps): Promise
     const list = arrayBody(req.body);
     const terms = await bodyTerms(req, contexts, list);
     // An entity naming nothing to merge (only its id) is BadRequestData, as an empty merge fragment is (clause 5.6.17).
-    const items = parseItems(list, terms, entities.now(), false, true).map((it, i) => (it.error || !isEmptyFragment(list[i]) ? it
+    const now = entities.now();
+    const items = parseItems(list, terms, now, false, true).map((it, i) => (it.error || !isEmptyFragment(list[i]) ? it
       : { id: it.id, error: new BadRequestData(`Entity ${it.id} names nothing to merge: give at least one attribute, type or scope`) }));
-    return sendBatch(reply, await entities.withAccess(req.access).batchMerge(tenantOf(req), items), 204);
+    return sendBatch(reply, await entities.at(now).withAccess(req.access).batchMerge(tenantOf(req), items), 204);
   });
 
   // clause 6.17.3.1 — batch delete: a JSON array of entity ids

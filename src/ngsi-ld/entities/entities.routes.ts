@@ -165,8 +165,9 @@ export async function entityRoutes(app: FastifyInstance, deps: NgsiDeps): Promis
     requireJsonContent(req);
     const tenant = tenantOf(req);
     const terms = await bodyTerms(req, contexts, req.body);
-    const e = parseEntity(req.body, terms, { now: entities.now() });
-    await entities.withAccess(req.access).create(tenant, e);
+    const now = entities.now();
+    const e = parseEntity(req.body, terms, { now });
+    await entities.at(now).withAccess(req.access).create(tenant, e);
     reply.header('Location', `/ngsi-ld/v1/entities/${pathSegment(e.id)}`);
     return writeAnswer(req, reply, deps, { tenant, id: e.id, terms, created: true });
   });
@@ -239,8 +240,9 @@ export async function entityRoutes(app: FastifyInstance, deps: NgsiDeps): Promis
     const id = entityIdParam(req);
     const tenant = tenantOf(req);
     const terms = await bodyTerms(req, contexts, req.body);
-    const e = parseEntity(req.body, terms, { now: entities.now(), idFromPath: id, typeRequired: false });
-    await entities.withAccess(req.access).withCondition(ifMatch(req)).replace(tenant, e);
+    const now = entities.now();
+    const e = parseEntity(req.body, terms, { now, idFromPath: id, typeRequired: false });
+    await entities.at(now).withAccess(req.access).withCondition(ifMatch(req)).replace(tenant, e);
     return writeAnswer(req, reply, deps, { tenant, id, terms });
   });
 
@@ -257,7 +259,7 @@ export async function entityRoutes(app: FastifyInstance, deps: NgsiDeps): Promis
     const terms = await bodyTerms(req, contexts, body);
     const now = entities.now();
     const attrs = parseAttributes(body, terms, { now, allowNull: true });
-    await entities.withAccess(req.access).withCondition(ifMatch(req)).merge(tenant, id, { types: parseTypes(body.type, terms, false), scopes: parseScopes(body.scope), expiresAt: parseExpiresAt(body.expiresAt, now), attrs });
+    await entities.at(now).withAccess(req.access).withCondition(ifMatch(req)).merge(tenant, id, { types: parseTypes(body.type, terms, false), scopes: parseScopes(body.scope), expiresAt: parseExpiresAt(body.expiresAt, now), attrs });
     return writeAnswer(req, reply, deps, { tenant, id, terms });
   });
 
@@ -280,11 +282,12 @@ export async function entityRoutes(app: FastifyInstance, deps: NgsiDeps): Promis
     const tenant = tenantOf(req);
     const body = objectBody(req.body);
     const terms = await bodyTerms(req, contexts, body);
-    const attrs = parseAttributes(body, terms, { now: entities.now() });
+    const now = entities.now();
+    const attrs = parseAttributes(body, terms, { now });
     const extra = { types: parseTypes(body.type, terms, false), scopes: parseScopes(body.scope) };
     // clause 5.6.3: the fragment must add something (an attribute, a type or a scope).
     if (Object.keys(attrs).length === 0 && !extra.types && !extra.scopes) throw new BadRequestData('The body names no attribute to append');
-    const r = await entities.withAccess(req.access).withCondition(ifMatch(req)).appendAttrs(tenant, id, attrs, opts.has('noOverwrite'), (i) => terms.compactAttr(i), extra);
+    const r = await entities.at(now).withAccess(req.access).withCondition(ifMatch(req)).appendAttrs(tenant, id, attrs, opts.has('noOverwrite'), (i) => terms.compactAttr(i), extra);
     return sendUpdateResult(req, reply, deps, r, { tenant, id, terms });
   });
 
@@ -296,9 +299,10 @@ export async function entityRoutes(app: FastifyInstance, deps: NgsiDeps): Promis
     const tenant = tenantOf(req);
     const body = objectBody(req.body);
     const terms = await bodyTerms(req, contexts, body);
-    const attrs = parseAttributes(body, terms, { now: entities.now() });
+    const now = entities.now();
+    const attrs = parseAttributes(body, terms, { now });
     if (Object.keys(attrs).length === 0) throw new BadRequestData('The body names no attribute to update');
-    const r = await entities.withAccess(req.access).withCondition(ifMatch(req)).updateAttrs(tenant, id, attrs, (i) => terms.compactAttr(i));
+    const r = await entities.at(now).withAccess(req.access).withCondition(ifMatch(req)).updateAttrs(tenant, id, attrs, (i) => terms.compactAttr(i));
     return sendUpdateResult(req, reply, deps, r, { tenant, id, terms });
   });
 
@@ -312,11 +316,12 @@ export async function entityRoutes(app: FastifyInstance, deps: NgsiDeps): Promis
     const terms = await bodyTerms(req, contexts, body);
     const { name, iri } = attrParam(req, terms);
     const frag = nonEmptyFragment(body, name);
-    const opts = { now: entities.now(), allowNull: true };
+    const now = entities.now();
+    const opts = { now, allowNull: true };
     const inst = parseAttribute(name, frag, terms, opts);
     // Without a `type` member the fragment is read as the stored attribute's type (clause 5.6.4 keeps it).
     const retype = frag.type === undefined ? (type: string) => parseAttribute(name, { ...frag, type }, terms, opts) : undefined;
-    await entities.withAccess(req.access).withCondition(ifMatch(req)).patchAttr(tenant, id, iri, inst, name, retype);
+    await entities.at(now).withAccess(req.access).withCondition(ifMatch(req)).patchAttr(tenant, id, iri, inst, name, retype);
     return writeAnswer(req, reply, deps, { tenant, id, terms });
   });
 
@@ -330,8 +335,9 @@ export async function entityRoutes(app: FastifyInstance, deps: NgsiDeps): Promis
     const terms = await bodyTerms(req, contexts, body);
     const { name, iri } = attrParam(req, terms);
     const frag = nonEmptyFragment(body, name);
-    const inst = parseAttribute(name, frag, terms, { now: entities.now() });
-    await entities.withAccess(req.access).withCondition(ifMatch(req)).replaceAttr(tenant, id, iri, inst, name);
+    const now = entities.now();
+    const inst = parseAttribute(name, frag, terms, { now });
+    await entities.at(now).withAccess(req.access).withCondition(ifMatch(req)).replaceAttr(tenant, id, iri, inst, name);
     return writeAnswer(req, reply, deps, { tenant, id, terms });
   });
 

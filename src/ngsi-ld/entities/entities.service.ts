@@ -130,8 +130,22 @@ export class EntityService {
 
   private cond?: WriteCondition;
   private access?: AccessGuard;
+  private instant?: string;
 
   now(): string { return this.clock.now().toISOString(); }
+
+  /**
+   * The same service writing at `now`: the instant the request's attributes were stamped with when
+   * parsed. One write then has one time (entity and attribute modifiedAt, history), so SQLite's
+   * compact document leaves the attributes' times out (sqlite.document.ts) instead of storing a
+   * slightly earlier one per attribute. Routes call it synchronously before the write, so the
+   * instants still follow the order in which writes are queued.
+   */
+  at(now: string): EntityService {
+    const bound = Object.create(this) as EntityService;
+    bound.instant = now;
+    return bound;
+  }
 
   /** The same service with preconditions for the next single-entity write (If-Match). */
   withCondition(cond: WriteCondition | undefined): EntityService {
@@ -151,7 +165,7 @@ export class EntityService {
 
   /** The one write path: transaction, then change events. */
   private async write<T>(tenant: string, fn: (w: Writer) => Promise<T>): Promise<T> {
-    const now = this.now();
+    const now = this.instant ?? this.now();
     let changes: EntityChange[] = [];
     const out = await this.storage.withTransaction(async (tx) => {
       const w = new Writer(tx, tenant, now, this.cond, this.access);
@@ -349,7 +363,10 @@ export class EntityService {
       const old = await w.get(e.id);
       if (!old) { await w.insert(e); return true; }
       if (mode === 'replace') {
-        await w.update(old, { ...e, createdAt: old.createdAt, types: e.types.length ? e.types : old.types }, 'replaced');
+        // As replace (clause 5.6.18): an attribute that existed keeps its createdAt.
+        const next: EntityRecord = { ...e, createdAt: old.createdAt, types: e.types.length ? e.types : old.types };
+        for (const [iri, insts] of Object.entries(next.attrs)) next.attrs[iri] = insts.map((i, k) => replaced(old.attrs[iri]?.[k], i));
+        await w.update(old, next, 'replaced');
       } else {
         const next = clone(old);
         next.types = [...new Set([...old.types, ...e.types])];

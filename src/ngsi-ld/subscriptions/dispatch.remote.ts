@@ -45,16 +45,24 @@ function startWorker(url: URL, init: WorkerInit): Worker {
 }
 
 export class RemoteDispatcher implements DispatchPort {
-  private readonly worker: Worker;
+  /**
+   * Started with the first delivery: a worker under tsx is its own V8 isolate plus tsx's loader
+   * thread (~46 MB resident), which a server without subscriptions never needs (issue #19, memory).
+   */
+  private worker?: Worker;
   private batch: Delivery[] = [];
   private scheduled = false;
   private outstanding = 0;
   private stopped?: Promise<void>;
 
-  constructor(init: WorkerInit, private readonly onOutcome: (c: OutcomeCounts, at: Date) => void, private readonly now: () => Date) {
-    this.worker = startWorker(new URL('./dispatch.worker.ts', import.meta.url), init);
-    this.worker.unref();
-    this.worker.on('message', (m: FromWorker) => {
+  constructor(private readonly init: WorkerInit, private readonly onOutcome: (c: OutcomeCounts, at: Date) => void, private readonly now: () => Date) {}
+
+  private started(): Worker {
+    if (this.worker) return this.worker;
+    const worker = startWorker(new URL('./dispatch.worker.ts', import.meta.url), this.init);
+    this.worker = worker;
+    worker.unref();
+    worker.on('message', (m: FromWorker) => {
       if (m.type !== 'outcomes') return;
       const at = this.now();
       for (const c of m.list) {
@@ -62,10 +70,11 @@ export class RemoteDispatcher implements DispatchPort {
         this.onOutcome(c, at);
       }
     });
-    this.worker.on('error', (e) => {
+    worker.on('error', (e) => {
       this.outstanding = 0;
       this.onOutcome({ tenant: '', subId: '', uri: '', sent: 0, dropped: 0, ok: 0, failed: 1, lastOk: false, reason: `dispatch worker failed: ${e.message}`, finals: 0 }, this.now());
     });
+    return worker;
   }
 
   get busy(): boolean { return this.outstanding > 0 || this.batch.length > 0; }
@@ -81,17 +90,22 @@ export class RemoteDispatcher implements DispatchPort {
       this.scheduled = false;
       const list = this.batch;
       this.batch = [];
-      if (list.length) this.worker.postMessage({ type: 'deliver', list } satisfies ToWorker);
+      if (list.length === 0) return;
+      // Stopped meanwhile: not delivered (as before, when the worker got them after its stop), and not counted as outstanding.
+      if (this.stopped) { this.outstanding -= list.length; return; }
+      this.started().postMessage({ type: 'deliver', list } satisfies ToWorker);
     });
   }
 
   stop(): Promise<void> {
+    const worker = this.worker;
+    if (!worker) return (this.stopped ??= Promise.resolve());
     this.stopped ??= new Promise<void>((resolve) => {
-      const timer = setTimeout(() => { void this.worker.terminate().then(() => resolve()); }, 3000);
-      this.worker.on('message', (m: FromWorker) => {
-        if (m.type === 'stopped') { clearTimeout(timer); void this.worker.terminate().then(() => resolve()); }
+      const timer = setTimeout(() => { void worker.terminate().then(() => resolve()); }, 3000);
+      worker.on('message', (m: FromWorker) => {
+        if (m.type === 'stopped') { clearTimeout(timer); void worker.terminate().then(() => resolve()); }
       });
-      this.worker.postMessage({ type: 'stop' } satisfies ToWorker);
+      worker.postMessage({ type: 'stop' } satisfies ToWorker);
     });
     return this.stopped;
   }

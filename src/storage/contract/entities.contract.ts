@@ -195,6 +195,23 @@ export function entityStoreContract(name: string, factory: StorageFactory): void
       await s.withTransaction((tx) => tx.entities.update('', e));
     });
 
+    test('update with the version before: an equal location (a new object) keeps the geo index, a moved one moves it', async () => {
+      const was = (await s.entities.get('', 'urn:e:9'))!;
+      const coords = (was.attrs[LOC][0].value as { coordinates: number[] }).coordinates;
+      const old = [coords[0] - 0.01, coords[1] - 0.01, coords[0] + 0.01, coords[1] + 0.01] as [number, number, number, number];
+      const same: EntityRecord = { ...was, attrs: { ...was.attrs, [LOC]: [{ type: 'GeoProperty', value: { type: 'Point', coordinates: [...coords] } }] } };
+      await s.withTransaction((tx) => tx.entities.update('', same, was));
+      assert.deepEqual(await ids({ geo: { property: LOC, bbox: old, predicate: () => true } }), ['urn:e:9']);
+      const stored = (await s.entities.get('', 'urn:e:9'))!;
+      const moved: EntityRecord = { ...stored, attrs: { ...stored.attrs, [LOC]: [{ type: 'GeoProperty', value: { type: 'Point', coordinates: [21, 41] } }] } };
+      await s.withTransaction((tx) => tx.entities.update('', moved, stored));
+      assert.deepEqual(await ids({ geo: { property: LOC, bbox: old, predicate: () => true } }), []);
+      assert.deepEqual(await ids({ geo: { property: LOC, bbox: [20.5, 40.5, 21.5, 41.5], predicate: () => true } }), ['urn:e:9']);
+      const back = (await s.entities.get('', 'urn:e:9'))!;
+      await s.withTransaction((tx) => tx.entities.update('', { ...back, attrs: { ...back.attrs, [LOC]: was.attrs[LOC] } }, back));
+      assert.deepEqual(await ids({ geo: { property: LOC, bbox: old, predicate: () => true } }), ['urn:e:9']);
+    });
+
     test('delete removes the entity from queries', async () => {
       await s.withTransaction((tx) => tx.entities.insert('', rec('urn:e:gone', [V + 'Odd'], { n: 5 })));
       assert.equal(await s.withTransaction((tx) => tx.entities.delete('', 'urn:e:gone')), true);

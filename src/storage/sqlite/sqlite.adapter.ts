@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { StorageConflict, StorageNotFound } from '../../core/errors.ts';
 import type {
   EntityFilter, EntityKey, EntityReader, EntityRecord, EntityVersion, EntityWriteTx, Page, QueryResult,
-  StoragePort, TypeAttrRow, WriteTx, AttrType,
+  StoragePort, TypeAttrRow, WriteTx, AttrType, AttrInstance,
 } from '../port.ts';
 import { bboxOf } from '../../core/geometry.ts';
 import { compileFilter, indexExpressions, limitLiteral, type CompiledQuery } from './sqlite.query-compiler.ts';
@@ -313,10 +313,22 @@ function getOne(stmts: StatementCache, tenant: string, id: string): EntityRecord
   return row ? toRecord(row) : undefined;
 }
 
+/**
+ * Whether the geo index rows of an entity (one per GeoProperty, from its first instance) differ
+ * between the two versions. A sensor that sends its unchanged location with every reading (an
+ * upsert of the whole entity) keeps its rows: equal values are compared, not only the objects.
+ */
 function geoChanged(a: EntityRecord, b: EntityRecord): boolean {
-  for (const [k, v] of Object.entries(b.attrs)) if (v[0]?.type === 'GeoProperty' && a.attrs[k]?.[0] !== v[0]) return true;
-  for (const [k, v] of Object.entries(a.attrs)) if (v[0]?.type === 'GeoProperty' && b.attrs[k]?.[0] !== v[0]) return true;
+  for (const [k, v] of Object.entries(b.attrs)) if (v[0]?.type === 'GeoProperty' && !sameGeo(a.attrs[k]?.[0], v[0])) return true;
+  for (const [k, v] of Object.entries(a.attrs)) if (v[0]?.type === 'GeoProperty' && !sameGeo(b.attrs[k]?.[0], v[0])) return true;
   return false;
+}
+
+function sameGeo(x: AttrInstance | undefined, y: AttrInstance): boolean {
+  if (x === y) return true;
+  if (!x || x.type !== y.type) return false;
+  if (x.value === y.value) return true;
+  return x.value !== undefined && y.value !== undefined && JSON.stringify(x.value) === JSON.stringify(y.value);
 }
 
 class SqliteWriteTx implements EntityWriteTx {
@@ -499,8 +511,9 @@ export class SqliteStorage implements StoragePort {
   /**
    * `lock: false` only for a process that reads and never writes entities (the `export` command
    * beside a running server): the lock protects the owner's in-memory state from others' writes.
+   * `cacheMb`: the reader's page cache (DREHSCHEIBE_SQLITE_CACHE_MB; sqlite.database.ts).
    */
-  constructor(readonly file: string, opts: { lock?: boolean } = {}) {
+  constructor(readonly file: string, opts: { lock?: boolean; cacheMb?: number } = {}) {
     const registry = new MatchRegistry();
     this.unlock = opts.lock === false ? () => undefined : lockDatabase(file);
     try {
@@ -509,7 +522,7 @@ export class SqliteStorage implements StoragePort {
       this.unlock();
       throw e;
     }
-    this.reader = openReader(file, registry);
+    this.reader = openReader(file, registry, opts.cacheMb === undefined ? undefined : opts.cacheMb * 1024);
     this.wstmts = new StatementCache(this.writer);
     this.checkpointer = new Checkpointer(file);
     this.untrack = trackWrites(file, this.writer);
@@ -528,7 +541,7 @@ export class SqliteStorage implements StoragePort {
     this.tenants = new SqliteTenantStore(this.writer, this.reader, (fn) => this.withTransaction(() => fn()), () => this.rolledBack());
   }
 
-  static inDataDir(dataDir: string, opts: { lock?: boolean } = {}): SqliteStorage {
+  static inDataDir(dataDir: string, opts: { lock?: boolean; cacheMb?: number } = {}): SqliteStorage {
     return new SqliteStorage(join(dataDir, 'drehscheibe.sqlite'), opts);
   }
 

@@ -53,7 +53,7 @@ function configure(db: Db, registry: MatchRegistry, cacheKiB: number, tempInMemo
   db.function('ds_num', { deterministic: false, varargs: false }, (h: unknown, arg: unknown) => registry.value(Number(h), arg));
 }
 
-export function openWriter(file: string, registry: MatchRegistry): Db {
+export function openWriter(file: string, registry: MatchRegistry, cacheKiB = 16_384): Db {
   mkdirSync(dirname(file), { recursive: true });
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
@@ -63,14 +63,21 @@ export function openWriter(file: string, registry: MatchRegistry): Db {
   // Checkpoints normally run in a worker (sqlite.checkpoint.ts); this is only the high-water
   // fallback (about 64 MB of WAL) should the worker fall behind.
   db.pragma('wal_autocheckpoint = 16000');
-  configure(db, registry, 16_000, false);
+  configure(db, registry, cacheKiB, false);
   migrate(db);
   return db;
 }
 
-export function openReader(file: string, registry: MatchRegistry): Db {
+/**
+ * The reader's page cache: 8 MB unless configured (DREHSCHEIBE_SQLITE_CACHE_MB; it was 32 MB before
+ * the memory goal of issue #19). What reads touch again and again (the indexes' upper levels, the
+ * first pages of a type's rows, the R*Tree's upper nodes) fits; a GET at 1M entities lands on a page
+ * no cache of this size holds, and the operating system's file cache serves it either way. The
+ * writer keeps 16 MB: batch upserts at 1M insert into the R*Tree and the indexes at random places.
+ */
+export function openReader(file: string, registry: MatchRegistry, cacheKiB = 8_192): Db {
   const db = new Database(file, { readonly: true, fileMustExist: true });
-  configure(db, registry, 32_000, true);
+  configure(db, registry, cacheKiB, true);
   return db;
 }
 
