@@ -90,7 +90,7 @@ export const PLATFORM_OPERATIONS: Operation[] = [
   { method: 'GET', path: '/admin/users', tag: 'Admin', summary: 'List users', access: 'admin', query: ['limit', 'offset'], answer: json({ type: 'array', items: ref('User') }) },
   { method: 'POST', path: '/admin/users', tag: 'Admin', summary: 'Create a user', access: 'admin', body: 'json', ok: 201, errors: [409], answer: json(ref('User')) },
   { method: 'GET', path: '/admin/users/{id}', tag: 'Admin', summary: 'One user', access: 'admin', answer: json(ref('User')) },
-  { method: 'PATCH', path: '/admin/users/{id}', tag: 'Admin', summary: 'Change a user (e-mail, name, password, roles, disabled)', access: 'admin', body: 'json', answer: json(ref('User')) },
+  { method: 'PATCH', path: '/admin/users/{id}', tag: 'Admin', summary: 'Change a user (e-mail, name, password, roles, disabled, mail language)', access: 'admin', body: 'json', answer: json(ref('User')) },
   { method: 'DELETE', path: '/admin/users/{id}', tag: 'Admin', summary: 'Delete a user with its sessions and tokens', access: 'admin', ok: 204 },
   { method: 'POST', path: '/admin/users/{id}/password-link', tag: 'Admin', summary: 'Mail the user a link to set a password', access: 'admin', ok: 202, answer: json(ref('Message')) },
   { method: 'GET', path: '/admin/users/{id}/sessions', tag: 'Admin', summary: 'A user\'s live sessions', access: 'admin', answer: json({ type: 'array', items: ref('Session') }) },
