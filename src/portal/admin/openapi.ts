@@ -164,11 +164,13 @@ export function openApiDocument(baseUrl: string, version: string): Record<string
         Entity: { type: 'object', required: ['id', 'type'], properties: { id: { type: 'string', description: 'A URI; NGSI-LD writes insist on one, but entities written through NGSIv2 (/v2) keep their plain ids and are answered with them' }, type: { oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] }, '@context': {} }, additionalProperties: true },
         Subscription: { type: 'object', required: ['id', 'type'], description: 'An NGSI-LD Subscription (clause 5.2.12) with its notification status', properties: { id: { type: 'string' }, type: { const: 'Subscription' }, notification: { type: 'object' } }, additionalProperties: true },
         TenantContents: {
-          type: 'object', required: ['name', 'entities', 'historyEntities', 'historyInstances', 'subscriptions', 'devices', 'serviceGroups', 'portal'], additionalProperties: false,
+          type: 'object', required: ['name', 'entities', 'historyEntities', 'historyInstances', 'subscriptions', 'devices', 'serviceGroups', 'kpis', 'datasets', 'portal'], additionalProperties: false,
           properties: {
             name: { type: 'string', pattern: pattern(TENANT_NAME) }, entities: { type: 'integer', minimum: 0 },
             historyEntities: { type: 'integer', minimum: 0, description: 'Entities with history (also ones deleted before)' }, historyInstances: { type: 'integer', minimum: 0, description: 'Attribute instances in the history' },
             subscriptions: { type: 'integer', minimum: 0 }, devices: { type: 'integer', minimum: 0 }, serviceGroups: { type: 'integer', minimum: 0 },
+            kpis: { type: 'integer', minimum: 0, description: 'KPIs that use the tenant (read its entities; for the city\'s tenant every KPI: values are written there). A deletion is refused (409 TenantInUse) while any is left' },
+            datasets: { type: 'integer', minimum: 0, description: 'Catalogue datasets managed by the tenant\'s stewards or with live data from it. A deletion is refused (409 TenantInUse) while any is left' },
             portal: { type: 'boolean', description: 'The city\'s tenant shown by the portal (deleted only with confirm)' },
           },
         },
