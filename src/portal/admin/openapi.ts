@@ -10,6 +10,7 @@ import { NGSIV2_OPERATIONS, NGSIV2_SCHEMAS } from './openapi.ngsiv2.ts';
 import { PARTICIPATION_OPERATIONS, PARTICIPATION_SCHEMAS } from './openapi.participation.ts';
 import { BODIES, PLATFORM_OPERATIONS, QUERY_DOC } from './openapi.platform.ts';
 import { PLATFORM_SCHEMAS } from './openapi.platform-schemas.ts';
+import { NGSI_LD_SCHEMAS } from './openapi.ngsi-ld-schemas.ts';
 import { REPORT_OPERATIONS, REPORT_SCHEMAS } from './openapi.reports.ts';
 
 export type { Access, Operation } from './openapi.model.ts';
@@ -101,7 +102,10 @@ function responses(op: Operation, errors: ErrorFormat): Record<string, unknown> 
       ...(op.answer ? { content: content(op.answer) } : {}),
     },
   };
-  for (const s of op.alsoOk ?? []) out[s] = { description: s === 207 ? 'Partly done: the answer lists what failed' : SUCCESS_TEXT(s) };
+  for (const s of op.alsoOk ?? []) {
+    const c = op.answers?.[s];
+    out[s] = { description: s === 207 ? 'Partly done: the answer lists what failed' : SUCCESS_TEXT(s), ...(c ? { content: content(c) } : {}) };
+  }
   const statuses = new Set([400, ...(op.errors ?? [])]);
   if (op.access === 'key') statuses.add(403);
   else if (op.access !== 'public' && op.access !== 'device') { statuses.add(401); statuses.add(403); }
@@ -186,7 +190,7 @@ export function openApiDocument(baseUrl: string, version: string): Record<string
             entityTypes: { type: 'array', items: { type: 'string' } }, datasets: { type: 'array', items: { type: 'string' } },
           },
         },
-        ...PLATFORM_SCHEMAS, ...CATALOG_SCHEMAS, ...PARTICIPATION_SCHEMAS, ...REPORT_SCHEMAS, ...NGSIV2_SCHEMAS,
+        ...PLATFORM_SCHEMAS, ...NGSI_LD_SCHEMAS, ...CATALOG_SCHEMAS, ...PARTICIPATION_SCHEMAS, ...REPORT_SCHEMAS, ...NGSIV2_SCHEMAS,
       },
     },
   };
