@@ -28,6 +28,7 @@ import { configureGeo } from './ngsi-ld/geo/geo.query.ts';
 import { Ingest } from './ingest/index.ts';
 import { TenantService } from './tenants/tenants.service.ts';
 import { tenantRoutes } from './tenants/tenants.routes.ts';
+import { tenantReferences } from './tenants/tenants.references.ts';
 import type { Logger } from 'pino';
 import { ANONYMOUS, setupAuth, type Auth } from './auth/index.ts';
 import { guardedFetch } from './core/net.guard.ts';
@@ -242,7 +243,14 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps): Promise
   await ingest.routes(app);
   await accounts.routes(app, auth.audit);
   // Operators' tenant management: the admin API and the tenants page share this service.
-  const tenants = new TenantService({ storage, subscriptions: subscriptions!, registry: ingest.registry, portalTenant: config.portal.tenant, now: () => clock.now() });
+  // A deletion is refused while KPIs or catalogue datasets use the tenant; other nodes are told of one.
+  const cluster = storage.cluster;
+  const tenants = new TenantService({
+    storage, subscriptions: subscriptions!, registry: ingest.registry, portalTenant: config.portal.tenant, now: () => clock.now(),
+    references: tenantReferences({ kpis: () => kpis.service.list(), datasets: () => catalog.store.all(), cityTenant: config.portal.tenant }),
+    announce: cluster ? (name) => cluster.publish([{ kind: 'tenant', name }]).catch((err: unknown) => app.log.warn({ err, tenant: name }, 'tenant deletion could not be announced to the other nodes; until their next restart they may leave new writes to it unlisted')) : undefined,
+  });
+  if (cluster) bus.on('cluster.tenant', (name) => storage.tenants.forgetTenant(name));
   await app.register(async (api) => tenantRoutes(api, { service: tenants }), { prefix: '/admin' });
 
   const open = { config: { access: { op: 'public' as const } } };

@@ -9,7 +9,7 @@ import { createRemoteJWKSet, jwtVerify, type JWTPayload, type JWTVerifyGetKey } 
 import type { Clock } from '../core/clock.ts';
 import { BadRequestData, Unauthorized, Unavailable } from '../core/errors.ts';
 import { parseMappedRole } from '../auth/index.ts';
-import type { AccountStore, UserRecord, UserRole } from '../storage/port.accounts.ts';
+import type { AccountStore, MailLang, UserRecord, UserRole } from '../storage/port.accounts.ts';
 import { randomId, randomSecret, sha256 } from './secrets.ts';
 import { normaliseEmail } from './users.service.ts';
 
@@ -119,7 +119,7 @@ export class OidcLogin {
       throw new Unauthorized(`The ID token was rejected: ${(e as Error).message}`);
     }
     if (claims.nonce !== login.nonce) throw new Unauthorized('The ID token was rejected: its nonce does not match this login');
-    const user = await this.userFor(claims, await this.claimRoles(claims, tokens.access_token, keys));
+    const user = await this.userFor(claims, await this.claimRoles(claims, tokens.access_token, keys), pageLang(login.returnTo));
     return { user, returnTo: login.returnTo };
   }
 
@@ -140,7 +140,8 @@ export class OidcLogin {
     return out.length ? out : [{ role: 'citizen' }];
   }
 
-  private async userFor(c: JWTPayload, roles: UserRole[]): Promise<UserRecord> {
+  /** `lang`: the language of the portal page the login started from (its return address). */
+  private async userFor(c: JWTPayload, roles: UserRole[], lang: MailLang): Promise<UserRecord> {
     const now = this.clock.now().toISOString();
     const sub = c.sub!;
     const email = typeof c.email === 'string' ? normaliseEmail(c.email) : undefined;
@@ -160,6 +161,10 @@ export class OidcLogin {
         // With roles from the account, a new account starts as citizen until an operator grants more.
         displayName: name, oidcIssuer: this.cfg.issuer, oidcSubject: sub, roles: this.cfg.roles === 'claim' ? roles : [{ role: 'citizen' }], createdAt: now,
       };
+      // The mail language of a new account: the issuer's `locale` claim when it names German or
+      // English (the person's setting there), else the language of the page the login started on.
+      const mailLang = localeLang(c.locale) ?? lang;
+      if (mailLang === 'en') u.lang = 'en';
       if (email && c.email_verified === true && u.email === email) u.emailConfirmedAt = now;
       await this.store.createUser(u);
     }
@@ -169,6 +174,18 @@ export class OidcLogin {
     await this.store.updateUser(u.id, patch);
     return u;
   }
+}
+
+/** The portal's language of a local address: English under /en, else German (src/portal/paths.ts). */
+export function pageLang(path: string): MailLang {
+  return /^\/en(\/|\?|#|$)/.test(path) ? 'en' : 'de';
+}
+
+/** German or English from an OIDC `locale` claim (BCP 47: "en", "en-GB", "de-DE"); undefined for others or none. */
+export function localeLang(v: unknown): MailLang | undefined {
+  if (typeof v !== 'string') return undefined;
+  const m = /^(de|en)(?:[-_]|$)/i.exec(v.trim());
+  return m ? (m[1].toLowerCase() as MailLang) : undefined;
 }
 
 function rolesAt(payload: JWTPayload, path: string): string[] | undefined {

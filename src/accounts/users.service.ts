@@ -38,6 +38,8 @@ export interface UserChange {
   password?: string;
   roles?: UserRole[];
   disabled?: boolean;
+  /** The language of the person's mails. */
+  lang?: MailLang;
 }
 
 export function emailProblem(v: unknown): string | undefined {
@@ -106,14 +108,15 @@ export class UserService {
   }
 
   async change(id: string, c: UserChange): Promise<UserRecord> {
-    if (!c || typeof c !== 'object' || Array.isArray(c)) throw new BadRequestData('The body must be a JSON object: { email?, displayName?, password?, roles?, disabled? }');
+    if (!c || typeof c !== 'object' || Array.isArray(c)) throw new BadRequestData('The body must be a JSON object: { email?, displayName?, password?, roles?, disabled?, lang? }');
     const problems: string[] = [];
+    if (c.lang !== undefined && c.lang !== 'de' && c.lang !== 'en') problems.push('lang: "de" or "en"');
     if (c.email !== undefined) { const ep = emailProblem(c.email); if (ep) problems.push(ep); }
     if (c.displayName !== undefined && (typeof c.displayName !== 'string' || c.displayName.trim() === '' || c.displayName.length > 200)) problems.push('displayName: text of 1 to 200 characters');
     if (c.password !== undefined) { const pp = this.passwordProblem(c.password); if (pp) problems.push(pp); }
     if (c.roles !== undefined) problems.push(...rolesProblems(c.roles));
     if (c.disabled !== undefined && typeof c.disabled !== 'boolean') problems.push('disabled: true or false');
-    for (const k of Object.keys(c)) if (!['email', 'displayName', 'password', 'roles', 'disabled'].includes(k)) problems.push(`unknown member ${k}`);
+    for (const k of Object.keys(c)) if (!['email', 'displayName', 'password', 'roles', 'disabled', 'lang'].includes(k)) problems.push(`unknown member ${k}`);
     if (problems.length) throw new BadRequestData(problems.join('; '));
     const before = await this.get(id);
     const patch: UserPatch = {};
@@ -125,6 +128,7 @@ export class UserService {
     if (c.displayName !== undefined) patch.displayName = c.displayName.trim();
     if (c.password !== undefined) patch.passwordHash = await this.hasher.hash(c.password);
     if (c.roles !== undefined) patch.roles = c.roles;
+    if (c.lang !== undefined) patch.lang = c.lang;
     if (c.disabled !== undefined) patch.disabledAt = c.disabled ? (before.disabledAt ?? this.clock.now().toISOString()) : null;
     try {
       if (!(await this.store.updateUser(id, patch))) throw new ResourceNotFound(`No user with id ${id}`);

@@ -21,6 +21,8 @@ export interface EventMap {
   'cluster.policy': [];
   /** Another node revoked the API key with this id (docs/security.md). */
   'cluster.apikey': [id: string];
+  /** Another node deleted this tenant (docs/admin.md#tenants). */
+  'cluster.tenant': [name: string];
 }
 
 /**

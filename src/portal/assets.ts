@@ -43,10 +43,12 @@ function fingerprint(logical: string, body: Buffer): Asset {
   return a;
 }
 
-async function bundle(entry: string): Promise<Buffer> {
+/** Bundles a client script; `define` replaces global names by constants (e.g. an asset's fingerprinted URL). */
+async function bundle(entry: string, define: Record<string, string> = {}): Promise<Buffer> {
   const esbuild = await import('esbuild');
   const out = await esbuild.build({
     entryPoints: [entry], bundle: true, minify: true, write: false, format: 'iife', target: ['es2019'], platform: 'browser', legalComments: 'none', logLevel: 'silent',
+    define: Object.fromEntries(Object.entries(define).map(([k, v]) => [k, JSON.stringify(v)])),
   });
   return Buffer.from(out.outputFiles[0]!.contents);
 }
@@ -102,8 +104,9 @@ async function build(): Promise<AssetMap> {
   add('theme.css', readFileSync(join(HERE, 'theme.css')));
   add('catalog.css', readFileSync(join(HERE, 'catalog', 'catalog.css')));
   const leafletDir = dirname(require.resolve('leaflet/dist/leaflet.css'));
-  add('leaflet.css', Buffer.from(rewriteCss(readFileSync(join(leafletDir, 'leaflet.css'), 'utf8'), leafletDir, add)));
-  add('map.js', await bundle(join(HERE, 'client', 'map.ts')));
+  const leafletCss = add('leaflet.css', Buffer.from(rewriteCss(readFileSync(join(leafletDir, 'leaflet.css'), 'utf8'), leafletDir, add)));
+  // The map script loads Leaflet's stylesheet itself: pages need not block their first paint on it.
+  add('map.js', await bundle(join(HERE, 'client', 'map.ts'), { LEAFLET_CSS: ASSET_PREFIX + leafletCss.name }));
   add('uplot.css', readFileSync(require.resolve('uplot/dist/uPlot.min.css')));
   add('chart.js', await bundle(join(HERE, 'client', 'chart.ts')));
   add('reports.css', readFileSync(join(HERE, '..', 'reports', 'client', 'reports.css')));

@@ -28,6 +28,8 @@ export const PAGES = {
   imprint: { de: '/impressum', en: '/en/imprint' },
   privacy: { de: '/datenschutz', en: '/en/privacy' },
   accessibility: { de: '/barrierefreiheit', en: '/en/accessibility' },
+  // Choosing the language (a form that posts; also the mail language of a logged-in person).
+  language: { de: '/sprache', en: '/en/language' },
   // KPIs, sensors and the KPI editor (src/portal/kpi).
   kpi: { de: '/kennzahlen/:id', en: '/en/kpis/:id' },
   sensor: { de: '/daten/live/:id', en: '/en/data/live/:id' },
@@ -70,4 +72,42 @@ export function href(lang: Lang, page: PageName, id?: string): string {
 export interface Here {
   page: PageName;
   id?: string;
+}
+
+interface Pattern { page: PageName; lang: Lang; re: RegExp; hasId: boolean }
+// Static addresses first, so /daten/live is the live page and not a dataset called "live".
+const PATTERNS: Pattern[] = (Object.keys(PAGES) as PageName[])
+  .flatMap((page) => LANGS.map((lang) => {
+    const p: string = PAGES[page][lang];
+    const hasId = p.includes(':id');
+    return { page, lang, hasId, re: new RegExp(`^${p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(':id', '([^/]+)')}$`) };
+  }))
+  .sort((a, b) => Number(a.hasId) - Number(b.hasId));
+
+/** Which page a local path is (its language, page and :id), or undefined for an address that is no page. */
+export function pageAt(path: string): (Here & { lang: Lang }) | undefined {
+  const p = path.length > 1 ? path.replace(/\/+$/, '') : path;
+  for (const x of PATTERNS) {
+    const m = x.re.exec(p);
+    if (!m) continue;
+    if (!x.hasId) return { page: x.page, lang: x.lang };
+    try {
+      return { page: x.page, lang: x.lang, id: decodeURIComponent(m[1]) };
+    } catch {
+      return undefined;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The same page in another language: a local address ("/projekte/solarbaenke?x=1") becomes
+ * "/en/projects/solarbaenke?x=1"; an address that is no page leads to the home page.
+ */
+export function inLanguage(local: string, lang: Lang): string {
+  const q = local.indexOf('?');
+  const path = q < 0 ? local : local.slice(0, q);
+  const query = q < 0 ? '' : local.slice(q);
+  const at = pageAt(path);
+  return at ? href(lang, at.page, at.id) + query : href(lang, 'home');
 }

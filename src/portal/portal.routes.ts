@@ -15,7 +15,8 @@ import type { Frame } from './components/layout.tsx';
 import type { FrameAccount } from './admin/account-nav.tsx';
 import { CATALOGS, type Messages } from './i18n/index.ts';
 import { LiveData, type PublicRead } from './portal.model.ts';
-import { LANGS, PAGES, href, type Here, type Lang, type PageName } from './paths.ts';
+import { LANGS, PAGES, href, inLanguage, type Here, type Lang, type PageName } from './paths.ts';
+import { LanguagePage } from './pages/language.tsx';
 import { newNonce, sendCompressed, sendPage } from './render.ts';
 import { HomePage } from './pages/home.tsx';
 import { FieldPage, ProjectPage, StrategyPage } from './pages/strategy.tsx';
@@ -58,6 +59,11 @@ const API_PATHS = /^\/(ngsi-ld|iot|api|admin|assets|health|ready|metrics|version
 const EMAIL = /^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/;
 
 type Req = FastifyRequest<{ Params: { id?: string }; Querystring: Record<string, string> }>;
+
+/** A local address to lead back to ("/…", not "//host" or "/\\host", no white space); else the fallback. */
+function localPath(v: unknown, fallback: string): string {
+  return typeof v === 'string' && /^\/(?![/\\])\S{0,1000}$/.test(v) ? v : fallback;
+}
 
 function legal(file: string | undefined, fallback: string): LegalText {
   return parseLegalText(readFileSync(file ?? join(HERE_DIR, 'legal', fallback), 'utf8'));
@@ -167,6 +173,29 @@ export async function portalRoutes(app: FastifyInstance, d: PortalDeps): Promise
     await d.strategy.addFeedback({ lang, message: values.message, name: values.name || undefined, email: values.email || undefined, page: values.page || undefined });
     // Post/redirect/get: a reload does not send the message twice.
     return reply.status(303).header('Location', `${href(lang, 'accessibility')}?gesendet=1#rueckmeldung`).send();
+  }, 'POST');
+
+  // Choosing the language: GET shows the form, POST leads back to the page the person came from in
+  // the chosen language and, for a logged-in person, makes it their mail language (users.lang).
+  const languagePage = async (req: FastifyRequest, reply: FastifyReply, lang: Lang, returnTo: string, status = 200, error?: string) => {
+    const s = await d.accounts?.sessionOf(req);
+    const csrf = d.accounts ? await d.accounts.formToken(req, reply) : undefined;
+    const mailLang = s ? (s.user.lang ?? 'de') : undefined;
+    return send(req, reply, lang, { page: 'language' }, (frame, t) => LanguagePage({ frame, csrf, returnTo, mailLang, error }, t), status);
+  };
+  route('language', async (req, reply, lang) => languagePage(req, reply, lang, localPath(req.query.returnTo, href(lang, 'home'))));
+  route('language', async (req, reply, lang) => {
+    const body = (req.body && typeof req.body === 'object' ? req.body : {}) as Record<string, unknown>;
+    // With a session the accounts hook has checked the session's token; without one, the double-submit token.
+    if (d.accounts) await d.accounts.verifyForm(req);
+    const returnTo = localPath(body.returnTo, href(lang, 'home'));
+    const chosen = body.lang;
+    if (chosen !== 'de' && chosen !== 'en') return languagePage(req, reply, lang, returnTo, 400, CATALOGS[lang].language.required);
+    const s = await d.accounts?.sessionOf(req);
+    if (s && (s.user.lang ?? 'de') !== chosen) {
+      await d.accounts!.users.change(s.user.id, { lang: chosen });
+    }
+    return reply.status(303).header('Location', inLanguage(returnTo, chosen)).send();
   }, 'POST');
   if (catalogView && d.catalog && d.accounts) await catalogPageRoutes(app, { config: d.config, catalog: d.catalog, strategy: d.strategy, accounts: d.accounts, presenter: catalogView, send });
 }

@@ -11,7 +11,9 @@ export type ClusterEvent =
   /** The access policy was replaced through the admin API: the others read it again. */
   | { kind: 'policy' }
   /** An API key was revoked: the others drop it from their key caches at once (by its public id, not its hash). */
-  | { kind: 'apikey'; id: string };
+  | { kind: 'apikey'; id: string }
+  /** A tenant was deleted through the admin API: the others forget what they cached of it. */
+  | { kind: 'tenant'; name: string };
 
 export interface ClusterTiming {
   /** How often a node renews its lease and reads the live nodes, in ms. */

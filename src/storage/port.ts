@@ -207,6 +207,11 @@ export interface TenantStore {
   usage(name: string): Promise<TenantUsage>;
   /** Deletes every entity of the tenant, its history and the tenant itself; answers what was there. */
   drop(name: string): Promise<TenantUsage>;
+  /**
+   * Another node (same database) dropped the tenant: forget what this node cached of it (that its
+   * row exists), so that a later write creates the tenant again instead of leaving it unlisted.
+   */
+  forgetTenant(name: string): void;
 }
 
 export interface TenantUsage {

@@ -1,6 +1,8 @@
 // Operators' tenant management: create a tenant, see what it holds, delete it with everything in it
-// (entities, history, subscriptions, devices and service groups). The admin API (/admin/tenants)
-// and the page /verwaltung/mandanten both call this service.
+// (entities, history, subscriptions, devices and service groups). KPIs and catalogue datasets that
+// use the tenant are the city's curated content, not the tenant's data: while any is left, the
+// deletion is refused and names them. The admin API (/admin/tenants) and the page
+// /verwaltung/mandanten both call this service; other nodes are told of a deletion (cluster feed).
 import { AlreadyExists, BadRequestData, ProblemError, ResourceNotFound, DREHSCHEIBE_ERRORS } from '../core/errors.ts';
 import { TENANT_NAME } from '../core/tenant.ts';
 import type { StoragePort } from '../storage/port.ts';
@@ -19,6 +21,10 @@ export interface TenantContents {
   subscriptions: number;
   devices: number;
   serviceGroups: number;
+  /** KPIs that read their entities from the tenant (every KPI for the city's tenant: their values are written there). */
+  kpis: number;
+  /** Catalogue datasets managed by the tenant's stewards or with live data from the tenant. */
+  datasets: number;
   /** The portal's (the city's) tenant: deleting it needs its name typed as confirmation. */
   portal: boolean;
 }
@@ -32,6 +38,36 @@ export class ConfirmationRequired extends ProblemError {
   }
 }
 
+/** Content elsewhere that uses a tenant and blocks its deletion. */
+export interface TenantReference {
+  kind: 'kpi' | 'dataset';
+  id: string;
+  /** How it uses the tenant: reads its entities, writes its value there (KPIs); managed by its stewards, live data from there (datasets). */
+  uses: TenantUse[];
+}
+
+export type TenantUse = 'reads' | 'writes' | 'manages' | 'live';
+const USE_TEXT: Record<TenantUse, string> = { reads: 'reads its entities there', writes: 'writes its value there', manages: 'managed by its stewards', live: 'live data from there' };
+
+/** A deletion refused because KPIs or datasets still use the tenant. */
+export class TenantInUse extends ProblemError {
+  constructor(name: string, readonly references: TenantReference[]) {
+    super(`${DREHSCHEIBE_ERRORS}TenantInUse`, 409, 'The tenant is still in use', describe(name, references));
+    this.name = 'TenantInUse';
+  }
+}
+
+function describe(name: string, refs: TenantReference[]): string {
+  const part = (kind: TenantReference['kind'], one: string, many: string) => {
+    const of = refs.filter((r) => r.kind === kind);
+    if (of.length === 0) return undefined;
+    const shown = of.slice(0, 10).map((r) => `${r.id} (${r.uses.map((u) => USE_TEXT[u]).join(', ')})`).join(', ');
+    return `${of.length} ${of.length === 1 ? one : many}: ${shown}${of.length > 10 ? `, and ${of.length - 10} more` : ''}`;
+  };
+  const parts = [part('kpi', 'KPI', 'KPIs'), part('dataset', 'catalogue dataset', 'catalogue datasets')].filter(Boolean);
+  return `Tenant ${name} is still used by ${parts.join('; and by ')}. Delete them or change them to another tenant first, then delete the tenant`;
+}
+
 export interface TenantServiceDeps {
   storage: Pick<StoragePort, 'tenants' | 'entities'>;
   subscriptions: Pick<SubscriptionService, 'list' | 'delete'>;
@@ -39,6 +75,10 @@ export interface TenantServiceDeps {
   /** The city's tenant (DREHSCHEIBE_PORTAL_TENANT). */
   portalTenant: string;
   now: () => Date;
+  /** KPIs and catalogue datasets that use a tenant (lent by app.ts: this module imports neither). */
+  references?: (tenant: string) => Promise<TenantReference[]>;
+  /** Tells the other nodes that a tenant was deleted (they forget what they cached of it). */
+  announce?: (tenant: string) => Promise<void>;
 }
 
 /** Why a name is not a tenant name (English, for the API), or undefined. */
@@ -77,6 +117,8 @@ export class TenantService {
   async delete(name: string, confirm?: string): Promise<TenantContents> {
     const before = await this.contents(name);
     if (before.portal && confirm !== name) throw new ConfirmationRequired(name);
+    const refs = await this.references(name);
+    if (refs.length) throw new TenantInUse(name, refs);
     for (;;) {
       const page = await this.d.subscriptions.list(name, { limit: 1000, offset: 0 });
       if (page.items.length === 0) break;
@@ -85,7 +127,13 @@ export class TenantService {
     for (const dev of this.d.registry.listDevices(name, undefined)) await this.d.registry.deleteDevice(name, dev.servicePath, dev.deviceId).catch(ignoreNotFound);
     for (const g of this.d.registry.listGroups(name, undefined, {})) await this.d.registry.deleteGroup(name, g.servicePath, g.apikey, g.resource).catch(ignoreNotFound);
     const dropped = await this.d.storage.tenants.drop(name);
+    await this.d.announce?.(name);
     return { ...before, ...dropped };
+  }
+
+  /** What uses the tenant outside its own data (KPIs, catalogue datasets). */
+  references(name: string): Promise<TenantReference[]> {
+    return this.d.references?.(name) ?? Promise.resolve([]);
   }
 
   private check(name: string): void {
@@ -98,11 +146,13 @@ export class TenantService {
   }
 
   private async measure(name: string): Promise<TenantContents> {
-    const [usage, subs] = await Promise.all([this.d.storage.tenants.usage(name), this.d.subscriptions.list(name, { limit: 1, offset: 0 })]);
+    const [usage, subs, refs] = await Promise.all([this.d.storage.tenants.usage(name), this.d.subscriptions.list(name, { limit: 1, offset: 0 }), this.references(name)]);
     return {
       name, ...usage, subscriptions: subs.count,
       devices: this.d.registry.listDevices(name, undefined).length,
       serviceGroups: this.d.registry.listGroups(name, undefined, {}).length,
+      kpis: refs.filter((r) => r.kind === 'kpi').length,
+      datasets: refs.filter((r) => r.kind === 'dataset').length,
       portal: name === this.d.portalTenant,
     };
   }

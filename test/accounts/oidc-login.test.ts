@@ -15,7 +15,7 @@ let key: Key;
 let jwk: JWK;
 let t: AccountsApp;
 /** Who the issuer says is logged in, and how it misbehaves. */
-let person: { sub: string; email?: string; email_verified?: boolean; name?: string; roles: string[] } = { sub: 'kc-1', roles: [] };
+let person: { sub: string; email?: string; email_verified?: boolean; name?: string; locale?: string; roles: string[] } = { sub: 'kc-1', roles: [] };
 let badNonce = false;
 const codes = new Map<string, { challenge: string; method: string; nonce: string; redirectUri: string; clientId: string; person: typeof person }>();
 let tokenRequests = 0;
@@ -226,4 +226,43 @@ test('with DREHSCHEIBE_OIDC_LOGIN_ROLES=account the stored roles count: a new ac
   } finally {
     await a.close();
   }
+});
+
+/** Logs `person` in with OIDC, starting from returnTo; returns the stored account. */
+async function oidcAccount(returnTo: string): Promise<{ lang?: string; email: string }> {
+  const { callback, cookie } = await toIssuer(returnTo);
+  const r = await t.app.inject({ url: `/konto/oidc/callback${callback.search}`, headers: { cookie } });
+  assert.equal(r.statusCode, 303, r.body);
+  assert.equal(r.headers.location, returnTo);
+  const me = (await t.app.inject({ url: '/konto/sitzung', headers: { cookie: cookiesOf(r) } })).json() as { user: { lang?: string; email: string } };
+  return me.user;
+}
+
+test('the first OIDC login sets the mail language from the page it started on (English under /en), German otherwise', async () => {
+  person = { sub: 'kc-lang-en', email: 'lang-en@herne.de', email_verified: true, roles: [] };
+  assert.equal((await oidcAccount('/en/admin')).lang, 'en');
+  person = { sub: 'kc-lang-de', email: 'lang-de@herne.de', email_verified: true, roles: [] };
+  assert.equal((await oidcAccount('/verwaltung')).lang ?? 'de', 'de');
+  // A later login from a German page leaves the stored language (changed on /sprache, not by the login).
+  person = { sub: 'kc-lang-en', email: 'lang-en@herne.de', email_verified: true, roles: [] };
+  assert.equal((await oidcAccount('/verwaltung')).lang, 'en');
+});
+
+test('a locale claim naming German or English wins over the page language at the first OIDC login; another locale does not count', async () => {
+  person = { sub: 'kc-locale-de', email: 'locale-de@herne.de', email_verified: true, locale: 'de-DE', roles: [] };
+  assert.equal((await oidcAccount('/en/admin')).lang ?? 'de', 'de');
+  person = { sub: 'kc-locale-en', email: 'locale-en@herne.de', email_verified: true, locale: 'en', roles: [] };
+  assert.equal((await oidcAccount('/verwaltung')).lang, 'en');
+  person = { sub: 'kc-locale-fr', email: 'locale-fr@herne.de', email_verified: true, locale: 'fr', roles: [] };
+  assert.equal((await oidcAccount('/en')).lang, 'en');
+});
+
+test('the mail of an account created by an English OIDC login is in English', async () => {
+  person = { sub: 'kc-mail-en', email: 'mail-en@herne.de', email_verified: true, roles: [] };
+  await oidcAccount('/en/account');
+  const r = await t.app.inject({ method: 'POST', url: '/konto/passwort-vergessen', payload: { email: 'mail-en@herne.de' } });
+  assert.equal(r.statusCode, 202);
+  await t.app.drehscheibe.accounts.idle();
+  const out = (await t.app.inject({ url: '/admin/outbox', headers: { 'x-api-key': t.operatorKey } })).json() as Array<{ to: string; subject: string }>;
+  assert.equal(out.find((m) => m.to === 'mail-en@herne.de')?.subject, 'Reset your password');
 });

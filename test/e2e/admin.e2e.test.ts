@@ -8,41 +8,25 @@
 // Skipped, saying so, when no Chromium is installed (.ci/run installs it).
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, startServer, type ServerProcess } from '../support/server.ts';
+import { BROWSER_ARGS, BROWSER_SKIP, CHROMIUM, pageCheck } from '../support/browser.ts';
 
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const SKIP = existsSync(CHROMIUM) ? false : `no Chromium at ${CHROMIUM}: the browser tests are skipped (apt-get install chromium, or set CHROMIUM_PATH)`;
 const SHOTS = process.env.SHOTS_DIR || join(process.cwd(), '.artifacts', 'screenshots', 'admin');
-const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'];
-const TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
 const OPERATOR = { email: 'betrieb@herne.de', password: 'Betrieb-der-Plattform-2030' };
 const STEWARD = { email: 'daten@herne.de', password: 'Daten-verantworten-2030' };
 
-describe('accounts and administration in Chromium', { skip: SKIP }, () => {
+describe('accounts and administration in Chromium', { skip: BROWSER_SKIP }, () => {
   let server: ServerProcess;
   let dir: string;
   let adminKey: string;
   let browser: import('playwright-core').Browser;
   let operator: import('playwright-core').BrowserContext;
-  let AxeBuilder: typeof import('@axe-core/playwright').AxeBuilder;
   let stewardId = '';
-
-  /** Zero axe violations, no sideways scrolling at 320 px, screenshots at 1280 and 375 px. */
-  async function check(page: import('playwright-core').Page, name: string): Promise<void> {
-    await page.setViewportSize({ width: 1280, height: 900 });
-    const axe = await new AxeBuilder({ page }).withTags(TAGS).analyze();
-    assert.deepEqual(axe.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`), [], `${name} (${page.url()})`);
-    await page.screenshot({ path: join(SHOTS, `${name}-1280.png`), fullPage: true });
-    await page.setViewportSize({ width: 320, height: 800 });
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-    assert.ok(overflow <= 0, `${name} scrolls ${overflow} px sideways at 320 px`);
-    await page.setViewportSize({ width: 375, height: 812 });
-    await page.screenshot({ path: join(SHOTS, `${name}-375.png`), fullPage: true });
-    await page.setViewportSize({ width: 1280, height: 900 });
-  }
+  /** Zero axe violations, no sideways scrolling at 320 px, screenshots at 1280 and 375 px (test/support/browser.ts). */
+  let check: (page: import('playwright-core').Page, name: string) => Promise<void>;
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'ds-admin-e2e-'));
@@ -51,8 +35,8 @@ describe('accounts and administration in Chromium', { skip: SKIP }, () => {
     const r = await fetch(`${server.url}/admin/users`, { method: 'POST', headers: { 'x-api-key': adminKey, 'content-type': 'application/json' }, body: JSON.stringify({ ...OPERATOR, displayName: 'Betrieb', roles: [{ role: 'operator' }] }) });
     assert.equal(r.status, 201, await r.text());
     const { chromium } = await import('playwright-core');
-    AxeBuilder = (await import('@axe-core/playwright')).AxeBuilder;
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+    check = pageCheck((await import('@axe-core/playwright')).AxeBuilder, SHOTS, []);
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: BROWSER_ARGS });
     operator = await browser.newContext({ viewport: { width: 1280, height: 900 }, reducedMotion: 'reduce' });
     mkdirSync(SHOTS, { recursive: true });
   });
@@ -213,13 +197,15 @@ describe('accounts and administration in Chromium', { skip: SKIP }, () => {
     await Promise.all([page.waitForLoadState('load'), page.click('form.portal-form button[type=submit]')]);
     assert.match(await page.textContent('.error-summary') ?? '', /Geben Sie eine E-Mail-Adresse in der Form name@herne\.de ein\./);
     await check(page, 'benutzer-fehler-de');
-    // Deleting the city's tenant without its name typed: refused, the message at the field, nothing deleted.
+    // The city's tenant holds the demo's KPIs and live datasets: its page names them, with links, and
+    // offers no deletion (the typed-name confirmation is tested over HTTP in test/portal-admin/tenants.test.ts).
     await page.goto(server.url + '/verwaltung/mandanten/herne', { waitUntil: 'load' });
-    await page.fill('#tenant-confirm', 'Herne');
-    await Promise.all([page.waitForLoadState('load'), page.click('form.portal-form button[type=submit]')]);
-    assert.match(await page.textContent('#tenant-confirm-error') ?? '', /Geben Sie zur Bestätigung genau „herne“ ein\./);
+    assert.match(await page.textContent('#tenant-in-use') ?? '', /Dieser Mandant wird noch verwendet/);
+    assert.match(await page.textContent('#tenant-references') ?? '', /Kennzahl „[a-z0-9-]+“: .*schreibt ihren Wert in diesen Mandanten/);
+    assert.match(await page.textContent('#tenant-references') ?? '', /Datensatz „[a-z0-9-]+“/);
     assert.match(await page.textContent('#tenant-contents') ?? '', /Entitäten/);
-    await check(page, 'mandant-loeschen-fehler-de');
+    assert.equal(await page.locator('form.portal-form button[type=submit]').count(), 0, 'no delete button');
+    await check(page, 'mandant-in-verwendung-de');
     // The access policy by keyboard: a broken document is refused with the German message at the field, the text kept.
     await page.goto(server.url + '/verwaltung/richtlinie', { waitUntil: 'load' });
     await page.focus('#policy-policy');

@@ -1,10 +1,12 @@
 // Tenants: create and delete through the admin API and the pages (one TenantService). A deletion
 // names what it removes, removes entities, history, subscriptions, devices and service groups of
-// that tenant only, is audit-logged, and needs the typed name for the city's tenant. Runs on the
+// that tenant only, is audit-logged, needs the typed name for the city's tenant, and is refused
+// while KPIs or catalogue datasets use the tenant (naming them). Runs on the
 // engine of TEST_ENGINE (sqlite, or postgres with TEST_PG_URL).
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { accountsApp, browser, logIn, type AccountsApp, type Browser } from './support.ts';
+import { loadStarter } from '../../src/strategy/index.ts';
 
 describe('tenants: create and delete (API and pages)', () => {
   let t: AccountsApp;
@@ -49,7 +51,7 @@ describe('tenants: create and delete (API and pages)', () => {
     const ok = await call('POST', '/admin/tenants', { payload: { name: 'leer' } });
     assert.equal(ok.statusCode, 201, ok.body);
     assert.equal(ok.headers.location, '/admin/tenants/leer');
-    assert.deepEqual(ok.json(), { name: 'leer', entities: 0, historyEntities: 0, historyInstances: 0, subscriptions: 0, devices: 0, serviceGroups: 0, portal: false });
+    assert.deepEqual(ok.json(), { name: 'leer', entities: 0, historyEntities: 0, historyInstances: 0, subscriptions: 0, devices: 0, serviceGroups: 0, kpis: 0, datasets: 0, portal: false });
     assert.equal((await call('POST', '/admin/tenants', { payload: { name: 'leer' } })).statusCode, 409);
     const list = (await call('GET', '/admin/tenants')).json() as Array<{ name: string }>;
     assert.ok(list.some((x) => x.name === 'leer'));
@@ -80,7 +82,7 @@ describe('tenants: create and delete (API and pages)', () => {
     await fill('abriss', 'a1');
     await fill('bleibt', 'b1');
     const contents = (await call('GET', '/admin/tenants/abriss')).json();
-    assert.deepEqual(contents, { name: 'abriss', entities: 2, historyEntities: 2, historyInstances: 2, subscriptions: 1, devices: 1, serviceGroups: 1, portal: false });
+    assert.deepEqual(contents, { name: 'abriss', entities: 2, historyEntities: 2, historyInstances: 2, subscriptions: 1, devices: 1, serviceGroups: 1, kpis: 0, datasets: 0, portal: false });
     const page = await op.get('/verwaltung/mandanten/abriss');
     assert.equal(page.statusCode, 200);
     for (const line of ['2 Entitäten', '2 Verlaufswerte \\(zeitliche Daten\\) von 2 Entitäten', '1 Abonnement', '1 Gerät und 1 Dienstgruppe']) assert.match(page.body, new RegExp(`<li>${line}</li>`), line);
@@ -101,7 +103,7 @@ describe('tenants: create and delete (API and pages)', () => {
     assert.equal((await t.app.inject({ method: 'POST', url: '/iot/json?k=key-a1&i=dev-a1', headers: { 'content-type': 'application/json' }, payload: { n: 1 } })).statusCode >= 400, true, 'its devices no longer send');
     assert.equal(await (await op.get('/verwaltung/mandanten/abriss')).statusCode, 404);
 
-    assert.deepEqual((await call('GET', '/admin/tenants/bleibt')).json(), { name: 'bleibt', entities: 2, historyEntities: 2, historyInstances: 2, subscriptions: 1, devices: 1, serviceGroups: 1, portal: false });
+    assert.deepEqual((await call('GET', '/admin/tenants/bleibt')).json(), { name: 'bleibt', entities: 2, historyEntities: 2, historyInstances: 2, subscriptions: 1, devices: 1, serviceGroups: 1, kpis: 0, datasets: 0, portal: false });
     const hist = await call('GET', `/ngsi-ld/v1/temporal/entities/${encodeURIComponent('urn:ngsi-ld:AirQualityObserved:b1')}`, { tenant: 'bleibt' });
     assert.equal(hist.statusCode, 200);
 
@@ -139,5 +141,50 @@ describe('tenants: create and delete (API and pages)', () => {
     const ok = await op.post('/verwaltung/mandanten/herne', { confirm: 'herne' });
     assert.equal(ok.statusCode, 303);
     assert.equal((await call('GET', '/admin/tenants/herne')).statusCode, 404);
+  });
+
+  test('a tenant that KPIs or catalogue datasets use is not deleted: API 409 TenantInUse naming them, the page lists them with links and has no delete button; once they are gone it is', async () => {
+    await loadStarter(t.app.drehscheibe.strategy);
+    await fill('genutzt', 'g1');
+    const kpi = await call('POST', '/api/strategy/kpis', { payload: { id: 'genutzt-no2', name: { de: 'NO₂-Stationen', en: 'NO₂ stations' }, selection: { tenant: 'genutzt', type: 'AirQualityObserved' }, reduction: { kind: 'count' } } });
+    assert.equal(kpi.statusCode, 201, kpi.body);
+    const ds = await call('POST', '/api/catalog/datasets', { payload: {
+      id: 'genutzt-luft', tenant: 'genutzt', title: { de: 'Luft', en: 'Air' }, description: { de: 'Messwerte' }, publisherId: 'stadt-herne', licence: 'dl-by-de/2.0', themes: ['ENVI'], keywords: [],
+      live: { tenant: 'genutzt', type: 'AirQualityObserved' }, distributions: [],
+    } });
+    assert.equal(ds.statusCode, 201, ds.body);
+    const contents = (await call('GET', '/admin/tenants/genutzt')).json() as { kpis: number; datasets: number };
+    assert.equal(contents.kpis, 1);
+    assert.equal(contents.datasets, 1);
+
+    const refused = await call('DELETE', '/admin/tenants/genutzt');
+    assert.equal(refused.statusCode, 409);
+    const p = refused.json() as { type: string; detail: string };
+    assert.equal(p.type, 'https://drehscheibe.dev/errors/TenantInUse');
+    assert.match(p.detail, /1 KPI: genutzt-no2 \(reads its entities there\)/);
+    assert.match(p.detail, /1 catalogue dataset: genutzt-luft \(managed by its stewards, live data from there\)/);
+    assert.equal((await call('GET', '/admin/tenants/genutzt')).json().entities, 2, 'nothing deleted');
+
+    const page = await op.get('/verwaltung/mandanten/genutzt');
+    assert.equal(page.statusCode, 200);
+    assert.match(page.body, /Dieser Mandant wird noch verwendet/);
+    assert.match(page.body, /<a class="kern-link" href="\/verwaltung\/kennzahlen\/genutzt-no2">Kennzahl „genutzt-no2“<\/a>: liest ihre Daten aus diesem Mandanten/);
+    assert.match(page.body, /<a class="kern-link" href="\/verwaltung\/datensaetze\/genutzt-luft">Datensatz „genutzt-luft“<\/a>: wird von den Redakteurinnen und Redakteuren dieses Mandanten verwaltet, zeigt Live-Daten aus diesem Mandanten/);
+    assert.doesNotMatch(page.body, /Endgültig löschen/, 'no delete button while it is in use');
+    const post = await op.post('/verwaltung/mandanten/genutzt', {});
+    assert.equal(post.statusCode, 409);
+    assert.match(post.body, /Dieser Mandant wird noch verwendet/);
+    assert.match((await op.get('/en/admin/tenants/genutzt')).body, /KPI &quot;genutzt-no2&quot;<\/a>: reads its data from this tenant/);
+
+    // Every KPI writes its value into the city's tenant: it is in use as long as any KPI exists.
+    assert.equal((await call('POST', '/admin/tenants', { payload: { name: 'herne' } })).statusCode, 201);
+    const city = await call('DELETE', '/admin/tenants/herne?confirm=herne');
+    assert.equal(city.statusCode, 409);
+    assert.match((city.json() as { detail: string }).detail, /genutzt-no2 \(writes its value there\)/);
+
+    assert.equal((await call('DELETE', '/api/strategy/kpis/genutzt-no2')).statusCode, 204);
+    assert.equal((await call('DELETE', '/api/catalog/datasets/genutzt-luft')).statusCode, 204);
+    assert.equal((await call('DELETE', '/admin/tenants/genutzt')).statusCode, 200);
+    assert.equal((await call('GET', '/admin/tenants/genutzt')).statusCode, 404);
   });
 });

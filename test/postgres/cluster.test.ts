@@ -303,6 +303,28 @@ test('cluster: an access policy replaced on node A is in force on node B, and so
   assert.notEqual(JSON.stringify(b.app.drehscheibe.auth.policy.document), JSON.stringify(doc));
 }));
 
+test('cluster: a tenant deleted on node A is forgotten by node B, so B\'s next write into that name creates the tenant again (listed, readable)', { skip: PG_SKIP }, async () => withCluster(async ({ a, b }) => {
+  await converged([a, b], 0);
+  const headers = { ...JSON_HEADERS, 'ngsild-tenant': 'kurz' };
+  const entity = (n: number) => ({ id: `urn:ngsi-ld:Counter:${n}`, type: 'Counter', n: { type: 'Property', value: n } });
+  // B writes first: it now knows the tenant has its row.
+  assert.equal((await b.app.inject({ method: 'POST', url: '/ngsi-ld/v1/entities', headers, payload: entity(1) })).statusCode, 201);
+  let told = false;
+  b.app.drehscheibe.bus.on('cluster.tenant', (name) => { if (name === 'kurz') told = true; });
+  const del = await a.app.inject({ method: 'DELETE', url: '/admin/tenants/kurz' });
+  assert.equal(del.statusCode, 200, del.body);
+  await until('node B is told of the deletion', () => told);
+  assert.equal((await b.app.inject({ method: 'POST', url: '/ngsi-ld/v1/entities', headers, payload: entity(2) })).statusCode, 201);
+  // Before the fix B skipped the tenants row it believed was there: the tenant was unlisted and 404 everywhere.
+  const contents = await a.app.inject({ url: '/admin/tenants/kurz' });
+  assert.equal(contents.statusCode, 200, contents.body);
+  assert.equal((contents.json() as { entities: number }).entities, 1);
+  assert.ok(((await a.app.inject({ url: '/admin/tenants' })).json() as Array<{ name: string }>).some((x) => x.name === 'kurz'));
+  const read = await a.app.inject({ url: '/ngsi-ld/v1/entities?type=Counter', headers: { 'ngsild-tenant': 'kurz' } });
+  assert.equal(read.statusCode, 200, read.body);
+  assert.deepEqual((read.json() as Array<{ id: string }>).map((e) => e.id), ['urn:ngsi-ld:Counter:2']);
+}));
+
 const OPERATOR_KEY = 'cluster-test-operator-key-0123456789';
 
 test('cluster: an API key revoked on node A is refused by node B at once, not after B\'s cache lifetime', { skip: PG_SKIP }, async () => withCluster(async ({ a, b }) => {

@@ -307,6 +307,7 @@ export class SubscriptionService {
       else if (ev.kind === 'registry') this.d.bus.emit('cluster.registry');
       else if (ev.kind === 'policy') this.d.bus.emit('cluster.policy');
       else if (ev.kind === 'apikey') this.d.bus.emit('cluster.apikey', ev.id);
+      else if (ev.kind === 'tenant') this.d.bus.emit('cluster.tenant', ev.name);
       else this.reloads = this.reloads.then(() => this.reload(ev.tenant, ev.id)).catch((e) => this.d.logger?.warn({ err: e, subscription: ev.id }, 'subscription could not be reloaded'));
     }
   }

@@ -49,8 +49,10 @@ export interface Operation {
   body?: BodyKey | Body;
   /** Success status (200 when absent). */
   ok?: number;
-  /** Further success statuses (an upsert's 204, a batch's 207), described without content. */
+  /** Further success statuses (an upsert's 204, a batch's 207); their content, if any, in `answers`. */
   alsoOk?: number[];
+  /** The content of further success statuses (status → media type → schema), e.g. a batch's 207 result. */
+  answers?: Partial<Record<number, Record<string, Schema>>>;
   /** The success answer's content (media type → schema); absent = not described beyond the status. */
   answer?: Record<string, Schema>;
   /** Headers of the success answer (name → description). */

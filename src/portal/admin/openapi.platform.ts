@@ -11,35 +11,42 @@ const E = '/ngsi-ld/v1';
 const ONE = { 'application/json': ref('Entity'), 'application/ld+json': ref('Entity'), 'application/geo+json': { type: 'object', description: 'GeoJSON Feature' } };
 const LIST = { 'application/json': { type: 'array', items: ref('Entity') }, 'application/ld+json': { type: 'array', items: ref('Entity') }, 'application/geo+json': { type: 'object', description: 'GeoJSON FeatureCollection' } };
 const COUNT = { 'NGSILD-Results-Count': 'The total, with count=true', Link: 'The @context; rel="next" and rel="prev" pages' };
+// A write's answer with Prefer: return=representation (clause 6.3.6): the entity as stored, else no body.
+const REP = { 'application/json': ref('Entity'), 'application/ld+json': ref('Entity') };
+const PREFER = { 'Preference-Applied': 'return=representation or return=minimal when the Prefer header asked for it' };
+const WRITE = { alsoOk: [200], answers: { 200: REP }, answerHeaders: PREFER };
+const PARTIAL = { alsoOk: [200, 207], answers: { 200: REP, 207: json(ref('UpdateResult')) }, answerHeaders: PREFER };
+const BATCH = { 207: json(ref('BatchOperationResult')) };
+const both = (s: Record<string, unknown>) => ({ 'application/json': s, 'application/ld+json': s });
 
 export const PLATFORM_OPERATIONS: Operation[] = [
   // NGSI-LD: entities
-  { method: 'POST', path: `${E}/entities`, tag: 'NGSI-LD', summary: 'Create an entity', access: 'write', body: 'entity', ok: 201, clause: '5.6.1', errors: [409] },
+  { method: 'POST', path: `${E}/entities`, tag: 'NGSI-LD', summary: 'Create an entity', access: 'write', body: 'entity', ok: 201, clause: '5.6.1', errors: [409], answer: REP, answerHeaders: { Location: 'The new entity', ...PREFER } },
   { method: 'GET', path: `${E}/entities`, tag: 'NGSI-LD', summary: 'Query entities (q, geo-query, attrs, pick/omit, options, pagination)', access: 'read', query: ENTITY_QUERY, clause: '5.7.2', answer: LIST, answerHeaders: COUNT },
   { method: 'DELETE', path: `${E}/entities`, tag: 'NGSI-LD', summary: 'Purge entities matching a query (or only some of their attributes)', access: 'write', query: ['type', 'id', 'idPattern', 'attrs', 'q', 'scopeQ', 'georel', 'geometry', 'coordinates', 'geoproperty', 'keep', 'drop', 'local'], ok: 204, clause: '5.6.21' },
   { method: 'GET', path: `${E}/entities/{entityId}`, tag: 'NGSI-LD', summary: 'Retrieve an entity', access: 'read', query: ['attrs', 'pick', 'omit', 'options', 'lang', 'geometryProperty'], clause: '5.7.1', answer: ONE },
-  { method: 'PUT', path: `${E}/entities/{entityId}`, tag: 'NGSI-LD', summary: 'Replace an entity', access: 'write', body: 'entity', ok: 204, clause: '5.6.18' },
-  { method: 'PATCH', path: `${E}/entities/{entityId}`, tag: 'NGSI-LD', summary: 'Merge an entity', access: 'write', body: 'entity', ok: 204, clause: '5.6.17' },
+  { method: 'PUT', path: `${E}/entities/{entityId}`, tag: 'NGSI-LD', summary: 'Replace an entity', access: 'write', body: 'entity', ok: 204, clause: '5.6.18', ...WRITE },
+  { method: 'PATCH', path: `${E}/entities/{entityId}`, tag: 'NGSI-LD', summary: 'Merge an entity', access: 'write', body: 'entity', ok: 204, clause: '5.6.17', ...WRITE },
   { method: 'DELETE', path: `${E}/entities/{entityId}`, tag: 'NGSI-LD', summary: 'Delete an entity', access: 'write', ok: 204, clause: '5.6.6' },
-  { method: 'POST', path: `${E}/entities/{entityId}/attrs`, tag: 'NGSI-LD', summary: 'Append attributes', access: 'write', body: 'entity', query: ['options'], ok: 204, clause: '5.6.3' },
-  { method: 'PATCH', path: `${E}/entities/{entityId}/attrs`, tag: 'NGSI-LD', summary: 'Update attributes', access: 'write', body: 'entity', ok: 204, clause: '5.6.2' },
-  { method: 'PATCH', path: `${E}/entities/{entityId}/attrs/{attrId}`, tag: 'NGSI-LD', summary: 'Partial attribute update', access: 'write', body: 'json', ok: 204, clause: '5.6.4' },
-  { method: 'PUT', path: `${E}/entities/{entityId}/attrs/{attrId}`, tag: 'NGSI-LD', summary: 'Replace an attribute', access: 'write', body: 'json', ok: 204, clause: '5.6.19' },
+  { method: 'POST', path: `${E}/entities/{entityId}/attrs`, tag: 'NGSI-LD', summary: 'Append attributes', access: 'write', body: 'entity', query: ['options'], ok: 204, clause: '5.6.3', ...PARTIAL },
+  { method: 'PATCH', path: `${E}/entities/{entityId}/attrs`, tag: 'NGSI-LD', summary: 'Update attributes', access: 'write', body: 'entity', ok: 204, clause: '5.6.2', ...PARTIAL },
+  { method: 'PATCH', path: `${E}/entities/{entityId}/attrs/{attrId}`, tag: 'NGSI-LD', summary: 'Partial attribute update', access: 'write', body: 'json', ok: 204, clause: '5.6.4', ...WRITE },
+  { method: 'PUT', path: `${E}/entities/{entityId}/attrs/{attrId}`, tag: 'NGSI-LD', summary: 'Replace an attribute', access: 'write', body: 'json', ok: 204, clause: '5.6.19', ...WRITE },
   { method: 'DELETE', path: `${E}/entities/{entityId}/attrs/{attrId}`, tag: 'NGSI-LD', summary: 'Delete an attribute', access: 'write', query: ['datasetId', 'deleteAll'], ok: 204, clause: '5.6.5' },
   // NGSI-LD: batch
-  { method: 'POST', path: `${E}/entityOperations/create`, tag: 'NGSI-LD', summary: 'Batch create entities', access: 'write', body: 'entities', ok: 201, clause: '5.6.7', alsoOk: [207] },
-  { method: 'POST', path: `${E}/entityOperations/upsert`, tag: 'NGSI-LD', summary: 'Batch upsert entities', access: 'write', body: 'entities', query: ['options'], ok: 201, clause: '5.6.8', alsoOk: [204, 207] },
-  { method: 'POST', path: `${E}/entityOperations/update`, tag: 'NGSI-LD', summary: 'Batch update entities', access: 'write', body: 'entities', query: ['options'], ok: 204, clause: '5.6.9', alsoOk: [207] },
-  { method: 'POST', path: `${E}/entityOperations/delete`, tag: 'NGSI-LD', summary: 'Batch delete entities', access: 'write', body: 'ids', ok: 204, clause: '5.6.10', alsoOk: [207] },
-  { method: 'POST', path: `${E}/entityOperations/merge`, tag: 'NGSI-LD', summary: 'Batch merge entities', access: 'write', body: 'entities', ok: 204, clause: '5.6.20', alsoOk: [207] },
+  { method: 'POST', path: `${E}/entityOperations/create`, tag: 'NGSI-LD', summary: 'Batch create entities', access: 'write', body: 'entities', ok: 201, clause: '5.6.7', alsoOk: [207], answer: json(ref('EntityIds')), answers: BATCH },
+  { method: 'POST', path: `${E}/entityOperations/upsert`, tag: 'NGSI-LD', summary: 'Batch upsert entities', access: 'write', body: 'entities', query: ['options'], ok: 201, clause: '5.6.8', alsoOk: [204, 207], answer: json(ref('EntityIds')), answers: BATCH, description: '201 with the ids of the entities created; 204 when every entity existed and was updated or replaced.' },
+  { method: 'POST', path: `${E}/entityOperations/update`, tag: 'NGSI-LD', summary: 'Batch update entities', access: 'write', body: 'entities', query: ['options'], ok: 204, clause: '5.6.9', alsoOk: [207], answers: BATCH },
+  { method: 'POST', path: `${E}/entityOperations/delete`, tag: 'NGSI-LD', summary: 'Batch delete entities', access: 'write', body: 'ids', ok: 204, clause: '5.6.10', alsoOk: [207], answers: BATCH },
+  { method: 'POST', path: `${E}/entityOperations/merge`, tag: 'NGSI-LD', summary: 'Batch merge entities', access: 'write', body: 'entities', ok: 204, clause: '5.6.20', alsoOk: [207], answers: BATCH },
   { method: 'POST', path: `${E}/entityOperations/query`, tag: 'NGSI-LD', summary: 'Query entities with a query in the body', access: 'read', body: 'query', query: ['limit', 'offset', 'count', 'options'], clause: '5.7.2', answer: LIST, answerHeaders: COUNT },
   // NGSI-LD: discovery
-  { method: 'GET', path: `${E}/types`, tag: 'NGSI-LD', summary: 'Entity types of the tenant', access: 'read', query: ['details'], clause: '5.7.5', answer: json({ type: 'object', description: 'EntityTypeList (or an array of EntityType with details=true)' }) },
-  { method: 'GET', path: `${E}/types/{type}`, tag: 'NGSI-LD', summary: 'One entity type with its attributes', access: 'read', clause: '5.7.7' },
-  { method: 'GET', path: `${E}/attributes`, tag: 'NGSI-LD', summary: 'Attributes of the tenant', access: 'read', query: ['details'], clause: '5.7.8', answer: json({ type: 'object', description: 'AttributeList (or an array of Attribute with details=true)' }) },
-  { method: 'GET', path: `${E}/attributes/{attrId}`, tag: 'NGSI-LD', summary: 'One attribute', access: 'read', clause: '5.7.10' },
+  { method: 'GET', path: `${E}/types`, tag: 'NGSI-LD', summary: 'Entity types of the tenant', access: 'read', query: ['details'], clause: '5.7.5', answer: both({ oneOf: [ref('EntityTypeList'), { type: 'array', items: ref('EntityType'), description: 'With details=true' }] }) },
+  { method: 'GET', path: `${E}/types/{type}`, tag: 'NGSI-LD', summary: 'One entity type with its attributes', access: 'read', clause: '5.7.7', answer: both(ref('EntityTypeInfo')) },
+  { method: 'GET', path: `${E}/attributes`, tag: 'NGSI-LD', summary: 'Attributes of the tenant', access: 'read', query: ['details'], clause: '5.7.8', answer: both({ oneOf: [ref('AttributeList'), { type: 'array', items: ref('Attribute'), description: 'With details=true' }] }) },
+  { method: 'GET', path: `${E}/attributes/{attrId}`, tag: 'NGSI-LD', summary: 'One attribute', access: 'read', clause: '5.7.10', answer: both(ref('Attribute')) },
   // NGSI-LD: temporal
-  { method: 'POST', path: `${E}/temporal/entities`, tag: 'NGSI-LD', summary: 'Create or add to a temporal representation of an entity', access: 'write', body: 'entity', ok: 201, clause: '5.6.11' },
+  { method: 'POST', path: `${E}/temporal/entities`, tag: 'NGSI-LD', summary: 'Create or add to a temporal representation of an entity', access: 'write', body: 'entity', ok: 201, clause: '5.6.11', alsoOk: [204], answerHeaders: { Location: 'The temporal representation (201: it was created; 204: instances were added to an existing one)' } },
   { method: 'GET', path: `${E}/temporal/entities`, tag: 'NGSI-LD', summary: 'Query temporal evolution of entities (timerel, lastN, aggregation)', access: 'read', query: TEMPORAL_QUERY, clause: '5.7.4', answer: LIST, answerHeaders: COUNT },
   { method: 'GET', path: `${E}/temporal/entities/{entityId}`, tag: 'NGSI-LD', summary: 'Retrieve the temporal evolution of an entity', access: 'read', query: TEMPORAL_QUERY, clause: '5.7.3', answer: ONE },
   { method: 'DELETE', path: `${E}/temporal/entities/{entityId}`, tag: 'NGSI-LD', summary: 'Delete the temporal representation of an entity', access: 'write', ok: 204, clause: '5.6.16' },
@@ -48,7 +55,7 @@ export const PLATFORM_OPERATIONS: Operation[] = [
   { method: 'GET', path: `${E}/temporal/entities/{entityId}/attrs/{attrId}/history.csv`, tag: 'NGSI-LD', summary: 'An attribute\'s history as CSV (Drehscheibe extension)', access: 'read', query: ['timerel', 'timeAt', 'endTimeAt', 'lastN'] },
   { method: 'PATCH', path: `${E}/temporal/entities/{entityId}/attrs/{attrId}/{instanceId}`, tag: 'NGSI-LD', summary: 'Modify an attribute instance', access: 'write', body: 'json', ok: 204, clause: '5.6.14' },
   { method: 'DELETE', path: `${E}/temporal/entities/{entityId}/attrs/{attrId}/{instanceId}`, tag: 'NGSI-LD', summary: 'Delete an attribute instance', access: 'write', ok: 204, clause: '5.6.15' },
-  { method: 'POST', path: `${E}/temporal/entityOperations/query`, tag: 'NGSI-LD', summary: 'Temporal query with a query in the body', access: 'read', body: 'query', query: ['limit', 'offset', 'count', 'options', 'lastN'], clause: '5.7.4' },
+  { method: 'POST', path: `${E}/temporal/entityOperations/query`, tag: 'NGSI-LD', summary: 'Temporal query with a query in the body', access: 'read', body: 'query', query: ['limit', 'offset', 'count', 'options', 'lastN'], clause: '5.7.4', answer: LIST, answerHeaders: COUNT },
   // NGSI-LD: subscriptions
   { method: 'POST', path: `${E}/subscriptions`, tag: 'NGSI-LD', summary: 'Create a subscription (HTTP or MQTT notifications)', access: 'subscriptions', body: 'json', ok: 201, clause: '5.8.1', errors: [409] },
   { method: 'GET', path: `${E}/subscriptions`, tag: 'NGSI-LD', summary: 'List subscriptions', access: 'subscriptions', query: ['limit', 'offset', 'count'], clause: '5.8.4', answer: json({ type: 'array', items: ref('Subscription') }), answerHeaders: COUNT },
@@ -56,13 +63,13 @@ export const PLATFORM_OPERATIONS: Operation[] = [
   { method: 'PATCH', path: `${E}/subscriptions/{subscriptionId}`, tag: 'NGSI-LD', summary: 'Update a subscription', access: 'subscriptions', body: 'json', ok: 204, clause: '5.8.2' },
   { method: 'DELETE', path: `${E}/subscriptions/{subscriptionId}`, tag: 'NGSI-LD', summary: 'Delete a subscription', access: 'subscriptions', ok: 204, clause: '5.8.5' },
   // NGSI-LD: @context management
-  { method: 'GET', path: `${E}/jsonldContexts`, tag: 'NGSI-LD', summary: 'List @contexts', access: 'public', query: ['details', 'kind'], clause: '5.13.3' },
-  { method: 'POST', path: `${E}/jsonldContexts`, tag: 'NGSI-LD', summary: 'Add an @context', access: 'admin', body: 'json', ok: 201, clause: '5.13.2', errors: [409] },
-  { method: 'GET', path: `${E}/jsonldContexts/{contextId}`, tag: 'NGSI-LD', summary: 'Serve an @context', access: 'public', query: ['details'], clause: '5.13.4' },
+  { method: 'GET', path: `${E}/jsonldContexts`, tag: 'NGSI-LD', summary: 'List @contexts', access: 'public', query: ['details', 'kind'], clause: '5.13.3', answer: json({ oneOf: [{ type: 'array', items: { type: 'string' }, description: 'Their URLs' }, { type: 'array', items: ref('ContextDetails'), description: 'With details=true' }] }) },
+  { method: 'POST', path: `${E}/jsonldContexts`, tag: 'NGSI-LD', summary: 'Add an @context', access: 'admin', body: 'json', ok: 201, clause: '5.13.2', errors: [409], answerHeaders: { Location: 'The stored @context under /ngsi-ld/v1/jsonldContexts (its local id)' } },
+  { method: 'GET', path: `${E}/jsonldContexts/{contextId}`, tag: 'NGSI-LD', summary: 'Serve an @context', access: 'public', query: ['details'], clause: '5.13.4', answer: { 'application/ld+json': ref('ContextDocument'), 'application/json': ref('ContextDetails') }, description: 'The @context itself (application/ld+json; Hosted and ImplicitlyCreated ones only, a Cached one answers 422 OperationNotSupported), or with details=true its metadata (application/json).' },
   { method: 'DELETE', path: `${E}/jsonldContexts/{contextId}`, tag: 'NGSI-LD', summary: 'Delete or reload an @context', access: 'admin', query: ['reload'], ok: 204, clause: '5.13.5' },
   // NGSI-LD: information about the broker
-  { method: 'GET', path: `${E}/info/sourceIdentity`, tag: 'NGSI-LD', summary: 'Context source identity of this broker', access: 'public', clause: '5.15.1' },
-  { method: 'GET', path: `${E}/info/conformance`, tag: 'NGSI-LD', summary: 'Conformance summary: what of the specification is implemented (Drehscheibe extension)', access: 'public' },
+  { method: 'GET', path: `${E}/info/sourceIdentity`, tag: 'NGSI-LD', summary: 'Context source identity of this broker', access: 'public', clause: '5.15.1', answer: both(ref('ContextSourceIdentity')) },
+  { method: 'GET', path: `${E}/info/conformance`, tag: 'NGSI-LD', summary: 'Conformance summary: what of the specification is implemented (Drehscheibe extension)', access: 'public', answer: both(ref('Conformance')) },
   // IoT
   { method: 'GET', path: '/iot/about', tag: 'IoT', summary: 'IoT Agent information', access: 'admin', answer: json({ type: 'object', required: ['libVersion', 'version'], properties: { libVersion: { type: 'string' }, port: { type: 'string' }, baseRoot: { type: 'string' }, version: { type: 'string' } } }) },
   { method: 'POST', path: '/iot/services', tag: 'IoT', summary: 'Create service groups (fiware-service, fiware-servicepath headers)', access: 'write', body: 'json', ok: 201, errors: [409] },
@@ -90,7 +97,7 @@ export const PLATFORM_OPERATIONS: Operation[] = [
   { method: 'GET', path: '/admin/users', tag: 'Admin', summary: 'List users', access: 'admin', query: ['limit', 'offset'], answer: json({ type: 'array', items: ref('User') }) },
   { method: 'POST', path: '/admin/users', tag: 'Admin', summary: 'Create a user', access: 'admin', body: 'json', ok: 201, errors: [409], answer: json(ref('User')) },
   { method: 'GET', path: '/admin/users/{id}', tag: 'Admin', summary: 'One user', access: 'admin', answer: json(ref('User')) },
-  { method: 'PATCH', path: '/admin/users/{id}', tag: 'Admin', summary: 'Change a user (e-mail, name, password, roles, disabled)', access: 'admin', body: 'json', answer: json(ref('User')) },
+  { method: 'PATCH', path: '/admin/users/{id}', tag: 'Admin', summary: 'Change a user (e-mail, name, password, roles, disabled, mail language)', access: 'admin', body: 'json', answer: json(ref('User')) },
   { method: 'DELETE', path: '/admin/users/{id}', tag: 'Admin', summary: 'Delete a user with its sessions and tokens', access: 'admin', ok: 204 },
   { method: 'POST', path: '/admin/users/{id}/password-link', tag: 'Admin', summary: 'Mail the user a link to set a password', access: 'admin', ok: 202, answer: json(ref('Message')) },
   { method: 'GET', path: '/admin/users/{id}/sessions', tag: 'Admin', summary: 'A user\'s live sessions', access: 'admin', answer: json({ type: 'array', items: ref('Session') }) },
@@ -100,7 +107,7 @@ export const PLATFORM_OPERATIONS: Operation[] = [
   { method: 'POST', path: '/admin/tenants', tag: 'Admin', summary: 'Create an empty tenant', access: 'admin', body: jsonBody({ type: 'object', required: ['name'], properties: { name: { type: 'string', pattern: pattern(TENANT_NAME) } } }), ok: 201, errors: [409], answer: json(ref('TenantContents')), answerHeaders: { Location: 'The tenant under /admin/tenants' } },
   { method: 'GET', path: '/admin/tenants/{tenant}', tag: 'Admin', summary: 'What a tenant holds: what a deletion removes', access: 'admin', answer: json(ref('TenantContents')) },
   { method: 'DELETE', path: '/admin/tenants/{tenant}', tag: 'Admin', summary: 'Delete a tenant with all its entities, history, subscriptions, devices and service groups', access: 'admin',
-    description: 'The city\'s tenant (DREHSCHEIBE_PORTAL_TENANT) is deleted only with `confirm` equal to its name; without it the answer is 409 ConfirmationRequired and nothing changes. Users, API keys and the audit log stay. The answer tells what was deleted.',
+    description: 'The city\'s tenant (DREHSCHEIBE_PORTAL_TENANT) is deleted only with `confirm` equal to its name; without it the answer is 409 ConfirmationRequired and nothing changes. While KPIs or catalogue datasets use the tenant (`kpis`, `datasets` in its contents) the answer is 409 TenantInUse naming them, and nothing changes: delete them or change them to another tenant first. Other nodes are told of the deletion. Users, API keys and the audit log stay. The answer tells what was deleted.',
     query: [{ name: 'confirm', description: 'The tenant\'s name again: required to delete the city\'s tenant', schema: { type: 'string' } }], errors: [409], answer: json(ref('TenantContents')) },
   { method: 'GET', path: '/admin/outbox', tag: 'Admin', summary: 'The mail outbox, newest first', access: 'admin', query: ['state', 'to', 'limit', 'offset'], answer: json({ type: 'array', items: ref('Mail') }) },
   // Konto

@@ -10,6 +10,7 @@ import { NGSIV2_OPERATIONS, NGSIV2_SCHEMAS } from './openapi.ngsiv2.ts';
 import { PARTICIPATION_OPERATIONS, PARTICIPATION_SCHEMAS } from './openapi.participation.ts';
 import { BODIES, PLATFORM_OPERATIONS, QUERY_DOC } from './openapi.platform.ts';
 import { PLATFORM_SCHEMAS } from './openapi.platform-schemas.ts';
+import { NGSI_LD_SCHEMAS } from './openapi.ngsi-ld-schemas.ts';
 import { REPORT_OPERATIONS, REPORT_SCHEMAS } from './openapi.reports.ts';
 
 export type { Access, Operation } from './openapi.model.ts';
@@ -101,7 +102,10 @@ function responses(op: Operation, errors: ErrorFormat): Record<string, unknown> 
       ...(op.answer ? { content: content(op.answer) } : {}),
     },
   };
-  for (const s of op.alsoOk ?? []) out[s] = { description: s === 207 ? 'Partly done: the answer lists what failed' : SUCCESS_TEXT(s) };
+  for (const s of op.alsoOk ?? []) {
+    const c = op.answers?.[s];
+    out[s] = { description: s === 207 ? 'Partly done: the answer lists what failed' : SUCCESS_TEXT(s), ...(c ? { content: content(c) } : {}) };
+  }
   const statuses = new Set([400, ...(op.errors ?? [])]);
   if (op.access === 'key') statuses.add(403);
   else if (op.access !== 'public' && op.access !== 'device') { statuses.add(401); statuses.add(403); }
@@ -164,11 +168,13 @@ export function openApiDocument(baseUrl: string, version: string): Record<string
         Entity: { type: 'object', required: ['id', 'type'], properties: { id: { type: 'string', description: 'A URI; NGSI-LD writes insist on one, but entities written through NGSIv2 (/v2) keep their plain ids and are answered with them' }, type: { oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] }, '@context': {} }, additionalProperties: true },
         Subscription: { type: 'object', required: ['id', 'type'], description: 'An NGSI-LD Subscription (clause 5.2.12) with its notification status', properties: { id: { type: 'string' }, type: { const: 'Subscription' }, notification: { type: 'object' } }, additionalProperties: true },
         TenantContents: {
-          type: 'object', required: ['name', 'entities', 'historyEntities', 'historyInstances', 'subscriptions', 'devices', 'serviceGroups', 'portal'], additionalProperties: false,
+          type: 'object', required: ['name', 'entities', 'historyEntities', 'historyInstances', 'subscriptions', 'devices', 'serviceGroups', 'kpis', 'datasets', 'portal'], additionalProperties: false,
           properties: {
             name: { type: 'string', pattern: pattern(TENANT_NAME) }, entities: { type: 'integer', minimum: 0 },
             historyEntities: { type: 'integer', minimum: 0, description: 'Entities with history (also ones deleted before)' }, historyInstances: { type: 'integer', minimum: 0, description: 'Attribute instances in the history' },
             subscriptions: { type: 'integer', minimum: 0 }, devices: { type: 'integer', minimum: 0 }, serviceGroups: { type: 'integer', minimum: 0 },
+            kpis: { type: 'integer', minimum: 0, description: 'KPIs that use the tenant (read its entities; for the city\'s tenant every KPI: values are written there). A deletion is refused (409 TenantInUse) while any is left' },
+            datasets: { type: 'integer', minimum: 0, description: 'Catalogue datasets managed by the tenant\'s stewards or with live data from it. A deletion is refused (409 TenantInUse) while any is left' },
             portal: { type: 'boolean', description: 'The city\'s tenant shown by the portal (deleted only with confirm)' },
           },
         },
@@ -184,7 +190,7 @@ export function openApiDocument(baseUrl: string, version: string): Record<string
             entityTypes: { type: 'array', items: { type: 'string' } }, datasets: { type: 'array', items: { type: 'string' } },
           },
         },
-        ...PLATFORM_SCHEMAS, ...CATALOG_SCHEMAS, ...PARTICIPATION_SCHEMAS, ...REPORT_SCHEMAS, ...NGSIV2_SCHEMAS,
+        ...PLATFORM_SCHEMAS, ...NGSI_LD_SCHEMAS, ...CATALOG_SCHEMAS, ...PARTICIPATION_SCHEMAS, ...REPORT_SCHEMAS, ...NGSIV2_SCHEMAS,
       },
     },
   };

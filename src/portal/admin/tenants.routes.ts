@@ -5,7 +5,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { AlreadyExists, ProblemError } from '../../core/errors.ts';
 import type { ActiveSession } from '../../accounts/index.ts';
 import { TENANT_NAME } from '../../core/tenant.ts';
-import { ConfirmationRequired } from '../../tenants/tenants.service.ts';
+import { ConfirmationRequired, TenantInUse } from '../../tenants/tenants.service.ts';
 import { ADMIN_CATALOGS } from '../i18n/admin.index.ts';
 import { href, type Lang } from '../paths.ts';
 import { adminPage, formBody, seeOther, type AdminReq, type PageKit } from './admin.kit.ts';
@@ -60,8 +60,8 @@ export async function tenantPageRoutes(app: FastifyInstance, kit: PageKit): Prom
   const confirmPage = async (req: AdminReq, reply: FastifyReply, lang: Lang, s: ActiveSession, extra: { confirm?: string; error?: string } = {}, status = 200) => {
     const name = req.params.id ?? '';
     if (!TENANT_NAME.test(name)) throw notFound();
-    const contents = await tenants.contents(name);
-    return kit.send(req, reply, lang, { page: 'adminTenant', id: name }, (frame, t, a) => TenantDeletePage({ frame, csrf: s.session.csrf, tenant: contents, ...extra }, t, a), { status, session: s });
+    const [contents, inUse] = await Promise.all([tenants.contents(name), tenants.references(name)]);
+    return kit.send(req, reply, lang, { page: 'adminTenant', id: name }, (frame, t, a) => TenantDeletePage({ frame, csrf: s.session.csrf, tenant: contents, inUse, ...extra }, t, a), { status, session: s });
   };
 
   adminPage(app, kit, 'adminTenant', 'operator', async (req, reply, lang, s) => confirmPage(req, reply, lang, s));
@@ -75,6 +75,8 @@ export async function tenantPageRoutes(app: FastifyInstance, kit: PageKit): Prom
     try {
       await tenants.delete(name, confirm);
     } catch (e) {
+      // KPIs or datasets still use it: the page again, naming them (the service's rule).
+      if (e instanceof TenantInUse) return confirmPage(req, reply, lang, s, { confirm }, 409);
       // The city's tenant goes only when its name was typed (the service's rule), said at the field.
       if (!(e instanceof ConfirmationRequired)) throw e;
       return confirmPage(req, reply, lang, s, { confirm, error: a.tenants.confirmWrong(name) }, 409);

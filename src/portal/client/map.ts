@@ -60,4 +60,25 @@ function init(el: HTMLElement): void {
   });
 }
 
-document.querySelectorAll<HTMLElement>('.portal-map').forEach(init);
+/** Leaflet's stylesheet (its fingerprinted URL, set when the script is bundled: src/portal/assets.ts). */
+declare const LEAFLET_CSS: string;
+
+/**
+ * Loads Leaflet's stylesheet unless the page links it: the map is the only user, so pages leave it out
+ * of their render-blocking styles and the map (whose place is reserved, theme.css) shows once it is in.
+ */
+function leafletStyles(): Promise<void> {
+  if (document.querySelector(`link[rel="stylesheet"][href="${LEAFLET_CSS}"]`)) return Promise.resolve();
+  return new Promise((resolve) => {
+    const link = document.createElement('link');
+    link.rel = 'stylesheet';
+    link.href = LEAFLET_CSS;
+    link.onload = () => resolve();
+    // Without its stylesheet the map would be unusable: the page keeps its table and list instead.
+    link.onerror = () => {};
+    document.head.append(link);
+  });
+}
+
+const maps = document.querySelectorAll<HTMLElement>('.portal-map');
+if (maps.length) void leafletStyles().then(() => maps.forEach(init));

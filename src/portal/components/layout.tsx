@@ -96,6 +96,11 @@ export function Layout({ frame, t, title, styles = [], scripts = [], children }:
                 <li><a class="kern-link" href={href(frame.lang, 'imprint')}>{t.nav.imprint}</a></li>
                 <li><a class="kern-link" href={href(frame.lang, 'privacy')}>{t.nav.privacy}</a></li>
                 <li><a class="kern-link" href={href(frame.lang, 'accessibility')}>{t.nav.accessibility}</a></li>
+                <li>
+                  <a class="kern-link" href={`${href(frame.lang, 'language')}?returnTo=${encodeURIComponent(href(frame.lang, frame.here.page, frame.here.id))}`}>
+                    {t.language.link} / <span lang={other}>{t.language.linkOther}</span>
+                  </a>
+                </li>
               </ul>
             </nav>
             {frame.demo && <p class="kern-body--small">{t.layout.demoNote}</p>}

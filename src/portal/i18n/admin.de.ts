@@ -278,6 +278,15 @@ export const adminDe = {
     deleteButton: 'Endgültig löschen',
     cancel: 'Abbrechen, zurück zu den Mandanten',
     defaultNotDeletable: 'Der Standard-Mandant kann nicht gelöscht werden.',
+    inUseTitle: 'Dieser Mandant wird noch verwendet',
+    inUse: 'Er lässt sich erst löschen, wenn diese Kennzahlen und Datensätze gelöscht oder auf einen anderen Mandanten umgestellt sind:',
+    refName: (kind: 'kpi' | 'dataset', id: string) => (kind === 'kpi' ? `Kennzahl „${id}“` : `Datensatz „${id}“`),
+    uses: {
+      reads: 'liest ihre Daten aus diesem Mandanten',
+      writes: 'schreibt ihren Wert in diesen Mandanten (den der Stadt)',
+      manages: 'wird von den Redakteurinnen und Redakteuren dieses Mandanten verwaltet',
+      live: 'zeigt Live-Daten aus diesem Mandanten',
+    },
   },
   devices: {
     title: 'Geräte und Dienstgruppen',

@@ -279,6 +279,15 @@ export const adminEn = {
     deleteButton: 'Delete for good',
     cancel: 'Cancel, back to the tenants',
     defaultNotDeletable: 'The default tenant cannot be deleted.',
+    inUseTitle: 'This tenant is still in use',
+    inUse: 'It can be deleted only once these KPIs and datasets are deleted or changed to another tenant:',
+    refName: (kind: 'kpi' | 'dataset', id: string) => (kind === 'kpi' ? `KPI "${id}"` : `Dataset "${id}"`),
+    uses: {
+      reads: 'reads its data from this tenant',
+      writes: 'writes its value into this tenant (the city\'s)',
+      manages: 'managed by this tenant\'s stewards',
+      live: 'shows live data from this tenant',
+    },
   },
   devices: {
     title: 'Devices and service groups',

@@ -30,7 +30,7 @@ export function LivePage(m: LiveModel, t: Messages) {
   const k = KPI_TEXTS[lang];
   const features = all.map(({ s, type }) => ({ id: s.id, name: s.name, lat: s.lat!, lon: s.lon!, text: `${typeLabel(type, t)}. ${rowText(s, t)}`, url: href(lang, 'sensor', s.id), link: k.live.details }));
   return (
-    <Layout frame={m.frame} t={t} title={t.live.title} styles={['leaflet.css']} scripts={features.length ? ['map.js'] : []}>
+    <Layout frame={m.frame} t={t} title={t.live.title} scripts={features.length ? ['map.js'] : []}>
       <h1 class="kern-heading-x-large">{t.live.title}</h1>
       <p class="lead">{t.live.intro}</p>
       {m.groups.length === 0 && <p>{t.live.none}</p>}

@@ -115,7 +115,7 @@ export function ProjectPage(m: ProjectModel, t: Messages) {
   const p = m.project;
   const title = p.title[lang] || p.title.de;
   return (
-    <Layout frame={m.frame} t={t} title={title} styles={p.location ? ['leaflet.css'] : []} scripts={p.location ? ['map.js'] : []}>
+    <Layout frame={m.frame} t={t} title={title} scripts={p.location ? ['map.js'] : []}>
       <p><a class="kern-link" href={href(lang, 'strategy')}>{t.project.back}</a></p>
       <h1 class="kern-heading-x-large">{title}</h1>
       <p class="lead">{p.summary[lang] || p.summary.de}</p>

@@ -16,6 +16,10 @@ export class PgTenantStore implements TenantStore {
     return measure(this.pool, name);
   }
 
+  forgetTenant(name: string): void {
+    this.known.delete(name);
+  }
+
   async drop(name: string): Promise<TenantUsage> {
     const c = await this.pool.connect();
     try {

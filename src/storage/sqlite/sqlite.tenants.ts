@@ -21,6 +21,11 @@ export class SqliteTenantStore implements TenantStore {
     return this.measure((sql) => this.rs(sql), name);
   }
 
+  /** One process writes a SQLite file (no cluster feed): nothing else can have dropped it; the caches are cleared anyway. */
+  forgetTenant(_name: string): void {
+    this.forget();
+  }
+
   drop(name: string): Promise<TenantUsage> {
     return this.serialise(async () => {
       const before = this.measure((sql) => this.ws(sql), name);

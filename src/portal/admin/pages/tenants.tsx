@@ -4,7 +4,7 @@ import type { Messages } from '../../i18n/index.ts';
 import type { AdminMessages } from '../../i18n/admin.index.ts';
 import type { Frame } from '../../components/layout.tsx';
 import { href } from '../../paths.ts';
-import type { TenantContents } from '../../../tenants/tenants.service.ts';
+import type { TenantContents, TenantReference } from '../../../tenants/tenants.service.ts';
 import { Csrf, Input, Notice, Submit, type FormState } from '../forms.tsx';
 import { AdminShell, Table } from './shell.tsx';
 
@@ -46,7 +46,15 @@ export function TenantsPage(m: TenantsModel, t: Messages, a: AdminMessages) {
   );
 }
 
-export interface TenantDeleteModel { frame: Frame; csrf: string; tenant: TenantContents; confirm?: string; error?: string }
+export interface TenantDeleteModel {
+  frame: Frame;
+  csrf: string;
+  tenant: TenantContents;
+  /** KPIs and datasets that use the tenant: while any is left, it cannot be deleted (no form then). */
+  inUse: TenantReference[];
+  confirm?: string;
+  error?: string;
+}
 
 export function TenantDeletePage(m: TenantDeleteModel, t: Messages, a: AdminMessages) {
   const l = m.frame.lang;
@@ -55,6 +63,22 @@ export function TenantDeletePage(m: TenantDeleteModel, t: Messages, a: AdminMess
   return (
     <AdminShell frame={m.frame} t={t} a={a} title={a.tenants.deleteTitle(c.name)} errors={errors}>
       {c.portal && <Notice kind="warning">{a.tenants.portalWarning}</Notice>}
+      {m.inUse.length > 0 && (
+        <section class="kern-alert kern-alert--danger" role="alert" aria-labelledby="tenant-in-use">
+          <div class="kern-alert__header"><h2 class="kern-title" id="tenant-in-use">{a.tenants.inUseTitle}</h2></div>
+          <div class="kern-alert__body">
+            <p class="kern-body">{a.tenants.inUse}</p>
+            <ul class="kern-list" id="tenant-references">
+              {m.inUse.map((r) => (
+                <li>
+                  <a class="kern-link" href={r.kind === 'kpi' ? href(l, 'kpiEdit', r.id) : href(l, 'editorEdit', r.id)}>{a.tenants.refName(r.kind, r.id)}</a>
+                  {`: ${r.uses.map((u) => a.tenants.uses[u]).join(', ')}`}
+                </li>
+              ))}
+            </ul>
+          </div>
+        </section>
+      )}
       <p>{a.tenants.deleteWhat}</p>
       <ul class="kern-list" id="tenant-contents">
         <li>{a.tenants.countEntities(c.entities)}</li>
@@ -63,11 +87,13 @@ export function TenantDeletePage(m: TenantDeleteModel, t: Messages, a: AdminMess
         <li>{a.tenants.countDevices(c.devices, c.serviceGroups)}</li>
       </ul>
       <p>{a.tenants.deleteKeeps}</p>
-      <form class="portal-form" method="post" action={href(l, 'adminTenant', c.name)} novalidate>
-        <Csrf token={m.csrf} />
-        {c.portal && <Input a={a} id="tenant-confirm" name="confirm" label={a.tenants.confirm} hint={a.tenants.confirmHint(c.name)} required autocomplete="off" value={m.confirm} error={m.error} />}
-        <Submit label={a.tenants.deleteButton} />
-      </form>
+      {m.inUse.length === 0 && (
+        <form class="portal-form" method="post" action={href(l, 'adminTenant', c.name)} novalidate>
+          <Csrf token={m.csrf} />
+          {c.portal && <Input a={a} id="tenant-confirm" name="confirm" label={a.tenants.confirm} hint={a.tenants.confirmHint(c.name)} required autocomplete="off" value={m.confirm} error={m.error} />}
+          <Submit label={a.tenants.deleteButton} />
+        </form>
+      )}
       <p><a class="kern-link" href={href(l, 'adminTenants')}>{a.tenants.cancel}</a></p>
     </AdminShell>
   );
