@@ -18,3 +18,4 @@ export { FOLLOW_KINDS, NOTIFY_MODES } from './guests-follows.model.ts';
 export { ProposalImageService, IMAGE_LIMITS, hasUpload, type ImageUpload } from './image.service.ts';
 export type { ProposalImageMeta, ImageState } from './images.model.ts';
 export { acceptImageForms } from './images.routes.ts';
+export { renderRich, findCitations, citeKey, CITE_LIMIT, type CiteRef, type CiteKind, type RichPart } from './citations.ts';

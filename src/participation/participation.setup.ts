@@ -26,6 +26,7 @@ import { loadParticipationStarter } from './starter.ts';
 import { ProcessDatasets } from './catalog.datasets.ts';
 import type { CatalogService } from '../catalog/index.ts';
 import { participationPages } from '../portal/participation/participation.pages.ts';
+import type { CitationSource } from '../portal/participation/citations.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -44,6 +45,8 @@ export interface ParticipationSetup {
   store?: ParticipationStore;
   /** The open-data catalogue: each process is listed there as a dataset (catalog.datasets.ts). */
   catalog?: CatalogService;
+  /** Where the live data cited in proposals and comments is read (the KPI and sensor pages' services). */
+  citations?: CitationSource;
 }
 
 export interface Participation {
@@ -223,6 +226,6 @@ export async function installParticipation(app: FastifyInstance, d: Participatio
   };
   const out: Participation = { service, surveys, events, openData, registration, guests, follows, images, afterwards, store, person, deleteAccount, loadStarter, datasets };
   app.decorate('participation', out);
-  if (cfg.portal.enabled) await app.register(async (pages) => participationPages(pages, { config: cfg, service, surveys, events, registration, guests, follows, images, person, deleteAccount, accounts: d.accounts, strategy: d.strategy }));
+  if (cfg.portal.enabled) await app.register(async (pages) => participationPages(pages, { config: cfg, service, surveys, events, registration, guests, follows, images, person, deleteAccount, accounts: d.accounts, strategy: d.strategy, citations: d.citations }));
   return out;
 }

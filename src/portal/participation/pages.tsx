@@ -10,6 +10,9 @@ import { Button, CommentThread, Csrf, ErrorList, Notice, PField, PhaseTimeline, 
 import { FollowButton, GuestCommentForm, GuestQueue, GuestWaiting } from './guest-follow.pages.tsx';
 import type { GuestContribution, HeldContribution, ProposalImageMeta } from '../../participation/index.ts';
 import { ImageFields, ImageQueue, ProposalImageFigure } from './image.pages.tsx';
+import type { RichPart } from '../../participation/index.ts';
+import type { CitationView } from './citations.ts';
+import { UserText, citeContext, hasCitedHistory } from './citation.cells.tsx';
 
 type Errors = Record<string, string>;
 const errList = (e: Errors) => Object.entries(e).map(([field, message]) => ({ field, message }));
@@ -179,13 +182,16 @@ export interface ProposalModel {
   viewer: Viewer;
   view: ProcessView;
   proposal: Proposal;
-  bodyHtml: string;
+  /** The proposal's text: sanitised HTML and the live data it cites. */
+  body: RichPart[];
+  /** The cited live data of this page (proposal and comments), by citeKey. */
+  cites: Map<string, CitationView>;
   /** The comments of this page of threads. */
   comments: Comment[];
   commentCount: number;
   commentPage: number;
   commentPages: number;
-  commentHtml: Map<string, string>;
+  commentHtml: Map<string, RichPart[]>;
   /** The comments of this page the viewer rated "hilfreich". */
   rated?: Set<string>;
   supported: boolean;
@@ -214,8 +220,10 @@ export function ProposalPage(x: ProposalModel, t: Messages, m: ParticipationMess
   const action = (what: string, id?: string) => ({
     comment: `${base}/kommentare`, rateComment: `${base}/kommentare/${id}/hilfreich`, reportComment: `${base}/kommentare/${id}/melden`, hideComment: `${base}/kommentare/${id}/ausblenden`, restoreComment: `${base}/kommentare/${id}/wiederherstellen`,
   } as Record<string, string>)[what]!;
+  const cite = citeContext(x.cites, lang, t, m);
+  const charts = hasCitedHistory(x.cites);
   return (
-    <Layout frame={x.frame} t={t} title={Object.keys(x.errors).length ? `${m.errors.prefix} ${title}` : title}>
+    <Layout frame={x.frame} t={t} title={Object.keys(x.errors).length ? `${m.errors.prefix} ${title}` : title} styles={charts ? ['uplot.css'] : []} scripts={charts ? ['chart.js'] : []}>
       <AccountBar frame={x.frame} viewer={x.viewer} m={m} />
       <ErrorList title={m.errors.summary} errors={errList(x.errors)} />
       <p><a class="kern-link" href={href(lang, 'process', x.view.process.slug)}>{m.proposal.back(L(x.frame, x.view.process.title))}</a></p>
@@ -232,7 +240,7 @@ export function ProposalPage(x: ProposalModel, t: Messages, m: ParticipationMess
             {p.point && <><dt>{m.proposal.place}</dt><dd>{m.proposal.coords(t.formatCoord(p.point[1]), t.formatCoord(p.point[0]))}</dd></>}
             {p.cost !== undefined && <><dt>{m.proposal.cost}</dt><dd>{m.euro(p.cost)}</dd></>}
           </dl>
-          <div class="user-text" dangerouslySetInnerHTML={{ __html: x.bodyHtml }} />
+          <UserText parts={x.body} c={cite} />
           {x.image && <ProposalImageFigure image={x.image} proposalId={p.id} lang={lang} canRemove={mine || x.viewer.moderator} csrf={x.viewer.csrf} m={m} />}
         </>
       )}
@@ -278,7 +286,7 @@ export function ProposalPage(x: ProposalModel, t: Messages, m: ParticipationMess
       <section aria-labelledby="kommentare">
         <h2 class="kern-heading-large" id="kommentare">{m.proposal.comments} ({x.commentCount})</h2>
         {x.comments.length === 0 ? <p>{m.proposal.noComments}</p> : (
-          <CommentThread comments={x.comments} html={x.commentHtml} viewerId={x.viewer.person?.id} canComment={canComment} canReport={!!x.viewer.person}
+          <CommentThread comments={x.comments} html={x.commentHtml} cite={cite} viewerId={x.viewer.person?.id} canComment={canComment} canReport={!!x.viewer.person}
             canModerate={x.viewer.moderator} canRate={canComment} rated={x.rated} csrf={x.viewer.csrf} action={action} m={m} t={t} />
         )}
         {x.commentPages > 1 && (
