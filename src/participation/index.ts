@@ -1,6 +1,6 @@
 // The participation module as other modules see it (adapters are imported by the setup only).
 export type { ParticipationStore, ProposalQuery } from './participation.port.ts';
-export type { Ballot, Comment, Phase, PhaseKind, Process, Proposal, Report, Text2, AnswerStatus, Survey, SurveyAnswer, SurveyQuestion, SurveyValue } from './participation.model.ts';
+export type { Ballot, Comment, Phase, PhaseKind, Process, ProcessCounts, Proposal, Report, Text2, AnswerStatus, Survey, SurveyAnswer, SurveyQuestion, SurveyValue } from './participation.model.ts';
 export { SurveyService, type SurveyResults, type QuestionResult } from './survey.service.ts';
 export { ANSWER_STATUSES, PHASE_KINDS } from './participation.model.ts';
 export { ParticipationService, ParticipationProblem, DELETED_NAME, type Person, type ProcessView, type BudgetResult } from './participation.service.ts';

@@ -5,7 +5,7 @@
 // the database's constraints.
 import type { ProposalImageStore } from './images.model.ts';
 import type { Follow, FollowKind, GuestContribution, GuestContributionState, NotifyMode } from './guests-follows.model.ts';
-import type { Ballot, Block, BudgetResultRow, Comment, CommentTarget, Moderation, OfficialAnswer, Process, Proposal, ProposalState, Report, Survey, SurveyAnswer, SurveyTally } from './participation.model.ts';
+import type { Ballot, Block, BudgetResultRow, Comment, CommentTarget, Moderation, OfficialAnswer, Process, ProcessCounts, Proposal, ProposalState, Report, Survey, SurveyAnswer, SurveyTally } from './participation.model.ts';
 
 export interface ProposalQuery {
   processSlug: string;
@@ -83,6 +83,11 @@ export interface ParticipationStore extends GuestFollowStore {
   createProposal(p: Proposal): Promise<void>;
   getProposal(id: string): Promise<Proposal | undefined>;
   listProposals(q: ProposalQuery): Promise<{ items: Proposal[]; total: number }>;
+  /**
+   * Per process with published proposals: how many, and the sums of their comment and support
+   * counters (what the proposal cards show) — one grouped query for every process (the landing page).
+   */
+  processCounts(): Promise<Map<string, ProcessCounts>>;
   /** Published proposals with a cost estimate (the budget's choice), by title. */
   costedProposals(processSlug: string): Promise<Array<{ id: string; title: string; cost: number }>>;
   /** Every published proposal of a process with a point (for the map): id, title, point. */

@@ -2,7 +2,7 @@
 // playwright-core): a citizen types a proposal by keyboard with a KPI line, a sensor line and an
 // unknown reference; the page shows the KPI's value, the sensor's values with the chart drawn over its
 // table, and the German note; axe-core finds zero WCAG 2.1 A/AA violations; screenshots at 1280 and
-// 375 px go to /tmp/shots-particip7/. Skipped, saying so, without Chromium.
+// 375 px go to /tmp/shots-particip7/. The landing page shows the process with its counts. Skipped, saying so, without Chromium.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -101,6 +101,25 @@ describe('live data cited in a proposal, in Chromium', { skip: BROWSER_SKIP }, (
     await page.goto(page.url().replace('/beteiligung/vorschlaege/', '/en/participation/proposals/'));
     assert.match(await page.locator('figure.citation').first().innerText(), /Indicator from live data: Air-quality stations online/);
     await check(page, 'proposal-citations-en');
+    assert.deepEqual(errors, []);
+    await close();
+  });
+
+  test('the landing page shows each process with its phase, what is open now and its counts; its link is reached by keyboard', async () => {
+    const { page, errors, close } = await freshPage(browser);
+    await page.goto(`${server.url}/beteiligung`);
+    const card = page.locator('.process-card').first();
+    assert.match(await card.innerText(), /Saubere Luft in der Innenstadt\s+Aktuelle Phase: Beteiligung bis .*2027/);
+    assert.match(await card.innerText(), /Jetzt möglich: Vorschläge machen, kommentieren, unterstützen/);
+    assert.equal(await card.locator('dd').first().innerText(), '1');
+    let focused = '';
+    for (let i = 0; i < 25 && focused !== 'Saubere Luft in der Innenstadt'; i++) {
+      await page.keyboard.press('Tab');
+      focused = await page.evaluate(() => document.activeElement?.textContent ?? '');
+    }
+    assert.equal(focused, 'Saubere Luft in der Innenstadt');
+    await check(page, 'beteiligung-start');
+    await Promise.all([page.waitForURL('**/beteiligung/luft'), page.keyboard.press('Enter')]);
     assert.deepEqual(errors, []);
     await close();
   });

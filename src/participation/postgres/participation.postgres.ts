@@ -8,7 +8,7 @@ import { inTransaction, openModulePool, type ModuleMigrations } from '../../stor
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { StorageConflict, StorageNotFound } from '../../core/errors.ts';
-import type { Ballot, Block, BudgetResultRow, Comment, CommentTarget, Moderation, OfficialAnswer, Process, Proposal, Report, Survey, SurveyAnswer, SurveyTally } from '../participation.model.ts';
+import type { Ballot, Block, BudgetResultRow, Comment, CommentTarget, Moderation, OfficialAnswer, Process, ProcessCounts, Proposal, Report, Survey, SurveyAnswer, SurveyTally } from '../participation.model.ts';
 import type { Follow, FollowKind, GuestContribution, GuestContributionState, NotifyMode } from '../guests-follows.model.ts';
 import { randomBytes } from 'node:crypto';
 import type { ParticipationStore, ProposalEdit, ProposalQuery } from '../participation.port.ts';
@@ -105,6 +105,10 @@ export class PostgresParticipationStore implements ParticipationStore {
   async proposalPoints(processSlug: string, limit: number): Promise<Array<{ id: string; title: string; point: [number, number] }>> {
     const rows = (await this.pool.query<{ id: string; title: string; lon: number; lat: number }>("SELECT id, title, lon, lat FROM part_proposals WHERE process_slug = $1 AND state = 'published' AND lon IS NOT NULL ORDER BY created_at COLLATE \"C\" DESC, id COLLATE \"C\" LIMIT $2", [processSlug, limit])).rows;
     return rows.map((r) => ({ id: r.id, title: r.title, point: [r.lon, r.lat] as [number, number] }));
+  }
+  async processCounts(): Promise<Map<string, ProcessCounts>> {
+    const rows = (await this.pool.query<{ slug: string; proposals: string; comments: string; supports: string }>("SELECT process_slug AS slug, COUNT(*) AS proposals, SUM(comment_count) AS comments, SUM(support_count) AS supports FROM part_proposals WHERE state = 'published' GROUP BY process_slug")).rows;
+    return new Map(rows.map((r) => [r.slug, { proposals: Number(r.proposals), comments: Number(r.comments), supports: Number(r.supports) }]));
   }
   async costedProposals(processSlug: string): Promise<Array<{ id: string; title: string; cost: number }>> {
     const rows = (await this.pool.query<{ id: string; title: string; cost: string }>("SELECT id, title, cost FROM part_proposals WHERE process_slug = $1 AND state = 'published' AND cost IS NOT NULL ORDER BY title COLLATE \"C\", id COLLATE \"C\"", [processSlug])).rows;

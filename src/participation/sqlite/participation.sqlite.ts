@@ -8,7 +8,7 @@ import { RATINGS, REGISTRATIONS, SUPPORTS, type CountedMark } from '../participa
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { StorageConflict, StorageNotFound } from '../../core/errors.ts';
-import type { Ballot, Block, BudgetResultRow, Comment, CommentTarget, Moderation, OfficialAnswer, Process, Proposal, Report, Survey, SurveyAnswer, SurveyTally } from '../participation.model.ts';
+import type { Ballot, Block, BudgetResultRow, Comment, CommentTarget, Moderation, OfficialAnswer, Process, ProcessCounts, Proposal, Report, Survey, SurveyAnswer, SurveyTally } from '../participation.model.ts';
 import type { Follow, FollowKind, GuestContribution, GuestContributionState, NotifyMode } from '../guests-follows.model.ts';
 import { randomBytes } from 'node:crypto';
 import type { ParticipationStore, ProposalEdit, ProposalQuery } from '../participation.port.ts';
@@ -87,6 +87,11 @@ export class SqliteParticipationStore implements ParticipationStore {
     const rows = this.db.prepare("SELECT id, title, lon, lat FROM part_proposals WHERE process_slug = ? AND state = 'published' AND lon IS NOT NULL ORDER BY created_at DESC, id LIMIT ?")
       .all(processSlug, limit) as Array<{ id: string; title: string; lon: number; lat: number }>;
     return rows.map((r) => ({ id: r.id, title: r.title, point: [r.lon, r.lat] }));
+  }
+  async processCounts(): Promise<Map<string, ProcessCounts>> {
+    const rows = this.db.prepare("SELECT process_slug AS slug, COUNT(*) AS proposals, SUM(comment_count) AS comments, SUM(support_count) AS supports FROM part_proposals WHERE state = 'published' GROUP BY process_slug")
+      .all() as Array<{ slug: string } & ProcessCounts>;
+    return new Map(rows.map((r) => [r.slug, { proposals: r.proposals, comments: r.comments, supports: r.supports }]));
   }
   async costedProposals(processSlug: string): Promise<Array<{ id: string; title: string; cost: number }>> {
     return this.db.prepare("SELECT id, title, cost FROM part_proposals WHERE process_slug = ? AND state = 'published' AND cost IS NOT NULL ORDER BY title, id").all(processSlug) as Array<{ id: string; title: string; cost: number }>;

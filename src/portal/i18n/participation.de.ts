@@ -10,6 +10,11 @@ export const partDe = {
     before: 'Noch nicht begonnen', between: 'Pause zwischen zwei Phasen', after: 'Abgeschlossen',
   } as Record<string, string>,
   list: {
+    until: (date: string) => `bis ${date}`,
+    openNow: (what: string) => `Jetzt möglich: ${what}`,
+    closedNow: 'Zurzeit ist keine Beteiligung möglich.',
+    actions: { propose: 'Vorschläge machen', comment: 'kommentieren', support: 'unterstützen', vote: 'Budget verteilen' } as Record<'propose' | 'comment' | 'support' | 'vote', string>,
+    supports: 'Unterstützungen',
     title: 'Bürgerbeteiligung',
     intro: 'Hier beteiligen Sie sich an Vorhaben der Stadt: Sie machen Vorschläge, kommentieren, unterstützen die Vorschläge anderer, beantworten Umfragen und verteilen beim Bürgerhaushalt ein Budget. Die Stadt antwortet öffentlich.',
     none: 'Zurzeit gibt es keine Beteiligungsverfahren.',

@@ -11,6 +11,11 @@ export const partEn = {
     before: 'Not started yet', between: 'Pause between two phases', after: 'Closed',
   },
   list: {
+    until: (date: string) => `until ${date}`,
+    openNow: (what: string) => `Open now: ${what}`,
+    closedNow: 'Taking part is not possible at the moment.',
+    actions: { propose: 'make proposals', comment: 'comment', support: 'support', vote: 'spend the budget' },
+    supports: 'Supports',
     title: 'Citizen participation',
     intro: 'Take part in the city\'s plans: make proposals, comment, support other people\'s proposals, answer surveys and share out a budget in the participatory budget. The city answers publicly.',
     none: 'There are no participation processes at the moment.',

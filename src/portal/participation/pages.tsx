@@ -1,7 +1,7 @@
 // The participation pages: process list, process (timeline, proposals with filter, map), proposal
 // (text, support, comments, the city's answer), proposal form, participatory budget, registration,
 // login, moderation. Pages only render their view models; routes gather them (participation.pages.ts).
-import type { Ballot, BudgetResult, Comment, Person, ProcessView, Proposal, Survey } from '../../participation/index.ts';
+import type { Ballot, BudgetResult, Comment, Person, ProcessCounts, ProcessView, Proposal, Survey } from '../../participation/index.ts';
 import { Layout, type Frame } from '../components/layout.tsx';
 import type { Messages } from '../i18n/index.ts';
 import type { ParticipationMessages } from '../i18n/participation.de.ts';
@@ -50,7 +50,10 @@ export function AccountBar({ frame, viewer, m }: { frame: Frame; viewer: Viewer;
   );
 }
 
-export function ListPage(x: { frame: Frame; viewer: Viewer; processes: ProcessView[]; notice?: string }, t: Messages, m: ParticipationMessages) {
+/** What citizens may do in a phase, as the landing page names it (surveys: on the process page, which knows whether there are any). */
+const CITIZEN_ACTIONS = ['propose', 'comment', 'support', 'vote'] as const;
+
+export function ListPage(x: { frame: Frame; viewer: Viewer; processes: Array<{ view: ProcessView; counts: ProcessCounts }>; notice?: string }, t: Messages, m: ParticipationMessages) {
   const lang = x.frame.lang;
   return (
     <Layout frame={x.frame} t={t} title={m.list.title}>
@@ -61,13 +64,29 @@ export function ListPage(x: { frame: Frame; viewer: Viewer; processes: ProcessVi
       <p><a class="kern-link" href={href(lang, 'events')}>{m.list.events}</a> · <a class="kern-link" href="/api/participation/events.ics">{m.list.calendar}</a></p>
       {x.processes.length === 0 ? <p>{m.list.none}</p> : (
         <ul class="process-list">
-          {x.processes.map((v) => (
-            <li>
-              <h2 class="kern-heading-medium"><a class="kern-link" href={href(lang, 'process', v.process.slug)}>{L(x.frame, v.process.title)}</a></h2>
-              <p class="kern-body--small">{m.process.now(m.phases[v.phase]!)}{v.next && <> · {m.process.next(m.phases[v.next.kind]!, t.formatDate(v.next.start))}</>}</p>
-              {teaser(L(x.frame, v.process.description)) && <p>{teaser(L(x.frame, v.process.description))}</p>}
-            </li>
-          ))}
+          {x.processes.map(({ view: v, counts: c }) => {
+            const current = v.process.phases.find((p) => p.kind === v.phase);
+            const open = CITIZEN_ACTIONS.filter((a) => v.allowed.includes(a) && (a !== 'vote' || v.process.budget !== undefined));
+            const title = L(x.frame, v.process.title);
+            const desc = teaser(L(x.frame, v.process.description));
+            return (
+              <li class="process-card">
+                <h2 class="kern-heading-medium"><a class="kern-link" href={href(lang, 'process', v.process.slug)}>{title}</a></h2>
+                <p class="process-card__phase">
+                  <strong>{m.process.now(m.phases[v.phase]!)}</strong>
+                  {current && <> {m.list.until(t.formatDate(new Date(Date.parse(current.end) - 1).toISOString()))}</>}
+                  {v.next && <><br /><span class="kern-body--small">{m.process.next(m.phases[v.next.kind]!, t.formatDate(v.next.start))}</span></>}
+                </p>
+                {desc && <p>{desc}</p>}
+                <p class="process-card__open">{open.length ? m.list.openNow(open.map((a) => m.list.actions[a]).join(', ')) : m.list.closedNow}</p>
+                <dl class="process-counts">
+                  <div><dt>{m.process.proposals}</dt><dd>{t.formatNumber(c.proposals)}</dd></div>
+                  <div><dt>{m.proposal.comments}</dt><dd>{t.formatNumber(c.comments)}</dd></div>
+                  <div><dt>{m.list.supports}</dt><dd>{t.formatNumber(c.supports)}</dd></div>
+                </dl>
+              </li>
+            );
+          })}
         </ul>
       )}
     </Layout>

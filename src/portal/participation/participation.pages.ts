@@ -155,7 +155,7 @@ export async function participationPages(app: FastifyInstance, d: ParticipationP
   };
 
   route('participation', 'GET', async (req, reply, lang) => {
-    const [v, processes] = await Promise.all([viewer(req, reply), s.processes()]);
+    const [v, processes] = await Promise.all([viewer(req, reply), s.overview()]);
     return send(req, reply, lang, { page: 'participation' }, (frame, t, m) => ListPage({ frame, viewer: v, processes, notice: notice(req, m) }, t, m));
   });
 
