@@ -108,7 +108,7 @@ export async function installParticipation(app: FastifyInstance, d: Participatio
   const mail = async (userId: string, m: LocalMail) => {
     try {
       const u = await d.accounts.users.get(userId);
-      await d.accounts.mailer.send({ to: u.email, ...m[u.lang ?? 'de'] });
+      await d.accounts.mailer.send({ to: u.email, ...m[u.lang ?? 'de'], ...(m.headers ? { headers: m.headers } : {}) });
     } catch (err) {
       log.warn({ err }, 'a participation mail could not be sent');
     }
