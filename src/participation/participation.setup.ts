@@ -122,7 +122,7 @@ export async function installParticipation(app: FastifyInstance, d: Participatio
     mail: (userId, m) => mail(userId, m),
     whoIs: (userId) => d.accounts.users.get(userId).then((u) => ({ name: u.displayName, email: u.email }), () => undefined),
   });
-  const openData = new OpenDataService(service, store, d.clock);
+  const openData = new OpenDataService(service, store, d.clock, undefined, cfg.publicUrl);
   const moderators = async (): Promise<string[]> => {
     const out: string[] = [];
     for (let offset = 0; ; offset += 500) {
