@@ -276,7 +276,8 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps): Promise
   await catalogHttp(app, { service: catalog, authEnabled: config.auth === 'on',
     projects: async () => (await strategy.projects()).map((p) => ({ slug: p.slug, title: p.title.de, description: p.summary.de, createdAt: p.createdAt })) });
   // Participation (docs/participation.md): its API, citizens' registration and its pages.
-  const participation = await installParticipation(app, { config, clock, accounts, accountStore: storage.accounts, strategy, catalog });
+  const citations = { kpis: kpis.service, entities, temporal: kpis.temporal, publicRead, tenant: config.portal.tenant, log: app.log.child({ module: 'participation.citations' }) };
+  const participation = await installParticipation(app, { config, clock, accounts, accountStore: storage.accounts, strategy, catalog, citations });
   if (config.portal.enabled) {
     // The project pages' „Folgen“ button asks participation through this function, not its storage.
     const following = async (req: FastifyRequest, kind: 'project', id: string) => {

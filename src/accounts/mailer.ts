@@ -7,7 +7,7 @@ import type { Clock } from '../core/clock.ts';
 import type { AccountStore, MailRecord } from '../storage/port.accounts.ts';
 import { randomId } from './secrets.ts';
 
-export interface Mail { to: string; subject: string; text: string; html?: string }
+export interface Mail { to: string; subject: string; text: string; html?: string; /** Extra header fields, passed to nodemailer as they are. */ headers?: Record<string, string> }
 
 export class Mailer {
   private readonly transport?: Transporter;
@@ -21,6 +21,7 @@ export class Mailer {
   async send(m: Mail): Promise<MailRecord> {
     const rec: MailRecord = { id: randomId(), to: m.to, subject: m.subject, text: m.text, createdAt: this.clock.now().toISOString(), state: 'pending' };
     if (m.html !== undefined) rec.html = m.html;
+    if (m.headers && Object.keys(m.headers).length) rec.headers = { ...m.headers };
     await this.store.enqueueMail(rec);
     if (this.transport) {
       const p = this.deliver(rec).finally(() => this.inFlight.delete(p));
@@ -31,7 +32,7 @@ export class Mailer {
 
   private async deliver(rec: MailRecord): Promise<void> {
     try {
-      await this.transport!.sendMail({ from: this.cfg.from, to: rec.to, subject: rec.subject, text: rec.text, html: rec.html });
+      await this.transport!.sendMail({ from: this.cfg.from, to: rec.to, subject: rec.subject, text: rec.text, html: rec.html, ...(rec.headers ? { headers: rec.headers } : {}) });
       await this.store.markMail(rec.id, 'sent', this.clock.now().toISOString());
     } catch (err) {
       this.log.warn({ err, mail: rec.id }, 'mail could not be sent; it stays in the outbox as failed');

@@ -3,7 +3,7 @@
 // (their choice). Every mail carries a signed one-click unsubscribe link (no login). Moderators get a
 // mail about a new report, at most one per reported item and hour (a mark in the database, so
 // several nodes send one).
-import type { LocalMail } from './mail.ts';
+import { unsubscribeHeaders, type LocalMail } from './mail.ts';
 import { createHmac } from 'node:crypto';
 import type { Clock } from '../core/clock.ts';
 import type { Comment, Proposal, Report, Text2 } from './participation.model.ts';
@@ -206,6 +206,7 @@ export class FollowService {
       await this.d.mail(u, {
         de: { subject: n.what.de, text: [n.what.de, link, '', `Sie erhalten diese Nachricht, weil Sie dem folgen. Mit einem Klick abbestellen: ${off}`, ''].join('\n') },
         en: { subject: n.what.en, text: [n.what.en, link, '', `You get this message because you follow it. Unsubscribe with one click: ${off}`, ''].join('\n') },
+        headers: unsubscribeHeaders(off),
       });
     }
   }
@@ -225,6 +226,7 @@ export class FollowService {
           subject: `Participation: ${items.length} ${items.length === 1 ? 'piece' : 'pieces'} of news of the day`,
           text: ['News about what you follow:', '', ...items.flatMap((i) => [`- ${i.en}`, `  ${i.link}`]), '', `Unsubscribe from all notifications with one click: ${off}`, ''].join('\n'),
         },
+        headers: unsubscribeHeaders(off),
       });
     }
     return all.size;

@@ -119,6 +119,26 @@ export function guestsFollowsContract(name: string, factory: ParticipationStoreF
       } finally { await twin.close(); }
     });
 
+    test('jobs are kept until removed, claimed by one node at a time, and claimed again once the claim ran out', async () => {
+      const at = (min: number) => new Date(Date.parse('2026-12-01T10:00:00.000Z') + min * 60_000).toISOString();
+      await s.addJob({ id: 'j1', kind: 'event', payload: { kind: 'comment', text: 'Grüße', n: [1, 2] }, createdAt: at(0) });
+      await s.addJob({ id: 'j2', kind: 'released', payload: { id: 'c9' }, createdAt: at(0.5) });
+      const twin = await factory.twin(s);
+      try {
+        const [a, b] = await Promise.all([s.claimJobs(at(1), at(6), 10), twin.claimJobs(at(1), at(6), 10)]);
+        assert.deepEqual([...a, ...b].map((j) => j.id).sort(), ['j1', 'j2'], 'each job to one node');
+        assert.deepEqual([...a, ...b].find((j) => j.id === 'j1'), { id: 'j1', kind: 'event', payload: { kind: 'comment', text: 'Grüße', n: [1, 2] }, createdAt: at(0), attempts: 1 });
+      } finally { await twin.close(); }
+      assert.deepEqual(await s.claimJobs(at(5), at(10), 10), [], 'held while claimed');
+      const again = await s.claimJobs(at(7), at(12), 1);
+      assert.deepEqual(again.map((j) => [j.id, j.attempts]), [['j1', 2]], 'oldest first, within the limit');
+      assert.equal(await s.jobCount(), 2);
+      await s.removeJob('j1');
+      assert.deepEqual((await s.claimJobs(at(7), at(12), 10)).map((j) => j.id), ['j2']);
+      await s.removeJob('j2');
+      assert.equal(await s.jobCount(), 0);
+    });
+
     test('deleting an account removes its follows, mode and queued digest lines', async () => {
       await s.follow('gone', 'process', 'p1', '2026-12-01T10:00:00.000Z');
       await s.setNotifyMode('gone', 'digest');

@@ -45,6 +45,11 @@ export function imagesContract(name: string, factory: ParticipationStoreFactory)
       assert.equal(await s.images.decide('i2', 'rejected', '2026-12-03T11:00:00.000Z', 'Personen erkennbar'), true);
       assert.equal((await s.images.meta('i2'))?.reason, 'Personen erkennbar');
       assert.deepEqual(await s.images.pending(10), []);
+      // The open-data export's list: released images of the process's published proposals only.
+      assert.deepEqual((await s.images.released('img')).map((m) => [m.proposalId, m.state]), [['i1', 'released']]);
+      assert.deepEqual(await s.images.released('other'), []);
+      assert.equal(await s.withdrawProposal('i1', 'u1', '2026-12-03T11:30:00.000Z'), true);
+      assert.deepEqual(await s.images.released('img'), [], 'not of a withdrawn proposal');
       await s.images.put(image('i2', { alt: 'Neues Bild', createdAt: '2026-12-03T12:00:00.000Z' }));
       const again = await s.images.meta('i2');
       assert.deepEqual([again?.state, again?.alt, again?.reason, again?.decidedAt], ['pending', 'Neues Bild', undefined, undefined]);

@@ -34,4 +34,6 @@ export interface ProposalImageStore {
   remove(proposalId: string): Promise<boolean>;
   /** Images waiting for release, oldest first. */
   pending(limit: number): Promise<ProposalImageMeta[]>;
+  /** The released images of a process's published proposals (the open-data export), in one query. */
+  released(processSlug: string): Promise<ProposalImageMeta[]>;
 }

@@ -1,6 +1,6 @@
 // The participation module as other modules see it (adapters are imported by the setup only).
 export type { ParticipationStore, ProposalQuery } from './participation.port.ts';
-export type { Ballot, Comment, Phase, PhaseKind, Process, Proposal, Report, Text2, AnswerStatus, Survey, SurveyAnswer, SurveyQuestion, SurveyValue } from './participation.model.ts';
+export type { Ballot, Comment, Phase, PhaseKind, Process, ProcessCounts, Proposal, Report, Text2, AnswerStatus, Survey, SurveyAnswer, SurveyQuestion, SurveyValue } from './participation.model.ts';
 export { SurveyService, type SurveyResults, type QuestionResult } from './survey.service.ts';
 export { ANSWER_STATUSES, PHASE_KINDS } from './participation.model.ts';
 export { ParticipationService, ParticipationProblem, DELETED_NAME, type Person, type ProcessView, type BudgetResult } from './participation.service.ts';
@@ -18,3 +18,4 @@ export { FOLLOW_KINDS, NOTIFY_MODES } from './guests-follows.model.ts';
 export { ProposalImageService, IMAGE_LIMITS, hasUpload, type ImageUpload } from './image.service.ts';
 export type { ProposalImageMeta, ImageState } from './images.model.ts';
 export { acceptImageForms } from './images.routes.ts';
+export { renderRich, findCitations, citeKey, CITE_LIMIT, type CiteRef, type CiteKind, type RichPart } from './citations.ts';

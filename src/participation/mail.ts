@@ -3,4 +3,14 @@
 export interface LocalMail {
   de: { subject: string; text: string };
   en: { subject: string; text: string };
+  /** Header fields for either language (e.g. unsubscribeHeaders). */
+  headers?: Record<string, string>;
+}
+
+/**
+ * RFC 2369 / RFC 8058: the unsubscribe link as a header, and one-click unsubscribing by a POST to it
+ * (mail clients send `List-Unsubscribe=One-Click`; the link's signed token is all it needs).
+ */
+export function unsubscribeHeaders(url: string): Record<string, string> {
+  return { 'List-Unsubscribe': `<${url}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' };
 }

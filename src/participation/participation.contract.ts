@@ -474,5 +474,27 @@ export function participationStoreContract(name: string, factory: ParticipationS
       assert.equal((await s.eventRegistrations(['del-past'])).get('del-past') ?? 0, 0);
       assert.equal(await s.isRegisteredForEvent('del-other', 'dy'), true, 'other people keep theirs');
     });
+
+    test('counts per process in one call: published proposals and the sums of their comments and supports', async () => {
+      await s.createProcess(process('zaehl-a'));
+      await s.createProcess(process('zaehl-b'));
+      await s.createProcess(process('zaehl-leer'));
+      for (const id of ['za1', 'za2', 'za3']) await s.createProposal(proposal(id, { processSlug: 'zaehl-a' }));
+      await s.createProposal(proposal('zb1', { processSlug: 'zaehl-b' }));
+      await s.createProposal(proposal('zb-weg', { processSlug: 'zaehl-b', authorId: 'zu' }));
+      await s.addComment(comment('zc1', 'za1'));
+      await s.addComment(comment('zc2', 'za1', { parentId: 'zc1' }));
+      await s.addComment(comment('zc3', 'zb1'));
+      await s.addComment(comment('zc4', 'zb-weg'));
+      for (const u of ['x1', 'x2']) await s.addSupport('za2', u, '2026-12-03T10:00:00.000Z');
+      await s.addSupport('za3', 'x1', '2026-12-03T10:00:00.000Z');
+      await s.addSupport('zb-weg', 'x1', '2026-12-03T10:00:00.000Z');
+      // A withdrawn proposal and its comments and supports are not counted.
+      assert.equal(await s.withdrawProposal('zb-weg', 'zu', '2026-12-04T10:00:00.000Z'), true);
+      const c = await s.processCounts();
+      assert.deepEqual(c.get('zaehl-a'), { proposals: 3, comments: 2, supports: 3 });
+      assert.deepEqual(c.get('zaehl-b'), { proposals: 1, comments: 1, supports: 0 });
+      assert.equal(c.get('zaehl-leer'), undefined);
+    });
   });
 }

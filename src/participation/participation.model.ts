@@ -23,6 +23,13 @@ export interface Area {
   coordinates: Array<Array<[number, number]>>;
 }
 
+/** A process's public counts: published proposals and their comments and supports. */
+export interface ProcessCounts {
+  proposals: number;
+  comments: number;
+  supports: number;
+}
+
 export interface Process {
   slug: string;
   title: Text2;

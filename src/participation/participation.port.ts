@@ -5,7 +5,17 @@
 // the database's constraints.
 import type { ProposalImageStore } from './images.model.ts';
 import type { Follow, FollowKind, GuestContribution, GuestContributionState, NotifyMode } from './guests-follows.model.ts';
-import type { Ballot, Block, BudgetResultRow, Comment, CommentTarget, Moderation, OfficialAnswer, Process, Proposal, ProposalState, Report, Survey, SurveyAnswer, SurveyTally } from './participation.model.ts';
+import type { Ballot, Block, BudgetResultRow, Comment, CommentTarget, Moderation, OfficialAnswer, Process, ProcessCounts, Proposal, ProposalState, Report, Survey, SurveyAnswer, SurveyTally } from './participation.model.ts';
+
+/** After-answer work kept in the database until done (afterwards.ts). */
+export interface PendingJob {
+  id: string;
+  kind: string;
+  payload: unknown;
+  createdAt: string;
+  /** Claims so far, this one included. */
+  attempts: number;
+}
 
 export interface ProposalQuery {
   processSlug: string;
@@ -52,6 +62,17 @@ export interface GuestFollowStore {
   /** Takes (and deletes) every queued digest line, per person, oldest first. */
   takeDigests(): Promise<Map<string, string[]>>;
 
+  /** Keeps a job (after-answer work) until it is removed. */
+  addJob(j: { id: string; kind: string; payload: unknown; createdAt: string }): Promise<void>;
+  /**
+   * Claims up to `limit` jobs, oldest first, that nobody holds (never claimed, or the claim ran out
+   * before `now`) until `until`, counting an attempt each. Atomic across nodes: a job goes to one.
+   */
+  claimJobs(now: string, until: string, limit: number): Promise<PendingJob[]>;
+  /** Removes a job (done, or given up). */
+  removeJob(id: string): Promise<void>;
+  /** How many jobs are kept (done ones are removed). */
+  jobCount(): Promise<number>;
   /**
    * Claims a mail mark: true (and the mark is set to `at`) when there is none for the key or the last
    * is at least windowS seconds before `at`; false otherwise. Atomic across nodes.
@@ -83,6 +104,11 @@ export interface ParticipationStore extends GuestFollowStore {
   createProposal(p: Proposal): Promise<void>;
   getProposal(id: string): Promise<Proposal | undefined>;
   listProposals(q: ProposalQuery): Promise<{ items: Proposal[]; total: number }>;
+  /**
+   * Per process with published proposals: how many, and the sums of their comment and support
+   * counters (what the proposal cards show) — one grouped query for every process (the landing page).
+   */
+  processCounts(): Promise<Map<string, ProcessCounts>>;
   /** Published proposals with a cost estimate (the budget's choice), by title. */
   costedProposals(processSlug: string): Promise<Array<{ id: string; title: string; cost: number }>>;
   /** Every published proposal of a process with a point (for the map): id, title, point. */

@@ -5,7 +5,7 @@ import type { LocalMail } from './mail.ts';
 import { randomBytes } from 'node:crypto';
 import type { Clock } from '../core/clock.ts';
 import { ProblemError, StorageConflict, StorageNotFound } from '../core/errors.ts';
-import type { Ballot, Comment, CommentTarget, Moderation, Process, Proposal, Report } from './participation.model.ts';
+import type { Ballot, Comment, CommentTarget, Moderation, Process, ProcessCounts, Proposal, Report } from './participation.model.ts';
 import type { ParticipationStore, ProposalQuery } from './participation.port.ts';
 import { BallotRefused } from './participation.port-util.ts';
 import { ACTION_ROLE, currentPhase, phaseAllows, type Action, type ProcessPhase } from './participation.rules.ts';
@@ -158,6 +158,12 @@ export class ParticipationService {
 
   async processes(): Promise<ProcessView[]> {
     return (await this.d.store.listProcesses()).map((p) => this.view(p));
+  }
+
+  /** Every process with its public counts: one query for the processes, one grouped query for the counts. */
+  async overview(): Promise<Array<{ view: ProcessView; counts: ProcessCounts }>> {
+    const [views, counts] = await Promise.all([this.processes(), this.d.store.processCounts()]);
+    return views.map((view) => ({ view, counts: counts.get(view.process.slug) ?? { proposals: 0, comments: 0, supports: 0 } }));
   }
 
   async process(slug: string): Promise<ProcessView> {

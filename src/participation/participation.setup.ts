@@ -10,7 +10,9 @@ import type { Accounts } from '../accounts/index.ts';
 import type { AccountStore } from '../storage/port.accounts.ts';
 import type { StrategyService } from '../strategy/index.ts';
 import type { ParticipationStore } from './participation.port.ts';
-import { ParticipationService, type Person } from './participation.service.ts';
+import { ParticipationService, type ParticipationEvent, type Person } from './participation.service.ts';
+import type { Comment } from './participation.model.ts';
+import type { GuestContribution } from './guests-follows.model.ts';
 import { participationRoutes } from './participation.routes.ts';
 import { RegistrationService } from './registration.service.ts';
 import { SurveyService } from './survey.service.ts';
@@ -18,7 +20,7 @@ import { EventService } from './events.service.ts';
 import { OpenDataService } from './export.service.ts';
 import { GuestService } from './guest.service.ts';
 import { FollowService } from './follow.service.ts';
-import { Afterwards } from './afterwards.ts';
+import { Afterwards, type JobRunner } from './afterwards.ts';
 import { ProposalImageService } from './image.service.ts';
 import { SqliteParticipationStore } from './sqlite/participation.sqlite.ts';
 import { PostgresParticipationStore } from './postgres/participation.postgres.ts';
@@ -26,6 +28,7 @@ import { loadParticipationStarter } from './starter.ts';
 import { ProcessDatasets } from './catalog.datasets.ts';
 import type { CatalogService } from '../catalog/index.ts';
 import { participationPages } from '../portal/participation/participation.pages.ts';
+import type { CitationSource } from '../portal/participation/citations.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -44,6 +47,8 @@ export interface ParticipationSetup {
   store?: ParticipationStore;
   /** The open-data catalogue: each process is listed there as a dataset (catalog.datasets.ts). */
   catalog?: CatalogService;
+  /** Where the live data cited in proposals and comments is read (the KPI and sensor pages' services). */
+  citations?: CitationSource;
 }
 
 export interface Participation {
@@ -77,7 +82,14 @@ export async function installParticipation(app: FastifyInstance, d: Participatio
     ? await PostgresParticipationStore.open({ url: cfg.databaseUrl, schema: cfg.postgres.schema })
     : SqliteParticipationStore.inDataDir(cfg.dataDir));
   const log = app.log.child({ module: 'participation' });
-  const afterwards = new Afterwards((err) => log.warn({ err }, 'followers or moderators could not be told'));
+  // The jobs' runner is set once the services exist (below); jobs are only run after start-up.
+  let runJob: JobRunner = async () => { throw new Error('participation jobs run before the module was set up'); };
+  const afterwards = new Afterwards({
+    store, clock: d.clock, run: (kind, payload) => runJob(kind, payload),
+    onError: (err, job) => (job?.givenUp
+      ? log.error({ err, job: job.kind, attempts: job.attempts }, 'followers or moderators could not be told; the job is given up')
+      : log.warn({ err, job: job?.kind, attempts: job?.attempts }, 'followers or moderators could not be told; the job is tried again later')),
+  });
   // The mails queued by the last requests are made before the store closes.
   app.addHook('onClose', async () => { await afterwards.idle(); if (!d.store) await store.close(); });
   const service = new ParticipationService({
@@ -96,7 +108,7 @@ export async function installParticipation(app: FastifyInstance, d: Participatio
   const mail = async (userId: string, m: LocalMail) => {
     try {
       const u = await d.accounts.users.get(userId);
-      await d.accounts.mailer.send({ to: u.email, ...m[u.lang ?? 'de'] });
+      await d.accounts.mailer.send({ to: u.email, ...m[u.lang ?? 'de'], ...(m.headers ? { headers: m.headers } : {}) });
     } catch (err) {
       log.warn({ err }, 'a participation mail could not be sent');
     }
@@ -110,7 +122,7 @@ export async function installParticipation(app: FastifyInstance, d: Participatio
     mail: (userId, m) => mail(userId, m),
     whoIs: (userId) => d.accounts.users.get(userId).then((u) => ({ name: u.displayName, email: u.email }), () => undefined),
   });
-  const openData = new OpenDataService(service, store, d.clock);
+  const openData = new OpenDataService(service, store, d.clock, undefined, cfg.publicUrl);
   const moderators = async (): Promise<string[]> => {
     const out: string[] = [];
     for (let offset = 0; ; offset += 500) {
@@ -125,15 +137,29 @@ export async function installParticipation(app: FastifyInstance, d: Participatio
   });
   // Followers' and moderators' mails are made after the answer (one lookup and one outbox row per
   // person): a process with many followers, or a slow mail server, never slows the citizen's post.
-  service.on(async (e) => { afterwards.run(() => follows.handle(e)); });
-  const images = new ProposalImageService({ store, service, clock: d.clock, notify: mail, onPending: async (m) => { afterwards.run(() => follows.imagePending(m.createdAt)); } });
+  // Kept in the database before the answer (part_jobs), run after it: a node that dies in between
+  // leaves them to the next start-up or another node's drain.
+  service.on(async (e) => { await afterwards.add('event', e); });
+  const images = new ProposalImageService({ store, service, clock: d.clock, notify: mail, onPending: async (m) => { await afterwards.add('imagePending', { at: m.createdAt }); } });
   const guests = new GuestService({
     store, clock: d.clock, service, surveys, limit: [cfg.portal.guestLimit, cfg.portal.guestLimitWindowS],
-    onPending: async (g) => { afterwards.run(() => follows.guestPending(g)); },
-    onReleased: async (c) => { afterwards.run(() => follows.commented(c, c.authorId)); },
+    onPending: async (g) => { await afterwards.add('guestPending', g); },
+    onReleased: async (c) => { await afterwards.add('released', c); },
   });
+  runJob = async (kind, payload) => {
+    if (kind === 'event') return follows.handle(payload as ParticipationEvent);
+    if (kind === 'imagePending') return follows.imagePending((payload as { at: string }).at);
+    if (kind === 'guestPending') return follows.guestPending(payload as GuestContribution);
+    if (kind === 'released') return follows.commented(payload as Comment, (payload as Comment).authorId);
+    throw new Error(`unknown participation job ${kind}`);
+  };
+  // Jobs left by a node that stopped (or died) before running them: at start-up, and with the interval below.
+  app.addHook('onReady', async () => { afterwards.drainSoon(); });
   if (cfg.portal.followIntervalS > 0) {
-    const timer = setInterval(() => { follows.tick().catch((err) => log.warn({ err }, 'phase changes or digests could not be sent')); }, cfg.portal.followIntervalS * 1000);
+    const timer = setInterval(() => {
+      afterwards.drainSoon();
+      follows.tick().catch((err) => log.warn({ err }, 'phase changes or digests could not be sent'));
+    }, cfg.portal.followIntervalS * 1000);
     timer.unref();
     app.addHook('onClose', async () => { clearInterval(timer); });
   }
@@ -223,6 +249,6 @@ export async function installParticipation(app: FastifyInstance, d: Participatio
   };
   const out: Participation = { service, surveys, events, openData, registration, guests, follows, images, afterwards, store, person, deleteAccount, loadStarter, datasets };
   app.decorate('participation', out);
-  if (cfg.portal.enabled) await app.register(async (pages) => participationPages(pages, { config: cfg, service, surveys, events, registration, guests, follows, images, person, deleteAccount, accounts: d.accounts, strategy: d.strategy }));
+  if (cfg.portal.enabled) await app.register(async (pages) => participationPages(pages, { config: cfg, service, surveys, events, registration, guests, follows, images, person, deleteAccount, accounts: d.accounts, strategy: d.strategy, citations: d.citations }));
   return out;
 }

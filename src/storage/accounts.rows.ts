@@ -68,14 +68,15 @@ export function joinedFromRow(r: Record<string, unknown>): { session: SessionRec
   return { session: sessionFromRow(s as unknown as SessionRow), user: userFromRow(r as unknown as UserRow) };
 }
 
-export interface MailRow { id: string; recipient: string; subject: string; text: string; html: string | null; created_at: string; state: string; done_at: string | null; error: string | null }
-export const MAIL_COLS = 'id, recipient, subject, text, html, created_at, state, done_at, error';
+export interface MailRow { id: string; recipient: string; subject: string; text: string; html: string | null; created_at: string; state: string; done_at: string | null; error: string | null; headers: string | null }
+export const MAIL_COLS = 'id, recipient, subject, text, html, created_at, state, done_at, error, headers';
 
 export function mailFromRow(r: MailRow): MailRecord {
   const m: MailRecord = { id: r.id, to: r.recipient, subject: r.subject, text: r.text, createdAt: r.created_at, state: r.state as MailState };
   if (r.html !== null) m.html = r.html;
   if (r.done_at !== null) m.doneAt = r.done_at;
   if (r.error !== null) m.error = r.error;
+  if (r.headers !== null && r.headers !== undefined) m.headers = JSON.parse(r.headers) as Record<string, string>;
   return m;
 }
 

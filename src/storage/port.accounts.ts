@@ -95,6 +95,8 @@ export interface MailRecord {
   subject: string;
   text: string;
   html?: string;
+  /** Extra header fields (name → value), e.g. RFC 8058's List-Unsubscribe and List-Unsubscribe-Post. */
+  headers?: Record<string, string>;
   createdAt: string;
   state: MailState;
   /** When it was sent or failed. */

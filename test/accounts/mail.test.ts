@@ -1,6 +1,6 @@
 // Mail through SMTP (DREHSCHEIBE_SMTP_URL) with nodemailer against a minimal SMTP server this test
 // starts on a free port: a delivered mail is marked sent in the outbox, a refused one failed with
-// the server's answer.
+// the server's answer; extra header fields (List-Unsubscribe) go out as they are.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server, type Socket } from 'node:net';
@@ -85,4 +85,18 @@ test('a mail the SMTP server refuses is marked failed with its answer', async ()
   assert.equal(mails.length, 1);
   assert.equal(mails[0].to, 'gesperrt@herne.de');
   assert.match(mails[0].error ?? '', /550|mailbox unavailable/);
+});
+
+test('extra header fields (RFC 8058 List-Unsubscribe) go out through SMTP as they are, and stay in the outbox', async () => {
+  const url = 'https://drehscheibe.test/beteiligung/abbestellen?token=eyJ4Ijox.c2lnbg';
+  const before = received.length;
+  await t.app.drehscheibe.accounts.mailer.send({ to: 'post@herne.de', subject: 'Neuigkeit', text: 'Text', headers: { 'List-Unsubscribe': `<${url}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' } });
+  await t.app.drehscheibe.accounts.idle();
+  assert.equal(received.length, before + 1);
+  // Header lines may be folded (RFC 5322 2.2.3): unfold first.
+  const data = received.at(-1)!.data.replace(/\r\n[ \t]+/g, ' ');
+  assert.match(data, new RegExp(`^List-Unsubscribe: <${url.replace(/[.?]/g, '\\$&')}>\\r$`, 'm'));
+  assert.match(data, /^List-Unsubscribe-Post: List-Unsubscribe=One-Click\r$/m);
+  const mails = (await t.app.inject({ url: '/admin/outbox?to=post%40herne.de', headers: { 'x-api-key': t.operatorKey } })).json() as Array<{ subject: string; headers?: Record<string, string> }>;
+  assert.deepEqual(mails.find((m) => m.subject === 'Neuigkeit')?.headers, { 'List-Unsubscribe': `<${url}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' });
 });

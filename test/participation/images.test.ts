@@ -122,7 +122,17 @@ for (const engine of ENGINES) {
       assert.equal((await upload(proposalId, anna, { alt: 'Skizze der Bank' }, { name: 's.png', type: 'image/png', bytes: png })).json().state, 'pending');
       await t.app.participation!.afterwards.idle();
       assert.equal((await mails('moderation@herne.de')).filter((m) => m.subject === 'Bilder warten auf Freigabe').length, 1, 'not again within the hour');
+      // Open data: a waiting (or rejected) image is not in the exports.
+      const exported = async () => { t.app.participation!.openData.invalidate(); return (await api('GET', '/processes/bilder/export.json')).json().proposals.find((x: { id: string }) => x.id === proposalId).image; };
+      assert.equal(await exported(), null);
+      assert.doesNotMatch((await api('GET', '/processes/bilder/proposals.csv')).body, /Skizze der Bank/);
       assert.equal((await api('POST', `/proposals/${proposalId}/image/release`, mod)).json().state, 'released');
+      // Released: its absolute URL and description in the JSON and CSV exports.
+      const img = await exported();
+      assert.deepEqual({ ...img, url: img.url.replace(/^https?:\/\/[^/]+/, '') }, { url: `/api/participation/proposals/${proposalId}/image`, alt: 'Skizze der Bank', width: 40, height: 30 });
+      assert.match(img.url, /^https?:\/\//);
+      const csvRow = (await api('GET', '/processes/bilder/proposals.csv')).body.split('\r\n').find((l: string) => l.startsWith(proposalId))!;
+      assert.ok(csvRow.endsWith(`,${img.url},Skizze der Bank`), csvRow);
       const pub = await api('GET', `/proposals/${proposalId}`);
       assert.deepEqual(pub.json().image, { url: `/api/participation/proposals/${proposalId}/image`, alt: 'Skizze der Bank', width: 40, height: 30, contentType: 'image/png' });
       const file = await api('GET', `/proposals/${proposalId}/image`);

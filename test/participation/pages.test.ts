@@ -306,7 +306,7 @@ describe('participation pages', () => {
   test('the list and process pages render in German and English with the phase in text', async () => {
     clock.set(AT.participation!);
     const de = await citizen().go('GET', '/beteiligung');
-    assert.match(de.body, /Aktuelle Phase: Beteiligung · Nächste Phase: Abstimmung ab /);
+    assert.match(de.body, /<strong>Aktuelle Phase: Beteiligung<\/strong> bis [^<]*<br\/><span class="kern-body--small">Nächste Phase: Abstimmung ab /);
     assert.match(de.body, /<p>Worum es geht\.<\/p>/, 'the list says what each process is about');
     const en = await citizen().go('GET', '/en/participation/radwege?kategorie=Verkehr&sortierung=supports');
     assert.equal(en.statusCode, 200);

@@ -105,7 +105,7 @@ for (const engine of ENGINES) {
       assert.equal(p.statusCode, 200);
       assert.match(p.headers['content-type'] as string, /^text\/csv/);
       const lines = p.body.split('\r\n');
-      assert.equal(lines[0], 'id,title,body,category,lat,lon,authorName,createdAt,modifiedAt,supportCount,commentCount,cost,answerStatus,answerText,answerAt,answerProjectSlug');
+      assert.equal(lines[0], 'id,title,body,category,lat,lon,authorName,createdAt,modifiedAt,supportCount,commentCount,cost,answerStatus,answerText,answerAt,answerProjectSlug,imageUrl,imageAlt');
       assert.ok(lines[1]!.startsWith(`${proposalId},"'=HYPERLINK(""http://x"")",Mehr Bänke am Markt,Grün,51.5381,7.2196,Eule 417,`), lines[1]);
       const c = await api('GET', '/processes/offen/comments.csv');
       assert.equal(c.body.split('\r\n')[0], 'id,proposalId,parentId,authorName,createdAt,helpfulCount,hidden,body');

@@ -41,6 +41,9 @@ export class PostgresProposalImages implements ProposalImageStore {
   async remove(proposalId: string): Promise<boolean> {
     return ((await this.pool.query('DELETE FROM part_proposal_images WHERE proposal_id = $1', [proposalId])).rowCount ?? 0) > 0;
   }
+  async released(processSlug: string): Promise<ProposalImageMeta[]> {
+    return (await this.pool.query<Row>(`SELECT ${META} FROM part_proposal_images WHERE state = 'released' AND proposal_id IN (SELECT id FROM part_proposals WHERE process_slug = $1 AND state = 'published') ORDER BY proposal_id COLLATE "C"`, [processSlug])).rows.map(meta);
+  }
   async pending(limit: number): Promise<ProposalImageMeta[]> {
     return (await this.pool.query<Row>(`SELECT ${META} FROM part_proposal_images WHERE state = 'pending' ORDER BY created_at COLLATE "C", proposal_id COLLATE "C" LIMIT $1`, [limit])).rows.map(meta);
   }

@@ -8,10 +8,10 @@ import { inTransaction, openModulePool, type ModuleMigrations } from '../../stor
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { StorageConflict, StorageNotFound } from '../../core/errors.ts';
-import type { Ballot, Block, BudgetResultRow, Comment, CommentTarget, Moderation, OfficialAnswer, Process, Proposal, Report, Survey, SurveyAnswer, SurveyTally } from '../participation.model.ts';
+import type { Ballot, Block, BudgetResultRow, Comment, CommentTarget, Moderation, OfficialAnswer, Process, ProcessCounts, Proposal, Report, Survey, SurveyAnswer, SurveyTally } from '../participation.model.ts';
 import type { Follow, FollowKind, GuestContribution, GuestContributionState, NotifyMode } from '../guests-follows.model.ts';
 import { randomBytes } from 'node:crypto';
-import type { ParticipationStore, ProposalEdit, ProposalQuery } from '../participation.port.ts';
+import type { ParticipationStore, PendingJob, ProposalEdit, ProposalQuery } from '../participation.port.ts';
 import { BallotRefused, SurveyAnswerRefused, firstStart, surveyValueRows, tallyOf } from '../participation.port-util.ts';
 
 /** This module's migrations; the advisory lock makes one node migrate at a time. */
@@ -105,6 +105,10 @@ export class PostgresParticipationStore implements ParticipationStore {
   async proposalPoints(processSlug: string, limit: number): Promise<Array<{ id: string; title: string; point: [number, number] }>> {
     const rows = (await this.pool.query<{ id: string; title: string; lon: number; lat: number }>("SELECT id, title, lon, lat FROM part_proposals WHERE process_slug = $1 AND state = 'published' AND lon IS NOT NULL ORDER BY created_at COLLATE \"C\" DESC, id COLLATE \"C\" LIMIT $2", [processSlug, limit])).rows;
     return rows.map((r) => ({ id: r.id, title: r.title, point: [r.lon, r.lat] as [number, number] }));
+  }
+  async processCounts(): Promise<Map<string, ProcessCounts>> {
+    const rows = (await this.pool.query<{ slug: string; proposals: string; comments: string; supports: string }>("SELECT process_slug AS slug, COUNT(*) AS proposals, SUM(comment_count) AS comments, SUM(support_count) AS supports FROM part_proposals WHERE state = 'published' GROUP BY process_slug")).rows;
+    return new Map(rows.map((r) => [r.slug, { proposals: Number(r.proposals), comments: Number(r.comments), supports: Number(r.supports) }]));
   }
   async costedProposals(processSlug: string): Promise<Array<{ id: string; title: string; cost: number }>> {
     const rows = (await this.pool.query<{ id: string; title: string; cost: string }>("SELECT id, title, cost FROM part_proposals WHERE process_slug = $1 AND state = 'published' AND cost IS NOT NULL ORDER BY title COLLATE \"C\", id COLLATE \"C\"", [processSlug])).rows;
@@ -492,6 +496,23 @@ export class PostgresParticipationStore implements ParticipationStore {
     const out = new Map<string, string[]>();
     for (const x of rows) out.set(x.user_id, [...(out.get(x.user_id) ?? []), x.line]);
     return out;
+  }
+  async addJob(j: { id: string; kind: string; payload: unknown; createdAt: string }): Promise<void> {
+    await this.pool.query('INSERT INTO part_jobs (id, kind, payload, created_at) VALUES ($1, $2, $3, $4)', [j.id, j.kind, JSON.stringify(j.payload), j.createdAt]);
+  }
+  async claimJobs(now: string, until: string, limit: number): Promise<PendingJob[]> {
+    // SKIP LOCKED: two nodes claiming at once take different jobs.
+    const rows = (await this.pool.query<{ id: string; kind: string; payload: string; created_at: string; attempts: number }>(`UPDATE part_jobs SET claimed_until = $2, attempts = attempts + 1
+      WHERE id IN (SELECT id FROM part_jobs WHERE claimed_until IS NULL OR claimed_until < $1 ORDER BY created_at, id LIMIT $3 FOR UPDATE SKIP LOCKED)
+      RETURNING id, kind, payload, created_at, attempts`, [now, until, limit])).rows;
+    return rows.map((r) => ({ id: r.id, kind: r.kind, payload: JSON.parse(r.payload) as unknown, createdAt: r.created_at, attempts: r.attempts }))
+      .sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : a.id < b.id ? -1 : 1));
+  }
+  async removeJob(id: string): Promise<void> {
+    await this.pool.query('DELETE FROM part_jobs WHERE id = $1', [id]);
+  }
+  async jobCount(): Promise<number> {
+    return Number((await this.pool.query<{ n: string }>('SELECT COUNT(*) AS n FROM part_jobs')).rows[0]!.n);
   }
   async claimMark(key: string, at: string, windowS: number): Promise<boolean> {
     const cutoff = new Date(Date.parse(at) - windowS * 1000).toISOString();

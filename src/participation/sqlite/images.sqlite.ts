@@ -41,6 +41,9 @@ export class SqliteProposalImages implements ProposalImageStore {
   async remove(proposalId: string): Promise<boolean> {
     return this.db.prepare('DELETE FROM part_proposal_images WHERE proposal_id = ?').run(proposalId).changes > 0;
   }
+  async released(processSlug: string): Promise<ProposalImageMeta[]> {
+    return (this.db.prepare(`SELECT ${META} FROM part_proposal_images WHERE state = 'released' AND proposal_id IN (SELECT id FROM part_proposals WHERE process_slug = ? AND state = 'published') ORDER BY proposal_id`).all(processSlug) as Row[]).map(meta);
+  }
   async pending(limit: number): Promise<ProposalImageMeta[]> {
     return (this.db.prepare(`SELECT ${META} FROM part_proposal_images WHERE state = 'pending' ORDER BY created_at, proposal_id LIMIT ?`).all(limit) as Row[]).map(meta);
   }

@@ -8,10 +8,10 @@ import { RATINGS, REGISTRATIONS, SUPPORTS, type CountedMark } from '../participa
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { StorageConflict, StorageNotFound } from '../../core/errors.ts';
-import type { Ballot, Block, BudgetResultRow, Comment, CommentTarget, Moderation, OfficialAnswer, Process, Proposal, Report, Survey, SurveyAnswer, SurveyTally } from '../participation.model.ts';
+import type { Ballot, Block, BudgetResultRow, Comment, CommentTarget, Moderation, OfficialAnswer, Process, ProcessCounts, Proposal, Report, Survey, SurveyAnswer, SurveyTally } from '../participation.model.ts';
 import type { Follow, FollowKind, GuestContribution, GuestContributionState, NotifyMode } from '../guests-follows.model.ts';
 import { randomBytes } from 'node:crypto';
-import type { ParticipationStore, ProposalEdit, ProposalQuery } from '../participation.port.ts';
+import type { ParticipationStore, PendingJob, ProposalEdit, ProposalQuery } from '../participation.port.ts';
 import { BallotRefused, SurveyAnswerRefused, firstStart, surveyValueRows, tallyOf } from '../participation.port-util.ts';
 
 const MIGRATIONS = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
@@ -87,6 +87,11 @@ export class SqliteParticipationStore implements ParticipationStore {
     const rows = this.db.prepare("SELECT id, title, lon, lat FROM part_proposals WHERE process_slug = ? AND state = 'published' AND lon IS NOT NULL ORDER BY created_at DESC, id LIMIT ?")
       .all(processSlug, limit) as Array<{ id: string; title: string; lon: number; lat: number }>;
     return rows.map((r) => ({ id: r.id, title: r.title, point: [r.lon, r.lat] }));
+  }
+  async processCounts(): Promise<Map<string, ProcessCounts>> {
+    const rows = this.db.prepare("SELECT process_slug AS slug, COUNT(*) AS proposals, SUM(comment_count) AS comments, SUM(support_count) AS supports FROM part_proposals WHERE state = 'published' GROUP BY process_slug")
+      .all() as Array<{ slug: string } & ProcessCounts>;
+    return new Map(rows.map((r) => [r.slug, { proposals: r.proposals, comments: r.comments, supports: r.supports }]));
   }
   async costedProposals(processSlug: string): Promise<Array<{ id: string; title: string; cost: number }>> {
     return this.db.prepare("SELECT id, title, cost FROM part_proposals WHERE process_slug = ? AND state = 'published' AND cost IS NOT NULL ORDER BY title, id").all(processSlug) as Array<{ id: string; title: string; cost: number }>;
@@ -462,6 +467,25 @@ export class SqliteParticipationStore implements ParticipationStore {
       for (const r of rows) out.set(r.user_id, [...(out.get(r.user_id) ?? []), r.line]);
       return out;
     }).immediate();
+  }
+  async addJob(j: { id: string; kind: string; payload: unknown; createdAt: string }): Promise<void> {
+    this.db.prepare('INSERT INTO part_jobs (id, kind, payload, created_at) VALUES (?, ?, ?, ?)').run(j.id, j.kind, JSON.stringify(j.payload), j.createdAt);
+  }
+  async claimJobs(now: string, until: string, limit: number): Promise<PendingJob[]> {
+    // One IMMEDIATE transaction: the writer lock gives each job to one connection of the file.
+    return this.db.transaction(() => {
+      const rows = this.db.prepare('SELECT id, kind, payload, created_at, attempts FROM part_jobs WHERE claimed_until IS NULL OR claimed_until < ? ORDER BY created_at, id LIMIT ?')
+        .all(now, limit) as Array<{ id: string; kind: string; payload: string; created_at: string; attempts: number }>;
+      const claim = this.db.prepare('UPDATE part_jobs SET claimed_until = ?, attempts = attempts + 1 WHERE id = ?');
+      for (const r of rows) claim.run(until, r.id);
+      return rows.map((r) => ({ id: r.id, kind: r.kind, payload: JSON.parse(r.payload) as unknown, createdAt: r.created_at, attempts: r.attempts + 1 }));
+    }).immediate();
+  }
+  async removeJob(id: string): Promise<void> {
+    this.db.prepare('DELETE FROM part_jobs WHERE id = ?').run(id);
+  }
+  async jobCount(): Promise<number> {
+    return (this.db.prepare('SELECT COUNT(*) AS n FROM part_jobs').get() as { n: number }).n;
   }
   async claimMark(key: string, at: string, windowS: number): Promise<boolean> {
     const cutoff = new Date(Date.parse(at) - windowS * 1000).toISOString();

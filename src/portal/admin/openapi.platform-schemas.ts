@@ -70,7 +70,7 @@ export const PLATFORM_SCHEMAS: Record<string, Schema> = {
   },
   Mail: {
     type: 'object', required: ['id', 'to', 'subject', 'text', 'createdAt', 'state'],
-    properties: { id: str, to: str, subject: str, text: str, html: str, createdAt: time, state: { enum: ['pending', 'sent', 'failed'] }, doneAt: time, error: str },
+    properties: { id: str, to: str, subject: str, text: str, html: str, createdAt: time, state: { enum: ['pending', 'sent', 'failed'] }, doneAt: time, error: str, headers: { type: 'object', additionalProperties: str, description: 'Extra header fields, e.g. List-Unsubscribe and List-Unsubscribe-Post (RFC 8058) on participation notices' } },
   },
   Message: message,
   // Konto

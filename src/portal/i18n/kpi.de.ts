@@ -39,6 +39,10 @@ export const kpiDe = {
     noHistory: 'Für diesen Zeitraum gibt es noch keine Werte.',
     unpublished: 'Diese Kennzahl ist nicht veröffentlicht. Nur die Redaktion sieht diese Seite.',
   },
+  cite: {
+    heading: 'Zitieren',
+    text: 'In Vorschlägen und Kommentaren der Bürgerbeteiligung zeigt diese Zeile (als eigene Zeile im Text) die aktuellen Werte:',
+  },
   sensor: {
     back: 'Zurück zu den Live-Daten',
     current: 'Aktuelle Werte',

@@ -40,6 +40,10 @@ export const kpiEn = {
     noHistory: 'There are no values for this period yet.',
     unpublished: 'This indicator is not published. Only editors see this page.',
   },
+  cite: {
+    heading: 'Cite',
+    text: 'In proposals and comments of citizen participation, this line (on a line of its own) shows the current values:',
+  },
   sensor: {
     back: 'Back to the live data',
     current: 'Current values',

@@ -61,7 +61,7 @@ export interface ChartProps {
   unit: string;
   history: History;
   range: Range;
-  /** The ranges offered (links that work without JavaScript). */
+  /** The ranges offered (links that work without JavaScript); none: no choice is offered. */
   ranges?: readonly Range[];
   rangeHref(r: Range): string;
   t: Messages;
@@ -75,13 +75,15 @@ export function HistoryChart(p: ChartProps) {
   const caption = k.chart.tableCaption(p.what, k.chart.rangeText[p.range]);
   return (
     <div class="history">
-      <nav aria-label={`${k.chart.ranges}: ${p.what}`}>
-        <ul class="range-links">
-          {ranges.map((r) => (
-            <li><a class="range-link" href={p.rangeHref(r)} aria-current={r === p.range ? 'true' : undefined}>{k.chart.range[r]}</a></li>
-          ))}
-        </ul>
-      </nav>
+      {ranges.length > 0 && (
+        <nav aria-label={`${k.chart.ranges}: ${p.what}`}>
+          <ul class="range-links">
+            {ranges.map((r) => (
+              <li><a class="range-link" href={p.rangeHref(r)} aria-current={r === p.range ? 'true' : undefined}>{k.chart.range[r]}</a></li>
+            ))}
+          </ul>
+        </nav>
+      )}
       {points.length === 0 ? <p>{k.kpiPage.noHistory}</p> : (
         <>
           <figure class="chart-figure">

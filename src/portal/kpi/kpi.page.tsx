@@ -68,6 +68,11 @@ export function KpiPage(m: KpiPageModel, t: Messages, k: KpiMessages) {
         <p>{k.kpiPage.openDataText}</p>
         <pre class="code" tabindex={0}><code>{curl}</code></pre>
       </section>
+      <section aria-labelledby="zitieren">
+        <h2 class="kern-heading-medium" id="zitieren">{k.cite.heading}</h2>
+        <p>{k.cite.text}</p>
+        <p><code>{`[[${lang === 'de' ? 'kennzahl' : 'kpi'}:${kpi.id}]]`}</code></p>
+      </section>
     </Layout>
   );
 }

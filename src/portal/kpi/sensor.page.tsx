@@ -94,6 +94,11 @@ export function SensorPage(m: SensorPageModel, t: Messages, k: KpiMessages) {
           </>
         )}
       </section>
+      <section aria-labelledby="zitieren">
+        <h2 class="kern-heading-medium" id="zitieren">{k.cite.heading}</h2>
+        <p>{k.cite.text}</p>
+        <p class="user-text"><code>{`[[sensor:${s.id}]]`}</code></p>
+      </section>
     </Layout>
   );
 }

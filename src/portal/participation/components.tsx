@@ -1,5 +1,7 @@
 // Pieces of the participation pages ("cells"): the phase timeline, a proposal card, a comment thread; the form
 // fields are the portal's shared ones (components/field.tsx), under the names these pages use.
+import type { RichPart } from '../../participation/index.ts';
+import { UserText, type CiteContext } from './citation.cells.tsx';
 import type { ComponentChildren } from 'preact';
 import type { Comment, Phase, Proposal } from '../../participation/index.ts';
 import type { Messages } from '../i18n/index.ts';
@@ -59,7 +61,9 @@ export function ProposalCard({ p, lang, m, t }: { p: Proposal; lang: Lang; m: Pa
 export interface ThreadProps {
   comments: Comment[];
   /** Rendered HTML of each visible comment's Markdown (sanitised). */
-  html: Map<string, string>;
+  html: Map<string, RichPart[]>;
+  /** The page's cited live data. */
+  cite: CiteContext;
   viewerId?: string;
   canComment: boolean;
   canReport: boolean;
@@ -94,8 +98,7 @@ export function CommentThread(p: ThreadProps) {
           <p class="kern-body--small comment__meta" id={`kommentar-von-${c.id}`}>{p.m.proposal.by(c.authorName, p.t.formatDateTime(c.createdAt))}</p>
           {c.moderation
             ? <p class="comment__hidden">{mine ? p.m.proposal.commentHiddenForAuthor(c.moderation.reason) : p.m.proposal.commentHidden}</p>
-            // eslint-disable-next-line react/no-danger -- sanitised by markdown.ts
-            : <div class="user-text" dangerouslySetInnerHTML={{ __html: p.html.get(c.id) ?? '' }} />}
+            : <UserText parts={p.html.get(c.id) ?? []} c={p.cite} />}
           {!c.moderation && (c.helpfulCount ?? 0) > 0 && <p class="kern-body--small comment__helpful">{p.m.helpful.count(c.helpfulCount ?? 0)}</p>}
           <div class="comment__actions">
             {p.canRate && !c.moderation && !mine && (

@@ -1,7 +1,7 @@
 // The participation pages: process list, process (timeline, proposals with filter, map), proposal
 // (text, support, comments, the city's answer), proposal form, participatory budget, registration,
 // login, moderation. Pages only render their view models; routes gather them (participation.pages.ts).
-import type { Ballot, BudgetResult, Comment, Person, ProcessView, Proposal, Survey } from '../../participation/index.ts';
+import type { Ballot, BudgetResult, Comment, Person, ProcessCounts, ProcessView, Proposal, Survey } from '../../participation/index.ts';
 import { Layout, type Frame } from '../components/layout.tsx';
 import type { Messages } from '../i18n/index.ts';
 import type { ParticipationMessages } from '../i18n/participation.de.ts';
@@ -10,6 +10,9 @@ import { Button, CommentThread, Csrf, ErrorList, Notice, PField, PhaseTimeline, 
 import { FollowButton, GuestCommentForm, GuestQueue, GuestWaiting } from './guest-follow.pages.tsx';
 import type { GuestContribution, HeldContribution, ProposalImageMeta } from '../../participation/index.ts';
 import { ImageFields, ImageQueue, ProposalImageFigure } from './image.pages.tsx';
+import type { RichPart } from '../../participation/index.ts';
+import type { CitationView } from './citations.ts';
+import { UserText, citeContext, hasCitedHistory } from './citation.cells.tsx';
 
 type Errors = Record<string, string>;
 const errList = (e: Errors) => Object.entries(e).map(([field, message]) => ({ field, message }));
@@ -47,7 +50,10 @@ export function AccountBar({ frame, viewer, m }: { frame: Frame; viewer: Viewer;
   );
 }
 
-export function ListPage(x: { frame: Frame; viewer: Viewer; processes: ProcessView[]; notice?: string }, t: Messages, m: ParticipationMessages) {
+/** What citizens may do in a phase, as the landing page names it (surveys: on the process page, which knows whether there are any). */
+const CITIZEN_ACTIONS = ['propose', 'comment', 'support', 'vote'] as const;
+
+export function ListPage(x: { frame: Frame; viewer: Viewer; processes: Array<{ view: ProcessView; counts: ProcessCounts }>; notice?: string }, t: Messages, m: ParticipationMessages) {
   const lang = x.frame.lang;
   return (
     <Layout frame={x.frame} t={t} title={m.list.title}>
@@ -58,13 +64,29 @@ export function ListPage(x: { frame: Frame; viewer: Viewer; processes: ProcessVi
       <p><a class="kern-link" href={href(lang, 'events')}>{m.list.events}</a> · <a class="kern-link" href="/api/participation/events.ics">{m.list.calendar}</a></p>
       {x.processes.length === 0 ? <p>{m.list.none}</p> : (
         <ul class="process-list">
-          {x.processes.map((v) => (
-            <li>
-              <h2 class="kern-heading-medium"><a class="kern-link" href={href(lang, 'process', v.process.slug)}>{L(x.frame, v.process.title)}</a></h2>
-              <p class="kern-body--small">{m.process.now(m.phases[v.phase]!)}{v.next && <> · {m.process.next(m.phases[v.next.kind]!, t.formatDate(v.next.start))}</>}</p>
-              {teaser(L(x.frame, v.process.description)) && <p>{teaser(L(x.frame, v.process.description))}</p>}
-            </li>
-          ))}
+          {x.processes.map(({ view: v, counts: c }) => {
+            const current = v.process.phases.find((p) => p.kind === v.phase);
+            const open = CITIZEN_ACTIONS.filter((a) => v.allowed.includes(a) && (a !== 'vote' || v.process.budget !== undefined));
+            const title = L(x.frame, v.process.title);
+            const desc = teaser(L(x.frame, v.process.description));
+            return (
+              <li class="process-card">
+                <h2 class="kern-heading-medium"><a class="kern-link" href={href(lang, 'process', v.process.slug)}>{title}</a></h2>
+                <p class="process-card__phase">
+                  <strong>{m.process.now(m.phases[v.phase]!)}</strong>
+                  {current && <> {m.list.until(t.formatDate(new Date(Date.parse(current.end) - 1).toISOString()))}</>}
+                  {v.next && <><br /><span class="kern-body--small">{m.process.next(m.phases[v.next.kind]!, t.formatDate(v.next.start))}</span></>}
+                </p>
+                {desc && <p>{desc}</p>}
+                <p class="process-card__open">{open.length ? m.list.openNow(open.map((a) => m.list.actions[a]).join(', ')) : m.list.closedNow}</p>
+                <dl class="process-counts">
+                  <div><dt>{m.process.proposals}</dt><dd>{t.formatNumber(c.proposals)}</dd></div>
+                  <div><dt>{m.proposal.comments}</dt><dd>{t.formatNumber(c.comments)}</dd></div>
+                  <div><dt>{m.list.supports}</dt><dd>{t.formatNumber(c.supports)}</dd></div>
+                </dl>
+              </li>
+            );
+          })}
         </ul>
       )}
     </Layout>
@@ -179,13 +201,16 @@ export interface ProposalModel {
   viewer: Viewer;
   view: ProcessView;
   proposal: Proposal;
-  bodyHtml: string;
+  /** The proposal's text: sanitised HTML and the live data it cites. */
+  body: RichPart[];
+  /** The cited live data of this page (proposal and comments), by citeKey. */
+  cites: Map<string, CitationView>;
   /** The comments of this page of threads. */
   comments: Comment[];
   commentCount: number;
   commentPage: number;
   commentPages: number;
-  commentHtml: Map<string, string>;
+  commentHtml: Map<string, RichPart[]>;
   /** The comments of this page the viewer rated "hilfreich". */
   rated?: Set<string>;
   supported: boolean;
@@ -214,8 +239,10 @@ export function ProposalPage(x: ProposalModel, t: Messages, m: ParticipationMess
   const action = (what: string, id?: string) => ({
     comment: `${base}/kommentare`, rateComment: `${base}/kommentare/${id}/hilfreich`, reportComment: `${base}/kommentare/${id}/melden`, hideComment: `${base}/kommentare/${id}/ausblenden`, restoreComment: `${base}/kommentare/${id}/wiederherstellen`,
   } as Record<string, string>)[what]!;
+  const cite = citeContext(x.cites, lang, t, m);
+  const charts = hasCitedHistory(x.cites);
   return (
-    <Layout frame={x.frame} t={t} title={Object.keys(x.errors).length ? `${m.errors.prefix} ${title}` : title}>
+    <Layout frame={x.frame} t={t} title={Object.keys(x.errors).length ? `${m.errors.prefix} ${title}` : title} styles={charts ? ['uplot.css'] : []} scripts={charts ? ['chart.js'] : []}>
       <AccountBar frame={x.frame} viewer={x.viewer} m={m} />
       <ErrorList title={m.errors.summary} errors={errList(x.errors)} />
       <p><a class="kern-link" href={href(lang, 'process', x.view.process.slug)}>{m.proposal.back(L(x.frame, x.view.process.title))}</a></p>
@@ -232,7 +259,7 @@ export function ProposalPage(x: ProposalModel, t: Messages, m: ParticipationMess
             {p.point && <><dt>{m.proposal.place}</dt><dd>{m.proposal.coords(t.formatCoord(p.point[1]), t.formatCoord(p.point[0]))}</dd></>}
             {p.cost !== undefined && <><dt>{m.proposal.cost}</dt><dd>{m.euro(p.cost)}</dd></>}
           </dl>
-          <div class="user-text" dangerouslySetInnerHTML={{ __html: x.bodyHtml }} />
+          <UserText parts={x.body} c={cite} />
           {x.image && <ProposalImageFigure image={x.image} proposalId={p.id} lang={lang} canRemove={mine || x.viewer.moderator} csrf={x.viewer.csrf} m={m} />}
         </>
       )}
@@ -278,7 +305,7 @@ export function ProposalPage(x: ProposalModel, t: Messages, m: ParticipationMess
       <section aria-labelledby="kommentare">
         <h2 class="kern-heading-large" id="kommentare">{m.proposal.comments} ({x.commentCount})</h2>
         {x.comments.length === 0 ? <p>{m.proposal.noComments}</p> : (
-          <CommentThread comments={x.comments} html={x.commentHtml} viewerId={x.viewer.person?.id} canComment={canComment} canReport={!!x.viewer.person}
+          <CommentThread comments={x.comments} html={x.commentHtml} cite={cite} viewerId={x.viewer.person?.id} canComment={canComment} canReport={!!x.viewer.person}
             canModerate={x.viewer.moderator} canRate={canComment} rated={x.rated} csrf={x.viewer.csrf} action={action} m={m} t={t} />
         )}
         {x.commentPages > 1 && (

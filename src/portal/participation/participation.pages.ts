@@ -11,7 +11,7 @@ import type { Config } from '../../config/config.ts';
 import { Forbidden, ProblemError } from '../../core/errors.ts';
 import type { Accounts } from '../../accounts/index.ts';
 import type { StrategyService } from '../../strategy/index.ts';
-import { ParticipationProblem, acceptImageForms, hasUpload, renderMarkdown, type ProposalImageService, type FollowService, type GuestService, type EventService, type ParticipationService, type Person, type Problem, type RegistrationService, type SurveyService } from '../../participation/index.ts';
+import { ParticipationProblem, acceptImageForms, hasUpload, type ProposalImageService, type FollowService, type GuestService, type EventService, type ParticipationService, type Person, type Problem, type RegistrationService, type SurveyService } from '../../participation/index.ts';
 import { loadAssets } from '../assets.ts';
 import type { Frame } from '../components/layout.tsx';
 import { CATALOGS, type Messages } from '../i18n/index.ts';
@@ -26,6 +26,8 @@ import { guestFollowPages, guestOfRequest } from './guest-follow.routes.ts';
 import { imagePages } from './image.routes.ts';
 import { BudgetPage, ConfirmPage, ListPage, ModerationPage, MyDataPage, NotAllowedPage, ProcessPage, ProposalFormPage, ProposalPage, RegisterPage, type Viewer } from './pages.tsx';
 import { acceptForms } from '../../core/http.ts';
+import { renderRich, type CiteRef, type RichPart } from '../../participation/index.ts';
+import { resolveCitations, type CitationSource } from './citations.ts';
 
 export interface ParticipationPagesDeps {
   images: ProposalImageService;
@@ -40,6 +42,8 @@ export interface ParticipationPagesDeps {
   deleteAccount(person: Person, password: unknown): Promise<boolean>;
   accounts: Accounts;
   strategy: StrategyService;
+  /** Where cited live data is read (KPIs, sensors); without it every citation shows as unavailable. */
+  citations?: CitationSource;
 }
 
 const PART: Record<Lang, ParticipationMessages> = { de: partDe, en: partEn };
@@ -49,13 +53,13 @@ const THREADS_PER_PAGE = 25;
 type Req = FastifyRequest<{ Params: Record<string, string>; Querystring: Record<string, string> }>;
 type Form = Record<string, string | string[]>;
 
-/** Rendered Markdown of immutable texts (comments, proposals by id and modification), bounded. */
+/** Rendered Markdown (with its citations) of immutable texts (comments, proposals by id and modification), bounded. */
 class HtmlCache {
-  private readonly map = new Map<string, string>();
-  get(key: string, text: string): string {
+  private readonly map = new Map<string, RichPart[]>();
+  get(key: string, text: string): RichPart[] {
     let h = this.map.get(key);
     if (h === undefined) {
-      h = renderMarkdown(text);
+      h = renderRich(text);
       if (this.map.size >= 50_000) this.map.delete(this.map.keys().next().value as string);
       this.map.set(key, h);
     }
@@ -151,7 +155,7 @@ export async function participationPages(app: FastifyInstance, d: ParticipationP
   };
 
   route('participation', 'GET', async (req, reply, lang) => {
-    const [v, processes] = await Promise.all([viewer(req, reply), s.processes()]);
+    const [v, processes] = await Promise.all([viewer(req, reply), s.overview()]);
     return send(req, reply, lang, { page: 'participation' }, (frame, t, m) => ListPage({ frame, viewer: v, processes, notice: notice(req, m) }, t, m));
   });
 
@@ -187,16 +191,20 @@ export async function participationPages(app: FastifyInstance, d: ParticipationP
     if (req.query.kommentar && parentOf.has(req.query.kommentar)) cpage = Math.floor(roots.indexOf(rootOf(req.query.kommentar)) / THREADS_PER_PAGE) + 1;
     const shown = new Set(roots.slice((cpage - 1) * THREADS_PER_PAGE, cpage * THREADS_PER_PAGE));
     const pageComments = pages === 1 ? comments : comments.filter((c) => shown.has(rootOf(c.id)));
-    const commentHtml = new Map<string, string>();
+    const commentHtml = new Map<string, RichPart[]>();
     for (const c of pageComments) if (!c.moderation) commentHtml.set(c.id, html.get(`c:${c.id}`, c.body));
     const rated = await s.ratedComments(v.person, pageComments.map((c) => c.id));
     const visible = proposal.state !== 'hidden' || (v.person && v.person.id === proposal.authorId);
-    const bodyHtml = visible ? html.get(`p:${proposal.id}:${proposal.modifiedAt}`, proposal.body) : '';
+    const body = visible ? html.get(`p:${proposal.id}:${proposal.modifiedAt}`, proposal.body) : [];
+    // The live data cited on this page, read once per distinct citation.
+    const refs: CiteRef[] = [];
+    for (const parts of [body, ...commentHtml.values()]) for (const p of parts) if ('cite' in p) refs.push(p.cite);
+    const cites = await resolveCitations(d.citations, refs, Date.parse(s.now()));
     const following = await d.follows.isFollowing(v.person, 'proposal', id);
     const guest = view.process.guests ? { open: view.allowed.includes('comment'), waiting: await d.guests.mine(guestOfRequest(req), id) } : undefined;
     const image = visible ? await d.images.visible(proposal, v.person) : undefined;
     return send(req, reply, lang, { page: 'proposal', id }, (frame, t, m) => ProposalPage({
-      frame, viewer: v, view, proposal, bodyHtml, comments: pageComments, commentCount: comments.length, commentPage: cpage, commentPages: pages, commentHtml, rated, supported, following, guest, canEdit: s.canEdit(proposal, view, v.person), image, projectTitle: pt,
+      frame, viewer: v, view, proposal, body, cites, comments: pageComments, commentCount: comments.length, commentPage: cpage, commentPages: pages, commentHtml, rated, supported, following, guest, canEdit: s.canEdit(proposal, view, v.person), image, projectTitle: pt,
       notice: notice(req, m), errors, values,
     }, t, m), status);
   };

@@ -145,5 +145,11 @@ export function accountStoreContract(name: string, factory: AuthStorageFactory):
       assert.deepEqual((await s.accounts.listMail({ limit: 10, offset: 0, to: 'b@herne.de' })).map((m) => m.id), ['m2']);
       assert.deepEqual((await s.accounts.listMail({ limit: 1, offset: 1 })).map((m) => m.id), ['m1']);
     });
+
+    test('a mail\'s extra header fields are kept with it', async () => {
+      const headers = { 'List-Unsubscribe': '<https://drehscheibe.test/beteiligung/abbestellen?token=a.b>', 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' };
+      await s.accounts.enqueueMail({ id: 'mh', to: 'h@herne.de', subject: 'Kopf', text: 'kopf', headers, createdAt: '2026-12-01T11:00:00.000Z', state: 'pending' });
+      assert.deepEqual((await s.accounts.listMail({ limit: 10, offset: 0, to: 'h@herne.de' }))[0]?.headers, headers);
+    });
   });
 }

@@ -104,7 +104,7 @@ export class PgAccountStore implements AccountStore {
   }
 
   async enqueueMail(m: MailRecord): Promise<void> {
-    await q(this.pool, `INSERT INTO mail_outbox (${MAIL_COLS}) VALUES (${params(9)})`, [m.id, m.to, m.subject, m.text, m.html ?? null, m.createdAt, m.state, m.doneAt ?? null, m.error ?? null]);
+    await q(this.pool, `INSERT INTO mail_outbox (${MAIL_COLS}) VALUES (${params(10)})`, [m.id, m.to, m.subject, m.text, m.html ?? null, m.createdAt, m.state, m.doneAt ?? null, m.error ?? null, m.headers ? JSON.stringify(m.headers) : null]);
   }
   async markMail(id: string, state: MailState, at: string, error?: string): Promise<void> {
     await q(this.pool, 'UPDATE mail_outbox SET state = $1, done_at = $2, error = $3 WHERE id = $4', [state, at, error ?? null, id]);

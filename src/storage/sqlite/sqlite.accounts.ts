@@ -124,8 +124,8 @@ export class SqliteAccountStore implements AccountStore {
 
   enqueueMail(m: MailRecord): Promise<void> {
     return this.serialise(async () => {
-      this.ws(`INSERT INTO mail_outbox (${MAIL_COLS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-        .run(m.id, m.to, m.subject, m.text, m.html ?? null, m.createdAt, m.state, m.doneAt ?? null, m.error ?? null);
+      this.ws(`INSERT INTO mail_outbox (${MAIL_COLS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+        .run(m.id, m.to, m.subject, m.text, m.html ?? null, m.createdAt, m.state, m.doneAt ?? null, m.error ?? null, m.headers ? JSON.stringify(m.headers) : null);
     });
   }
   markMail(id: string, state: MailState, at: string, error?: string): Promise<void> {

@@ -45,7 +45,7 @@ export function AuditPage(m: { frame: Frame; rows: AuditRow[]; form: FormState<A
   );
 }
 
-export interface MailRow { id: string; to: string; subject: string; text: string; createdAt: string; state: string; error?: string }
+export interface MailRow { id: string; to: string; subject: string; text: string; createdAt: string; state: string; error?: string; headers?: Record<string, string> }
 
 export function OutboxPage(m: { frame: Frame; rows: MailRow[]; state: string; offset: number; size: number; more: boolean }, t: Messages, a: AdminMessages) {
   const self = href(m.frame.lang, 'adminOutbox');
@@ -64,7 +64,9 @@ export function OutboxPage(m: { frame: Frame; rows: MailRow[]; state: string; of
               <td>{r.to}</td>
               <td>{r.subject}</td>
               <td>{a.outbox.states[r.state] ?? r.state}{r.error ? `: ${r.error}` : ''}</td>
-              <td><details><summary>{a.outbox.text}</summary><pre>{r.text}</pre></details></td>
+              <td><details><summary>{a.outbox.text}</summary>
+                {r.headers && <pre class="mail-headers">{Object.entries(r.headers).map(([k, v]) => `${k}: ${v}`).join('\n')}</pre>}
+                <pre>{r.text}</pre></details></td>
             </tr>
           ))}
         </Table>
