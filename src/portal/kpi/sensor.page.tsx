@@ -6,6 +6,7 @@ import { typeLabel } from '../components/cells.tsx';
 import { href } from '../paths.ts';
 import type { KpiMessages } from './kpi.catalog.ts';
 import { HistoryChart } from './kpi.cells.tsx';
+import { SensorValuesTable, isShare, percentPoints } from './sensor.cells.tsx';
 import type { History, Range } from './history.ts';
 import { limitLevel, type Limit } from './limits.ts';
 import { displayValue, type SensorDetail } from './sensor.model.ts';
@@ -36,8 +37,8 @@ export function SensorPage(m: SensorPageModel, t: Messages, k: KpiMessages) {
   const numeric = s.values.filter((v) => typeof v.value === 'number');
   const shown = numeric.find((v) => v.attr === m.attr);
   const unit = shown ? displayValue({ value: 0, unitCode: shown.unitCode }).unit : '';
-  const share = shown?.unitCode === 'C62' && numeric.length > 0 && typeof shown.value === 'number' && shown.value <= 1;
-  const points = share ? m.history.points.map((p) => ({ ...p, avg: Math.round(p.avg * 1000) / 10, min: Math.round(p.min * 1000) / 10, max: Math.round(p.max * 1000) / 10 })) : m.history.points;
+  const share = isShare(shown);
+  const points = share ? percentPoints(m.history.points) : m.history.points;
   const label = (a: string) => t.attrs[a] ?? a;
   const anyLimit = s.values.some((v) => typeof v.value === 'number' && limitLevel(v.attr, v.value));
   const link = (attr: string, range: Range) => `${self}?attr=${encodeURIComponent(attr)}&range=${range}#verlauf`;
@@ -48,33 +49,8 @@ export function SensorPage(m: SensorPageModel, t: Messages, k: KpiMessages) {
       <p class="lead">{typeLabel(s.type, t)} <span class="kern-body--small">({s.type})</span></p>
       <section aria-labelledby="werte">
         <h2 class="kern-heading-medium" id="werte">{k.sensor.current}</h2>
-        <div class="table-scroll" tabindex={0} role="region" aria-label={k.sensor.caption}>
-          <table class="kern-table wide">
-            <caption>{k.sensor.caption}</caption>
-            <thead class="kern-table__header">
-              <tr class="kern-table__row">
-                <th class="kern-table__header" scope="col">{k.sensor.quantity}</th>
-                <th class="kern-table__header kern-table__header--numeric" scope="col">{k.sensor.value}</th>
-                <th class="kern-table__header" scope="col">{k.sensor.assessment}</th>
-                <th class="kern-table__header" scope="col">{k.sensor.observed}</th>
-              </tr>
-            </thead>
-            <tbody class="kern-table__body">
-              {s.values.map((v) => {
-                const d = displayValue(v);
-                const lim = typeof v.value === 'number' ? limitText(v.attr, v.value, t, k) : undefined;
-                return (
-                  <tr class="kern-table__row">
-                    <th class="kern-table__cell" scope="row">{label(v.attr)}</th>
-                    <td class="kern-table__cell kern-table__cell--numeric">{typeof d.value === 'number' ? t.formatNumber(d.value) : String(d.value)}{d.unit ? ` ${d.unit}` : ''}</td>
-                    <td class="kern-table__cell">{lim ? <span class={lim.cls}>{lim.text}</span> : '–'}</td>
-                    <td class="kern-table__cell">{v.observedAt ? t.formatDateTime(v.observedAt) : '–'}</td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
-        </div>
+        <SensorValuesTable values={s.values} caption={k.sensor.caption} tableClass="wide" t={t} k={k}
+          assess={(v) => (typeof v.value === 'number' ? limitText(v.attr, v.value, t, k) : undefined)} />
         {anyLimit && <p class="kern-body--small">{k.sensor.limitNote}</p>}
         {s.lat !== undefined && s.lon !== undefined && <p>{k.sensor.location}: {t.project.pointText(t.formatCoord(s.lat), t.formatCoord(s.lon))}</p>}
       </section>

@@ -7,6 +7,7 @@ import { citeKey, type RichPart } from '../../participation/index.ts';
 import { kpiStateText, kpiValueText, HistoryChart } from '../kpi/kpi.cells.tsx';
 import { KPI_TEXTS } from '../kpi/kpi.catalog.ts';
 import { displayValue } from '../kpi/sensor.model.ts';
+import { SensorValuesTable, isShare, percentPoints } from '../kpi/sensor.cells.tsx';
 import { href, type Lang } from '../paths.ts';
 import type { CitationView } from './citations.ts';
 
@@ -62,38 +63,13 @@ function Citation({ view: v, c }: { view: CitationView; c: CiteContext }) {
   const label = (a: string) => t.attrs[a] ?? a;
   const shown = s.values.find((x) => x.attr === v.attr);
   const unit = shown ? displayValue({ value: 0, unitCode: shown.unitCode }).unit : '';
-  // A share (C62 between 0 and 1) is shown in percent, its history too (as on the sensor page).
-  const share = shown?.unitCode === 'C62' && typeof shown.value === 'number' && shown.value <= 1;
-  const pct = (x: number) => Math.round(x * 1000) / 10;
-  const points = share ? v.history.points.map((p) => ({ ...p, avg: pct(p.avg), min: pct(p.min), max: pct(p.max) })) : v.history.points;
+  // A share is shown in percent, its history too (as on the sensor page).
+  const points = isShare(shown) ? percentPoints(v.history.points) : v.history.points;
   const caption = m.cite.valuesOf(s.name);
   return (
     <figure class="citation">
       <figcaption class="citation__title">{m.cite.sensor}: {link}</figcaption>
-      <div class="table-scroll" tabindex={0} role="region" aria-label={caption}>
-        <table class="kern-table kern-table--small">
-          <caption>{caption}</caption>
-          <thead class="kern-table__header">
-            <tr class="kern-table__row">
-              <th class="kern-table__header" scope="col">{k.sensor.quantity}</th>
-              <th class="kern-table__header kern-table__header--numeric" scope="col">{k.sensor.value}</th>
-              <th class="kern-table__header" scope="col">{k.sensor.observed}</th>
-            </tr>
-          </thead>
-          <tbody class="kern-table__body">
-            {s.values.map((x) => {
-              const d = displayValue(x);
-              return (
-                <tr class="kern-table__row">
-                  <th class="kern-table__cell" scope="row">{label(x.attr)}</th>
-                  <td class="kern-table__cell kern-table__cell--numeric">{typeof d.value === 'number' ? t.formatNumber(d.value) : String(d.value)}{d.unit ? ` ${d.unit}` : ''}</td>
-                  <td class="kern-table__cell">{x.observedAt ? t.formatDateTime(x.observedAt) : '–'}</td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
-      </div>
+      <SensorValuesTable values={s.values} caption={caption} tableClass="kern-table--small" t={t} k={k} />
       {shown && <HistoryChart id={`zitat-verlauf-${c.seen.size}`} what={`${label(shown.attr)}${unit ? ` (${unit})` : ''}, ${s.name}`} unit={unit}
         history={{ ...v.history, points }} range="day" ranges={[]} rangeHref={() => ''} t={t} k={k} />}
     </figure>
