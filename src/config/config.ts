@@ -133,6 +133,11 @@ export interface PortalConfig {
   /** Guests' contributions per client address in guestLimitWindowS (0 = no limit; docs/participation.md). */
   guestLimit: number;
   guestLimitWindowS: number;
+  /** Postal codes the postal-code verification accepts (the city's area); empty: that verification is not offered. */
+  verifyPostalCodes: string[];
+  /** Verification attempts per account (right or wrong) in verifyAttemptsWindowS. */
+  verifyAttempts: number;
+  verifyAttemptsWindowS: number;
   /** Seconds between two checks for phase changes and the daily digest of followers' mail (0 = none). */
   followIntervalS: number;
 }
@@ -175,6 +180,12 @@ const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 /** Parses the configuration; collects every problem and throws them together. */
 export function loadConfig(env: Env = process.env): Readonly<Config> {
   const problems: string[] = [];
+  const postalCodes = (): string[] => {
+    const codes = (src.DREHSCHEIBE_VERIFY_POSTAL_CODES ?? '').split(',').map((x) => x.trim()).filter(Boolean);
+    const bad = codes.filter((c) => !/^\d{5}$/.test(c));
+    if (bad.length) problems.push(`DREHSCHEIBE_VERIFY_POSTAL_CODES: expected five-digit postal codes separated by commas, got "${bad.join(', ')}"`);
+    return [...new Set(codes)];
+  };
   let src: Env = { ...env };
   if (env.DREHSCHEIBE_CONFIG) {
     try {
@@ -406,6 +417,9 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
       guestLimit: int('DREHSCHEIBE_GUEST_LIMIT', 10, 0, 100_000),
       guestLimitWindowS: int('DREHSCHEIBE_GUEST_LIMIT_WINDOW', 3600, 1, 7 * 86_400),
       followIntervalS: int('DREHSCHEIBE_FOLLOW_INTERVAL', 60, 0, 86_400),
+      verifyPostalCodes: postalCodes(),
+      verifyAttempts: int('DREHSCHEIBE_VERIFY_ATTEMPTS', 10, 1, 10_000),
+      verifyAttemptsWindowS: int('DREHSCHEIBE_VERIFY_ATTEMPTS_WINDOW', 3600, 1, 7 * 86_400),
     },
     catalog: {
       maxUploadBytes: int('DREHSCHEIBE_CATALOG_MAX_UPLOAD', 50 * 1024 * 1024, 1, 2 * 1024 * 1024 * 1024),

@@ -63,6 +63,10 @@ export class GuestService {
       throw new ParticipationProblem('Forbidden', 403, 'Forbidden', 'This process does not take contributions from guests; log in (a confirmed account) to take part');
     }
     if (!phaseAllows(view.phase, action)) throw new ParticipationProblem('PhaseClosed', 409, 'Not possible in this phase', `The process is in the phase "${view.phase}", which does not allow ${action}`);
+    // A verification belongs to an account: where the process requires one, guests do not answer surveys.
+    if (action === 'survey' && view.process.verification && view.process.verification !== 'none') {
+      throw new ParticipationProblem('Forbidden', 403, 'Forbidden', `This process requires the verification "${view.process.verification}" for survey answers; log in (a confirmed account) and verify`);
+    }
     return guest;
   }
 

@@ -19,3 +19,6 @@ export { ProposalImageService, IMAGE_LIMITS, hasUpload, type ImageUpload } from 
 export type { ProposalImageMeta, ImageState } from './images.model.ts';
 export { acceptImageForms } from './images.routes.ts';
 export { renderRich, findCitations, citeKey, CITE_LIMIT, type CiteRef, type CiteKind, type RichPart } from './citations.ts';
+export { VerificationService, VerificationRequired, VERIFIED_ACTIONS } from './verification.service.ts';
+export { VerificationRegistry, postalCodePlugin, invitationCodePlugin, NO_VERIFICATION } from './verification.plugins.ts';
+export type { VerificationPlugin, Verification, VerificationStore, VerifyOutcome } from './verification.model.ts';

@@ -44,6 +44,11 @@ export interface Process {
   budget?: number;
   /** Guests may comment and answer surveys under a pseudonym, without an account (held for moderation). */
   guests?: boolean;
+  /**
+   * The verification plug-in supporting, survey answers and budget votes need (verification.plugins.ts:
+   * 'postal-code', 'invitation-code', or one a city registers); absent or 'none': no verification.
+   */
+  verification?: string;
   createdAt: string;
   modifiedAt: string;
 }

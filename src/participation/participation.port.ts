@@ -4,6 +4,7 @@
 // per person and process, a ballot within the budget, one survey answer per person and survey) are
 // the database's constraints.
 import type { ProposalImageStore } from './images.model.ts';
+import type { VerificationStore } from './verification.model.ts';
 import type { Follow, FollowKind, GuestContribution, GuestContributionState, NotifyMode } from './guests-follows.model.ts';
 import type { Ballot, Block, BudgetResultRow, Comment, CommentTarget, Moderation, OfficialAnswer, Process, ProcessCounts, Proposal, ProposalState, Report, Survey, SurveyAnswer, SurveyTally } from './participation.model.ts';
 
@@ -93,6 +94,8 @@ export interface ParticipationStore extends GuestFollowStore {
   readonly engine: 'sqlite' | 'postgres';
   /** Proposals' images (images.model.ts). */
   readonly images: ProposalImageStore;
+  /** Verifications and invitation codes (verification.model.ts): personal data, in their own tables. */
+  readonly verifications: VerificationStore;
   /** Throws StorageConflict when the slug exists. */
   createProcess(p: Process): Promise<void>;
   /** Throws StorageNotFound when the slug does not exist. */

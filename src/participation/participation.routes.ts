@@ -4,7 +4,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Proposal } from './participation.model.ts';
 import { icalendar, type CalendarEvent } from './ical.ts';
-import { ParticipationProblem, type ParticipationService, type Person } from './participation.service.ts';
+import { ParticipationProblem, conflict, type ParticipationService, type Person } from './participation.service.ts';
 import type { SurveyService } from './survey.service.ts';
 import { problemJson } from '../core/http.ts';
 import { EventService, type EventView } from './events.service.ts';
@@ -14,6 +14,7 @@ import type { FollowService } from './follow.service.ts';
 import { guestFollowRoutes } from './guests-follows.routes.ts';
 import type { ProposalImageService } from './image.service.ts';
 import { imageOut, imageRoutes } from './images.routes.ts';
+import { VerificationService } from './verification.service.ts';
 
 export interface ParticipationRouteDeps {
   service: ParticipationService;
@@ -31,6 +32,8 @@ export interface ParticipationRouteDeps {
   follows: FollowService;
   /** Proposals' images (upload, moderation, reading). */
   images: ProposalImageService;
+  /** Verification for taking part (verification.service.ts). */
+  verification: VerificationService;
   publicUrl: string;
 }
 
@@ -231,6 +234,35 @@ export async function participationRoutes(app: FastifyInstance, d: Participation
   });
   guestFollowRoutes(app, { guests: d.guests, follows: d.follows, person: d.person });
   imageRoutes(app, { images: d.images, person: d.person });
+  // Verification: what the process requires and whether the person gave it; giving it; stewards' invitation codes.
+  const vs = d.verification;
+  app.get('/processes/:id/verification', open, async (req: Id, reply) => {
+    const { process } = await s.process(req.params.id);
+    reply.header('cache-control', 'no-store');
+    return { process: process.slug, ...(await vs.status(await d.person(req), process)) };
+  });
+  app.post('/processes/:id/verification', open, async (req: Id, reply) => {
+    const { process } = await s.process(req.params.id);
+    const v = await vs.verify(await d.person(req), process, body(req).code);
+    return reply.status(201).header('cache-control', 'no-store').send({ process: process.slug, required: v.method, verified: true, at: v.at });
+  });
+  const steward = async (req: Id) => {
+    await s.check(await d.person(req), 'answer', undefined).catch((e) => { throw e instanceof ParticipationProblem && e.status === 403 ? new ParticipationProblem('Forbidden', 403, 'Forbidden', 'Invitation codes are made by stewards') : e; });
+    const { process } = await s.process(req.params.id);
+    if (process.verification !== 'invitation-code') throw conflict('This process does not require invitation codes (set verification: invitation-code first)');
+    return process;
+  };
+  app.get('/processes/:id/invitation-codes', open, async (req: Id, reply) => { const process = await steward(req); reply.header('cache-control', 'no-store'); return vs.codeCounts(process); });
+  // The codes are shown once: only their hashes are kept. CSV when asked for (Accept: text/csv).
+  app.post('/processes/:id/invitation-codes', open, async (req: Id, reply) => {
+    const process = await steward(req);
+    const codes = await vs.makeCodes(process, body(req).count);
+    reply.status(201).header('cache-control', 'no-store');
+    if ((req.headers.accept ?? '').includes('text/csv')) {
+      return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="einladungscodes-${process.slug}.csv"`).send(VerificationService.csv(codes));
+    }
+    return { process: process.slug, codes };
+  });
   app.get('/processes/:id/result', open, async (req: Id) => s.budgetResult(await d.person(req), req.params.id));
 
   // Surveys: stewards add, change (until the first answer) and publish; people answer once each.

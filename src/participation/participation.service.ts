@@ -51,6 +51,8 @@ export interface ParticipationDeps {
   notify?(userId: string, m: LocalMail): Promise<void>;
   /** Limits per person and action: [count, window seconds]. */
   limits?: Partial<Record<LimitedAction, [number, number]>>;
+  /** The process's verification (verification.service.ts): throws for a person who has not given it. */
+  verification?: { gate(person: Person, action: Action, process: Process): Promise<void>; methods(): string[] };
 }
 
 export interface ProcessView {
@@ -126,8 +128,11 @@ export class ParticipationService {
     return !!p && p.roles.some((g) => (g.role === role || g.role === 'operator') && (!g.tenants || g.tenants.includes(this.d.tenant)));
   }
 
-  /** Who-may check of one action in a process's current phase: 401, 403 (role, unconfirmed, blocked), 409 (phase). */
-  async check(person: Person | undefined, action: Action, view: ProcessView | undefined): Promise<Person> {
+  /**
+   * Who-may check of one action in a process's current phase: 401, 403 (role, unconfirmed, blocked,
+   * the process's verification not given — unless `verify` is false: withdrawing a support), 409 (phase).
+   */
+  async check(person: Person | undefined, action: Action, view: ProcessView | undefined, verify = true): Promise<Person> {
     if (!person) throw new ParticipationProblem('Unauthorized', 401, 'Authentication is required', 'Log in (a confirmed account) to take part');
     const need = ACTION_ROLE[action];
     if (need === 'person') {
@@ -140,6 +145,7 @@ export class ParticipationService {
     if (view && !phaseAllows(view.phase, action)) {
       throw new ParticipationProblem('PhaseClosed', 409, 'Not possible in this phase', `The process is in the phase "${view.phase}", which does not allow ${action}`);
     }
+    if (view && verify && ACTION_ROLE[action] === 'person' && this.d.verification) await this.d.verification.gate(person, action, view.process);
     return person;
   }
 
@@ -154,6 +160,11 @@ export class ParticipationService {
     const { phase, next } = currentPhase(process, this.d.clock.now());
     const allowed = (Object.keys(ACTION_ROLE) as Action[]).filter((a) => phaseAllows(phase, a));
     return { process, phase, allowed, ...(next ? { next: { kind: next.kind, start: next.start } } : {}) };
+  }
+
+  /** 400 for a verification nobody registered. */
+  private knownVerification(name: string | undefined): void {
+    if (name && !(this.d.verification?.methods() ?? []).includes(name)) throw invalid([problem('verification', 'verification_invalid')]);
   }
 
   async processes(): Promise<ProcessView[]> {
@@ -176,6 +187,7 @@ export class ParticipationService {
     await this.check(person, 'answer', undefined).catch((e) => { throw e instanceof ParticipationProblem && e.status === 403 ? new ParticipationProblem('Forbidden', 403, 'Forbidden', 'Opening a process needs the steward role') : e; });
     const { input, problems } = parseProcess(body);
     if (!input) throw invalid(problems);
+    this.knownVerification(input.verification);
     if (input.projectSlug && !(await this.d.projectExists(input.projectSlug))) throw invalid([{ field: 'projectSlug', code: 'project_unknown', message: 'projectSlug: no such strategy project' }]);
     const now = this.now();
     const p: Process = { ...input, createdAt: now, modifiedAt: now };
@@ -194,6 +206,7 @@ export class ParticipationService {
     const before = (await this.process(slug)).process;
     const { input, problems } = parseProcess(body, slug);
     if (!input) throw invalid(problems);
+    this.knownVerification(input.verification);
     if (input.projectSlug && !(await this.d.projectExists(input.projectSlug))) throw invalid([{ field: 'projectSlug', code: 'project_unknown', message: 'projectSlug: no such strategy project' }]);
     const p: Process = { ...input, createdAt: before.createdAt, modifiedAt: this.now() };
     try {
@@ -307,7 +320,7 @@ export class ParticipationService {
 
   async unsupport(person: Person | undefined, id: string): Promise<{ supported: boolean; count: number }> {
     const { view } = await this.proposal(id);
-    const who = await this.check(person, 'support', view);
+    const who = await this.check(person, 'support', view, false);
     this.limit(who, 'support');
     await this.d.store.removeSupport(id, who.id);
     return { supported: false, count: (await this.d.store.getProposal(id))!.supportCount };
@@ -538,11 +551,15 @@ export class ParticipationService {
       surveyAnswers: d.surveyAnswers.map(({ userId, ...a }) => { void userId; return a; }),
       commentRatings: d.commentRatings, eventRegistrations: d.eventRegistrations, eventWaitlist: d.eventWaitlist,
       ...(block ? { block: { until: block.until, reason: block.reason } } : {}),
+      // What the person proved (their own data only; never in the open data or their pseudonym).
+      verifications: (await this.d.store.verifications.mine(person.id)).map(({ method, scope, detail, at }) => ({ method, ...(scope === '*' ? {} : { process: scope }), detail, at })),
     };
   }
 
   /** Account deletion: the person's contributions stay, by "gelöschtes Konto". */
-  anonymise(userId: string, promote?: { at: string; events: readonly string[] }): Promise<{ changed: number; promoted: Array<{ eventId: string; userId: string }> }> {
+  async anonymise(userId: string, promote?: { at: string; events: readonly string[] }): Promise<{ changed: number; promoted: Array<{ eventId: string; userId: string }> }> {
+    // Verification data goes with the account (the codes it redeemed stay used, naming nobody).
+    await this.d.store.verifications.removeAccount(userId);
     return this.d.store.anonymiseAuthor(userId, DELETED_NAME, promote);
   }
 }

@@ -26,6 +26,9 @@ import { SqliteParticipationStore } from './sqlite/participation.sqlite.ts';
 import { PostgresParticipationStore } from './postgres/participation.postgres.ts';
 import { loadParticipationStarter } from './starter.ts';
 import { ProcessDatasets } from './catalog.datasets.ts';
+import { VerificationService } from './verification.service.ts';
+import { VerificationRegistry, invitationCodePlugin, postalCodePlugin } from './verification.plugins.ts';
+import type { VerificationPlugin } from './verification.model.ts';
 import type { CatalogService } from '../catalog/index.ts';
 import { participationPages } from '../portal/participation/participation.pages.ts';
 import type { CitationSource } from '../portal/participation/citations.ts';
@@ -45,6 +48,8 @@ export interface ParticipationSetup {
   strategy: StrategyService;
   /** A store to use instead of opening one (tests). */
   store?: ParticipationStore;
+  /** A city's own verification plug-ins, registered next to postal-code and invitation-code (verification.model.ts). */
+  verificationPlugins?: VerificationPlugin[];
   /** The open-data catalogue: each process is listed there as a dataset (catalog.datasets.ts). */
   catalog?: CatalogService;
   /** Where the live data cited in proposals and comments is read (the KPI and sensor pages' services). */
@@ -62,6 +67,7 @@ export interface Participation {
   guests: GuestService;
   follows: FollowService;
   images: ProposalImageService;
+  verification: VerificationService;
   /** The processes' datasets in the open-data catalogue (absent without a catalogue). */
   datasets?: ProcessDatasets;
   /** The mails to followers and moderators, made after the answer; `idle()` waits for them (tests, shutdown). */
@@ -92,8 +98,13 @@ export async function installParticipation(app: FastifyInstance, d: Participatio
   });
   // The mails queued by the last requests are made before the store closes.
   app.addHook('onClose', async () => { await afterwards.idle(); if (!d.store) await store.close(); });
+  // Verification plug-ins by name: postal-code only with the city's codes configured.
+  const registry = new VerificationRegistry().register(invitationCodePlugin(store.verifications));
+  if (cfg.portal.verifyPostalCodes.length) registry.register(postalCodePlugin(cfg.portal.verifyPostalCodes));
+  for (const plugin of d.verificationPlugins ?? []) registry.register(plugin);
+  const verification = new VerificationService({ store, clock: d.clock, registry, attempts: [cfg.portal.verifyAttempts, cfg.portal.verifyAttemptsWindowS] });
   const service = new ParticipationService({
-    store, clock: d.clock, tenant: cfg.portal.tenant,
+    store, clock: d.clock, tenant: cfg.portal.tenant, verification,
     projectExists: (slug) => d.strategy.project(slug).then(() => true, () => false),
     async notify(userId, m) {
       try {
@@ -186,7 +197,7 @@ export async function installParticipation(app: FastifyInstance, d: Participatio
     return true;
   };
   await app.register(async (api) => participationRoutes(api, {
-    service, surveys, person, deleteAccount, publicUrl: cfg.publicUrl, eventService: events, openData, guests, follows, images,
+    service, surveys, person, deleteAccount, publicUrl: cfg.publicUrl, eventService: events, openData, guests, follows, images, verification,
     events: async () => (await d.strategy.upcomingEvents()).map((e) => ({ id: e.id, title: e.title.de, start: e.start, end: e.end, place: e.place, description: e.description?.de })),
   }), { prefix: '/api/participation' });
 
@@ -247,8 +258,8 @@ export async function installParticipation(app: FastifyInstance, d: Participatio
     if (loaded) await syncAll();
     return loaded;
   };
-  const out: Participation = { service, surveys, events, openData, registration, guests, follows, images, afterwards, store, person, deleteAccount, loadStarter, datasets };
+  const out: Participation = { service, surveys, events, openData, registration, guests, follows, images, afterwards, store, person, deleteAccount, loadStarter, datasets, verification };
   app.decorate('participation', out);
-  if (cfg.portal.enabled) await app.register(async (pages) => participationPages(pages, { config: cfg, service, surveys, events, registration, guests, follows, images, person, deleteAccount, accounts: d.accounts, strategy: d.strategy, citations: d.citations }));
+  if (cfg.portal.enabled) await app.register(async (pages) => participationPages(pages, { config: cfg, service, surveys, events, registration, guests, follows, images, verification, person, deleteAccount, accounts: d.accounts, strategy: d.strategy, citations: d.citations }));
   return out;
 }

@@ -65,6 +65,11 @@ const EN = {
   capacity_invalid: 'capacity: whole number of seats from 1 to 100,000, or empty for no limit',
   capacity_below_registrations: 'capacity: more people are registered than that',
   guests_invalid: 'guests: true (guests may comment and answer surveys under a pseudonym) or false',
+  verification_invalid: 'verification: none or the name of a registered verification (postal-code, invitation-code)',
+  verification_input_required: 'code: required',
+  verification_wrong: 'code: not accepted',
+  verification_used: 'code: this code has been used already',
+  codes_count_invalid: 'count: whole number, 1 to 10,000',
   pseudonym_invalid: 'pseudonym: 2 to 40 characters, letters, digits, spaces and . - _',
   follow_mode_invalid: 'mode: immediate or digest',
   image_required: 'image: choose a JPEG or PNG file',
@@ -177,7 +182,7 @@ export type ProcessInput = Omit<Process, 'createdAt' | 'modifiedAt'>;
 export function parseProcess(raw: unknown, slugFromPath?: string): { input?: ProcessInput; problems: Problem[] } {
   const b = obj(raw);
   const problems: Problem[] = [];
-  const known = ['slug', 'title', 'description', 'projectSlug', 'area', 'phases', 'categories', 'budget', 'guests'];
+  const known = ['slug', 'title', 'description', 'projectSlug', 'area', 'phases', 'categories', 'budget', 'guests', 'verification'];
   for (const k of Object.keys(b)) if (!known.includes(k)) problems.push({ field: k, code: 'unknown_member', message: `${k}: unknown member` });
   const slug = slugFromPath ?? str(b.slug);
   if (!SLUG.test(slug) || RESERVED.includes(slug)) problems.push(p('slug', 'slug_invalid'));
@@ -225,6 +230,8 @@ export function parseProcess(raw: unknown, slugFromPath?: string): { input?: Pro
     else budget = b.budget;
   }
   if (b.guests !== undefined && typeof b.guests !== 'boolean') problems.push(p('guests', 'guests_invalid'));
+  // The name's shape here; whether it is registered, the service checks.
+  if (b.verification !== undefined && (typeof b.verification !== 'string' || !/^[a-z][a-z0-9-]{1,39}$/.test(b.verification))) problems.push(p('verification', 'verification_invalid'));
   const projectSlug = str(b.projectSlug) || undefined;
   if (problems.length) return { problems };
   const input: ProcessInput = { slug, title, description, phases, categories };
@@ -232,6 +239,7 @@ export function parseProcess(raw: unknown, slugFromPath?: string): { input?: Pro
   if (area) input.area = area;
   if (budget !== undefined) input.budget = budget;
   if (b.guests === true) input.guests = true;
+  if (typeof b.verification === 'string' && b.verification !== 'none') input.verification = b.verification;
   return { input, problems };
 }
 

@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import { participationStoreContract, type ParticipationStoreFactory } from '../../src/participation/participation.contract.ts';
 import { guestsFollowsContract } from '../../src/participation/guests-follows.contract.ts';
 import { imagesContract } from '../../src/participation/images.contract.ts';
+import { verificationContract } from '../../src/participation/verification.contract.ts';
 import { PostgresParticipationStore } from '../../src/participation/postgres/participation.postgres.ts';
 import type { ParticipationStore } from '../../src/participation/participation.port.ts';
 import { PG_SKIP, PG_URL, dropSchema, freshSchema } from '../support/pg.ts';
@@ -22,4 +23,5 @@ if (PG_SKIP) {
   participationStoreContract('postgres', factory);
   guestsFollowsContract('postgres', factory);
   imagesContract('postgres', factory);
+  verificationContract('postgres', factory);
 }

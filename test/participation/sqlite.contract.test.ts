@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import { participationStoreContract, type ParticipationStoreFactory } from '../../src/participation/participation.contract.ts';
 import { guestsFollowsContract } from '../../src/participation/guests-follows.contract.ts';
 import { imagesContract } from '../../src/participation/images.contract.ts';
+import { verificationContract } from '../../src/participation/verification.contract.ts';
 import { SqliteParticipationStore } from '../../src/participation/sqlite/participation.sqlite.ts';
 import type { ParticipationStore } from '../../src/participation/participation.port.ts';
 
@@ -19,3 +20,4 @@ const factory: ParticipationStoreFactory = {
 participationStoreContract('sqlite', factory);
 guestsFollowsContract('sqlite', factory);
 imagesContract('sqlite', factory);
+verificationContract('sqlite', factory);

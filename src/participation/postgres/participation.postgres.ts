@@ -3,6 +3,7 @@
 // the broker's migrations. Counters change in the same statement or transaction as what they count.
 import pg from 'pg';
 import { PostgresProposalImages } from './images.postgres.ts';
+import { PostgresVerifications } from './verification.postgres.ts';
 import { RATINGS, SUPPORTS, type CountedMark } from '../participation.marks.ts';
 import { inTransaction, openModulePool, type ModuleMigrations } from '../../storage/modules/postgres/module-store.ts';
 import { dirname, join } from 'node:path';
@@ -38,7 +39,8 @@ const P_COLS = 'doc, support_count, comment_count';
 export class PostgresParticipationStore implements ParticipationStore {
   readonly engine = 'postgres' as const;
   readonly images: PostgresProposalImages;
-  private constructor(private readonly pool: pg.Pool, readonly schema: string) { this.images = new PostgresProposalImages(pool); }
+  readonly verifications: PostgresVerifications;
+  private constructor(private readonly pool: pg.Pool, readonly schema: string) { this.images = new PostgresProposalImages(pool); this.verifications = new PostgresVerifications(pool); }
 
   static async open(o: PgParticipationOptions): Promise<PostgresParticipationStore> {
     const pool = await openModulePool(MIGRATIONS, o, 4);

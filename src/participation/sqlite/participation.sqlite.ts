@@ -4,6 +4,7 @@
 import Database from 'better-sqlite3';
 import { openModuleDb } from '../../storage/modules/sqlite/module-store.ts';
 import { SqliteProposalImages } from './images.sqlite.ts';
+import { SqliteVerifications } from './verification.sqlite.ts';
 import { RATINGS, REGISTRATIONS, SUPPORTS, type CountedMark } from '../participation.marks.ts';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -30,7 +31,8 @@ const isConstraint = (e: unknown) => (e as { code?: string }).code?.startsWith('
 export class SqliteParticipationStore implements ParticipationStore {
   readonly engine = 'sqlite' as const;
   readonly images: SqliteProposalImages;
-  private constructor(private readonly db: Database.Database, readonly file: string) { this.images = new SqliteProposalImages(db); }
+  readonly verifications: SqliteVerifications;
+  private constructor(private readonly db: Database.Database, readonly file: string) { this.images = new SqliteProposalImages(db); this.verifications = new SqliteVerifications(db); }
 
   static inDataDir(dataDir: string): SqliteParticipationStore {
     const { db, file } = openModuleDb(dataDir, { file: 'participation.sqlite', table: 'part_migrations', dir: MIGRATIONS, foreignKeys: true });

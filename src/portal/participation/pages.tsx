@@ -554,11 +554,12 @@ export function ConfirmPage(x: { frame: Frame; csrf: string; token: string; fail
   );
 }
 
-export function NotAllowedPage(x: { frame: Frame; detail: string }, t: Messages, m: ParticipationMessages) {
+export function NotAllowedPage(x: { frame: Frame; detail: string; link?: { href: string; text: string } }, t: Messages, m: ParticipationMessages) {
   return (
     <Layout frame={x.frame} t={t} title={m.notAllowed.title}>
       <h1 class="kern-heading-x-large">{m.notAllowed.title}</h1>
       <p>{x.detail}</p>
+      {x.link && <p><a class="kern-link" href={x.link.href}>{x.link.text}</a></p>}
       <p><a class="kern-link" href={href(x.frame.lang, 'participation')}>{m.notAllowed.back}</a></p>
     </Layout>
   );

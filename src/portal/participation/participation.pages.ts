@@ -24,13 +24,15 @@ import { SurveyPage, SurveyResultsPage } from './survey.pages.tsx';
 import { eventPages } from './event.routes.ts';
 import { guestFollowPages, guestOfRequest } from './guest-follow.routes.ts';
 import { imagePages } from './image.routes.ts';
+import { verificationPages } from './verification.routes.ts';
 import { BudgetPage, ConfirmPage, ListPage, ModerationPage, MyDataPage, NotAllowedPage, ProcessPage, ProposalFormPage, ProposalPage, RegisterPage, type Viewer } from './pages.tsx';
 import { acceptForms } from '../../core/http.ts';
-import { renderRich, type CiteRef, type RichPart } from '../../participation/index.ts';
+import { renderRich, VerificationRequired, type CiteRef, type RichPart, type VerificationService } from '../../participation/index.ts';
 import { resolveCitations, type CitationSource } from './citations.ts';
 
 export interface ParticipationPagesDeps {
   images: ProposalImageService;
+  verification: VerificationService;
   config: Readonly<Config>;
   service: ParticipationService;
   surveys: SurveyService;
@@ -126,6 +128,11 @@ export async function participationPages(app: FastifyInstance, d: ParticipationP
       return reply.status(303).header('location', `${href(lang, 'login')}?returnTo=${encodeURIComponent(back)}`).send();
     }
     if (err instanceof ProblemError && err.status === 404) return send(req, reply, lang, { page: 'participation' }, (f, t) => NotFoundPage({ frame: f }, t), 404);
+    // An unverified person: the German message and the way to the verification page.
+    if (err instanceof VerificationRequired) {
+      const link = { href: href(lang, 'process', err.processSlug) + '/nachweis', text: m.verification.go };
+      return send(req, reply, lang, { page: 'participation' }, (f, t, mm) => NotAllowedPage({ frame: f, detail: mm.verification.required, link }, t, mm), 403);
+    }
     if (err instanceof ProblemError && [403, 409, 429].includes(err.status)) {
       let detail = m.notAllowed.forbidden;
       if (err instanceof Forbidden) detail = m.notAllowed.csrf;
@@ -484,6 +491,7 @@ export async function participationPages(app: FastifyInstance, d: ParticipationP
   modRoute('/sperren', async (p, t, f) => { const author = await s.authorOf(p, t); await s.block(p, author, f.days, f.reason); await s.dismissReports(p, t); }, 'blocked');
 
   // Proposals' images: the file (404 unless released, or for its author and moderators), removal, release, rejection.
+  verificationPages(app, { service: s, verification: d.verification, route, send, viewer, form, badInput, messages: (p, m) => messages(p, m), part: PART });
   imagePages({ images: d.images, person: d.person, route, form, badInput, messages: (p, m) => messages(p, m), part: PART, moderationPage });
 
   // Guests' comments, following, notification settings, unsubscribe links, guest moderation.
