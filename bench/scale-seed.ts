@@ -19,6 +19,11 @@ try {
   // Batches cut off by a connection error, or answered 503/429, are sent again (the upsert is idempotent).
   const { seconds: sec, retries } = await seedCounted(server.url, n, { concurrency: 2 });
   console.log(`${n.toLocaleString('en-US')} entities in ${sec.toFixed(1)} s (${Math.round(n / sec).toLocaleString('en-US')}/s), ${retries} batches sent again`);
+} catch (e) {
+  // Whether the server was still running, and what it said last, tells a crash from a cut connection.
+  const alive = (() => { try { process.kill(server.pid, 0); return true; } catch { return false; } })();
+  console.error(`seeding stopped: ${(e as Error).message}\nserver ${alive ? 'still running' : 'no longer running'} (pid ${server.pid}), RSS ${alive ? server.rssMb().toFixed(0) + ' MB' : '-'}; its last output:\n${server.recentOutput()}`);
+  process.exitCode = 1;
 } finally {
   await server.stop();
 }
