@@ -59,3 +59,26 @@ test('an idle connection is still closed after the timeout, and a body that stop
     assert.match(answer, /"status":408/);
   } finally { await t.close(); }
 });
+
+test('a client that does not read its answers loses the connection after the timeout (slow readers hold none)', async () => {
+  // Keep-alive long, so that only the quiet-connection timeout can close it.
+  const t = await testApp({ DREHSCHEIBE_REQUEST_TIMEOUT_MS: String(TIMEOUT_MS), DREHSCHEIBE_KEEPALIVE_TIMEOUT_MS: '60000' });
+  try {
+    const { host, port } = await listening(t);
+    for (const payload of makeBatches(0, 2000, { batchSize: 1000 })) {
+      assert.equal((await t.app.inject({ method: 'POST', url: UPSERT_PATH, headers: { 'content-type': 'application/json' }, payload })).statusCode, 201);
+    }
+    // Twenty pipelined pages of 1,000 entities (~20 MB): more than the socket buffers hold, and nothing is read.
+    const reader = connect(port, host);
+    reader.pause();
+    const get = `GET /ngsi-ld/v1/entities?type=AirQualityObserved&limit=1000 HTTP/1.1\r\nHost: ${host}\r\n\r\n`;
+    reader.write(get.repeat(20));
+    const connections = () => new Promise<number>((res, rej) => t.app.server.getConnections((e, n) => (e ? rej(e) : res(n))));
+    const deadline = Date.now() + 8000;
+    await new Promise((r) => setTimeout(r, 200));
+    assert.equal(await connections(), 1, 'the reader is connected while its answers are written');
+    while ((await connections()) > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    assert.equal(await connections(), 0, 'the connection of the client that reads nothing was closed');
+    reader.destroy();
+  } finally { await t.close(); }
+});
