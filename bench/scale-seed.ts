@@ -3,7 +3,7 @@
 // so it is done once and the directory reused.
 //   npx tsx bench/scale-seed.ts <dataDir> <n> [env KEY=VALUE ...]
 import { mkdirSync } from 'node:fs';
-import { seed } from './seed.ts';
+import { seedCounted } from './seed.ts';
 import { startServer } from './server.ts';
 
 const [dir, nText, ...envArgs] = process.argv.slice(2);
@@ -16,8 +16,14 @@ const env = Object.fromEntries(envArgs.map((a) => a.split('=', 2) as [string, st
 mkdirSync(dir, { recursive: true });
 const server = await startServer({ dataDir: dir, keepDataDir: true, env, startTimeoutMs: 600_000 });
 try {
-  const sec = await seed(server.url, n, { concurrency: 2 });
-  console.log(`${n.toLocaleString('en-US')} entities in ${sec.toFixed(1)} s (${Math.round(n / sec).toLocaleString('en-US')}/s)`);
+  // Batches cut off by a connection error, or answered 503/429, are sent again (the upsert is idempotent).
+  const { seconds: sec, retries } = await seedCounted(server.url, n, { concurrency: 2 });
+  console.log(`${n.toLocaleString('en-US')} entities in ${sec.toFixed(1)} s (${Math.round(n / sec).toLocaleString('en-US')}/s), ${retries} batches sent again`);
+} catch (e) {
+  // Whether the server was still running, and what it said last, tells a crash from a cut connection.
+  const alive = (() => { try { process.kill(server.pid, 0); return true; } catch { return false; } })();
+  console.error(`seeding stopped: ${(e as Error).message}\nserver ${alive ? 'still running' : 'no longer running'} (pid ${server.pid}), RSS ${alive ? server.rssMb().toFixed(0) + ' MB' : '-'}; its last output:\n${server.recentOutput()}`);
+  process.exitCode = 1;
 } finally {
   await server.stop();
 }

@@ -78,32 +78,77 @@ export interface PostOutcome {
   /** Entities the server reported as failed in a 207 BatchOperationResult. */
   failed: number;
   detail?: string;
+  /** How often this batch was sent again after a connection error, 503 or 429 (issue #19). */
+  retries: number;
 }
 
-/** POSTs one batch body to the upsert endpoint. */
-export async function postBatch(url: string, body: string, path = UPSERT_PATH): Promise<PostOutcome> {
-  const r = await fetch(url + path, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
-  const text = await r.text();
-  if (r.status === 201 || r.status === 204) return { status: r.status, failed: 0 };
+export interface RetryOptions {
+  /** Further attempts after the first; default 5. */
+  retries?: number;
+  /** The first pause in ms, doubled each time (a Retry-After header takes precedence); default 500. */
+  backoffMs?: number;
+  /** Called before each retry, e.g. to log it. */
+  onRetry?: (reason: string, attempt: number) => void;
+}
+
+/** An answer that says "later": the batch was not written, sending it again is safe. */
+const RETRY_STATUS = new Set([429, 503]);
+
+/**
+ * POSTs one batch body to the upsert endpoint. The upsert is idempotent, so a batch whose
+ * connection failed (reset, closed, refused: the server may or may not have written it) or that
+ * got 503/429 is sent again, after Retry-After or a doubling pause; the retries are counted.
+ */
+export async function postBatch(url: string, body: string, path = UPSERT_PATH, retry: RetryOptions = {}): Promise<PostOutcome> {
+  const max = retry.retries ?? 5;
+  let pause = retry.backoffMs ?? 500;
+  for (let attempt = 0; ; attempt++) {
+    let reason: string;
+    let wait = pause;
+    try {
+      const r = await fetch(url + path, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+      const text = await r.text();
+      if (r.status === 201 || r.status === 204) return { status: r.status, failed: 0, retries: attempt };
+      if (!RETRY_STATUS.has(r.status) || attempt >= max) return outcome(r.status, text, attempt);
+      reason = `HTTP ${r.status}`;
+      const after = Number(r.headers.get('retry-after'));
+      if (Number.isFinite(after) && after > 0) wait = after * 1000;
+    } catch (e) {
+      if (attempt >= max) throw new Error(`batch failed after ${attempt} retries: ${errorText(e)}`, { cause: e });
+      reason = errorText(e);
+    }
+    retry.onRetry?.(reason, attempt + 1);
+    await new Promise((r) => setTimeout(r, wait));
+    pause *= 2;
+  }
+}
+
+function outcome(status: number, text: string, retries: number): PostOutcome {
   let failed = 0;
-  if (r.status === 207) {
+  if (status === 207) {
     try {
       failed = ((JSON.parse(text) as { errors?: unknown[] }).errors ?? []).length;
     } catch {
       failed = -1;
     }
   }
-  return { status: r.status, failed, detail: text.slice(0, 500) };
+  return { status, failed, detail: text.slice(0, 500), retries };
+}
+
+/** fetch's TypeError names the socket error in its cause (ECONNRESET, UND_ERR_SOCKET, ECONNREFUSED). */
+function errorText(e: unknown): string {
+  const cause = (e as { cause?: { code?: string; message?: string } }).cause;
+  return cause?.code ?? cause?.message ?? (e as Error).message ?? String(e);
 }
 
 /** Sends the bodies over `concurrency` parallel requests; returns the outcomes in order. */
-export async function postAll(url: string, bodies: string[], concurrency: number, path = UPSERT_PATH): Promise<PostOutcome[]> {
+export async function postAll(url: string, bodies: string[], concurrency: number, path = UPSERT_PATH, retry: RetryOptions = {}): Promise<PostOutcome[]> {
   const out: PostOutcome[] = new Array(bodies.length);
   let next = 0;
   const worker = async () => {
     while (next < bodies.length) {
       const k = next++;
-      out[k] = await postBatch(url, bodies[k], path);
+      out[k] = await postBatch(url, bodies[k], path, retry);
     }
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, bodies.length) }, worker));
@@ -112,19 +157,34 @@ export async function postAll(url: string, bodies: string[], concurrency: number
 
 /**
  * Loads `n` entities (ids 0..n-1) into the server; throws on any error response so that a
- * benchmark never runs against a half-seeded store. Returns the seconds it took.
+ * benchmark never runs against a half-seeded store. Batches that failed on a connection error or
+ * got 503/429 are sent again (see postBatch); the retries are counted in the result and each one is
+ * logged through opts.onRetry (default: a line on stderr). Returns the seconds it took.
  */
-export async function seed(url: string, n: number, opts: { batchSize?: number; concurrency?: number; seed?: number; prefix?: string; from?: number } = {}): Promise<number> {
+export async function seed(url: string, n: number, opts: { batchSize?: number; concurrency?: number; seed?: number; prefix?: string; from?: number } & RetryOptions = {}): Promise<number> {
+  const r = await seedCounted(url, n, opts);
+  return r.seconds;
+}
+
+/** seed(), also returning how many batches were sent again. */
+export async function seedCounted(url: string, n: number, opts: { batchSize?: number; concurrency?: number; seed?: number; prefix?: string; from?: number } & RetryOptions = {}): Promise<{ seconds: number; retries: number }> {
   const t0 = performance.now();
+  const retry: RetryOptions = {
+    retries: opts.retries,
+    backoffMs: opts.backoffMs,
+    onRetry: opts.onRetry ?? ((reason, attempt) => console.error(`seed: batch sent again (attempt ${attempt + 1}) after ${reason}`)),
+  };
+  let retries = 0;
   // Generate and send in slices so that 100,000 entities never sit in memory as strings at once.
   // opts.from: the first id (a store grown in steps, bench/scale.bench.ts).
   const slice = 20_000;
   const first = opts.from ?? 0;
   for (let from = first; from < first + n; from += slice) {
     const bodies = makeBatches(from, Math.min(slice, first + n - from), { batchSize: opts.batchSize, seed: (opts.seed ?? 42) + from, prefix: opts.prefix });
-    const res = await postAll(url, bodies, opts.concurrency ?? 2);
+    const res = await postAll(url, bodies, opts.concurrency ?? 2, UPSERT_PATH, retry);
+    for (const r of res) retries += r.retries;
     const bad = res.find((r) => r.status !== 201 && r.status !== 204);
-    if (bad) throw new Error(`seeding failed: HTTP ${bad.status} (${bad.failed} entities failed): ${bad.detail ?? ''}`);
+    if (bad) throw new Error(`seeding failed: HTTP ${bad.status} (${bad.failed} entities failed, ${bad.retries} retries): ${bad.detail ?? ''}`);
   }
-  return (performance.now() - t0) / 1000;
+  return { seconds: (performance.now() - t0) / 1000, retries };
 }

@@ -1,5 +1,7 @@
 // HTTP hardening: security headers on every response (HSTS only over TLS, as seen through a
 // trusted proxy), CORS per configured origin with preflight answers, and server timeouts.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 
 export interface HardeningOptions {
@@ -7,6 +9,8 @@ export interface HardeningOptions {
   headersTimeoutMs: number;
 }
 
+const REQUEST_TIMEOUT_BODY = JSON.stringify({ type: 'https://drehscheibe.dev/errors/RequestTimeout', title: 'Request Timeout', status: 408, detail: 'The request body did not arrive within DREHSCHEIBE_REQUEST_TIMEOUT_MS' });
+const REQUEST_TIMEOUT_408 = `HTTP/1.1 408 Request Timeout\r\nContent-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(REQUEST_TIMEOUT_BODY)}\r\nConnection: close\r\n\r\n${REQUEST_TIMEOUT_BODY}`;
 const EXPOSE = 'NGSILD-Results-Count, NGSILD-Tenant, Link, Location, ETag, Retry-After, Content-Type';
 const METHODS = 'GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS';
 const ALLOW_HEADERS = 'Accept, Content-Type, Link, NGSILD-Tenant, Fiware-Service, Authorization, X-API-Key, If-Match, X-Request-Id';
@@ -40,6 +44,26 @@ export function installHardening(app: FastifyInstance, o: HardeningOptions): voi
     // req.protocol honours X-Forwarded-Proto only with TRUST_PROXY=on.
     if (req.protocol === 'https') reply.header('Strict-Transport-Security', 'max-age=31536000; includeSubDomains');
     done(null, payload);
+  });
+  // Quiet connections (Fastify's connectionTimeout = DREHSCHEIBE_REQUEST_TIMEOUT_MS): by default Node
+  // destroys a socket that saw no traffic for that long — also one whose request was received in
+  // full and is still being worked on, so a batch waiting for a loaded writer lost its connection
+  // (ECONNRESET) and its answer while the write went on (issue #19). With a listener of our own
+  // Node destroys nothing itself, and we decide: a request received in full keeps its connection
+  // until it is answered; a body that stopped arriving gets 408 and the connection is closed; an
+  // idle connection, or one whose answer is not being read, is closed.
+  const current = new WeakMap<Socket, { req: IncomingMessage; res: ServerResponse }>();
+  app.addHook('onRequest', (req, reply, done) => {
+    current.set(req.raw.socket, { req: req.raw, res: reply.raw });
+    done();
+  });
+  app.server.on('timeout', (socket: Socket) => {
+    const open = current.get(socket);
+    if (open && !open.res.headersSent && !open.res.writableEnded) {
+      if (open.req.complete) return;
+      socket.end(REQUEST_TIMEOUT_408);
+    }
+    socket.destroy();
   });
   app.addHook('onReady', async () => {
     // Slow clients: a request's headers must arrive within this time (slowloris).
