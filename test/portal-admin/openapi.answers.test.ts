@@ -137,6 +137,13 @@ describe('OpenAPI description against real answers', () => {
     assert.equal((await call('GET', `${P}/surveys/${sid}/results`)).statusCode, 200);
     assert.equal((await call('GET', `${P}/surveys/${sid}/answers.csv`, { headers: as(steward) })).statusCode, 200);
     assert.equal((await call('GET', `${P}/me/export`, { headers: as(citizen) })).statusCode, 200);
+    // Verification: a process that asks for invitation codes; a steward makes them, a citizen redeems one.
+    assert.equal((await call('POST', `${P}/processes`, { headers: as(steward), payload: { ...process, slug: 'einladung', verification: 'invitation-code' } })).statusCode, 201);
+    const codes = await call('POST', `${P}/processes/einladung/invitation-codes`, { headers: as(steward), payload: { count: 2 } });
+    assert.equal(codes.statusCode, 201, codes.body);
+    assert.equal((await call('GET', `${P}/processes/einladung/invitation-codes`, { headers: as(steward) })).statusCode, 200);
+    assert.equal((await call('GET', `${P}/processes/einladung/verification`, { headers: as(citizen) })).statusCode, 200);
+    assert.equal((await call('POST', `${P}/processes/einladung/verification`, { headers: as(citizen), payload: { code: codes.json().codes[0] } })).statusCode, 201);
     // Guests: a comment and a survey answer held, seen by the guest's token, released and rejected by a moderator.
     const gc = await call('POST', `${P}/proposals/${id}/guest-comments`, { payload: { pseudonym: 'Spatz', body: 'Als Gast' } });
     assert.equal(gc.statusCode, 202, gc.body);
