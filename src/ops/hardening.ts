@@ -61,7 +61,9 @@ export function installHardening(app: FastifyInstance, o: HardeningOptions): voi
     const open = current.get(socket);
     if (open && !open.res.headersSent && !open.res.writableEnded) {
       if (open.req.complete) return;
-      socket.end(REQUEST_TIMEOUT_408);
+      // The 408 is written out first, then the connection goes (destroy at once could drop it).
+      socket.end(REQUEST_TIMEOUT_408, () => socket.destroy());
+      return;
     }
     socket.destroy();
   });
