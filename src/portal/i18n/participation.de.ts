@@ -200,7 +200,7 @@ export const partDe = {
     guests_invalid: 'Bitte wählen Sie, ob Gäste teilnehmen dürfen.',
     verification_invalid: 'Bitte wählen Sie eine der angebotenen Arten des Nachweises.',
     verification_input_required: 'Bitte geben Sie Ihre Angabe für den Nachweis ein.',
-    verification_wrong: 'Diese Angabe wird für dieses Verfahren nicht angenommen. Bitte prüfen Sie sie.',
+    verification_wrong: 'Diese Angabe wird für dieses Verfahren nicht angenommen: Eine Postleitzahl muss im Gebiet des Verfahrens liegen, ein Einladungscode muss so lauten, wie Sie ihn bekommen haben.',
     verification_used: 'Dieser Code wurde schon eingelöst. Jeder Code gilt nur einmal.',
     codes_count_invalid: 'Bitte geben Sie eine ganze Zahl von 1 bis 10.000 ein.',
     email_invalid: 'Bitte geben Sie eine E-Mail-Adresse im Format name@beispiel.de ein.',

@@ -201,7 +201,7 @@ export const partEn = {
     guests_invalid: 'Please choose whether guests may take part.',
     verification_invalid: 'Please choose one of the verifications offered.',
     verification_input_required: 'Please enter what the verification asks for.',
-    verification_wrong: 'This is not accepted for this process. Please check it.',
+    verification_wrong: 'This is not accepted for this process: a postal code must lie in the process\'s area, an invitation code must read exactly as you received it.',
     verification_used: 'This code has been redeemed already. Each code is valid once.',
     codes_count_invalid: 'Please enter a whole number from 1 to 10,000.',
     email_invalid: 'Enter an e-mail address in the form name@example.org.',
